@@ -57,6 +57,9 @@ class NoteToWrite:
     kind: NoteKind = NoteKind.ADD
     author_email: str = ""
     external_id: str = ""  # for EDIT and RETRACT: what the system answered when the note was added
+    # True when an earlier attempt may have reached the system before we could record it (a crash or
+    # a time-out after sending): the adapter must look for the key on the case before writing again.
+    maybe_written: bool = False
 
 
 @dataclass(frozen=True, slots=True)

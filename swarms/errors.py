@@ -1,0 +1,29 @@
+"""Named errors of the domain. The bot turns each into a clear, translated ephemeral message."""
+
+from __future__ import annotations
+
+
+class SwarmError(Exception):
+    """Base for errors a person should read; `message_key` names the catalog entry, `params` fill it."""
+
+    message_key = "error.generic"
+
+    def __init__(self, **params: object) -> None:
+        super().__init__(f"{self.message_key} {params}" if params else self.message_key)
+        self.params = params
+
+
+class NotAllowed(SwarmError):
+    message_key = "error.not_allowed"
+
+
+class SwarmNotFound(SwarmError):
+    message_key = "error.swarm_not_found"
+
+
+class CaseClosed(SwarmError):
+    message_key = "error.case_closed"
+
+
+class NotASwarmChannel(SwarmError):
+    message_key = "error.not_a_swarm_channel"
