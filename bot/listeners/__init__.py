@@ -1,0 +1,13 @@
+"""Every listener folder registers itself here, explicitly, in one order."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import commands, middleware
+from bot.services import AppServices
+
+
+def register_all(app: App, services: AppServices) -> None:
+    middleware.register(app, services)
+    commands.register(app, services)

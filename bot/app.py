@@ -1,0 +1,84 @@
+"""The app factory: one explicit place that builds the Bolt app, its services and its listeners."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from sqlalchemy.orm import sessionmaker
+
+from bot.executor import TrackingExecutor
+from bot.gateway import SlackSwarmWorkspace
+from bot.listeners import register_all
+from bot.people import People
+from bot.services import AppServices
+from swarms.case_systems import make_case_system
+from swarms.case_systems.base import CaseSystem
+from swarms.db import make_engine, make_session_factory, upgrade
+from swarms.permissions import Permissions
+from swarms.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotApp:
+    bolt: App
+    services: AppServices
+
+
+def make_client(settings: Settings) -> WebClient:
+    """The Web API client, retrying 429s (honouring Retry-After) and dropped connections for us."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=15,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)],
+    )
+
+
+def open_database(settings: Settings) -> sessionmaker:
+    """Engine + sessions; an empty database is upgraded by itself on first start."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return make_session_factory(engine)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    client: WebClient | None = None,
+    sessions: sessionmaker | None = None,
+    case_system: CaseSystem | None = None,
+) -> BotApp:
+    client = client or make_client(settings)
+    sessions = sessions or open_database(settings)
+    executor = TrackingExecutor(max_workers=settings.listener_threads)
+    services = AppServices(
+        settings=settings,
+        sessions=sessions,
+        client=client,
+        cases=case_system or make_case_system(settings, sessions),
+        people=People(client, sessions, default_language=settings.default_language),
+        workspace=SlackSwarmWorkspace(client),
+        permissions=Permissions(
+            admins=settings.admin_user_ids,
+            managers=settings.manager_user_ids,
+            knowledge_editors=settings.knowledge_editor_user_ids,
+            swarm_openers=settings.swarm_opener_user_ids,
+        ),
+        executor=executor,
+    )
+    bolt = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret,
+        listener_executor=executor,
+        # auth.test at start-up: a wrong token stops start-up with Slack's own word for it.
+        token_verification_enabled=True,
+        raise_error_for_unhandled_request=False,
+    )
+    register_all(bolt, services)
+    return BotApp(bolt, services)

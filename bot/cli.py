@@ -1,0 +1,177 @@
+"""`case-swarm`: serve, demo, check, database and import commands.
+
+Every command fails with one readable line (exit 2) on a bad setting or a bad file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from swarms.settings import Settings, SettingsError
+
+log = logging.getLogger("case_swarm")
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("slack_bolt", "slack_sdk", "urllib3", "waitress", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _database_settings(env: dict | None = None) -> Settings:
+    """Commands that only touch the database need no Slack tokens."""
+    from swarms.settings import _load_dotenv, _Reader
+
+    _load_dotenv()
+    import os
+
+    reader = _Reader(env or dict(os.environ))
+    return Settings(
+        database_url=reader.database_url("DATABASE_URL", "sqlite:///case-swarm.sqlite3"),
+        case_system=reader.choice("CASE_SYSTEM", "local", ("local", "salesforce", "zendesk")),
+        case_url_template=reader.text("CASE_URL_TEMPLATE"),
+        env=dict(env or os.environ),
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.app import create_app
+    from bot.server import serve_http, serve_socket_mode
+
+    settings = Settings.from_env()
+    bot = create_app(settings)
+    for start in bot.services.extras.get("on_start", []):
+        start(bot.services)
+    if settings.socket_mode:
+        serve_socket_mode(bot)
+    else:
+        serve_http(bot, port=settings.port)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from swarms.db import current_revision, make_engine, upgrade
+
+    settings = _database_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine, args.revision)
+    print(f"database at revision {current_revision(engine)}")
+    return 0
+
+
+def cmd_cases_import(args: argparse.Namespace) -> int:
+    from swarms.case_import import CaseImportError, import_cases, read_case_rows
+    from swarms.db import make_engine, make_session_factory, upgrade
+
+    settings = _database_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    try:
+        rows = read_case_rows(Path(args.file))
+        with sessions.begin() as session:
+            result = import_cases(session, rows)
+    except CaseImportError as exc:
+        print(f"nothing imported from {args.file}:", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 2
+    print(f"imported {result.created} new and updated {result.updated} cases from {args.file}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from swarms.case_systems import make_case_system
+    from swarms.db import make_engine, make_session_factory, upgrade
+
+    settings = _database_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    cases = make_case_system(settings, make_session_factory(engine))
+    lines = cases.check()
+    if args.case:
+        from swarms.case_systems.base import CaseSystemError, CheckLine
+
+        try:
+            case = cases.get_case(args.case)
+            lines.append(CheckLine(True, f"Read case {case.number}", case.subject))
+        except CaseSystemError as exc:
+            lines.append(CheckLine(False, f"Could not read case {args.case}", str(exc)))
+    for line in lines:
+        print(f"{'ok ' if line.ok else 'NO '} {line.what}{': ' + line.detail if line.detail else ''}")
+    return 0 if all(line.ok for line in lines) else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(keep=args.keep, database_url=args.database_url)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="case-swarm", description="Swarm customer cases in Slack.")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the bot (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN)")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="play a whole swarm against a local Slack stand-in and print it")
+    demo.add_argument("--keep", action="store_true", help="keep the demo database file afterwards")
+    demo.add_argument("--database-url", default="", help="default: a temporary SQLite file")
+    demo.set_defaults(func=cmd_demo)
+
+    check = sub.add_parser("check", help="say in words what works and what is misconfigured")
+    check.add_argument("--case", help="also read this case")
+    check.set_defaults(func=cmd_check)
+
+    db = sub.add_parser("db", help="database commands").add_subparsers(dest="db_command", required=True)
+    up = db.add_parser("upgrade", help="bring the schema up to date")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    cases = sub.add_parser("cases", help="the local case store").add_subparsers(dest="cases_command", required=True)
+    imp = cases.add_parser("import", help="load cases from CSV or JSON (all or nothing)")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_cases_import)
+
+    for extend in EXTENSIONS:
+        extend(sub)
+    return parser
+
+
+# Features add their commands here (experts import, stats, ...), keeping main() unchanged.
+EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    _load_extensions()
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"case-swarm: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _load_extensions() -> None:
+    import importlib
+
+    for module in ("bot.cli_experts", "bot.cli_stats"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

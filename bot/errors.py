@@ -1,0 +1,66 @@
+"""One place that turns named errors into a clear, translated answer: never a stack trace."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+from collections.abc import Callable
+
+from slack_sdk.errors import SlackApiError
+
+from bot.i18n.catalog import t
+from swarms.case_systems.base import CaseNotFound, CaseSystemAuthError, CaseSystemError, CaseSystemUnavailable
+from swarms.errors import SwarmError
+
+log = logging.getLogger(__name__)
+SYSTEM_NAMES = {"local": "the case store", "salesforce": "Salesforce", "zendesk": "Zendesk"}
+SYSTEM_NAMES_KO = {"local": "케이스 저장소", "salesforce": "Salesforce", "zendesk": "Zendesk"}
+
+
+def system_name(system: str, lang: str) -> str:
+    names = SYSTEM_NAMES_KO if lang == "ko" else SYSTEM_NAMES
+    return names.get(system, system)
+
+
+def error_text(exc: BaseException, lang: str, *, system: str = "local") -> str:
+    """The message a person reads for `exc`; unknown errors are logged with a reference to quote."""
+    name = system_name(system, lang)
+    if isinstance(exc, SwarmError):
+        return t(exc.message_key, lang, **exc.params)
+    if isinstance(exc, CaseNotFound):
+        return t("error.case_not_found", lang, case=exc.number, system=name)
+    if isinstance(exc, CaseSystemAuthError):
+        return t("error.case_system_auth", lang, system=name)
+    if isinstance(exc, CaseSystemUnavailable | CaseSystemError):
+        return t("error.case_system_down", lang, system=name)
+    if isinstance(exc, SlackApiError):
+        return t("error.slack_failed", lang, error=exc.response.get("error", "unknown"))
+    ref = uuid.uuid4().hex[:8]
+    log.error("unexpected error (ref %s)", ref, exc_info=exc)
+    return t("error.generic", lang, ref=ref)
+
+
+def expected(exc: BaseException) -> bool:
+    return isinstance(exc, SwarmError | CaseSystemError)
+
+
+def answers_errors(lang_of: Callable[[dict], str], system: str) -> Callable:
+    """Wrap a lazy listener: Bolt only logs their exceptions, so we answer the user ourselves."""
+
+    def decorate(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args, body: dict, respond, **kwargs):
+            try:
+                return func(*args, body=body, respond=respond, **kwargs)
+            except Exception as exc:
+                if expected(exc):
+                    log.info("answered %s: %s", type(exc).__name__, exc)
+                elif not isinstance(exc, SlackApiError):
+                    log.exception("lazy listener %s failed", func.__name__)
+                respond(response_type="ephemeral", replace_original=False,
+                        text=error_text(exc, lang_of(body), system=system))
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,121 @@
+"""The domain's SwarmWorkspace port, made of Slack Web API calls.
+
+Slack quirks handled here: `name_taken` (adopt our own channel after a crash, or add a suffix),
+`already_in_channel` (success), invites in chunks of 100 users (PLATFORM.md), bookmarks falling back to
+a pin where the workspace does not allow bookmarks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.i18n.catalog import t
+from bot.views.case_card import case_card_blocks, case_card_text
+from swarms.case_systems.base import CaseRecord
+from swarms.ports import ChannelRef, InviteOutcome
+
+log = logging.getLogger(__name__)
+INVITE_CHUNK = 100
+NAME_SUFFIXES = 20
+MEMBER_ERRORS = frozenset({"already_in_channel"})
+
+
+def slack_error(exc: SlackApiError) -> str:
+    return str(exc.response.get("error") or "unknown_error")
+
+
+class SlackSwarmWorkspace:
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    # -- channels
+
+    def create_private_channel(self, base_name: str, *, marker: str) -> ChannelRef:
+        adopted = self._find_ours(marker)
+        if adopted is not None:
+            return adopted
+        for attempt in range(NAME_SUFFIXES):
+            name = base_name if attempt == 0 else f"{base_name[: 80 - len(str(attempt + 1)) - 1]}-{attempt + 1}"
+            try:
+                answer = self._client.conversations_create(name=name, is_private=True)
+            except SlackApiError as exc:
+                if slack_error(exc) == "name_taken":
+                    continue
+                raise
+            channel = answer["channel"]
+            self._client.conversations_setPurpose(channel=channel["id"], purpose=marker)
+            return ChannelRef(channel["id"], channel["name"])
+        raise SlackApiError("no free channel name", {"ok": False, "error": "name_taken"})
+
+    def _find_ours(self, marker: str) -> ChannelRef | None:
+        """A private channel of the bot's whose purpose carries the marker: an earlier attempt's."""
+        for page in self._client.conversations_list(types="private_channel", exclude_archived=True, limit=200):
+            for channel in page.get("channels", []):
+                if marker in (channel.get("purpose") or {}).get("value", ""):
+                    return ChannelRef(channel["id"], channel["name"], adopted=True)
+        return None
+
+    def set_purpose(self, channel_id: str, text: str) -> None:
+        self._client.conversations_setPurpose(channel=channel_id, purpose=text[:250])
+
+    # -- people
+
+    def invite(self, channel_id: str, user_ids: Sequence[str]) -> InviteOutcome:
+        invited: list[str] = []
+        already: list[str] = []
+        failed: list[tuple[str, str]] = []
+        unique = list(dict.fromkeys(user_ids))
+        for start in range(0, len(unique), INVITE_CHUNK):
+            chunk = unique[start : start + INVITE_CHUNK]
+            done, members, errors = self._invite_chunk(channel_id, chunk)
+            invited += done
+            already += members
+            failed += errors
+        return InviteOutcome(tuple(invited), tuple(already), tuple(failed))
+
+    def _invite_chunk(self, channel_id: str, users: list[str]):
+        try:
+            self._client.conversations_invite(channel=channel_id, users=",".join(users), force=True)
+            return users, [], []
+        except SlackApiError as exc:
+            per_user = exc.response.get("errors") or []
+            if not per_user:
+                if len(users) == 1:
+                    code = slack_error(exc)
+                    return ([], users, []) if code in MEMBER_ERRORS else ([], [], [(users[0], code)])
+                raise
+        members = [e["user"] for e in per_user if e.get("error") in MEMBER_ERRORS]
+        errors = [(e["user"], e.get("error", "")) for e in per_user if e.get("error") not in MEMBER_ERRORS]
+        refused = {u for u, _ in errors} | set(members)
+        # With force=true Slack invites the valid users and reports the others one by one.
+        return [u for u in users if u not in refused], members, errors
+
+    # -- the card and the link
+
+    def post_case_card(self, channel_id: str, case: CaseRecord, *, swarm_id: int, lang: str) -> str:
+        answer = self._client.chat_postMessage(
+            channel=channel_id,
+            text=case_card_text(case, lang),
+            blocks=case_card_blocks(case, lang=lang),
+            unfurl_links=False,
+            metadata={"event_type": "case_swarm_card", "event_payload": {"swarm_id": swarm_id}},
+        )
+        return answer["ts"]
+
+    def save_case_link(self, channel_id: str, case: CaseRecord, *, card_ts: str, lang: str) -> None:
+        if case.url:
+            try:
+                self._client.bookmarks_add(channel_id=channel_id, title=t("card.link_title", lang, case=case.number),
+                                           type="link", link=case.url)
+                return
+            except SlackApiError as exc:
+                log.info("bookmarks.add refused (%s); pinning the card instead", slack_error(exc))
+        try:
+            self._client.pins_add(channel=channel_id, timestamp=card_ts)
+        except SlackApiError as exc:
+            if slack_error(exc) != "already_pinned":
+                raise

@@ -1,0 +1,141 @@
+"""`/swarm`: ack within Slack's 3 seconds, then do the work lazily and answer through response_url.
+
+The ack answers what needs no I/O (usage, a bad argument) at once; everything else (reading the case,
+Slack calls) runs after it. Features add subcommands (`experts`, `close`, ...) through the registry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from slack_bolt import App
+
+from bot.errors import answers_errors
+from bot.i18n.catalog import t
+from bot.services import AppServices
+from swarms.lifecycle import open_swarm
+
+COMMAND = "/swarm"
+HELP_WORDS = frozenset({"", "help", "도움말", "?", "-h", "--help"})
+_CASE_NUMBER = re.compile(r"^#?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True, slots=True)
+class SwarmCommand:
+    """A parsed `/swarm` text: `word` is a subcommand, "open" for a case number, "help" or "unknown"."""
+
+    word: str
+    args: tuple[str, ...] = ()
+    raw: str = ""
+
+
+@dataclass
+class CommandContext:
+    services: AppServices
+    command: SwarmCommand
+    user_id: str
+    channel_id: str
+    lang: str
+    respond: Callable[..., object]
+    body: dict
+
+    def answer(self, text: str, **kwargs: object) -> None:
+        """An ephemeral answer to the person who typed the command."""
+        self.respond(response_type="ephemeral", replace_original=False, text=text, **kwargs)
+
+
+Handler = Callable[[CommandContext], None]
+
+
+@dataclass
+class SubcommandRegistry:
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    quick_acks: dict[str, str] = field(default_factory=dict)  # subcommand → catalog key shown at ack
+
+    def add(self, name: str, handler: Handler, *, ack_key: str | None = None) -> None:
+        if name in self.handlers:
+            raise ValueError(f"/swarm {name} is registered twice")
+        self.handlers[name] = handler
+        if ack_key:
+            self.quick_acks[name] = ack_key
+
+
+def parse_swarm_command(text: str, known: frozenset[str] | set[str]) -> SwarmCommand:
+    words = (text or "").split()
+    if not words or words[0].lower() in HELP_WORDS:
+        return SwarmCommand("help", raw=text or "")
+    head = words[0].lower()
+    if head in known:
+        return SwarmCommand(head, tuple(words[1:]), text)
+    if len(words) == 1 and _CASE_NUMBER.match(words[0]):
+        return SwarmCommand("open", (words[0].lstrip("#"),), text)
+    if _CASE_NUMBER.match(words[0]):
+        return SwarmCommand("bad_case", tuple(words), text)
+    return SwarmCommand("unknown", tuple(words), text)
+
+
+def registry_of(services: AppServices) -> SubcommandRegistry:
+    return services.extras.setdefault("subcommands", SubcommandRegistry())
+
+
+def register(app: App, services: AppServices) -> None:
+    registry = registry_of(services)
+
+    def lang_of(body: dict) -> str:
+        return services.people.language_of(body.get("user_id", ""))
+
+    def ack_swarm(ack, body: dict) -> None:
+        command = parse_swarm_command(body.get("text", ""), set(registry.handlers))
+        lang = services.people.cached_language_of(body.get("user_id", ""))
+        quick = _quick_answer(command, lang)
+        if quick is not None:
+            ack(response_type="ephemeral", text=quick)
+        elif command.word == "open":
+            ack(response_type="ephemeral", text=t("swarm.opening", lang, case=command.args[0]))
+        elif command.word in registry.quick_acks:
+            ack(response_type="ephemeral", text=t(registry.quick_acks[command.word], lang))
+        else:
+            ack()
+
+    @answers_errors(lang_of, services.settings.case_system)
+    def run_swarm(body: dict, respond) -> None:
+        command = parse_swarm_command(body.get("text", ""), set(registry.handlers))
+        if _quick_answer(command, "en") is not None:
+            return  # already answered in the ack
+        context = CommandContext(services, command, body["user_id"], body.get("channel_id", ""),
+                                 lang_of(body), respond, body)
+        handler = _open_case if command.word == "open" else registry.handlers[command.word]
+        handler(context)
+
+    app.command(COMMAND)(ack=ack_swarm, lazy=[run_swarm])
+
+
+def _quick_answer(command: SwarmCommand, lang: str) -> str | None:
+    if command.word == "help":
+        return t("swarm.usage", lang)
+    if command.word == "unknown":
+        return t("swarm.unknown_subcommand", lang, word=command.args[0]) + "\n" + t("swarm.usage", lang)
+    if command.word == "bad_case":
+        return t("swarm.bad_case_number", lang, text=command.raw.strip()[:80])
+    return None
+
+
+def _open_case(ctx: CommandContext) -> None:
+    services = ctx.services
+    opened = open_swarm(
+        services.sessions,
+        services.cases,
+        services.workspace,
+        case_number=ctx.command.args[0],
+        requester_id=ctx.user_id,
+        lang=ctx.lang,
+        may_open=services.permissions.can_open_swarm(ctx.user_id),
+    )
+    if not opened.created:
+        services.workspace.invite(opened.channel_id, [ctx.user_id])
+    key = "swarm.opened" if opened.created else "swarm.already_open"
+    ctx.answer(t(key, ctx.lang, case=opened.case.number, channel=opened.channel_id))
+    for hook in services.extras.get("after_open", []):
+        hook(services, opened, ctx)

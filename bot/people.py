@@ -1,0 +1,96 @@
+"""Who a Slack user is (name, e-mail, locale, timezone), from users.info, cached in the database.
+
+Slack rates users.info at tier 4; a swarm touches the same few people again and again, so a cached
+answer younger than a day is good enough (a locale or a name rarely changes mid-case).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import sessionmaker
+
+from bot.i18n.catalog import language_for_locale
+from swarms.db import utcnow
+from swarms.models import SlackUser
+
+log = logging.getLogger(__name__)
+CACHE_FOR = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    name: str
+    real_name: str = ""
+    email: str = ""
+    locale: str = ""
+    tz: str = ""
+    is_bot: bool = False
+    deleted: bool = False
+    known: bool = True  # False: Slack does not know this id (user_not_found)
+
+    @property
+    def display_name(self) -> str:
+        return self.real_name or self.name or self.id
+
+
+class People:
+    def __init__(self, client: WebClient, sessions: sessionmaker, *, default_language: str = "en") -> None:
+        self._client = client
+        self._sessions = sessions
+        self.default_language = default_language
+
+    def get(self, user_id: str, *, fresh: bool = False) -> Person:
+        if not fresh:
+            cached = self._cached(user_id)
+            if cached is not None:
+                return cached
+        try:
+            answer = self._client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "user_not_found":
+                return Person(user_id, user_id, known=False, deleted=True)
+            log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+            return self._cached(user_id, any_age=True) or Person(user_id, user_id, known=False)
+        return self._store(answer["user"])
+
+    def language_of(self, user_id: str) -> str:
+        return language_for_locale(self.get(user_id).locale, self.default_language)
+
+    def cached_language_of(self, user_id: str) -> str:
+        """The language without calling Slack: for acks, which must answer within 3 seconds."""
+        cached = self._cached(user_id, any_age=True)
+        return language_for_locale(cached.locale if cached else "", self.default_language)
+
+    def _cached(self, user_id: str, *, any_age: bool = False) -> Person | None:
+        with self._sessions() as session:
+            row = session.get(SlackUser, user_id)
+            if row is None or (not any_age and utcnow() - row.fetched_at > CACHE_FOR):
+                return None
+            return Person(row.id, row.name, row.real_name, row.email, row.locale, row.tz, row.is_bot,
+                          row.deleted)
+
+    def _store(self, user: dict) -> Person:
+        profile = user.get("profile") or {}
+        person = Person(
+            id=user["id"],
+            name=user.get("name", ""),
+            real_name=user.get("real_name") or profile.get("real_name", ""),
+            email=profile.get("email", ""),
+            locale=user.get("locale", ""),
+            tz=user.get("tz", ""),
+            is_bot=bool(user.get("is_bot")),
+            deleted=bool(user.get("deleted")),
+        )
+        with self._sessions.begin() as session:
+            row = session.get(SlackUser, person.id) or SlackUser(id=person.id)
+            row.name, row.real_name, row.email = person.name, person.real_name, person.email
+            row.locale, row.tz, row.is_bot, row.deleted = person.locale, person.tz, person.is_bot, person.deleted
+            row.fetched_at = utcnow()
+            session.merge(row)
+        return person

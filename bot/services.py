@@ -1,0 +1,30 @@
+"""Everything a listener may call, built once per app: no globals, so a test builds a fresh set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy.orm import sessionmaker
+
+from bot.executor import TrackingExecutor
+from bot.gateway import SlackSwarmWorkspace
+from bot.people import People
+from swarms.case_systems.base import CaseSystem
+from swarms.permissions import Permissions
+from swarms.settings import Settings
+
+
+@dataclass
+class AppServices:
+    settings: Settings
+    sessions: sessionmaker
+    client: WebClient
+    cases: CaseSystem
+    people: People
+    workspace: SlackSwarmWorkspace
+    permissions: Permissions
+    executor: TrackingExecutor
+    # Filled by features as they register: the note-sync worker, the scheduler, the expert finder, ...
+    extras: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,49 @@
+"""The case card: the first message of every swarm channel."""
+
+from __future__ import annotations
+
+from bot.i18n.catalog import t
+from bot.ids import CaseCardAction, CaseCardBlock
+from bot.views.blocks import button, clip, context, escape_mrkdwn, header, section
+
+DESCRIPTION_EXCERPT = 600
+
+
+def case_card_text(case, lang: str) -> str:
+    """Fallback text: what notifications and screen readers show."""
+    return t("card.fallback", lang, case=case.number, subject=case.subject,
+             priority=case.priority or "—", status=case.status or "—")
+
+
+def case_card_blocks(case, *, lang: str, opened_by: str = "", extra_actions: list[dict] | None = None) -> list[dict]:
+    """Number, subject, priority, status, product, account, a description excerpt, a link to the case."""
+    none = t("card.none", lang)
+
+    def value(text: str) -> str:
+        return escape_mrkdwn(text) if text else none
+
+    blocks = [
+        header(t("card.header", lang, case=case.number, subject=case.subject), block_id=CaseCardBlock.HEADER),
+        section(
+            " ",
+            block_id=CaseCardBlock.FIELDS,
+            fields=[
+                t("card.priority", lang, value=value(case.priority)),
+                t("card.status", lang, value=value(case.status)),
+                t("card.product", lang, value=value(case.product)),
+                t("card.account", lang, value=value(case.account)),
+            ],
+        ),
+    ]
+    if case.description:
+        excerpt = escape_mrkdwn(clip(case.description.strip(), DESCRIPTION_EXCERPT))
+        blocks.append(section(t("card.description", lang, value=excerpt), block_id=CaseCardBlock.DESCRIPTION))
+    elements = []
+    if case.url:
+        elements.append(button(t("card.open_case", lang), CaseCardAction.OPEN_CASE, url=case.url))
+    elements.extend(extra_actions or [])
+    if elements:
+        blocks.append({"type": "actions", "block_id": CaseCardBlock.ACTIONS, "elements": elements})
+    if opened_by:
+        blocks.append(context(t("card.opened_by", lang, user=opened_by)))
+    return blocks

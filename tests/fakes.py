@@ -1,0 +1,54 @@
+"""In-repo fakes of outside systems for domain tests (the end-to-end tests use the Slack stand-in)."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from swarms.ports import ChannelRef, InviteOutcome
+
+
+class Crash(Exception):
+    """Stands for the process dying at a chosen step."""
+
+
+@dataclass
+class FakeWorkspace:
+    """A SwarmWorkspace that remembers what it was asked and can die at a chosen step."""
+
+    channels: dict[str, dict] = field(default_factory=dict)
+    cards: list[tuple[str, str]] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    crash_at: str = ""
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def create_private_channel(self, base_name: str, *, marker: str) -> ChannelRef:
+        for cid, channel in self.channels.items():
+            if channel["marker"] == marker:
+                return ChannelRef(cid, channel["name"], adopted=True)
+        name = base_name
+        while any(c["name"] == name for c in self.channels.values()):
+            name += "-2"
+        cid = f"C{next(self._ids):04d}"
+        self.channels[cid] = {"name": name, "marker": marker, "members": set()}
+        self._maybe_crash("after_channel")
+        return ChannelRef(cid, name)
+
+    def invite(self, channel_id: str, user_ids) -> InviteOutcome:
+        members = self.channels[channel_id]["members"]
+        new = tuple(u for u in user_ids if u not in members)
+        members.update(user_ids)
+        return InviteOutcome(new, tuple(u for u in user_ids if u not in new))
+
+    def post_case_card(self, channel_id, case, *, swarm_id, lang) -> str:
+        self._maybe_crash("before_card")
+        self.cards.append((channel_id, case.number))
+        return f"1700000000.{len(self.cards):06d}"
+
+    def save_case_link(self, channel_id, case, *, card_ts, lang) -> None:
+        self.links.append(channel_id)
+
+    def _maybe_crash(self, step: str) -> None:
+        if self.crash_at == step:
+            self.crash_at = ""
+            raise Crash(step)
