@@ -71,9 +71,7 @@ class NoteTarget:
 
 TARGETS = {
     "case_comment": NoteTarget("CaseComment", "CommentBody", 4000, "bytes", {"IsPublished": False}),
-    "feed_item": NoteTarget(
-        "FeedItem", "Body", 10000, "chars", {"Visibility": "InternalUsers", "Type": "TextPost"}
-    ),
+    "feed_item": NoteTarget("FeedItem", "Body", 10000, "chars", {"Visibility": "InternalUsers", "Type": "TextPost"}),
 }
 
 
@@ -145,9 +143,7 @@ class SalesforceCaseSystem:
                 if exc.code != "INVALID_FIELD":
                     raise
                 # A wrong product setting must not stop swarms; `check()` tells the admin.
-                log.warning(
-                    "Salesforce: product field %s is not readable on Case; reading cases without it", product
-                )
+                log.warning("Salesforce: product field %s is not readable on Case; reading cases without it", product)
                 self._product_field_works = False
         return self.rest.query_all(f"SELECT {CASE_FIELDS} FROM Case WHERE {where} LIMIT 1")
 
@@ -211,9 +207,7 @@ class SalesforceCaseSystem:
         split_count = len(bodies)
         old_ids = [part for part in note.external_id.split(",") if part.strip()]
         if note.kind != NoteKind.ADD and not old_ids:
-            return NoteResult(
-                key, ok=False, error=f"nothing to {note.kind.value}: no record id", retryable=False
-            )
+            return NoteResult(key, ok=False, error=f"nothing to {note.kind.value}: no record id", retryable=False)
         if note.kind == NoteKind.RETRACT and len(old_ids) > 1:
             bodies = [f"({i}/{len(old_ids)}) {bodies[0]}" for i in range(1, len(old_ids) + 1)]
         elif note.kind == NoteKind.RETRACT:
@@ -277,11 +271,10 @@ class SalesforceCaseSystem:
                 answer = answers[position] if position < len(answers) else {}
                 if answer.get("success"):
                     written = True
-                    plans[op.note].ids[op.slot] = answer.get("id") or plans[op.note].ids[op.slot]
+                    if method == "POST":  # an update keeps the id it was sent to
+                        plans[op.note].ids[op.slot] = answer.get("id", "")
                     continue
-                errors = answer.get("errors") or [
-                    {"statusCode": "NO_ANSWER", "message": "no result for record"}
-                ]
+                errors = answer.get("errors") or [{"statusCode": "NO_ANSWER", "message": "no result for record"}]
                 code = str(errors[0].get("statusCode") or errors[0].get("errorCode") or "")
                 _fail(
                     plans[op.note],
@@ -302,8 +295,7 @@ class SalesforceCaseSystem:
         found: dict[str, dict[int, tuple[str, int]]] = {}
         for start in range(0, len(case_ids), IN_CLAUSE_SIZE):
             soql = format_soql(
-                f"SELECT Id, ParentId, {t.body_field} FROM {t.sobject} "
-                "WHERE ParentId IN {} AND CreatedDate >= {}",
+                f"SELECT Id, ParentId, {t.body_field} FROM {t.sobject} WHERE ParentId IN {{}} AND CreatedDate >= {{}}",
                 case_ids[start : start + IN_CLAUSE_SIZE],
                 since,
             )
@@ -341,9 +333,7 @@ class SalesforceCaseSystem:
                     continue
                 at = _datetime(row.get("CreatedDate")) or after
                 author = _text(_path(row, "CreatedBy.Name"))
-                changes.append(
-                    CaseChange(row["ParentId"], "public_comment", "", body, at, author, f"sf:{row['Id']}")
-                )
+                changes.append(CaseChange(row["ParentId"], "public_comment", "", body, at, author, f"sf:{row['Id']}"))
         return sorted(changes, key=lambda change: (change.at, change.change_id))
 
     def check(self) -> list[CheckLine]:

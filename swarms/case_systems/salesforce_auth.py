@@ -115,9 +115,7 @@ class SalesforceConfig:
                 ("SALESFORCE_USERNAME", self.username),
             ):
                 if not value:
-                    raise SettingsError(
-                        name, "needed with SALESFORCE_PRIVATE_KEY_FILE for the JWT bearer flow"
-                    )
+                    raise SettingsError(name, "needed with SALESFORCE_PRIVATE_KEY_FILE for the JWT bearer flow")
             return "jwt"
         if self.password:
             for name, value in (
@@ -126,9 +124,7 @@ class SalesforceConfig:
                 ("SALESFORCE_USERNAME", self.username),
             ):
                 if not value:
-                    raise SettingsError(
-                        name, "needed with SALESFORCE_PASSWORD for the username-password flow"
-                    )
+                    raise SettingsError(name, "needed with SALESFORCE_PASSWORD for the username-password flow")
             return "password"
         if self.client_id and self.client_secret:
             return "client_credentials"
@@ -271,9 +267,7 @@ class SalesforceRest:
             self._token = self._fetch_token()
             return self._token.instance_url
 
-    def request(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
-    ) -> Any:
+    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None) -> Any:
         """Call `path` (under /services/data/vXX.X/ unless it starts with '/'); return the decoded answer."""
         self._check_blocked()
         token = self._current_token()
@@ -313,22 +307,16 @@ class SalesforceRest:
     def _fetch_token(self) -> _Token:
         mode = self.config.auth_mode
         try:
-            response = self._session.post(
-                self.config.token_url, data=self._grant(mode), timeout=self.config.timeout
-            )
+            response = self._session.post(self.config.token_url, data=self._grant(mode), timeout=self.config.timeout)
         except requests.RequestException as exc:
             raise CaseSystemUnavailable(f"Salesforce login did not answer ({type(exc).__name__})") from None
         if response.status_code >= 500:
             raise CaseSystemUnavailable(f"Salesforce login answered {response.status_code}")
         body = _json(response)
         if response.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
-            error = (
-                body.get("error", response.status_code) if isinstance(body, dict) else response.status_code
-            )
+            error = body.get("error", response.status_code) if isinstance(body, dict) else response.status_code
             detail = body.get("error_description", "") if isinstance(body, dict) else ""
-            raise CaseSystemAuthError(
-                f"Salesforce login ({MODE_WORDS[mode]}) refused: {error} {detail}".strip()
-            )
+            raise CaseSystemAuthError(f"Salesforce login ({MODE_WORDS[mode]}) refused: {error} {detail}".strip())
         instance = (body.get("instance_url") or self.config.instance_url).rstrip("/")
         if not instance:
             raise CaseSystemAuthError("Salesforce login gave no instance URL: set SALESFORCE_INSTANCE_URL")

@@ -60,9 +60,7 @@ def _cases(rest: SalesforceRest) -> CheckLine:
 def _note_target(rest: SalesforceRest, sobject: str) -> CheckLine:
     described = describe(rest, sobject) or {}
     if described.get("createable") and described.get("updateable"):
-        return CheckLine(
-            True, f"Notes go to {sobject} (internal); the integration user can create and edit them"
-        )
+        return CheckLine(True, f"Notes go to {sobject} (internal); the integration user can create and edit them")
     return CheckLine(
         False,
         f"The integration user cannot create and edit {sobject}",
