@@ -1,3 +1,3 @@
 """Imports every module that defines tables, so Base.metadata is complete for Alembic and tests."""
 
-from swarms import models  # noqa: F401
+from swarms import models, scheduling  # noqa: F401

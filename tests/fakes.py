@@ -52,3 +52,39 @@ class FakeWorkspace:
         if self.crash_at == step:
             self.crash_at = ""
             raise Crash(step)
+
+
+@dataclass
+class FlakyCaseSystem:
+    """Wraps a real case system; can be down, crash after writing, or refuse chosen notes."""
+
+    inner: object
+    down: bool = False
+    crash_after_write: bool = False
+    refuse: dict[str, tuple[str, bool]] = field(default_factory=dict)  # key → (error, retryable)
+    calls: list[list[str]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def get_case(self, number):
+        return self.inner.get_case(number)
+
+    def add_notes(self, notes):
+        from swarms.case_systems.base import CaseSystemUnavailable, NoteResult
+
+        self.calls.append([n.idempotency_key for n in notes])
+        if self.down:
+            raise CaseSystemUnavailable("case system is down", retry_after=30)
+        results = []
+        for note in notes:
+            if note.idempotency_key in self.refuse:
+                error, retryable = self.refuse[note.idempotency_key]
+                results.append(NoteResult(note.idempotency_key, ok=False, error=error, retryable=retryable))
+            else:
+                results.extend(self.inner.add_notes([note]))
+        if self.crash_after_write:
+            self.crash_after_write = False
+            raise Crash("after the remote write, before the local commit")
+        return results

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine
 
 import swarms.all_models  # noqa: F401  (every table registers on Base.metadata)
 from swarms.db import Base
+from swarms.migrations.env_filters import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -14,7 +15,7 @@ target_metadata = Base.metadata
 
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+                      literal_binds=True, render_as_batch=True, include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -23,7 +24,8 @@ def run_migrations_online() -> None:
     engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
         # render_as_batch lets ALTERs work on SQLite, which cannot alter most things in place.
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                          include_name=include_name)
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()

@@ -4,11 +4,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from swarms.db import Base, current_revision, make_engine, upgrade
+from swarms.migrations.env_filters import include_name
 
 
 def test_the_migrated_schema_matches_the_models(engine):
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations differ; add a migration: {diff}"
 
 

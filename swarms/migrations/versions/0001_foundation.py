@@ -1,8 +1,8 @@
-"""foundation: local cases, swarms, members, notes, outbox, events
+"""foundation: local cases, swarms, members, notes, outbox, events, job runs
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:44:08.622578
+Create Date: 2026-11-23 09:46:55.232473
 """
 from alembic import op
 import sqlalchemy as sa
@@ -37,6 +37,14 @@ def upgrade() -> None:
     sa.Column('closed_at', swarms.db.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cases')),
     sa.UniqueConstraint('number', name=op.f('uq_cases_number'))
+    )
+    op.create_table('job_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job', sa.String(length=80), nullable=False),
+    sa.Column('run_key', sa.String(length=120), nullable=False),
+    sa.Column('claimed_at', swarms.db.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_runs')),
+    sa.UniqueConstraint('job', 'run_key', name=op.f('uq_job_runs_job_run_key'))
     )
     op.create_table('processed_events',
     sa.Column('event_id', sa.String(length=64), nullable=False),
@@ -239,5 +247,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_processed_events_received_at'))
 
     op.drop_table('processed_events')
+    op.drop_table('job_runs')
     op.drop_table('cases')
     # ### end Alembic commands ###
