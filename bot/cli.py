@@ -132,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="database commands").add_subparsers(dest="db_command", required=True)
     up = db.add_parser("upgrade", help="bring the schema up to date")
-    up.add_argument("revision", nargs="?", default="head")
+    up.add_argument("revision", nargs="?", default="heads")
     up.set_defaults(func=cmd_db_upgrade)
 
     cases = sub.add_parser("cases", help="the local case store").add_subparsers(dest="cases_command", required=True)

@@ -98,15 +98,17 @@ def alembic_config(engine_or_url: Engine | str):
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision`; an empty database is created from nothing."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the schema to `revision` (all feature branches by default); an empty database is built."""
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The applied heads, comma-joined (each feature's migrations are a branch from 0001)."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None
