@@ -1,0 +1,179 @@
+"""Talking to Zendesk: the ZENDESK_* settings and one authenticated, counted API call.
+
+Authentication is an API token (`{email}/token` with basic auth) or an OAuth access token. Errors are
+mapped once here: 401 → `CaseSystemAuthError`; 429 and 5xx → `CaseSystemUnavailable` with Zendesk's
+Retry-After (never a sleep); 403/404/409/422 → `ZendeskApiError`, about one ticket or article.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from swarms.case_systems.base import CaseSystemAuthError, CaseSystemError, CaseSystemUnavailable
+from swarms.settings import SettingsError
+
+DIGITS = re.compile(r"^\d+$")
+
+
+@dataclass(frozen=True)
+class ZendeskConfig:
+    """ZENDESK_* settings. Secrets stay out of `repr`."""
+
+    base_url: str
+    email: str = ""
+    api_token: str = field(default="", repr=False)
+    oauth_token: str = field(default="", repr=False)
+    help_center_section_id: str = ""
+    help_center_locale: str = "en-us"
+    help_center_permission_group_id: str = ""
+    product_field_id: str = ""
+    webhook_secret: str = field(default="", repr=False)
+    timeout: float = 20.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ZendeskConfig:
+        def get(name: str, default: str = "") -> str:
+            return (env.get(name) or "").strip() or default
+
+        return cls(
+            base_url=_base_url(get("ZENDESK_URL"), get("ZENDESK_SUBDOMAIN")),
+            email=get("ZENDESK_EMAIL"),
+            api_token=get("ZENDESK_API_TOKEN"),
+            oauth_token=_auth_check(get("ZENDESK_OAUTH_TOKEN"), get("ZENDESK_EMAIL"), get("ZENDESK_API_TOKEN")),
+            help_center_section_id=_digits("ZENDESK_HELP_CENTER_SECTION_ID", get("ZENDESK_HELP_CENTER_SECTION_ID")),
+            help_center_locale=_locale(get("ZENDESK_HELP_CENTER_LOCALE", "en-us")),
+            help_center_permission_group_id=_digits(
+                "ZENDESK_HELP_CENTER_PERMISSION_GROUP_ID", get("ZENDESK_HELP_CENTER_PERMISSION_GROUP_ID")
+            ),
+            product_field_id=_digits("ZENDESK_PRODUCT_FIELD_ID", get("ZENDESK_PRODUCT_FIELD_ID")),
+            webhook_secret=get("ZENDESK_WEBHOOK_SECRET"),
+            timeout=_timeout(get("ZENDESK_TIMEOUT", "20")),
+        )
+
+    @property
+    def auth_words(self) -> str:
+        return "OAuth token" if self.oauth_token else f"API token of {self.email}"
+
+
+def _base_url(url: str, subdomain: str) -> str:
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise SettingsError("ZENDESK_URL", f"an https:// URL, not {url!r}")
+        return url.rstrip("/")
+    subdomain = subdomain.lower().removesuffix(".zendesk.com").removeprefix("https://")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", subdomain):
+        raise SettingsError("ZENDESK_SUBDOMAIN", "your Zendesk subdomain, e.g. acme for acme.zendesk.com")
+    return f"https://{subdomain}.zendesk.com"
+
+
+def _auth_check(oauth_token: str, email: str, api_token: str) -> str:
+    if oauth_token or (email and api_token):
+        return oauth_token
+    if email:
+        raise SettingsError("ZENDESK_API_TOKEN", "needed with ZENDESK_EMAIL (Admin Center > Apps > Zendesk API)")
+    raise SettingsError("ZENDESK_EMAIL", "set ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN")
+
+
+def _digits(name: str, value: str) -> str:
+    if value and not DIGITS.fullmatch(value):
+        raise SettingsError(name, f"a numeric id, not {value!r}")
+    return value
+
+
+def _locale(value: str) -> str:
+    if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,4})?", value.lower()):
+        raise SettingsError("ZENDESK_HELP_CENTER_LOCALE", f"a Help Center locale like en-us or ko, not {value!r}")
+    return value.lower()
+
+
+def _timeout(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 300:
+        raise SettingsError("ZENDESK_TIMEOUT", f"seconds between 1 and 300, not {value!r}")
+    return seconds
+
+
+class ZendeskApiError(CaseSystemError):
+    """Zendesk refused one request (404, 409, 422, 403): about that ticket or article, not the account."""
+
+    def __init__(self, status: int, error: str, description: str) -> None:
+        super().__init__(f"Zendesk {status} {error}: {description}".strip(": "))
+        self.status, self.error, self.description = status, error, description
+
+
+class ZendeskClient:
+    """One authenticated call to the Zendesk API, counted, with errors mapped. Thread-safe."""
+
+    def __init__(self, config: ZendeskConfig, *, session: requests.Session | None = None) -> None:
+        self.config = config
+        self._session = session or requests.Session()
+        self._lock = threading.Lock()
+        self._calls = 0
+
+    @property
+    def api_calls(self) -> int:
+        with self._lock:
+            return self._calls
+
+    def request(self, method: str, path: str, *, params: Any = None, json: Any = None) -> Any:
+        """Call `path` (or a next-page URL on the same host); return the decoded JSON answer."""
+        base = self.config.base_url
+        url = path if path.startswith(base + "/") else base + path
+        if not url.startswith(base + "/"):
+            raise ZendeskApiError(400, "BadPath", "refusing to call outside the Zendesk account")
+        headers = {"Accept": "application/json"}
+        auth = None
+        if self.config.oauth_token:
+            headers["Authorization"] = f"Bearer {self.config.oauth_token}"
+        else:
+            auth = (f"{self.config.email}/token", self.config.api_token)
+        try:
+            response = self._session.request(
+                method, url, params=params, json=json, headers=headers, auth=auth, timeout=self.config.timeout
+            )
+        except requests.Timeout:
+            raise CaseSystemUnavailable("Zendesk did not answer in time") from None
+        except requests.RequestException as exc:
+            raise CaseSystemUnavailable(f"Zendesk could not be reached ({type(exc).__name__})") from None
+        with self._lock:
+            self._calls += 1
+        return _answer(response)
+
+
+def _answer(response: requests.Response) -> Any:
+    status = response.status_code
+    if status < 300:
+        return response.json() if response.content else None
+    wait = _retry_after(response)
+    if status == 429 or status >= 500:
+        raise CaseSystemUnavailable(f"Zendesk answered {status}", retry_after=wait)
+    if status == 401:
+        raise CaseSystemAuthError("Zendesk refused the credentials (401): check ZENDESK_EMAIL and ZENDESK_API_TOKEN")
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"error": response.text[:200]}
+    error = body.get("error", "") if isinstance(body, dict) else ""
+    error = error.get("title", "") if isinstance(error, dict) else str(error)
+    details = body.get("details", {}) if isinstance(body, dict) else {}
+    reasons = [item.get("description", "") for items in details.values() for item in items if isinstance(item, dict)]
+    description = "; ".join(reason for reason in reasons if reason) or str(body.get("description", ""))
+    raise ZendeskApiError(status, error, description)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    try:
+        return max(float(response.headers.get("Retry-After", "")), 0.0)
+    except ValueError:
+        return None
