@@ -1,0 +1,130 @@
+"""Message events of swarm channels become case notes; edits and deletions follow them.
+
+The app runs with `process_before_response`, so the note and its outbox row are committed before
+Slack gets its 200: a crash before that makes Slack retry, and the claimed event id makes the retry
+harmless. Messages from other channels, bots and the app itself are dropped first, cheaply.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot.markup import message_permalink, note_body, readable_text, ts_to_datetime
+from bot.services import AppServices
+from swarms.models import Swarm
+from swarms.note_sync import CapturedMessage, capture_deletion, capture_edit, capture_message, syncing_swarm
+
+log = logging.getLogger(__name__)
+NEW_MESSAGE_SUBTYPES = frozenset({None, "thread_broadcast", "file_share", "me_message"})
+
+
+def register(app: App, services: AppServices) -> None:
+    @app.event("message")
+    def on_message(body: dict, event: dict) -> None:
+        subtype = event.get("subtype")
+        if subtype == "message_changed":
+            _on_edit(services, event, body.get("event_id", ""))
+        elif subtype == "message_deleted":
+            _on_delete(services, event, body.get("event_id", ""))
+        elif subtype in NEW_MESSAGE_SUBTYPES and not event.get("bot_id"):
+            _on_new(services, event, body.get("event_id", ""))
+
+
+def sync_top_level(services: AppServices) -> bool:
+    return services.settings.env.get("SYNC_TOP_LEVEL_MESSAGES", "true").strip().lower() not in ("0", "false", "no")
+
+
+def captured_message(services: AppServices, event: dict, *, event_id: str, source: str) -> CapturedMessage:
+    """Turn a Slack message into the domain's CapturedMessage, names resolved and permalink built."""
+    user_id = event.get("user", "")
+    text = event.get("text", "")
+    readable = readable_text(text, user_name=lambda uid: services.people.get(uid).display_name,
+                             channel_name=lambda cid: _channel_name(services, cid))
+    thread_ts = event.get("thread_ts")
+    permalink = message_permalink(workspace_url(services), event["channel"], event["ts"], thread_ts)
+    files = tuple({"name": f.get("name", ""), "permalink": f.get("permalink", "")} for f in event.get("files", []))
+    return CapturedMessage(
+        channel_id=event["channel"], ts=event["ts"], user_id=user_id,
+        author_name=services.people.get(user_id).display_name, text=text,
+        body=note_body(readable, files=files, permalink=permalink), thread_ts=thread_ts, permalink=permalink,
+        files=files, event_id=event_id, source=source, at=ts_to_datetime(event["ts"]),
+    )
+
+
+def _on_new(services: AppServices, event: dict, event_id: str) -> None:
+    channel_id = event.get("channel", "")
+    if not _is_swarm_channel(services, channel_id):
+        return
+    in_thread = bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts")
+    if not in_thread and not sync_top_level(services):
+        return
+    message = captured_message(services, event, event_id=event_id, source="thread" if in_thread else "channel")
+    with services.sessions.begin() as session:
+        swarm = syncing_swarm(session, channel_id)
+        if swarm is None or swarm.card_ts == event["ts"]:
+            return
+        note = capture_message(session, swarm, message)
+    if note is not None:
+        nudge_delivery(services)
+
+
+def _on_edit(services: AppServices, event: dict, event_id: str) -> None:
+    message = event.get("message") or {}
+    channel_id = event.get("channel", "")
+    if message.get("bot_id") or not _is_swarm_channel(services, channel_id):
+        return
+    edited = {**message, "channel": channel_id}
+    captured = captured_message(services, edited, event_id=event_id, source="thread")
+    with services.sessions.begin() as session:
+        changed = capture_edit(session, channel_id, message.get("ts", ""), text=captured.text, body=captured.body,
+                               event_id=event_id)
+    if changed:
+        nudge_delivery(services)
+
+
+def _on_delete(services: AppServices, event: dict, event_id: str) -> None:
+    channel_id = event.get("channel", "")
+    if not _is_swarm_channel(services, channel_id):
+        return
+    with services.sessions.begin() as session:
+        changed = capture_deletion(session, channel_id, event.get("deleted_ts", ""), event_id=event_id)
+    if changed:
+        nudge_delivery(services)
+
+
+def nudge_delivery(services: AppServices) -> None:
+    worker = services.extras.get("delivery_worker")
+    if worker is not None:
+        worker.nudge()
+
+
+def _is_swarm_channel(services: AppServices, channel_id: str) -> bool:
+    """Cheap first filter (one indexed lookup) so busy non-swarm channels cost almost nothing."""
+    if not channel_id:
+        return False
+    with services.sessions() as session:
+        return session.query(Swarm.id).filter(Swarm.channel_id == channel_id).first() is not None
+
+
+def workspace_url(services: AppServices) -> str:
+    url = services.extras.get("workspace_url")
+    if url is None:
+        try:
+            url = services.client.auth_test().get("url", "") or ""
+        except SlackApiError:
+            url = ""
+        services.extras["workspace_url"] = url
+    return url
+
+
+def _channel_name(services: AppServices, channel_id: str) -> str:
+    names = services.extras.setdefault("channel_names", {})
+    if channel_id not in names:
+        try:
+            names[channel_id] = services.client.conversations_info(channel=channel_id)["channel"]["name"]
+        except SlackApiError:
+            names[channel_id] = channel_id
+    return names[channel_id]
