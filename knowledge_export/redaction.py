@@ -1,0 +1,222 @@
+"""Replace personal data and secrets with typed placeholders before a draft leaves the workspace.
+
+A `Redactor` is used for one draft: the same e-mail address becomes `[EMAIL-1]` in every section, and
+the reviewer gets one `Redaction` per distinct value, with a masked hint and never the value itself.
+The detection rules and their checks live in `detectors`; this module applies them and the names.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from knowledge_export.detectors import PATTERN_RULES, PLACEHOLDER, SECRET_RULES, RedactionKind, Rule
+from knowledge_export.models import Redaction
+
+RULES: tuple[Rule, ...] = SECRET_RULES + PATTERN_RULES
+
+# Words that name the legal form, not the company: "Acme GmbH" is found as "Acme" too, "GmbH" alone is not.
+_LEGAL_FORMS = frozenset(
+    [
+        "inc",
+        "inc.",
+        "ltd",
+        "ltd.",
+        "llc",
+        "gmbh",
+        "ag",
+        "sa",
+        "s.a.",
+        "co",
+        "co.",
+        "corp",
+        "corp.",
+        "corporation",
+        "company",
+        "plc",
+        "bv",
+        "b.v.",
+        "kk",
+        "k.k.",
+        "limited",
+        "group",
+        "holdings",
+        "the",
+        "and",
+        "of",
+        "주식회사",
+        "(주)",
+        "유한회사",
+        "그룹",
+    ]
+)
+_HANGUL = "가-힣"
+
+
+@dataclass(frozen=True, slots=True)
+class RedactedText:
+    text: str
+    redactions: tuple[Redaction, ...]
+
+
+def redact(text: str, *, names: Iterable[str] = ()) -> RedactedText:
+    """Redact one text on its own (a fresh numbering of placeholders)."""
+    redactor = Redactor(names=names)
+    return RedactedText(redactor.redact(text), redactor.redactions)
+
+
+class Redactor:
+    """Redacts many texts with one consistent set of placeholders; `redactions` lists what it replaced."""
+
+    def __init__(self, *, names: Iterable[str] = ()) -> None:
+        self._placeholders: dict[tuple[str, str], str] = {}
+        self._hints: dict[str, tuple[str, str]] = {}  # placeholder -> (kind, hint)
+        self._counts: dict[str, int] = {}
+        self._numbers: dict[str, int] = {}
+        self._name_patterns = _name_patterns(names)
+
+    @property
+    def redactions(self) -> tuple[Redaction, ...]:
+        """What was replaced so far, in the order first seen."""
+        return tuple(
+            Redaction(kind=kind, placeholder=placeholder, count=self._counts[placeholder], hint=hint)
+            for placeholder, (kind, hint) in self._hints.items()
+        )
+
+    def redact(self, text: str) -> str:
+        if not text:
+            return text
+        text = text.replace(_MARK, "").replace("\ue001", "")  # our sentinels cannot come from outside
+        # Found values become private-use sentinels first, so no later rule sees (or re-matches) them, and
+        # placeholders are numbered in reading order at the end rather than in the order of the rules.
+        found: list[tuple[RedactionKind, str, str]] = []
+        for rule in RULES:
+            text = self._apply(rule, text, found)
+        for pattern, full_name in self._name_patterns:
+            text = pattern.sub(lambda m, name=full_name: _sentinel(found, RedactionKind.NAME, name, m.group()), text)
+        if not found:
+            return text
+        return _SENTINEL.sub(lambda m: self._placeholder(*found[_index(m)]), text)
+
+    def _apply(self, rule: Rule, text: str, found: list[tuple[RedactionKind, str, str]]) -> str:
+        pieces: list[str] = []
+        last = 0
+        for match in rule.pattern.finditer(text):
+            span = rule.pick(match)
+            if span is None or span[0] < last:
+                continue
+            start, end = span
+            value = text[start:end]
+            if PLACEHOLDER.fullmatch(value) or _MARK in value:
+                continue
+            pieces.append(text[last:start])
+            pieces.append(_sentinel(found, rule.kind, value, rule.label))
+            last = end
+        if not pieces:
+            return text
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def _placeholder(self, kind: RedactionKind, value: str, label: str) -> str:
+        """The same placeholder for the same value, in every text this redactor sees."""
+        key = (kind.value, _normalise(kind, value))
+        placeholder = self._placeholders.get(key)
+        if placeholder is None:
+            number = self._numbers.get(kind.value, 0) + 1
+            self._numbers[kind.value] = number
+            placeholder = f"[{kind.value.upper()}-{number}]"
+            self._placeholders[key] = placeholder
+            self._hints[placeholder] = (kind.value, hint(kind, value, label))
+        self._counts[placeholder] = self._counts.get(placeholder, 0) + 1
+        return placeholder
+
+
+_MARK = "\ue000"
+_BASE = 0xE100
+_SENTINEL = re.compile("\ue000([\ue100-\uf0ff]{2})\ue001")
+
+
+def _sentinel(found: list[tuple[RedactionKind, str, str]], kind: RedactionKind, value: str, label: str) -> str:
+    index = len(found)
+    found.append((kind, value, label))
+    return f"{_MARK}{chr(_BASE + index // 4096)}{chr(_BASE + index % 4096)}\ue001"
+
+
+def _index(match: re.Match[str]) -> int:
+    high, low = match.group(1)
+    return (ord(high) - _BASE) * 4096 + ord(low) - _BASE
+
+
+def _normalise(kind: RedactionKind, value: str) -> str:
+    """One placeholder per distinct value, however it was written."""
+    if kind in (RedactionKind.PHONE, RedactionKind.CARD):
+        return re.sub(r"\D", "", value)
+    if kind is RedactionKind.IBAN:
+        return re.sub(r"\s", "", value).upper()
+    if kind is RedactionKind.IP:
+        try:
+            return ipaddress.ip_address(value.split("%")[0]).compressed
+        except ValueError:
+            return value.lower()
+    if kind is RedactionKind.EMAIL:
+        return value.lower()
+    if kind is RedactionKind.NAME:
+        return value.casefold()
+    return value
+
+
+def hint(kind: RedactionKind, value: str, label: str) -> str:
+    """What the reviewer reads: enough to recognise the value, too little to recover it."""
+    if kind is RedactionKind.SECRET:
+        return label
+    if kind is RedactionKind.EMAIL:
+        local, _, domain = value.partition("@")
+        host, _, tld = domain.rpartition(".")
+        return f"{local[:1]}***@{host[:1]}***.{tld}"
+    if kind in (RedactionKind.CARD, RedactionKind.PHONE):
+        digits = re.sub(r"\D", "", value)
+        return f"•••• {digits[-2:]}" if kind is RedactionKind.PHONE else f"•••• {digits[-4:]}"
+    if kind is RedactionKind.IBAN:
+        compact = re.sub(r"\s", "", value)
+        return f"{compact[:2].upper()}•• •••• {compact[-2:]}"
+    if kind is RedactionKind.IP:
+        return "IPv6 •••" if ":" in value else f"{value.split('.')[0]}.•.•.•"
+    return " ".join(f"{part[:1]}***" for part in value.split())  # a name: the full name's initials
+
+
+def _name_patterns(names: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
+    """Full names first, then their distinctive parts ("Mina Park" → "Mina", "Park"; "김민지" → "민지")."""
+    fulls: list[str] = []
+    for name in names:
+        name = " ".join((name or "").split())
+        if len(name) >= 2 and name.casefold() not in {f.casefold() for f in fulls}:
+            fulls.append(name)
+    patterns: list[tuple[re.Pattern[str], str]] = []
+    parts: list[tuple[str, str]] = []
+    for full in sorted(fulls, key=len, reverse=True):
+        patterns.append((_word(full), full))
+        parts.extend((part, full) for part in _parts(full))
+    seen = {full.casefold() for full in fulls}
+    for part, full in sorted(parts, key=lambda item: len(item[0]), reverse=True):
+        if part.casefold() not in seen:
+            seen.add(part.casefold())
+            patterns.append((_word(part), full))
+    return patterns
+
+
+def _parts(full: str) -> list[str]:
+    words = [w.strip(",.()") for w in full.split()]
+    parts = [w for w in words if len(w) >= 2 and w.casefold() not in _LEGAL_FORMS and not w.isdigit()]
+    if len(words) == 1 and re.fullmatch(rf"[{_HANGUL}]{{3,4}}", full):
+        parts.append(full[1:])  # a Korean full name is family name + given name, and people use the given name
+    return parts if len(words) > 1 or len(parts) > 1 else []
+
+
+def _word(name: str) -> re.Pattern[str]:
+    """The name with any spacing, not inside a longer Latin word; Hangul particles may follow ("민지님")."""
+    body = r"\s+".join(re.escape(part) for part in name.split())
+    if re.fullmatch(rf"[{_HANGUL}\s]+", name):
+        return re.compile(rf"(?<![{_HANGUL}]){body}" if len(name) <= 2 else body)
+    return re.compile(rf"(?<![A-Za-z0-9_]){body}(?![A-Za-z0-9_])", re.I)
