@@ -79,6 +79,8 @@ def create_app(
         # auth.test at start-up: a wrong token stops start-up with Slack's own word for it.
         token_verification_enabled=True,
         raise_error_for_unhandled_request=False,
+        # The note and its outbox row are committed before Slack gets its 200: no lost note on a crash.
+        process_before_response=True,
     )
     register_all(bolt, services)
     return BotApp(bolt, services)

@@ -27,3 +27,11 @@ class CaseClosed(SwarmError):
 
 class NotASwarmChannel(SwarmError):
     message_key = "error.not_a_swarm_channel"
+
+
+class NotYourSwarm(SwarmError):
+    message_key = "sync.not_your_swarm"
+
+
+class AlreadySynced(SwarmError):
+    message_key = "sync.already_synced"

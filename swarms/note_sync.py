@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from swarms.case_systems.base import CaseSystem, CaseSystemAuthError, CaseSystemUnavailable, NoteKind, NoteToWrite
 from swarms.db import utcnow
+from swarms.errors import AlreadySynced, NotYourSwarm, SwarmNotFound
 from swarms.models import Note, OutboxItem, OutboxState, ProcessedEvent, Swarm, SwarmMember, SwarmStatus
 
 log = logging.getLogger(__name__)
@@ -344,3 +345,47 @@ def retry_parked(session: Session, swarm_id: int) -> int:
         .values(state=OutboxState.PENDING, attempts=0, next_attempt_at=utcnow(), sending_since=None)
     )
     return result.rowcount or 0
+
+
+# ---------------------------------------------------------------- "Add to case" from any channel
+
+
+@dataclass(frozen=True, slots=True)
+class SwarmChoice:
+    swarm_id: int
+    case_number: str
+    case_subject: str
+    channel_id: str
+
+
+def swarms_for_user(session: Session, user_id: str, *, include_all: bool = False,
+                    limit: int = 100) -> list[SwarmChoice]:
+    """Open swarms a person may add a message to: those they are a member of (admins: all), newest first."""
+    query = select(Swarm).where(Swarm.status == SwarmStatus.OPEN, Swarm.channel_id.is_not(None))
+    if not include_all:
+        member = select(SwarmMember.swarm_id).where(SwarmMember.user_id == user_id, SwarmMember.left_at.is_(None))
+        query = query.where(Swarm.id.in_(member))
+    rows = session.scalars(query.order_by(Swarm.last_activity_at.desc(), Swarm.id.desc()).limit(limit))
+    return [SwarmChoice(s.id, s.case_number, s.case_subject, s.channel_id or "") for s in rows]
+
+
+def add_message_to_swarm(session: Session, swarm_id: int, message: CapturedMessage, *, user_id: str,
+                         may_choose_any: bool = False) -> Note:
+    """The "Add to case" shortcut: the message becomes a note of the chosen swarm's case.
+
+    Raises NotYourSwarm for a swarm the person is not in, SwarmNotFound for one that is gone, and
+    AlreadySynced when this message is already a note (of this or another case).
+    """
+    swarm = session.get(Swarm, swarm_id)
+    if swarm is None or swarm.status not in (SwarmStatus.OPEN, SwarmStatus.CLOSED):
+        raise SwarmNotFound()
+    if not may_choose_any and swarm_id not in {c.swarm_id for c in swarms_for_user(session, user_id, limit=1000)}:
+        raise NotYourSwarm(case=swarm.case_number)
+    existing = _note(session, message.channel_id, message.ts)
+    if existing is not None:
+        owner = session.get(Swarm, existing.swarm_id)
+        raise AlreadySynced(case=owner.case_number if owner else swarm.case_number)
+    note = capture_message(session, swarm, message)
+    if note is None:
+        raise AlreadySynced(case=swarm.case_number)
+    return note

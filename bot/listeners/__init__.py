@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import commands, experts, home, knowledge, messages, middleware
+from bot.listeners import commands, experts, home, knowledge, messages, middleware, sync
 from bot.services import AppServices
 
 
@@ -12,6 +12,7 @@ def register_all(app: App, services: AppServices) -> None:
     middleware.register(app, services)
     commands.register(app, services)
     messages.register(app, services)
+    sync.register(app, services)
     experts.register(app, services)
     knowledge.register(app, services)
     home.register(app, services)

@@ -1,0 +1,37 @@
+"""Scheduled jobs of the Slack edge: plain functions by stable name, services from the running app.
+
+Each isolates its own failures (log, then wait for the next run); the work itself is in `swarms/`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from swarms.note_sync import deliver_due
+from swarms.scheduling import job_services
+
+log = logging.getLogger(__name__)
+
+
+def sweep_outbox() -> None:
+    """Send rows whose backoff has run out (the worker sends new notes at once by itself)."""
+    services = job_services()
+    worker = services.extras.get("delivery_worker")
+    try:
+        if worker is not None:
+            worker.deliver_now()
+        else:
+            deliver_due(services.sessions, services.cases)
+    except Exception:
+        log.exception("outbox sweep failed; the next sweep tries again")
+
+
+def poll_case_changes() -> None:
+    """Status, priority, owner and customer comments from the case system, to the swarm channels."""
+    from bot.listeners.sync import poll_and_post
+
+    services = job_services()
+    try:
+        poll_and_post(services)
+    except Exception:
+        log.exception("case-change poll failed; the next poll looks back far enough to catch up")

@@ -1,0 +1,273 @@
+"""Note sync in Slack: `/swarm status`, `/swarm sync retry`, the "Add to case" shortcut, notices, webhooks.
+
+The capture of thread messages itself lives in `messages.py`; this module answers people about it and
+tells swarm channels what the case system did (a note parked, the customer commented, status changed).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import error_text, system_name
+from bot.i18n.catalog import t
+from bot.listeners.commands import CommandContext, registry_of
+from bot.listeners.messages import captured_message, nudge_delivery
+from bot.services import AppServices
+from bot.views.sync import (
+    AddToCaseState,
+    SyncBlock,
+    SyncCallback,
+    add_to_case_modal,
+    added_modal,
+    case_change_blocks,
+    case_change_text,
+    picked_swarm_id,
+    status_text,
+)
+from swarms.case_changes import ChangeNotice, poll_case_changes
+from swarms.case_systems.webhooks import WebhookRejected, read_webhook
+from swarms.errors import NotASwarmChannel, SwarmError
+from swarms.lifecycle import find_swarm_by_channel
+from swarms.models import Swarm
+from swarms.note_sync import add_message_to_swarm, retry_parked, swarms_for_user, sync_status
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/webhooks/case-system"
+
+
+def register(app: App, services: AppServices) -> None:
+    registry = registry_of(services)
+    registry.add("status", _status)
+    registry.add("sync", _sync)
+    app.shortcut(SyncCallback.ADD_TO_CASE)(_open_add_to_case(services))
+    app.view(SyncCallback.ADD_TO_CASE_VIEW)(_submit_add_to_case(services))
+    services.extras.setdefault("http_routes", {})[WEBHOOK_PATH] = webhook_app(services)
+
+
+# ---------------------------------------------------------------- /swarm status, /swarm sync retry
+
+
+def _swarm_here(ctx: CommandContext) -> tuple[int, str]:
+    with ctx.services.sessions() as session:
+        swarm = find_swarm_by_channel(session, ctx.channel_id)
+        if swarm is None:
+            raise NotASwarmChannel()
+        return swarm.id, swarm.case_number
+
+
+def _status(ctx: CommandContext) -> None:
+    swarm_id, case_number = _swarm_here(ctx)
+    with ctx.services.sessions() as session:
+        status = sync_status(session, swarm_id)
+    ctx.answer(status_text(case_number, status, system=ctx.services.settings.case_system, lang=ctx.lang))
+
+
+def _sync(ctx: CommandContext) -> None:
+    if [a.lower() for a in ctx.command.args] != ["retry"]:
+        ctx.answer(t("sync.sync_usage", ctx.lang))
+        return
+    swarm_id, case_number = _swarm_here(ctx)
+    with ctx.services.sessions.begin() as session:
+        count = retry_parked(session, swarm_id)
+    if not count:
+        with ctx.services.sessions() as session:
+            pending = sync_status(session, swarm_id).pending
+        ctx.answer(t("sync.retry_none", ctx.lang, case=case_number, pending=pending))
+        return
+    ctx.answer(t("sync.retrying", ctx.lang, case=case_number, count=count))
+    worker = ctx.services.extras.get("delivery_worker")
+    if worker is not None:
+        worker.deliver_now()
+    with ctx.services.sessions() as session:
+        status = sync_status(session, swarm_id)
+    ctx.answer(t("sync.retry_done", ctx.lang, case=case_number, delivered=status.delivered,
+                 pending=status.pending, parked=status.parked))
+
+
+# ---------------------------------------------------------------- "Add to case"
+
+
+def _open_add_to_case(services: AppServices) -> Callable:
+    def open_modal(ack: Ack, shortcut: dict, client, respond) -> None:
+        ack()
+        user_id = shortcut["user"]["id"]
+        lang = services.people.cached_language_of(user_id)
+        message = shortcut.get("message") or {}
+        with services.sessions() as session:
+            choices = swarms_for_user(session, user_id, include_all=services.permissions.is_admin(user_id))
+        if not choices:
+            respond(response_type="ephemeral", text=t("sync.add_no_swarms", lang))
+            return
+        files = tuple({"name": f.get("name", ""), "permalink": f.get("permalink", "")}
+                      for f in message.get("files", []))
+        state = AddToCaseState(shortcut["channel"]["id"], message.get("ts", ""), message.get("thread_ts", ""),
+                               message.get("user", ""), message.get("text", ""), files)
+        excerpt = message.get("text", "")
+        client.views_open(trigger_id=shortcut["trigger_id"],
+                          view=add_to_case_modal(choices, state, excerpt=excerpt, lang=lang))
+
+    return open_modal
+
+
+def _submit_add_to_case(services: AppServices) -> Callable:
+    def submit(ack: Ack, body: dict, view: dict) -> None:
+        user_id = body["user"]["id"]
+        lang = services.people.cached_language_of(user_id)
+        swarm_id = picked_swarm_id(view)
+        try:
+            state = AddToCaseState.loads(view.get("private_metadata", ""))
+        except ValueError:
+            ack(response_action="errors", errors={SyncBlock.PICK: t("error.generic", lang, ref="metadata")})
+            return
+        if swarm_id is None:
+            ack(response_action="errors", errors={SyncBlock.PICK: t("sync.add_pick_placeholder", lang)})
+            return
+        try:
+            case_number, channel_id, permalink = add_to_case(services, user_id, swarm_id, state)
+        except (SwarmError, SlackApiError) as exc:
+            ack(response_action="errors", errors={SyncBlock.PICK: error_text(exc, lang)})
+            return
+        ack(response_action="update", view=added_modal(case_number, channel_id, lang=lang))
+        _announce_added(services, channel_id, user_id, state.channel_id, permalink)
+
+    return submit
+
+
+def add_to_case(services: AppServices, user_id: str, swarm_id: int, state: AddToCaseState) -> tuple[str, str, str]:
+    """Capture the chosen message as a note of the swarm's case; (case number, swarm channel, permalink)."""
+    message = _read_message(services, state)
+    message = {**message, "channel": state.channel_id, "ts": state.ts}
+    if not message.get("text") and not message.get("files"):
+        raise _EmptyMessage()
+    captured = captured_message(services, message, event_id="", source="shortcut")
+    with services.sessions.begin() as session:
+        note = add_message_to_swarm(session, swarm_id, captured, user_id=user_id,
+                                    may_choose_any=services.permissions.is_admin(user_id))
+        swarm = session.get(Swarm, note.swarm_id)
+        result = swarm.case_number, swarm.channel_id or "", captured.permalink
+    nudge_delivery(services)
+    return result
+
+
+class _EmptyMessage(SwarmError):
+    message_key = "sync.add_empty"
+
+
+class _CannotRead(SwarmError):
+    message_key = "sync.add_cannot_read"
+
+
+def _read_message(services: AppServices, state: AddToCaseState) -> dict:
+    """The message as the shortcut carried it, or re-read from Slack when it was too long to keep."""
+    if state.text is not None:
+        return {"text": state.text, "thread_ts": state.thread_ts or None, "user": state.user_id,
+                "files": list(state.files)}
+    try:
+        if state.thread_ts and state.thread_ts != state.ts:
+            found = services.client.conversations_replies(channel=state.channel_id, ts=state.thread_ts,
+                                                          latest=state.ts, oldest=state.ts, inclusive=True)
+        else:
+            found = services.client.conversations_history(channel=state.channel_id, latest=state.ts,
+                                                          oldest=state.ts, inclusive=True, limit=1)
+    except SlackApiError as exc:
+        if exc.response.get("error") in ("not_in_channel", "channel_not_found", "missing_scope"):
+            raise _CannotRead() from exc
+        raise
+    for message in found.get("messages", []):
+        if message.get("ts") == state.ts:
+            return message
+    raise _CannotRead()
+
+
+def _announce_added(services: AppServices, channel_id: str, user_id: str, source: str, permalink: str) -> None:
+    if not channel_id or channel_id == source:
+        return
+    with services.sessions() as session:
+        swarm = find_swarm_by_channel(session, channel_id)
+        lang = swarm.language if swarm else services.settings.default_language
+    try:
+        services.client.chat_postMessage(
+            channel=channel_id, text=t("sync.add_announce", lang, user=user_id, source=source, permalink=permalink))
+    except SlackApiError:
+        log.warning("could not announce an added message in %s", channel_id)
+
+
+# ---------------------------------------------------------------- notices to swarm channels
+
+
+def announce_parked(services: AppServices, swarm_id: int, count: int, error: str) -> None:
+    with services.sessions() as session:
+        swarm = session.get(Swarm, swarm_id)
+        if swarm is None or not swarm.channel_id:
+            return
+        channel_id, lang, case_number = swarm.channel_id, swarm.language, swarm.case_number
+    text = t("sync.parked_notice", lang, count=count, case=case_number, error=error[:300] or "—",
+             system=system_name(services.settings.case_system, lang))
+    try:
+        services.client.chat_postMessage(channel=channel_id, text=text)
+    except SlackApiError:
+        log.warning("could not tell %s about %s parked notes", channel_id, count)
+
+
+def post_case_changes(services: AppServices, notices: Iterable[ChangeNotice]) -> int:
+    """Each change once in its swarm channel, then the features' hooks (closing on a closed case, ...)."""
+    posted = 0
+    for notice in notices:
+        text = case_change_text(notice.case_number, notice.change, lang=notice.language)
+        try:
+            services.client.chat_postMessage(channel=notice.channel_id, text=text, blocks=case_change_blocks(text))
+            posted += 1
+        except SlackApiError:
+            log.warning("could not post a case change to %s", notice.channel_id)
+        for hook in services.extras.get("on_case_change", []):
+            try:
+                hook(services, notice)
+            except Exception:
+                log.exception("a case-change hook failed for swarm %s", notice.swarm_id)
+    return posted
+
+
+def poll_and_post(services: AppServices, case_keys: list[str] | None = None) -> int:
+    notices = poll_case_changes(services.sessions, services.cases, case_keys=case_keys)
+    return post_case_changes(services, notices)
+
+
+def webhook_app(services: AppServices) -> Callable:
+    """WSGI endpoint for the case system's calls: verify the shared secret, then poll those cases."""
+
+    def application(environ: dict, start_response: Callable) -> list[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _reply(start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"})
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {key[5:].replace("_", "-"): value for key, value in environ.items() if key.startswith("HTTP_")}
+        secret = services.settings.env.get("CASE_WEBHOOK_SECRET", "")
+        try:
+            event = read_webhook(services.settings.case_system, headers, body, secret)
+        except WebhookRejected as exc:
+            log.warning("case-system webhook refused: %s", exc)
+            return _reply(start_response, "401 Unauthorized", {"ok": False, "error": "rejected"})
+        keys = sorted(set(event.poll_case_keys) | {c.case_key for c in event.changes})
+        if keys:
+            services.executor.submit(_poll_quietly, services, keys)
+        return _reply(start_response, "200 OK", {"ok": True, "cases": len(keys)})
+
+    return application
+
+
+def _poll_quietly(services: AppServices, keys: list[str]) -> None:
+    try:
+        poll_and_post(services, keys)
+    except Exception:
+        log.exception("polling after a webhook failed; the scheduled poll will catch up")
+
+
+def _reply(start_response: Callable, status: str, payload: dict) -> list[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
