@@ -1,0 +1,118 @@
+"""Small text helpers for drafting: Slack markup, emoji, list items, versions, titles, slugs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
+_LINK_LABEL = re.compile(r"<((?:https?|mailto):[^|>]+)\|([^>]+)>")
+_LINK = re.compile(r"<((?:https?|mailto):[^>]+)>")
+_SPECIAL = re.compile(r"<!(?:here|channel|everyone)(?:\|[^>]*)?>")
+_SHORTCODE = re.compile(r":[a-z0-9_+'-]+:(?::skin-tone-\d:)?")
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+
+# "1. do", "2) do", "- do", "* do", "• do", "① do", "Step 3: do", "3단계: do"
+_LIST_ITEM = re.compile(
+    r"^[ \t>]*(?:\d{1,2}[.)]|[-*•▪◦‣]|[①-⑳]|(?:step|단계)\s*\d{1,2}\s*[:.)]|\d{1,2}\s*단계\s*[:.)]?)"
+    r"[ \t]+(?P<item>\S.*)$",
+    re.I | re.M,
+)
+_VERSION = re.compile(
+    r"(?:(?<![A-Za-z0-9])(?:v|ver\.?|version|build|firmware|fw|release|버전|펌웨어|빌드)\s*[:=]?\s*)"
+    r"(?P<labelled>\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.]+)?)"
+    r"|(?<![\d.A-Za-z])(?P<bare>\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.]+)?)(?![\d.]*\d)",
+    re.I,
+)
+_TITLE_PREFIXES = re.compile(
+    r"^\s*(?:(?:re|fw|fwd|aw|wg|답장|전달)\s*:\s*|\[[^\]]{0,40}\]\s*|\((?:urgent|긴급)\)\s*|"
+    r"(?:urgent|asap|p[0-4]|sev\s?[0-4]|긴급|case\s*#?\d+)\s*[:\-–]\s*|"
+    r"(?:customer|client|user)s?\s+(?:reports?|says?|states?|asks?|complains?)\s+(?:that\s+)?|"
+    r"(?:help|assistance)\s+(?:needed|required)\s*(?::|with|for)?\s*|(?:issue|problem|question)\s*:\s*|"
+    r"고객\s*(?:문의|요청|불만)\s*[:\-]?\s*|문의\s*[:\-]\s*)",
+    re.I,
+)
+_HANGUL = re.compile(r"[가-힣]")
+_LETTER = re.compile(r"[^\W\d_]")
+MAX_TITLE = 120
+
+
+def clean_slack_text(text: str) -> str:
+    """Slack's message markup as plain text: mentions dropped, links as 'label (url)', entities decoded."""
+    if not text:
+        return ""
+    text = _MENTION.sub("", text)
+    text = _SPECIAL.sub("", text)
+    text = _CHANNEL.sub(r"#\1", text)
+    text = _LINK_LABEL.sub(lambda m: m.group(2) if m.group(2) == m.group(1) else f"{m.group(2)} ({m.group(1)})", text)
+    text = _LINK.sub(r"\1", text)
+    for entity, char in _ENTITIES:
+        text = text.replace(entity, char)
+    lines = [
+        " ".join(line.split()) if not line.startswith(("    ", "\t")) else line.rstrip() for line in text.split("\n")
+    ]
+    return "\n".join(lines).strip()
+
+
+def is_emoji_only(text: str) -> bool:
+    """Nothing but emoji, shortcodes (':+1:'), punctuation and spaces: a reaction typed as a message."""
+    rest = _SHORTCODE.sub("", text)
+    return not any(unicodedata.category(char)[0] in "LN" for char in rest)
+
+
+def list_items(text: str) -> list[str]:
+    """The numbered or bulleted items of a text, in order, without their markers."""
+    if not text:
+        return []
+    return [" ".join(m.group("item").split()) for m in _LIST_ITEM.finditer(text)]
+
+
+def versions(text: str) -> list[str]:
+    """Version numbers, labelled ('firmware 3.2', 'v2.4') or dotted with three parts ('3.1.4'), first seen first."""
+    found: list[str] = []
+    for match in _VERSION.finditer(text or ""):
+        value = match.group("labelled") or match.group("bare")
+        if value and value not in found:
+            found.append(value)
+    return found
+
+
+def first_sentence(text: str) -> str:
+    text = " ".join((text or "").split())
+    match = re.search(r"(?<=[.!?。])\s|(?<=다\.)\s", text)
+    return text[: match.start()] if match else text
+
+
+def symptom_title(subject: str) -> str:
+    """The case subject as a customer would search for it: no 'RE:', ticket tags or 'Customer reports'."""
+    title = " ".join((subject or "").split())
+    previous = None
+    while previous != title:
+        previous = title
+        title = _TITLE_PREFIXES.sub("", title, count=1).strip()
+    title = title.strip(" .,:;!-–—")
+    if not _LETTER.search(title):
+        return ""
+    if len(title) > MAX_TITLE:
+        title = title[:MAX_TITLE].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return title[:1].upper() + title[1:]
+
+
+def detect_language(texts: Iterable[str]) -> str:
+    """'ko' when most letters are Hangul, else 'en'."""
+    letters = hangul = 0
+    for text in texts:
+        letters += len(_LETTER.findall(text or ""))
+        hangul += len(_HANGUL.findall(text or ""))
+    return "ko" if letters and hangul * 2 >= letters else "en"
+
+
+def slugify(text: str, *, max_length: int = 60, ascii_only: bool = False) -> str:
+    """A URL and file-name safe slug; Hangul is kept unless `ascii_only` (Salesforce UrlName wants ASCII)."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    slug = re.sub(r"[^0-9a-z]+" if ascii_only else r"[^0-9a-z가-힣]+", "-", text).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0]
+    return slug or "article"
