@@ -1,3 +1,4 @@
 """Imports every module that defines tables, so Base.metadata is complete for Alembic and tests."""
 
 from swarms import models, scheduling  # noqa: F401
+from swarms import home_indexes  # noqa: F401,E402  (indexes of the Home stats, migration 0004)

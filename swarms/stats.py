@@ -1,0 +1,385 @@
+"""Contribution stats for the Home tab, the export and the digest, computed by the database.
+
+Every figure is one SQL aggregate (GROUP BY, windows for medians); Python only reads the few result
+rows. Decisions the numbers rest on:
+
+- A period is the `days` before `now`, start included, end excluded.
+- *Same-day resolution*: the case closed within 24 hours of its swarm opening (a calendar day would
+  depend on whose timezone; 24 hours does not).
+- *Share of closed cases that were swarmed* compares the local case store (`cases.closed_at`) with the
+  swarms for those cases; with Salesforce or Zendesk the store is empty and the share is None.
+- *Outside working hours*: a note written outside 09:00-18:00 Monday to Friday in its author's Slack
+  timezone (`slack_users.tz`). The zone's current UTC offset is passed into the query as a CASE over
+  the few distinct zones, so the clock arithmetic stays in SQL; across a DST change the hour can be off
+  by one. Authors we know no zone for count in UTC.
+- *Time to first reply*: from `invited_at` to `first_reply_at`, for members someone else invited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select, union
+from sqlalchemy.orm import Session
+
+from swarms.db import utcnow
+from swarms.models import Case, MemberRole, Note, SlackUser, Swarm, SwarmMember, SwarmStatus
+from swarms.stats_sql import at, local_hour, local_weekday, median_by, seconds_between, weeks_since
+
+PERIOD_DAYS = (7, 30, 90)
+DEFAULT_PERIOD_DAYS = 30
+SAME_DAY_SECONDS = 24 * 3600
+LIVE = (SwarmStatus.OPEN,)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    days: int = DEFAULT_PERIOD_DAYS
+
+    def __post_init__(self) -> None:
+        if self.days not in PERIOD_DAYS:
+            raise ValueError(f"a period is one of {PERIOD_DAYS} days, not {self.days!r}")
+
+    @classmethod
+    def parse(cls, value: object) -> Period:
+        """From a forgeable string (a select's value): only the known periods pass."""
+        text = str(value or "").strip()
+        if not text.isdigit():
+            raise ValueError(f"not a period: {text[:20]!r}")
+        return cls(int(text))
+
+    def window(self, now: datetime) -> tuple[datetime, datetime]:
+        return now - timedelta(days=self.days), now
+
+
+@dataclass(frozen=True, slots=True)
+class WorkingHours:
+    """Default working hours, in each person's own timezone; `days` counts Monday as 0."""
+
+    start_hour: int = 9
+    end_hour: int = 18
+    days: frozenset[int] = frozenset(range(5))
+
+    def sql_days(self) -> list[int]:
+        return sorted((day + 1) % 7 for day in self.days)  # SQL counts Sunday as 0
+
+
+@dataclass(frozen=True, slots=True)
+class StallRule:
+    no_expert_after: timedelta = timedelta(hours=4)
+    idle_after: timedelta = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamFigures:
+    period: Period
+    start: datetime
+    end: datetime
+    swarms_opened: int
+    swarms_closed: int
+    cases_closed: int  # cases of swarms whose case closed in the period
+    median_open_to_close_s: float | None
+    same_day_rate: float | None
+    store_closed_cases: int
+    store_swarmed_cases: int
+
+    @property
+    def swarmed_share(self) -> float | None:
+        return self.store_swarmed_cases / self.store_closed_cases if self.store_closed_cases else None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    user_id: str
+    name: str
+    left_slack: bool
+    swarms_joined: int = 0
+    notes: int = 0
+    resolutions: int = 0
+    median_first_reply_s: float | None = None
+    current_load: int = 0
+    outside_hours_notes: int = 0
+
+    @property
+    def outside_hours_share(self) -> float | None:
+        return self.outside_hours_notes / self.notes if self.notes else None
+
+
+@dataclass(frozen=True, slots=True)
+class SilentExpert:
+    user_id: str
+    name: str
+    left_slack: bool
+    unanswered: int
+    last_invited_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SwarmLine:
+    swarm_id: int
+    channel_id: str
+    case_number: str
+    case_subject: str
+    opened_at: datetime
+    last_activity_at: datetime
+    reason: str = ""  # stalled: "no_expert" or "idle"; invitations: "" or "replied"
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPoint:
+    week_start: datetime
+    swarms_opened: int
+    cases_closed: int
+    same_day_rate: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ManagerStats:
+    figures: TeamFigures
+    people: list[PersonRow]
+    people_total: int
+    top: list[PersonRow]
+    silent_experts: list[SilentExpert]
+    stalled: list[SwarmLine]
+    stalled_total: int
+
+
+@dataclass(frozen=True, slots=True)
+class MySwarms:
+    user_id: str
+    period: Period
+    open: list[SwarmLine]
+    open_total: int
+    invitations: list[SwarmLine]
+    contributions: PersonRow
+    generated_at: datetime = field(default_factory=utcnow)
+
+
+# ---------------------------------------------------------------- team figures
+
+
+def team_figures(session: Session, period: Period, *, now: datetime | None = None) -> TeamFigures:
+    """Headline figures of the period: swarms opened and closed, time to close, same-day rate, coverage."""
+    start, end = period.window(now or utcnow())
+    opened = session.scalar(select(func.count()).where(
+        Swarm.opened_at >= at(start), Swarm.opened_at < at(end), Swarm.status != SwarmStatus.OPENING))
+    closed = session.scalar(select(func.count()).where(Swarm.closed_at >= at(start), Swarm.closed_at < at(end)))
+    duration = seconds_between(Swarm.case_closed_at, Swarm.opened_at)
+    in_window = and_(Swarm.case_closed_at >= at(start), Swarm.case_closed_at < at(end))
+    count, same_day = session.execute(select(
+        func.count(), func.sum(case((duration <= SAME_DAY_SECONDS, 1), else_=0))).where(in_window)).one()
+    median = session.scalar(select(median_by(select(duration.label("value")).where(in_window)).c.median))
+    swarmed = exists().where(Swarm.case_system == "local", Swarm.case_key == Case.number)
+    store_closed, store_swarmed = session.execute(select(
+        func.count(), func.sum(case((swarmed, 1), else_=0))).where(
+        Case.closed_at >= at(start), Case.closed_at < at(end))).one()
+    return TeamFigures(period, start, end, opened or 0, closed or 0, count or 0,
+                       float(median) if median is not None else None,
+                       (same_day or 0) / count if count else None, store_closed or 0, store_swarmed or 0)
+
+
+def weekly_series(session: Session, *, weeks: int = 12, now: datetime | None = None) -> list[WeekPoint]:
+    """Swarms opened and same-day resolution per week (Monday 00:00 UTC), oldest first, for the chart."""
+    now = now or utcnow()
+    this_monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    anchor = this_monday - timedelta(weeks=weeks - 1)
+    opened_week = weeks_since(Swarm.opened_at, at(anchor)).label("week")
+    opened = dict(session.execute(
+        select(opened_week, func.count()).where(Swarm.opened_at >= at(anchor), Swarm.opened_at < at(now),
+                                                Swarm.status != SwarmStatus.OPENING).group_by(opened_week)).all())
+    closed_week = weeks_since(Swarm.case_closed_at, at(anchor)).label("week")
+    same_day = case((seconds_between(Swarm.case_closed_at, Swarm.opened_at) <= SAME_DAY_SECONDS, 1), else_=0)
+    closed = {week: (count, hits) for week, count, hits in session.execute(
+        select(closed_week, func.count(), func.sum(same_day))
+        .where(Swarm.case_closed_at >= at(anchor), Swarm.case_closed_at < at(now)).group_by(closed_week))}
+    points = []
+    for week in range(weeks):  # one point per week of the chart, not per row
+        count, hits = closed.get(week, (0, 0))
+        points.append(WeekPoint(anchor + timedelta(weeks=week), opened.get(week, 0), count,
+                                (hits or 0) / count if count else None))
+    return points
+
+
+# ---------------------------------------------------------------- per person
+
+
+def tz_offsets(session: Session, now: datetime) -> dict[str, int]:
+    """Current UTC offset in minutes of each distinct Slack timezone we know (a handful, not a row each)."""
+    offsets = {}
+    for name in session.scalars(select(SlackUser.tz).where(SlackUser.tz != "").distinct()):
+        try:
+            delta = now.astimezone(ZoneInfo(name)).utcoffset()
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        offsets[name] = int(delta.total_seconds() // 60) if delta else 0
+    return offsets
+
+
+def _outside_hours(ts, offsets: dict[str, int], hours: WorkingHours) -> ColumnElement:
+    offset = case(offsets, value=SlackUser.tz, else_=0) if offsets else literal(0)
+    hour, weekday = local_hour(ts, offset), local_weekday(ts, offset)
+    outside = or_(weekday.not_in(hours.sql_days()), hour < hours.start_hour, hour >= hours.end_hour)
+    return case((outside, 1), else_=0)
+
+
+def person_rows(session: Session, period: Period, *, now: datetime | None = None, user_ids: list[str] | None = None,
+                limit: int | None = None, hours: WorkingHours = WorkingHours()) -> list[PersonRow]:
+    """The per-person table, most contributing first (resolutions, then swarms joined, then notes)."""
+    now = now or utcnow()
+    start, end = period.window(now)
+    lo, hi = at(start), at(end)
+
+    def only(column):
+        return column.in_(user_ids) if user_ids is not None else literal(True)
+
+    notes = (select(Note.user_id.label("user_id"), func.count().label("notes"),
+                    func.sum(_outside_hours(Note.created_at, tz_offsets(session, now), hours)).label("outside"))
+             .outerjoin(SlackUser, SlackUser.id == Note.user_id)
+             .where(Note.created_at >= lo, Note.created_at < hi, Note.deleted_at.is_(None), only(Note.user_id))
+             .group_by(Note.user_id).cte("person_notes"))
+    joined = (select(SwarmMember.user_id.label("user_id"), func.count().label("joined"))
+              .where(SwarmMember.joined_at >= lo, SwarmMember.joined_at < hi, only(SwarmMember.user_id))
+              .group_by(SwarmMember.user_id).cte("person_joined"))
+    credited = (select(SwarmMember.user_id.label("user_id"), func.count().label("credited"))
+                .join(Swarm, Swarm.id == SwarmMember.swarm_id)
+                .where(SwarmMember.credited, Swarm.closed_at >= lo, Swarm.closed_at < hi, only(SwarmMember.user_id))
+                .group_by(SwarmMember.user_id).cte("person_credited"))
+    load = (select(SwarmMember.user_id.label("user_id"), func.count().label("load"))
+            .join(Swarm, Swarm.id == SwarmMember.swarm_id)
+            .where(Swarm.status.in_(LIVE), SwarmMember.left_at.is_(None), only(SwarmMember.user_id))
+            .group_by(SwarmMember.user_id).cte("person_load"))
+    reply = median_by(
+        select(SwarmMember.user_id.label("user_id"),
+               seconds_between(SwarmMember.first_reply_at, SwarmMember.invited_at).label("value"))
+        .where(SwarmMember.invited_at >= lo, SwarmMember.invited_at < hi, SwarmMember.first_reply_at.is_not(None),
+               _invited_by_someone_else(), only(SwarmMember.user_id)),
+        key="user_id")
+    everyone = union(*(select(part.c.user_id) for part in (notes, joined, credited, load))).subquery("people")
+    n_notes, n_joined = func.coalesce(notes.c.notes, 0), func.coalesce(joined.c.joined, 0)
+    n_credited = func.coalesce(credited.c.credited, 0)
+    query = (
+        select(everyone.c.user_id, func.coalesce(func.nullif(SlackUser.real_name, ""), SlackUser.name),
+               func.coalesce(SlackUser.deleted, false()), n_joined, n_notes, n_credited, reply.c.median,
+               func.coalesce(load.c.load, 0), func.coalesce(notes.c.outside, 0))
+        .select_from(everyone)
+        .outerjoin(SlackUser, SlackUser.id == everyone.c.user_id)
+        .outerjoin(notes, notes.c.user_id == everyone.c.user_id)
+        .outerjoin(joined, joined.c.user_id == everyone.c.user_id)
+        .outerjoin(credited, credited.c.user_id == everyone.c.user_id)
+        .outerjoin(load, load.c.user_id == everyone.c.user_id)
+        .outerjoin(reply, reply.c.user_id == everyone.c.user_id)
+        .where(func.coalesce(SlackUser.is_bot, false()) == false())
+        .order_by(n_credited.desc(), n_joined.desc(), n_notes.desc(), everyone.c.user_id)
+        .limit(limit)
+    )
+    return [PersonRow(uid, name or uid, bool(left), int(j), int(n), int(c),
+                      float(median) if median is not None else None, int(ld), int(out))
+            for uid, name, left, j, n, c, median, ld, out in session.execute(query)]
+
+
+def people_count(session: Session, period: Period, *, now: datetime | None = None) -> int:
+    """How many people the full table has (the view shows the top of it)."""
+    start, end = period.window(now or utcnow())
+    lo, hi = at(start), at(end)
+    everyone = union(
+        select(Note.user_id.label("user_id")).where(Note.created_at >= lo, Note.created_at < hi,
+                                                    Note.deleted_at.is_(None)),
+        select(SwarmMember.user_id).where(SwarmMember.joined_at >= lo, SwarmMember.joined_at < hi),
+        select(SwarmMember.user_id).join(Swarm, Swarm.id == SwarmMember.swarm_id)
+        .where(SwarmMember.credited, Swarm.closed_at >= lo, Swarm.closed_at < hi),
+        select(SwarmMember.user_id).join(Swarm, Swarm.id == SwarmMember.swarm_id)
+        .where(Swarm.status.in_(LIVE), SwarmMember.left_at.is_(None)),
+    ).subquery()
+    return session.scalar(
+        select(func.count()).select_from(everyone).outerjoin(SlackUser, SlackUser.id == everyone.c.user_id)
+        .where(func.coalesce(SlackUser.is_bot, false()) == false())) or 0
+
+
+def _invited_by_someone_else() -> ColumnElement:
+    return and_(SwarmMember.invited_by.is_not(None), SwarmMember.invited_by != SwarmMember.user_id,
+                SwarmMember.role != MemberRole.OWNER)
+
+
+def silent_experts(session: Session, period: Period, *, now: datetime | None = None,
+                   grace: timedelta = timedelta(hours=4), limit: int = 10) -> list[SilentExpert]:
+    """Experts invited in the period (at least `grace` ago) who never wrote in that swarm."""
+    now = now or utcnow()
+    start, _ = period.window(now)
+    query = (
+        select(SwarmMember.user_id, func.coalesce(func.nullif(SlackUser.real_name, ""), SlackUser.name),
+               func.coalesce(SlackUser.deleted, false()), func.count(), func.max(SwarmMember.invited_at))
+        .outerjoin(SlackUser, SlackUser.id == SwarmMember.user_id)
+        .where(SwarmMember.role == MemberRole.EXPERT, SwarmMember.first_reply_at.is_(None),
+               SwarmMember.invited_at >= at(start), SwarmMember.invited_at < at(now - grace))
+        .group_by(SwarmMember.user_id, SlackUser.real_name, SlackUser.name, SlackUser.deleted)
+        .order_by(func.count().desc(), SwarmMember.user_id)
+        .limit(limit)
+    )
+    return [SilentExpert(uid, name or uid, bool(left), int(count), _aware(last))
+            for uid, name, left, count, last in session.execute(query)]
+
+
+def stalled_swarms(session: Session, *, now: datetime | None = None, rule: StallRule = StallRule(),
+                   limit: int = 10) -> tuple[list[SwarmLine], int]:
+    """Open swarms no expert joined (after a while) or where nothing happened for `rule.idle_after`."""
+    now = now or utcnow()
+    expert_joined = exists().where(SwarmMember.swarm_id == Swarm.id, SwarmMember.role == MemberRole.EXPERT,
+                                   SwarmMember.joined_at.is_not(None))
+    no_expert = and_(Swarm.opened_at < at(now - rule.no_expert_after), ~expert_joined)
+    idle = Swarm.last_activity_at < at(now - rule.idle_after)
+    stalled = and_(Swarm.status.in_(LIVE), or_(idle, no_expert))
+    total = session.scalar(select(func.count()).where(stalled)) or 0
+    reason = case((idle, "idle"), else_="no_expert")
+    rows = session.execute(
+        select(Swarm.id, Swarm.channel_id, Swarm.case_number, Swarm.case_subject, Swarm.opened_at,
+               Swarm.last_activity_at, reason).where(stalled).order_by(Swarm.last_activity_at, Swarm.id).limit(limit))
+    return [SwarmLine(*row[:4], _aware(row[4]), _aware(row[5]), row[6]) for row in rows], total
+
+
+def manager_stats(session: Session, period: Period, *, now: datetime | None = None, people_limit: int = 15,
+                  top: int = 5, rule: StallRule = StallRule(), hours: WorkingHours = WorkingHours()) -> ManagerStats:
+    """Everything the manager's part of the Home tab shows."""
+    now = now or utcnow()
+    people = person_rows(session, period, now=now, limit=people_limit, hours=hours)
+    stalled, stalled_total = stalled_swarms(session, now=now, rule=rule)
+    top_rows = [p for p in people[:top] if p.resolutions or p.swarms_joined or p.notes]
+    return ManagerStats(team_figures(session, period, now=now), people, people_count(session, period, now=now),
+                        top_rows, silent_experts(session, period, now=now), stalled, stalled_total)
+
+
+# ---------------------------------------------------------------- everyone's own view
+
+
+def my_swarms(session: Session, user_id: str, period: Period, *, now: datetime | None = None,
+              limit: int = 10) -> MySwarms:
+    """A person's open swarms, invitations waiting on them, and their own figures for the period."""
+    now = now or utcnow()
+    mine = and_(SwarmMember.swarm_id == Swarm.id, SwarmMember.user_id == user_id, Swarm.status.in_(LIVE),
+                SwarmMember.left_at.is_(None))
+    columns = (Swarm.id, Swarm.channel_id, Swarm.case_number, Swarm.case_subject, Swarm.opened_at,
+               Swarm.last_activity_at)
+    open_rows = session.execute(select(*columns, literal("")).join(SwarmMember, mine)
+                                .order_by(Swarm.last_activity_at.desc(), Swarm.id.desc()).limit(limit))
+    open_total = session.scalar(select(func.count()).select_from(Swarm).join(SwarmMember, mine)) or 0
+    waiting = session.execute(
+        select(*columns, literal("")).join(SwarmMember, mine)
+        .where(_invited_by_someone_else(), SwarmMember.first_reply_at.is_(None))
+        .order_by(SwarmMember.invited_at.desc(), Swarm.id.desc()).limit(limit))
+    own = person_rows(session, period, now=now, user_ids=[user_id])
+    contributions = own[0] if own else PersonRow(user_id, user_id, False)
+    return MySwarms(user_id, period, [_line(r) for r in open_rows], open_total, [_line(r) for r in waiting],
+                    contributions, now)
+
+
+def _line(row) -> SwarmLine:
+    swarm_id, channel, number, subject, opened, last, reason = row
+    return SwarmLine(swarm_id, channel or "", number, subject, _aware(opened), _aware(last), reason)
+
+
+def _aware(value: datetime) -> datetime:
+    """Aggregates (max) skip the column type on SQLite and come back as text or naive datetimes."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
