@@ -1,0 +1,187 @@
+"""The Home stats, computed by the database, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from swarms.models import MemberRole, SwarmStatus
+from swarms.stats import (
+    Period,
+    StallRule,
+    manager_stats,
+    my_swarms,
+    person_rows,
+    silent_experts,
+    stalled_swarms,
+    team_figures,
+    weekly_series,
+)
+from tests.home.conftest import NOW, ago
+
+HOUR = 3600.0
+
+
+def test_an_empty_workspace_has_zeros_and_no_medians(world):
+    stats = manager_stats(world.session, Period(30), now=NOW)
+    figures = stats.figures
+    assert (figures.swarms_opened, figures.swarms_closed, figures.cases_closed) == (0, 0, 0)
+    assert figures.median_open_to_close_s is None and figures.same_day_rate is None
+    assert figures.swarmed_share is None
+    assert stats.people == [] and stats.people_total == 0 and stats.top == []
+    assert stats.silent_experts == [] and stats.stalled == [] and stats.stalled_total == 0
+    mine = my_swarms(world.session, "UANY", Period(7), now=NOW)
+    assert mine.open == [] and mine.invitations == [] and mine.contributions.notes == 0
+
+
+@pytest.mark.parametrize("value", ["14", "abc", "-7", "", "7.0", None, "3000000"])
+def test_only_the_known_periods_parse(value):
+    with pytest.raises(ValueError):
+        Period.parse(value)
+
+
+def test_periods_count_what_happened_inside_them(world):
+    world.swarm(opened=ago(days=3))
+    world.swarm(opened=ago(days=20), status=SwarmStatus.CLOSED, closed=ago(days=10))
+    world.swarm(opened=ago(days=80), status=SwarmStatus.CLOSED, closed=ago(days=2))
+    world.swarm(opened=ago(days=1), status=SwarmStatus.OPENING)  # half-made: not counted
+    counts = {days: team_figures(world.session, Period(days), now=NOW) for days in (7, 30, 90)}
+    assert [(c.swarms_opened, c.swarms_closed) for c in counts.values()] == [(1, 1), (2, 2), (3, 2)]
+
+
+def test_median_time_to_case_close_and_same_day_rate(world):
+    for hours in (1, 2, 10, 30):
+        world.swarm(opened=ago(days=5, hours=hours), case_closed=ago(days=5), status=SwarmStatus.CLOSED,
+                    closed=ago(days=5))
+    world.swarm(opened=ago(days=50), case_closed=ago(days=40))  # closed before the period
+    figures = team_figures(world.session, Period(30), now=NOW)
+    assert figures.cases_closed == 4
+    assert figures.median_open_to_close_s == pytest.approx(6 * HOUR, abs=1)  # mean of 2 h and 10 h
+    assert figures.same_day_rate == pytest.approx(3 / 4)
+    world.swarm(opened=ago(days=4, hours=3), case_closed=ago(days=4))
+    assert team_figures(world.session, Period(30), now=NOW).median_open_to_close_s == pytest.approx(3 * HOUR, abs=1)
+
+
+def test_share_of_closed_cases_that_were_swarmed(world):
+    for number in ("A1", "A2", "A3"):
+        world.case(number, closed=ago(days=2))
+    world.case("A4", closed=None)
+    world.case("A5", closed=ago(days=60))
+    world.swarm(opened=ago(days=3), number="A1")
+    world.swarm(opened=ago(days=3), number="A2")
+    world.swarm(opened=ago(days=70), number="A5")
+    figures = team_figures(world.session, Period(30), now=NOW)
+    assert (figures.store_closed_cases, figures.store_swarmed_cases) == (3, 2)
+    assert figures.swarmed_share == pytest.approx(2 / 3)
+
+
+def test_per_person_figures(world):
+    world.person("UANN", "Ann", tz="Asia/Seoul")
+    world.person("UBOB", "Bob")
+    one = world.swarm(opened=ago(days=3), status=SwarmStatus.CLOSED, closed=ago(days=1))
+    two = world.swarm(opened=ago(days=2))
+    three = world.swarm(opened=ago(days=1))
+    world.member(one, "UANN", invited=ago(days=3), joined=ago(days=3), replied=ago(days=3) + timedelta(minutes=10),
+                 credited=True)
+    world.member(two, "UANN", invited=ago(days=2), joined=ago(days=2), replied=ago(days=2) + timedelta(minutes=30))
+    world.member(three, "UANN", invited=ago(days=1), joined=ago(days=1), replied=ago(days=1) + timedelta(minutes=50))
+    world.member(two, "UBOB", invited=ago(days=2), joined=ago(days=2), left=ago(days=1))
+    for when in (ago(days=1), ago(days=1, hours=1), ago(days=40)):
+        world.note(one, "UANN", when)
+    world.note(one, "UANN", ago(hours=2), deleted=True)
+    rows = {row.user_id: row for row in person_rows(world.session, Period(30), now=NOW)}
+    ann = rows["UANN"]
+    assert (ann.name, ann.swarms_joined, ann.notes, ann.resolutions, ann.current_load) == ("Ann", 3, 2, 1, 2)
+    assert ann.median_first_reply_s == pytest.approx(30 * 60, abs=1)
+    assert rows["UBOB"].current_load == 0 and rows["UBOB"].swarms_joined == 1
+    assert rows["UOWNER"].current_load == 2
+    assert next(iter(rows)) == "UANN"  # the one credited with a resolution leads
+
+
+def test_outside_hours_share_uses_each_persons_timezone(world):
+    world.person("UKIM", "Kim", tz="Asia/Seoul")  # UTC+9, no daylight saving
+    world.person("UNYC", "Ny", tz="America/New_York")
+    swarm = world.swarm(opened=ago(days=6))
+    # NOW is Wednesday 12:00 UTC = Wednesday 21:00 in Seoul, 08:00 in New York (EDT starts later in March).
+    world.note(swarm, "UKIM", NOW.replace(hour=1) - timedelta(minutes=1))  # 09:59 KST: in hours
+    world.note(swarm, "UKIM", NOW - timedelta(minutes=1))  # 20:59 KST: outside
+    world.note(swarm, "UKIM", NOW - timedelta(days=4, hours=2))  # Saturday 19:00 KST: outside
+    world.note(swarm, "UNYC", NOW.replace(hour=15))  # 10:00 EST: in hours
+    world.note(swarm, "UNOTZ", NOW.replace(hour=20) - timedelta(days=1))  # no zone known: UTC 20:00, outside
+    rows = {row.user_id: row for row in person_rows(world.session, Period(7), now=NOW + timedelta(hours=6))}
+    assert rows["UKIM"].outside_hours_notes == 2 and rows["UKIM"].outside_hours_share == pytest.approx(2 / 3)
+    assert rows["UNYC"].outside_hours_share == 0
+    assert rows["UNOTZ"].outside_hours_share == 1
+
+
+def test_a_person_who_left_slack_still_counts_and_bots_do_not(world):
+    world.person("UGONE", "Gone Person", deleted=True)
+    world.person("UBOT", "Swarm Bot", bot=True)
+    swarm = world.swarm(opened=ago(days=2))
+    world.member(swarm, "UGONE", invited=ago(days=2), joined=ago(days=2))
+    world.note(swarm, "UGONE", ago(days=1))
+    world.note(swarm, "UBOT", ago(days=1))
+    world.note(swarm, "UNEVERSEEN", ago(days=1))
+    rows = {row.user_id: row for row in person_rows(world.session, Period(7), now=NOW)}
+    assert rows["UGONE"].left_slack and rows["UGONE"].name == "Gone Person" and rows["UGONE"].notes == 1
+    assert "UBOT" not in rows
+    assert rows["UNEVERSEEN"].name == "UNEVERSEEN" and not rows["UNEVERSEEN"].left_slack
+    assert manager_stats(world.session, Period(7), now=NOW).people_total == len(rows)
+
+
+def test_experts_invited_who_never_answered(world):
+    world.person("USIL", "Silent", deleted=True)
+    swarm = world.swarm(opened=ago(days=3))
+    world.member(swarm, "USIL", invited=ago(hours=10), joined=ago(hours=10))
+    other = world.swarm(opened=ago(days=2))
+    world.member(other, "USIL", invited=ago(days=2))
+    world.member(other, "UTALK", invited=ago(days=2), replied=ago(days=1))
+    world.member(other, "UNEW", invited=ago(hours=1))  # still within the grace
+    world.member(other, "UAGENT", role=MemberRole.AGENT, invited=ago(days=2))  # not an expert
+    silent = silent_experts(world.session, Period(7), now=NOW)
+    assert [(s.user_id, s.unanswered, s.left_slack) for s in silent] == [("USIL", 2, True)]
+    assert silent[0].last_invited_at == ago(hours=10)
+
+
+def test_stalled_swarms(world):
+    rule = StallRule(no_expert_after=timedelta(hours=4), idle_after=timedelta(hours=24))
+    idle = world.swarm(opened=ago(days=5), last_activity=ago(days=2))
+    world.member(idle, "UEXP", invited=ago(days=5), joined=ago(days=5))
+    lonely = world.swarm(opened=ago(hours=6), last_activity=ago(hours=1))
+    world.member(lonely, "UINV", invited=ago(hours=6))  # invited, never joined
+    fresh = world.swarm(opened=ago(hours=1))
+    busy = world.swarm(opened=ago(days=1), last_activity=ago(hours=1))
+    world.member(busy, "UEXP", invited=ago(days=1), joined=ago(days=1))
+    world.swarm(opened=ago(days=9), status=SwarmStatus.CLOSED, closed=ago(days=8), last_activity=ago(days=8))
+    lines, total = stalled_swarms(world.session, now=NOW, rule=rule)
+    assert total == 2
+    assert [(line.swarm_id, line.reason) for line in lines] == [(idle.id, "idle"), (lonely.id, "no_expert")]
+    assert fresh.id not in {line.swarm_id for line in lines}
+
+
+def test_my_swarms(world):
+    mine = world.swarm(opened=ago(days=2), owner="UME", last_activity=ago(hours=3))
+    invited = world.swarm(opened=ago(days=1), last_activity=ago(hours=1))
+    world.member(invited, "UME", invited=ago(hours=20), joined=ago(hours=20), invited_by="UOWNER")
+    left = world.swarm(opened=ago(days=1))
+    world.member(left, "UME", invited=ago(days=1), joined=ago(days=1), left=ago(hours=5))
+    world.swarm(opened=ago(days=3), owner="UME", status=SwarmStatus.CLOSED, closed=ago(days=1))
+    world.note(mine, "UME", ago(hours=3))
+    view = my_swarms(world.session, "UME", Period(7), now=NOW)
+    assert [line.swarm_id for line in view.open] == [invited.id, mine.id] and view.open_total == 2
+    assert [line.swarm_id for line in view.invitations] == [invited.id]
+    assert view.contributions.notes == 1 and view.contributions.current_load == 2
+    assert view.contributions.swarms_joined == 4
+    assert view.open[0].last_activity_at == ago(hours=1)
+
+
+def test_weekly_series_counts_per_monday_week(world):
+    world.swarm(opened=ago(days=1), case_closed=ago(hours=20))  # this week (Monday 9 March), same day
+    world.swarm(opened=ago(days=8), case_closed=ago(days=2))  # opened last week, closed this week, 6 days
+    world.swarm(opened=ago(days=9))
+    points = weekly_series(world.session, weeks=4, now=NOW)
+    assert [p.week_start.day for p in points] == [16, 23, 2, 9]
+    assert [p.swarms_opened for p in points] == [0, 0, 2, 1]
+    assert points[-1].cases_closed == 2 and points[-1].same_day_rate == pytest.approx(0.5)
+    assert points[0].same_day_rate is None
