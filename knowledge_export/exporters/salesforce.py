@@ -1,0 +1,168 @@
+"""Salesforce Knowledge: a draft article version (`Knowledge__kav`) linked to the case.
+
+The REST plumbing (login, one renewal on 401, 403 REQUEST_LIMIT_EXCEEDED and 5xx as "try later",
+call counting) is the case system's `SalesforceRest`; this module only knows the Knowledge objects.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import requests
+from simple_salesforce import format_soql
+
+from knowledge_export.exporters.base import ExportAuthError, ExportRejected, ExportResult, ExportUnavailable
+from knowledge_export.models import ArticleDraft
+from knowledge_export.rendering import summary, to_html
+from knowledge_export.similar import ExistingArticle
+from knowledge_export.text import slugify
+from swarms.case_systems.base import CaseSystemAuthError, CaseSystemError, CaseSystemUnavailable
+from swarms.case_systems.salesforce_auth import SalesforceApiError, SalesforceConfig, SalesforceRest, _Token
+
+log = logging.getLogger(__name__)
+
+MAX_URL_NAME_ATTEMPTS = 5
+TITLE_MAX = 255
+SUMMARY_MAX = 1000
+EXISTING_LIMIT = 200
+
+# (instance_url, access_token), fetched again when Salesforce answers 401.
+TokenProvider = Callable[[], tuple[str, str]]
+
+
+class _ProvidedTokenRest(SalesforceRest):
+    """`SalesforceRest` with the token from the caller (an existing session) instead of an OAuth login."""
+
+    def __init__(self, provider: TokenProvider, *, api_version: str, session: requests.Session | None) -> None:
+        super().__init__(SalesforceConfig(api_version=api_version), session=session)
+        self._provider = provider
+
+    def _fetch_token(self) -> _Token:
+        instance_url, access_token = self._provider()
+        if not instance_url or not access_token:
+            raise CaseSystemAuthError("no Salesforce session: give an instance URL and an access token")
+        return _Token(access_token, instance_url.rstrip("/"))
+
+
+class SalesforceKnowledgeExporter:
+    """Creates a Knowledge draft with Title, a unique UrlName, Summary and the body field; links it to the case."""
+
+    name = "salesforce"
+
+    def __init__(
+        self,
+        rest: SalesforceRest | None = None,
+        *,
+        instance_url: str = "",
+        access_token: str = "",
+        token_provider: TokenProvider | None = None,
+        session: requests.Session | None = None,
+        api_version: str = "61.0",
+        body_field: str = "Body__c",
+        article_type: str = "Knowledge__kav",
+        language: str = "en_US",
+    ) -> None:
+        if rest is None:
+            provider = token_provider or (lambda: (instance_url, access_token))
+            rest = _ProvidedTokenRest(provider, api_version=api_version, session=session)
+        self.rest = rest
+        self.body_field = body_field
+        self.article_type = article_type
+        self.language = language
+
+    def export(self, draft: ArticleDraft) -> ExportResult:
+        base = slugify(draft.title, max_length=80, ascii_only=True)
+        if base == "article":  # a title with no Latin letters (Korean): the draft id keeps it unique and stable
+            base = f"article-{draft.draft_id}".rstrip("-")
+        fields = {
+            "Title": draft.title[:TITLE_MAX],
+            "Summary": summary(draft, SUMMARY_MAX),
+            "Language": self.language,
+            self.body_field: to_html(draft, full_page=False),
+        }
+        with _errors():
+            version_id = self._create(fields, base)
+            linked = self._link(version_id, draft.case_key)
+        url = f"{self.rest.instance_url}/lightning/r/{self.article_type}/{version_id}/view"
+        return ExportResult(id=version_id, location=url, created=True, system=self.name, url=url, linked_to_case=linked)
+
+    def existing_articles(self) -> list[ExistingArticle]:
+        """Published and draft articles in the configured language, most recently changed first."""
+        articles: list[ExistingArticle] = []
+        with _errors():
+            instance = self.rest.instance_url
+            for status in ("Online", "Draft"):
+                soql = format_soql(
+                    f"SELECT Id, Title, Summary, UrlName FROM {self.article_type} "
+                    "WHERE PublishStatus = {} AND Language = {} ORDER BY LastModifiedDate DESC LIMIT {}",
+                    status,
+                    self.language,
+                    EXISTING_LIMIT,
+                )
+                for row in self.rest.query_all(soql):
+                    articles.append(
+                        ExistingArticle(
+                            id=row["Id"],
+                            title=row.get("Title") or "",
+                            summary=row.get("Summary") or "",
+                            url=f"{instance}/lightning/r/{self.article_type}/{row['Id']}/view",
+                            source=self.name,
+                        )
+                    )
+        return articles
+
+    def _create(self, fields: dict[str, Any], base: str) -> str:
+        """POST the version; on DUPLICATE_VALUE for UrlName try `base-2`, `base-3`, …"""
+        for attempt in range(1, MAX_URL_NAME_ATTEMPTS + 1):
+            url_name = base if attempt == 1 else f"{base}-{attempt}"
+            try:
+                answer = self.rest.request(
+                    "POST", f"sobjects/{self.article_type}", json={**fields, "UrlName": url_name}
+                )
+            except SalesforceApiError as exc:
+                if exc.code == "DUPLICATE_VALUE" and (not exc.fields or "UrlName" in exc.fields):
+                    log.info("Knowledge UrlName %s is taken; trying another", url_name)
+                    continue
+                raise
+            return str(answer["id"])
+        raise ExportRejected(f"Salesforce Knowledge: no free UrlName after {MAX_URL_NAME_ATTEMPTS} tries ({base}-N)")
+
+    def _link(self, version_id: str, case_key: str) -> bool:
+        """Attach the article to the case. The draft exists by now, so a failure here is logged, not raised:
+        raising would make the caller retry and create a second draft."""
+        if not case_key:
+            return False
+        try:
+            row = self.rest.request(
+                "GET", f"sobjects/{self.article_type}/{version_id}", params={"fields": "KnowledgeArticleId"}
+            )
+            article_id = (row or {}).get("KnowledgeArticleId")
+            if not article_id:
+                return False
+            self.rest.request(
+                "POST", "sobjects/CaseArticle", json={"CaseId": case_key, "KnowledgeArticleId": article_id}
+            )
+        except (SalesforceApiError, CaseSystemUnavailable) as exc:
+            log.warning("Knowledge draft %s was created but not linked to case %s: %s", version_id, case_key, exc)
+            return False
+        return True
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """The case system's errors in the exporter's words."""
+    try:
+        yield
+    except CaseSystemUnavailable as exc:
+        raise ExportUnavailable(str(exc), retry_after=exc.retry_after) from None
+    except CaseSystemAuthError as exc:
+        raise ExportAuthError(str(exc)) from None
+    except SalesforceApiError as exc:
+        raise ExportRejected(
+            f"Salesforce Knowledge refused the draft ({exc.status} {exc.code}): {exc.message}"
+        ) from None
+    except CaseSystemError as exc:
+        raise ExportRejected(str(exc)) from None

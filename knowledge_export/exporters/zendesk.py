@@ -1,0 +1,120 @@
+"""Zendesk Help Center: a draft article (`draft: true`) in one configured section.
+
+Calls go through the case system's `ZendeskClient` (auth, 401 / 429 Retry-After / 5xx / 422 mapping).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import requests
+
+from knowledge_export.exporters.base import ExportAuthError, ExportRejected, ExportResult, ExportUnavailable
+from knowledge_export.models import ArticleDraft
+from knowledge_export.rendering import to_html
+from knowledge_export.similar import ExistingArticle
+from swarms.case_systems.base import CaseSystemAuthError, CaseSystemUnavailable
+from swarms.case_systems.zendesk_client import ZendeskApiError, ZendeskClient, ZendeskConfig
+
+MAX_PAGES = 5
+_TAG = re.compile(r"<[^>]+>")
+
+
+class ZendeskHelpCenterExporter:
+    """Creates unpublished Help Center articles; a person publishes them in Zendesk."""
+
+    name = "zendesk"
+
+    def __init__(
+        self,
+        client: ZendeskClient | None = None,
+        *,
+        section_id: str,
+        subdomain: str = "",
+        email: str = "",
+        token: str = "",
+        oauth_token: str = "",
+        locale: str = "en-us",
+        permission_group_id: str = "",
+        session: requests.Session | None = None,
+    ) -> None:
+        if client is None:
+            config = ZendeskConfig.from_env(
+                {
+                    "ZENDESK_SUBDOMAIN": subdomain,
+                    "ZENDESK_EMAIL": email,
+                    "ZENDESK_API_TOKEN": token,
+                    "ZENDESK_OAUTH_TOKEN": oauth_token,
+                }
+            )
+            client = ZendeskClient(config, session=session)
+        if not str(section_id).isdigit():
+            raise ValueError(f"a Help Center section id is numeric, not {section_id!r}")
+        self.client = client
+        self.section_id = str(section_id)
+        self.locale = locale.lower()
+        self.permission_group_id = permission_group_id
+
+    @property
+    def _articles_path(self) -> str:
+        return f"/api/v2/help_center/{self.locale}/sections/{self.section_id}/articles.json"
+
+    def export(self, draft: ArticleDraft) -> ExportResult:
+        article: dict[str, object] = {
+            "title": draft.title,
+            "body": to_html(draft, full_page=False),
+            "locale": self.locale,
+            "draft": True,
+            "user_segment_id": None,  # visible to everyone once a person publishes it; they can narrow it
+        }
+        if self.permission_group_id:
+            article["permission_group_id"] = int(self.permission_group_id)
+        with _errors():
+            answer = self.client.request("POST", self._articles_path, json={"article": article})
+        created = (answer or {}).get("article") or {}
+        article_id = str(created.get("id", ""))
+        url = created.get("html_url") or ""
+        return ExportResult(id=article_id, location=url, created=True, system=self.name, url=url)
+
+    def existing_articles(self) -> list[ExistingArticle]:
+        articles: list[ExistingArticle] = []
+        path: str | None = self._articles_path
+        params: dict[str, object] | None = {"per_page": 100, "sort_by": "updated_at", "sort_order": "desc"}
+        with _errors():
+            for _ in range(MAX_PAGES):
+                if not path:
+                    break
+                page = self.client.request("GET", path, params=params) or {}
+                for row in page.get("articles", []):
+                    articles.append(
+                        ExistingArticle(
+                            id=str(row.get("id", "")),
+                            title=row.get("title") or "",
+                            summary=_plain(row.get("body") or "")[:400],
+                            url=row.get("html_url") or "",
+                            source=self.name,
+                        )
+                    )
+                path, params = page.get("next_page"), None
+        return articles
+
+
+def _plain(body: str) -> str:
+    return " ".join(html.unescape(_TAG.sub(" ", body)).split())
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except CaseSystemUnavailable as exc:
+        raise ExportUnavailable(str(exc), retry_after=exc.retry_after) from None
+    except CaseSystemAuthError as exc:
+        raise ExportAuthError(str(exc)) from None
+    except ZendeskApiError as exc:
+        raise ExportRejected(
+            f"Zendesk Help Center refused the article ({exc.status} {exc.error}): {exc.description}"
+        ) from None
