@@ -1,5 +1,6 @@
 """Imports every module that defines tables, so Base.metadata is complete for Alembic and tests."""
 
 from swarms import models, scheduling  # noqa: F401
+from swarms import expert_models  # noqa: F401
 from swarms import home_indexes  # noqa: F401,E402  (indexes of the Home stats, migration 0004)
 from swarms import knowledge_models  # noqa: F401
