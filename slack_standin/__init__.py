@@ -1,0 +1,119 @@
+"""A local Slack for tests and the demo: the Web API on 127.0.0.1, a driver that plays Slack to the bot.
+
+    with SlackStandIn(signing_secret="s", bot_token="xoxb-test") as slack:
+        client = WebClient(token="xoxb-test", base_url=slack.api_url)
+        slack.deliver_events_to("http://127.0.0.1:3000/slack/events")
+        slack.driver("http://127.0.0.1:3000/slack/events").command("/swarm", "00001026", user=u, channel=c)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_standin.api import WebApi
+from slack_standin.delivery import Outbox
+from slack_standin.driver import Driver, DriverResult
+from slack_standin.errors import SlackError
+from slack_standin.server import StandInHTTPServer
+from slack_standin.workspace import Clock, Workspace
+
+__all__ = ["Clock", "Driver", "DriverResult", "SlackError", "SlackStandIn", "Workspace"]
+
+
+class SlackStandIn:
+    """One workspace with the app installed, its Web API server, and event delivery to the bot."""
+
+    def __init__(
+        self,
+        *,
+        signing_secret: str = "standin-signing-secret",
+        bot_token: str = "xoxb-standin-token",
+        team_name: str = "Stand-in Workspace",
+        team_id: str = "T0STANDIN",
+        bot_name: str = "case-swarm",
+        scopes: set[str] | None = None,
+        port: int = 0,
+        verification_token: str = "standin-verification-token",
+    ) -> None:
+        self.signing_secret = signing_secret
+        self.bot_token = bot_token
+        self.verification_token = verification_token
+        self.workspace = Workspace(team_id=team_id, team_name=team_name, bot_user_id="U0STANDBOT", bot_id="B0STANDBOT",
+                                   bot_name=bot_name, app_id="A0STANDAPP")
+        self.outbox = Outbox()
+        self.workspace.listeners.append(self.outbox.put)
+        self.api = WebApi(self.workspace, bot_token=bot_token, scopes=scopes)
+        self._port = port
+        self._server: StandInHTTPServer | None = None
+
+    # lifecycle ---------------------------------------------------------------------------------------
+
+    def start(self) -> SlackStandIn:
+        self._server = StandInHTTPServer(self.api, lambda: self.outbox.pump(wait=False), port=self._port)
+        self.workspace.origin = self._server.origin
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        self.outbox.stop()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> SlackStandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("start() the stand-in first")
+        return self._server.origin
+
+    @property
+    def api_url(self) -> str:
+        """For `WebClient(base_url=...)`; ends in `/` as slack_sdk needs."""
+        return f"{self.url}/api/"
+
+    # the bot's side ----------------------------------------------------------------------------------
+
+    def driver(self, events_url: str, *, timeout: float = 10.0) -> Driver:
+        return Driver(events_url, workspace=self.workspace, signing_secret=self.signing_secret, outbox=self.outbox,
+                      verification_token=self.verification_token, timeout=timeout)
+
+    def deliver_events_to(self, events_url: str | None, *, asynchronous: bool = False, retry: bool = True) -> None:
+        """Send every event the workspace emits to `events_url` (None stops); see `delivery` for the timing."""
+        driver = self.driver(events_url) if events_url else None
+        self.outbox.configure(driver, asynchronous=asynchronous, retry=retry)
+
+    def drain_events(self, timeout: float = 10.0) -> None:
+        """Wait until every event emitted so far has been delivered."""
+        self.outbox.drain(timeout)
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event the workspace emitted (delivered or not), oldest first."""
+        return list(self.outbox.emitted)
+
+    def deliveries(self) -> list[DriverResult]:
+        """The bot's answer to each delivered event (after retries)."""
+        return list(self.outbox.results)
+
+    # test controls -----------------------------------------------------------------------------------
+
+    def fail_next(self, method: str, error: str | None = None, *, status: int = 200, retry_after: int | None = None,
+                  times: int | None = 1) -> None:
+        self.api.fail_next(method, error, status=status, retry_after=retry_after, times=times)
+
+    def rate_limit(self, method: str, *, retry_after: int = 1, times: int | None = 1) -> None:
+        self.api.rate_limit(method, retry_after=retry_after, times=times)
+
+    def clear_faults(self) -> None:
+        self.api.clear_faults()
+
+    def calls(self, method: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+        return self.api.calls(method)
+
+    def responses(self, user_id: str | None = None) -> list[dict[str, Any]]:
+        return self.workspace.responses(user_id)
