@@ -1,0 +1,150 @@
+"""Closing a swarm records who, when, why and who helped, writes it to the case, and plans the archive."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from swarms.case_systems.local import set_case_field
+from swarms.closing import (
+    CloseNotAllowed,
+    CloseRequest,
+    CloseSource,
+    SwarmAlreadyClosed,
+    archive_after,
+    archive_target,
+    close_swarm,
+    flush_notes,
+    mark_archived,
+    reopen_swarm,
+    reopened_cases,
+    swarms_awaiting_archive,
+    top_contributors,
+)
+from swarms.db import utcnow
+from swarms.models import Case, LocalCaseNote, Swarm, SwarmMember, SwarmStatus
+from swarms.settings import SettingsError
+from tests.knowledge.conftest import ADMIN, CASE, EXPERT, HELPER, OWNER, STRANGER, post
+
+WEEK = timedelta(days=7)
+
+
+def close(sessions, swarm_id, permissions, *, user=OWNER, source=CloseSource.COMMAND, summary="Firmware 2.3.1",
+          credited=None, case_owner_ids=frozenset(), system="local"):
+    request = CloseRequest(swarm_id, user, source, summary, credited, case_owner_ids)
+    with sessions.begin() as session:
+        return close_swarm(session, request, permissions=permissions, case_system=system, archive_delay=WEEK)
+
+
+def test_the_owner_closes_with_a_summary_and_the_top_contributors_are_credited(sessions, swarm_id, permissions):
+    post(sessions, swarm_id, "1700000001.000100", "Rolling back to 2.2.9 clears E-21")
+    post(sessions, swarm_id, "1700000001.000200", "2.3.1 has the fix")
+    post(sessions, swarm_id, "1700000001.000300", "thanks", user=HELPER, name="Sam Helper")
+    closed = close(sessions, swarm_id, permissions)
+    assert closed.closed_by == OWNER and closed.summary == "Firmware 2.3.1"
+    assert closed.credited == (EXPERT, HELPER)
+    assert closed.archive_due_at - closed.closed_at == WEEK
+    with sessions() as session:
+        swarm = session.get(Swarm, swarm_id)
+        assert (swarm.status, swarm.closed_by, swarm.resolution_summary) == (SwarmStatus.CLOSED, OWNER, "Firmware 2.3.1")
+        credited = set(session.scalars(select(SwarmMember.user_id).where(SwarmMember.credited.is_(True))))
+        assert credited == {EXPERT, HELPER}
+
+
+def test_closing_writes_closed_status_and_a_closing_note_to_the_local_case(sessions, swarm_id, permissions, cases):
+    close(sessions, swarm_id, permissions, credited=(EXPERT,))
+    flush_notes(sessions, cases)
+    with sessions() as session:
+        assert session.scalar(select(Case.status).where(Case.number == CASE)) == "Closed"
+        bodies = list(session.scalars(select(LocalCaseNote.body)))
+    assert len(bodies) == 1
+    assert "Closed in Slack by Dana Owner" in bodies[0]
+    assert "Firmware 2.3.1" in bodies[0] and "Jiwoo Kim" in bodies[0]
+
+
+def test_a_remote_case_gets_the_closing_note_but_its_status_is_left_to_people(sessions, swarm_id, permissions):
+    close(sessions, swarm_id, permissions, system="salesforce")
+    with sessions() as session:
+        assert session.scalar(select(Case.status).where(Case.number == CASE)) == "Open"
+
+
+def test_closing_twice_answers_already_closed_and_changes_nothing(sessions, swarm_id, permissions):
+    first = close(sessions, swarm_id, permissions)
+    with pytest.raises(SwarmAlreadyClosed):
+        close(sessions, swarm_id, permissions, user=ADMIN, summary="other")
+    with sessions() as session:
+        swarm = session.get(Swarm, swarm_id)
+        assert swarm.resolution_summary == first.summary and swarm.closed_by == OWNER
+
+
+@pytest.mark.parametrize("user", [OWNER, ADMIN, "U0CASEOWNER"])
+def test_the_swarm_owner_the_case_owner_and_an_admin_may_close(sessions, swarm_id, permissions, user):
+    closed = close(sessions, swarm_id, permissions, user=user, case_owner_ids=frozenset({"U0CASEOWNER"}))
+    assert closed.closed_by == user
+
+
+def test_anyone_else_is_refused_clearly_and_the_swarm_stays_open(sessions, swarm_id, permissions):
+    with pytest.raises(CloseNotAllowed) as refused:
+        close(sessions, swarm_id, permissions, user=STRANGER)
+    assert refused.value.params["owner"] == OWNER
+    with sessions() as session:
+        assert session.get(Swarm, swarm_id).status == SwarmStatus.OPEN
+
+
+def test_the_case_system_closing_the_case_closes_the_swarm_without_writing_back(sessions, swarm_id, permissions):
+    closed = close(sessions, swarm_id, permissions, user="", source=CloseSource.CASE_SYSTEM, summary="")
+    assert closed.closed_by == "case-system"
+    with sessions() as session:
+        assert session.get(Swarm, swarm_id).case_closed_at is not None
+        assert session.scalar(select(LocalCaseNote.id)) is None
+
+
+def test_reopening_cancels_the_archive_and_opens_the_swarm_again(sessions, swarm_id, permissions, cases):
+    close(sessions, swarm_id, permissions)
+    with sessions.begin() as session:
+        assert [s for s, _ in swarms_awaiting_archive(session)] == [swarm_id]
+        set_case_field(session, CASE, "status", "Open", author="Agent in the case system")
+    assert reopened_cases(sessions, cases) == [swarm_id]
+    with sessions.begin() as session:
+        reopened = reopen_swarm(session, swarm_id)
+    assert reopened.reopened
+    with sessions() as session:
+        swarm = session.get(Swarm, swarm_id)
+        assert (swarm.status, swarm.archive_due_at) == (SwarmStatus.OPEN, None)
+        assert swarms_awaiting_archive(session) == []
+
+
+def test_a_case_still_closed_is_not_taken_for_reopened(sessions, swarm_id, permissions, cases):
+    close(sessions, swarm_id, permissions)  # its own "Open → Closed" change is seen, and the case is closed
+    assert reopened_cases(sessions, cases) == []
+
+
+def test_the_archive_is_due_only_after_the_delay_and_only_once(sessions, swarm_id, permissions):
+    closed = close(sessions, swarm_id, permissions)
+    with sessions.begin() as session:
+        assert archive_target(session, swarm_id) is None
+        target = archive_target(session, swarm_id, now=closed.archive_due_at)
+        assert target.channel_id == "C0SWARM1"
+        mark_archived(session, swarm_id)
+    with sessions() as session:
+        assert session.get(Swarm, swarm_id).status == SwarmStatus.ARCHIVED
+        assert archive_target(session, swarm_id, now=utcnow() + WEEK * 2) is None
+
+
+def test_top_contributors_leave_out_deleted_messages_and_the_apps_notices(sessions, swarm_id, permissions):
+    post(sessions, swarm_id, "1700000001.000100", "one", user=HELPER, name="Sam")
+    post(sessions, swarm_id, "1700000001.000200", "two", user=HELPER, name="Sam")
+    post(sessions, swarm_id, "1700000001.000300", "three")
+    with sessions() as session:
+        assert top_contributors(session, swarm_id) == [HELPER, EXPERT]
+
+
+@pytest.mark.parametrize(("raw", "days"), [("", 7), ("3", 3), ("0", 0), ("0.5", 0.5)])
+def test_the_archive_delay_is_a_setting(raw, days):
+    assert archive_after({"SWARM_ARCHIVE_DAYS": raw}) == timedelta(days=days)
+
+
+@pytest.mark.parametrize("raw", ["week", "-1", "400"])
+def test_a_bad_archive_delay_names_the_setting(raw):
+    with pytest.raises(SettingsError, match="SWARM_ARCHIVE_DAYS"):
+        archive_after({"SWARM_ARCHIVE_DAYS": raw})
