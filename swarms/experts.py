@@ -257,10 +257,13 @@ def settle_outcomes(session: Session, *, since: datetime) -> Settled:
                    & (SwarmMember.user_id == SuggestionOutcome.user_id))
         .where(Swarm.status.in_(CLOSED), Swarm.closed_at >= since, SuggestionOutcome.state.in_(open_states))
     ).all()
-    writers = set(session.execute(
-        select(Note.swarm_id, Note.user_id).join(Swarm, Swarm.id == Note.swarm_id)
-        .where(Swarm.status.in_(CLOSED), Swarm.closed_at >= since, Note.deleted_at.is_(None)).distinct()
-    ).tuples())
+    writers = {
+        (swarm_id, user_id)
+        for swarm_id, user_id in session.execute(
+            select(Note.swarm_id, Note.user_id).join(Swarm, Swarm.id == Note.swarm_id)
+            .where(Swarm.status.in_(CLOSED), Swarm.closed_at >= since, Note.deleted_at.is_(None)).distinct()
+        )
+    }
     contributed = credited = 0
     for outcome, was_credited in rows:
         if was_credited:
