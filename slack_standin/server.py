@@ -27,7 +27,8 @@ class StandInHTTPServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.serve_forever, name="standin-http", daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="standin-http", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
