@@ -1,0 +1,384 @@
+"""Exporters: files in a folder, Salesforce Knowledge drafts, Zendesk Help Center drafts; answers from the
+shared reference payloads, HTTP faked with `responses`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import responses
+
+from knowledge_export.exporters import (
+    ExportAuthError,
+    Exporter,
+    ExportRejected,
+    ExportUnavailable,
+    FolderExporter,
+    SalesforceKnowledgeExporter,
+    ZendeskHelpCenterExporter,
+    make_exporter,
+)
+from knowledge_export.models import ArticleDraft, Section
+from swarms.case_systems.salesforce_auth import SalesforceConfig, SalesforceRest
+from swarms.settings import SettingsError
+
+REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
+INSTANCE = "https://example.my.salesforce.com"
+DATA = f"{INSTANCE}/services/data/v61.0"
+KAV = f"{DATA}/sobjects/Knowledge__kav"
+ZD = "https://example.zendesk.com"
+HC = f"{ZD}/api/v2/help_center/en-us/sections/360000123456/articles.json"
+
+DRAFT = ArticleDraft(
+    draft_id="kb-1a2b3c4d5e6f",
+    title="EU checkout 500 after currency change",
+    problem="Checkout returns 500 for EU shoppers.",
+    cause="Null EUR rate.",
+    resolution="Roll back the currency service.",
+    steps=("Roll back to 2.4.0",),
+    contributors=("Dana Agent",),
+    case_url="https://example.my.salesforce.com/lightning/r/Case/5005g00000AbCdEAAV/view",
+    case_number="00001026",
+    case_key="5005g00000AbCdEAAV",
+    guessed_sections=frozenset({Section.CAUSE}),
+)
+
+
+@pytest.fixture(scope="module")
+def sf_ref() -> dict:
+    return json.loads((REFERENCE / "salesforce" / "rest_samples.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def zd_ref() -> dict:
+    return json.loads((REFERENCE / "zendesk" / "rest_samples.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def zd_errors() -> dict:
+    return json.loads((REFERENCE / "zendesk" / "errors.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def http():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+# --- folder -------------------------------------------------------------------------------------------
+
+
+def test_folder_writes_markdown_and_html_named_by_slug_and_draft_id(tmp_path):
+    exporter = FolderExporter(tmp_path / "kb")
+    result = exporter.export(DRAFT)
+    stem = "eu-checkout-500-after-currency-change-kb-1a2b3c4d5e6f"
+    assert result.created and result.id == DRAFT.draft_id and result.location == str(tmp_path / "kb" / f"{stem}.md")
+    assert sorted(p.name for p in (tmp_path / "kb").iterdir()) == [f"{stem}.html", f"{stem}.md"]
+    assert "## Resolution" in (tmp_path / "kb" / f"{stem}.md").read_text(encoding="utf-8")
+    assert isinstance(exporter, Exporter)
+
+
+def test_folder_re_export_overwrites_even_after_a_title_edit(tmp_path):
+    exporter = FolderExporter(tmp_path)
+    exporter.export(DRAFT)
+    again = exporter.export(DRAFT.with_edits(title="Checkout 500 in the EU"))
+    assert not again.created
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "checkout-500-in-the-eu-kb-1a2b3c4d5e6f.html",
+        "checkout-500-in-the-eu-kb-1a2b3c4d5e6f.md",
+    ]
+
+
+def test_folder_keeps_korean_titles_and_lists_existing_articles(tmp_path):
+    exporter = FolderExporter(tmp_path)
+    korean = ArticleDraft(draft_id="kb-99", title="인버터 E-214 재시작", problem="매시간 재시작합니다.", language="ko")
+    exporter.export(korean)
+    exporter.export(DRAFT)
+    (tmp_path / "notes.md").write_text("no front matter here", encoding="utf-8")
+    articles = {a.id: a for a in exporter.existing_articles()}
+    assert articles["kb-99"].title == "인버터 E-214 재시작" and articles["kb-99"].summary == "매시간 재시작합니다."
+    assert articles[DRAFT.draft_id].source == "folder"
+    assert "notes" in articles
+    assert (tmp_path / "인버터-e-214-재시작-kb-99.md").is_file()
+
+
+def test_folder_leaves_no_temporary_files_and_refuses_odd_draft_ids(tmp_path):
+    exporter = FolderExporter(tmp_path)
+    exporter.export(DRAFT)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    with pytest.raises(Exception, match="cannot name a file"):
+        exporter.export(ArticleDraft(title="t", problem="p", draft_id="../../etc"))
+
+
+# --- Salesforce ---------------------------------------------------------------------------------------
+
+
+def sf_answer(sf_ref: dict, name: str) -> tuple[int, object]:
+    response = sf_ref[name]["response"]
+    return response["status"], response["body"]
+
+
+@pytest.fixture
+def salesforce(http, sf_ref) -> SalesforceKnowledgeExporter:
+    token = dict(sf_ref["oauth_token"]["response"]["body"], access_token="00D!first")
+    http.add(responses.POST, f"{INSTANCE}/services/oauth2/token", json=token)
+    rest = SalesforceRest(SalesforceConfig(client_id="cid", client_secret="secret", login_url=INSTANCE))
+    return SalesforceKnowledgeExporter(rest)
+
+
+def add_create(http, sf_ref, *, link: bool = True) -> None:
+    status, body = sf_answer(sf_ref, "knowledge_kav_create")
+    http.add(responses.POST, KAV, json=body, status=status)
+    if link:
+        http.add(responses.GET, f"{KAV}/ka05g000000AbCdAAK", json={"KnowledgeArticleId": "kA05g000000XyZAAA"})
+        http.add(
+            responses.POST, f"{DATA}/sobjects/CaseArticle", json={"id": "02x5g0000001", "success": True}, status=201
+        )
+
+
+def posted(http, url: str) -> list[dict]:
+    return [json.loads(c.request.body) for c in http.calls if c.request.method == "POST" and c.request.url == url]
+
+
+def test_salesforce_creates_a_knowledge_draft_and_links_it_to_the_case(http, sf_ref, salesforce):
+    add_create(http, sf_ref)
+    result = salesforce.export(DRAFT)
+    assert result.id == "ka05g000000AbCdAAK" and result.created and result.linked_to_case
+    assert result.location == f"{INSTANCE}/lightning/r/Knowledge__kav/ka05g000000AbCdAAK/view"
+    [body] = posted(http, KAV)
+    assert body["Title"] == DRAFT.title and body["UrlName"] == "eu-checkout-500-after-currency-change"
+    assert body["Language"] == "en_US" and body["Summary"].startswith("Checkout returns 500")
+    assert body["Body__c"].startswith("<h2>Problem</h2>") and "IsVisibleInPkb" not in body
+    assert posted(http, f"{DATA}/sobjects/CaseArticle") == [
+        {"CaseId": "5005g00000AbCdEAAV", "KnowledgeArticleId": "kA05g000000XyZAAA"}
+    ]
+
+
+def test_salesforce_duplicate_url_name_retries_with_a_suffix(http, sf_ref, salesforce):
+    status, body = sf_answer(sf_ref, "knowledge_kav_duplicate_urlname")
+    http.add(responses.POST, KAV, json=body, status=status)
+    http.add(responses.POST, KAV, json=body, status=status)
+    add_create(http, sf_ref)
+    salesforce.export(DRAFT)
+    assert [b["UrlName"] for b in posted(http, KAV)] == [
+        "eu-checkout-500-after-currency-change",
+        "eu-checkout-500-after-currency-change-2",
+        "eu-checkout-500-after-currency-change-3",
+    ]
+
+
+def test_salesforce_gives_up_on_url_names_after_a_few_tries(http, sf_ref, salesforce):
+    status, body = sf_answer(sf_ref, "knowledge_kav_duplicate_urlname")
+    for _ in range(5):
+        http.add(responses.POST, KAV, json=body, status=status)
+    with pytest.raises(ExportRejected, match="no free UrlName"):
+        salesforce.export(DRAFT)
+
+
+def test_salesforce_expired_session_is_renewed_once(http, sf_ref, salesforce):
+    status, body = sf_answer(sf_ref, "error_session_expired")
+    http.add(responses.POST, KAV, json=body, status=status)
+    add_create(http, sf_ref, link=False)
+    result = salesforce.export(ArticleDraft(title="Korean 한글 only", problem="p", draft_id="kb-1"))
+    tokens = [c for c in http.calls if c.request.url.endswith("/oauth2/token")]
+    assert result.id == "ka05g000000AbCdAAK" and len(tokens) == 2 and not result.linked_to_case
+
+
+def test_salesforce_static_session_that_expires_is_an_auth_error(http, sf_ref):
+    status, body = sf_answer(sf_ref, "error_session_expired")
+    http.add(responses.POST, KAV, json=body, status=status)
+    exporter = SalesforceKnowledgeExporter(instance_url=INSTANCE, access_token="00D!old")
+    with pytest.raises(ExportAuthError, match="401"):
+        exporter.export(DRAFT)
+    assert len(http.calls) == 2
+    assert http.calls[0].request.headers["Authorization"] == "Bearer 00D!old"
+
+
+def test_salesforce_token_provider_is_asked_again_after_a_401(http, sf_ref):
+    tokens = iter([(INSTANCE, "00D!old"), (INSTANCE, "00D!new")])
+    status, body = sf_answer(sf_ref, "error_session_expired")
+    http.add(responses.POST, KAV, json=body, status=status)
+    add_create(http, sf_ref, link=False)
+    exporter = SalesforceKnowledgeExporter(token_provider=lambda: next(tokens), body_field="Answer__c")
+    exporter.export(replace(DRAFT, case_key=""))
+    assert http.calls[-1].request.headers["Authorization"] == "Bearer 00D!new"
+    assert "Answer__c" in posted(http, KAV)[-1]
+
+
+@pytest.mark.parametrize(("name", "status"), [("error_request_limit", None), (None, 503)])
+def test_salesforce_limits_and_outages_are_retryable(http, sf_ref, salesforce, name, status):
+    if name:
+        code, body = sf_answer(sf_ref, name)
+        http.add(responses.POST, KAV, json=body, status=code)
+    else:
+        http.add(responses.POST, KAV, body="Service Unavailable", status=status)
+    with pytest.raises(ExportUnavailable) as caught:
+        salesforce.export(DRAFT)
+    assert caught.value.retryable
+
+
+def test_salesforce_validation_errors_are_rejections(http, sf_ref, salesforce):
+    status, body = sf_answer(sf_ref, "error_required_field_missing")
+    http.add(responses.POST, KAV, json=body, status=status)
+    with pytest.raises(ExportRejected, match="REQUIRED_FIELD_MISSING") as caught:
+        salesforce.export(DRAFT)
+    assert not caught.value.retryable
+
+
+def test_salesforce_a_failed_link_does_not_fail_the_export(http, sf_ref, salesforce):
+    status, body = sf_answer(sf_ref, "knowledge_kav_create")
+    http.add(responses.POST, KAV, json=body, status=status)
+    http.add(responses.GET, f"{KAV}/ka05g000000AbCdAAK", json={"KnowledgeArticleId": "kA05g000000XyZAAA"})
+    code, error = sf_answer(sf_ref, "error_not_found")
+    http.add(responses.POST, f"{DATA}/sobjects/CaseArticle", json=error, status=code)
+    result = salesforce.export(DRAFT)
+    assert result.id == "ka05g000000AbCdAAK" and not result.linked_to_case
+
+
+def test_salesforce_existing_articles_online_and_draft(http, salesforce):
+    rows = {
+        "Online": [{"Id": "ka0A", "Title": "EU checkout 500", "Summary": "s", "UrlName": "eu"}],
+        "Draft": [{"Id": "ka0B", "Title": "Inverter E-214", "Summary": None, "UrlName": "inv"}],
+    }
+
+    def answer(request):
+        status = "Online" if "'Online'" in request.params["q"] else "Draft"
+        return 200, {}, json.dumps({"totalSize": 1, "done": True, "records": rows[status]})
+
+    http.add_callback(responses.GET, f"{DATA}/query", callback=answer)
+    articles = salesforce.existing_articles()
+    assert [(a.id, a.title, a.summary, a.source) for a in articles] == [
+        ("ka0A", "EU checkout 500", "s", "salesforce"),
+        ("ka0B", "Inverter E-214", "", "salesforce"),
+    ]
+    assert "Language = 'en_US'" in http.calls[-1].request.params["q"]
+
+
+# --- Zendesk ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def zendesk() -> ZendeskHelpCenterExporter:
+    return ZendeskHelpCenterExporter(
+        subdomain="example",
+        email="bot@example.com",
+        token="tok-123",
+        section_id="360000123456",
+        permission_group_id="1234",
+    )
+
+
+def test_zendesk_creates_a_draft_article_in_the_section(http, zd_ref, zendesk):
+    sample = zd_ref["help_center_article_create_draft"]
+    http.add(responses.POST, HC, json=sample["response"]["body"], status=sample["response"]["status"])
+    result = zendesk.export(DRAFT)
+    assert result.id == "360012345678" and result.created
+    assert result.location == "https://example.zendesk.com/hc/en-us/articles/360012345678"
+    sent = json.loads(http.calls[0].request.body)["article"]
+    assert sent["draft"] is True and sent["locale"] == "en-us" and sent["permission_group_id"] == 1234
+    assert sent["title"] == DRAFT.title and sent["body"].startswith("<h2>Problem</h2>")
+    assert set(sent) == set(sample["request"]["json"]["article"])
+
+
+def test_zendesk_rate_limit_is_retryable_with_retry_after(http, zd_errors, zendesk):
+    limited = zd_errors["rate_limited_429"]
+    http.add(
+        responses.POST,
+        HC,
+        body=limited["body_text"],
+        status=429,
+        headers={"Retry-After": limited["headers"]["Retry-After"]},
+    )
+    with pytest.raises(ExportUnavailable) as caught:
+        zendesk.export(DRAFT)
+    assert caught.value.retry_after == 7.0
+
+
+def test_zendesk_server_errors_are_retryable(http, zendesk):
+    http.add(responses.POST, HC, body="oops", status=502)
+    with pytest.raises(ExportUnavailable):
+        zendesk.export(DRAFT)
+
+
+def test_zendesk_bad_credentials_are_a_clear_error(http, zd_ref, zendesk):
+    http.add(responses.POST, HC, json=zd_ref["unauthorized_401"]["response"]["body"], status=401)
+    with pytest.raises(ExportAuthError, match="ZENDESK_API_TOKEN"):
+        zendesk.export(DRAFT)
+
+
+def test_zendesk_validation_error_names_the_reason(http, zd_ref, zendesk):
+    http.add(responses.POST, HC, json=zd_ref["unprocessable_422"]["response"]["body"], status=422)
+    with pytest.raises(ExportRejected, match=r"422 RecordInvalid\): Comment: body can't be blank"):
+        zendesk.export(DRAFT)
+
+
+def test_zendesk_existing_articles_follow_pages(http, zendesk):
+    page2 = f"{HC}?page=2&per_page=100"
+    http.add(
+        responses.GET,
+        page2,
+        json={"articles": [{"id": 2, "title": "B", "body": "", "html_url": "u2"}], "next_page": None},
+        match=[responses.matchers.query_param_matcher({"page": "2", "per_page": "100"})],
+    )
+    http.add(
+        responses.GET,
+        HC,
+        json={
+            "articles": [{"id": 1, "title": "A", "body": "<p>Fix &amp; <b>steps</b></p>", "html_url": "u1"}],
+            "next_page": page2,
+        },
+    )
+    articles = zendesk.existing_articles()
+    assert [(a.id, a.title, a.summary) for a in articles] == [("1", "A", "Fix & steps"), ("2", "B", "")]
+
+
+# --- choosing ------------------------------------------------------------------------------------------
+
+
+def test_make_exporter_defaults_to_a_folder(tmp_path):
+    assert isinstance(make_exporter({}), FolderExporter)
+    exporter = make_exporter({"KNOWLEDGE_EXPORT": "folder", "KNOWLEDGE_FOLDER": str(tmp_path)})
+    assert exporter.folder == tmp_path
+
+
+def test_make_exporter_builds_salesforce_and_zendesk_from_their_settings():
+    salesforce = make_exporter(
+        {
+            "KNOWLEDGE_EXPORT": "salesforce",
+            "SALESFORCE_CLIENT_ID": "cid",
+            "SALESFORCE_CLIENT_SECRET": "s",
+            "SALESFORCE_LOGIN_URL": INSTANCE,
+            "SALESFORCE_KNOWLEDGE_BODY_FIELD": "Answer__c",
+        }
+    )
+    assert isinstance(salesforce, SalesforceKnowledgeExporter) and salesforce.body_field == "Answer__c"
+    zendesk = make_exporter(
+        {
+            "KNOWLEDGE_EXPORT": "zendesk",
+            "ZENDESK_SUBDOMAIN": "acme",
+            "ZENDESK_EMAIL": "bot@acme.com",
+            "ZENDESK_API_TOKEN": "t",
+            "ZENDESK_HELP_CENTER_SECTION_ID": "42",
+            "ZENDESK_HELP_CENTER_LOCALE": "ko",
+        }
+    )
+    assert isinstance(zendesk, ZendeskHelpCenterExporter) and (zendesk.section_id, zendesk.locale) == ("42", "ko")
+
+
+@pytest.mark.parametrize(
+    ("env", "setting"),
+    [
+        ({"KNOWLEDGE_EXPORT": "confluence"}, "KNOWLEDGE_EXPORT"),
+        (
+            {"KNOWLEDGE_EXPORT": "zendesk", "ZENDESK_SUBDOMAIN": "a", "ZENDESK_OAUTH_TOKEN": "t"},
+            "ZENDESK_HELP_CENTER_SECTION_ID",
+        ),
+        ({"KNOWLEDGE_EXPORT": "salesforce"}, "SALESFORCE_CLIENT_ID"),
+    ],
+)
+def test_make_exporter_names_the_bad_setting(env, setting):
+    with pytest.raises(SettingsError) as caught:
+        make_exporter(env)
+    assert caught.value.name == setting
