@@ -1,0 +1,131 @@
+"""Benchmark the knowledge draft: draft time for 100, 1,000 and 10,000-message swarms, redaction throughput,
+and the redaction corpora's leak and over-redaction rates.
+
+    python bench/draft.py            # a table
+    python bench/draft.py --json     # one JSON object
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from knowledge_export.drafting import draft_article
+from knowledge_export.models import Mark, SwarmMessage, SwarmTranscript
+from knowledge_export.redaction import Redactor
+from swarms.case_systems.base import CaseRecord
+from tests.knowledge_export.corpora import leak_report, over_redaction_report
+
+SIZES = (100, 1_000, 10_000)
+LINES = (
+    "Checked the gateway logs on node {n}, nothing unusual since 09:14 UTC.",
+    "Root cause might be the currency service because EUR rates are null after 2.4.1?",
+    "Customer mina.park@example.com says it fails again, call back on +1 415 555 0132.",
+    "Fixed by rolling back to 2.4.0:\n1. stop the service\n2. deploy 2.4.0\n3. purge the cache",
+    "원인은 배포 후 환율 테이블이 비어 있었기 때문입니다.",
+    ":+1:",
+    "Tried password=Hunter2!x on the staging box, still 500 on POST /api/v2/checkout.",
+    "Serial SN: 4ZK2-11A9-7731 and firmware 1.2.10.4, see ticket #35436.",
+)
+CASE = CaseRecord(
+    key="5005g00000AbCdEAAV",
+    number="00001026",
+    subject="RE: Customer reports checkout fails with error 500 for EU customers",
+    description="Since release 2.4.1 checkout returns HTTP 500. Contact mina.park@example.com.",
+    product="Shop Cloud",
+    account="Acme GmbH",
+    contact_name="Mina Park",
+)
+
+
+def swarm(size: int, *, marked: bool) -> SwarmTranscript:
+    messages = []
+    for n in range(size):
+        text = LINES[n % len(LINES)].format(n=n)
+        marks = frozenset({Mark.RESOLUTION.value}) if marked and n == size // 2 else frozenset()
+        messages.append(
+            SwarmMessage(
+                ts=f"{1700000000 + n}.{n % 1_000_000:06d}",
+                author_id=f"U{n % 40}",
+                author_name=f"Agent {n % 40}",
+                text=text,
+                is_bot=n % 50 == 0,
+                marks=marks,
+            )
+        )
+    return SwarmTranscript(case=CASE, messages=tuple(messages), owner_id="U1")
+
+
+def timed(function, repeat: int) -> float:
+    """Median seconds over `repeat` runs."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run() -> dict:
+    drafts = []
+    for size in SIZES:
+        repeat = 5 if size < 10_000 else 3
+        for marked in (True, False):
+            transcript = swarm(size, marked=marked)
+            seconds = timed(lambda t=transcript: draft_article(t), repeat)
+            drafts.append({"messages": size, "marked": marked, "seconds": round(seconds, 4)})
+    text = "\n".join(LINES[n % len(LINES)].format(n=n) for n in range(20_000))
+    megabytes = len(text.encode("utf-8")) / 1_000_000
+    seconds = timed(lambda: Redactor(names=("Mina Park", "Acme GmbH")).redact(text), 3)
+    leaks, over = leak_report(), over_redaction_report()
+    return {
+        "draft": drafts,
+        "redaction": {
+            "megabytes": round(megabytes, 3),
+            "seconds": round(seconds, 4),
+            "mb_per_s": round(megabytes / seconds, 2),
+        },
+        "corpora": {
+            "planted": leaks.total,
+            "leaked": len(leaks.failures),
+            "leak_rate": leaks.rate,
+            "ordinary": over.total,
+            "over_redacted": len(over.failures),
+            "over_redaction_rate": round(over.rate, 4),
+        },
+        "python": sys.version.split()[0],
+    }
+
+
+def table(result: dict) -> str:
+    lines = ["draft time (median)", f"{'messages':>10} {'marked':>7} {'seconds':>9}"]
+    for row in result["draft"]:
+        lines.append(f"{row['messages']:>10,} {'yes' if row['marked'] else 'no':>7} {row['seconds']:>9.4f}")
+    red = result["redaction"]
+    lines += ["", f"redaction: {red['megabytes']} MB in {red['seconds']} s = {red['mb_per_s']} MB/s"]
+    c = result["corpora"]
+    lines += [
+        f"leak rate: {c['leaked']}/{c['planted']} = {c['leak_rate']:.2%}",
+        f"over-redaction rate: {c['over_redacted']}/{c['ordinary']} = {c['over_redaction_rate']:.2%}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    result = run()
+    print(json.dumps(result) if args.json else table(result))
+    slowest = max(row["seconds"] for row in result["draft"] if row["messages"] == 10_000)
+    return 0 if slowest < 1.0 and result["corpora"]["leaked"] == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
