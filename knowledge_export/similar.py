@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from knowledge_export.models import ArticleDraft
 
 NGRAMS = (2, 3)
-MIN_SCORE = 0.15
+MIN_SCORE = 0.22
 
 
 @dataclass(frozen=True, slots=True)
