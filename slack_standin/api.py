@@ -77,6 +77,7 @@ class WebApi:
         self._lock = threading.Lock()
         self._faults: dict[str, list[Fault]] = {}
         self._calls: list[tuple[str, dict[str, Any]]] = []
+        self._errors: list[tuple[str, str]] = []
 
     # test controls -----------------------------------------------------------------------------------
 
@@ -102,9 +103,21 @@ class WebApi:
         with self._lock:
             return copy.deepcopy([c for c in self._calls if method is None or c[0] == method])
 
+    def errors_answered(self) -> list[tuple[str, str]]:
+        """(method, error code) of every `ok: false` answer, injected faults included."""
+        with self._lock:
+            return list(self._errors)
+
     # answering ---------------------------------------------------------------------------------------
 
     def handle(self, method: str, values: dict[str, Any], *, token: str | None) -> ApiAnswer:
+        answer = self._answer(method, values, token=token)
+        if not answer.body.get("ok"):
+            with self._lock:
+                self._errors.append((method, answer.body.get("error", "")))
+        return answer
+
+    def _answer(self, method: str, values: dict[str, Any], *, token: str | None) -> ApiAnswer:
         args = {k: v for k, v in values.items() if k != "token"}
         with self._lock:
             self._calls.append((method, copy.deepcopy(args)))

@@ -182,3 +182,15 @@ def test_a_failed_delivery_is_retried_with_the_same_event_id(standin, serve):
     standin.driver(url).user_posts(dana, ws.general_id, "hello")
     assert seen == [(None, None), ("1", "http_error")]
     assert standin.deliveries()[-1].status == 200
+
+
+def test_asynchronous_delivery_catches_up_on_drain(standin, bot):
+    url, heard = bot
+    ws = standin.workspace
+    dana = ws.add_user("dana")
+    ws.join(ws.general_id, ws.bot_user_id)
+    standin.deliver_events_to(url, asynchronous=True)
+    for n in range(5):
+        ws.post_message(ws.general_id, user=dana, text=f"m{n}")
+    standin.drain_events()
+    assert [e["text"] for e in heard if e["type"] == "message"] == [f"m{n}" for n in range(5)]
