@@ -1,0 +1,70 @@
+"""`case-swarm experts import FILE` and `case-swarm experts refresh`, added to the CLI through EXTENSIONS.
+
+Import reads YAML or CSV with `expert_finder.directory_file.load_directory`, which checks every row
+first: one bad row means nothing is imported, and each bad row is named. Rows are upserted by Slack id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.cli import EXTENSIONS, _database_settings
+
+
+def cmd_experts_import(args: argparse.Namespace) -> int:
+    from expert_finder.directory_file import DirectoryFileError, load_directory
+    from swarms.db import make_engine, make_session_factory, upgrade, utcnow
+    from swarms.expert_directory import import_directory
+
+    settings = _database_settings()
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"nothing imported: {path} is not a file", file=sys.stderr)
+        return 2
+    try:
+        profiles = load_directory(path)
+    except DirectoryFileError as exc:
+        print(f"nothing imported from {path}:", file=sys.stderr)
+        for row in exc.rows:
+            print(f"  {row}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        result = import_directory(session, profiles, now=utcnow())
+    print(f"imported {result.created} new and updated {result.updated} experts from {path}")
+    return 0
+
+
+def cmd_experts_refresh(args: argparse.Namespace) -> int:
+    from bot.app import make_client
+    from bot.listeners.experts import SlackProfileReader
+    from swarms.db import make_engine, make_session_factory, upgrade, utcnow
+    from swarms.expert_directory import refresh_directory
+    from swarms.expert_settings import ExpertSettings
+    from swarms.settings import Settings
+
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    result = refresh_directory(make_session_factory(engine), SlackProfileReader(make_client(settings)),
+                               ExpertSettings.from_env(settings.env), now=utcnow())
+    print(f"checked {result.checked} experts: {result.updated} updated, {result.deactivated} marked inactive, "
+          f"{result.failed} failed")
+    return 0 if not result.failed else 1
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    experts = sub.add_parser("experts", help="the expert directory").add_subparsers(dest="experts_command",
+                                                                                    required=True)
+    imp = experts.add_parser("import", help="load experts from YAML or CSV (all or nothing, upsert by Slack id)")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_experts_import)
+    refresh = experts.add_parser("refresh", help="re-read directory members from Slack profiles now")
+    refresh.set_defaults(func=cmd_experts_refresh)
+
+
+if add_commands not in EXTENSIONS:
+    EXTENSIONS.append(add_commands)

@@ -1,0 +1,297 @@
+"""Block Kit of the expert finder: suggestions with Invite buttons, the DM asking an expert, the decline
+modal, notices to the swarm. Pure functions; the small JSON models cross Slack round trips and are
+validated on the way back, because a button value can be forged."""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.i18n.catalog import t
+from bot.views.blocks import (
+    MAX_MESSAGE_BLOCKS,
+    MAX_MODAL_TITLE,
+    actions,
+    button,
+    clip,
+    context,
+    escape_mrkdwn,
+    fit_blocks,
+    header,
+    plain,
+    section,
+)
+from expert_finder.explain import reason_text, suggestion_line
+from expert_finder.models import Suggestion
+from swarms.expert_invites import ExpertNotice, InviteResult, JoinRequest
+
+MAX_INVITE_ALL = 10
+MAX_REASON = 500
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+_DM_CHANNEL = re.compile(r"^[CDG][A-Z0-9]{2,31}$")
+_TS = re.compile(r"^\d{1,12}\.\d{1,8}$")
+
+
+class ExpertsAction(enum.StrEnum):
+    INVITE = "experts.invite"
+    INVITE_ALL = "experts.invite_all"
+    JOIN = "experts.join"
+    DECLINE = "experts.decline"
+    OPEN_CASE = "experts.open_case"
+    DECLINE_REASON = "experts.decline_reason_input"
+
+
+class ExpertsBlock(enum.StrEnum):
+    HEADER = "experts.header"
+    INVITE_ALL = "experts.invite_all"
+    ANSWER = "experts.answer"
+    DECLINE_REASON = "experts.decline_reason"
+
+
+class ExpertsCallback(enum.StrEnum):
+    DECLINE = "experts.decline_view"
+
+
+# ---------------------------------------------------------------- round-trip models
+
+
+def _loads(raw: str) -> dict:
+    try:
+        data = json.loads(raw or "")
+    except ValueError:
+        raise ValueError("not JSON") from None
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    return data
+
+
+def _positive_int(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError("bad id")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class InviteValue:
+    """An Invite (one person) or Invite all (several) button: which swarm, whom."""
+
+    swarm_id: int
+    user_ids: tuple[str, ...]
+
+    def dumps(self) -> str:
+        return json.dumps({"s": self.swarm_id, "u": list(self.user_ids)})
+
+    @classmethod
+    def loads(cls, raw: str) -> InviteValue:
+        data = _loads(raw)
+        users = data.get("u")
+        if not isinstance(users, list) or not 0 < len(users) <= MAX_INVITE_ALL:
+            raise ValueError("bad users")
+        if not all(isinstance(u, str) and _USER_ID.match(u) for u in users):
+            raise ValueError("bad user id")
+        return cls(_positive_int(data.get("s")), tuple(users))
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerValue:
+    """Join / Decline in the DM: which invitation. Whether the clicker owns it is checked in the domain."""
+
+    outcome_id: int
+    case_number: str = ""  # shown in the decline modal only; the domain reads the real case
+
+    def dumps(self) -> str:
+        return json.dumps({"o": self.outcome_id, "n": self.case_number[:64]}, ensure_ascii=False)
+
+    @classmethod
+    def loads(cls, raw: str) -> AnswerValue:
+        data = _loads(raw)
+        number = data.get("n") or ""
+        if not isinstance(number, str):
+            raise ValueError("bad case number")
+        return cls(_positive_int(data.get("o")), number[:64])
+
+
+@dataclass(frozen=True, slots=True)
+class DeclineState:
+    """The decline modal's private_metadata: the invitation and the DM to update afterwards."""
+
+    outcome_id: int
+    dm_channel: str = ""
+    dm_ts: str = ""
+    case_number: str = ""
+
+    def dumps(self) -> str:
+        return json.dumps({"o": self.outcome_id, "c": self.dm_channel, "t": self.dm_ts, "n": self.case_number[:64]})
+
+    @classmethod
+    def loads(cls, raw: str) -> DeclineState:
+        data = _loads(raw)
+        channel, ts, number = data.get("c") or "", data.get("t") or "", data.get("n") or ""
+        if not all(isinstance(v, str) for v in (channel, ts, number)):
+            raise ValueError("bad decline state")
+        if (channel and not _DM_CHANNEL.match(channel)) or (ts and not _TS.match(ts)):
+            raise ValueError("bad message reference")
+        return cls(_positive_int(data.get("o")), channel, ts, number[:64])
+
+
+# ---------------------------------------------------------------- suggestions in the swarm
+
+
+def suggestions_text(case_number: str, suggestions: Sequence[Suggestion], lang: str) -> str:
+    names = ", ".join(s.name for s in suggestions) or "—"
+    return t("experts.suggestions.fallback", lang, case=case_number, names=names)
+
+
+def suggestion_blocks(swarm_id: int, case_number: str, suggestions: Sequence[Suggestion],
+                      uncovered: Sequence[str], *, lang: str, mode: str = "ask",
+                      auto_invited: Sequence[str] = ()) -> list[dict]:
+    """A header, one section per suggestion with its reasons and an Invite button, then Invite all."""
+    suggestions = list(suggestions)[:MAX_INVITE_ALL]
+    blocks: list[dict] = [header(t("experts.suggestions.header", lang, case=case_number), block_id=ExpertsBlock.HEADER)]
+    if not suggestions:
+        blocks.append(section(t("experts.suggestions.none", lang, case=escape_mrkdwn(case_number))))
+    for rank, suggestion in enumerate(suggestions, start=1):
+        blocks.append(_suggestion_section(swarm_id, rank, suggestion, lang))
+    if uncovered:
+        skills = ", ".join(f"*{escape_mrkdwn(s)}*" for s in uncovered)
+        blocks.append(context(t("experts.suggestions.uncovered", lang, skills=skills)))
+    if auto_invited:
+        blocks.append(context(t("experts.suggestions.auto_invited", lang, users=mentions(auto_invited))))
+    if len(suggestions) > 1:
+        value = InviteValue(swarm_id, tuple(s.user_id for s in suggestions)).dumps()
+        blocks.append(actions(button(t("experts.button.invite_all", lang), ExpertsAction.INVITE_ALL, value=value),
+                              block_id=ExpertsBlock.INVITE_ALL))
+    if suggestions:
+        hint = "experts.suggestions.hint_add" if mode == "add" else "experts.suggestions.hint"
+        blocks.append(context(t(hint, lang)))
+    return fit_blocks(blocks, MAX_MESSAGE_BLOCKS)
+
+
+def _suggestion_section(swarm_id: int, rank: int, suggestion: Suggestion, lang: str) -> dict:
+    line = escape_mrkdwn(suggestion_line(suggestion, lang))
+    invite = button(t("experts.button.invite", lang), ExpertsAction.INVITE, style="primary",
+                    value=InviteValue(swarm_id, (suggestion.user_id,)).dumps())
+    return section(t("experts.suggestions.item", lang, rank=rank, user=suggestion.user_id, line=line),
+                   accessory=invite)
+
+
+def mentions(user_ids: Sequence[str]) -> str:
+    return ", ".join(f"<@{u}>" for u in user_ids)
+
+
+def invite_result_text(result: InviteResult, lang: str) -> str:
+    lines = []
+    if result.asked:
+        lines.append(t("experts.invite.asked", lang, users=mentions(result.asked)))
+    if result.added:
+        lines.append(t("experts.invite.added", lang, users=mentions(result.added)))
+    for why in ("member", "pending"):
+        users = [u for u, w in result.skipped if w == why]
+        if users:
+            lines.append(t(f"experts.invite.{why}", lang, users=mentions(users)))
+    if result.failed:
+        each = ", ".join(t("experts.invite.failed_one", lang, user=u, why=why_text(w, lang)) for u, w in result.failed)
+        lines.append(t("experts.invite.failed", lang, users=each))
+    return "\n".join(lines) or t("experts.invite.nobody", lang)
+
+
+def why_text(code: str, lang: str) -> str:
+    if code in ("deactivated", "user_not_found", "bot"):
+        return t(f"experts.why.{code}", lang)
+    if code in ("user_disabled", "account_inactive"):
+        return t("experts.why.deactivated", lang)
+    return t("experts.why.other", lang, code=code)
+
+
+# ---------------------------------------------------------------- the DM to an expert
+
+
+def join_request_text(request: JoinRequest, lang: str) -> str:
+    return t("experts.request.fallback", lang, by=request.invited_by, case=request.swarm.case_number,
+             subject=request.swarm.case_subject)
+
+
+def join_request_blocks(request: JoinRequest, lang: str) -> list[dict]:
+    """The case, who asks, why this person, and Join / Decline."""
+    info = request.swarm
+    reasons = " · ".join(escape_mrkdwn(reason_text(r, lang)) for r in request.reasons)
+    why = (t("experts.request.why", lang, reasons=reasons) if reasons
+           else t("experts.request.why_by_hand", lang, by=request.invited_by))
+    value = AnswerValue(request.outcome_id, info.case_number).dumps()
+    elements = [
+        button(t("experts.request.join", lang), ExpertsAction.JOIN, value=value, style="primary"),
+        button(t("experts.request.decline", lang), ExpertsAction.DECLINE, value=value),
+    ]
+    if info.case_url:
+        elements.append(button(t("experts.request.open_case", lang), ExpertsAction.OPEN_CASE, url=info.case_url))
+    return [
+        section(t("experts.request.intro", lang, by=request.invited_by, case=escape_mrkdwn(info.case_number))),
+        section(t("experts.request.subject", lang, subject=escape_mrkdwn(clip(info.case_subject, 500)),
+                  channel=escape_mrkdwn(info.channel_name))),
+        section(why),
+        actions(*elements, block_id=ExpertsBlock.ANSWER),
+        context(t("experts.request.hint", lang)),
+    ]
+
+
+def answered_blocks(text: str) -> list[dict]:
+    """The DM once answered: the buttons go, so nobody clicks twice."""
+    return [section(text)]
+
+
+def decline_modal(state: DeclineState, lang: str) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": ExpertsCallback.DECLINE,
+        "private_metadata": state.dumps(),
+        "title": plain(t("experts.decline_modal.title", lang), MAX_MODAL_TITLE),
+        "submit": plain(t("experts.decline_modal.submit", lang), MAX_MODAL_TITLE),
+        "close": plain(t("experts.decline_modal.cancel", lang), MAX_MODAL_TITLE),
+        "blocks": [
+            section(t("experts.decline_modal.intro", lang, case=escape_mrkdwn(state.case_number or "—"))),
+            {
+                "type": "input",
+                "block_id": ExpertsBlock.DECLINE_REASON,
+                "optional": True,
+                "label": plain(t("experts.decline_modal.label", lang)),
+                "element": {"type": "plain_text_input", "action_id": ExpertsAction.DECLINE_REASON, "multiline": True,
+                            "max_length": MAX_REASON,
+                            "placeholder": plain(t("experts.decline_modal.placeholder", lang))},
+            },
+        ],
+    }
+
+
+def decline_reason(view: dict) -> str:
+    values = (view.get("state") or {}).get("values") or {}
+    field = (values.get(ExpertsBlock.DECLINE_REASON) or {}).get(ExpertsAction.DECLINE_REASON) or {}
+    return str(field.get("value") or "").strip()[:MAX_REASON]
+
+
+# ---------------------------------------------------------------- notices to the swarm
+
+
+def notice_text(notice: ExpertNotice, lang: str) -> str:
+    user = notice.user_ids[0] if notice.user_ids else ""
+    if notice.kind == "added":
+        return t("experts.notice.added", lang, users=mentions(notice.user_ids))
+    if notice.kind == "declined" and notice.reason:
+        return t("experts.notice.declined_reason", lang, user=user, reason=escape_mrkdwn(clip(notice.reason, 500)))
+    return t(f"experts.notice.{notice.kind}", lang, user=user)
+
+
+def notice_blocks(notice: ExpertNotice, lang: str, *, with_next: bool) -> list[dict]:
+    blocks = [section(notice_text(notice, lang))]
+    if not with_next:
+        return blocks
+    if notice.next is None:
+        blocks.append(context(t("experts.notice.no_next", lang)))
+        return blocks
+    line = escape_mrkdwn(suggestion_line(notice.next, lang))
+    invite = button(t("experts.button.invite", lang), ExpertsAction.INVITE, style="primary",
+                    value=InviteValue(notice.swarm.swarm_id, (notice.next.user_id,)).dumps())
+    blocks.append(section(t("experts.notice.next", lang, user=notice.next.user_id, line=line), accessory=invite))
+    return blocks
