@@ -15,6 +15,7 @@ from bot.cli import EXTENSIONS, _database_settings
 
 def cmd_experts_import(args: argparse.Namespace) -> int:
     from expert_finder.directory_file import DirectoryFileError, load_directory
+
     from swarms.db import make_engine, make_session_factory, upgrade, utcnow
     from swarms.expert_directory import import_directory
 
