@@ -2,5 +2,5 @@
 
 from swarms import models, scheduling  # noqa: F401
 from swarms import expert_models  # noqa: F401
-from swarms import home_indexes  # noqa: F401,E402  (indexes of the Home stats, migration 0004)
+from swarms import home_models  # noqa: F401,E402  (Home stats rollup and indexes, migration 0004)
 from swarms import knowledge_models  # noqa: F401

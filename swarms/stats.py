@@ -3,7 +3,7 @@
 Every figure is one SQL aggregate (GROUP BY, windows for medians); Python only reads the few result
 rows. Decisions the numbers rest on:
 
-- A period is the `days` before `now`, start included, end excluded.
+- A period is today so far and the `days - 1` whole UTC days before it, start included, end excluded.
 - *Same-day resolution*: the case closed within 24 hours of its swarm opening (a calendar day would
   depend on whose timezone; 24 hours does not).
 - *Share of closed cases that were swarmed* compares the local case store (`cases.closed_at`) with the
@@ -18,15 +18,15 @@ rows. Decisions the numbers rest on:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from swarms.db import utcnow
-from swarms.models import Case, MemberRole, Note, SlackUser, Swarm, SwarmMember, SwarmStatus
-from swarms.stats_sql import at, local_hour, local_weekday, median_by, seconds_between, weeks_since
+from swarms.models import Case, MemberRole, SlackUser, Swarm, SwarmMember, SwarmStatus
+from swarms.stats_rollup import midnight, notes_by_person
+from swarms.stats_sql import at, aware, median_by, seconds_between, weeks_since
 
 PERIOD_DAYS = (7, 30, 90)
 DEFAULT_PERIOD_DAYS = 30
@@ -51,7 +51,8 @@ class Period:
         return cls(int(text))
 
     def window(self, now: datetime) -> tuple[datetime, datetime]:
-        return now - timedelta(days=self.days), now
+        """Today so far and the `days - 1` whole UTC days before it (day bounds let the rollup answer)."""
+        return midnight(now) - timedelta(days=self.days - 1), now
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,25 +206,6 @@ def weekly_series(session: Session, *, weeks: int = 12, now: datetime | None = N
 # ---------------------------------------------------------------- per person
 
 
-def tz_offsets(session: Session, now: datetime) -> dict[str, int]:
-    """Current UTC offset in minutes of each distinct Slack timezone we know (a handful, not a row each)."""
-    offsets = {}
-    for name in session.scalars(select(SlackUser.tz).where(SlackUser.tz != "").distinct()):
-        try:
-            delta = now.astimezone(ZoneInfo(name)).utcoffset()
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        offsets[name] = int(delta.total_seconds() // 60) if delta else 0
-    return offsets
-
-
-def _outside_hours(ts, offsets: dict[str, int], hours: WorkingHours) -> ColumnElement:
-    offset = case(offsets, value=SlackUser.tz, else_=0) if offsets else literal(0)
-    hour, weekday = local_hour(ts, offset), local_weekday(ts, offset)
-    outside = or_(weekday.not_in(hours.sql_days()), hour < hours.start_hour, hour >= hours.end_hour)
-    return case((outside, 1), else_=0)
-
-
 def person_rows(session: Session, period: Period, *, now: datetime | None = None, user_ids: list[str] | None = None,
                 limit: int | None = None, hours: WorkingHours = WorkingHours()) -> list[PersonRow]:
     """The per-person table, most contributing first (resolutions, then swarms joined, then notes)."""
@@ -234,11 +216,7 @@ def person_rows(session: Session, period: Period, *, now: datetime | None = None
     def only(column):
         return column.in_(user_ids) if user_ids is not None else literal(True)
 
-    notes = (select(Note.user_id.label("user_id"), func.count().label("notes"),
-                    func.sum(_outside_hours(Note.created_at, tz_offsets(session, now), hours)).label("outside"))
-             .outerjoin(SlackUser, SlackUser.id == Note.user_id)
-             .where(Note.created_at >= lo, Note.created_at < hi, Note.deleted_at.is_(None), only(Note.user_id))
-             .group_by(Note.user_id).cte("person_notes"))
+    notes = notes_by_person(session, start, end, now=now, hours=hours, user_ids=user_ids)
     joined = (select(SwarmMember.user_id.label("user_id"), func.count().label("joined"))
               .where(SwarmMember.joined_at >= lo, SwarmMember.joined_at < hi, only(SwarmMember.user_id))
               .group_by(SwarmMember.user_id).cte("person_joined"))
@@ -279,13 +257,15 @@ def person_rows(session: Session, period: Period, *, now: datetime | None = None
             for uid, name, left, j, n, c, median, ld, out in session.execute(query)]
 
 
-def people_count(session: Session, period: Period, *, now: datetime | None = None) -> int:
+def people_count(session: Session, period: Period, *, now: datetime | None = None,
+                 hours: WorkingHours = WorkingHours()) -> int:
     """How many people the full table has (the view shows the top of it)."""
-    start, end = period.window(now or utcnow())
+    now = now or utcnow()
+    start, end = period.window(now)
     lo, hi = at(start), at(end)
+    notes = notes_by_person(session, start, end, now=now, hours=hours)
     everyone = union(
-        select(Note.user_id.label("user_id")).where(Note.created_at >= lo, Note.created_at < hi,
-                                                    Note.deleted_at.is_(None)),
+        select(notes.c.user_id),
         select(SwarmMember.user_id).where(SwarmMember.joined_at >= lo, SwarmMember.joined_at < hi),
         select(SwarmMember.user_id).join(Swarm, Swarm.id == SwarmMember.swarm_id)
         .where(SwarmMember.credited, Swarm.closed_at >= lo, Swarm.closed_at < hi),
@@ -317,7 +297,7 @@ def silent_experts(session: Session, period: Period, *, now: datetime | None = N
         .order_by(func.count().desc(), SwarmMember.user_id)
         .limit(limit)
     )
-    return [SilentExpert(uid, name or uid, bool(left), int(count), _aware(last))
+    return [SilentExpert(uid, name or uid, bool(left), int(count), aware(last))
             for uid, name, left, count, last in session.execute(query)]
 
 
@@ -335,7 +315,7 @@ def stalled_swarms(session: Session, *, now: datetime | None = None, rule: Stall
     rows = session.execute(
         select(Swarm.id, Swarm.channel_id, Swarm.case_number, Swarm.case_subject, Swarm.opened_at,
                Swarm.last_activity_at, reason).where(stalled).order_by(Swarm.last_activity_at, Swarm.id).limit(limit))
-    return [SwarmLine(*row[:4], _aware(row[4]), _aware(row[5]), row[6]) for row in rows], total
+    return [SwarmLine(*row[:4], aware(row[4]), aware(row[5]), row[6]) for row in rows], total
 
 
 def manager_stats(session: Session, period: Period, *, now: datetime | None = None, people_limit: int = 15,
@@ -375,11 +355,4 @@ def my_swarms(session: Session, user_id: str, period: Period, *, now: datetime |
 
 def _line(row) -> SwarmLine:
     swarm_id, channel, number, subject, opened, last, reason = row
-    return SwarmLine(swarm_id, channel or "", number, subject, _aware(opened), _aware(last), reason)
-
-
-def _aware(value: datetime) -> datetime:
-    """Aggregates (max) skip the column type on SQLite and come back as text or naive datetimes."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    return SwarmLine(swarm_id, channel or "", number, subject, aware(opened), aware(last), reason)

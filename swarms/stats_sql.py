@@ -7,7 +7,7 @@ dialect. Medians use ordered `row_number()` windows, which both databases run th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Float, Integer, Select, Subquery, func, literal, select
 from sqlalchemy.ext.compiler import compiles
@@ -129,3 +129,30 @@ def median_by(values: Select, *, value: str = "value", key: str | None = None) -
     if key:
         query = query.group_by(ranked.c[key])
     return query.subquery()
+
+
+class utc_day(FunctionElement):
+    """Midnight UTC of a timestamp, comparable with the stored timestamps of either database."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "utc_day"
+
+
+@compiles(utc_day)
+def _utc_day_pg(element, compiler, **kw) -> str:
+    (ts,) = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(date_trunc('day', ({ts}) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+
+
+@compiles(utc_day, "sqlite")
+def _utc_day_sqlite(element, compiler, **kw) -> str:
+    (ts,) = (compiler.process(c, **kw) for c in element.clauses)
+    return f"strftime('%Y-%m-%d 00:00:00.000000', {ts})"
+
+
+def aware(value: datetime | str) -> datetime:
+    """Aggregates (max, a day bucket) skip the column type on SQLite and come back as text or naive."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

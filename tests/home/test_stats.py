@@ -185,3 +185,26 @@ def test_weekly_series_counts_per_monday_week(world):
     assert [p.swarms_opened for p in points] == [0, 0, 2, 1]
     assert points[-1].cases_closed == 2 and points[-1].same_day_rate == pytest.approx(0.5)
     assert points[0].same_day_rate is None
+
+
+def test_the_daily_rollup_gives_the_same_figures_and_follows_late_notes_and_deletions(world):
+    from swarms.stats import WorkingHours
+    from swarms.stats_rollup import refresh_note_days
+
+    world.person("UKIM", "Kim", tz="Asia/Seoul")
+    swarm = world.swarm(opened=ago(days=20))
+    notes = [world.note(swarm, "UKIM", ago(days=d, hours=h)) for d in (1, 2, 5, 12) for h in (0, 5, 11)]
+    world.note(swarm, "UBOB", ago(hours=1))  # today: never in the rollup
+    before = person_rows(world.session, Period(30), now=NOW)
+    assert refresh_note_days(world.session, now=NOW, hours=WorkingHours()) > 0
+    assert person_rows(world.session, Period(30), now=NOW) == before
+    assert person_rows(world.session, Period(7), now=NOW)[0].notes == 9
+
+    notes[0].deleted_at = NOW  # a deletion in a rolled-up day
+    world.note(swarm, "UKIM", ago(days=3))  # a late note (retried event) for a rolled-up day
+    world.session.flush()
+    later = NOW + timedelta(minutes=5)
+    refresh_note_days(world.session, now=later, hours=WorkingHours())
+    rows = {row.user_id: row for row in person_rows(world.session, Period(30), now=later)}
+    assert rows["UKIM"].notes == 12 and rows["UBOB"].notes == 1
+    assert refresh_note_days(world.session, now=later, hours=WorkingHours()) == 0  # nothing changed since

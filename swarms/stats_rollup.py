@@ -1,0 +1,124 @@
+"""Notes per person for a period: the daily rollup for finished days, raw notes for the rest.
+
+`refresh_note_days` (a scheduled job, and the benchmark's seeding) recomputes whole days from the notes,
+so running it twice, or on two replicas, gives the same rows; the state row is locked while it runs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import CTE, ColumnElement, case, delete, func, insert, literal, or_, select, union_all
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from swarms.home_models import NoteDay, RollupState
+from swarms.models import Note, SlackUser
+from swarms.stats_sql import at, aware, local_hour, local_weekday, utc_day
+
+STATE = "note_days"
+DAY = timedelta(days=1)
+
+
+def midnight(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def tz_offsets(session: Session, now: datetime) -> dict[str, int]:
+    """Current UTC offset in minutes of each distinct Slack timezone we know (a handful, not a row each)."""
+    offsets = {}
+    for name in session.scalars(select(SlackUser.tz).where(SlackUser.tz != "").distinct()):
+        try:
+            delta = now.astimezone(ZoneInfo(name)).utcoffset()
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        offsets[name] = int(delta.total_seconds() // 60) if delta else 0
+    return offsets
+
+
+def outside_hours(ts, offsets: dict[str, int], hours) -> ColumnElement:
+    """1 when `ts` falls outside `hours` in the author's zone (needs slack_users joined), else 0."""
+    offset = case(offsets, value=SlackUser.tz, else_=0) if offsets else literal(0)
+    hour, weekday = local_hour(ts, offset), local_weekday(ts, offset)
+    outside = or_(weekday.not_in(hours.sql_days()), hour < hours.start_hour, hour >= hours.end_hour)
+    return case((outside, 1), else_=0)
+
+
+def _raw_notes(session: Session, lo: datetime, hi: datetime, now: datetime, hours, user_ids, *, by_day: bool):
+    day = [utc_day(Note.created_at).label("day")] if by_day else []
+    query = (select(*day, Note.user_id.label("user_id"), func.count().label("notes"),
+                    func.sum(outside_hours(Note.created_at, tz_offsets(session, now), hours)).label("outside"))
+             .outerjoin(SlackUser, SlackUser.id == Note.user_id)
+             .where(Note.created_at >= at(lo), Note.created_at < at(hi), Note.deleted_at.is_(None)))
+    if user_ids is not None:
+        query = query.where(Note.user_id.in_(user_ids))
+    return query.group_by(*day, Note.user_id)
+
+
+def notes_by_person(session: Session, start: datetime, end: datetime, *, now: datetime, hours,
+                    user_ids: list[str] | None = None) -> CTE:
+    """(user_id, notes, outside) for [start, end); `start` on a UTC midnight lets the rollup answer."""
+    complete = session.scalar(select(RollupState.complete_until).where(RollupState.name == STATE))
+    split = min(max(complete, start), end) if complete and start == midnight(start) else start
+    parts = []
+    if split > start:
+        rolled = select(NoteDay.user_id, NoteDay.notes, NoteDay.outside).where(
+            NoteDay.day >= at(start), NoteDay.day < at(split))
+        if user_ids is not None:
+            rolled = rolled.where(NoteDay.user_id.in_(user_ids))
+        parts.append(rolled)
+    if end > split:
+        parts.append(_raw_notes(session, split, end, now, hours, user_ids, by_day=False))
+    both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    return (select(both.c.user_id, func.sum(both.c.notes).label("notes"), func.sum(both.c.outside).label("outside"))
+            .group_by(both.c.user_id).cte("person_notes"))
+
+
+def refresh_note_days(session: Session, *, now: datetime, hours) -> int:
+    """Roll up every finished day not rolled up yet, and redo days that changed since; returns days redone."""
+    state = _locked_state(session)
+    today = midnight(now)
+    ranges: list[tuple[datetime, datetime]] = []
+    if state.complete_until is None:
+        first = session.scalar(select(func.min(Note.created_at)))
+        if first is not None:
+            ranges.append((midnight(aware(first)), today))
+    else:
+        if state.complete_until < today:
+            ranges.append((state.complete_until, today))
+        ranges += [(day, day + DAY) for day in _changed_days(session, state)]
+    for lo, hi in ranges:
+        if lo >= hi:
+            continue
+        session.execute(delete(NoteDay).where(NoteDay.day >= at(lo), NoteDay.day < at(hi)))
+        rows = _raw_notes(session, lo, hi, now, hours, None, by_day=True)
+        session.execute(insert(NoteDay).from_select(["day", "user_id", "notes", "outside"], rows))
+    state.complete_until = today
+    state.max_note_id = session.scalar(select(func.max(Note.id))) or 0
+    state.checked_at = now
+    session.flush()
+    return sum((hi - lo).days for lo, hi in ranges)
+
+
+def _changed_days(session: Session, state: RollupState) -> list[datetime]:
+    """Finished days that got a late note (a retried event) or lost one (a deletion) since the last run."""
+    late = select(utc_day(Note.created_at)).where(Note.id > state.max_note_id,
+                                                  Note.created_at < at(state.complete_until))
+    deleted = select(utc_day(Note.created_at)).where(Note.deleted_at >= at(state.checked_at),
+                                                     Note.created_at < at(state.complete_until))
+    return sorted({aware(day) for day in session.scalars(late.union(deleted))})
+
+
+def _locked_state(session: Session) -> RollupState:
+    """The state row, locked (PostgreSQL) so two replicas never redo the same days at once."""
+    query = select(RollupState).where(RollupState.name == STATE).with_for_update()
+    state = session.scalar(query)
+    if state is None:
+        try:
+            with session.begin_nested():
+                session.add(RollupState(name=STATE, max_note_id=0))
+        except IntegrityError:
+            pass
+        state = session.scalar(query)
+    return state
