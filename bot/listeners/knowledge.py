@@ -1,11 +1,513 @@
-"""Listeners of the knowledge feature (filled by its issue)."""
+"""Closing, marks and the knowledge draft review in Slack. Thin: ack, parse, one domain call, render.
+
+Closing runs after the ack (a lazy listener, or the case-change hook); drafting runs as a persistent
+job right after, so a restart between the two still drafts. The Close and Edit modals are opened in
+the ack handler itself, because a trigger_id lives only 3 seconds. Every review action is checked
+again in the domain: a forged button value or view submission from a non-owner is refused there.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import answers_errors, error_text, system_name
+from bot.i18n.catalog import t
+from bot.listeners.commands import CommandContext, registry_of
+from bot.listeners.messages import captured_message, nudge_delivery
+from bot.markup import readable_text
 from bot.services import AppServices
+from bot.views.case_card import case_card_blocks, case_card_text
+from bot.views.knowledge import (
+    DraftRef,
+    KnowledgeAction,
+    KnowledgeBlock,
+    KnowledgeCallback,
+    card_closed_line,
+    close_modal,
+    close_submission,
+    closed_message,
+    edit_modal,
+    edit_submission,
+)
+from knowledge_export.models import Mark
+from swarms.case_systems.base import CaseSystemError
+from swarms.closing import (
+    ClosedSwarm,
+    CloseRequest,
+    CloseSource,
+    SwarmAlreadyClosed,
+    archive_after,
+    archive_job_id,
+    check_may_close,
+    close_swarm,
+    flush_notes,
+    may_close,
+    reopen_swarm,
+    top_contributors,
+)
+from swarms.db import utcnow
+from swarms.errors import NotASwarmChannel, SwarmError
+from swarms.knowledge_drafts import (
+    DraftNotEditable,
+    ExportFailed,
+    check_may_review,
+    discard_draft,
+    edit_draft,
+    publish_draft,
+)
+from swarms.knowledge_models import MarkVia
+from swarms.lifecycle import find_swarm_by_channel
+from swarms.marks import add_mark, mark_emoji, mark_for_reaction, remove_mark
+from swarms.models import Note, Swarm
+from swarms.note_sync import syncing_swarm
+from swarms.scheduling import cancel, schedule_once
+
+log = logging.getLogger(__name__)
+JOBS = "bot.knowledge_jobs"
+
+
+@dataclass(frozen=True)
+class KnowledgeConfig:
+    archive_delay: timedelta
+    emoji: dict[str, Mark]
+
+
+def config_of(services: AppServices) -> KnowledgeConfig:
+    return services.extras["knowledge"]
 
 
 def register(app: App, services: AppServices) -> None:
-    """Commands, actions, views and background hooks of this feature."""
+    """Commands, actions, views, events and background hooks of closing, marks and drafts."""
+    # Read at start-up: a bad SWARM_ARCHIVE_DAYS or MARK_EMOJI_* stops start-up with its name.
+    services.extras["knowledge"] = KnowledgeConfig(archive_after(services.settings.env),
+                                                   mark_emoji(services.settings.env))
+    registry_of(services).add("close", _close_command, ack_key="knowledge.closing")
+    app.action(KnowledgeAction.CLOSE_SWARM)(_open_close_modal(services))
+    app.view(KnowledgeCallback.CLOSE_VIEW)(ack=_ack_only, lazy=[_submit_close(services)])
+    app.event("reaction_added")(_on_reaction(services, added=True))
+    app.event("reaction_removed")(_on_reaction(services, added=False))
+    app.shortcut(KnowledgeCallback.MARK_RESOLUTION)(_mark_resolution(services))
+    app.action(KnowledgeAction.EDIT)(_open_edit_modal(services))
+    app.view(KnowledgeCallback.EDIT_VIEW)(ack=_save_edits(services), lazy=[_after_edits(services)])
+    app.action(KnowledgeAction.PUBLISH)(ack=_ack_only, lazy=[_publish(services)])
+    app.action(KnowledgeAction.DISCARD)(ack=_ack_only, lazy=[_discard(services)])
+    services.extras.setdefault("on_case_change", []).append(on_case_change)
+    from bot.knowledge_jobs import on_start
+
+    services.extras.setdefault("on_start", []).append(on_start)
+
+
+def _ack_only(ack: Ack) -> None:
+    ack()
+
+
+def _lang_of(services: AppServices) -> Callable[[dict], str]:
+    def lang_of(body: dict) -> str:
+        return services.people.cached_language_of((body.get("user") or {}).get("id") or body.get("user_id", ""))
+
+    return lang_of
+
+
+# ---------------------------------------------------------------- closing
+
+
+def case_owner_ids(services: AppServices, case_number: str) -> frozenset[str]:
+    """The case owner's Slack id, where the case system gives an e-mail Slack knows."""
+    try:
+        owner = services.cases.get_case(case_number).owner
+    except CaseSystemError:
+        return frozenset()
+    if "@" not in owner:
+        return frozenset()
+    try:
+        return frozenset({services.client.users_lookupByEmail(email=owner.strip())["user"]["id"]})
+    except SlackApiError:
+        return frozenset()
+
+
+def close_and_announce(services: AppServices, request: CloseRequest) -> ClosedSwarm:
+    """Close in one transaction, then the slow parts: flush notes, tell the channel, plan archive and draft."""
+    with services.sessions.begin() as session:
+        closed = close_swarm(session, request, permissions=services.permissions, case_system=services.cases.name,
+                             archive_delay=config_of(services).archive_delay)
+    flush_notes(services.sessions, services.cases, services.extras.get("delivery_worker"))
+    _announce_closed(services, closed)
+    scheduler = services.extras.get("scheduler")
+    if scheduler is not None and closed.archive_due_at is not None:
+        schedule_once(scheduler, archive_job_id(closed.swarm_id), f"{JOBS}:archive_swarm_job",
+                      closed.archive_due_at, closed.swarm_id)
+    start_drafting(services, closed.swarm_id)
+    return closed
+
+
+def start_drafting(services: AppServices, swarm_id: int) -> None:
+    """A persistent job when the scheduler runs (it survives a restart), the listener pool otherwise."""
+    from bot.knowledge_jobs import draft_and_post
+
+    scheduler = services.extras.get("scheduler")
+    if scheduler is not None and scheduler.running:
+        schedule_once(scheduler, f"knowledge-draft:{swarm_id}", f"{JOBS}:draft_swarm_job", utcnow(), swarm_id)
+    else:
+        services.executor.submit(draft_and_post, services, swarm_id)
+
+
+def _announce_closed(services: AppServices, closed: ClosedSwarm) -> None:
+    text, blocks = closed_message(closed, system=system_name(services.cases.name, closed.language))
+    try:
+        services.client.chat_postMessage(channel=closed.channel_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("swarm %s: could not post the closing summary: %s", closed.swarm_id, exc.response.get("error"))
+    if not closed.card_ts:
+        return
+    try:
+        case = services.cases.get_case(closed.case_number)
+    except CaseSystemError:
+        from swarms.knowledge_drafts import case_record_of
+
+        with services.sessions() as session:
+            case = case_record_of(session, closed.swarm_id)
+    try:
+        services.client.chat_update(channel=closed.channel_id, ts=closed.card_ts,
+                                    text=case_card_text(case, closed.language),
+                                    blocks=case_card_blocks(case, lang=closed.language,
+                                                            closed_line=card_closed_line(closed)))
+    except SlackApiError as exc:
+        log.warning("swarm %s: could not update the case card: %s", closed.swarm_id, exc.response.get("error"))
+
+
+def _swarm_here(services: AppServices, channel_id: str) -> tuple[int, str, str]:
+    with services.sessions() as session:
+        swarm = find_swarm_by_channel(session, channel_id)
+        if swarm is None:
+            raise NotASwarmChannel()
+        return swarm.id, swarm.case_number, swarm.opened_by
+
+
+def _close_command(ctx: CommandContext) -> None:
+    services = ctx.services
+    swarm_id, case_number, owner = _swarm_here(services, ctx.channel_id)
+    words = ctx.command.raw.strip().split(None, 1)
+    summary = _readable(services, words[1] if len(words) > 1 else "")
+    allowed_already = ctx.user_id == owner or services.permissions.is_admin(ctx.user_id)
+    owners = frozenset() if allowed_already else case_owner_ids(services, case_number)
+    close_and_announce(services, CloseRequest(swarm_id, ctx.user_id, CloseSource.COMMAND, summary,
+                                              case_owner_ids=owners))
+    ctx.answer(t("knowledge.closed_reply", ctx.lang, case=case_number))
+
+
+def _readable(services: AppServices, text: str) -> str:
+    return readable_text(text, user_name=lambda uid: services.people.get(uid).display_name,
+                         channel_name=lambda cid: cid)
+
+
+def _open_close_modal(services: AppServices) -> Callable:
+    def open_modal(ack: Ack, body: dict, client, respond) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        lang = services.people.cached_language_of(user_id)
+        channel_id = (body.get("channel") or {}).get("id", "")
+        try:
+            with services.sessions() as session:
+                swarm = find_swarm_by_channel(session, channel_id)
+                if swarm is None:
+                    raise NotASwarmChannel()
+                owners = frozenset()
+                if not may_close(swarm, user_id, services.permissions, owners):
+                    owners = case_owner_ids(services, swarm.case_number)
+                swarm = check_may_close(session, swarm.id, user_id, services.permissions, owners)
+                credited = top_contributors(session, swarm.id)
+                swarm_id, case_number = swarm.id, swarm.case_number
+        except SwarmError as exc:
+            respond(response_type="ephemeral", replace_original=False, text=error_text(exc, lang))
+            return
+        days = config_of(services).archive_delay.total_seconds() / 86400
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=close_modal(swarm_id, case_number, credited, lang=lang, archive_days=days))
+
+    return open_modal
+
+
+def _submit_close(services: AppServices) -> Callable:
+    def submit(body: dict, view: dict) -> None:
+        user_id = body["user"]["id"]
+        lang = services.people.cached_language_of(user_id)
+        try:
+            state, summary, credited = close_submission(view)
+        except ValueError:
+            log.warning("a close submission with bad metadata from %s was ignored", user_id)
+            return
+        with services.sessions() as session:
+            swarm = session.get(Swarm, state.swarm_id)
+            channel_id = swarm.channel_id if swarm else ""
+            owner = swarm.opened_by if swarm else ""
+        try:
+            allowed_already = user_id == owner or services.permissions.is_admin(user_id)
+            owners = frozenset() if allowed_already or not swarm else case_owner_ids(services, swarm.case_number)
+            close_and_announce(services, CloseRequest(state.swarm_id, user_id, CloseSource.BUTTON,
+                                                      _readable(services, summary), credited, owners))
+        except (SwarmError, CaseSystemError) as exc:
+            _tell(services, channel_id or "", user_id, error_text(exc, lang, system=services.cases.name))
+
+    return submit
+
+
+def _tell(services: AppServices, channel_id: str, user_id: str, text: str) -> None:
+    """An ephemeral answer where no response_url exists (after a view submission)."""
+    try:
+        if channel_id:
+            services.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+        else:
+            services.client.chat_postMessage(channel=user_id, text=text)
+    except SlackApiError as exc:
+        log.warning("could not answer %s: %s", user_id, exc.response.get("error"))
+
+
+def on_case_change(services: AppServices, notice) -> None:
+    """The case closed in the case system closes its swarm; a reopened case keeps the channel."""
+    if notice.change.field != "status":
+        return
+    if services.cases.is_closed(notice.case_number):
+        with contextlib.suppress(SwarmAlreadyClosed):
+            close_and_announce(services, CloseRequest(notice.swarm_id, "", CloseSource.CASE_SYSTEM))
+    else:
+        announce_reopened(services, notice.swarm_id)
+
+
+def announce_reopened(services: AppServices, swarm_id: int) -> bool:
+    with services.sessions.begin() as session:
+        reopened = reopen_swarm(session, swarm_id)
+    if reopened is None:
+        return False
+    scheduler = services.extras.get("scheduler")
+    if scheduler is not None:
+        cancel(scheduler, archive_job_id(swarm_id))
+    key = "knowledge.reopened" if reopened.reopened else "knowledge.reopened_archive_only"
+    try:
+        services.client.chat_postMessage(channel=reopened.channel_id,
+                                         text=t(key, reopened.language, case=reopened.case_number))
+    except SlackApiError as exc:
+        log.warning("swarm %s: could not post the reopening: %s", swarm_id, exc.response.get("error"))
+    return True
+
+
+# ---------------------------------------------------------------- marks
+
+
+def _on_reaction(services: AppServices, *, added: bool) -> Callable:
+    def handle(body: dict, event: dict) -> None:
+        item = event.get("item") or {}
+        mark = mark_for_reaction(event.get("reaction", ""), config_of(services).emoji)
+        channel_id, ts, user_id = item.get("channel", ""), item.get("ts", ""), event.get("user", "")
+        if item.get("type") != "message" or mark is None or not channel_id or not user_id:
+            return
+        with services.sessions() as session:
+            if syncing_swarm(session, channel_id) is None:
+                return
+            known = session.query(Note.id).filter(Note.channel_id == channel_id, Note.message_ts == ts).first()
+        name = services.people.get(user_id).display_name
+        message = None if known or not added else _read_message(services, channel_id, ts, body.get("event_id", ""))
+        with services.sessions.begin() as session:
+            swarm = syncing_swarm(session, channel_id)
+            if swarm is None:
+                return
+            if added:
+                change = add_mark(session, swarm, channel_id=channel_id, ts=ts, mark=mark, user_id=user_id,
+                                  user_name=name, via=MarkVia.REACTION, event_id=body.get("event_id", ""),
+                                  message=message)
+            else:
+                change = remove_mark(session, swarm, channel_id=channel_id, ts=ts, mark=mark, user_id=user_id,
+                                     user_name=name, event_id=body.get("event_id", ""))
+        if change.changed:
+            nudge_delivery(services)
+
+    return handle
+
+
+def _read_message(services: AppServices, channel_id: str, ts: str, event_id: str):
+    """A message the bot never captured (sent before the swarm, or with top-level sync off), read once."""
+    found = None
+    try:
+        answer = services.client.conversations_history(channel=channel_id, latest=ts, oldest=ts, inclusive=True,
+                                                       limit=1)
+        found = next((m for m in answer.get("messages", []) if m.get("ts") == ts), None)
+        if found is None:
+            answer = services.client.conversations_replies(channel=channel_id, ts=ts, limit=1)
+            found = next((m for m in answer.get("messages", []) if m.get("ts") == ts), None)
+    except SlackApiError as exc:
+        log.info("could not read %s/%s to mark it: %s", channel_id, ts, exc.response.get("error"))
+    if found is None or found.get("bot_id"):
+        return None
+    in_thread = bool(found.get("thread_ts")) and found.get("thread_ts") != ts
+    return captured_message(services, {**found, "channel": channel_id}, event_id="",
+                            source="thread" if in_thread else "channel")
+
+
+def _mark_resolution(services: AppServices) -> Callable:
+    def mark(ack: Ack, shortcut: dict, respond) -> None:
+        ack()
+        user_id = shortcut["user"]["id"]
+        lang = services.people.cached_language_of(user_id)
+        channel_id = (shortcut.get("channel") or {}).get("id", "")
+        message = shortcut.get("message") or {}
+        with services.sessions() as session:
+            swarm = syncing_swarm(session, channel_id)
+            case_number = swarm.case_number if swarm else ""
+        if swarm is None:
+            respond(response_type="ephemeral", text=error_text(NotASwarmChannel(), lang))
+            return
+        if message.get("bot_id") or not message.get("ts"):
+            respond(response_type="ephemeral", text=t("knowledge.mark_unreadable", lang))
+            return
+        ts = message["ts"]
+        in_thread = bool(message.get("thread_ts")) and message.get("thread_ts") != ts
+        captured = captured_message(services, {**message, "channel": channel_id}, event_id="",
+                                    source="thread" if in_thread else "channel")
+        name = services.people.get(user_id).display_name
+        with services.sessions.begin() as session:
+            change = add_mark(session, syncing_swarm(session, channel_id), channel_id=channel_id, ts=ts,
+                              mark=Mark.RESOLUTION, user_id=user_id, user_name=name, via=MarkVia.SHORTCUT,
+                              message=captured)
+        if change.changed:
+            nudge_delivery(services)
+        key = "knowledge.marked" if change.recorded else "knowledge.already_marked"
+        respond(response_type="ephemeral", text=t(key, lang, case=case_number))
+
+    return mark
+
+
+# ---------------------------------------------------------------- the draft review
+
+
+def _draft_ref(body: dict) -> DraftRef:
+    action = (body.get("actions") or [{}])[0]
+    return DraftRef.loads(action.get("value", ""))
+
+
+def _review_error(exc: Exception, lang: str) -> str:
+    if isinstance(exc, DraftNotEditable):
+        state = str(exc.params.get("state", ""))
+        return t("knowledge.draft_state", lang, state=t(f"knowledge.state_name.{state}", lang))
+    return error_text(exc, lang)
+
+
+def _open_edit_modal(services: AppServices) -> Callable:
+    def open_modal(ack: Ack, body: dict, client, respond) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        lang = services.people.cached_language_of(user_id)
+        try:
+            ref = _draft_ref(body)
+            with services.sessions() as session:
+                record = check_may_review(session, ref.draft_id, user_id, services.permissions)
+        except ValueError:
+            respond(response_type="ephemeral", replace_original=False, text=t("knowledge.bad_payload", lang))
+            return
+        except SwarmError as exc:
+            respond(response_type="ephemeral", replace_original=False, text=_review_error(exc, lang))
+            return
+        view = edit_modal(record)
+        if view is None:
+            respond(response_type="ephemeral", replace_original=False, text=t("knowledge.edit_too_long", lang))
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    return open_modal
+
+
+def _save_edits(services: AppServices) -> Callable:
+    """The edit is a quick database write, done before the ack so a refusal shows in the modal."""
+
+    def save(ack: Ack, body: dict, view: dict) -> None:
+        user_id = body["user"]["id"]
+        lang = services.people.cached_language_of(user_id)
+        first_block = f"{KnowledgeBlock.EDIT_PREFIX}title.1"
+        try:
+            draft_id, sections = edit_submission(view)
+            with services.sessions.begin() as session:
+                edit_draft(session, draft_id, user_id, services.permissions, sections)
+        except ValueError:
+            ack(response_action="errors", errors={first_block: t("knowledge.bad_payload", lang)})
+            return
+        except SwarmError as exc:
+            ack(response_action="errors", errors={first_block: _review_error(exc, lang)})
+            return
+        ack()
+
+    return save
+
+
+def _after_edits(services: AppServices) -> Callable:
+    def refresh(view: dict) -> None:
+        from bot.knowledge_jobs import post_draft
+
+        try:
+            draft_id, _ = edit_submission(view)
+        except ValueError:
+            return
+        post_draft(services, draft_id, reupload=True)
+
+    return refresh
+
+
+def _publish(services: AppServices) -> Callable:
+    @answers_errors(_lang_of(services), services.settings.case_system)
+    def publish(body: dict, respond) -> None:
+        from bot.knowledge_jobs import exporter_of, post_draft
+
+        user_id = body["user"]["id"]
+        lang = services.people.cached_language_of(user_id)
+        try:
+            ref = _draft_ref(body)
+        except ValueError:
+            respond(response_type="ephemeral", replace_original=False, text=t("knowledge.bad_payload", lang))
+            return
+        try:
+            record = publish_draft(services.sessions, ref.draft_id, user_id, services.permissions,
+                                   exporter_of(services))
+        except DraftNotEditable as exc:
+            respond(response_type="ephemeral", replace_original=False, text=_review_error(exc, lang))
+            return
+        except ExportFailed:
+            post_draft(services, ref.draft_id)  # the message shows the error and keeps the buttons
+            raise
+        post_draft(services, record.id)
+        _post(services, record.channel_id, t("knowledge.published_post", record.language, user=user_id,
+                                             case=record.case_number, location=record.export_location))
+
+    return publish
+
+
+def _discard(services: AppServices) -> Callable:
+    @answers_errors(_lang_of(services), services.settings.case_system)
+    def discard(body: dict, respond) -> None:
+        from bot.knowledge_jobs import post_draft
+
+        user_id = body["user"]["id"]
+        lang = services.people.cached_language_of(user_id)
+        try:
+            ref = _draft_ref(body)
+            with services.sessions.begin() as session:
+                record = discard_draft(session, ref.draft_id, user_id, services.permissions)
+        except ValueError:
+            respond(response_type="ephemeral", replace_original=False, text=t("knowledge.bad_payload", lang))
+            return
+        except DraftNotEditable as exc:
+            respond(response_type="ephemeral", replace_original=False, text=_review_error(exc, lang))
+            return
+        post_draft(services, record.id)
+
+    return discard
+
+
+def _post(services: AppServices, channel_id: str, text: str) -> None:
+    try:
+        services.client.chat_postMessage(channel=channel_id, text=text)
+    except SlackApiError as exc:
+        log.warning("could not post to %s: %s", channel_id, exc.response.get("error"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.i18n.catalog import t
 from bot.ids import CaseCardAction, CaseCardBlock
 from bot.views.blocks import button, clip, context, escape_mrkdwn, header, section
+from bot.views.knowledge import close_button
 
 DESCRIPTION_EXCERPT = 600
 
@@ -15,8 +16,12 @@ def case_card_text(case, lang: str) -> str:
              priority=case.priority or "—", status=case.status or "—")
 
 
-def case_card_blocks(case, *, lang: str, opened_by: str = "", extra_actions: list[dict] | None = None) -> list[dict]:
-    """Number, subject, priority, status, product, account, a description excerpt, a link to the case."""
+def case_card_blocks(case, *, lang: str, opened_by: str = "", extra_actions: list[dict] | None = None,
+                     closed_line: str = "") -> list[dict]:
+    """Number, subject, priority, status, product, account, a description excerpt, a link to the case.
+
+    An open swarm's card has a Close button; once closed (`closed_line` says by whom, when) it has not.
+    """
     none = t("card.none", lang)
 
     def value(text: str) -> str:
@@ -42,8 +47,12 @@ def case_card_blocks(case, *, lang: str, opened_by: str = "", extra_actions: lis
     if case.url:
         elements.append(button(t("card.open_case", lang), CaseCardAction.OPEN_CASE, url=case.url))
     elements.extend(extra_actions or [])
+    if not closed_line:
+        elements.append(close_button(lang))
     if elements:
         blocks.append({"type": "actions", "block_id": CaseCardBlock.ACTIONS, "elements": elements})
     if opened_by:
         blocks.append(context(t("card.opened_by", lang, user=opened_by)))
+    if closed_line:
+        blocks.append(context(closed_line))
     return blocks

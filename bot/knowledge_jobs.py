@@ -1,0 +1,191 @@
+"""Jobs of closing and the knowledge draft: archive a closed swarm's channel, draft its article, notice reopenings.
+
+Plain module functions by stable id (`swarm-archive:<id>`, `knowledge-draft:<id>`, `knowledge-reopen-poll`),
+taking ids and finding the services through `job_services()`; each isolates its own failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import timedelta
+
+from slack_sdk.errors import SlackApiError
+
+from bot.i18n.catalog import t
+from bot.services import AppServices
+from bot.views.knowledge import draft_message
+from swarms.case_systems.base import CaseSystemError
+from swarms.closing import archive_job_id, archive_target, check_reopened, mark_archived, swarms_awaiting_archive
+from swarms.db import utcnow
+from swarms.knowledge_drafts import draft_of_swarm, get_draft, make_draft, record_post
+from swarms.models import Swarm
+from swarms.scheduling import job_services, schedule_once
+
+log = logging.getLogger(__name__)
+HERE = "bot.knowledge_jobs"
+REOPEN_POLL_JOB = "knowledge-reopen-poll"
+ARCHIVE_RETRY = timedelta(hours=1)
+DRAFT_RETRY = timedelta(minutes=5)
+ARCHIVED_ALREADY = frozenset({"already_archived"})
+GONE = frozenset({"channel_not_found", "is_archived"})
+
+
+def on_start(services: AppServices) -> None:
+    """Re-plan archives (a job store reset, a close made while no scheduler ran) and start the reopen poll."""
+    scheduler = services.extras.get("scheduler")
+    if scheduler is None:
+        return
+    with services.sessions() as session:
+        planned = swarms_awaiting_archive(session)
+    for swarm_id, due in planned:
+        if scheduler.get_job(archive_job_id(swarm_id)) is None:
+            schedule_once(scheduler, archive_job_id(swarm_id), f"{HERE}:archive_swarm_job", due, swarm_id)
+    seconds = int(services.settings.env.get("CASE_POLL_SECONDS", "60") or 60)
+    scheduler.add_job(f"{HERE}:poll_reopened_job", "interval", seconds=seconds, id=REOPEN_POLL_JOB,
+                      replace_existing=True)
+
+
+# ---------------------------------------------------------------- archive
+
+
+def archive_swarm_job(swarm_id: int) -> None:
+    services = job_services()
+    try:
+        archive_now(services, swarm_id)
+    except Exception:
+        log.exception("archiving swarm %s failed; trying again in an hour", swarm_id)
+        scheduler = services.extras.get("scheduler")
+        if scheduler is not None:
+            schedule_once(scheduler, archive_job_id(swarm_id), f"{HERE}:archive_swarm_job",
+                          utcnow() + ARCHIVE_RETRY, swarm_id)
+
+
+def archive_now(services: AppServices, swarm_id: int, *, now=None) -> bool:
+    """conversations.archive once due; an already archived (or deleted) channel counts as done."""
+    with services.sessions() as session:
+        target = archive_target(session, swarm_id, now=now)
+        lang = session.get_one(Swarm, swarm_id).language if target else "en"
+    if target is None:
+        return False
+    with contextlib.suppress(SlackApiError):  # the archive matters, the goodbye does not
+        services.client.chat_postMessage(channel=target.channel_id,
+                                         text=t("knowledge.archiving", lang, case=target.case_number))
+    try:
+        services.client.conversations_archive(channel=target.channel_id)
+    except SlackApiError as exc:
+        if exc.response.get("error") not in ARCHIVED_ALREADY | GONE:
+            raise
+    with services.sessions.begin() as session:
+        mark_archived(session, swarm_id)
+    return True
+
+
+# ---------------------------------------------------------------- reopenings
+
+
+def poll_reopened_job() -> None:
+    services = job_services()
+    try:
+        poll_reopened(services)
+    except Exception:
+        log.exception("reopen poll failed; the next poll tries again")
+
+
+def poll_reopened(services: AppServices) -> list[int]:
+    from bot.listeners.knowledge import announce_reopened
+
+    reopened = check_reopened(services.sessions, services.cases)
+    for swarm_id in reopened:
+        try:
+            announce_reopened(services, swarm_id)
+        except Exception:
+            log.exception("reopening swarm %s failed", swarm_id)
+    return reopened
+
+
+# ---------------------------------------------------------------- the draft
+
+
+def exporter_of(services: AppServices):
+    """The exporter KNOWLEDGE_EXPORT names, built once (tests put a fake under extras first)."""
+    exporter = services.extras.get("knowledge_exporter")
+    if exporter is None:
+        from knowledge_export.exporters import make_exporter
+
+        exporter = make_exporter(services.settings.env)
+        services.extras["knowledge_exporter"] = exporter
+    return exporter
+
+
+def draft_swarm_job(swarm_id: int) -> None:
+    services = job_services()
+    try:
+        draft_and_post(services, swarm_id)
+    except Exception:
+        log.exception("drafting the article of swarm %s failed", swarm_id)
+
+
+def draft_and_post(services: AppServices, swarm_id: int) -> int | None:
+    """Draft (unless done before), then post it for review in the swarm channel."""
+    with services.sessions() as session:
+        swarm = session.get_one(Swarm, swarm_id)
+        channel_id, lang, case_number = swarm.channel_id or "", swarm.language, swarm.case_number
+        draft_id = draft_of_swarm(session, swarm_id)
+        posted = draft_id is not None and get_draft(session, draft_id).message_ts
+    if posted:
+        return draft_id
+    try:
+        exporter = exporter_of(services)
+    except Exception:
+        log.warning("no knowledge exporter (check KNOWLEDGE_EXPORT); drafting without similar articles",
+                    exc_info=True)
+        exporter = None
+    channel_url = f"{workspace_url_of(services).rstrip('/')}/archives/{channel_id}" if channel_id else ""
+    try:
+        draft_id = make_draft(services.sessions, services.cases, swarm_id, exporter=exporter,
+                              channel_url=channel_url)
+    except CaseSystemError as exc:
+        _drafting_failed(services, swarm_id, channel_id, lang, case_number, str(exc))
+        return None
+    post_draft(services, draft_id)
+    return draft_id
+
+
+def workspace_url_of(services: AppServices) -> str:
+    from bot.listeners.messages import workspace_url
+
+    return workspace_url(services) or ""
+
+
+def _drafting_failed(services: AppServices, swarm_id: int, channel_id: str, lang: str, case: str,
+                     error: str) -> None:
+    """The case could not be read (its contact names are needed for redaction): say so, try again later."""
+    with contextlib.suppress(SlackApiError):
+        services.client.chat_postMessage(channel=channel_id, text=t("knowledge.drafting_failed", lang, case=case,
+                                                                    error=error[:200]))
+    scheduler = services.extras.get("scheduler")
+    if scheduler is not None:
+        schedule_once(scheduler, f"knowledge-draft:{swarm_id}", f"{HERE}:draft_swarm_job",
+                      utcnow() + DRAFT_RETRY, swarm_id)
+
+
+def post_draft(services: AppServices, draft_id: int, *, reupload: bool = False) -> None:
+    """Post the review message (or update it); a long draft goes up as a Markdown file beside it."""
+    from knowledge_export.rendering import to_markdown
+
+    with services.sessions() as session:
+        record = get_draft(session, draft_id)
+    message = draft_message(record, markdown=to_markdown(record.draft, record.language))
+    if message.file_name and (not record.message_ts or reupload):
+        services.client.files_upload_v2(channel=record.channel_id, content=message.file_content,
+                                        filename=message.file_name, title=record.draft.title[:250])
+    if record.message_ts:
+        services.client.chat_update(channel=record.channel_id, ts=record.message_ts, text=message.text,
+                                    blocks=message.blocks)
+        return
+    answer = services.client.chat_postMessage(channel=record.channel_id, text=message.text, blocks=message.blocks,
+                                              unfurl_links=False)
+    with services.sessions.begin() as session:
+        record_post(session, draft_id, channel_id=record.channel_id, message_ts=answer["ts"],
+                    as_file=bool(message.file_name))
