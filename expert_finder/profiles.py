@@ -1,0 +1,163 @@
+"""History-only expert profiles, for data without a skills directory (bug trackers, old case exports).
+
+Each resolver's profile is learnt from the cases they resolved: a TF-IDF centroid of their texts, their
+share of each product/component, and how active they were around a given time. A new case is scored by
+four evidences, combined with weights chosen on a held-out slice of the history itself:
+
+- ``centroid``: cosine of the case with the resolver's centroid;
+- ``knn``: similar past cases (top k), each adding similarity × recency decay to its resolver, the same
+  evidence `history.gather` gives `rank_experts` (similarity × kind weight × decay);
+- ``prior``: the resolver's share of past cases with this product/component;
+- ``recency``: the resolver's decayed count of cases around the case's time (people join and leave).
+
+Everything is sparse/dense matrix products over test × history; nothing loops over pairs in Python.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.preprocessing import normalize as l2_normalize
+
+from expert_finder.history import make_vectorizer
+
+FEATURES = ("centroid", "knn", "prior", "recency")
+DEFAULT_WEIGHTS = {"centroid": 1.0, "knn": 0.5, "prior": 0.3, "recency": 0.3, "gate": 0.0}
+WEIGHT_GRID = {
+    "centroid": (1.0,),
+    "knn": (0.0, 0.25, 0.5, 1.0),
+    "prior": (0.0, 0.15, 0.3, 0.6),
+    "recency": (0.0, 0.1, 0.2, 0.4, 0.8),
+    "gate": (0.0, 0.25, 0.5, 1.0),
+}
+
+
+@dataclass(frozen=True)
+class Cases:
+    """The columns the model needs, aligned: text, product/component key, time (days or position)."""
+
+    texts: Sequence[str]
+    keys: Sequence[str]
+    times: np.ndarray  # float days (or case positions when the data has no timestamps)
+    people: Sequence[str] | None = None  # resolver per case (history only)
+
+
+def top_k_dense(sim: np.ndarray, k: int) -> np.ndarray:
+    """Keep each row's k largest values, zero the rest."""
+    if sim.shape[1] <= k:
+        return sim
+    keep = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+    out = np.zeros_like(sim)
+    rows = np.arange(sim.shape[0])[:, None]
+    out[rows, keep] = sim[rows, keep]
+    return out
+
+
+def _row_max_scaled(m: np.ndarray) -> np.ndarray:
+    peak = m.max(axis=1, keepdims=True)
+    return np.divide(m, peak, out=np.zeros_like(m), where=peak > 0)
+
+
+class ProfileModel:
+    """Fit on a history of resolved cases; score new cases against every resolver seen in it."""
+
+    def __init__(self, *, k: int = 20, half_life: float = 365.0, weights: dict[str, float] | None = None):
+        self.k = k
+        self.half_life = half_life
+        self.weights = dict(weights or DEFAULT_WEIGHTS)
+
+    def fit(self, history: Cases) -> ProfileModel:
+        assert history.people is not None
+        self.people = sorted(set(history.people))
+        index = {p: i for i, p in enumerate(self.people)}
+        labels = np.array([index[p] for p in history.people])
+        n = len(labels)
+        self.owner = sparse.csr_matrix((np.ones(n, dtype=np.float32), (np.arange(n), labels)), (n, len(self.people)))
+        self.vectorizer = make_vectorizer(min_df=2)
+        self.matrix = self.vectorizer.fit_transform(history.texts).tocsr()
+        self.centroids = l2_normalize(self.owner.T @ self.matrix).tocsr()
+        self.times = np.asarray(history.times, dtype=np.float64)
+        self.labels = labels
+        keys = sorted({k for k in history.keys if k})
+        self.key_index = {k: i for i, k in enumerate(keys)}
+        key_rows = np.array([self.key_index.get(k, -1) for k in history.keys])
+        has = key_rows >= 0
+        counts = np.zeros((len(keys), len(self.people)))
+        np.add.at(counts, (key_rows[has], labels[has]), 1.0)
+        # Additive smoothing toward the overall share, so a rare component still says something.
+        overall = np.bincount(labels, minlength=len(self.people)) / max(n, 1)
+        self.key_prior = (counts + 2.0 * overall) / (counts.sum(axis=1, keepdims=True) + 2.0)
+        self.overall = overall
+        return self
+
+    def features(self, cases: Cases) -> dict[str, np.ndarray]:
+        """Each evidence as a cases × people matrix scaled to 0-1 per row."""
+        x = self.vectorizer.transform(cases.texts)
+        sim = (x @ self.matrix.T).toarray()
+        age = np.abs(np.asarray(cases.times, dtype=np.float64)[:, None] - self.times[None, :])
+        decay = np.exp(-math.log(2) * age / self.half_life)
+        knn = top_k_dense(sim, self.k) * decay
+        rows = np.array([self.key_index.get(k, -1) for k in cases.keys])
+        prior = np.tile(self.overall, (len(rows), 1))
+        known = rows >= 0
+        prior[known] = self.key_prior[rows[known]]
+        return {
+            "centroid": (x @ self.centroids.T).toarray(),
+            "knn": _row_max_scaled(np.asarray(knn @ self.owner.toarray())),
+            "prior": _row_max_scaled(prior),
+            "recency": _row_max_scaled(decay @ self.owner.toarray()),
+        }
+
+    def score(self, cases: Cases, features: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        return combine(features or self.features(cases), self.weights)
+
+
+def combine(features: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Weighted sum of the evidences, times recency ** gate: someone who stopped resolving fades out."""
+    total = sum(weights[name] * features[name] for name in FEATURES)
+    gate = weights.get("gate", 0.0)
+    return total * (features["recency"] + 1e-3) ** gate if gate else total
+
+
+def tune(history: Cases, *, k: int, half_life: float, holdout: float = 0.2) -> dict[str, float]:
+    """Choose the evidence weights on the last `holdout` of the history (by its order), by MRR.
+
+    Only the history is looked at, so the test part stays unseen; the history's own order is the time
+    order for a chronological split and a shuffled order for a random one.
+    """
+    assert history.people is not None
+    n = len(history.texts)
+    cut = int(n * (1 - holdout))
+    if cut < 20 or n - cut < 10:
+        return dict(DEFAULT_WEIGHTS)
+    head = Cases(history.texts[:cut], history.keys[:cut], history.times[:cut], history.people[:cut])
+    tail = Cases(history.texts[cut:], history.keys[cut:], history.times[cut:], history.people[cut:])
+    model = ProfileModel(k=k, half_life=half_life).fit(head)
+    feats = model.features(tail)
+    where = {p: i for i, p in enumerate(model.people)}
+    truth = np.array([where.get(p, -1) for p in tail.people])
+    best, best_mrr = dict(DEFAULT_WEIGHTS), -1.0
+    for combo in itertools.product(*WEIGHT_GRID.values()):
+        weights = dict(zip(WEIGHT_GRID, combo, strict=True))
+        mrr = reciprocal_rank(combine(feats, weights), truth).mean()
+        if mrr > best_mrr + 1e-9:
+            best, best_mrr = weights, mrr
+    return best
+
+
+def ranks_of(scores: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """1-based rank of the true column per row (ties counted pessimistically); 0 where truth is -1."""
+    rows = np.arange(scores.shape[0])
+    own = scores[rows, np.maximum(truth, 0)]
+    rank = (scores > own[:, None]).sum(axis=1) + (scores == own[:, None]).sum(axis=1)
+    return np.where(truth >= 0, rank, 0)
+
+
+def reciprocal_rank(scores: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    rank = ranks_of(scores, truth)
+    return np.where(rank > 0, 1.0 / np.maximum(rank, 1), 0.0)
