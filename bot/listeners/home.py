@@ -1,11 +1,212 @@
-"""Listeners of the home feature (filled by its issue)."""
+"""The Home tab, the stats export and the weekly digest.
+
+Roles are checked here, on the server, for every request: a select or a Download button can be
+forged, so a non-manager's request never computes team figures, whatever its payload says.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+import threading
+import time
+from datetime import timedelta
 
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot.i18n.catalog import t
+from bot.listeners.commands import CommandContext, registry_of
 from bot.services import AppServices
+from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
+from swarms.digest import WeeklyDigest, run_weekly_digest
+from swarms.scheduling import job_services, make_scheduler, set_job_services
+from swarms.stats import DEFAULT_PERIOD_DAYS, Period, StallRule, manager_stats, my_swarms, person_rows, weekly_series
+from swarms.stats_export import people_csv, weekly_chart_png
+from swarms.stats_rollup import refresh_note_days
+
+log = logging.getLogger(__name__)
+DIGEST_JOB_ID = "weekly_digest"
+ROLLUP_JOB_ID = "home_note_rollup"
+GROUP_CACHE_SECONDS = 300
+_scheduler_lock = threading.Lock()
 
 
 def register(app: App, services: AppServices) -> None:
     """Commands, actions, views and background hooks of this feature."""
+    registry_of(services).add("stats", lambda ctx: stats_command(ctx))
+    services.extras.setdefault("on_start", []).append(start_home_jobs)
+
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict) -> None:
+        if event.get("tab", "home") == "home":
+            publish_home(services, event["user"], DEFAULT_PERIOD_DAYS)
+
+    def ack_only(ack) -> None:
+        ack()
+
+    def on_period(body: dict) -> None:
+        action = (body.get("actions") or [{}])[0]
+        try:
+            days = Period.parse((action.get("selected_option") or {}).get("value")).days
+        except ValueError:
+            log.warning("home period from %s refused: %r", body["user"]["id"], action.get("selected_option"))
+            days = DEFAULT_PERIOD_DAYS
+        publish_home(services, body["user"]["id"], days)
+
+    def on_download(body: dict) -> None:
+        action = (body.get("actions") or [{}])[0]
+        try:
+            days = DownloadRequest.parse(action.get("value")).days
+        except ValueError:
+            days = DEFAULT_PERIOD_DAYS
+        user_id = body["user"]["id"]
+        lang = services.people.language_of(user_id)
+        if not is_manager(services, user_id):
+            _dm(services, user_id, text=t("home.export.refused", lang))
+            return
+        export_stats(services, user_id, days, lang)
+
+    app.action(HomeAction.PERIOD)(ack=ack_only, lazy=[on_period])
+    app.action(HomeAction.DOWNLOAD)(ack=ack_only, lazy=[on_download])
+
+
+# ---------------------------------------------------------------- roles
+
+
+def is_manager(services: AppServices, user_id: str) -> bool:
+    """Settings' managers and admins, or a member of MANAGER_USERGROUP_ID (asked of Slack, cached briefly)."""
+    return services.permissions.is_manager(user_id) or user_id in manager_group(services)
+
+
+def manager_group(services: AppServices) -> frozenset[str]:
+    group = services.settings.manager_usergroup_id
+    if not group:
+        return frozenset()
+    cached = services.extras.get("home_manager_group")
+    if cached and time.monotonic() - cached[0] < GROUP_CACHE_SECONDS:
+        return cached[1]
+    try:
+        members = frozenset(services.client.usergroups_users_list(usergroup=group).get("users") or [])
+    except SlackApiError as exc:  # fail closed: nobody gets team figures through a group we cannot read
+        log.warning("usergroups.users.list %s failed: %s", group, exc.response.get("error"))
+        return frozenset()
+    services.extras["home_manager_group"] = (time.monotonic(), members)
+    return members
+
+
+def manager_ids(services: AppServices) -> set[str]:
+    """Who gets the digest: the managers in settings and the manager user group (not every admin)."""
+    return set(services.settings.manager_user_ids) | set(manager_group(services))
+
+
+# ---------------------------------------------------------------- Home tab
+
+
+def stall_rule(services: AppServices) -> StallRule:
+    env = services.settings.env
+    return StallRule(no_expert_after=timedelta(hours=float(env.get("HOME_NO_EXPERT_HOURS") or 4)),
+                     idle_after=timedelta(hours=float(env.get("HOME_IDLE_HOURS") or 24)))
+
+
+def home_model(services: AppServices, user_id: str, days: int) -> HomeModel:
+    """Everyone's own part; the team's part only when the server says this person is a manager."""
+    lang = services.people.language_of(user_id)
+    manager = is_manager(services, user_id)
+    period = Period(days)
+    with services.sessions() as session:
+        mine = my_swarms(session, user_id, period)
+        team = manager_stats(session, period, rule=stall_rule(services)) if manager else None
+    return HomeModel(lang=lang, mine=mine, team=team, can_download=manager)
+
+
+def publish_home(services: AppServices, user_id: str, days: int) -> None:
+    services.client.views_publish(user_id=user_id, view=build_home(home_model(services, user_id, days)))
+
+
+# ---------------------------------------------------------------- export
+
+
+def stats_command(ctx: CommandContext) -> None:
+    """`/swarm stats export [7|30|90]`: managers get the files in their DM; others a clear no."""
+    args = [a.lower() for a in ctx.command.args]
+    if not args or args[0] != "export" or len(args) > 2:
+        ctx.answer(t("home.export.bad_period", ctx.lang))
+        return
+    if not is_manager(ctx.services, ctx.user_id):
+        ctx.answer(t("home.export.refused", ctx.lang))
+        return
+    try:
+        days = Period.parse(args[1]).days if len(args) == 2 else DEFAULT_PERIOD_DAYS
+    except ValueError:
+        ctx.answer(t("home.export.bad_period", ctx.lang))
+        return
+    ctx.answer(t("home.export.started", ctx.lang))
+    export_stats(ctx.services, ctx.user_id, days, ctx.lang)
+
+
+def export_files(services: AppServices, days: int, lang: str) -> tuple[bytes, bytes]:
+    with services.sessions() as session:
+        rows = person_rows(session, Period(days))
+        weeks = weekly_series(session, weeks=max(4, days // 7))
+    chart = weekly_chart_png(weeks, title=t("home.export.chart_title", lang),
+                             swarms_label=t("home.export.chart_swarms", lang),
+                             rate_label=t("home.export.chart_rate", lang))
+    return people_csv(rows, t("home.csv.header", lang)), chart
+
+
+def export_stats(services: AppServices, user_id: str, days: int, lang: str) -> None:
+    """Upload the CSV and the chart to the manager's DM in one message (files upload v2)."""
+    table, chart = export_files(services, days, lang)
+    dm = services.client.conversations_open(users=user_id)["channel"]["id"]
+    services.client.files_upload_v2(
+        channel=dm,
+        initial_comment=t("home.export.comment", lang, days=days),
+        file_uploads=[
+            {"content": table, "filename": f"swarm-contributions-{days}d.csv", "title": f"contributions-{days}d.csv"},
+            {"content": chart, "filename": f"swarm-weekly-{days}d.png", "title": f"weekly-{days}d.png"},
+        ],
+    )
+
+
+def _dm(services: AppServices, user_id: str, **message) -> None:
+    dm = services.client.conversations_open(users=user_id)["channel"]["id"]
+    services.client.chat_postMessage(channel=dm, **message)
+
+
+# ---------------------------------------------------------------- jobs
+
+
+def start_home_jobs(services: AppServices) -> None:
+    """At start-up: the weekly digest (Monday 08:00 UTC) and the notes rollup, in the persistent store."""
+    scheduler = services.extras.get("scheduler")
+    if scheduler is None:
+        with _scheduler_lock:  # nobody else made one: make exactly one, and let jobs find the services
+            scheduler = services.extras.get("scheduler")
+            if scheduler is None:
+                scheduler = make_scheduler(services.sessions.kw["bind"])
+                services.extras["scheduler"] = scheduler
+                set_job_services(services)
+    scheduler.add_job("bot.listeners.home:weekly_digest_job", "cron", day_of_week="mon", hour=8, id=DIGEST_JOB_ID,
+                      replace_existing=True)
+    scheduler.add_job("bot.listeners.home:note_rollup_job", "interval", minutes=10, id=ROLLUP_JOB_ID,
+                      replace_existing=True)
+
+
+def send_digest(services: AppServices, user_id: str, digest: WeeklyDigest) -> None:
+    lang = services.people.language_of(user_id)
+    _dm(services, user_id, **digest_message(digest.figures, digest.top, digest.week, lang))
+
+
+def weekly_digest_job() -> int:
+    services = job_services()
+    return run_weekly_digest(services.sessions, manager_ids(services),
+                             lambda user_id, digest: send_digest(services, user_id, digest))
+
+
+def note_rollup_job() -> None:
+    from swarms.db import utcnow
+    from swarms.stats import WorkingHours
+
+    services = job_services()
+    with services.sessions.begin() as session:
+        refresh_note_days(session, now=utcnow(), hours=WorkingHours())
