@@ -46,7 +46,7 @@ class Split:
 
 
 def split_indices(n: int, how: str, seed: int, share: float = 0.8) -> Split:
-    cut = int(round(n * share))
+    cut = round(n * share)
     if how == "chrono":
         order = np.arange(n)
     elif how == "random":
