@@ -74,7 +74,7 @@ def start_http_server(bot: BotApp, *, host: str = "127.0.0.1", port: int = 0, th
     """Start waitress in a background thread (tests, the demo); `serve_http` blocks instead."""
     from waitress.server import create_server
 
-    server = create_server(wsgi_app(bot), host=host, port=port, threads=threads, _quiet=True)
+    server = create_server(wsgi_app(bot), host=host, port=port, threads=threads)
     thread = threading.Thread(target=server.run, name="case-swarm-http", daemon=True)
     thread.start()
     actual_port = server.effective_port  # type: ignore[union-attr]

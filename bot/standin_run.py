@@ -1,0 +1,91 @@
+"""The real bot wired to the local Slack stand-in: one object for the demo, the benchmarks and the e2e tests.
+
+It starts the stand-in (a real HTTP Web API), builds the app with `create_app` and a real `WebClient`
+pointed at it, serves `/slack/events` with waitress on a free port, lets the stand-in deliver events
+there, and starts the background (scheduler, outbox worker). `settle()` waits until every listener,
+lazy listener, event and delivery has finished, so callers read results without sleeping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy.orm import sessionmaker
+
+from bot.app import BotApp, create_app, make_client
+from bot.background import Background, start_background
+from bot.server import RunningServer, start_http_server
+from slack_standin import SlackStandIn
+from swarms.case_systems.base import CaseSystem
+from swarms.settings import Settings
+
+SIGNING_SECRET = "standin-signing-secret"
+BOT_TOKEN = "xoxb-standin-bot-token"
+
+
+@dataclass
+class StandInRun:
+    standin: SlackStandIn
+    bot: BotApp
+    server: RunningServer
+    background: Background | None
+    driver: object = field(repr=False)
+
+    @property
+    def services(self):
+        return self.bot.services
+
+    @property
+    def workspace(self):
+        return self.standin.workspace
+
+    def settle(self, timeout: float = 15.0) -> None:
+        """Wait until listeners, lazy work, event delivery and note delivery are all idle (twice in a row)."""
+        deadline = time.monotonic() + timeout
+        quiet_rounds = 0
+        while quiet_rounds < 2:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the bot did not settle")
+            left = max(0.1, deadline - time.monotonic())
+            self.standin.drain_events(timeout=left)
+            busy = not self.services.executor.wait_idle(timeout=0)
+            self.services.executor.wait_idle(timeout=left)
+            worker = self.services.extras.get("delivery_worker")
+            if worker is not None:
+                busy = (not worker.wait_idle(timeout=0)) or busy
+                worker.wait_idle(timeout=left)
+            quiet_rounds = 0 if busy else quiet_rounds + 1
+
+    def stop(self) -> None:
+        if self.background is not None:
+            self.background.stop()
+        self.server.stop()
+        self.services.executor.shutdown(wait=False, cancel_futures=True)
+        self.standin.stop()
+
+    def __enter__(self) -> StandInRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_standin_run(sessions: sessionmaker, *, env: Mapping[str, str] | None = None,
+                      settings: Settings | None = None, case_system: CaseSystem | None = None,
+                      team_name: str = "Hanbit Energy Support", background: bool = True,
+                      linger: float = 0.05, asynchronous_events: bool = False) -> StandInRun:
+    standin = SlackStandIn(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, team_name=team_name).start()
+    try:
+        base = settings or Settings(env=dict(env or {}))
+        settings = replace(base, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+                           slack_api_url=standin.api_url)
+        bot = create_app(settings, client=make_client(settings), sessions=sessions, case_system=case_system)
+        server = start_http_server(bot)
+        standin.deliver_events_to(server.events_url, asynchronous=asynchronous_events)
+        running = start_background(bot, linger=linger) if background else None
+    except Exception:
+        standin.stop()
+        raise
+    return StandInRun(standin, bot, server, running, standin.driver(server.events_url))

@@ -1,0 +1,86 @@
+"""`/swarm <case>` through the real Slack protocol: signed command in, Web API calls out."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from swarms.models import Swarm
+
+
+def swarm_channel(app, number: str):
+    return next(c for c in app.workspace.channels() if c.name.startswith(f"swarm-{number}"))
+
+
+def test_given_a_case_when_the_agent_runs_swarm_then_a_private_channel_with_the_card_exists(swarm_app):
+    result = swarm_app.swarm("00001026")
+    assert result.status == 200 and result.acked_in_time
+    channel = swarm_channel(swarm_app, "00001026")
+    assert channel.is_private
+    assert channel.name == "swarm-00001026-inverter-shows-e-21-after-firmware-update"
+    assert swarm_app.people.agent in swarm_app.workspace.members(channel.id)
+    card = swarm_app.workspace.messages(channel.id)[0]
+    assert "00001026" in card["text"] and card.get("blocks")
+    assert "Inverter shows E-21" in str(card["blocks"]) and "SolarMax 5000" in str(card["blocks"])
+    assert swarm_app.workspace.bookmarks(channel.id) or swarm_app.workspace.pins(channel.id)
+    answers = swarm_app.answers()
+    assert any(f"<#{channel.id}>" in text for text in answers), answers
+
+
+def test_running_swarm_again_answers_with_the_existing_channel(swarm_app, sessions):
+    swarm_app.swarm("00001026")
+    swarm_app.swarm("1026") if False else swarm_app.swarm("00001026", user=swarm_app.people.expert)
+    channels = [c for c in swarm_app.workspace.channels() if c.name.startswith("swarm-00001026")]
+    assert len(channels) == 1
+    assert swarm_app.people.expert in swarm_app.workspace.members(channels[0].id)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Swarm)) == 1
+    assert any(f"<#{channels[0].id}>" in text for text in swarm_app.answers(swarm_app.people.expert))
+
+
+def test_a_korean_case_comes_through_intact_and_the_channel_name_stays_within_slacks_rules(swarm_app):
+    swarm_app.swarm("00001027", user=swarm_app.people.expert)
+    channel = swarm_channel(swarm_app, "00001027")
+    assert channel.name == "swarm-00001027-80"  # Slack allows only a-z, 0-9, - and _ in names
+    card = swarm_app.workspace.messages(channel.id)[0]
+    assert "배터리 충전이 80%에서 멈춥니다" in str(card["blocks"])
+    # The Korean-speaking expert is answered in Korean.
+    assert any("<#" in text and any("\uac00" <= ch <= "\ud7a3" for ch in text)
+               for text in swarm_app.answers(swarm_app.people.expert))
+
+
+def test_help_and_bad_input_are_answered_ephemerally_at_once(swarm_app):
+    for text in ("", "help", "frobnicate now", "12 34"):
+        result = swarm_app.swarm(text)
+        assert result.status == 200 and result.acked_in_time
+        body = result.json()
+        assert body["response_type"] == "ephemeral" and "/swarm" in body["text"]
+    assert not [c for c in swarm_app.workspace.channels() if c.name.startswith("swarm-")]
+
+
+def test_an_unknown_case_and_a_closed_case_get_clear_answers_and_no_channel(swarm_app):
+    swarm_app.swarm("00004040")
+    swarm_app.swarm("00000999")
+    answers = " ".join(swarm_app.answers())
+    assert "00004040" in answers and "00000999" in answers
+    assert "Traceback" not in answers
+    assert not [c for c in swarm_app.workspace.channels() if c.name.startswith("swarm-")]
+
+
+def test_a_slack_failure_while_opening_is_answered_and_healed_on_the_next_try(swarm_app):
+    swarm_app.standin.fail_next("chat.postMessage", "internal_error")
+    swarm_app.swarm("00001026")
+    assert any("internal_error" in text or "Slack" in text for text in swarm_app.answers())
+    swarm_app.swarm("00001026")
+    channels = [c for c in swarm_app.workspace.channels() if c.name.startswith("swarm-00001026")]
+    assert len(channels) == 1
+    assert swarm_app.workspace.messages(channels[0].id), "the card is posted on the second try"
+
+
+def test_a_request_without_a_valid_signature_is_refused(swarm_app):
+    forged = swarm_app.driver.command("/swarm", "00001026", user=swarm_app.people.agent,
+                                      channel=swarm_app.workspace.general_id, sign=False)
+    stale = swarm_app.driver.command("/swarm", "00001026", user=swarm_app.people.agent,
+                                     channel=swarm_app.workspace.general_id, timestamp_offset=-600)
+    swarm_app.settle()
+    assert forged.status == 401 and stale.status == 401
+    assert not [c for c in swarm_app.workspace.channels() if c.name.startswith("swarm-")]
