@@ -246,7 +246,8 @@ def webhook_app(services: AppServices) -> Callable:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         headers = {key[5:].replace("_", "-"): value for key, value in environ.items() if key.startswith("HTTP_")}
-        secret = services.settings.env.get("CASE_WEBHOOK_SECRET", "")
+        env, system = services.settings.env, services.settings.case_system
+        secret = env.get("CASE_WEBHOOK_SECRET") or env.get(f"{system.upper()}_WEBHOOK_SECRET", "")
         try:
             event = read_webhook(services.settings.case_system, headers, body, secret)
         except WebhookRejected as exc:
