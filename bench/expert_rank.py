@@ -35,8 +35,35 @@ PUBLISHED = {
 }
 NOW = datetime(2025, 3, 4, 10, tzinfo=UTC)
 WORDS = [
-    *"inverter firmware battery management modbus grid compliance portal monitoring datalogger wifi rs485".split(),
-    *"ev charger ocpp rfid warranty rma export limit anti islanding bms cell balancing".split(),
+    *[
+        "inverter",
+        "firmware",
+        "battery",
+        "management",
+        "modbus",
+        "grid",
+        "compliance",
+        "portal",
+        "monitoring",
+        "datalogger",
+        "wifi",
+        "rs485",
+    ],
+    *[
+        "ev",
+        "charger",
+        "ocpp",
+        "rfid",
+        "warranty",
+        "rma",
+        "export",
+        "limit",
+        "anti",
+        "islanding",
+        "bms",
+        "cell",
+        "balancing",
+    ],
 ]
 KOREAN = ["인버터 펌웨어", "배터리 관리", "계통 연계", "모니터링 포털", "충전기 오류"]
 ZONES = ["UTC", "Europe/Berlin", "Asia/Seoul", "America/New_York", "Australia/Sydney"]
