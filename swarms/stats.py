@@ -209,6 +209,12 @@ def weekly_series(session: Session, *, weeks: int = 12, now: datetime | None = N
 def person_rows(session: Session, period: Period, *, now: datetime | None = None, user_ids: list[str] | None = None,
                 limit: int | None = None, hours: WorkingHours = WorkingHours()) -> list[PersonRow]:
     """The per-person table, most contributing first (resolutions, then swarms joined, then notes)."""
+    return person_table(session, period, now=now, user_ids=user_ids, limit=limit, hours=hours)[0]
+
+
+def person_table(session: Session, period: Period, *, now: datetime | None = None, user_ids: list[str] | None = None,
+                 limit: int | None = None, hours: WorkingHours = WorkingHours()) -> tuple[list[PersonRow], int]:
+    """The top `limit` rows of the per-person table, and how many rows the whole table has."""
     now = now or utcnow()
     start, end = period.window(now)
     lo, hi = at(start), at(end)
@@ -240,7 +246,7 @@ def person_rows(session: Session, period: Period, *, now: datetime | None = None
     query = (
         select(everyone.c.user_id, func.coalesce(func.nullif(SlackUser.real_name, ""), SlackUser.name),
                func.coalesce(SlackUser.deleted, false()), n_joined, n_notes, n_credited, reply.c.median,
-               func.coalesce(load.c.load, 0), func.coalesce(notes.c.outside, 0))
+               func.coalesce(load.c.load, 0), func.coalesce(notes.c.outside, 0), func.count().over())
         .select_from(everyone)
         .outerjoin(SlackUser, SlackUser.id == everyone.c.user_id)
         .outerjoin(notes, notes.c.user_id == everyone.c.user_id)
@@ -252,29 +258,11 @@ def person_rows(session: Session, period: Period, *, now: datetime | None = None
         .order_by(n_credited.desc(), n_joined.desc(), n_notes.desc(), everyone.c.user_id)
         .limit(limit)
     )
-    return [PersonRow(uid, name or uid, bool(left), int(j), int(n), int(c),
+    result = session.execute(query).all()
+    rows = [PersonRow(uid, name or uid, bool(left), int(j), int(n), int(c),
                       float(median) if median is not None else None, int(ld), int(out))
-            for uid, name, left, j, n, c, median, ld, out in session.execute(query)]
-
-
-def people_count(session: Session, period: Period, *, now: datetime | None = None,
-                 hours: WorkingHours = WorkingHours()) -> int:
-    """How many people the full table has (the view shows the top of it)."""
-    now = now or utcnow()
-    start, end = period.window(now)
-    lo, hi = at(start), at(end)
-    notes = notes_by_person(session, start, end, now=now, hours=hours)
-    everyone = union(
-        select(notes.c.user_id),
-        select(SwarmMember.user_id).where(SwarmMember.joined_at >= lo, SwarmMember.joined_at < hi),
-        select(SwarmMember.user_id).join(Swarm, Swarm.id == SwarmMember.swarm_id)
-        .where(SwarmMember.credited, Swarm.closed_at >= lo, Swarm.closed_at < hi),
-        select(SwarmMember.user_id).join(Swarm, Swarm.id == SwarmMember.swarm_id)
-        .where(Swarm.status.in_(LIVE), SwarmMember.left_at.is_(None)),
-    ).subquery()
-    return session.scalar(
-        select(func.count()).select_from(everyone).outerjoin(SlackUser, SlackUser.id == everyone.c.user_id)
-        .where(func.coalesce(SlackUser.is_bot, false()) == false())) or 0
+            for uid, name, left, j, n, c, median, ld, out, _ in result]
+    return rows, int(result[0][-1]) if result else 0
 
 
 def _invited_by_someone_else() -> ColumnElement:
@@ -322,10 +310,10 @@ def manager_stats(session: Session, period: Period, *, now: datetime | None = No
                   top: int = 5, rule: StallRule = StallRule(), hours: WorkingHours = WorkingHours()) -> ManagerStats:
     """Everything the manager's part of the Home tab shows."""
     now = now or utcnow()
-    people = person_rows(session, period, now=now, limit=people_limit, hours=hours)
+    people, people_total = person_table(session, period, now=now, limit=people_limit, hours=hours)
     stalled, stalled_total = stalled_swarms(session, now=now, rule=rule)
     top_rows = [p for p in people[:top] if p.resolutions or p.swarms_joined or p.notes]
-    return ManagerStats(team_figures(session, period, now=now), people, people_count(session, period, now=now),
+    return ManagerStats(team_figures(session, period, now=now), people, people_total,
                         top_rows, silent_experts(session, period, now=now), stalled, stalled_total)
 
 

@@ -76,29 +76,29 @@ def notes_by_person(session: Session, start: datetime, end: datetime, *, now: da
 
 
 def refresh_note_days(session: Session, *, now: datetime, hours) -> int:
-    """Roll up every finished day not rolled up yet, and redo days that changed since; returns days redone."""
+    """Roll up notes up to `now` (today's row is partial), redoing days that changed; returns ranges redone.
+
+    Every run redoes the days from the last run's day on, so reading the rollup up to `complete_until`
+    and the raw notes after it gives exact figures with only minutes of raw notes to count.
+    """
     state = _locked_state(session)
-    today = midnight(now)
     ranges: list[tuple[datetime, datetime]] = []
     if state.complete_until is None:
         first = session.scalar(select(func.min(Note.created_at)))
         if first is not None:
-            ranges.append((midnight(aware(first)), today))
+            ranges.append((midnight(aware(first)), now))
     else:
-        if state.complete_until < today:
-            ranges.append((state.complete_until, today))
-        ranges += [(day, day + DAY) for day in _changed_days(session, state)]
+        ranges.append((midnight(state.complete_until), now))
+        ranges += [(day, day + DAY) for day in _changed_days(session, state) if day < midnight(state.complete_until)]
     for lo, hi in ranges:
-        if lo >= hi:
-            continue
         session.execute(delete(NoteDay).where(NoteDay.day >= at(lo), NoteDay.day < at(hi)))
         rows = _raw_notes(session, lo, hi, now, hours, None, by_day=True)
         session.execute(insert(NoteDay).from_select(["day", "user_id", "notes", "outside"], rows))
-    state.complete_until = today
+    state.complete_until = now
     state.max_note_id = session.scalar(select(func.max(Note.id))) or 0
     state.checked_at = now
     session.flush()
-    return sum((hi - lo).days for lo, hi in ranges)
+    return len(ranges)
 
 
 def _changed_days(session: Session, state: RollupState) -> list[datetime]:

@@ -17,8 +17,8 @@ INDEXES = (
     ("ix_swarms_case_closed_at", "swarms", ["case_closed_at"]),
     ("ix_swarms_status_last_activity_at", "swarms", ["status", "last_activity_at"]),
     ("ix_swarms_case_system_case_key", "swarms", ["case_system", "case_key"]),
-    ("ix_swarm_members_invited_at", "swarm_members", ["invited_at"]),
-    ("ix_swarm_members_joined_at", "swarm_members", ["joined_at"]),
+    ("ix_swarm_members_invited_at", "swarm_members", ["invited_at", "user_id", "first_reply_at", "role", "invited_by"]),
+    ("ix_swarm_members_joined_at", "swarm_members", ["joined_at", "user_id"]),
     ("ix_notes_created_at_user_id", "notes", ["created_at", "user_id", "deleted_at"]),
     ("ix_cases_closed_at", "cases", ["closed_at"]),
 )
