@@ -18,7 +18,13 @@ from bot.views.knowledge import draft_message
 from swarms.case_systems.base import CaseSystemError
 from swarms.closing import archive_job_id, archive_target, check_reopened, mark_archived, swarms_awaiting_archive
 from swarms.db import utcnow
-from swarms.knowledge_drafts import draft_of_swarm, get_draft, make_draft, record_post
+from swarms.knowledge_drafts import (
+    draft_of_swarm,
+    get_draft,
+    make_draft,
+    record_post,
+    swarms_without_posted_draft,
+)
 from swarms.models import Swarm
 from swarms.scheduling import job_services, schedule_once
 
@@ -32,7 +38,11 @@ GONE = frozenset({"channel_not_found", "is_archived"})
 
 
 def on_start(services: AppServices) -> None:
-    """Re-plan archives (a job store reset, a close made while no scheduler ran) and start the reopen poll."""
+    """Finish drafts a restart interrupted, re-plan archives, start the reopen poll."""
+    with services.sessions() as session:
+        undrafted = swarms_without_posted_draft(session)
+    for swarm_id in undrafted:
+        services.executor.submit(_draft_quietly, services, swarm_id)
     scheduler = services.extras.get("scheduler")
     if scheduler is None:
         return
@@ -119,7 +129,10 @@ def exporter_of(services: AppServices):
 
 
 def draft_swarm_job(swarm_id: int) -> None:
-    services = job_services()
+    _draft_quietly(job_services(), swarm_id)
+
+
+def _draft_quietly(services: AppServices, swarm_id: int) -> None:
     try:
         draft_and_post(services, swarm_id)
     except Exception:

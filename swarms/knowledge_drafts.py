@@ -26,7 +26,7 @@ from swarms.db import utcnow
 from swarms.errors import NotAllowed, SwarmError, SwarmNotFound
 from swarms.knowledge_models import DraftState, KnowledgeDraft
 from swarms.marks import NOTICE_SOURCE, note_text
-from swarms.models import Note, Swarm, SwarmMember
+from swarms.models import Note, Swarm, SwarmMember, SwarmStatus
 from swarms.permissions import Permissions
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,15 @@ def save_draft(session: Session, swarm_id: int, draft: ArticleDraft, similar: Se
 
 def draft_of_swarm(session: Session, swarm_id: int) -> int | None:
     return session.scalar(select(KnowledgeDraft.id).where(KnowledgeDraft.swarm_id == swarm_id))
+
+
+def swarms_without_posted_draft(session: Session, *, since: timedelta = timedelta(days=7)) -> list[int]:
+    """Recently closed swarms whose draft was never posted (the app stopped between closing and drafting)."""
+    posted = select(KnowledgeDraft.swarm_id).where(KnowledgeDraft.message_ts.is_not(None))
+    return list(session.scalars(
+        select(Swarm.id).where(Swarm.status == SwarmStatus.CLOSED, Swarm.closed_at >= utcnow() - since,
+                               Swarm.channel_id.is_not(None), Swarm.id.not_in(posted)).order_by(Swarm.id)
+    ))
 
 
 def get_draft(session: Session, draft_id: int) -> DraftRecord:

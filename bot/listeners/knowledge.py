@@ -48,11 +48,9 @@ from swarms.closing import (
     check_may_close,
     close_swarm,
     flush_notes,
-    may_close,
     reopen_swarm,
     top_contributors,
 )
-from swarms.db import utcnow
 from swarms.errors import NotASwarmChannel, SwarmError
 from swarms.knowledge_drafts import (
     DraftNotEditable,
@@ -148,14 +146,10 @@ def close_and_announce(services: AppServices, request: CloseRequest) -> ClosedSw
 
 
 def start_drafting(services: AppServices, swarm_id: int) -> None:
-    """A persistent job when the scheduler runs (it survives a restart), the listener pool otherwise."""
+    """Draft on the listener pool (tests wait on it); a restart before it ends is healed by `on_start`."""
     from bot.knowledge_jobs import draft_and_post
 
-    scheduler = services.extras.get("scheduler")
-    if scheduler is not None and scheduler.running:
-        schedule_once(scheduler, f"knowledge-draft:{swarm_id}", f"{JOBS}:draft_swarm_job", utcnow(), swarm_id)
-    else:
-        services.executor.submit(draft_and_post, services, swarm_id)
+    services.executor.submit(draft_and_post, services, swarm_id)
 
 
 def _announce_closed(services: AppServices, closed: ClosedSwarm) -> None:
@@ -214,16 +208,13 @@ def _open_close_modal(services: AppServices) -> Callable:
         lang = services.people.cached_language_of(user_id)
         channel_id = (body.get("channel") or {}).get("id", "")
         try:
+            swarm_id, case_number, owner = _swarm_here(services, channel_id)
+            allowed_already = user_id == owner or services.permissions.is_admin(user_id)
+            # Never inside a session: on SQLite every transaction holds the write lock.
+            owners = frozenset() if allowed_already else case_owner_ids(services, case_number)
             with services.sessions() as session:
-                swarm = find_swarm_by_channel(session, channel_id)
-                if swarm is None:
-                    raise NotASwarmChannel()
-                owners = frozenset()
-                if not may_close(swarm, user_id, services.permissions, owners):
-                    owners = case_owner_ids(services, swarm.case_number)
-                swarm = check_may_close(session, swarm.id, user_id, services.permissions, owners)
-                credited = top_contributors(session, swarm.id)
-                swarm_id, case_number = swarm.id, swarm.case_number
+                check_may_close(session, swarm_id, user_id, services.permissions, owners)
+                credited = top_contributors(session, swarm_id)
         except SwarmError as exc:
             respond(response_type="ephemeral", replace_original=False, text=error_text(exc, lang))
             return

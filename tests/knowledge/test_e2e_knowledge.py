@@ -1,0 +1,186 @@
+"""Closing, marks and the draft review through the real Slack protocol (driver → Bolt → stand-in)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.knowledge_jobs import archive_now
+from bot.listeners.sync import poll_and_post
+from bot.views.knowledge import DraftRef, KnowledgeAction, KnowledgeBlock, KnowledgeCallback
+from swarms.case_systems.local import set_case_field
+from swarms.closing import archive_job_id
+from swarms.knowledge_models import DraftState, KnowledgeDraft
+from swarms.models import Case, LocalCaseNote, Note, Swarm, SwarmStatus
+from tests.e2e.conftest import swarm_app  # noqa: F401  (the running bot fixture)
+
+CASE = "00001026"
+
+
+@pytest.fixture
+def knowledge_folder(tmp_path):
+    return tmp_path / "kb"
+
+
+@pytest.fixture
+def opened(swarm_app, knowledge_folder):  # noqa: F811
+    swarm_app.services.settings.env["KNOWLEDGE_FOLDER"] = str(knowledge_folder)
+    swarm_app.swarm(CASE)
+    channel = next(c for c in swarm_app.workspace.channels() if c.name.startswith(f"swarm-{CASE}"))
+    swarm_app.workspace.join(channel.id, swarm_app.people.expert, inviter=swarm_app.people.agent)
+    card = swarm_app.workspace.messages(channel.id)[0]
+    ws = swarm_app.workspace
+    ws.post_message(channel.id, user=swarm_app.people.expert, text="Could it be the new power-saving mode?",
+                    thread_ts=card["ts"])
+    fix = ws.post_message(channel.id, user=swarm_app.people.expert, thread_ts=card["ts"],
+                          text="Fix:\n1. Install firmware 3.2.1\n2. Reboot the inverter twice. Min-ji Park confirmed.")
+    swarm_app.settle()
+    return swarm_app, channel.id, card["ts"], fix["ts"]
+
+
+def swarm_row(sessions):
+    with sessions() as session:
+        return session.scalar(select(Swarm).where(Swarm.case_number == CASE))
+
+
+def draft_row(sessions):
+    with sessions() as session:
+        return session.scalar(select(KnowledgeDraft))
+
+
+def test_the_owner_closes_with_the_command_and_everything_follows(opened, sessions):
+    app, channel, card_ts, fix_ts = opened
+    app.workspace.add_reaction(channel, fix_ts, "white_check_mark", user=app.people.agent)
+    app.settle()
+    result = app.driver.command("/swarm", "close Firmware 3.2.1 fixes E-21", user=app.people.agent, channel=channel)
+    app.settle()
+    assert result.acked_in_time
+    swarm = swarm_row(sessions)
+    assert swarm.status == SwarmStatus.CLOSED and swarm.resolution_summary == "Firmware 3.2.1 fixes E-21"
+    assert app.services.extras["scheduler"].get_job(archive_job_id(swarm.id)) is not None
+    with sessions() as session:
+        assert session.scalar(select(Case.status).where(Case.number == CASE)) == "Closed"
+        bodies = [n.body for n in session.scalars(select(LocalCaseNote).order_by(LocalCaseNote.id))]
+        assert session.scalar(select(Note.marks).where(Note.message_ts == fix_ts)) == ["resolution"]
+    assert any(b.startswith("[Marked as resolution") for b in bodies)
+    assert "Closed in Slack by Dana Agent" in bodies[-1]
+    texts = [str(m.get("blocks")) for m in app.workspace.messages(channel)]
+    assert any("Swarm closed" in t and "Firmware 3.2.1 fixes E-21" in t for t in texts)
+    card = app.workspace.message(channel, card_ts)
+    assert KnowledgeAction.CLOSE_SWARM not in str(card["blocks"]) and "Closed by" in str(card["blocks"])
+    draft = draft_row(sessions)
+    assert draft is not None and draft.message_ts
+    review = str(app.workspace.message(channel, draft.message_ts)["blocks"])
+    assert "Install firmware 3.2.1" in review and "Min-ji Park" not in review and "[NAME-1]" in review
+    assert any("00001026" in t for t in app.answers())
+
+
+def test_closing_twice_answers_already_closed(opened, sessions):
+    app, channel, _, _ = opened
+    app.driver.command("/swarm", "close", user=app.people.agent, channel=channel)
+    app.settle()
+    app.driver.command("/swarm", "close", user=app.people.admin, channel=channel)
+    app.settle()
+    assert any("already closed" in t for t in app.answers(app.people.admin))
+
+
+def test_someone_else_is_refused_and_the_swarm_stays_open(opened, sessions):
+    app, channel, _, _ = opened
+    app.driver.command("/swarm", "close", user=app.people.outsider, channel=channel)
+    app.settle()
+    assert any("Only the swarm owner" in t for t in app.answers(app.people.outsider))
+    assert swarm_row(sessions).status == SwarmStatus.OPEN
+
+
+def test_the_close_button_opens_a_modal_prefilled_with_top_contributors_and_closes(opened, sessions):
+    app, channel, card_ts, _ = opened
+    app.driver.block_action(KnowledgeAction.CLOSE_SWARM, user=app.people.agent, channel=channel, message_ts=card_ts)
+    app.settle()
+    view = app.workspace.modal_stack(app.people.agent)[-1]
+    assert view["callback_id"] == KnowledgeCallback.CLOSE_VIEW
+    credit = next(b for b in view["blocks"] if b.get("block_id") == KnowledgeBlock.CLOSE_CREDIT)
+    assert credit["element"]["initial_users"] == [app.people.expert]
+    app.driver.view_submission(view["id"], user=app.people.agent, values={
+        KnowledgeBlock.CLOSE_SUMMARY: {KnowledgeAction.SUMMARY_INPUT: {"type": "plain_text_input",
+                                                                       "value": "Rolled out 3.2.1"}},
+        KnowledgeBlock.CLOSE_CREDIT: {KnowledgeAction.CREDIT_INPUT: {"type": "multi_users_select",
+                                                                     "selected_users": [app.people.expert]}}})
+    app.settle()
+    swarm = swarm_row(sessions)
+    assert swarm.status == SwarmStatus.CLOSED and swarm.resolution_summary == "Rolled out 3.2.1"
+
+
+def test_the_close_button_refuses_a_non_owner_without_a_modal(opened):
+    app, channel, card_ts, _ = opened
+    app.driver.block_action(KnowledgeAction.CLOSE_SWARM, user=app.people.outsider, channel=channel,
+                            message_ts=card_ts)
+    app.settle()
+    assert not app.workspace.modal_stack(app.people.outsider)
+    assert any("Only the swarm owner" in t for t in app.answers(app.people.outsider))
+
+
+def test_the_case_closing_in_the_case_system_closes_the_swarm_and_reopening_keeps_the_channel(opened, sessions):
+    app, channel, _, _ = opened
+    with sessions.begin() as session:
+        set_case_field(session, CASE, "status", "Closed", author="Agent in the case store")
+    poll_and_post(app.services)
+    app.settle()
+    swarm = swarm_row(sessions)
+    assert swarm.status == SwarmStatus.CLOSED and swarm.closed_by == "case-system"
+    scheduler = app.services.extras["scheduler"]
+    assert scheduler.get_job(archive_job_id(swarm.id)) is not None
+    with sessions.begin() as session:
+        set_case_field(session, CASE, "status", "Open")
+    from bot.knowledge_jobs import poll_reopened
+
+    assert poll_reopened(app.services) == [swarm.id]
+    assert scheduler.get_job(archive_job_id(swarm.id)) is None
+    assert swarm_row(sessions).status == SwarmStatus.OPEN
+    assert any("reopened" in m.get("text", "") for m in app.workspace.messages(channel))
+
+
+def test_the_archive_job_archives_the_channel_once_due(opened, sessions):
+    app, channel, _, _ = opened
+    app.driver.command("/swarm", "close", user=app.people.agent, channel=channel)
+    app.settle()
+    swarm = swarm_row(sessions)
+    assert archive_now(app.services, swarm.id, now=swarm.archive_due_at)
+    assert app.workspace.channel(channel).is_archived
+    assert swarm_row(sessions).status == SwarmStatus.ARCHIVED
+    assert not archive_now(app.services, swarm.id, now=swarm.archive_due_at), "once only"
+
+
+def test_a_forged_publish_from_a_non_owner_is_refused_and_the_owner_publishes(opened, sessions, knowledge_folder):
+    app, channel, _, _ = opened
+    app.driver.command("/swarm", "close Firmware 3.2.1", user=app.people.agent, channel=channel)
+    app.settle()
+    draft = draft_row(sessions)
+    value = DraftRef(draft.id).dumps()
+    app.driver.block_action(KnowledgeAction.PUBLISH, user=app.people.outsider, channel=channel,
+                            message_ts=draft.message_ts, value=value)
+    app.settle()
+    assert draft_row(sessions).state == DraftState.DRAFTED
+    assert any("Only the swarm owner" in t for t in app.answers(app.people.outsider))
+    assert not knowledge_folder.exists() or not list(knowledge_folder.iterdir())
+    app.driver.block_action(KnowledgeAction.PUBLISH, user=app.people.agent, channel=channel,
+                            message_ts=draft.message_ts, value=value)
+    app.settle()
+    published = draft_row(sessions)
+    assert published.state == DraftState.PUBLISHED
+    assert list(knowledge_folder.glob("*.md"))
+    assert any("published the knowledge draft" in m.get("text", "") for m in app.workspace.messages(channel))
+
+
+def test_mark_as_resolution_shortcut_and_reaction_removal(opened, sessions):
+    app, channel, _, fix_ts = opened
+    app.driver.message_shortcut(KnowledgeCallback.MARK_RESOLUTION, user=app.people.expert, channel=channel,
+                                message_ts=fix_ts)
+    app.settle()
+    with sessions() as session:
+        assert session.scalar(select(Note.marks).where(Note.message_ts == fix_ts)) == ["resolution"]
+    app.workspace.add_reaction(channel, fix_ts, "bulb", user=app.people.agent)
+    app.settle()
+    app.workspace.remove_reaction(channel, fix_ts, "bulb", user=app.people.agent)
+    app.settle()
+    with sessions() as session:
+        assert session.scalar(select(Note.marks).where(Note.message_ts == fix_ts)) == ["resolution"]
