@@ -46,7 +46,8 @@ def prepare_digest(sessions: sessionmaker, *, now: datetime | None = None) -> We
             return None
     with sessions() as session:
         figures = team_figures(session, Period(7), now=as_of)
-        top = [p for p in person_rows(session, Period(7), now=as_of, limit=TOP) if p.resolutions or p.notes]
+        top = [p for p in person_rows(session, Period(7), now=as_of, limit=TOP)
+               if p.resolutions or p.swarms_joined or p.notes]
     return WeeklyDigest(week, figures, top)
 
 
