@@ -160,7 +160,7 @@ def close_swarm(session: Session, request: CloseRequest, *, permissions: Permiss
         update(Swarm)
         .where(Swarm.id == request.swarm_id, Swarm.status == SwarmStatus.OPEN)
         .values(status=SwarmStatus.CLOSED, closed_at=now, closed_by=closed_by, resolution_summary=summary,
-                archive_due_at=due, case_closed_at=now if by_case_system else None)
+                archive_due_at=due, case_closed_at=now if by_case_system or case_system == "local" else None)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
@@ -257,24 +257,36 @@ def swarms_awaiting_archive(session: Session, *, due_before: datetime | None = N
     return [(swarm_id, due) for swarm_id, due in session.execute(query.order_by(Swarm.id))]
 
 
-def reopened_cases(sessions: sessionmaker, cases: CaseSystem, *,
+def check_reopened(sessions: sessionmaker, cases: CaseSystem, *,
                    overlap: timedelta = timedelta(minutes=2)) -> list[int]:
-    """Closed swarms whose case is open again in the case system (status changed after the close, and open now)."""
+    """Closed swarms whose case was closed in the case system and is open there again.
+
+    A swarm closed in Slack whose remote case is still open is not "reopened" by a status change: it
+    counts once the case system has closed the case (noted here) and then opens it again.
+    """
     with sessions() as session:
         rows = list(session.execute(
-            select(Swarm.id, Swarm.case_key, Swarm.case_number, Swarm.closed_at)
+            select(Swarm.id, Swarm.case_key, Swarm.case_number, Swarm.closed_at, Swarm.case_closed_at)
             .where(Swarm.status == SwarmStatus.CLOSED, Swarm.archive_due_at.is_not(None),
                    Swarm.case_system == cases.name)
         ))
     if not rows:
         return []
-    since = min(closed_at for _, _, _, closed_at in rows) - overlap
-    changed = {c.case_key for c in cases.changes_since(sorted({key for _, key, _, _ in rows}), since)
+    since = min(row.closed_at for row in rows) - overlap
+    changed = {c.case_key for c in cases.changes_since(sorted({row.case_key for row in rows}), since)
                if c.field == "status"}
-    reopened = []
-    for swarm_id, key, number, _ in rows:
-        if key in changed and not cases.is_closed(number):
-            reopened.append(swarm_id)
+    reopened, now_closed = [], []
+    for row in rows:
+        if row.case_key not in changed:
+            continue
+        if cases.is_closed(row.case_number):
+            if row.case_closed_at is None:
+                now_closed.append(row.id)
+        elif row.case_closed_at is not None:
+            reopened.append(row.id)
+    if now_closed:
+        with sessions.begin() as session:
+            session.execute(update(Swarm).where(Swarm.id.in_(now_closed)).values(case_closed_at=utcnow()))
     return reopened
 
 

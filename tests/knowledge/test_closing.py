@@ -13,11 +13,11 @@ from swarms.closing import (
     SwarmAlreadyClosed,
     archive_after,
     archive_target,
+    check_reopened,
     close_swarm,
     flush_notes,
     mark_archived,
     reopen_swarm,
-    reopened_cases,
     swarms_awaiting_archive,
     top_contributors,
 )
@@ -104,7 +104,7 @@ def test_reopening_cancels_the_archive_and_opens_the_swarm_again(sessions, swarm
     with sessions.begin() as session:
         assert [s for s, _ in swarms_awaiting_archive(session)] == [swarm_id]
         set_case_field(session, CASE, "status", "Open", author="Agent in the case system")
-    assert reopened_cases(sessions, cases) == [swarm_id]
+    assert check_reopened(sessions, cases) == [swarm_id]
     with sessions.begin() as session:
         reopened = reopen_swarm(session, swarm_id)
     assert reopened.reopened
@@ -116,7 +116,21 @@ def test_reopening_cancels_the_archive_and_opens_the_swarm_again(sessions, swarm
 
 def test_a_case_still_closed_is_not_taken_for_reopened(sessions, swarm_id, permissions, cases):
     close(sessions, swarm_id, permissions)  # its own "Open → Closed" change is seen, and the case is closed
-    assert reopened_cases(sessions, cases) == []
+    assert check_reopened(sessions, cases) == []
+
+
+def test_a_remote_case_counts_as_reopened_only_after_the_case_system_closed_it(sessions, swarm_id, permissions,
+                                                                              cases):
+    close(sessions, swarm_id, permissions, system="salesforce")  # stands in for a remote system
+    with sessions.begin() as session:
+        set_case_field(session, CASE, "status", "Working")
+    assert check_reopened(sessions, cases) == [], "still open in the case system: not a reopening"
+    with sessions.begin() as session:
+        set_case_field(session, CASE, "status", "Closed")
+    assert check_reopened(sessions, cases) == []
+    with sessions.begin() as session:
+        set_case_field(session, CASE, "status", "Reopened")
+    assert check_reopened(sessions, cases) == [swarm_id]
 
 
 def test_the_archive_is_due_only_after_the_delay_and_only_once(sessions, swarm_id, permissions):
