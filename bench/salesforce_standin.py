@@ -62,6 +62,8 @@ class SalesforceStandIn:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls on kept-alive connections
+            wbufsize = 65536
 
             def log_message(self, *args: Any) -> None:  # quiet
                 pass

@@ -41,6 +41,8 @@ class StandInHTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: StandInHTTPServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave at once: no 40 ms delayed-ACK stalls
+    wbufsize = 65536
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read the call log instead
         pass

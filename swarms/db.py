@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,7 +72,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin_immediate(engine: Engine) -> None:
-    """Take SQLite's write lock at BEGIN, so two threads never deadlock upgrading a read lock."""
+    """Take SQLite's write lock at BEGIN, so two threads never deadlock upgrading a read lock.
+
+    Threads of this process queue on a Python lock first: SQLite's own busy handler sleeps in steps
+    of up to 100 ms, which turned a burst of short transactions into a queue of sleepers. Other
+    processes (the CLI beside a running bot) still meet the busy timeout.
+    """
+    writer = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _no_pysqlite_begin(dbapi_connection, _record) -> None:
@@ -79,7 +86,20 @@ def _sqlite_begin_immediate(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        writer.acquire()
+        conn.info["holds_writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn)
+            raise
+
+    def _release(conn) -> None:
+        if conn.info.pop("holds_writer", False):
+            writer.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
