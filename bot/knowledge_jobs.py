@@ -1,6 +1,7 @@
-"""Jobs of closing and the knowledge draft: archive a closed swarm's channel, draft its article, notice reopenings.
+"""Flows and jobs of closing and the knowledge draft, shared by the listeners, the case-change hook and the scheduler.
 
-Plain module functions by stable id (`swarm-archive:<id>`, `knowledge-draft:<id>`, `knowledge-reopen-poll`),
+Flows: close and announce (summary, card, archive plan, draft), reopen, draft and post. Jobs are plain
+module functions by stable id (`swarm-archive:<id>`, `knowledge-draft:<id>`, `knowledge-reopen-poll`),
 taking ids and finding the services through `job_services()`; each isolates its own failure.
 """
 
@@ -8,17 +9,35 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
+from bot.errors import system_name
 from bot.i18n.catalog import t
 from bot.services import AppServices
-from bot.views.knowledge import draft_message
+from bot.views.case_card import case_card_blocks, case_card_text
+from bot.views.knowledge import card_closed_line, closed_message, draft_message
+from knowledge_export.models import Mark
 from swarms.case_systems.base import CaseSystemError
-from swarms.closing import archive_job_id, archive_target, check_reopened, mark_archived, swarms_awaiting_archive
+from swarms.closing import (
+    ClosedSwarm,
+    CloseRequest,
+    CloseSource,
+    SwarmAlreadyClosed,
+    archive_job_id,
+    archive_target,
+    check_reopened,
+    close_swarm,
+    flush_notes,
+    mark_archived,
+    reopen_swarm,
+    swarms_awaiting_archive,
+)
 from swarms.db import utcnow
 from swarms.knowledge_drafts import (
+    case_record_of,
     draft_of_swarm,
     get_draft,
     make_draft,
@@ -26,10 +45,11 @@ from swarms.knowledge_drafts import (
     swarms_without_posted_draft,
 )
 from swarms.models import Swarm
-from swarms.scheduling import job_services, schedule_once
+from swarms.scheduling import cancel, job_services, schedule_once
 
 log = logging.getLogger(__name__)
 HERE = "bot.knowledge_jobs"
+JOBS = HERE
 REOPEN_POLL_JOB = "knowledge-reopen-poll"
 ARCHIVE_RETRY = timedelta(hours=1)
 DRAFT_RETRY = timedelta(minutes=5)
@@ -54,6 +74,103 @@ def on_start(services: AppServices) -> None:
     seconds = int(services.settings.env.get("CASE_POLL_SECONDS", "60") or 60)
     scheduler.add_job(f"{HERE}:poll_reopened_job", "interval", seconds=seconds, id=REOPEN_POLL_JOB,
                       replace_existing=True)
+
+
+@dataclass(frozen=True)
+class KnowledgeConfig:
+    archive_delay: timedelta
+    emoji: dict[str, Mark]
+
+
+def config_of(services: AppServices) -> KnowledgeConfig:
+    return services.extras["knowledge"]
+
+
+# ---------------------------------------------------------------- closing and reopening
+
+
+def case_owner_ids(services: AppServices, case_number: str) -> frozenset[str]:
+    """The case owner's Slack id, where the case system gives an e-mail Slack knows."""
+    try:
+        owner = services.cases.get_case(case_number).owner
+    except CaseSystemError:
+        return frozenset()
+    if "@" not in owner:
+        return frozenset()
+    try:
+        return frozenset({services.client.users_lookupByEmail(email=owner.strip())["user"]["id"]})
+    except SlackApiError:
+        return frozenset()
+
+
+def close_and_announce(services: AppServices, request: CloseRequest) -> ClosedSwarm:
+    """Close in one transaction, then the slow parts: flush notes, tell the channel, plan archive and draft."""
+    with services.sessions.begin() as session:
+        closed = close_swarm(session, request, permissions=services.permissions, case_system=services.cases.name,
+                             archive_delay=config_of(services).archive_delay)
+    flush_notes(services.sessions, services.cases, services.extras.get("delivery_worker"))
+    _announce_closed(services, closed)
+    scheduler = services.extras.get("scheduler")
+    if scheduler is not None and closed.archive_due_at is not None:
+        schedule_once(scheduler, archive_job_id(closed.swarm_id), f"{JOBS}:archive_swarm_job",
+                      closed.archive_due_at, closed.swarm_id)
+    start_drafting(services, closed.swarm_id)
+    return closed
+
+
+def start_drafting(services: AppServices, swarm_id: int) -> None:
+    """Draft on the listener pool (tests wait on it); a restart before it ends is healed by `on_start`."""
+    services.executor.submit(draft_and_post, services, swarm_id)
+
+
+def _announce_closed(services: AppServices, closed: ClosedSwarm) -> None:
+    text, blocks = closed_message(closed, system=system_name(services.cases.name, closed.language))
+    try:
+        services.client.chat_postMessage(channel=closed.channel_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("swarm %s: could not post the closing summary: %s", closed.swarm_id, exc.response.get("error"))
+    if not closed.card_ts:
+        return
+    try:
+        case = services.cases.get_case(closed.case_number)
+    except CaseSystemError:
+        with services.sessions() as session:
+            case = case_record_of(session, closed.swarm_id)
+    try:
+        services.client.chat_update(channel=closed.channel_id, ts=closed.card_ts,
+                                    text=case_card_text(case, closed.language),
+                                    blocks=case_card_blocks(case, lang=closed.language,
+                                                            closed_line=card_closed_line(closed)))
+    except SlackApiError as exc:
+        log.warning("swarm %s: could not update the case card: %s", closed.swarm_id, exc.response.get("error"))
+
+
+def on_case_change(services: AppServices, notice) -> None:
+    """The case closed in the case system closes its swarm; a reopened case keeps the channel."""
+    if notice.change.field != "status":
+        return
+    if services.cases.is_closed(notice.case_number):
+        with contextlib.suppress(SwarmAlreadyClosed):
+            close_and_announce(services, CloseRequest(notice.swarm_id, "", CloseSource.CASE_SYSTEM))
+    else:
+        announce_reopened(services, notice.swarm_id)
+
+
+def announce_reopened(services: AppServices, swarm_id: int) -> bool:
+    with services.sessions.begin() as session:
+        reopened = reopen_swarm(session, swarm_id)
+    if reopened is None:
+        return False
+    scheduler = services.extras.get("scheduler")
+    if scheduler is not None:
+        cancel(scheduler, archive_job_id(swarm_id))
+    key = "knowledge.reopened" if reopened.reopened else "knowledge.reopened_archive_only"
+    try:
+        services.client.chat_postMessage(channel=reopened.channel_id,
+                                         text=t(key, reopened.language, case=reopened.case_number))
+    except SlackApiError as exc:
+        log.warning("swarm %s: could not post the reopening: %s", swarm_id, exc.response.get("error"))
+    return True
 
 
 # ---------------------------------------------------------------- archive
@@ -103,8 +220,6 @@ def poll_reopened_job() -> None:
 
 
 def poll_reopened(services: AppServices) -> list[int]:
-    from bot.listeners.knowledge import announce_reopened
-
     reopened = check_reopened(services.sessions, services.cases)
     for swarm_id in reopened:
         try:

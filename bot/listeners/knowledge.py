@@ -8,47 +8,45 @@ again in the domain: a forged button value or view submission from a non-owner i
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
 
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import answers_errors, error_text, system_name
+from bot.errors import answers_errors, error_text
 from bot.i18n.catalog import t
+from bot.knowledge_jobs import (
+    KnowledgeConfig,
+    case_owner_ids,
+    close_and_announce,
+    config_of,
+    exporter_of,
+    on_case_change,
+    on_start,
+    post_draft,
+)
 from bot.listeners.commands import CommandContext, registry_of
 from bot.listeners.messages import captured_message, nudge_delivery
 from bot.markup import readable_text
 from bot.services import AppServices
-from bot.views.case_card import case_card_blocks, case_card_text
 from bot.views.knowledge import (
     DraftRef,
     KnowledgeAction,
     KnowledgeBlock,
     KnowledgeCallback,
-    card_closed_line,
     close_modal,
     close_submission,
-    closed_message,
     edit_modal,
     edit_submission,
 )
 from knowledge_export.models import Mark
 from swarms.case_systems.base import CaseSystemError
 from swarms.closing import (
-    ClosedSwarm,
     CloseRequest,
     CloseSource,
-    SwarmAlreadyClosed,
     archive_after,
-    archive_job_id,
     check_may_close,
-    close_swarm,
-    flush_notes,
-    reopen_swarm,
     top_contributors,
 )
 from swarms.errors import NotASwarmChannel, SwarmError
@@ -65,20 +63,8 @@ from swarms.lifecycle import find_swarm_by_channel
 from swarms.marks import add_mark, mark_emoji, mark_for_reaction, remove_mark
 from swarms.models import Note, Swarm
 from swarms.note_sync import syncing_swarm
-from swarms.scheduling import cancel, schedule_once
 
 log = logging.getLogger(__name__)
-JOBS = "bot.knowledge_jobs"
-
-
-@dataclass(frozen=True)
-class KnowledgeConfig:
-    archive_delay: timedelta
-    emoji: dict[str, Mark]
-
-
-def config_of(services: AppServices) -> KnowledgeConfig:
-    return services.extras["knowledge"]
 
 
 def register(app: App, services: AppServices) -> None:
@@ -97,8 +83,6 @@ def register(app: App, services: AppServices) -> None:
     app.action(KnowledgeAction.PUBLISH)(ack=_ack_only, lazy=[_publish(services)])
     app.action(KnowledgeAction.DISCARD)(ack=_ack_only, lazy=[_discard(services)])
     services.extras.setdefault("on_case_change", []).append(on_case_change)
-    from bot.knowledge_jobs import on_start
-
     services.extras.setdefault("on_start", []).append(on_start)
 
 
@@ -114,66 +98,6 @@ def _lang_of(services: AppServices) -> Callable[[dict], str]:
 
 
 # ---------------------------------------------------------------- closing
-
-
-def case_owner_ids(services: AppServices, case_number: str) -> frozenset[str]:
-    """The case owner's Slack id, where the case system gives an e-mail Slack knows."""
-    try:
-        owner = services.cases.get_case(case_number).owner
-    except CaseSystemError:
-        return frozenset()
-    if "@" not in owner:
-        return frozenset()
-    try:
-        return frozenset({services.client.users_lookupByEmail(email=owner.strip())["user"]["id"]})
-    except SlackApiError:
-        return frozenset()
-
-
-def close_and_announce(services: AppServices, request: CloseRequest) -> ClosedSwarm:
-    """Close in one transaction, then the slow parts: flush notes, tell the channel, plan archive and draft."""
-    with services.sessions.begin() as session:
-        closed = close_swarm(session, request, permissions=services.permissions, case_system=services.cases.name,
-                             archive_delay=config_of(services).archive_delay)
-    flush_notes(services.sessions, services.cases, services.extras.get("delivery_worker"))
-    _announce_closed(services, closed)
-    scheduler = services.extras.get("scheduler")
-    if scheduler is not None and closed.archive_due_at is not None:
-        schedule_once(scheduler, archive_job_id(closed.swarm_id), f"{JOBS}:archive_swarm_job",
-                      closed.archive_due_at, closed.swarm_id)
-    start_drafting(services, closed.swarm_id)
-    return closed
-
-
-def start_drafting(services: AppServices, swarm_id: int) -> None:
-    """Draft on the listener pool (tests wait on it); a restart before it ends is healed by `on_start`."""
-    from bot.knowledge_jobs import draft_and_post
-
-    services.executor.submit(draft_and_post, services, swarm_id)
-
-
-def _announce_closed(services: AppServices, closed: ClosedSwarm) -> None:
-    text, blocks = closed_message(closed, system=system_name(services.cases.name, closed.language))
-    try:
-        services.client.chat_postMessage(channel=closed.channel_id, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        log.warning("swarm %s: could not post the closing summary: %s", closed.swarm_id, exc.response.get("error"))
-    if not closed.card_ts:
-        return
-    try:
-        case = services.cases.get_case(closed.case_number)
-    except CaseSystemError:
-        from swarms.knowledge_drafts import case_record_of
-
-        with services.sessions() as session:
-            case = case_record_of(session, closed.swarm_id)
-    try:
-        services.client.chat_update(channel=closed.channel_id, ts=closed.card_ts,
-                                    text=case_card_text(case, closed.language),
-                                    blocks=case_card_blocks(case, lang=closed.language,
-                                                            closed_line=card_closed_line(closed)))
-    except SlackApiError as exc:
-        log.warning("swarm %s: could not update the case card: %s", closed.swarm_id, exc.response.get("error"))
 
 
 def _swarm_here(services: AppServices, channel_id: str) -> tuple[int, str, str]:
@@ -258,34 +182,6 @@ def _tell(services: AppServices, channel_id: str, user_id: str, text: str) -> No
             services.client.chat_postMessage(channel=user_id, text=text)
     except SlackApiError as exc:
         log.warning("could not answer %s: %s", user_id, exc.response.get("error"))
-
-
-def on_case_change(services: AppServices, notice) -> None:
-    """The case closed in the case system closes its swarm; a reopened case keeps the channel."""
-    if notice.change.field != "status":
-        return
-    if services.cases.is_closed(notice.case_number):
-        with contextlib.suppress(SwarmAlreadyClosed):
-            close_and_announce(services, CloseRequest(notice.swarm_id, "", CloseSource.CASE_SYSTEM))
-    else:
-        announce_reopened(services, notice.swarm_id)
-
-
-def announce_reopened(services: AppServices, swarm_id: int) -> bool:
-    with services.sessions.begin() as session:
-        reopened = reopen_swarm(session, swarm_id)
-    if reopened is None:
-        return False
-    scheduler = services.extras.get("scheduler")
-    if scheduler is not None:
-        cancel(scheduler, archive_job_id(swarm_id))
-    key = "knowledge.reopened" if reopened.reopened else "knowledge.reopened_archive_only"
-    try:
-        services.client.chat_postMessage(channel=reopened.channel_id,
-                                         text=t(key, reopened.language, case=reopened.case_number))
-    except SlackApiError as exc:
-        log.warning("swarm %s: could not post the reopening: %s", swarm_id, exc.response.get("error"))
-    return True
 
 
 # ---------------------------------------------------------------- marks
@@ -436,8 +332,6 @@ def _save_edits(services: AppServices) -> Callable:
 
 def _after_edits(services: AppServices) -> Callable:
     def refresh(view: dict) -> None:
-        from bot.knowledge_jobs import post_draft
-
         try:
             draft_id, _ = edit_submission(view)
         except ValueError:
@@ -450,8 +344,6 @@ def _after_edits(services: AppServices) -> Callable:
 def _publish(services: AppServices) -> Callable:
     @answers_errors(_lang_of(services), services.settings.case_system)
     def publish(body: dict, respond) -> None:
-        from bot.knowledge_jobs import exporter_of, post_draft
-
         user_id = body["user"]["id"]
         lang = services.people.cached_language_of(user_id)
         try:
@@ -478,8 +370,6 @@ def _publish(services: AppServices) -> Callable:
 def _discard(services: AppServices) -> Callable:
     @answers_errors(_lang_of(services), services.settings.case_system)
     def discard(body: dict, respond) -> None:
-        from bot.knowledge_jobs import post_draft
-
         user_id = body["user"]["id"]
         lang = services.people.cached_language_of(user_id)
         try:
