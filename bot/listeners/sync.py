@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 
 from bot.errors import error_text, system_name
 from bot.i18n.catalog import t
@@ -31,9 +32,10 @@ from bot.views.sync import (
 )
 from swarms.case_changes import ChangeNotice, poll_case_changes
 from swarms.case_systems.webhooks import WebhookRejected, read_webhook
+from swarms.db import utcnow
 from swarms.errors import NotASwarmChannel, SwarmError
-from swarms.lifecycle import find_swarm_by_channel
-from swarms.models import Swarm
+from swarms.lifecycle import add_member, find_swarm_by_channel
+from swarms.models import MemberRole, Swarm, SwarmMember, SwarmStatus
 from swarms.note_sync import add_message_to_swarm, retry_parked, swarms_for_user, sync_status
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,49 @@ def register(app: App, services: AppServices) -> None:
     app.shortcut(SyncCallback.ADD_TO_CASE)(_open_add_to_case(services))
     app.view(SyncCallback.ADD_TO_CASE_VIEW)(_submit_add_to_case(services))
     services.extras.setdefault("http_routes", {})[WEBHOOK_PATH] = webhook_app(services)
+    app.event("member_joined_channel")(_member_joined(services))
+    app.event("member_left_channel")(_member_left(services))
+
+
+# ---------------------------------------------------------------- who is in the swarm
+
+
+def _member_joined(services: AppServices) -> Callable:
+    """People added by hand in Slack count as swarm members (stats, permissions, suggestions leave them out)."""
+
+    def on_join(event: dict) -> None:
+        user_id, channel_id = event.get("user", ""), event.get("channel", "")
+        if not user_id or user_id == _bot_user_id(services):
+            return
+        with services.sessions.begin() as session:
+            swarm = find_swarm_by_channel(session, channel_id)
+            if swarm is not None and swarm.status == SwarmStatus.OPEN:
+                add_member(session, swarm.id, user_id, role=MemberRole.EXPERT, invited_by=event.get("inviter"))
+
+    return on_join
+
+
+def _bot_user_id(services: AppServices) -> str:
+    if "bot_user_id" not in services.extras:
+        try:
+            services.extras["bot_user_id"] = services.client.auth_test().get("user_id", "")
+        except SlackApiError:
+            return ""
+    return services.extras["bot_user_id"]
+
+
+def _member_left(services: AppServices) -> Callable:
+    def on_leave(event: dict) -> None:
+        with services.sessions.begin() as session:
+            swarm = find_swarm_by_channel(session, event.get("channel", ""))
+            if swarm is None:
+                return
+            member = session.scalar(select(SwarmMember).where(SwarmMember.swarm_id == swarm.id,
+                                                              SwarmMember.user_id == event.get("user", "")))
+            if member is not None and member.left_at is None:
+                member.left_at = utcnow()
+
+    return on_leave
 
 
 # ---------------------------------------------------------------- /swarm status, /swarm sync retry
