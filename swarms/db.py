@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,7 +87,8 @@ def _sqlite_begin_immediate(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:
-        writer.acquire()
+        if not writer.acquire(timeout=30):  # as SQLite's busy timeout would: an error, never a hang
+            raise sqlite3.OperationalError("database is locked (another transaction of this process holds it)")
         conn.info["holds_writer"] = True
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,254 @@
+"""`case-swarm demo`: a whole swarm, played against the local Slack stand-in, printed as people see it.
+
+Nothing to install or configure: the stand-in (a real HTTP Slack Web API), the real bot on a free port
+and a temporary SQLite database. It seeds realistic cases, people (English and Korean speakers) and an
+expert directory, then: the agent runs `/swarm`, experts reply in threads (one edits, one deletes),
+the notes reach the case record, someone marks the resolution, the owner closes the swarm, the bot
+drafts a knowledge article, and the manager opens the App Home. Each step prints what the agent, the
+channel and the case record show.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import tempfile
+import textwrap
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.standin_run import StandInRun, start_standin_run
+from swarms.db import make_engine, make_session_factory, upgrade
+from swarms.models import Case, LocalCaseNote
+from swarms.settings import Settings
+
+WIDTH = 100
+PEOPLE = {"dana": "U0DANA0001", "jiwoo": "U0JIWOO001", "minho": "U0MINHO001", "sam": "U0SAM00001",
+          "mira": "U0MIRA0001"}
+CASES = [
+    dict(number="00001026", subject="Inverter shows E-21 after firmware update", status="New", priority="High",
+         product="SolarMax 5000", account="Hanbit Energy", owner="Dana Agent", contact_name="Min-ji Park",
+         contact_email="minji.park@example.com",
+         description="Since the FW 3.2 update last night the inverter trips with E-21 every hour. "
+                     "Customer callback: +82 10-1234-5678."),
+    dict(number="00001027", subject="배터리 충전이 80%에서 멈춥니다", status="Open", priority="Medium",
+         product="PowerWall K", account="한빛에너지", owner="김지우",
+         description="BMS 로그 첨부합니다. 펌웨어 1.4.2 이후 충전이 80%에서 멈춥니다."),
+    dict(number="00001028", subject="Modbus TCP gateway drops connection every 10 minutes", status="Open",
+         priority="Medium", product="GridLink GW", account="Solaria GmbH"),
+]
+
+
+def run_demo(*, keep: bool = False, database_url: str = "") -> int:
+    logging.basicConfig(level=logging.ERROR)
+    folder = Path(tempfile.mkdtemp(prefix="case-swarm-demo-"))
+    url = database_url or f"sqlite:///{folder / 'demo.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        for case in CASES:
+            if session.scalar(select(Case.id).where(Case.number == case["number"])) is None:
+                session.add(Case(**case))
+    knowledge = folder / "knowledge"
+    settings = Settings(manager_user_ids=frozenset({PEOPLE["mira"]}),
+                        env={"EXPERTS_INVITE_MODE": "add", "SWARM_ARCHIVE_DAYS": "7",
+                             "KNOWLEDGE_EXPORT": "folder", "KNOWLEDGE_FOLDER": str(knowledge)})
+    run = start_standin_run(sessions, settings=settings)
+    try:
+        people = _seed_people(run)
+        _seed_directory(run, people)
+        _play(run, people, sessions)
+    finally:
+        run.stop()
+        engine.dispose()
+        if keep:
+            print(f"\nThe demo database is kept at {url}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def _seed_people(run: StandInRun) -> dict[str, str]:
+    ws = run.workspace
+    return {
+        "dana": ws.add_user("dana", id=PEOPLE["dana"], real_name="Dana Agent", email="dana@hanbit.example",
+                            tz="America/New_York",
+                            locale="en-US", title="Support agent"),
+        "jiwoo": ws.add_user("jiwoo", id=PEOPLE["jiwoo"], real_name="김지우", email="jiwoo@hanbit.example",
+                             locale="ko-KR",
+                             title="Inverter firmware engineer"),
+        "minho": ws.add_user("minho", id=PEOPLE["minho"], real_name="이민호", email="minho@hanbit.example",
+                             locale="ko-KR",
+                             title="Battery systems"),
+        "sam": ws.add_user("sam", id=PEOPLE["sam"], real_name="Sam Field", email="sam@hanbit.example",
+                           tz="Europe/Berlin",
+                           locale="en-GB", title="Field service"),
+        "mira": ws.add_user("mira", id=PEOPLE["mira"], real_name="Mira Manager", email="mira@hanbit.example",
+                            locale="en-US",
+                            title="Support manager"),
+    }
+
+
+def _seed_directory(run: StandInRun, people: dict[str, str]) -> None:
+    """The expert directory, as `case-swarm experts import experts.yaml` would fill it."""
+    try:
+        from expert_finder.models import ExpertProfile, Skill, WorkingHours
+        from swarms.expert_directory import import_directory
+    except ImportError:
+        return
+    always = WorkingHours(timezone="UTC", start=time(0), end=time(23, 59), days=frozenset(range(7)))
+    profiles = [
+        ExpertProfile(people["jiwoo"], "김지우", (Skill("inverter firmware", 5), Skill("E-21 error codes", 4)),
+                      ("SolarMax 5000",), ("ko", "en"), always),
+        ExpertProfile(people["minho"], "이민호", (Skill("배터리 BMS", 5), Skill("충전 제어", 4)),
+                      ("PowerWall K",), ("ko",), always),
+        ExpertProfile(people["sam"], "Sam Field", (Skill("DC isolation measurement", 4), Skill("Modbus TCP", 3)),
+                      ("SolarMax 5000", "GridLink GW"), ("en",), always),
+    ]
+    with run.services.sessions.begin() as session:
+        import_directory(session, profiles, now=datetime.now(UTC))
+
+
+def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
+    ws, driver = run.workspace, run.driver
+    dana, jiwoo, sam = people["dana"], people["jiwoo"], people["sam"]
+
+    _title("1. Dana (support agent) types /swarm 00001026 in #general")
+    ack = driver.command("/swarm", "00001026", user=dana, channel=ws.general_id)
+    run.settle()
+    print(f"Slack got the bot's acknowledgement in {ack.elapsed * 1000:.0f} ms (limit 3,000 ms).")
+    _show_answers(run, dana, "What Dana sees (only to her)")
+    channel = next(c for c in ws.channels() if c.name.startswith("swarm-00001026"))
+    print(f"\nPrivate channel #{channel.name} · members: {', '.join(_names(run, ws.members(channel.id)))}")
+    _show_channel(run, channel.id)
+
+    _title("2. Experts reply in the card's thread (one edits, one deletes a message)")
+    for person in (jiwoo, sam):
+        if person not in ws.members(channel.id):
+            ws.join(channel.id, person)
+    card_ts = ws.messages(channel.id)[0]["ts"]
+    driver.user_posts(jiwoo, channel.id, "E-21은 DC 절연 저항 경고입니다. FW 3.2에서 임계값이 1 MΩ으로 올라갔어요.",
+                      thread_ts=card_ts)
+    cause = driver.user_posts(sam, channel.id, "Measured on site: isolation 0.8 MΩ on string 2 after rain, "
+                                               "so FW 3.2 now trips where 3.1 didn't.", thread_ts=card_ts)
+    wrong = driver.user_posts(dana, channel.id, "Customer's e-mail is minji.park@example.com", thread_ts=card_ts)
+    fix = driver.user_posts(jiwoo, channel.id, "해결 방법:\n1. 인버터 설정 메뉴 열기\n2. ISO 임계값을 0.5 MΩ으로 변경\n"
+                                               "3. 재부팅 후 E-21 사라지는지 확인", thread_ts=card_ts)
+    driver.user_edits(sam, channel.id, cause["ts"], "Measured on site: isolation 0.8 MΩ on string 2 after rain, "
+                                                    "so FW 3.2 trips where 3.1 didn't (threshold 1 MΩ).")
+    driver.user_deletes(dana, channel.id, wrong["ts"])
+    run.settle()
+    _show_thread(run, channel.id, card_ts)
+    _show_case_record(sessions, "00001026")
+
+    _title("3. Marks: ✅ on the resolution, 💡 on the cause; Dana closes the swarm")
+    driver.user_reacts(dana, channel.id, fix["ts"], "white_check_mark")
+    driver.user_reacts(dana, channel.id, cause["ts"], "bulb")
+    run.settle()
+    driver.command("/swarm", "close Lowered the ISO threshold to 0.5 MΩ; E-21 gone after reboot.", user=dana,
+                   channel=channel.id)
+    run.settle()
+    _show_answers(run, dana, "What Dana sees", last=2)
+    _show_channel(run, channel.id, since=1)
+    _show_case_record(sessions, "00001026", status_only=True)
+
+    _title("4. Dana publishes the reviewed draft (export to the knowledge folder)")
+    draft = next(m for m in reversed(ws.messages(channel.id)) if "knowledge.publish" in str(m.get("blocks")))
+    driver.block_action("knowledge.publish", user=dana, channel=channel.id, message_ts=draft["ts"])
+    run.settle()
+    _show_channel(run, channel.id, since=len(ws.messages(channel.id)) - 1)
+    for path in sorted((Path(run.services.settings.env["KNOWLEDGE_FOLDER"])).glob("*.md")):
+        print(f"\n{path.name}:")
+        print(_indent(path.read_text(encoding="utf-8")[:2500]))
+
+    _title("5. Mira (manager) opens the App Home")
+    driver.user_opens_home(people["mira"])
+    run.settle()
+    view = ws.home_view(people["mira"])
+    print(_indent(_blocks_text(view.get("blocks", []))) if view else "(no Home view published)")
+
+
+# ---------------------------------------------------------------- printing
+
+
+def _title(text: str) -> None:
+    print("\n" + "═" * WIDTH + f"\n{text}\n" + "═" * WIDTH)
+
+
+def _names(run: StandInRun, user_ids) -> list[str]:
+    return [(run.workspace.user(u).real_name if run.workspace.user(u) else u) for u in user_ids]
+
+
+def _show_answers(run: StandInRun, user: str, heading: str, last: int = 10) -> None:
+    print(f"\n{heading}:")
+    for response in run.standin.responses(user)[-last:]:
+        payload = response["payload"]
+        print(_indent(_blocks_text(payload.get("blocks") or []) or payload.get("text", "")))
+
+
+def _show_channel(run: StandInRun, channel_id: str, since: int = 0) -> None:
+    print("\nThe channel shows:")
+    for message in run.workspace.messages(channel_id)[since:]:
+        text = _blocks_text(message.get("blocks") or []) or message.get("text", "")
+        print(_indent(f"[{_author(run, message)}] {text}"))
+
+
+def _show_thread(run: StandInRun, channel_id: str, thread_ts: str) -> None:
+    print("\nThe thread under the case card:")
+    for message in run.workspace.replies(channel_id, thread_ts)[1:]:
+        edited = " (edited)" if message.get("edited") else ""
+        print(_indent(f"[{_author(run, message)}]{edited} {message.get('text', '')}"))
+
+
+def _author(run: StandInRun, message: dict) -> str:
+    if message.get("bot_id"):
+        return "case-swarm bot"
+    user = run.workspace.user(message.get("user", ""))
+    return user.real_name if user else message.get("user", "?")
+
+
+def _show_case_record(sessions, number: str, *, status_only: bool = False) -> None:
+    with sessions() as session:
+        case = session.scalar(select(Case).where(Case.number == number))
+        notes = list(session.scalars(select(LocalCaseNote).where(LocalCaseNote.case_id == case.id,
+                                                                 LocalCaseNote.revises_id.is_(None))
+                                     .order_by(LocalCaseNote.id)))
+    print(f"\nThe case record {number} (local case store) · status {case.status}:")
+    if status_only:
+        return
+    for note in notes:
+        flag = "RETRACTED " if note.retracted else ""
+        print(_indent(f"internal note · {note.author_name} · {flag}\n{note.body}"))
+
+
+def _blocks_text(blocks: list[dict]) -> str:
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind in ("header", "section"):
+            text = (block.get("text") or {}).get("text", "")
+            if text.strip():
+                lines.append(f"*{text}*" if kind == "header" else text)
+            lines.extend(f"  {f.get('text', '')}" for f in block.get("fields") or [])
+        elif kind == "context":
+            lines.append("  " + " · ".join(e.get("text", "") for e in block.get("elements", []) if "text" in e))
+        elif kind == "actions":
+            labels = [(e.get("text") or {}).get("text", e.get("type", "")) for e in block.get("elements", [])]
+            lines.append("  " + "  ".join(f"[{label}]" for label in labels))
+        elif kind == "divider":
+            lines.append("  " + "─" * 40)
+    return "\n".join(lines)
+
+
+_MENTION = re.compile(r"<@(U[A-Z0-9]+)(?:\|[^>]*)?>")
+_NAMES = {user_id: name for name, user_id in PEOPLE.items()}
+
+
+def _indent(text: str) -> str:
+    """Mentions shown as names, as Slack renders them."""
+    text = _MENTION.sub(lambda m: "@" + _NAMES.get(m.group(1), m.group(1)), text)
+    return textwrap.indent(text, "    │ ")
