@@ -30,7 +30,7 @@ from sqlalchemy import Engine, insert, text
 import swarms.all_models  # noqa: F401
 from swarms.db import MIGRATIONS_DIR, make_engine, make_session_factory, upgrade
 from swarms.models import MemberRole, SlackUser, Swarm, SwarmMember, SwarmStatus
-from swarms.stats import WorkingHours
+from swarms.stats import DEFAULT_PERIOD_DAYS, WorkingHours
 from swarms.stats_rollup import refresh_note_days
 
 NOW = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
@@ -230,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"target_ms": TARGET_MS, "span_days": args.span_days, "now": NOW.isoformat(),
                           "results": results}))
-    return 0 if all(r["ok"] for r in results if r["swarms"] <= 100_000) else 1
+    # The target is for the view as it opens (the default period); longer periods are reported beside it.
+    return 0 if all(r["ok"] for r in results if r["period_days"] == DEFAULT_PERIOD_DAYS) else 1
 
 
 def _line(row: dict) -> str:
