@@ -7,6 +7,8 @@ answer younger than a day is good enough (a locale or a name rarely changes mid-
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,6 +22,8 @@ from swarms.models import SlackUser
 
 log = logging.getLogger(__name__)
 CACHE_FOR = timedelta(days=1)
+MEMORY_TTL = 300.0  # seconds a person is also kept in this process, in front of the database cache
+MEMORY_MAX = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,8 @@ class People:
         self._client = client
         self._sessions = sessions
         self.default_language = default_language
+        self._memory: dict[str, tuple[Person, float]] = {}
+        self._memory_lock = threading.Lock()
 
     def get(self, user_id: str, *, fresh: bool = False) -> Person:
         if not fresh:
@@ -67,13 +73,36 @@ class People:
         cached = self._cached(user_id, any_age=True)
         return language_for_locale(cached.locale if cached else "", self.default_language)
 
+    def forget(self, user_id: str | None = None) -> None:
+        """Drop the in-process copy of one person (None: everyone); the database cache stays."""
+        with self._memory_lock:
+            if user_id is None:
+                self._memory.clear()
+            else:
+                self._memory.pop(user_id, None)
+
     def _cached(self, user_id: str, *, any_age: bool = False) -> Person | None:
+        entry = self._memory.get(user_id)
+        if entry is not None and entry[1] >= time.monotonic():
+            return entry[0]
         with self._sessions() as session:
             row = session.get(SlackUser, user_id)
-            if row is None or (not any_age and utcnow() - row.fetched_at > CACHE_FOR):
+            if row is None:
                 return None
-            return Person(row.id, row.name, row.real_name, row.email, row.locale, row.tz, row.is_bot,
-                          row.deleted)
+            fresh_for = CACHE_FOR - (utcnow() - row.fetched_at)
+            if not any_age and fresh_for.total_seconds() <= 0:
+                return None
+            person = Person(row.id, row.name, row.real_name, row.email, row.locale, row.tz, row.is_bot,
+                            row.deleted)
+        if fresh_for.total_seconds() > 0:
+            self._remember(person, min(MEMORY_TTL, fresh_for.total_seconds()))
+        return person
+
+    def _remember(self, person: Person, ttl: float = MEMORY_TTL) -> None:
+        with self._memory_lock:
+            if len(self._memory) >= MEMORY_MAX:
+                self._memory.clear()
+            self._memory[person.id] = (person, time.monotonic() + ttl)
 
     def _store(self, user: dict) -> Person:
         profile = user.get("profile") or {}
@@ -93,4 +122,5 @@ class People:
             row.locale, row.tz, row.is_bot, row.deleted = person.locale, person.tz, person.is_bot, person.deleted
             row.fetched_at = utcnow()
             session.merge(row)
+        self._remember(person)
         return person

@@ -1,7 +1,9 @@
 """The thread that sends the outbox: at once for a lone note, in big batches during a burst.
 
-A nudge (a note was captured) wakes it; it lingers a moment so that a burst of messages shares one
-call to the case system (Salesforce takes 200 notes a call), then sends everything due. The scheduled
+A nudge (a note was captured) wakes it; it lingers a moment (`linger`, 0.5 s) so that a burst of
+messages shares one call to the case system (Salesforce takes 200 notes a call). While nudges keep
+coming it keeps lingering, up to `max_linger` (2 s) after the first one or until a full batch is
+waiting, then sends everything due: a lone note goes out after `linger`, a burst in full batches. The scheduled
 sweep nudges it too, for rows whose backoff has run out. Several replicas may each run one: rows are
 claimed in the database, so no row goes out twice.
 """
@@ -9,13 +11,16 @@ claimed in the database, so no row goes out twice.
 from __future__ import annotations
 
 import logging
+import random
 import threading
+import time
 from collections.abc import Callable
 
 from sqlalchemy.orm import sessionmaker
 
 from swarms.case_systems.base import CaseSystem
-from swarms.note_sync import DeliveryReport, deliver_due
+from swarms.db import utcnow
+from swarms.note_sync import BATCH_SIZE, DeliveryReport, claim_batch, deliver_due, send_batch
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +29,14 @@ ParkedCallback = Callable[[int, int, str], None]  # (swarm id, notes parked, las
 
 class DeliveryWorker:
     def __init__(self, sessions: sessionmaker, cases: CaseSystem, *, linger: float = 0.5,
+                 max_linger: float = 2.0, full_batch: int = BATCH_SIZE,
                  on_parked: ParkedCallback | None = None) -> None:
         self._sessions = sessions
         self._cases = cases
         self._linger = linger
+        self._max_linger = max(linger, max_linger)
+        self._full_batch = full_batch
+        self._nudges = 0  # since the worker last woke; approximate (no lock), only steers the linger
         self._on_parked = on_parked
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -49,6 +58,7 @@ class DeliveryWorker:
             self._thread = None
 
     def nudge(self) -> None:
+        self._nudges += 1
         self._wake.set()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
@@ -69,16 +79,43 @@ class DeliveryWorker:
                 return
             with self._idle:
                 self._busy = True
-            self._stop.wait(self._linger)  # let a burst gather into one batch
-            self._wake.clear()
+            self._gather()
             try:
-                self.deliver_now()
+                self._deliver_gathered()
             except Exception:
                 log.exception("outbox delivery failed; the sweep will try again")
             finally:
                 with self._idle:
                     self._busy = False
                     self._idle.notify_all()
+
+    def _deliver_gathered(self) -> None:
+        """Full batches while there are, then one partial batch; rows captured meanwhile wait for the next linger.
+
+        (deliver_due would keep sending whatever trickled in during the last call: many small calls in a burst.)
+        """
+        report = DeliveryReport()
+        rng = random.Random()
+        while True:
+            batch = claim_batch(self._sessions, self._cases.name, now=utcnow(), limit=self._full_batch)
+            if not batch:
+                break
+            send_batch(self._sessions, self._cases, batch, report, rng=rng)
+            if report.unavailable or len(batch) < self._full_batch:
+                break
+        self._account(report)
+
+    def _gather(self) -> None:
+        """Linger while a burst keeps arriving: until a quiet `linger`, `max_linger` or a full batch."""
+        deadline = time.monotonic() + self._max_linger
+        self._nudges = 0
+        while True:
+            self._wake.clear()
+            wait = min(self._linger, deadline - time.monotonic())
+            if wait <= 0 or self._stop.wait(wait):
+                return
+            if not self._wake.is_set() or self._nudges >= self._full_batch:
+                return  # quiet for a whole linger (a lone note), or a batch is full
 
     def _account(self, report: DeliveryReport) -> None:
         totals = self.totals

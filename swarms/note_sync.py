@@ -15,7 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Insert, Table, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -64,12 +66,24 @@ def claim_event(session: Session, event_id: str) -> bool:
     """Record a Slack event id; False if it was already recorded (a retry, or another replica)."""
     if not event_id:
         return True
-    try:
+    inserted = _insert_or_skip(session, ProcessedEvent.__table__, {"event_id": event_id, "received_at": utcnow()})
+    return inserted is not None
+
+
+def _insert_or_skip(session: Session, table: Table, values: dict) -> int | str | None:
+    """INSERT … ON CONFLICT DO NOTHING (no savepoint); the new row's primary key, None on a conflict."""
+    key = next(iter(table.primary_key.columns))
+    dialect = session.get_bind().dialect.name
+    statement: Insert
+    if dialect in ("sqlite", "postgresql"):
+        insert_of = sqlite_insert if dialect == "sqlite" else pg_insert
+        statement = insert_of(table).values(**values).on_conflict_do_nothing().returning(key)
+        return session.execute(statement).scalar()
+    try:  # other databases: a savepoint, as before
         with session.begin_nested():
-            session.add(ProcessedEvent(event_id=event_id))
-        return True
+            return session.execute(insert(table).values(**values).returning(key)).scalar()
     except IntegrityError:
-        return False
+        return None
 
 
 def idempotency_key(note: Note, kind: NoteKind) -> str:
@@ -77,33 +91,81 @@ def idempotency_key(note: Note, kind: NoteKind) -> str:
     return f"{base}:{kind}" if kind != NoteKind.EDIT else f"{base}:edit{note.version}"
 
 
+SYNCING_STATUSES = (SwarmStatus.OPEN, SwarmStatus.CLOSED)
+
+
+@dataclass(frozen=True, slots=True)
+class SwarmRef:
+    """What capturing a note needs of its swarm; cheap to keep in memory per channel."""
+
+    id: int
+    case_system: str
+    case_key: str
+    channel_id: str | None
+    card_ts: str | None
+
+    @classmethod
+    def of(cls, swarm: Swarm) -> SwarmRef:
+        return cls(swarm.id, swarm.case_system, swarm.case_key, swarm.channel_id, swarm.card_ts)
+
+
+class SwarmChanged(Exception):
+    """The swarm no longer matches the remembered SwarmRef (closed for syncing, card moved): look again."""
+
+
 def syncing_swarm(session: Session, channel_id: str) -> Swarm | None:
     """The swarm whose channel this is, while its notes still go to the case."""
     return session.scalar(
-        select(Swarm).where(Swarm.channel_id == channel_id, Swarm.status.in_([SwarmStatus.OPEN, SwarmStatus.CLOSED]))
+        select(Swarm).where(Swarm.channel_id == channel_id, Swarm.status.in_(SYNCING_STATUSES))
     )
 
 
 def capture_message(session: Session, swarm: Swarm, message: CapturedMessage) -> Note | None:
     """Store a new message as a note with its outbox row; None if this event or message is known."""
+    session.flush()  # the swarm and anything pending first, as the savepoint used to
+    at = message.at or utcnow()
+    note_id = capture_note(session, SwarmRef.of(swarm), message, touch_swarm=False)
+    if note_id is None:
+        return None
+    swarm.last_activity_at = at
+    return session.get_one(Note, note_id)
+
+
+def capture_note(session: Session, swarm: SwarmRef, message: CapturedMessage, *, touch_swarm: bool = True,
+                 check_swarm: bool = False) -> int | None:
+    """The hot path of capture, in plain statements: the new note's id, None if this event or message is known.
+
+    With `check_swarm` the swarm must still be syncing and match `swarm` (a remembered SwarmRef);
+    otherwise SwarmChanged is raised and the caller's transaction must roll back.
+    """
     if not claim_event(session, message.event_id):
         return None
     at = message.at or utcnow()
-    note = Note(swarm_id=swarm.id, channel_id=message.channel_id, message_ts=message.ts,
-                thread_ts=message.thread_ts, user_id=message.user_id, author_name=message.author_name,
-                text=message.text, body=message.body, permalink=message.permalink, files=list(message.files),
-                source=message.source, created_at=at)
-    try:
-        with session.begin_nested():
-            session.add(note)
-            session.flush()
-    except IntegrityError:
+    note_id = _insert_or_skip(session, Note.__table__, {
+        "swarm_id": swarm.id, "channel_id": message.channel_id, "message_ts": message.ts,
+        "thread_ts": message.thread_ts, "user_id": message.user_id, "author_name": message.author_name,
+        "text": message.text, "body": message.body, "permalink": message.permalink, "files": list(message.files),
+        "marks": [], "source": message.source, "created_at": at, "external_id": "", "version": 1,
+    })
+    if note_id is None:
         return None  # the same message through another event (a broadcast, a shortcut): one note
-    _enqueue(session, note, swarm, NoteKind.ADD, at)
-    swarm.last_activity_at = at
+    key = f"{message.channel_id}-{message.ts}:{NoteKind.ADD}"  # idempotency_key() of the new note
+    _enqueue_row(session, int(note_id), swarm, NoteKind.ADD, key, at)
+    if touch_swarm:
+        _touch_swarm(session, swarm, at, check=check_swarm)
     _note_first_reply(session, swarm.id, message.user_id, at)
-    session.flush()
-    return note
+    return int(note_id)
+
+
+def _touch_swarm(session: Session, swarm: SwarmRef, at: datetime, *, check: bool) -> None:
+    query = update(Swarm).where(Swarm.id == swarm.id)
+    if check:
+        card = Swarm.card_ts.is_(None) if swarm.card_ts is None else Swarm.card_ts == swarm.card_ts
+        query = query.where(Swarm.status.in_(SYNCING_STATUSES), Swarm.channel_id == swarm.channel_id,
+                            Swarm.case_system == swarm.case_system, Swarm.case_key == swarm.case_key, card)
+    result = session.execute(query.values(last_activity_at=at).execution_options(synchronize_session=False))
+    if check and result.rowcount != 1:
+        raise SwarmChanged(swarm.id)
 
 
 def capture_edit(session: Session, channel_id: str, ts: str, *, text: str, body: str, event_id: str = "") -> bool:
@@ -165,6 +227,15 @@ def _enqueue(session: Session, note: Note, swarm: Swarm, kind: NoteKind, at: dat
     session.add(row)
     session.flush()
     return row
+
+
+def _enqueue_row(session: Session, note_id: int, swarm: SwarmRef, kind: NoteKind, key: str, at: datetime) -> None:
+    """The outbox row as one INSERT statement (the hot path has no ORM object to flush)."""
+    session.execute(insert(OutboxItem.__table__).values(
+        note_id=note_id, swarm_id=swarm.id, case_system=swarm.case_system, case_key=swarm.case_key, kind=kind,
+        idempotency_key=key, state=OutboxState.PENDING, attempts=0, next_attempt_at=at, last_error="",
+        external_id="", created_at=at,
+    ))
 
 
 def _note_first_reply(session: Session, swarm_id: int, user_id: str, at: datetime) -> None:

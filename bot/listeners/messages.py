@@ -8,6 +8,7 @@ harmless. Messages from other channels, bots and the app itself are dropped firs
 from __future__ import annotations
 
 import logging
+import time
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
@@ -15,10 +16,20 @@ from slack_sdk.errors import SlackApiError
 from bot.markup import message_permalink, note_body, readable_text, ts_to_datetime
 from bot.services import AppServices
 from swarms.models import Swarm
-from swarms.note_sync import CapturedMessage, capture_deletion, capture_edit, capture_message, syncing_swarm
+from swarms.note_sync import (
+    CapturedMessage,
+    SwarmChanged,
+    SwarmRef,
+    capture_deletion,
+    capture_edit,
+    capture_message,
+    capture_note,
+    syncing_swarm,
+)
 
 log = logging.getLogger(__name__)
 NEW_MESSAGE_SUBTYPES = frozenset({None, "thread_broadcast", "file_share", "me_message"})
+SWARM_CACHE_TTL = 30.0  # seconds a channel's syncing swarm is remembered; the capture re-checks it anyway
 
 
 def register(app: App, services: AppServices) -> None:
@@ -55,19 +66,28 @@ def captured_message(services: AppServices, event: dict, *, event_id: str, sourc
 
 
 def _on_new(services: AppServices, event: dict, event_id: str) -> None:
+    """One transaction per message, remembered swarm: the capture's own UPDATE checks the swarm is unchanged."""
     channel_id = event.get("channel", "")
-    if not _is_swarm_channel(services, channel_id):
+    swarm = syncing_swarm_ref(services, channel_id)
+    if swarm is None:
         return
     in_thread = bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts")
     if not in_thread and not sync_top_level(services):
         return
+    if swarm.card_ts == event["ts"]:
+        return
     message = captured_message(services, event, event_id=event_id, source="thread" if in_thread else "channel")
-    with services.sessions.begin() as session:
-        swarm = syncing_swarm(session, channel_id)
-        if swarm is None or swarm.card_ts == event["ts"]:
-            return
-        note = capture_message(session, swarm, message)
-    if note is not None:
+    try:
+        with services.sessions.begin() as session:
+            captured: object = capture_note(session, swarm, message, check_swarm=True)
+    except SwarmChanged:
+        forget_swarm_channel(services, channel_id)
+        with services.sessions.begin() as session:  # the swarm changed under us: as it is now
+            current = syncing_swarm(session, channel_id)
+            if current is None or current.card_ts == event["ts"]:
+                return
+            captured = capture_message(session, current, message)
+    if captured is not None:
         nudge_delivery(services)
 
 
@@ -102,11 +122,46 @@ def nudge_delivery(services: AppServices) -> None:
 
 
 def _is_swarm_channel(services: AppServices, channel_id: str) -> bool:
-    """Cheap first filter (one indexed lookup) so busy non-swarm channels cost almost nothing."""
+    """Cheap first filter (memory, else one indexed lookup) so busy non-swarm channels cost almost nothing."""
     if not channel_id:
         return False
+    if _remembered(services, channel_id) is not None:
+        return True
     with services.sessions() as session:
         return session.query(Swarm.id).filter(Swarm.channel_id == channel_id).first() is not None
+
+
+def syncing_swarm_ref(services: AppServices, channel_id: str) -> SwarmRef | None:
+    """The channel's syncing swarm, remembered for SWARM_CACHE_TTL seconds (misses are not remembered)."""
+    if not channel_id:
+        return None
+    ref = _remembered(services, channel_id)
+    if ref is None:
+        with services.sessions() as session:
+            swarm = syncing_swarm(session, channel_id)
+            if swarm is None:
+                return None
+            ref = SwarmRef.of(swarm)
+        _swarm_cache(services)[channel_id] = (ref, time.monotonic() + SWARM_CACHE_TTL)
+    return ref
+
+
+def forget_swarm_channel(services: AppServices, channel_id: str) -> None:
+    _swarm_cache(services).pop(channel_id, None)
+
+
+def _remembered(services: AppServices, channel_id: str) -> SwarmRef | None:
+    entry = _swarm_cache(services).get(channel_id)
+    if entry is None:
+        return None
+    if entry[1] < time.monotonic():
+        forget_swarm_channel(services, channel_id)
+        return None
+    return entry[0]
+
+
+def _swarm_cache(services: AppServices) -> dict[str, tuple[SwarmRef, float]]:
+    return services.extras.setdefault("swarm_by_channel", {})
 
 
 def workspace_url(services: AppServices) -> str:
