@@ -4,6 +4,9 @@ Relevance = skill match (fuzzy, level-weighted) + product match + history on sim
 language bonus; then availability (outside hours, at the swarm limit, often declining) scales it and each
 active swarm costs a little, so equal relevance goes to the less loaded. When the case lists several
 needed skills, a greedy set cover puts a small team that covers them first.
+
+Everything up to the order is numpy over a prepared `DirectoryIndex`; Python objects are built only for
+the suggestions shown, so a ranking over 100k experts costs a few passes over arrays.
 """
 
 from __future__ import annotations
@@ -15,136 +18,153 @@ from datetime import datetime
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from expert_finder.directory_index import LANGUAGE_NAMES, DirectoryIndex, language_code
 from expert_finder.history import HistoryEvidence, HistoryIndex, gather
-from expert_finder.matching import FlatTerms, flatten_products, flatten_skills, match_scores
+from expert_finder.matching import match_scores
 from expert_finder.models import CaseQuery, ExpertProfile, PastHelp, Ranking, RankingPolicy, Reason, Suggestion
 from expert_finder.normalize import expand
 
-LANGUAGE_NAMES = {"english": "en", "korean": "ko", "한국어": "ko", "영어": "en", "japanese": "ja", "german": "de"}
+__all__ = ["LANGUAGE_NAMES", "DirectoryIndex", "language_code", "rank_experts"]
+
 PRODUCT_CUTOFF = 90.0
+EXCLUSIONS = ("", "requester", "member", "opted_out", "at_limit", "outside_hours")  # by code, first wins
 _NO_EVIDENCE = HistoryEvidence(score=0.0, similar_cases=0, days_ago=None, declines=0, availability=1.0)
-
-
-def language_code(value: str) -> str:
-    value = value.strip().casefold().replace("_", "-")
-    return LANGUAGE_NAMES.get(value, value.split("-")[0])
+# Scores are ordered by their value rounded to 4 places; anything this far below the k-th cannot overtake it.
+_ROUNDING_MARGIN = 2e-4
 
 
 @dataclass
 class _Scores:
-    relevance: np.ndarray
-    skill: np.ndarray
-    skill_which: np.ndarray
-    skill_percent: np.ndarray
-    product: np.ndarray
-    product_label: list[str | None]
+    relevance: np.ndarray  # 0 for everyone outside the pool
+    skill_vocab: np.ndarray  # case text × distinct skill names, 0-1
+    skill_best: np.ndarray  # per expert, best weighted match of the case text (before needed skills)
     coverage: np.ndarray  # experts × needed skills, 0-1
+    product_vocab: np.ndarray | None  # case product × distinct product names, 0-1
+    product: np.ndarray
     language: np.ndarray  # bool
 
 
-def _exclusion(case: CaseQuery, p: ExpertProfile, now: datetime, policy: RankingPolicy) -> str | None:
-    if p.user_id == case.requester_id:
-        return "requester"
-    if p.user_id in case.member_ids:
-        return "member"
-    if p.opted_out:
-        return "opted_out"
-    if policy.at_limit == "exclude" and p.active_swarms >= p.max_concurrent:
-        return "at_limit"
-    if policy.outside_hours == "exclude" and not p.hours.is_working(now):
-        return "outside_hours"
-    return None
+def _exclusions(case: CaseQuery, d: DirectoryIndex, working: np.ndarray, policy: RankingPolicy) -> np.ndarray:
+    """Per expert, the index into EXCLUSIONS of why they are left out (0: in the pool)."""
+    code = np.zeros(len(d), dtype=np.int8)
+    if policy.outside_hours == "exclude":
+        code[~working] = 5
+    if policy.at_limit == "exclude":
+        code[d.active >= d.max_concurrent] = 4
+    code[d.opted_out] = 3
+    code[[d.position[u] for u in case.member_ids if u in d.position]] = 2
+    if case.requester_id in d.position:
+        code[d.position[case.requester_id]] = 1
+    return code
 
 
-def _skill_scores(case: CaseQuery, flat: FlatTerms, cutoff: float) -> tuple[np.ndarray, ...]:
-    queries = [case.text, *case.needed_skills]
-    scores = match_scores(queries, flat.names, cutoff)
-    best, which = flat.best(scores[0]) if flat.names else (np.zeros(flat.n_owners), np.full(flat.n_owners, -1))
-    percent = np.where(which >= 0, scores[0][np.maximum(which, 0)] if flat.names else 0.0, 0.0)
-    coverage = np.zeros((flat.n_owners, len(case.needed_skills)), dtype=np.float32)
-    for j in range(len(case.needed_skills)):
-        coverage[:, j] = flat.best(scores[j + 1])[0] if flat.names else 0.0
-    return best, which, percent, coverage
-
-
-def _product_scores(case: CaseQuery, flat: FlatTerms) -> tuple[np.ndarray, list[str | None]]:
-    if not case.product or not flat.names:
-        return np.zeros(flat.n_owners), [None] * flat.n_owners
-    raw = process.cdist(
-        [expand(case.product)], flat.names, scorer=fuzz.token_sort_ratio, score_cutoff=PRODUCT_CUTOFF, workers=1
-    )
-    best, which = flat.best(raw[0] / 100.0)
-    return best, [flat.labels[w] if w >= 0 else None for w in which]
+def _evidence_arrays(d: DirectoryIndex, evidence: dict[str, HistoryEvidence]) -> tuple[np.ndarray, np.ndarray]:
+    score = np.zeros(len(d), dtype=np.float64)
+    availability = np.ones(len(d), dtype=np.float64)
+    for user_id, ev in evidence.items():
+        row = d.position.get(user_id)
+        if row is not None:
+            score[row] = ev.score
+            availability[row] = ev.availability
+    return score, availability
 
 
 def _score(
-    case: CaseQuery, profiles: Sequence[ExpertProfile], evidence: dict[str, HistoryEvidence], policy: RankingPolicy
-) -> tuple[_Scores, FlatTerms]:
-    skills = flatten_skills(profiles)
-    skill, skill_which, percent, coverage = _skill_scores(case, skills, policy.skill_cutoff)
-    if coverage.shape[1]:
-        skill = np.maximum(skill, coverage.mean(axis=1))
-    product, product_label = _product_scores(case, flatten_products(profiles))
-    history = np.array([evidence.get(p.user_id, _NO_EVIDENCE).score for p in profiles], dtype=np.float64)
+    case: CaseQuery, d: DirectoryIndex, pool: np.ndarray, history: np.ndarray, policy: RankingPolicy
+) -> _Scores:
+    n, needed = len(d), case.needed_skills
+    vocab = match_scores([case.text, *needed], d.skills.flat.names, policy.skill_cutoff)
+    best = d.skills.best(vocab[0]) if d.skills.flat.names else np.zeros(n)
+    coverage = np.zeros((n, len(needed)), dtype=np.float32)
+    for j in range(len(needed)):
+        coverage[:, j] = d.skills.best(vocab[j + 1]) if d.skills.flat.names else 0.0
+    skill = np.maximum(best, coverage.mean(axis=1)) if needed else best
+    product_vocab, product = None, np.zeros(n)
+    if case.product and d.products.flat.names:
+        raw = process.cdist(
+            [expand(case.product)], d.products.flat.names, scorer=fuzz.token_sort_ratio, score_cutoff=PRODUCT_CUTOFF
+        )
+        product_vocab = raw[0] / 100.0
+        product = d.products.best(product_vocab)
     lang = language_code(case.language) if case.language else ""
-    speaks = np.array([bool(lang) and lang in {language_code(x) for x in p.languages} for p in profiles], dtype=bool)
+    speaks = d.speakers(lang) if lang else np.zeros(n, dtype=bool)
     relevance = (
         policy.weight_skill * skill + policy.weight_product * product + policy.weight_history * (1.0 - np.exp(-history))
     )
     relevance = np.where(relevance > 0, relevance + policy.weight_language * speaks, 0.0)
-    # Keep the skill arrays so reasons can name the matching skill.
-    return _Scores(relevance, skill, skill_which, percent, product, product_label, coverage, speaks), skills
+    relevance = np.where(pool, relevance, 0.0)
+    return _Scores(relevance, vocab[0] if len(vocab) else vocab, best, coverage, product_vocab, product, speaks)
 
 
-def _reasons(i: int, p: ExpertProfile, s: _Scores, skills: FlatTerms, ev: HistoryEvidence, flags: dict) -> tuple:
+def _first_in_order(candidates: np.ndarray, final: np.ndarray, active: np.ndarray, k: int) -> list[int]:
+    """The first `k` of `candidates` by (score rounded to 4 places, descending; fewer active swarms; row)."""
+    if k <= 0 or candidates.size == 0:
+        return []
+    if candidates.size > k:
+        values = final[candidates]
+        kth = np.partition(values, values.size - k)[values.size - k]
+        candidates = candidates[values >= kth - _ROUNDING_MARGIN]
+    return sorted(candidates.tolist(), key=lambda i: (-round(final[i], 4), active[i], i))[:k]
+
+
+def _cover_first(
+    candidates: np.ndarray, coverage: np.ndarray, final: np.ndarray, active: np.ndarray, limit: int
+) -> list[int]:
+    """Greedy set cover: repeatedly take whoever covers the most still-uncovered skills (best score first),
+    then the rest in score order; only the first `limit` are worked out."""
+    team: list[int] = []
+    if coverage.shape[1]:
+        has = coverage[candidates] > 0
+        covered = np.zeros(coverage.shape[1], dtype=bool)
+        taken = np.zeros(candidates.size, dtype=bool)
+        while not covered.all() and len(team) < limit:
+            gains = np.where(taken, 0, (has & ~covered).sum(axis=1))
+            if gains.size == 0 or gains.max() == 0:
+                break
+            rows = np.flatnonzero(gains == gains.max())
+            pick = _first_in_order(candidates[rows], final, active, 1)[0]
+            team.append(pick)
+            taken[np.searchsorted(candidates, pick)] = True
+            covered |= coverage[pick] > 0
+    chosen = set(team)
+    rest = [i for i in _first_in_order(candidates, final, active, limit + len(team)) if i not in chosen]
+    return (team + rest)[:limit]
+
+
+def _reasons(case: CaseQuery, i: int, d: DirectoryIndex, s: _Scores, pool: np.ndarray, ev: HistoryEvidence, flags):
+    p: ExpertProfile = d.profiles[i]
+    which = d.skills.which(i, s.skill_vocab, s.skill_best[i]) if d.skills.flat.names else -1
+    shown = d.skills.label(which, pool) if which >= 0 else None
     reasons: list[Reason] = []
-    if s.skill_which[i] >= 0:
-        reasons.append(
-            Reason(
-                "skill_match", {"skill": skills.labels[s.skill_which[i]], "percent": round(100 * s.skill_percent[i])}
-            )
-        )
-    shown = skills.labels[s.skill_which[i]] if s.skill_which[i] >= 0 else None
-    for j, needed in enumerate(flags["needed"]):
+    if shown is not None:
+        reasons.append(Reason("skill_match", {"skill": shown, "percent": round(100 * s.skill_vocab[which])}))
+    for j, needed in enumerate(case.needed_skills):
         if s.coverage[i, j] > 0 and needed != shown:
             reasons.append(Reason("skill_match", {"skill": needed, "percent": round(100 * s.coverage[i, j])}))
-    if s.product_label[i] is not None:
-        reasons.append(Reason("product", {"product": s.product_label[i]}))
+    product = d.products.which(i, s.product_vocab, s.product[i]) if s.product_vocab is not None else -1
+    if product >= 0:
+        reasons.append(Reason("product", {"product": d.products.label(product, pool)}))
     if ev.similar_cases:
         reasons.append(Reason("history", {"count": ev.similar_cases, "days_ago": ev.days_ago}))
     if s.language[i]:
-        reasons.append(Reason("language", {"language": flags["language"]}))
+        reasons.append(Reason("language", {"language": case.language}))
     reasons.append(Reason("load", {"active": p.active_swarms}))
-    if flags["outside"]:
+    outside, at_limit = flags
+    if outside:
         reasons.append(Reason("outside_hours", {"timezone": p.hours.timezone}))
-    if flags["at_limit"]:
+    if at_limit:
         reasons.append(Reason("at_limit", {"active": p.active_swarms, "max": p.max_concurrent}))
     if ev.declines:
         reasons.append(Reason("declined_recently", {"count": ev.declines}))
-    return tuple(reasons)
-
-
-def _cover_first(order: list[int], coverage: np.ndarray) -> list[int]:
-    """Greedy set cover: repeatedly take whoever covers the most still-uncovered skills (best score first)."""
-    if coverage.shape[1] == 0:
-        return order
-    covered = np.zeros(coverage.shape[1], dtype=bool)
-    team: list[int] = []
-    remaining = list(order)
-    while not covered.all():
-        gains = [int(((coverage[i] > 0) & ~covered).sum()) for i in remaining]
-        if not gains or max(gains) == 0:
-            break
-        pick = remaining[gains.index(max(gains))]  # `remaining` is in score order, so ties go to the better
-        team.append(pick)
-        remaining.remove(pick)
-        covered |= coverage[pick] > 0
-    return team + remaining
+    covers = tuple(case.needed_skills[j] for j in np.flatnonzero(s.coverage[i] > 0))
+    if not case.needed_skills and shown is not None:
+        covers = (shown,)
+    return tuple(reasons), covers
 
 
 def rank_experts(
     case: CaseQuery,
-    profiles: Sequence[ExpertProfile],
+    profiles: Sequence[ExpertProfile] | DirectoryIndex,
     history: Sequence[PastHelp] | HistoryIndex,
     *,
     now: datetime,
@@ -152,18 +172,16 @@ def rank_experts(
 ) -> Ranking:
     """The best available experts for `case`, each with reasons; who was left out and which skills nobody has.
 
-    `history` may be a prepared `HistoryIndex` (build it once with `HistoryIndex.build`) so repeated
-    rankings skip refitting TF-IDF.
+    `profiles` may be a prepared `DirectoryIndex` and `history` a prepared `HistoryIndex` (build each once
+    with `.build`), so repeated rankings skip flattening the directory and refitting TF-IDF.
     """
+    d = profiles if isinstance(profiles, DirectoryIndex) else DirectoryIndex.build(profiles)
     index = history if isinstance(history, HistoryIndex) else HistoryIndex.build(history)
-    excluded: list[tuple[str, str]] = []
-    pool: list[ExpertProfile] = []
-    for p in profiles:
-        why = _exclusion(case, p, now, policy)
-        if why:
-            excluded.append((p.user_id, why))
-        else:
-            pool.append(p)
+    working = d.working(now)
+    code = _exclusions(case, d, working, policy)
+    pool = code == 0
+    out = np.flatnonzero(~pool)
+    excluded = tuple(zip(d.user_ids[out].tolist(), [EXCLUSIONS[c] for c in code[out].tolist()], strict=True))
     evidence = gather(
         index,
         case.text + " " + case.product,
@@ -172,46 +190,21 @@ def rank_experts(
         kind_weights=policy.kind_weights,
         min_similarity=policy.history_min_similarity,
     )
-    scores, skills = _score(case, pool, evidence, policy)
-    final, flags = _availability(case, pool, scores, evidence, now, policy)
-    order = sorted(np.flatnonzero(scores.relevance > 0), key=lambda i: (-round(final[i], 4), pool[i].active_swarms))
-    order = _cover_first([int(i) for i in order], scores.coverage)
+    history_score, availability = _evidence_arrays(d, evidence)
+    scores = _score(case, d, pool, history_score, policy)
+    at_limit = d.active >= d.max_concurrent
+    factor = availability * np.where(working, 1.0, policy.outside_hours_factor)
+    factor = factor * np.where(at_limit, policy.at_limit_factor, 1.0)
+    final = np.where(
+        scores.relevance > 0, np.maximum(scores.relevance * factor - policy.load_penalty * d.active, 1e-6), 0.0
+    )
+    candidates = np.flatnonzero(scores.relevance > 0)
     suggestions = []
-    for i in order[: policy.limit]:
-        p = pool[i]
+    for i in _cover_first(candidates, scores.coverage, final, d.active, policy.limit):
+        p = d.profiles[i]
         ev = evidence.get(p.user_id, _NO_EVIDENCE)
-        covers = tuple(case.needed_skills[j] for j in np.flatnonzero(scores.coverage[i] > 0))
-        if not case.needed_skills and scores.skill_which[i] >= 0:
-            covers = (skills.labels[scores.skill_which[i]],)
-        suggestions.append(
-            Suggestion(
-                p.user_id, p.name, round(float(final[i]), 4), _reasons(i, p, scores, skills, ev, flags[i]), covers
-            )
-        )
-    available = scores.coverage[scores.relevance > 0]
-    has = available.any(axis=0) if available.size else np.zeros(len(case.needed_skills), dtype=bool)
+        reasons, covers = _reasons(case, i, d, scores, pool, ev, (not working[i], at_limit[i]))
+        suggestions.append(Suggestion(p.user_id, p.name, round(float(final[i]), 4), reasons, covers))
+    has = scores.coverage[candidates].any(axis=0) if candidates.size else np.zeros(len(case.needed_skills), bool)
     uncovered = tuple(skill for j, skill in enumerate(case.needed_skills) if not has[j])
-    return Ranking(tuple(suggestions), uncovered, tuple(excluded))
-
-
-def _availability(
-    case: CaseQuery,
-    pool: Sequence[ExpertProfile],
-    scores: _Scores,
-    evidence: dict[str, HistoryEvidence],
-    now: datetime,
-    policy: RankingPolicy,
-) -> tuple[np.ndarray, list[dict]]:
-    final = scores.relevance.astype(np.float64).copy()
-    flags: list[dict] = []
-    for i, p in enumerate(pool):
-        outside = not p.hours.is_working(now)
-        at_limit = p.active_swarms >= p.max_concurrent
-        factor = evidence.get(p.user_id, _NO_EVIDENCE).availability
-        factor *= policy.outside_hours_factor if outside else 1.0
-        factor *= policy.at_limit_factor if at_limit else 1.0
-        final[i] = max(final[i] * factor - policy.load_penalty * p.active_swarms, 1e-6) if final[i] > 0 else 0.0
-        flags.append(
-            {"outside": outside, "at_limit": at_limit, "language": case.language, "needed": case.needed_skills}
-        )
-    return final, flags
+    return Ranking(tuple(suggestions), uncovered, excluded)
