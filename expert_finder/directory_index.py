@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from expert_finder.evidence import user_rows
+from expert_finder.history import HistoryIndex
 from expert_finder.matching import FlatTerms, flatten_products, flatten_skills
 from expert_finder.models import ExpertProfile
 from expert_finder.normalize import expand
@@ -93,6 +95,7 @@ class DirectoryIndex:
     days: np.ndarray  # int64 bit mask, Monday = bit 0
     languages: list[frozenset[str]]  # language codes per row
     _speakers: dict[str, np.ndarray] = field(default_factory=dict)
+    _history: tuple = ()  # (HistoryIndex, its users' rows here): one slot, the app keeps one history index
 
     @classmethod
     def build(cls, profiles: Sequence[ExpertProfile]) -> DirectoryIndex:
@@ -125,6 +128,12 @@ class DirectoryIndex:
             self._speakers[code] = np.array([code in langs for langs in self.languages], dtype=bool)
         return self._speakers[code]
 
+    def history_rows(self, index: HistoryIndex) -> np.ndarray:
+        """Per user of a history index, their row here (-1: not in the directory); cached for the last index."""
+        if not self._history or self._history[0] is not index:
+            self._history = (index, user_rows(index, self.position))
+        return self._history[1]
+
     def working(self, now: datetime) -> np.ndarray:
         """`WorkingHours.is_working(now)` for every expert at once: one zone conversion per distinct zone."""
         at = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
@@ -141,4 +150,3 @@ class DirectoryIndex:
         # A night shift (22:00-06:00) belongs to the day it started on.
         night_shift = np.where(t >= self.start, today, (t < self.end) & yesterday)
         return np.where(self.start <= self.end, day_shift, night_shift)
-

@@ -19,7 +19,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from expert_finder.directory_index import LANGUAGE_NAMES, DirectoryIndex, language_code
-from expert_finder.history import HistoryEvidence, HistoryIndex, gather
+from expert_finder.evidence import evidence_rows
+from expert_finder.history import HistoryEvidence, HistoryIndex
 from expert_finder.matching import match_scores
 from expert_finder.models import CaseQuery, ExpertProfile, PastHelp, Ranking, RankingPolicy, Reason, Suggestion
 from expert_finder.normalize import expand
@@ -28,7 +29,6 @@ __all__ = ["LANGUAGE_NAMES", "DirectoryIndex", "language_code", "rank_experts"]
 
 PRODUCT_CUTOFF = 90.0
 EXCLUSIONS = ("", "requester", "member", "opted_out", "at_limit", "outside_hours")  # by code, first wins
-_NO_EVIDENCE = HistoryEvidence(score=0.0, similar_cases=0, days_ago=None, declines=0, availability=1.0)
 # Scores are ordered by their value rounded to 4 places; anything this far below the k-th cannot overtake it.
 _ROUNDING_MARGIN = 2e-4
 
@@ -58,20 +58,7 @@ def _exclusions(case: CaseQuery, d: DirectoryIndex, working: np.ndarray, policy:
     return code
 
 
-def _evidence_arrays(d: DirectoryIndex, evidence: dict[str, HistoryEvidence]) -> tuple[np.ndarray, np.ndarray]:
-    score = np.zeros(len(d), dtype=np.float64)
-    availability = np.ones(len(d), dtype=np.float64)
-    for user_id, ev in evidence.items():
-        row = d.position.get(user_id)
-        if row is not None:
-            score[row] = ev.score
-            availability[row] = ev.availability
-    return score, availability
-
-
-def _score(
-    case: CaseQuery, d: DirectoryIndex, pool: np.ndarray, history: np.ndarray, policy: RankingPolicy
-) -> _Scores:
+def _score(case: CaseQuery, d: DirectoryIndex, pool: np.ndarray, history: np.ndarray, policy: RankingPolicy) -> _Scores:
     n, needed = len(d), case.needed_skills
     vocab = match_scores([case.text, *needed], d.skills.flat.names, policy.skill_cutoff)
     best = d.skills.best(vocab[0]) if d.skills.flat.names else np.zeros(n)
@@ -182,18 +169,19 @@ def rank_experts(
     pool = code == 0
     out = np.flatnonzero(~pool)
     excluded = tuple(zip(d.user_ids[out].tolist(), [EXCLUSIONS[c] for c in code[out].tolist()], strict=True))
-    evidence = gather(
+    evidence = evidence_rows(
         index,
+        d.history_rows(index),
+        len(d),
         case.text + " " + case.product,
         now=now,
         half_life_days=policy.history_half_life_days,
         kind_weights=policy.kind_weights,
         min_similarity=policy.history_min_similarity,
     )
-    history_score, availability = _evidence_arrays(d, evidence)
-    scores = _score(case, d, pool, history_score, policy)
+    scores = _score(case, d, pool, evidence.score, policy)
     at_limit = d.active >= d.max_concurrent
-    factor = availability * np.where(working, 1.0, policy.outside_hours_factor)
+    factor = evidence.availability * np.where(working, 1.0, policy.outside_hours_factor)
     factor = factor * np.where(at_limit, policy.at_limit_factor, 1.0)
     final = np.where(
         scores.relevance > 0, np.maximum(scores.relevance * factor - policy.load_penalty * d.active, 1e-6), 0.0
@@ -202,7 +190,7 @@ def rank_experts(
     suggestions = []
     for i in _cover_first(candidates, scores.coverage, final, d.active, policy.limit):
         p = d.profiles[i]
-        ev = evidence.get(p.user_id, _NO_EVIDENCE)
+        ev = evidence.get(p.user_id)
         reasons, covers = _reasons(case, i, d, scores, pool, ev, (not working[i], at_limit[i]))
         suggestions.append(Suggestion(p.user_id, p.name, round(float(final[i]), 4), reasons, covers))
     has = scores.coverage[candidates].any(axis=0) if candidates.size else np.zeros(len(case.needed_skills), bool)
