@@ -41,16 +41,19 @@ def _database_settings(env: dict | None = None) -> Settings:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
+    from bot.background import start_background
     from bot.server import serve_http, serve_socket_mode
 
     settings = Settings.from_env()
     bot = create_app(settings)
-    for start in bot.services.extras.get("on_start", []):
-        start(bot.services)
-    if settings.socket_mode:
-        serve_socket_mode(bot)
-    else:
-        serve_http(bot, port=settings.port)
+    background = start_background(bot)  # scheduler, outbox worker, then each feature's on_start hook
+    try:
+        if settings.socket_mode:
+            serve_socket_mode(bot)
+        else:
+            serve_http(bot, port=settings.port)
+    finally:
+        background.stop()
     return 0
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.standin_run import StandInRun, start_standin_run
+from bot.views.home import home_as_text
 from swarms.db import make_engine, make_session_factory, upgrade
 from swarms.models import Case, LocalCaseNote
 from swarms.settings import Settings
@@ -55,7 +56,7 @@ def run_demo(*, keep: bool = False, database_url: str = "") -> int:
                 session.add(Case(**case))
     knowledge = folder / "knowledge"
     settings = Settings(manager_user_ids=frozenset({PEOPLE["mira"]}),
-                        env={"EXPERTS_INVITE_MODE": "add", "SWARM_ARCHIVE_DAYS": "7",
+                        env={"EXPERTS_INVITE_MODE": "ask", "SWARM_ARCHIVE_DAYS": "7",
                              "KNOWLEDGE_EXPORT": "folder", "KNOWLEDGE_FOLDER": str(knowledge)})
     run = start_standin_run(sessions, settings=settings)
     try:
@@ -126,10 +127,27 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     print(f"\nPrivate channel #{channel.name} · members: {', '.join(_names(run, ws.members(channel.id)))}")
     _show_channel(run, channel.id)
 
-    _title("2. Experts reply in the card's thread (one edits, one deletes a message)")
+    _title("2. Dana clicks Invite all: each expert gets a DM asking them to join, and joins")
+    suggestions = next(m for m in ws.messages(channel.id) if "experts.invite_all" in str(m.get("blocks")))
+    driver.block_action("experts.invite_all", user=dana, channel=channel.id, message_ts=suggestions["ts"])
+    run.settle()
     for person in (jiwoo, sam):
+        dm_channel = ws.im_channel(person)
+        ask = next((m for m in ws.messages(dm_channel) if "experts.join" in str(m.get("blocks"))), None) \
+            if dm_channel else None
+        if ask is None:
+            continue
+        if person == jiwoo:
+            print(f"\nThe DM {_names(run, [person])[0]} gets:")
+            print(_indent(_blocks_text(ask.get("blocks") or []) or ask.get("text", "")))
+        driver.block_action("experts.join", user=person, channel=dm_channel, message_ts=ask["ts"])
+    run.settle()
+    print(f"\nMembers now: {', '.join(_names(run, ws.members(channel.id)))}")
+    for person in (jiwoo, sam):  # should a DM not have come through, the demo goes on with them in the channel
         if person not in ws.members(channel.id):
             ws.join(channel.id, person)
+
+    _title("3. Experts reply in the card's thread (one edits, one deletes a message)")
     card_ts = ws.messages(channel.id)[0]["ts"]
     driver.user_posts(jiwoo, channel.id, "E-21은 DC 절연 저항 경고입니다. FW 3.2에서 임계값이 1 MΩ으로 올라갔어요.",
                       thread_ts=card_ts)
@@ -145,7 +163,7 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     _show_thread(run, channel.id, card_ts)
     _show_case_record(sessions, "00001026")
 
-    _title("3. Marks: ✅ on the resolution, 💡 on the cause; Dana closes the swarm")
+    _title("4. Marks: ✅ on the resolution, 💡 on the cause; Dana closes the swarm")
     driver.user_reacts(dana, channel.id, fix["ts"], "white_check_mark")
     driver.user_reacts(dana, channel.id, cause["ts"], "bulb")
     run.settle()
@@ -156,7 +174,7 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     _show_channel(run, channel.id, since=1)
     _show_case_record(sessions, "00001026", status_only=True)
 
-    _title("4. Dana publishes the reviewed draft (export to the knowledge folder)")
+    _title("5. Dana publishes the reviewed draft (export to the knowledge folder)")
     draft = next(m for m in reversed(ws.messages(channel.id)) if "knowledge.publish" in str(m.get("blocks")))
     driver.block_action("knowledge.publish", user=dana, channel=channel.id, message_ts=draft["ts"])
     run.settle()
@@ -165,11 +183,11 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
         print(f"\n{path.name}:")
         print(_indent(path.read_text(encoding="utf-8")[:2500]))
 
-    _title("5. Mira (manager) opens the App Home")
+    _title("6. Mira (manager) opens the App Home")
     driver.user_opens_home(people["mira"])
     run.settle()
     view = ws.home_view(people["mira"])
-    print(_indent(_blocks_text(view.get("blocks", []))) if view else "(no Home view published)")
+    print(_indent(home_as_text(view)) if view else "(no Home view published)")
 
 
 # ---------------------------------------------------------------- printing
@@ -199,7 +217,7 @@ def _show_channel(run: StandInRun, channel_id: str, since: int = 0) -> None:
 
 def _show_thread(run: StandInRun, channel_id: str, thread_ts: str) -> None:
     print("\nThe thread under the case card:")
-    for message in run.workspace.replies(channel_id, thread_ts)[1:]:
+    for message in run.workspace.replies(channel_id, thread_ts):
         edited = " (edited)" if message.get("edited") else ""
         print(_indent(f"[{_author(run, message)}]{edited} {message.get('text', '')}"))
 

@@ -14,8 +14,9 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Insert, Table, func, insert, select, update
+from sqlalchemy import Insert, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -72,18 +73,23 @@ def claim_event(session: Session, event_id: str) -> bool:
 
 def _insert_or_skip(session: Session, table: Table, values: dict) -> int | str | None:
     """INSERT … ON CONFLICT DO NOTHING (no savepoint); the new row's primary key, None on a conflict."""
-    key = next(iter(table.primary_key.columns))
     dialect = session.get_bind().dialect.name
-    statement: Insert
     if dialect in ("sqlite", "postgresql"):
-        insert_of = sqlite_insert if dialect == "sqlite" else pg_insert
-        statement = insert_of(table).values(**values).on_conflict_do_nothing().returning(key)
-        return session.execute(statement).scalar()
+        return session.execute(_insert_skip_statement(table, dialect), values).scalar()
+    key = next(iter(table.primary_key.columns))
     try:  # other databases: a savepoint, as before
         with session.begin_nested():
-            return session.execute(insert(table).values(**values).returning(key)).scalar()
+            return session.execute(insert(table).returning(key), values).scalar()
     except IntegrityError:
         return None
+
+
+@cache
+def _insert_skip_statement(table: Table, dialect: str) -> Insert:
+    """Built once: the values travel as parameters, so each capture skips building and coercing a statement."""
+    key = next(iter(table.primary_key.columns))
+    insert_of = sqlite_insert if dialect == "sqlite" else pg_insert
+    return insert_of(table).on_conflict_do_nothing().returning(key)
 
 
 def idempotency_key(note: Note, kind: NoteKind) -> str:
@@ -158,14 +164,27 @@ def capture_note(session: Session, swarm: SwarmRef, message: CapturedMessage, *,
 
 
 def _touch_swarm(session: Session, swarm: SwarmRef, at: datetime, *, check: bool) -> None:
-    query = update(Swarm).where(Swarm.id == swarm.id)
+    params = {"b_id": swarm.id, "at": at}
     if check:
-        card = Swarm.card_ts.is_(None) if swarm.card_ts is None else Swarm.card_ts == swarm.card_ts
-        query = query.where(Swarm.status.in_(SYNCING_STATUSES), Swarm.channel_id == swarm.channel_id,
-                            Swarm.case_system == swarm.case_system, Swarm.case_key == swarm.case_key, card)
-    result = session.execute(query.values(last_activity_at=at).execution_options(synchronize_session=False))
+        params |= {"channel": swarm.channel_id, "system": swarm.case_system, "key": swarm.case_key,
+                   "card": swarm.card_ts}
+    statement = (_TOUCH_CHECKED_NO_CARD if swarm.card_ts is None else _TOUCH_CHECKED) if check else _TOUCH
+    result = session.execute(statement, params)
     if check and result.rowcount != 1:
         raise SwarmChanged(swarm.id)
+
+
+_swarms = Swarm.__table__.c
+_TOUCH = update(Swarm.__table__).where(_swarms.id == bindparam("b_id")).values(last_activity_at=bindparam("at"))
+_TOUCH_CHECKED_NO_CARD = _TOUCH.where(
+    _swarms.status.in_(SYNCING_STATUSES), _swarms.channel_id == bindparam("channel"),
+    _swarms.case_system == bindparam("system"), _swarms.case_key == bindparam("key"), _swarms.card_ts.is_(None),
+)
+_TOUCH_CHECKED = _TOUCH.where(
+    _swarms.status.in_(SYNCING_STATUSES), _swarms.channel_id == bindparam("channel"),
+    _swarms.case_system == bindparam("system"), _swarms.case_key == bindparam("key"),
+    _swarms.card_ts == bindparam("card"),
+)
 
 
 def capture_edit(session: Session, channel_id: str, ts: str, *, text: str, body: str, event_id: str = "") -> bool:
@@ -231,19 +250,24 @@ def _enqueue(session: Session, note: Note, swarm: Swarm, kind: NoteKind, at: dat
 
 def _enqueue_row(session: Session, note_id: int, swarm: SwarmRef, kind: NoteKind, key: str, at: datetime) -> None:
     """The outbox row as one INSERT statement (the hot path has no ORM object to flush)."""
-    session.execute(insert(OutboxItem.__table__).values(
+    session.execute(_OUTBOX_INSERT, dict(
         note_id=note_id, swarm_id=swarm.id, case_system=swarm.case_system, case_key=swarm.case_key, kind=kind,
         idempotency_key=key, state=OutboxState.PENDING, attempts=0, next_attempt_at=at, last_error="",
-        external_id="", created_at=at,
+        external_id="", created_at=at, sending_since=None,
     ))
 
 
+_OUTBOX_INSERT = insert(OutboxItem.__table__)
+_members = SwarmMember.__table__.c
+_FIRST_REPLY = (
+    update(SwarmMember.__table__)
+    .where(_members.swarm_id == bindparam("s"), _members.user_id == bindparam("u"), _members.first_reply_at.is_(None))
+    .values(first_reply_at=bindparam("at"))
+)
+
+
 def _note_first_reply(session: Session, swarm_id: int, user_id: str, at: datetime) -> None:
-    session.execute(
-        update(SwarmMember)
-        .where(SwarmMember.swarm_id == swarm_id, SwarmMember.user_id == user_id, SwarmMember.first_reply_at.is_(None))
-        .values(first_reply_at=at)
-    )
+    session.execute(_FIRST_REPLY, {"s": swarm_id, "u": user_id, "at": at})
 
 
 # ---------------------------------------------------------------- delivery

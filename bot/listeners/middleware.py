@@ -16,8 +16,10 @@ log = logging.getLogger(__name__)
 
 def register(app: App, services: AppServices) -> None:
     @app.middleware
-    def skip_handled_events(body: dict, next) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    def skip_handled_events(body: dict, request, next) -> BoltResponse | None:
+        # Only Slack's retries need the lookup; a first delivery is deduplicated by the capture itself.
+        retry = (request.headers.get("x-slack-retry-num") or [None])[0] if request is not None else None
+        event_id = body.get("event_id") if body.get("type") == "event_callback" and retry else None
         if event_id and _already_handled(services, event_id):
             log.info("event %s already handled; ignoring Slack's retry", event_id)
             return BoltResponse(status=200, body="")
