@@ -166,6 +166,7 @@ def _measure(run, salesforce, case_id, sessions, messages: int, env: dict, drive
     with ProcessPoolExecutor(1, mp_context=context, initializer=_pin_driver, initargs=(driver_cores,)) as pool:
         pool.submit(_ready).result()  # the driver process is up and has imported everything
         calls_before = salesforce.rest_calls()
+        cpu_before = time.process_time()
         start_wall = time.time()
         sent_at = pool.submit(drive, driver.url, envelopes, SENDERS).result()
     start = min(sent_at.values(), default=start_wall)
@@ -175,6 +176,7 @@ def _measure(run, salesforce, case_id, sessions, messages: int, env: dict, drive
             return session.scalar(select(func.count()).select_from(OutboxItem))
 
     ingested = wait_until(lambda: outbox_rows() >= messages, 120)
+    cpu_per_note = (time.process_time() - cpu_before) / messages  # the bot process: listeners, worker, all
     delivered = wait_until(lambda: len(salesforce.comments) >= messages, 300)
     burst_calls = salesforce.rest_calls() - calls_before
     delays = []
@@ -191,6 +193,8 @@ def _measure(run, salesforce, case_id, sessions, messages: int, env: dict, drive
         "messages": messages,
         "notes_captured": notes,
         "outbox_notes_per_s": round(messages / ingest_s, 1),
+        "bot_cpu_ms_per_note": round(cpu_per_note * 1000, 2),
+        "notes_per_cpu_second": round(1 / cpu_per_note, 1),
         "end_to_end_notes_per_s": round(messages / total_s, 1),
         "delay_p50_s": round(statistics.median(delays), 3),
         "delay_p95_s": round(statistics.quantiles(delays, n=20)[18], 3),
@@ -236,6 +240,8 @@ def print_table(figures: dict) -> None:
         ("CPU cores of the bot process", str(figures["cpu_cores"]), ""),
         ("Slack driver", "own process", figures.get("pinning", "")),
         ("into the outbox", f"{figures['outbox_notes_per_s']:,} notes/s", "target ≥ 200"),
+        ("bot CPU per note (whole process)", f"{figures['bot_cpu_ms_per_note']} ms",
+         f"= {figures['notes_per_cpu_second']:,} notes per CPU-second"),
         ("end to end (Slack → Salesforce)", f"{figures['end_to_end_notes_per_s']:,} notes/s", ""),
         ("delay Slack → case note, p50", f"{figures['delay_p50_s']} s", ""),
         ("delay Slack → case note, p95", f"{figures['delay_p95_s']} s", ""),
