@@ -1,21 +1,23 @@
 """History-only expert profiles, for data without a skills directory (bug trackers, old case exports).
 
-Each resolver's profile is learnt from the cases they resolved: a TF-IDF centroid of their texts, their
-share of each product/component, and how active they were around a given time. A new case is scored by
-four evidences, combined with weights chosen on a held-out slice of the history itself:
+Each resolver's profile is learnt from the cases they resolved: TF-IDF centroids of their texts (character
+n-grams and words), their share of each product/component, and when they were active. A new case is scored
+by six evidences, combined with weights chosen on a held-out slice of the history itself:
 
-- ``centroid``: cosine of the case with the resolver's centroid;
+- ``centroid``: cosine of the case with the resolver's character n-gram TF-IDF centroid;
+- ``words``: the same with a word TF-IDF centroid (words and character n-grams err differently);
 - ``knn``: similar past cases (top k), each adding similarity × recency decay to its resolver, the same
   evidence `history.gather` gives `rank_experts` (similarity × kind weight × decay);
 - ``prior``: the resolver's share of past cases with this product/component;
-- ``recency``: the resolver's decayed count of cases around the case's time (people join and leave).
+- ``recency``: the resolver's decayed count of cases around the case's time (people join and leave);
+- ``active``: decay on the time since the resolver's latest case before this one (who stopped resolving
+  is unlikely to resolve the next one).
 
 Everything is sparse/dense matrix products over test × history; nothing loops over pairs in Python.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,15 +28,12 @@ from sklearn.preprocessing import normalize as l2_normalize
 
 from expert_finder.history import make_vectorizer
 
-FEATURES = ("centroid", "knn", "prior", "recency")
-DEFAULT_WEIGHTS = {"centroid": 1.0, "knn": 0.5, "prior": 0.3, "recency": 0.3, "gate": 0.0}
-WEIGHT_GRID = {
-    "centroid": (1.0,),
-    "knn": (0.0, 0.25, 0.5, 1.0),
-    "prior": (0.0, 0.15, 0.3, 0.6),
-    "recency": (0.0, 0.1, 0.2, 0.4, 0.8),
-    "gate": (0.0, 0.25, 0.5, 1.0),
-}
+FEATURES = ("centroid", "words", "knn", "prior", "recency", "active")
+DEFAULT_WEIGHTS = {"centroid": 1.0, "words": 1.0, "knn": 0.1, "prior": 0.0, "recency": 0.0, "active": 0.1, "gate": 0.0}
+# Coordinate ascent over these values, `centroid` fixed at 1 (the scale), a few rounds: cheap and stable.
+WEIGHT_STEPS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 1.0, 2.0)
+TUNE_ROUNDS = 3
+ACTIVE_HALF_LIFE_SHARE = 0.5  # of the model's half-life
 
 
 @dataclass(frozen=True)
@@ -81,6 +80,8 @@ class ProfileModel:
         self.vectorizer = make_vectorizer(min_df=2)
         self.matrix = self.vectorizer.fit_transform(history.texts).tocsr()
         self.centroids = l2_normalize(self.owner.T @ self.matrix).tocsr()
+        self.word_vectorizer = make_vectorizer(analyzer="word", ngram_range=(1, 1), min_df=2)
+        self.word_centroids = l2_normalize(self.owner.T @ self.word_vectorizer.fit_transform(history.texts)).tocsr()
         self.times = np.asarray(history.times, dtype=np.float64)
         self.labels = labels
         keys = sorted({k for k in history.keys if k})
@@ -93,6 +94,8 @@ class ProfileModel:
         overall = np.bincount(labels, minlength=len(self.people)) / max(n, 1)
         self.key_prior = (counts + 2.0 * overall) / (counts.sum(axis=1, keepdims=True) + 2.0)
         self.overall = overall
+        self.last_seen = np.full(len(self.people), -np.inf)
+        np.maximum.at(self.last_seen, labels, self.times)
         return self
 
     def features(self, cases: Cases) -> dict[str, np.ndarray]:
@@ -106,11 +109,15 @@ class ProfileModel:
         prior = np.tile(self.overall, (len(rows), 1))
         known = rows >= 0
         prior[known] = self.key_prior[rows[known]]
+        idle = np.maximum(np.asarray(cases.times, dtype=np.float64)[:, None] - self.last_seen[None, :], 0.0)
+        active = np.exp(-math.log(2) * idle / (ACTIVE_HALF_LIFE_SHARE * self.half_life))
         return {
             "centroid": (x @ self.centroids.T).toarray(),
+            "words": (self.word_vectorizer.transform(cases.texts) @ self.word_centroids.T).toarray(),
             "knn": _row_max_scaled(np.asarray(knn @ self.owner.toarray())),
             "prior": _row_max_scaled(prior),
             "recency": _row_max_scaled(decay @ self.owner.toarray()),
+            "active": _row_max_scaled(active),
         }
 
     def score(self, cases: Cases, features: dict[str, np.ndarray] | None = None) -> np.ndarray:
@@ -119,16 +126,17 @@ class ProfileModel:
 
 def combine(features: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
     """Weighted sum of the evidences, times recency ** gate: someone who stopped resolving fades out."""
-    total = sum(weights[name] * features[name] for name in FEATURES)
+    total = sum(weights.get(name, 0.0) * features[name] for name in FEATURES)
     gate = weights.get("gate", 0.0)
     return total * (features["recency"] + 1e-3) ** gate if gate else total
 
 
 def tune(history: Cases, *, k: int, half_life: float, holdout: float = 0.2) -> dict[str, float]:
-    """Choose the evidence weights on the last `holdout` of the history (by its order), by MRR.
+    """Choose the evidence weights on the last `holdout` of the history (by its order), by MRR + top-5.
 
     Only the history is looked at, so the test part stays unseen; the history's own order is the time
-    order for a chronological split and a shuffled order for a random one.
+    order for a chronological split and a shuffled order for a random one. The search is coordinate
+    ascent from `centroid` alone, each other weight (and the gate) tried over `WEIGHT_STEPS` in turn.
     """
     assert history.people is not None
     n = len(history.texts)
@@ -141,12 +149,23 @@ def tune(history: Cases, *, k: int, half_life: float, holdout: float = 0.2) -> d
     feats = model.features(tail)
     where = {p: i for i, p in enumerate(model.people)}
     truth = np.array([where.get(p, -1) for p in tail.people])
-    best, best_mrr = dict(DEFAULT_WEIGHTS), -1.0
-    for combo in itertools.product(*WEIGHT_GRID.values()):
-        weights = dict(zip(WEIGHT_GRID, combo, strict=True))
-        mrr = reciprocal_rank(combine(feats, weights), truth).mean()
-        if mrr > best_mrr + 1e-9:
-            best, best_mrr = weights, mrr
+
+    def objective(weights: dict[str, float]) -> float:
+        rank = ranks_of(combine(feats, weights), truth)
+        return float(np.mean(np.where(rank > 0, 1.0 / np.maximum(rank, 1), 0.0)) + np.mean((rank > 0) & (rank <= 5)))
+
+    best = {name: 0.0 for name in (*FEATURES, "gate")}
+    best["centroid"] = 1.0
+    best_score = objective(best)
+    for _ in range(TUNE_ROUNDS):
+        for name in best:
+            if name == "centroid":
+                continue
+            for step in WEIGHT_STEPS:
+                trial = {**best, name: step}
+                score = objective(trial)
+                if score > best_score + 1e-9:
+                    best, best_score = trial, score
     return best
 
 
