@@ -15,7 +15,6 @@ from bot.cli import EXTENSIONS, _database_settings
 
 def cmd_experts_import(args: argparse.Namespace) -> int:
     from expert_finder.directory_file import DirectoryFileError, load_directory
-
     from swarms.db import make_engine, make_session_factory, upgrade, utcnow
     from swarms.expert_directory import import_directory
 
@@ -29,7 +28,8 @@ def cmd_experts_import(args: argparse.Namespace) -> int:
     except DirectoryFileError as exc:
         print(f"nothing imported from {path}:", file=sys.stderr)
         for row in exc.rows:
-            print(f"  {row}", file=sys.stderr)
+            where = f"line {row.line} {row.field}: " if row.line else ""
+            print(f"  {where}{row.message}", file=sys.stderr)
         return 2
     engine = make_engine(settings.database_url)
     upgrade(engine)

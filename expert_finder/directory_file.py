@@ -165,9 +165,19 @@ def parse_row(line: int, row: dict) -> tuple[ExpertProfile | None, list[RowError
 
 
 def _rows(path: Path) -> list[tuple[int, dict]]:
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DirectoryFileError([RowError(0, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]) \
+            from None
     if path.suffix.casefold() in (".yaml", ".yml"):
-        data = yaml.safe_load(text) or []
+        try:
+            data = yaml.safe_load(text) or []
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            raise DirectoryFileError([RowError(0, "", f"not valid YAML{where}: {getattr(exc, 'problem', exc)}")]) \
+                from None
         if isinstance(data, dict):
             data = data.get("experts", [])
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):

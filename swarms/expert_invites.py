@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from expert_finder.models import Ranking, Reason, Suggestion
@@ -32,7 +33,7 @@ from swarms.experts import (
     wrote_since,
 )
 from swarms.lifecycle import add_member
-from swarms.models import MemberRole, Swarm
+from swarms.models import MemberRole, Swarm, SwarmMember
 from swarms.ports import InviteOutcome
 
 log = logging.getLogger(__name__)
@@ -140,9 +141,14 @@ def check_may_invite(session: Session, port: ExpertsPort, swarm_id: int, user_id
 def suggest(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, *, now: datetime, settings: ExpertSettings,
             case: CaseRecord | None = None, auto_invite: bool = False) -> tuple[Ranking, InviteResult | None]:
     """Rank for the swarm, store the suggestions, and invite the top N where the setting asks for it."""
+    if case is None:
+        # Read the case outside any transaction: the case system may be this database (SQLite writers queue
+        # on one lock, so a nested session would wait for ours) or a slow HTTP API.
+        with sessions() as session:
+            number = live_swarm(session, swarm_id).case_number
+        case = port.case_of(number)
     with sessions.begin() as session:
         swarm = live_swarm(session, swarm_id)
-        case = case or port.case_of(swarm.case_number)
         ranking = suggest_for_swarm(session, swarm_id, now, settings.policy(), case=case)
         record_suggestions(session, swarm_id, ranking.suggestions, now=now)
         opened_by = swarm.opened_by
@@ -182,7 +188,7 @@ def invite_experts(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, use
                 requests.append(JoinRequest(outcome.id, user_id, invited_by, info, reasons_from_json(outcome.reasons)))
     failed = list(unusable.items())
     if mode == InviteMode.ADD:
-        done, more_failed = _add(sessions, port, info, requests, invited_by=invited_by)
+        done, more_failed = _add(sessions, port, info, requests, invited_by=invited_by, now=now)
         result = InviteResult(added=done, skipped=tuple(skipped), failed=tuple(failed + more_failed))
     else:
         done, more_failed = _ask(sessions, port, requests)
@@ -200,12 +206,27 @@ def _mark_invited(outcome: SuggestionOutcome, *, mode: str, invited_by: str, now
     outcome.decline_reason = ""
 
 
+def _record_member(session: Session, swarm_id: int, user_id: str, *, invited_by: str | None,
+                   now: datetime) -> SwarmMember:
+    """A member again, whoever writes first: Slack's member_joined_channel event for the same invite is
+    recorded by another thread at the same moment (a unique-key race on PostgreSQL), and someone who left
+    the channel earlier comes back."""
+    try:
+        with session.begin_nested():
+            member = add_member(session, swarm_id, user_id, role=MemberRole.EXPERT, invited_by=invited_by)
+    except IntegrityError:
+        member = add_member(session, swarm_id, user_id, role=MemberRole.EXPERT, invited_by=invited_by)
+    if member.left_at is not None:
+        member.joined_at, member.left_at = now, None
+    return member
+
+
 def _fail(outcome: SuggestionOutcome, why: str) -> None:
     outcome.state, outcome.decline_reason = SuggestionState.FAILED, why[:200]
 
 
 def _add(sessions: sessionmaker, port: ExpertsPort, info: SwarmInfo, requests: list[JoinRequest], *,
-         invited_by: str) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+         invited_by: str, now: datetime) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
     if not requests:
         return (), []
     answer = port.add_to_channel(info.channel_id, [r.user_id for r in requests])  # one call, chunked by 100
@@ -217,7 +238,7 @@ def _add(sessions: sessionmaker, port: ExpertsPort, info: SwarmInfo, requests: l
             if request.user_id in errors:
                 _fail(outcome, errors[request.user_id])
             elif request.user_id in done:
-                add_member(session, info.swarm_id, request.user_id, role=MemberRole.EXPERT, invited_by=invited_by)
+                _record_member(session, info.swarm_id, request.user_id, invited_by=invited_by, now=now)
     if done:
         port.announce(ExpertNotice("added", info, done))
     return done, list(errors.items())
@@ -266,7 +287,7 @@ def accept_invite(sessions: sessionmaker, port: ExpertsPort, outcome_id: int, us
     with sessions.begin() as session:
         outcome = session.get_one(SuggestionOutcome, outcome_id)
         outcome.state, outcome.answered_at = SuggestionState.JOINED, now
-        add_member(session, info.swarm_id, user_id, role=MemberRole.EXPERT, invited_by=outcome.invited_by)
+        _record_member(session, info.swarm_id, user_id, invited_by=outcome.invited_by, now=now)
     port.cancel_answer_check(outcome_id)
     port.announce(ExpertNotice("joined", info, (user_id,)))
     return info
@@ -320,9 +341,9 @@ def bring_next(sessions: sessionmaker, port: ExpertsPort, info: SwarmInfo, notic
                now: datetime, settings: ExpertSettings) -> Suggestion | None:
     """Tell the swarm who declined or stayed silent, with the next suggestion (auto-invited where set)."""
     try:
+        case = port.case_of(info.case_number)  # before the transaction, as in suggest()
         with sessions.begin() as session:
-            ranking = suggest_for_swarm(session, info.swarm_id, now, settings.policy(limit=1),
-                                        case=port.case_of(info.case_number))
+            ranking = suggest_for_swarm(session, info.swarm_id, now, settings.policy(limit=1), case=case)
             record_suggestions(session, info.swarm_id, ranking.suggestions, now=now)
         following = ranking.suggestions[0] if ranking.suggestions else None
     except Exception:

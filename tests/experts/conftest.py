@@ -105,3 +105,33 @@ def port():
 @pytest.fixture
 def expert_settings():
     return ExpertSettings()
+
+
+# ---------------------------------------------------------------- the real bot against the Slack stand-in
+
+ALWAYS = WorkingHours("UTC", time(0), time(23, 59, 59), frozenset(range(7)))  # the wall clock never excludes
+SORA, IVAN = "U0SORA0001", "U0IVAN0001"
+
+
+def standin_directory(people) -> list[ExpertProfile]:
+    """Experts of the end-to-end workspace; always at work, so the ranking does not depend on the hour."""
+    return [
+        profile(people.expert, "김지우", [("inverter firmware", 5)], ["SolarMax 5000"], hours=ALWAYS),
+        profile(people.expert2, "이민호", [("firmware update", 4)], ["SolarMax 5000"], hours=ALWAYS),
+        profile(SORA, "Sora Han", [("modbus", 3), ("inverter wiring", 3)], ["SolarMax 5000"], hours=ALWAYS),
+        profile(IVAN, "Ivan Petrov", [("inverter firmware", 3)], ["PowerWall K"], hours=ALWAYS),
+    ]
+
+
+@pytest.fixture
+def invite_app(sessions, request):
+    """`swarm_app` of tests/e2e with an expert directory; parametrize indirectly with extra env settings."""
+    from tests.e2e.conftest import start_swarm_app
+
+    app = start_swarm_app(sessions, dict(getattr(request, "param", None) or {}))
+    app.workspace.add_user("sora", id=SORA, real_name="Sora Han", locale="en-US")
+    app.workspace.add_user("ivan", id=IVAN, real_name="Ivan Petrov", locale="en-US")
+    with sessions.begin() as session:
+        import_directory(session, standin_directory(app.people), now=NOW)
+    yield app
+    app.run.stop()
