@@ -95,8 +95,8 @@ def add_member(session: Session, swarm_id: int, user_id: str, *, role: str, invi
         member = SwarmMember(swarm_id=swarm_id, user_id=user_id, role=role, invited_by=invited_by,
                              invited_at=now, joined_at=now if joined else None)
         session.add(member)
-    elif joined and member.joined_at is None:
-        member.joined_at = now
+    elif joined and (member.joined_at is None or member.left_at is not None):
+        member.joined_at = member.joined_at or now  # someone who left and came back is a member again
         member.left_at = None
     session.flush()
     return member

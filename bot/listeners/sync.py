@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.errors import error_text, system_name
 from bot.i18n.catalog import t
@@ -63,10 +64,16 @@ def _member_joined(services: AppServices) -> Callable:
         user_id, channel_id = event.get("user", ""), event.get("channel", "")
         if not user_id or user_id == _bot_user_id(services):
             return
-        with services.sessions.begin() as session:
-            swarm = find_swarm_by_channel(session, channel_id)
-            if swarm is not None and swarm.status == SwarmStatus.OPEN:
-                add_member(session, swarm.id, user_id, role=MemberRole.EXPERT, invited_by=event.get("inviter"))
+        for _attempt in range(2):  # an invite recording the same member at the same moment wins the race
+            try:
+                with services.sessions.begin() as session:
+                    swarm = find_swarm_by_channel(session, channel_id)
+                    if swarm is not None and swarm.status == SwarmStatus.OPEN:
+                        add_member(session, swarm.id, user_id, role=MemberRole.EXPERT,
+                                   invited_by=event.get("inviter"))
+                return
+            except IntegrityError:
+                continue
 
     return on_join
 
