@@ -159,8 +159,10 @@ def postgres_database(url: str, name: str, size: int, span_days: int) -> tuple[E
         engine = _in_schema(url, schema)
         upgrade(engine)
         seed(engine, size, span_days)
+        # VACUUM as autovacuum would have by then: index-only scans need the visibility map it sets.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
         with engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
             conn.exec_driver_sql("CREATE TABLE bench_seed (marker text)")
             conn.exec_driver_sql("INSERT INTO bench_seed VALUES (%s)", (marker,))
         engine.dispose()
@@ -199,7 +201,9 @@ def measure(engine: Engine, days: int, repeat: int) -> dict:
         began = time.perf_counter()
         blocks = build_manager_view(sessions, days)
         times.append((time.perf_counter() - began) * 1000)
-    return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1), "blocks": blocks}
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) > 1 else times[0]
+    return {"median_ms": round(statistics.median(times), 1), "p95_ms": round(p95, 1), "max_ms": round(max(times), 1),
+            "blocks": blocks}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1k,10k,100k")
     parser.add_argument("--periods", default="30,90")
     parser.add_argument("--span-days", type=int, default=365, help="swarms spread over this many days")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     results = []
@@ -237,10 +241,11 @@ def main(argv: list[str] | None = None) -> int:
 def _line(row: dict) -> str:
     if _line.first:  # type: ignore[attr-defined]
         _line.first = False  # type: ignore[attr-defined]
-        print(f"{'db':<11}{'swarms':>8}{'notes':>10}{'period':>8}{'median ms':>11}{'max ms':>9}{'blocks':>8}"
-              f"{'seeded s':>10}  target {TARGET_MS:.0f} ms")
+        print(f"{'db':<11}{'swarms':>8}{'notes':>10}{'period':>8}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}"
+              f"{'blocks':>8}{'seeded s':>10}  target {TARGET_MS:.0f} ms")
     return (f"{row['db']:<11}{row['swarms']:>8,}{row['notes']:>10,}{row['period_days']:>7}d{row['median_ms']:>11}"
-            f"{row['max_ms']:>9}{row['blocks']:>8}{row['seeded_s'] or '':>10}  {'ok' if row['ok'] else 'MISSED'}")
+            f"{row['p95_ms']:>9}{row['max_ms']:>9}{row['blocks']:>8}{row['seeded_s'] or '':>10}"
+            f"  {'ok' if row['ok'] else 'MISSED'}")
 
 
 _line.first = True  # type: ignore[attr-defined]

@@ -4,6 +4,10 @@
 when the day is rolled up. The benchmark showed the need: counting 400k raw notes of a 30-day period
 (100k swarms) took over a second; reading the rollup takes milliseconds. Notes after the last run
 (minutes of them, or more while the job is behind) are counted raw, so figures are never stale.
+
+Members (joins, credits, load, reply times) have no rollup: with the indexes of migration 0005 their
+figures for a period read a few thousand index entries, and the whole manager view builds in about
+100 ms at 100k swarms on either database (bench/home.py), so a second rollup would buy little.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from swarms.db import Base, UTCDateTime
-from swarms.models import Case, Note, Swarm, SwarmMember
+from swarms.models import Case, MemberRole, Note, Swarm, SwarmMember, SwarmStatus
 
 
 class NoteDay(Base):
@@ -40,7 +44,7 @@ class RollupState(Base):
 
 
 HOME_INDEXES = (
-    Index("ix_swarms_case_closed_at", Swarm.case_closed_at),
+    Index("ix_swarms_case_closed_at_opened_at", Swarm.case_closed_at, Swarm.opened_at),  # 0005: covering
     Index("ix_swarms_status_last_activity_at", Swarm.status, Swarm.last_activity_at),
     Index("ix_swarms_case_system_case_key", Swarm.case_system, Swarm.case_key),
     # Covering: the per-person figures of a period read these columns only, never the rows.
@@ -52,4 +56,21 @@ HOME_INDEXES = (
     Index("ix_notes_deleted_at", Note.deleted_at, sqlite_where=Note.deleted_at.is_not(None),
           postgresql_where=Note.deleted_at.is_not(None)),
     Index("ix_cases_closed_at", Case.closed_at),
+)
+
+# Migration 0005: partial indexes that let the per-person figures start from the few swarms that qualify
+# (closed in the period, open now) and reach only the member rows they need, never all of them; and the
+# invitations of one person in a period, for the median reply time of the people shown.
+HOME_INDEXES_0005 = (
+    Index("ix_swarm_members_user_id_invited_at", SwarmMember.user_id, SwarmMember.invited_at,
+          SwarmMember.first_reply_at, SwarmMember.role, SwarmMember.invited_by),
+    Index("ix_swarms_open_id", Swarm.id, Swarm.last_activity_at, Swarm.opened_at,
+          sqlite_where=Swarm.status == SwarmStatus.OPEN, postgresql_where=Swarm.status == SwarmStatus.OPEN),
+    Index("ix_swarm_members_credited", SwarmMember.swarm_id, SwarmMember.user_id, SwarmMember.credited,
+          sqlite_where=SwarmMember.credited, postgresql_where=SwarmMember.credited),
+    Index("ix_swarm_members_present", SwarmMember.swarm_id, SwarmMember.user_id, SwarmMember.left_at,
+          sqlite_where=SwarmMember.left_at.is_(None), postgresql_where=SwarmMember.left_at.is_(None)),
+    Index("ix_swarm_members_expert_joined", SwarmMember.swarm_id, SwarmMember.role, SwarmMember.joined_at,
+          sqlite_where=(SwarmMember.role == MemberRole.EXPERT) & SwarmMember.joined_at.is_not(None),
+          postgresql_where=(SwarmMember.role == MemberRole.EXPERT) & SwarmMember.joined_at.is_not(None)),
 )

@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select, true, union
+from sqlalchemy.orm import Session, aliased
 
 from swarms.db import utcnow
 from swarms.models import Case, MemberRole, SlackUser, Swarm, SwarmMember, SwarmStatus
@@ -31,7 +31,6 @@ from swarms.stats_sql import at, aware, median_by, seconds_between, weeks_since
 PERIOD_DAYS = (7, 30, 90)
 DEFAULT_PERIOD_DAYS = 30
 SAME_DAY_SECONDS = 24 * 3600
-LIVE = (SwarmStatus.OPEN,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,22 +161,29 @@ class MySwarms:
 
 
 def team_figures(session: Session, period: Period, *, now: datetime | None = None) -> TeamFigures:
-    """Headline figures of the period: swarms opened and closed, time to close, same-day rate, coverage."""
+    """Headline figures of the period: swarms opened and closed, time to close, same-day rate, coverage.
+
+    One statement of one-row parts, each on its own index, so the figures cost one round trip.
+    """
     start, end = period.window(now or utcnow())
-    opened = session.scalar(select(func.count()).where(
-        Swarm.opened_at >= at(start), Swarm.opened_at < at(end), Swarm.status != SwarmStatus.OPENING))
-    closed = session.scalar(select(func.count()).where(Swarm.closed_at >= at(start), Swarm.closed_at < at(end)))
+    lo, hi = at(start), at(end)
+    opened = select(func.count()).where(Swarm.opened_at >= lo, Swarm.opened_at < hi,
+                                        Swarm.status != SwarmStatus.OPENING).scalar_subquery()
+    closed = select(func.count()).where(Swarm.closed_at >= lo, Swarm.closed_at < hi).scalar_subquery()
     duration = seconds_between(Swarm.case_closed_at, Swarm.opened_at)
-    in_window = and_(Swarm.case_closed_at >= at(start), Swarm.case_closed_at < at(end))
-    count, same_day = session.execute(select(
-        func.count(), func.sum(case((duration <= SAME_DAY_SECONDS, 1), else_=0))).where(in_window)).one()
-    median = session.scalar(select(median_by(select(duration.label("value")).where(in_window)).c.median))
+    in_window = and_(Swarm.case_closed_at >= lo, Swarm.case_closed_at < hi)
+    cases = select(func.count().label("n"), func.sum(case((duration <= SAME_DAY_SECONDS, 1), else_=0))
+                   .label("same_day")).where(in_window).subquery("closed_cases")
+    median = median_by(select(duration.label("value")).where(in_window))
     swarmed = exists().where(Swarm.case_system == "local", Swarm.case_key == Case.number)
-    store_closed, store_swarmed = session.execute(select(
-        func.count(), func.sum(case((swarmed, 1), else_=0))).where(
-        Case.closed_at >= at(start), Case.closed_at < at(end))).one()
-    return TeamFigures(period, start, end, opened or 0, closed or 0, count or 0,
-                       float(median) if median is not None else None,
+    store = select(func.count().label("n"), func.sum(case((swarmed, 1), else_=0)).label("swarmed")).where(
+        Case.closed_at >= lo, Case.closed_at < hi).subquery("store_cases")
+    row = session.execute(
+        select(opened, closed, cases.c.n, cases.c.same_day, median.c.median, store.c.n, store.c.swarmed)
+        .select_from(cases).join(median, true()).join(store, true())).one()
+    n_opened, n_closed, count, same_day, middle, store_closed, store_swarmed = row
+    return TeamFigures(period, start, end, n_opened or 0, n_closed or 0, count or 0,
+                       float(middle) if middle is not None else None,
                        (same_day or 0) / count if count else None, store_closed or 0, store_swarmed or 0)
 
 
@@ -214,55 +220,81 @@ def person_rows(session: Session, period: Period, *, now: datetime | None = None
 
 def person_table(session: Session, period: Period, *, now: datetime | None = None, user_ids: list[str] | None = None,
                  limit: int | None = None, hours: WorkingHours = WorkingHours()) -> tuple[list[PersonRow], int]:
-    """The top `limit` rows of the per-person table, and how many rows the whole table has."""
+    """The top `limit` rows of the per-person table, and how many rows the whole table has.
+
+    The rows are ranked and cut to `limit` first; the median reply time, the one figure that sorts its
+    rows, is then worked out for the people shown only.
+    """
     now = now or utcnow()
     start, end = period.window(now)
     lo, hi = at(start), at(end)
-
-    def only(column):
-        return column.in_(user_ids) if user_ids is not None else literal(True)
-
+    only = [SwarmMember.user_id.in_(user_ids)] if user_ids is not None else []
     notes = notes_by_person(session, start, end, now=now, hours=hours, user_ids=user_ids)
     joined = (select(SwarmMember.user_id.label("user_id"), func.count().label("joined"))
-              .where(SwarmMember.joined_at >= lo, SwarmMember.joined_at < hi, only(SwarmMember.user_id))
+              .where(SwarmMember.joined_at >= lo, SwarmMember.joined_at < hi, *only)
               .group_by(SwarmMember.user_id).cte("person_joined"))
+    # Both start from the few swarms that qualify (closed in the period; open now) and reach their members
+    # through partial indexes, instead of a hash join over every member row.
     credited = (select(SwarmMember.user_id.label("user_id"), func.count().label("credited"))
-                .join(Swarm, Swarm.id == SwarmMember.swarm_id)
-                .where(SwarmMember.credited, Swarm.closed_at >= lo, Swarm.closed_at < hi, only(SwarmMember.user_id))
+                .select_from(Swarm).join(SwarmMember, and_(SwarmMember.swarm_id == Swarm.id, SwarmMember.credited))
+                .where(Swarm.closed_at >= lo, Swarm.closed_at < hi, *only)
                 .group_by(SwarmMember.user_id).cte("person_credited"))
     load = (select(SwarmMember.user_id.label("user_id"), func.count().label("load"))
-            .join(Swarm, Swarm.id == SwarmMember.swarm_id)
-            .where(Swarm.status.in_(LIVE), SwarmMember.left_at.is_(None), only(SwarmMember.user_id))
+            .select_from(Swarm).join(SwarmMember, and_(SwarmMember.swarm_id == Swarm.id, SwarmMember.left_at.is_(None)))
+            .where(_live(), SwarmMember.swarm_id >= _first_open_id(), *only)
             .group_by(SwarmMember.user_id).cte("person_load"))
-    reply = median_by(
-        select(SwarmMember.user_id.label("user_id"),
-               seconds_between(SwarmMember.first_reply_at, SwarmMember.invited_at).label("value"))
-        .where(SwarmMember.invited_at >= lo, SwarmMember.invited_at < hi, SwarmMember.first_reply_at.is_not(None),
-               _invited_by_someone_else(), only(SwarmMember.user_id)),
-        key="user_id")
     everyone = union(*(select(part.c.user_id) for part in (notes, joined, credited, load))).subquery("people")
     n_notes, n_joined = func.coalesce(notes.c.notes, 0), func.coalesce(joined.c.joined, 0)
     n_credited = func.coalesce(credited.c.credited, 0)
-    query = (
-        select(everyone.c.user_id, func.coalesce(func.nullif(SlackUser.real_name, ""), SlackUser.name),
-               func.coalesce(SlackUser.deleted, false()), n_joined, n_notes, n_credited, reply.c.median,
-               func.coalesce(load.c.load, 0), func.coalesce(notes.c.outside, 0), func.count().over())
+    ranked = (
+        select(everyone.c.user_id, func.coalesce(func.nullif(SlackUser.real_name, ""), SlackUser.name).label("name"),
+               func.coalesce(SlackUser.deleted, false()).label("left_slack"), n_joined.label("joined"),
+               n_notes.label("notes"), n_credited.label("credited"), func.coalesce(load.c.load, 0).label("load"),
+               func.coalesce(notes.c.outside, 0).label("outside"), func.count().over().label("total"))
         .select_from(everyone)
         .outerjoin(SlackUser, SlackUser.id == everyone.c.user_id)
         .outerjoin(notes, notes.c.user_id == everyone.c.user_id)
         .outerjoin(joined, joined.c.user_id == everyone.c.user_id)
         .outerjoin(credited, credited.c.user_id == everyone.c.user_id)
         .outerjoin(load, load.c.user_id == everyone.c.user_id)
-        .outerjoin(reply, reply.c.user_id == everyone.c.user_id)
-        .where(func.coalesce(SlackUser.is_bot, false()) == false())
+        .where(func.coalesce(SlackUser.is_bot, false()) == false(), everyone.c.user_id != "")
         .order_by(n_credited.desc(), n_joined.desc(), n_notes.desc(), everyone.c.user_id)
         .limit(limit)
+        .cte("ranked")
     )
-    result = session.execute(query).all()
+    reply = median_by(
+        select(SwarmMember.user_id.label("user_id"),
+               seconds_between(SwarmMember.first_reply_at, SwarmMember.invited_at).label("value"))
+        .where(SwarmMember.invited_at >= lo, SwarmMember.invited_at < hi, SwarmMember.first_reply_at.is_not(None),
+               _invited_by_someone_else(), SwarmMember.user_id.in_(select(ranked.c.user_id))),
+        key="user_id")
+    r = ranked.c
+    result = session.execute(
+        select(r.user_id, r.name, r.left_slack, r.joined, r.notes, r.credited, reply.c.median, r.load, r.outside,
+               r.total)
+        .outerjoin(reply, reply.c.user_id == r.user_id)
+        .order_by(r.credited.desc(), r.joined.desc(), r.notes.desc(), r.user_id)).all()
     rows = [PersonRow(uid, name or uid, bool(left), int(j), int(n), int(c),
                       float(median) if median is not None else None, int(ld), int(out))
             for uid, name, left, j, n, c, median, ld, out, _ in result]
     return rows, int(result[0][-1]) if result else 0
+
+
+def _live() -> ColumnElement:
+    """Open swarms, with the status inline (not a bound parameter) so SQLite can use the partial indexes on it."""
+    return Swarm.status == literal(SwarmStatus.OPEN, literal_execute=True)
+
+
+def _first_open_id() -> ColumnElement:
+    """The lowest id of an open swarm, as a redundant bound on `swarm_members.swarm_id`.
+
+    Open swarms are the recent ones, so with it their members are a short range of a partial index;
+    without it PostgreSQL hashes every member row. The figures never depend on it: an old open swarm only
+    makes the range longer. (`ix_swarms_open_id` answers it from its first entry.)
+    """
+    swarm = aliased(Swarm)
+    return (select(func.coalesce(func.min(swarm.id), 0))
+            .where(swarm.status == literal(SwarmStatus.OPEN, literal_execute=True)).scalar_subquery())
 
 
 def _invited_by_someone_else() -> ColumnElement:
@@ -294,16 +326,19 @@ def stalled_swarms(session: Session, *, now: datetime | None = None, rule: Stall
     """Open swarms no expert joined (after a while) or where nothing happened for `rule.idle_after`."""
     now = now or utcnow()
     expert_joined = exists().where(SwarmMember.swarm_id == Swarm.id, SwarmMember.role == MemberRole.EXPERT,
-                                   SwarmMember.joined_at.is_not(None))
+                                   SwarmMember.joined_at.is_not(None), SwarmMember.swarm_id >= _first_open_id())
     no_expert = and_(Swarm.opened_at < at(now - rule.no_expert_after), ~expert_joined)
     idle = Swarm.last_activity_at < at(now - rule.idle_after)
-    stalled = and_(Swarm.status.in_(LIVE), or_(idle, no_expert))
-    total = session.scalar(select(func.count()).where(stalled)) or 0
     reason = case((idle, "idle"), else_="no_expert")
+    # Ranked and counted from the index alone; only the rows shown are read for channel and subject.
+    ranked = (select(Swarm.id, Swarm.last_activity_at, reason.label("reason"), func.count().over().label("total"))
+              .where(_live(), or_(idle, no_expert))
+              .order_by(Swarm.last_activity_at, Swarm.id).limit(limit).subquery("stalled"))
     rows = session.execute(
         select(Swarm.id, Swarm.channel_id, Swarm.case_number, Swarm.case_subject, Swarm.opened_at,
-               Swarm.last_activity_at, reason).where(stalled).order_by(Swarm.last_activity_at, Swarm.id).limit(limit))
-    return [SwarmLine(*row[:4], aware(row[4]), aware(row[5]), row[6]) for row in rows], total
+               Swarm.last_activity_at, ranked.c.reason, ranked.c.total).join(ranked, ranked.c.id == Swarm.id)
+        .order_by(ranked.c.last_activity_at, ranked.c.id)).all()
+    return [SwarmLine(*row[:4], aware(row[4]), aware(row[5]), row[6]) for row in rows], int(rows[0][-1]) if rows else 0
 
 
 def manager_stats(session: Session, period: Period, *, now: datetime | None = None, people_limit: int = 15,
@@ -324,20 +359,20 @@ def my_swarms(session: Session, user_id: str, period: Period, *, now: datetime |
               limit: int = 10) -> MySwarms:
     """A person's open swarms, invitations waiting on them, and their own figures for the period."""
     now = now or utcnow()
-    mine = and_(SwarmMember.swarm_id == Swarm.id, SwarmMember.user_id == user_id, Swarm.status.in_(LIVE),
+    mine = and_(SwarmMember.swarm_id == Swarm.id, SwarmMember.user_id == user_id, _live(),
                 SwarmMember.left_at.is_(None))
     columns = (Swarm.id, Swarm.channel_id, Swarm.case_number, Swarm.case_subject, Swarm.opened_at,
                Swarm.last_activity_at)
-    open_rows = session.execute(select(*columns, literal("")).join(SwarmMember, mine)
-                                .order_by(Swarm.last_activity_at.desc(), Swarm.id.desc()).limit(limit))
-    open_total = session.scalar(select(func.count()).select_from(Swarm).join(SwarmMember, mine)) or 0
+    open_rows = session.execute(select(*columns, literal(""), func.count().over()).join(SwarmMember, mine)
+                                .order_by(Swarm.last_activity_at.desc(), Swarm.id.desc()).limit(limit)).all()
+    open_total = int(open_rows[0][-1]) if open_rows else 0
     waiting = session.execute(
         select(*columns, literal("")).join(SwarmMember, mine)
         .where(_invited_by_someone_else(), SwarmMember.first_reply_at.is_(None))
         .order_by(SwarmMember.invited_at.desc(), Swarm.id.desc()).limit(limit))
     own = person_rows(session, period, now=now, user_ids=[user_id])
     contributions = own[0] if own else PersonRow(user_id, user_id, False)
-    return MySwarms(user_id, period, [_line(r) for r in open_rows], open_total, [_line(r) for r in waiting],
+    return MySwarms(user_id, period, [_line(r[:-1]) for r in open_rows], open_total, [_line(r) for r in waiting],
                     contributions, now)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from swarms.home_models import NoteDay, RollupState
+from swarms.marks import NOTICE_SOURCE
 from swarms.models import Note, SlackUser
 from swarms.stats_sql import at, aware, local_hour, local_weekday, utc_day
 
@@ -45,12 +46,17 @@ def outside_hours(ts, offsets: dict[str, int], hours) -> ColumnElement:
     return case((outside, 1), else_=0)
 
 
+def people_only() -> list[ColumnElement]:
+    """Notes people wrote: the app's own notices (closing, marks; no author) count nowhere in the stats."""
+    return [Note.user_id != "", Note.source != NOTICE_SOURCE]
+
+
 def _raw_notes(session: Session, lo: datetime, hi: datetime, now: datetime, hours, user_ids, *, by_day: bool):
     day = [utc_day(Note.created_at).label("day")] if by_day else []
     query = (select(*day, Note.user_id.label("user_id"), func.count().label("notes"),
                     func.sum(outside_hours(Note.created_at, tz_offsets(session, now), hours)).label("outside"))
              .outerjoin(SlackUser, SlackUser.id == Note.user_id)
-             .where(Note.created_at >= at(lo), Note.created_at < at(hi), Note.deleted_at.is_(None)))
+             .where(Note.created_at >= at(lo), Note.created_at < at(hi), Note.deleted_at.is_(None), *people_only()))
     if user_ids is not None:
         query = query.where(Note.user_id.in_(user_ids))
     return query.group_by(*day, Note.user_id)

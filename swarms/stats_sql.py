@@ -1,15 +1,16 @@
 """Portable SQL pieces for the stats: durations, local clock time, week buckets and medians.
 
 SQLite and PostgreSQL disagree on date arithmetic, so each piece is a small construct compiled per
-dialect. Medians use ordered `row_number()` windows, which both databases run the same way (PostgreSQL's
-`percentile_cont` has no SQLite twin, and two code paths would give two answers to test).
+dialect. Medians per key use ordered `row_number()` windows, and a median over all rows one ORDER BY
+with LIMIT/OFFSET at the middle; both databases run either the same way (PostgreSQL's `percentile_cont`
+has no SQLite twin, and two code paths would give two answers to test).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Float, Integer, Select, Subquery, func, literal, select
+from sqlalchemy import Float, Integer, Select, Subquery, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -115,20 +116,30 @@ def median_by(values: Select, *, value: str = "value", key: str | None = None) -
 
     `values` must name its columns; the result has `key` (when given) and `median`.
     """
+    if key is None:
+        return _median(values, value)
     inner = values.subquery()
-    partition = [inner.c[key]] if key else []
+    partition = [inner.c[key]]
+    # One window for both, so the rows are sorted once (a count over the partition alone sorts again).
+    window = {"partition_by": partition, "order_by": inner.c[value]}
     ranked = select(
         *partition,
         inner.c[value].label("value"),
-        func.row_number().over(partition_by=partition, order_by=inner.c[value]).label("rn"),
-        func.count().over(partition_by=partition).label("n"),
+        func.row_number().over(**window).label("rn"),
+        func.count().over(**window, rows=(None, None)).label("n"),
     ).subquery()
     middle = ranked.c.rn.between((ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2)
-    columns = [ranked.c[key]] if key else []
-    query = select(*columns, func.avg(ranked.c.value).label("median")).where(middle)
-    if key:
-        query = query.group_by(ranked.c[key])
-    return query.subquery()
+    return select(ranked.c[key], func.avg(ranked.c.value).label("median")).where(middle).group_by(
+        ranked.c[key]).subquery()
+
+
+def _median(values: Select, value: str) -> Subquery:
+    """The median of all rows: one sort that stops at the middle (LIMIT/OFFSET), no window to fill."""
+    inner = values.subquery()
+    n = select(func.count()).select_from(values.subquery()).scalar_subquery()
+    middle = (select(inner.c[value].label("value")).order_by(inner.c[value])
+              .limit(2 - n % 2).offset(case((n > 0, (n - 1) // 2), else_=0)).subquery())
+    return select(func.avg(middle.c.value).label("median")).subquery()
 
 
 class utc_day(FunctionElement):

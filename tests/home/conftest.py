@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from swarms.marks import NOTICE_SOURCE
 from swarms.models import Case, MemberRole, Note, SlackUser, Swarm, SwarmMember, SwarmStatus
 
 NOW = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)  # a Wednesday, noon UTC
@@ -61,6 +62,15 @@ class World:
         n = next(self._ids)
         note = Note(swarm_id=swarm.id, channel_id=swarm.channel_id, message_ts=f"{n}.000100", user_id=user_id,
                     text="hi", body="hi", created_at=at, deleted_at=at if deleted else None)
+        self.session.add(note)
+        self.session.flush()
+        return note
+
+    def notice(self, swarm: Swarm, at: datetime, *, user_id: str = "") -> Note:
+        """A note the app writes itself (a mark, the closing), stored as `add_notice` stores it: no author."""
+        n = next(self._ids)
+        note = Note(swarm_id=swarm.id, channel_id=swarm.channel_id, message_ts=f"notice-{n}", user_id=user_id,
+                    author_name="case-swarm", text="Marked", body="Marked", source=NOTICE_SOURCE, created_at=at)
         self.session.add(note)
         self.session.flush()
         return note

@@ -5,19 +5,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from swarms.home_models import NoteDay
 from swarms.models import MemberRole, SwarmStatus
 from swarms.stats import (
     Period,
     StallRule,
+    WorkingHours,
     manager_stats,
     my_swarms,
     person_rows,
+    person_table,
     silent_experts,
     stalled_swarms,
     team_figures,
     weekly_series,
 )
+from swarms.stats_rollup import refresh_note_days
 from tests.home.conftest import NOW, ago
 
 HOUR = 3600.0
@@ -188,9 +193,6 @@ def test_weekly_series_counts_per_monday_week(world):
 
 
 def test_the_daily_rollup_gives_the_same_figures_and_follows_late_notes_and_deletions(world):
-    from swarms.stats import WorkingHours
-    from swarms.stats_rollup import refresh_note_days
-
     world.person("UKIM", "Kim", tz="Asia/Seoul")
     swarm = world.swarm(opened=ago(days=20))
     notes = [world.note(swarm, "UKIM", ago(days=d, hours=h)) for d in (1, 2, 5, 12) for h in (0, 5, 11)]
@@ -209,3 +211,68 @@ def test_the_daily_rollup_gives_the_same_figures_and_follows_late_notes_and_dele
     assert rows["UKIM"].notes == 12 and rows["UBOB"].notes == 1
     refresh_note_days(world.session, now=later, hours=WorkingHours())  # a second run changes nothing
     assert person_rows(world.session, Period(30), now=later) == list(rows.values())
+
+
+def test_the_apps_own_notices_count_nowhere_raw_or_rolled_up(world):
+    world.person("UKIM", "Kim", tz="Asia/Seoul")
+    swarm = world.swarm(opened=ago(days=5), owner="UKIM")
+    world.note(swarm, "UKIM", ago(days=3))
+    world.notice(swarm, ago(days=3))  # a mark, rolled up below
+    world.notice(swarm, ago(days=2), user_id="UKIM")  # were a notice ever to name who marked, still not a note
+    world.notice(swarm, ago(hours=1))  # the closing, today: counted raw
+    world.notice(swarm, ago(minutes=30), user_id="UKIM")
+
+    def people():
+        return {row.user_id: row for row in person_rows(world.session, Period(7), now=NOW)}
+
+    raw = people()
+    refresh_note_days(world.session, now=NOW - timedelta(hours=2), hours=WorkingHours())
+    rolled = people()
+    for rows in (raw, rolled):
+        assert set(rows) == {"UKIM"} and rows["UKIM"].notes == 1
+    assert manager_stats(world.session, Period(7), now=NOW).people_total == 1
+    assert "" not in set(world.session.scalars(select(NoteDay.user_id)))
+
+
+def test_the_median_reply_is_the_same_for_the_people_shown_as_in_the_whole_table(world):
+    swarms = [world.swarm(opened=ago(days=d), status=SwarmStatus.CLOSED, closed=ago(hours=1)) for d in (1, 2, 3, 4, 5)]
+    for minutes, swarm in zip((10, 20, 40, 80, 160), swarms, strict=True):  # UTOP: 5 replies, median 40 min
+        world.member(swarm, "UTOP", invited=swarm.opened_at, joined=swarm.opened_at, credited=True,
+                     replied=swarm.opened_at + timedelta(minutes=minutes))
+    for minutes, swarm in zip((5, 15), swarms[:2], strict=True):  # UNEXT: 2 replies, median 10 min
+        world.member(swarm, "UNEXT", invited=swarm.opened_at, joined=swarm.opened_at,
+                     replied=swarm.opened_at + timedelta(minutes=minutes))
+    whole = {row.user_id: row for row in person_rows(world.session, Period(7), now=NOW)}
+    top, total = person_table(world.session, Period(7), now=NOW, limit=2)
+    assert total == len(whole) == 3  # UOWNER, who opened them, too
+    assert [row.user_id for row in top] == ["UTOP", "UOWNER"]
+    assert top[0] == whole["UTOP"] and top[0].median_first_reply_s == pytest.approx(40 * 60, abs=1)
+    assert whole["UNEXT"].median_first_reply_s == pytest.approx(10 * 60, abs=1)
+
+
+def test_load_and_stalled_swarms_count_an_old_open_swarm_beside_new_ones(world):
+    rule = StallRule(no_expert_after=timedelta(hours=4), idle_after=timedelta(hours=24))
+    old = world.swarm(opened=ago(days=80), last_activity=ago(hours=2))  # lowest id, still open, no expert
+    for d in range(1, 6):
+        world.swarm(opened=ago(days=60 + d), status=SwarmStatus.CLOSED, closed=ago(days=50))
+    new = world.swarm(opened=ago(days=1), last_activity=ago(hours=1))
+    world.member(new, "UEXP", invited=ago(days=1), joined=ago(days=1))
+    world.member(old, "UEXP", invited=ago(days=80), joined=ago(days=80), role=MemberRole.AGENT)
+    rows = {row.user_id: row for row in person_rows(world.session, Period(90), now=NOW)}
+    assert rows["UEXP"].current_load == 2 and rows["UOWNER"].current_load == 2
+    lines, total = stalled_swarms(world.session, now=NOW, rule=rule)
+    assert total == 1 and [(line.swarm_id, line.reason) for line in lines] == [(old.id, "no_expert")]
+
+
+def test_stalled_swarms_beyond_the_list_are_counted(world):
+    for hours in range(30, 42):
+        world.swarm(opened=ago(hours=hours), last_activity=ago(hours=hours))
+    lines, total = stalled_swarms(world.session, now=NOW, limit=10)
+    assert total == 12 and len(lines) == 10
+    assert lines[0].last_activity_at == ago(hours=41)  # the longest idle first
+
+
+def test_median_time_to_close_with_one_case_and_with_none(world):
+    assert team_figures(world.session, Period(7), now=NOW).median_open_to_close_s is None
+    world.swarm(opened=ago(days=2, hours=5), case_closed=ago(days=2))
+    assert team_figures(world.session, Period(7), now=NOW).median_open_to_close_s == pytest.approx(5 * HOUR, abs=1)
