@@ -10,6 +10,10 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from urllib.error import URLError
+
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
 
 from swarms.settings import Settings, SettingsError
 
@@ -160,6 +164,18 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except SettingsError as exc:
         print(f"case-swarm: {exc}", file=sys.stderr)
+        return 2
+    except (URLError, OSError) as exc:  # Slack, the database or the case system cannot be reached at start-up
+        reason = getattr(exc, "reason", None) or exc
+        print(f"case-swarm: could not reach a service at start-up: {reason}. Check SLACK_API_URL, DATABASE_URL "
+              "and the network.", file=sys.stderr)
+        return 2
+    except SlackApiError as exc:
+        print(f"case-swarm: Slack refused the bot token at start-up: {exc.response.get('error', 'unknown')}. "
+              "Check SLACK_BOT_TOKEN.", file=sys.stderr)
+        return 2
+    except BoltError as exc:  # auth.test at start-up failed: Bolt says why
+        print(f"case-swarm: Slack refused start-up: {exc}. Check SLACK_BOT_TOKEN.", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

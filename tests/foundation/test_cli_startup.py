@@ -1,0 +1,38 @@
+"""Start-up problems end in one clear line and exit status 2, never a stack trace."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli import main
+from slack_standin import SlackStandIn
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'start.sqlite3'}")
+    return monkeypatch
+
+
+def test_a_token_slack_refuses_stops_start_up_with_slacks_word(env, capsys):
+    with SlackStandIn(signing_secret="secret", bot_token="xoxb-the-right-one") as standin:
+        env.setenv("SLACK_API_URL", standin.api_url)
+        env.setenv("SLACK_BOT_TOKEN", "xoxb-a-wrong-one")
+        assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "invalid_auth" in err and "SLACK_BOT_TOKEN" in err and "Traceback" not in err
+
+
+def test_slack_out_of_reach_stops_start_up_with_one_line(env, capsys):
+    env.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
+    env.setenv("SLACK_BOT_TOKEN", "xoxb-anything")
+    assert main(["serve"]) == 2
+    assert "could not reach a service" in capsys.readouterr().err
+
+
+def test_a_malformed_setting_is_named(env, capsys):
+    env.setenv("SLACK_BOT_TOKEN", "not-a-bot-token")
+    assert main(["serve"]) == 2
+    assert "SLACK_BOT_TOKEN" in capsys.readouterr().err
