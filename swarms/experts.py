@@ -11,11 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from expert_finder.history import HistoryIndex
 from expert_finder.models import (
     CaseQuery,
     ExpertProfile,
@@ -188,8 +190,15 @@ def suggest_for_swarm(session: Session, swarm_id: int, now: datetime, policy: Ra
     swarm = session.get_one(Swarm, swarm_id)
     asked = asked_ids(session, swarm_id)
     profiles = [p for p in expert_profiles(session) if p.user_id not in asked]
-    history = past_help(session, now=now, exclude_swarm_id=swarm_id)
+    history = history_index(tuple(past_help(session, now=now, exclude_swarm_id=swarm_id)))
     return rank_experts(case_query(session, swarm, case), profiles, history, now=now, policy=policy)
+
+
+@lru_cache(maxsize=4)
+def history_index(history: tuple[PastHelp, ...]) -> HistoryIndex:
+    """Fitting TF-IDF on the history costs most of a suggestion; the same history (every new swarm sees the
+    same past until a swarm closes or someone answers) is fitted once per process."""
+    return HistoryIndex.build(history)
 
 
 # ---------------------------------------------------------------- outcomes
