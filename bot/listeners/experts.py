@@ -66,6 +66,7 @@ from swarms.ports import InviteOutcome
 from swarms.scheduling import cancel, job_services, schedule_once
 
 log = logging.getLogger(__name__)
+INVITE_CHUNK = 100  # conversations.invite takes at most 100 users a call
 REFRESH_JOB = "experts-refresh"
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -102,7 +103,23 @@ class SlackExpertsPort:
         return False
 
     def add_to_channel(self, channel_id: str, user_ids: Sequence[str]) -> InviteOutcome:
-        return self.services.workspace.invite(channel_id, user_ids)
+        """A call Slack refuses as a whole (restricted_action, channel archived) fails each of its people,
+        so their invitations are recorded as failed and can be tried again, never left waiting."""
+        invited: list[str] = []
+        members: list[str] = []
+        failed: list[tuple[str, str]] = []
+        users = list(user_ids)
+        for start in range(0, len(users), INVITE_CHUNK):
+            chunk = users[start : start + INVITE_CHUNK]
+            try:
+                answer = self.services.workspace.invite(channel_id, chunk)
+            except SlackApiError as exc:
+                failed.extend((user, slack_error(exc)) for user in chunk)
+                continue
+            invited.extend(answer.invited)
+            members.extend(answer.already_members)
+            failed.extend(answer.failed)
+        return InviteOutcome(tuple(invited), tuple(members), tuple(failed))
 
     def ask_to_join(self, request: JoinRequest) -> tuple[str, str]:
         lang = self.services.people.language_of(request.user_id)

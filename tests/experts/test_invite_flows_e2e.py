@@ -310,3 +310,22 @@ def _minutes(n: int):
     from datetime import timedelta
 
     return timedelta(minutes=n)
+
+
+@pytest.mark.parametrize("invite_app", [ADD_MODE], indirect=True)
+def test_given_slack_refuses_the_whole_invite_then_the_invitation_fails_clearly_and_can_be_tried_again(
+        invite_app, sessions):
+    app, expert = invite_app, invite_app.people.expert
+    channel, suggestions = open_swarm(app)
+    app.standin.fail_next("conversations.invite", "restricted_action")
+
+    click_invite(app, channel, suggestions, expert)
+
+    assert expert not in app.workspace.members(channel)
+    assert "restricted_action" in app.answers()[-1]
+    refused = outcome(sessions, expert)
+    assert refused.state == "failed" and scheduled(app, refused.id) is None
+
+    click_invite(app, channel, suggestions, expert)  # Slack allows it again: the same button works
+
+    assert expert in app.workspace.members(channel)
