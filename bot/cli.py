@@ -94,15 +94,19 @@ def cmd_cases_import(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from swarms.case_systems import make_case_system
-    from swarms.db import make_engine, make_session_factory, upgrade
+    from swarms.case_systems.base import CheckLine
+    from swarms.db import current_revision, make_engine, make_session_factory, upgrade
 
     settings = _database_settings()
+    lines = [_slack_line(settings.env)]
     engine = make_engine(settings.database_url)
     upgrade(engine)
+    lines.append(CheckLine(True, f"Database {engine.url.render_as_string(hide_password=True)}",
+                           f"schema at {current_revision(engine)}"))
     cases = make_case_system(settings, make_session_factory(engine))
-    lines = cases.check()
+    lines += cases.check()
     if args.case:
-        from swarms.case_systems.base import CaseSystemError, CheckLine
+        from swarms.case_systems.base import CaseSystemError
 
         try:
             case = cases.get_case(args.case)
@@ -112,6 +116,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     for line in lines:
         print(f"{'ok ' if line.ok else 'NO '} {line.what}{': ' + line.detail if line.detail else ''}")
     return 0 if all(line.ok for line in lines) else 1
+
+
+def _slack_line(env: dict):
+    """auth.test with the configured token: which bot in which workspace, or Slack's word for what is wrong."""
+    from slack_sdk import WebClient
+
+    from swarms.case_systems.base import CheckLine
+    from swarms.settings import SLACK_DEFAULT_API_URL
+
+    token = (env.get("SLACK_BOT_TOKEN") or "").strip()
+    if not token:
+        return CheckLine(False, "SLACK_BOT_TOKEN is not set", "the bot token (xoxb-…) from the app's OAuth page")
+    if not (env.get("SLACK_SIGNING_SECRET") or "").strip():
+        return CheckLine(False, "SLACK_SIGNING_SECRET is not set", "from the app's Basic Information page")
+    base_url = (env.get("SLACK_API_URL") or SLACK_DEFAULT_API_URL).rstrip("/") + "/"
+    try:
+        answer = WebClient(token=token, base_url=base_url, timeout=10).auth_test()
+    except SlackApiError as exc:
+        return CheckLine(False, "Slack refused the bot token", str(exc.response.get("error", "unknown")))
+    except (URLError, OSError) as exc:
+        return CheckLine(False, f"Slack did not answer at {base_url}", str(getattr(exc, "reason", exc)))
+    return CheckLine(True, f"Slack token works: @{answer.get('user', '?')} in {answer.get('team', '?')}",
+                     answer.get("url", ""))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -36,3 +36,18 @@ def test_a_malformed_setting_is_named(env, capsys):
     env.setenv("SLACK_BOT_TOKEN", "not-a-bot-token")
     assert main(["serve"]) == 2
     assert "SLACK_BOT_TOKEN" in capsys.readouterr().err
+
+
+def test_check_says_in_words_what_works(env, capsys):
+    with SlackStandIn(signing_secret="secret", bot_token="xoxb-the-right-one", team_name="Hanbit") as standin:
+        env.setenv("SLACK_API_URL", standin.api_url)
+        env.setenv("SLACK_BOT_TOKEN", "xoxb-the-right-one")
+        assert main(["check"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        env.setenv("SLACK_BOT_TOKEN", "xoxb-a-wrong-one")
+        assert main(["check"]) == 1
+        refused = capsys.readouterr().out
+    assert lines[0].startswith("ok  Slack token works: @") and "Hanbit" in lines[0]
+    assert any(line.startswith("ok  Database sqlite:///") for line in lines)
+    assert any("Local case store works" in line for line in lines)
+    assert "NO  Slack refused the bot token: invalid_auth" in refused
