@@ -22,7 +22,8 @@ log = logging.getLogger("case_swarm")
 
 def _setup_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        force=True)  # the stderr of this run, even when main() runs twice in one process
     for noisy in ("slack_bolt", "slack_sdk", "urllib3", "waitress", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
