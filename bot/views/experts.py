@@ -283,7 +283,29 @@ def notice_text(notice: ExpertNotice, lang: str) -> str:
     return t(f"experts.notice.{notice.kind}", lang, user=user)
 
 
+def mention_chunks(user_ids: Sequence[str], limit: int = 2900) -> list[str]:
+    """Mentions split between whole mentions, each chunk within a section's text limit."""
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for user in user_ids:
+        mention = f"<@{user}>"
+        if current and size + len(mention) + 2 > limit:
+            chunks.append(", ".join(current))
+            current, size = [], 0
+        current.append(mention)
+        size += len(mention) + 2
+    if current:
+        chunks.append(", ".join(current))
+    return chunks
+
+
 def notice_blocks(notice: ExpertNotice, lang: str, *, with_next: bool) -> list[dict]:
+    if notice.kind == "added":  # a big invite: every name shown, split between mentions, never cut inside one
+        chunks = mention_chunks(notice.user_ids) or [""]
+        blocks = [section(t("experts.notice.added", lang, users=chunks[0]))]
+        blocks += [section(chunk) for chunk in chunks[1:MAX_MESSAGE_BLOCKS]]
+        return blocks
     blocks = [section(notice_text(notice, lang))]
     if not with_next:
         return blocks

@@ -128,3 +128,13 @@ def test_invite_results_and_notices_read_well(lang):
     assert InviteValue.loads(blocks[1]["accessory"]["value"]) == InviteValue(7, ("U0EXP0003",))
     alone = notice_blocks(ExpertNotice("ignored", INFO, ("U0FW",)), lang, with_next=True)
     assert "/swarm invite" in _all_text(alone)
+
+
+def test_a_big_added_notice_names_everyone_and_never_cuts_a_mention():
+    people = tuple(f"U{n:09d}" for n in range(400))
+    blocks = notice_blocks(ExpertNotice("added", INFO, people), "en", with_next=False)
+    texts = [b["text"]["text"] for b in blocks]
+    assert all(len(text) <= MAX_SECTION_TEXT for text in texts) and len(blocks) <= MAX_MESSAGE_BLOCKS
+    shown = " ".join(texts)
+    assert all(f"<@{user}>" in shown for user in people)
+    assert texts[0].startswith(":heavy_plus_sign: Added to the swarm: <@U000000000>")
