@@ -1,7 +1,7 @@
 """Replay resolved cases through the finder and three baselines; print top-k accuracy and MRR.
 
     python -m expert_finder.evaluate --data tests/data/support_cases.csv [--split chrono|random]
-        [--seed N] [--repeats R] [--json]
+        [--seed N] [--repeats R] [--refit-every K] [--json]
 
 The history part (first 80% by time for ``chrono``, a seeded 80% for ``random``) is all any method sees;
 the rest is the test. Methods, all in the same run on the same split:
@@ -13,6 +13,13 @@ the rest is the test. Methods, all in the same run on the same split:
 - ``frequent``: the most frequent resolver for the case's product/component (overall when absent);
 - ``similar``: TF-IDF nearest neighbours over the history (word uni- and bigrams, k=20), summing their
   resolvers' similarity.
+
+``replay`` is the walk-forward chronological replay a support team lives: the test cases are the same
+last 20% as ``chrono``, but each is ranked from every case before it, so the history grows through the
+test part. Every method (finder and baselines alike) is refitted every ``--refit-every K`` test cases on
+all cases before that block (K=1 is exact; a larger K only trades a little freshness for speed). The
+finder's weights are tuned once, on the initial history's tail exactly as for ``chrono``, then kept.
+There a test case counts as unseen when its resolver appears in no case before it.
 
 A test case whose resolver never appears in the history counts as a miss for every method; how many
 there are is printed, with the ceiling they leave (the share of test cases any history-based method can
@@ -32,7 +39,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from expert_finder.datasets import Dataset, load_dataset
 from expert_finder.normalize import expand
-from expert_finder.profiles import Cases, ProfileModel, ranks_of, top_k_dense, tune
+from expert_finder.profiles import Cases, CountedTexts, ProfileModel, ranks_of, top_k_dense, tune
 
 METHODS = ("finder", "similar", "frequent", "random")
 CUTOFFS = (1, 3, 5, 10)
@@ -76,9 +83,17 @@ def _cases(cols: tuple, idx: np.ndarray, with_people: bool) -> Cases:
     )
 
 
-def similar_cases_scores(history: Cases, test: Cases, people: list[str], k: int = SIMILAR_K) -> np.ndarray:
-    """The baseline: word TF-IDF cosine to each past case, top k, summed per resolver."""
-    vec = TfidfVectorizer(preprocessor=expand, ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
+def similar_vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(preprocessor=expand, ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
+
+
+def similar_cases_scores(
+    history: Cases, test: Cases, people: list[str], k: int = SIMILAR_K, counted: CountedTexts | None = None
+) -> np.ndarray:
+    """The baseline: word TF-IDF cosine to each past case, top k, summed per resolver.
+
+    `counted`: the same vectoriser's counts over a superset of the texts (a replay's refits slice them)."""
+    vec = similar_vectorizer() if counted is None else counted.fit(history.texts)
     h = vec.fit_transform(history.texts)
     sim = top_k_dense((vec.transform(test.texts) @ h.T).toarray(), k)
     where = {p: i for i, p in enumerate(people)}
@@ -88,7 +103,11 @@ def similar_cases_scores(history: Cases, test: Cases, people: list[str], k: int 
 
 
 def metrics(scores: np.ndarray, truth: np.ndarray) -> dict[str, float]:
-    rank = ranks_of(scores, truth)
+    return rank_metrics(ranks_of(scores, truth))
+
+
+def rank_metrics(rank: np.ndarray) -> dict[str, float]:
+    """Top-k accuracy and MRR from 1-based ranks (0: the resolver was not rankable, a miss)."""
     out = {f"top{k}": float(np.mean((rank > 0) & (rank <= k))) for k in CUTOFFS}
     out["mrr"] = float(np.mean(np.where(rank > 0, 1.0 / np.maximum(rank, 1), 0.0)))
     return out
@@ -131,8 +150,80 @@ def evaluate_split(data: Dataset, how: str, seed: int) -> dict:
     }
 
 
-def evaluate(data: Dataset, how: str, seed: int = 0, repeats: int = 1) -> dict:
+def evaluate_replay(data: Dataset, seed: int = 0, refit_every: int = 10) -> dict:
+    """Walk-forward replay over the last 20%: each block of `refit_every` test cases is ranked by models
+    fitted on every case before the block; the finder's weights are tuned once on the initial history."""
+    if refit_every < 1:
+        raise ValueError("refit_every must be at least 1")
+    cols = _columns(data)
+    n = len(data.cases)
+    cut = len(split_indices(n, "chrono", seed).history)
+    people_all = cols[3]
+    half_life = TIME_HALF_LIFE_DAYS if data.has_time else max(POSITION_HALF_LIFE_SHARE * n, 10.0)
+    started = time.perf_counter()
+    weights = tune(_cases(cols, np.arange(cut), True), k=FINDER_K, half_life=half_life)
+    rng = np.random.default_rng(seed + 1)
+    # Tokenise and count every text once; each refit then fits its TF-IDF on the prefix's counts alone.
+    counted = ProfileModel.count_texts(cols[0])
+    similar_counted = CountedTexts(similar_vectorizer(), cols[0])
+    ranks: dict[str, list[np.ndarray]] = {name: [] for name in METHODS}
+    refits = 0
+    lagged = 0  # resolver seen before the case but not before its block: a miss that only K > 1 causes
+    people_in_history = 0
+    for start in range(cut, n, refit_every):
+        stop = min(start + refit_every, n)
+        history = _cases(cols, np.arange(start), True)
+        block = _cases(cols, np.arange(start, stop), True)
+        model = ProfileModel(k=FINDER_K, half_life=half_life, weights=weights, counted=counted).fit(history)
+        refits += 1
+        people = model.people
+        people_in_history = people_in_history or len(people)
+        where = {p: i for i, p in enumerate(people)}
+        truth = np.array([where.get(p, -1) for p in block.people])
+        lagged += sum(
+            1 for i in range(start, stop) if people_all[i] not in where and people_all[i] in people_all[start:i]
+        )
+        feats = model.features(block)
+        scores = {
+            "finder": model.score(block, feats),
+            "similar": similar_cases_scores(history, block, people, counted=similar_counted),
+            "frequent": feats["prior"],
+            "random": rng.random((stop - start, len(people))),
+        }
+        for name in METHODS:
+            ranks[name].append(ranks_of(scores[name], truth))
+    seen = set(people_all[:cut])
+    unseen = []
+    for person in people_all[cut:]:
+        if person not in seen:
+            unseen.append(person)
+            seen.add(person)
+    test_cases = n - cut
+    return {
+        "data": data.name,
+        "split": "replay",
+        "seed": seed,
+        "refit_every": refit_every,
+        "refits": refits,
+        "history_cases": cut,
+        "test_cases": test_cases,
+        "people_in_history": people_in_history,
+        "unseen_test_cases": len(unseen),
+        "unseen_resolvers": len(set(unseen)),
+        "ceiling": 1.0 - len(unseen) / max(test_cases, 1),
+        "missed_by_refit_lag": lagged,
+        "finder_weights": weights,
+        "seconds": round(time.perf_counter() - started, 2),
+        "methods": {
+            name: rank_metrics(np.concatenate(ranks[name]) if ranks[name] else np.zeros(0)) for name in METHODS
+        },
+    }
+
+
+def evaluate(data: Dataset, how: str, seed: int = 0, repeats: int = 1, refit_every: int = 10) -> dict:
     """Figures averaged over `repeats` seeds (seed, seed+1, …); a chronological split has one answer."""
+    if how == "replay":
+        return evaluate_replay(data, seed, refit_every)
     runs = [evaluate_split(data, how, seed + r) for r in range(1 if how == "chrono" else repeats)]
     result = dict(runs[0])
     if len(runs) > 1:
@@ -147,12 +238,27 @@ def evaluate(data: Dataset, how: str, seed: int = 0, repeats: int = 1) -> dict:
 
 
 def format_table(result: dict) -> str:
+    if result["split"] == "replay":
+        lag = result["missed_by_refit_lag"]
+        head = [
+            f"{result['data']}: replay split (walk-forward, every method refitted every {result['refit_every']} "
+            f"test cases, {result['refits']} refits), seed {result['seed']}, history growing from "
+            f"{result['history_cases']} cases ({result['people_in_history']} people) through "
+            f"{result['test_cases']} test cases",
+            f"test cases whose resolver appears in no earlier case: {result['unseen_test_cases']} "
+            f"({result['unseen_resolvers']} people); ceiling for any history-based method {result['ceiling']:.3f}"
+            + (f"; {lag} more missed only because their resolver's first case is in the same block" if lag else ""),
+        ]
+    else:
+        head = [
+            f"{result['data']}: {result['split']} split, seed {result['seed']}, "
+            f"{result['history_cases']} history / {result['test_cases']} test cases, "
+            f"{result['people_in_history']} people in history",
+            f"test cases whose resolver never appears in the history: {result['unseen_test_cases']} "
+            f"({result['unseen_resolvers']} people); ceiling for any history-based method {result['ceiling']:.3f}",
+        ]
     lines = [
-        f"{result['data']}: {result['split']} split, seed {result['seed']}, "
-        f"{result['history_cases']} history / {result['test_cases']} test cases, "
-        f"{result['people_in_history']} people in history",
-        f"test cases whose resolver never appears in the history: {result['unseen_test_cases']} "
-        f"({result['unseen_resolvers']} people); ceiling for any history-based method {result['ceiling']:.3f}",
+        *head,
         f"{'method':<10}" + "".join(f"{f'top-{k}':>8}" for k in CUTOFFS) + f"{'MRR':>8}",
     ]
     for name in METHODS:
@@ -164,12 +270,17 @@ def format_table(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m expert_finder.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="generic CSV, or the JDT/GCC zip of shared/reference")
-    parser.add_argument("--split", choices=("chrono", "random"), default="chrono")
+    parser.add_argument("--split", choices=("chrono", "random", "replay"), default="chrono")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=1, help="random split: average over this many seeds")
+    parser.add_argument(
+        "--refit-every", type=int, default=10, help="replay split: refit every method every K test cases (1: exact)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args(argv)
-    result = evaluate(load_dataset(args.data), args.split, args.seed, args.repeats)
+    if args.refit_every < 1:
+        parser.error("--refit-every must be at least 1")
+    result = evaluate(load_dataset(args.data), args.split, args.seed, args.repeats, args.refit_every)
     print(json.dumps(result) if args.json else format_table(result))
     return 0
 

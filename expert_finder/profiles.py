@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
 from expert_finder.history import make_vectorizer
@@ -46,6 +47,61 @@ class Cases:
     people: Sequence[str] | None = None  # resolver per case (history only)
 
 
+class CountedTexts:
+    """Texts tokenised and counted once, so that fitting `vectorizer` on any subset of them is a slice.
+
+    The counting vocabulary covers every text but is only a column index: `fit` keeps the columns the
+    subset itself selects (min_df, max_features) and learns the IDF from the subset alone, which gives
+    the same matrix as fitting `vectorizer` on those texts (a walk-forward replay refits on growing
+    prefixes; re-tokenising them each time is what costs).
+    """
+
+    def __init__(self, vectorizer: TfidfVectorizer, texts: Sequence[str]):
+        params = vectorizer.get_params()
+        if params["max_df"] != 1.0 or not isinstance(params["min_df"], int):
+            raise ValueError("CountedTexts supports an integer min_df and no max_df")
+        self.min_df, self.max_features = params["min_df"], params["max_features"]
+        self.tfidf = {k: params[k] for k in ("norm", "use_idf", "smooth_idf", "sublinear_tf")}
+        count_keys = CountVectorizer().get_params()
+        counter = CountVectorizer(
+            **{**{k: v for k, v in params.items() if k in count_keys}, "min_df": 1, "max_features": None}
+        )
+        self.counts = counter.fit_transform(texts).tocsr()
+        self.row = {text: i for i, text in enumerate(texts)}
+
+    def rows(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return self.counts[[self.row[t] for t in texts]]
+
+    def fit(self, texts: Sequence[str]) -> SubsetTfidf:
+        counts = self.rows(texts)
+        cols = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= self.min_df)
+        if self.max_features is not None and len(cols) > self.max_features:
+            totals = np.asarray(counts[:, cols].sum(axis=0)).ravel()
+            cols = np.sort(cols[np.argsort(-totals, kind="stable")[: self.max_features]])
+        return SubsetTfidf(self, cols, TfidfTransformer(**self.tfidf).fit(counts[:, cols]))
+
+
+class SubsetTfidf:
+    """A TF-IDF vectoriser fitted through `CountedTexts.fit`; transforms texts counted there."""
+
+    def __init__(self, counted: CountedTexts, cols: np.ndarray, transformer: TfidfTransformer):
+        self.counted, self.cols, self.transformer = counted, cols, transformer
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return self.transformer.transform(self.counted.rows(texts)[:, self.cols]).tocsr()
+
+    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        return self.transform(texts)
+
+
+def char_vectorizer() -> TfidfVectorizer:
+    return make_vectorizer(min_df=2)
+
+
+def word_vectorizer() -> TfidfVectorizer:
+    return make_vectorizer(analyzer="word", ngram_range=(1, 1), min_df=2)
+
+
 def top_k_dense(sim: np.ndarray, k: int) -> np.ndarray:
     """Keep each row's k largest values, zero the rest."""
     if sim.shape[1] <= k:
@@ -65,10 +121,24 @@ def _row_max_scaled(m: np.ndarray) -> np.ndarray:
 class ProfileModel:
     """Fit on a history of resolved cases; score new cases against every resolver seen in it."""
 
-    def __init__(self, *, k: int = 20, half_life: float = 365.0, weights: dict[str, float] | None = None):
+    def __init__(
+        self,
+        *,
+        k: int = 20,
+        half_life: float = 365.0,
+        weights: dict[str, float] | None = None,
+        counted: tuple[CountedTexts, CountedTexts] | None = None,
+    ):
+        """`counted`: (char, word) `CountedTexts` over a superset of the texts, from `count_texts`, so that
+        refitting on many subsets (a walk-forward replay) slices counts instead of re-tokenising."""
         self.k = k
         self.half_life = half_life
         self.weights = dict(weights or DEFAULT_WEIGHTS)
+        self.counted = counted
+
+    @staticmethod
+    def count_texts(texts: Sequence[str]) -> tuple[CountedTexts, CountedTexts]:
+        return CountedTexts(char_vectorizer(), texts), CountedTexts(word_vectorizer(), texts)
 
     def fit(self, history: Cases) -> ProfileModel:
         assert history.people is not None
@@ -77,10 +147,12 @@ class ProfileModel:
         labels = np.array([index[p] for p in history.people])
         n = len(labels)
         self.owner = sparse.csr_matrix((np.ones(n, dtype=np.float32), (np.arange(n), labels)), (n, len(self.people)))
-        self.vectorizer = make_vectorizer(min_df=2)
+        if self.counted is None:
+            self.vectorizer, self.word_vectorizer = char_vectorizer(), word_vectorizer()
+        else:
+            self.vectorizer, self.word_vectorizer = (c.fit(history.texts) for c in self.counted)
         self.matrix = self.vectorizer.fit_transform(history.texts).tocsr()
         self.centroids = l2_normalize(self.owner.T @ self.matrix).tocsr()
-        self.word_vectorizer = make_vectorizer(analyzer="word", ngram_range=(1, 1), min_df=2)
         self.word_centroids = l2_normalize(self.owner.T @ self.word_vectorizer.fit_transform(history.texts)).tocsr()
         self.times = np.asarray(history.times, dtype=np.float64)
         self.labels = labels

@@ -1,0 +1,72 @@
+"""Walk-forward replay: each test case ranked from every case before it, the history growing through the test."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from expert_finder.datasets import Dataset, load_dataset
+from expert_finder.evaluate import METHODS, evaluate, main
+from expert_finder.profiles import CountedTexts, char_vectorizer, word_vectorizer
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "support_cases.csv"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_dataset(DATA)
+
+
+def with_newcomer(data: Dataset, positions: list[int]) -> Dataset:
+    cases = list(data.cases)
+    for i in positions:
+        cases[i] = dataclasses.replace(cases[i], resolver="newcomer@example.com")
+    return Dataset(data.name, tuple(cases))
+
+
+def test_replay_runs_on_the_chrono_test_part(data):
+    result = evaluate(data, "replay", refit_every=10)
+    chrono = evaluate(data, "chrono")
+    assert result["split"] == "replay" and result["refit_every"] == 10
+    assert result["test_cases"] == chrono["test_cases"] == 84 and result["refits"] == 9
+    assert result["finder_weights"] == chrono["finder_weights"]  # tuned once on the initial history
+    assert set(result["methods"]) == set(METHODS)
+    assert result["methods"]["finder"]["mrr"] > result["methods"]["random"]["mrr"]
+
+
+def test_history_grows_a_newcomer_is_unseen_only_for_his_first_case(data):
+    n = len(data.cases)
+    first, second = n - 30, n - 10  # both in the test part (the last 20%)
+    exact = evaluate(with_newcomer(data, [first, second]), "replay", refit_every=1)
+    assert exact["unseen_test_cases"] == 1 and exact["unseen_resolvers"] == 1
+    assert exact["missed_by_refit_lag"] == 0
+    assert exact["ceiling"] == pytest.approx(1 - 1 / 84)
+    # The fixed chrono split never learns him: both his cases are unseen there.
+    assert evaluate(with_newcomer(data, [first, second]), "chrono")["unseen_test_cases"] == 2
+    # A block that holds both his cases cannot know him for the second: counted apart, not as unseen.
+    block = evaluate(with_newcomer(data, [n - 4, n - 3]), "replay", refit_every=10)
+    assert block["unseen_test_cases"] == 1 and block["missed_by_refit_lag"] == 1
+
+
+def test_counted_texts_fit_a_subset_exactly_like_the_vectoriser(data):
+    texts = [f"{c.subject} {c.description}" for c in data.cases]
+    for make in (char_vectorizer, word_vectorizer):
+        counted = CountedTexts(make(), texts)
+        fitted = counted.fit(texts[:200])
+        direct = make().fit(texts[:200])
+        probe = texts[200:230]
+        assert np.abs(fitted.transform(probe) - direct.transform(probe)).max() < 1e-6
+
+
+def test_cli_replay_json_and_refit_every(capsys):
+    assert main(["--data", str(DATA), "--split", "replay", "--refit-every", "20", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["refit_every"] == 20 and result["refits"] == 5
+    assert main(["--data", str(DATA), "--split", "replay"]) == 0
+    assert "refitted every 10 test cases" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--data", str(DATA), "--split", "replay", "--refit-every", "0"])
