@@ -7,7 +7,6 @@ forged, so a non-manager's request never computes team figures, whatever its pay
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import timedelta
 
@@ -19,7 +18,7 @@ from bot.listeners.commands import CommandContext, registry_of
 from bot.services import AppServices
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
 from swarms.digest import WeeklyDigest, run_weekly_digest
-from swarms.scheduling import job_services, make_scheduler, set_job_services
+from swarms.scheduling import job_services
 from swarms.settings import SettingsError
 from swarms.stats import DEFAULT_PERIOD_DAYS, Period, StallRule, manager_stats, my_swarms, person_rows, weekly_series
 from swarms.stats_export import people_csv, weekly_chart_png
@@ -29,7 +28,6 @@ log = logging.getLogger(__name__)
 DIGEST_JOB_ID = "weekly_digest"
 ROLLUP_JOB_ID = "home_note_rollup"
 GROUP_CACHE_SECONDS = 300
-_scheduler_lock = threading.Lock()
 
 
 def register(app: App, services: AppServices) -> None:
@@ -196,14 +194,7 @@ def _dm(services: AppServices, user_id: str, **message) -> None:
 
 def start_home_jobs(services: AppServices) -> None:
     """At start-up: the weekly digest (Monday 08:00 UTC) and the notes rollup, in the persistent store."""
-    scheduler = services.extras.get("scheduler")
-    if scheduler is None:
-        with _scheduler_lock:  # nobody else made one: make exactly one, and let jobs find the services
-            scheduler = services.extras.get("scheduler")
-            if scheduler is None:
-                scheduler = make_scheduler(services.sessions.kw["bind"])
-                services.extras["scheduler"] = scheduler
-                set_job_services(services)
+    scheduler = services.extras["scheduler"]  # made by bot.background.start_background before any on_start hook
     scheduler.add_job("bot.listeners.home:weekly_digest_job", "cron", day_of_week="mon", hour=8, id=DIGEST_JOB_ID,
                       replace_existing=True)
     scheduler.add_job("bot.listeners.home:note_rollup_job", "interval", minutes=10, id=ROLLUP_JOB_ID,

@@ -13,9 +13,9 @@ import time
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot.identity import bot_identity
 from bot.markup import message_permalink, note_body, readable_text, ts_to_datetime
 from bot.services import AppServices
-from swarms.models import Swarm
 from swarms.note_sync import (
     CapturedMessage,
     SwarmChanged,
@@ -94,7 +94,7 @@ def _on_new(services: AppServices, event: dict, event_id: str) -> None:
 def _on_edit(services: AppServices, event: dict, event_id: str) -> None:
     message = event.get("message") or {}
     channel_id = event.get("channel", "")
-    if message.get("bot_id") or not _is_swarm_channel(services, channel_id):
+    if message.get("bot_id") or syncing_swarm_ref(services, channel_id) is None:
         return
     edited = {**message, "channel": channel_id}
     captured = captured_message(services, edited, event_id=event_id, source="thread")
@@ -107,7 +107,7 @@ def _on_edit(services: AppServices, event: dict, event_id: str) -> None:
 
 def _on_delete(services: AppServices, event: dict, event_id: str) -> None:
     channel_id = event.get("channel", "")
-    if not _is_swarm_channel(services, channel_id):
+    if syncing_swarm_ref(services, channel_id) is None:
         return
     with services.sessions.begin() as session:
         changed = capture_deletion(session, channel_id, event.get("deleted_ts", ""), event_id=event_id)
@@ -119,16 +119,6 @@ def nudge_delivery(services: AppServices) -> None:
     worker = services.extras.get("delivery_worker")
     if worker is not None:
         worker.nudge()
-
-
-def _is_swarm_channel(services: AppServices, channel_id: str) -> bool:
-    """Cheap first filter (memory, else one indexed lookup) so busy non-swarm channels cost almost nothing."""
-    if not channel_id:
-        return False
-    if _remembered(services, channel_id) is not None:
-        return True
-    with services.sessions() as session:
-        return session.query(Swarm.id).filter(Swarm.channel_id == channel_id).first() is not None
 
 
 def syncing_swarm_ref(services: AppServices, channel_id: str) -> SwarmRef | None:
@@ -165,14 +155,7 @@ def _swarm_cache(services: AppServices) -> dict[str, tuple[SwarmRef, float]]:
 
 
 def workspace_url(services: AppServices) -> str:
-    url = services.extras.get("workspace_url")
-    if url is None:
-        try:
-            url = services.client.auth_test().get("url", "") or ""
-        except SlackApiError:
-            url = ""
-        services.extras["workspace_url"] = url
-    return url
+    return bot_identity(services).get("url", "") or ""
 
 
 def _channel_name(services: AppServices, channel_id: str) -> str:

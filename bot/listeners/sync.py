@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.errors import error_text, system_name
 from bot.i18n.catalog import t
+from bot.identity import bot_identity
 from bot.listeners.commands import CommandContext, registry_of
 from bot.listeners.messages import captured_message, nudge_delivery
 from bot.services import AppServices
@@ -62,7 +63,7 @@ def _member_joined(services: AppServices) -> Callable:
 
     def on_join(event: dict) -> None:
         user_id, channel_id = event.get("user", ""), event.get("channel", "")
-        if not user_id or user_id == _bot_user_id(services):
+        if not user_id or user_id == bot_identity(services).get("user_id"):
             return
         for _attempt in range(2):  # an invite recording the same member at the same moment wins the race
             try:
@@ -76,15 +77,6 @@ def _member_joined(services: AppServices) -> Callable:
                 continue
 
     return on_join
-
-
-def _bot_user_id(services: AppServices) -> str:
-    if "bot_user_id" not in services.extras:
-        try:
-            services.extras["bot_user_id"] = services.client.auth_test().get("user_id", "")
-        except SlackApiError:
-            return ""
-    return services.extras["bot_user_id"]
 
 
 def _member_left(services: AppServices) -> Callable:

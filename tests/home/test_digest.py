@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from bot.listeners.home import DIGEST_JOB_ID, ROLLUP_JOB_ID, start_home_jobs
 from swarms.db import make_session_factory
 from swarms.digest import last_week, run_weekly_digest
+from swarms.scheduling import make_scheduler
 from tests.home.conftest import NOW, World, ago
 
 
@@ -54,7 +55,7 @@ def test_one_failing_recipient_does_not_cost_the_others_their_digest(sessions):
 
 
 def test_the_jobs_are_registered_once_with_one_scheduler(sessions):
-    services = SimpleNamespace(sessions=sessions, extras={})
+    services = SimpleNamespace(sessions=sessions, extras={"scheduler": make_scheduler(sessions.kw["bind"])})
     try:
         start_home_jobs(services)
         scheduler = services.extras["scheduler"]

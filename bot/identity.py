@@ -1,0 +1,19 @@
+"""Who the bot is in this workspace (auth.test), asked once per process: its user id and the workspace URL."""
+
+from __future__ import annotations
+
+from slack_sdk.errors import SlackApiError
+
+from bot.services import AppServices
+
+
+def bot_identity(services: AppServices) -> dict:
+    """auth.test's answer, cached; an empty dict (asked again next time) while Slack refuses or is down."""
+    identity = services.extras.get("bot_identity")
+    if identity is None:
+        try:
+            identity = dict(services.client.auth_test().data)
+        except SlackApiError:
+            return {}
+        services.extras["bot_identity"] = identity
+    return identity
