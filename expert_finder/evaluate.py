@@ -1,7 +1,7 @@
 """Replay resolved cases through the finder and three baselines; print top-k accuracy and MRR.
 
     python -m expert_finder.evaluate --data tests/data/support_cases.csv [--split chrono|random]
-        [--seed N] [--repeats R] [--refit-every K] [--json]
+        [--seed N] [--repeats R] [--refit-every K] [--retune-every T] [--json]
 
 The history part (first 80% by time for ``chrono``, a seeded 80% for ``random``) is all any method sees;
 the rest is the test. Methods, all in the same run on the same split:
@@ -18,8 +18,11 @@ the rest is the test. Methods, all in the same run on the same split:
 last 20% as ``chrono``, but each is ranked from every case before it, so the history grows through the
 test part. Every method (finder and baselines alike) is refitted every ``--refit-every K`` test cases on
 all cases before that block (K=1 is exact; a larger K only trades a little freshness for speed). The
-finder's weights are tuned once, on the initial history's tail exactly as for ``chrono``, then kept.
-There a test case counts as unseen when its resolver appears in no case before it.
+finder's weights are tuned on the initial history's tail exactly as for ``chrono``, then tuned again
+every ``--retune-every T`` test cases (at the first block boundary after T more cases), each time on the
+tail of the cases before that block alone, as a team would re-tune its finder on the cases it has closed
+(T=0 keeps the first weights for the whole replay). No tuning ever sees the block it ranks or any later
+case. There a test case counts as unseen when its resolver appears in no case before it.
 
 A test case whose resolver never appears in the history counts as a miss for every method; how many
 there are is printed, with the ceiling they leave (the share of test cases any history-based method can
@@ -47,6 +50,7 @@ SIMILAR_K = 20
 TIME_HALF_LIFE_DAYS = 365.0
 POSITION_HALF_LIFE_SHARE = 0.15  # without timestamps, recency is counted in cases: 15% of the data set
 FINDER_K = 20
+RETUNE_EVERY = 50  # replay: tune the finder's weights again after this many more test cases
 
 
 @dataclass(frozen=True)
@@ -150,18 +154,22 @@ def evaluate_split(data: Dataset, how: str, seed: int) -> dict:
     }
 
 
-def evaluate_replay(data: Dataset, seed: int = 0, refit_every: int = 10) -> dict:
+def evaluate_replay(data: Dataset, seed: int = 0, refit_every: int = 10, retune_every: int = RETUNE_EVERY) -> dict:
     """Walk-forward replay over the last 20%: each block of `refit_every` test cases is ranked by models
-    fitted on every case before the block; the finder's weights are tuned once on the initial history."""
+    fitted on every case before the block; the finder's weights are tuned on the initial history, then
+    again on the cases before a block every `retune_every` test cases (0: never again)."""
     if refit_every < 1:
         raise ValueError("refit_every must be at least 1")
+    if retune_every < 0:
+        raise ValueError("retune_every must be 0 or more")
     cols = _columns(data)
     n = len(data.cases)
     cut = len(split_indices(n, "chrono", seed).history)
     people_all = cols[3]
     half_life = TIME_HALF_LIFE_DAYS if data.has_time else max(POSITION_HALF_LIFE_SHARE * n, 10.0)
     started = time.perf_counter()
-    weights = tune(_cases(cols, np.arange(cut), True), k=FINDER_K, half_life=half_life)
+    first_weights = weights = tune(_cases(cols, np.arange(cut), True), k=FINDER_K, half_life=half_life)
+    tunings = [{"before_case": cut, "weights": weights}]
     rng = np.random.default_rng(seed + 1)
     # Tokenise and count every text once; each refit then fits its TF-IDF on the prefix's counts alone.
     counted = ProfileModel.count_texts(cols[0])
@@ -173,6 +181,9 @@ def evaluate_replay(data: Dataset, seed: int = 0, refit_every: int = 10) -> dict
     for start in range(cut, n, refit_every):
         stop = min(start + refit_every, n)
         history = _cases(cols, np.arange(start), True)
+        if retune_every and start - tunings[-1]["before_case"] >= retune_every:
+            weights = tune(history, k=FINDER_K, half_life=half_life)
+            tunings.append({"before_case": start, "weights": weights})
         block = _cases(cols, np.arange(start, stop), True)
         model = ProfileModel(k=FINDER_K, half_life=half_life, weights=weights, counted=counted).fit(history)
         refits += 1
@@ -205,6 +216,8 @@ def evaluate_replay(data: Dataset, seed: int = 0, refit_every: int = 10) -> dict
         "seed": seed,
         "refit_every": refit_every,
         "refits": refits,
+        "retune_every": retune_every,
+        "tunings": tunings,
         "history_cases": cut,
         "test_cases": test_cases,
         "people_in_history": people_in_history,
@@ -212,7 +225,7 @@ def evaluate_replay(data: Dataset, seed: int = 0, refit_every: int = 10) -> dict
         "unseen_resolvers": len(set(unseen)),
         "ceiling": 1.0 - len(unseen) / max(test_cases, 1),
         "missed_by_refit_lag": lagged,
-        "finder_weights": weights,
+        "finder_weights": first_weights,
         "seconds": round(time.perf_counter() - started, 2),
         "methods": {
             name: rank_metrics(np.concatenate(ranks[name]) if ranks[name] else np.zeros(0)) for name in METHODS
@@ -220,10 +233,12 @@ def evaluate_replay(data: Dataset, seed: int = 0, refit_every: int = 10) -> dict
     }
 
 
-def evaluate(data: Dataset, how: str, seed: int = 0, repeats: int = 1, refit_every: int = 10) -> dict:
+def evaluate(
+    data: Dataset, how: str, seed: int = 0, repeats: int = 1, refit_every: int = 10, retune_every: int = RETUNE_EVERY
+) -> dict:
     """Figures averaged over `repeats` seeds (seed, seed+1, …); a chronological split has one answer."""
     if how == "replay":
-        return evaluate_replay(data, seed, refit_every)
+        return evaluate_replay(data, seed, refit_every, retune_every)
     runs = [evaluate_split(data, how, seed + r) for r in range(1 if how == "chrono" else repeats)]
     result = dict(runs[0])
     if len(runs) > 1:
@@ -237,12 +252,18 @@ def evaluate(data: Dataset, how: str, seed: int = 0, repeats: int = 1, refit_eve
     return result
 
 
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
 def format_table(result: dict) -> str:
     if result["split"] == "replay":
         lag = result["missed_by_refit_lag"]
         head = [
             f"{result['data']}: replay split (walk-forward, every method refitted every {result['refit_every']} "
-            f"test cases, {result['refits']} refits), seed {result['seed']}, history growing from "
+            f"test cases, {result['refits']} refits; weights tuned {_times(len(result['tunings']))}"
+            + (f", every {result['retune_every']} test cases" if result["retune_every"] else "")
+            + f"), seed {result['seed']}, history growing from "
             f"{result['history_cases']} cases ({result['people_in_history']} people) through "
             f"{result['test_cases']} test cases",
             f"test cases whose resolver appears in no earlier case: {result['unseen_test_cases']} "
@@ -264,6 +285,8 @@ def format_table(result: dict) -> str:
     for name in METHODS:
         m = result["methods"][name]
         lines.append(f"{name:<10}" + "".join(f"{m[f'top{k}']:>8.3f}" for k in CUTOFFS) + f"{m['mrr']:>8.3f}")
+    gap = 100 * (result["methods"]["finder"]["top5"] - result["methods"]["similar"]["top5"])
+    lines.append(f"finder top-5 against similar past cases: {gap:+.1f} points")
     return "\n".join(lines)
 
 
@@ -276,11 +299,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--refit-every", type=int, default=10, help="replay split: refit every method every K test cases (1: exact)"
     )
+    parser.add_argument(
+        "--retune-every",
+        type=int,
+        default=RETUNE_EVERY,
+        help="replay split: tune the finder's weights again, on the cases before, every T test cases (0: once)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args(argv)
     if args.refit_every < 1:
         parser.error("--refit-every must be at least 1")
-    result = evaluate(load_dataset(args.data), args.split, args.seed, args.repeats, args.refit_every)
+    if args.retune_every < 0:
+        parser.error("--retune-every must be 0 (tune once) or more")
+    result = evaluate(
+        load_dataset(args.data), args.split, args.seed, args.repeats, args.refit_every, args.retune_every
+    )
     print(json.dumps(result) if args.json else format_table(result))
     return 0
 

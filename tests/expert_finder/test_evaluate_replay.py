@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from expert_finder import evaluate as evaluate_module
 from expert_finder.datasets import Dataset, load_dataset
 from expert_finder.evaluate import METHODS, evaluate, main
 from expert_finder.profiles import CountedTexts, char_vectorizer, word_vectorizer
@@ -33,9 +34,28 @@ def test_replay_runs_on_the_chrono_test_part(data):
     chrono = evaluate(data, "chrono")
     assert result["split"] == "replay" and result["refit_every"] == 10
     assert result["test_cases"] == chrono["test_cases"] == 84 and result["refits"] == 9
-    assert result["finder_weights"] == chrono["finder_weights"]  # tuned once on the initial history
+    assert result["finder_weights"] == chrono["finder_weights"]  # first tuned on the initial history
     assert set(result["methods"]) == set(METHODS)
     assert result["methods"]["finder"]["mrr"] > result["methods"]["random"]["mrr"]
+
+
+def test_weights_are_retuned_only_on_cases_before_the_block_they_rank(data, monkeypatch):
+    """Given a replay that re-tunes every 30 test cases, each tuning sees exactly the cases before a block."""
+    seen: list[int] = []
+    real_tune = evaluate_module.tune
+
+    def recording_tune(history, **kwargs):
+        seen.append(len(history.texts))
+        return real_tune(history, **kwargs)
+
+    monkeypatch.setattr(evaluate_module, "tune", recording_tune)
+    cut = len(data.cases) - 84
+    result = evaluate(data, "replay", refit_every=10, retune_every=30)
+    # Block starts are cut, cut+10, …; a re-tune happens at the first start 30 or more cases after the last.
+    assert seen == [cut, cut + 30, cut + 60]
+    assert [t["before_case"] for t in result["tunings"]] == seen
+    once = evaluate(data, "replay", refit_every=10, retune_every=0)
+    assert len(once["tunings"]) == 1 and once["finder_weights"] == result["finder_weights"]
 
 
 def test_history_grows_a_newcomer_is_unseen_only_for_his_first_case(data):
@@ -67,6 +87,11 @@ def test_cli_replay_json_and_refit_every(capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["refit_every"] == 20 and result["refits"] == 5
     assert main(["--data", str(DATA), "--split", "replay"]) == 0
-    assert "refitted every 10 test cases" in capsys.readouterr().out
-    with pytest.raises(SystemExit):
-        main(["--data", str(DATA), "--split", "replay", "--refit-every", "0"])
+    out = capsys.readouterr().out
+    assert "refitted every 10 test cases" in out and "every 50 test cases" in out
+    assert "finder top-5 against similar past cases:" in out
+    assert main(["--data", str(DATA), "--split", "replay", "--retune-every", "0", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["tunings"]) == 1
+    for bad in (["--refit-every", "0"], ["--retune-every", "-1"]):
+        with pytest.raises(SystemExit):
+            main(["--data", str(DATA), "--split", "replay", *bad])
