@@ -15,6 +15,7 @@ Like Slack, a delivery that fails (non-2xx or no answer in time) is retried up t
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -24,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from slack_standin.driver import Driver, DriverResult
+
+log = logging.getLogger(__name__)
 
 MAX_RETRIES = 3
 
@@ -130,6 +133,8 @@ class Outbox:
                 self._busy = True
             try:
                 self._deliver(event)
+            except Exception:  # one bad delivery must not stop the events after it
+                log.exception("stand-in: delivering a %s event failed", event.get("type"))
             finally:
                 with self._cond:
                     self._busy = False

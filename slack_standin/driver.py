@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import time
 import urllib.error
@@ -74,7 +75,7 @@ class Driver(PeopleMixin):
                 return DriverResult(response.status, text, time.monotonic() - started, dict(response.headers))
         except urllib.error.HTTPError as error:
             return DriverResult(error.code, error.read().decode(), time.monotonic() - started, dict(error.headers))
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as error:  # a cut or garbled answer
             return DriverResult(None, str(error), time.monotonic() - started)
 
     def send_form(self, fields: dict[str, str], **kwargs: Any) -> DriverResult:

@@ -29,6 +29,8 @@ class _ThreadingWSGIServer(WSGIServer):
     def _handle(self, request, client_address):
         try:
             self.finish_request(request, client_address)
+        except Exception:  # as socketserver's own threads do: report, never kill the test run
+            self.handle_error(request, client_address)
         finally:
             self.shutdown_request(request)
 

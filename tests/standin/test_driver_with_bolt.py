@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -194,3 +196,27 @@ def test_asynchronous_delivery_catches_up_on_drain(standin, bot):
         ws.post_message(ws.general_id, user=dana, text=f"m{n}")
     standin.drain_events()
     assert [e["text"] for e in heard if e["type"] == "message"] == [f"m{n}" for n in range(5)]
+
+
+def test_a_cut_answer_is_a_failed_delivery_and_later_events_still_arrive(standin, serve):
+    """Given a bot whose first answer is cut short, the asynchronous deliverer retries and goes on."""
+    seen = []
+
+    def cut_once(environ, start_response):
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        seen.append(json.loads(body)["event"]["text"])
+        # The first answer promises 100 bytes and sends none: the driver reads an incomplete response.
+        length = "100" if len(seen) == 1 else "0"
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", length)])
+        return [b""]
+
+    url = serve(cut_once)
+    ws = standin.workspace
+    dana = ws.add_user("dana")
+    ws.join(ws.general_id, ws.bot_user_id)
+    standin.deliver_events_to(url, asynchronous=True)
+    for n in range(3):
+        ws.post_message(ws.general_id, user=dana, text=f"m{n}")
+    standin.drain_events()
+    assert seen == ["m0", "m0", "m1", "m2"]  # the cut answer counted as a failure, so m0 was retried
+    assert [d.status for d in standin.deliveries()] == [200, 200, 200]
