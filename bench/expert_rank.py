@@ -14,7 +14,8 @@ give the same top suggestions; above 10k experts it runs only the first `--naive
 takes seconds per case) and the output says so. Peak memory is tracemalloc's peak of Python allocations
 during one call (index build, warm ranking, naive ranking), run apart from the timed calls, beside the
 process's maximum RSS.
-Evaluation: tests/data and both reference zips, chrono and random splits (`--skip-eval` leaves it out).
+Evaluation: tests/data and both reference zips, chrono, replay (walk-forward, defaults of
+`expert_finder.evaluate`) and random splits (`--skip-eval` leaves it out).
 """
 
 from __future__ import annotations
@@ -315,6 +316,7 @@ def with_ratios(result: dict) -> dict:
         base: {k: round(finder[k] / v, 2) if v else None for k, v in result["methods"][base].items()}
         for base in ("similar", "frequent", "random")
     }
+    result["finder_top5_minus_similar_points"] = round(100 * (finder["top5"] - result["methods"]["similar"]["top5"]), 1)
     published = PUBLISHED.get(result["data"])
     if published and result["split"] == "random":
         result["published_best"] = published
@@ -329,7 +331,7 @@ def evaluations(repeats: int, skip_zips: bool) -> list[dict]:
     out = []
     for path in paths:
         data = load_dataset(path)
-        for split in ("chrono", "random"):
+        for split in ("chrono", "replay", "random"):
             out.append(with_ratios(evaluate(data, split, seed=0, repeats=repeats)))
     return out
 
@@ -374,7 +376,8 @@ def print_evaluations(evals: list[dict]) -> None:
             p = e["published_best"]
             print(f"{'published':<10}{p['top1']:>8.3f}{'':>8}{p['top5']:>8.3f}{p['top10']:>8.3f}")
         s = e["finder_over"]["similar"]
-        print(f"finder / similar: top-1 ×{s['top1']}, top-5 ×{s['top5']}, MRR ×{s['mrr']}")
+        print(f"finder / similar: top-1 ×{s['top1']}, top-5 ×{s['top5']}, MRR ×{s['mrr']}; "
+              f"top-5 {e['finder_top5_minus_similar_points']:+.1f} points")
 
 
 def main(argv: list[str] | None = None) -> int:
