@@ -147,13 +147,22 @@ def read_gcc(rows: Iterable[dict[str, str]], name: str) -> Dataset:
 
 
 def _csv_text(path: Path) -> str:
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            members = [m for m in zf.namelist() if m.endswith(".csv") and not m.startswith("__MACOSX/")]
-            if len(members) != 1:
-                raise DatasetError(f"{path.name}: expected one CSV inside, found {members}")
-            return zf.read(members[0]).decode("utf-8-sig", errors="replace")
-    return path.read_text(encoding="utf-8-sig")
+    try:
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                members = [m for m in zf.namelist() if m.endswith(".csv") and not m.startswith("__MACOSX/")]
+                if len(members) != 1:
+                    raise DatasetError(f"{path.name}: expected one CSV inside, found {members}")
+                return zf.read(members[0]).decode("utf-8-sig", errors="replace")
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DatasetError(f"{path}: is a folder, not a CSV or zip file") from None
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DatasetError(f"{path.name}: cannot be read ({exc})") from None
 
 
 def load_dataset(path: str | Path) -> Dataset:

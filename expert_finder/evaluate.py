@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from expert_finder.datasets import Dataset, load_dataset
+from expert_finder.datasets import Dataset, DatasetError, load_dataset
 from expert_finder.normalize import expand
 from expert_finder.profiles import Cases, CountedTexts, ProfileModel, ranks_of, top_k_dense, tune
 
@@ -50,6 +50,7 @@ SIMILAR_K = 20
 TIME_HALF_LIFE_DAYS = 365.0
 POSITION_HALF_LIFE_SHARE = 0.15  # without timestamps, recency is counted in cases: 15% of the data set
 FINDER_K = 20
+MIN_CASES = 20  # below this, an 80/20 split leaves too few cases to learn from or to measure
 RETUNE_EVERY = 50  # replay: tune the finder's weights again after this many more test cases
 
 
@@ -237,6 +238,17 @@ def evaluate(
     data: Dataset, how: str, seed: int = 0, repeats: int = 1, refit_every: int = 10, retune_every: int = RETUNE_EVERY
 ) -> dict:
     """Figures averaged over `repeats` seeds (seed, seed+1, …); a chronological split has one answer."""
+    if len(data.cases) < MIN_CASES:
+        raise DatasetError(f"{data.name}: {len(data.cases)} cases; at least {MIN_CASES} are needed to evaluate")
+    try:
+        return _evaluate(data, how, seed, repeats, refit_every, retune_every)
+    except ValueError as exc:
+        if "empty vocabulary" in str(exc) or "no terms remain" in str(exc):  # scikit-learn: no shared term
+            raise DatasetError(f"{data.name}: the case texts share too few words to learn from") from None
+        raise
+
+
+def _evaluate(data: Dataset, how: str, seed: int, repeats: int, refit_every: int, retune_every: int) -> dict:
     if how == "replay":
         return evaluate_replay(data, seed, refit_every, retune_every)
     runs = [evaluate_split(data, how, seed + r) for r in range(1 if how == "chrono" else repeats)]
@@ -311,9 +323,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--refit-every must be at least 1")
     if args.retune_every < 0:
         parser.error("--retune-every must be 0 (tune once) or more")
-    result = evaluate(
-        load_dataset(args.data), args.split, args.seed, args.repeats, args.refit_every, args.retune_every
-    )
+    try:
+        result = evaluate(
+            load_dataset(args.data), args.split, args.seed, args.repeats, args.refit_every, args.retune_every
+        )
+    except DatasetError as exc:
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps(result) if args.json else format_table(result))
     return 0
 

@@ -78,6 +78,8 @@ class CountedTexts:
         if self.max_features is not None and len(cols) > self.max_features:
             totals = np.asarray(counts[:, cols].sum(axis=0)).ravel()
             cols = np.sort(cols[np.argsort(-totals, kind="stable")[: self.max_features]])
+        if not len(cols):  # what the vectoriser itself says in this case
+            raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
         return SubsetTfidf(self, cols, TfidfTransformer(**self.tfidf).fit(counts[:, cols]))
 
 

@@ -77,3 +77,35 @@ def test_unknown_columns_are_refused(tmp_path):
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(DatasetError):
         load_dataset(path)
+
+
+GENERIC_HEADER = "id,created,subject,description,product,component,resolver\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("missing.csv", None, "no such file"),
+        ("columns.csv", "a,b\n1,2\n", "unknown columns"),
+        ("when.csv", GENERIC_HEADER + "1,yesterday,a,b,,,ann\n", "line 2: bad created 'yesterday'"),
+        ("latin1.csv", GENERIC_HEADER.encode() + "1,,caf\xe9,b,,,ann\n".encode("latin-1"), "not UTF-8"),
+        ("broken.zip", b"PK not really a zip", "cannot be read"),
+        ("tiny.csv", GENERIC_HEADER + "1,,a,b,,,ann\n2,,c,d,,,bo\n", "2 cases; at least 20"),
+        (
+            "nothing_shared.csv",
+            GENERIC_HEADER + "".join(f"{i},,w{i},x{i},,,p{i % 3}\n" for i in range(30)),
+            "share too few words",
+        ),
+    ],
+)
+@pytest.mark.parametrize("split", ["chrono", "replay"])
+def test_unusable_data_gets_one_clear_line_and_exit_status_2(tmp_path, capsys, name, content, said, split):
+    """Given a file the evaluation cannot use, the CLI says why in one line, never with a traceback."""
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    assert main(["--data", str(path), "--split", split]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
