@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.error import URLError
 
+from alembic.util import CommandError as AlembicCommandError
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 
@@ -67,7 +68,11 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
     settings = _database_settings()
     engine = make_engine(settings.database_url)
-    upgrade(engine, args.revision)
+    try:
+        upgrade(engine, args.revision)
+    except AlembicCommandError as exc:  # an unknown or ambiguous revision
+        print(f"case-swarm: database not changed: {exc}", file=sys.stderr)
+        return 2
     print(f"database at revision {current_revision(engine)}")
     return 0
 

@@ -72,7 +72,10 @@ def read_case_rows(path: Path) -> list[dict[str, str]]:
     reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
     missing = [c for c in REQUIRED_COLUMNS if c not in reader.fieldnames]
     if missing:
-        raise CaseImportError(f"{path.name} has no column {', '.join(missing)} (columns: {KNOWN_COLUMNS})")
+        raise CaseImportError(
+            f"{path.name} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
+            f"the columns it may have: {', '.join(KNOWN_COLUMNS)}"
+        )
     return [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
 
 

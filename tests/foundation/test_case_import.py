@@ -58,7 +58,7 @@ def test_a_file_with_bad_rows_names_each_and_imports_nothing(sessions, tmp_path)
 
 @pytest.mark.parametrize(
     ("content", "name", "words"),
-    [("subject\nx\n", "c.csv", "no column number"), ("{", "c.json", "not valid JSON"), ("", "c.csv", "empty")],
+    [("subject\nx\n", "c.csv", "lacks the column number"), ("{", "c.json", "not valid JSON"), ("", "c.csv", "empty")],
 )
 def test_unreadable_files_are_refused_in_words(tmp_path, content, name, words):
     path = tmp_path / name

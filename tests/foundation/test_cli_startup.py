@@ -51,3 +51,11 @@ def test_check_says_in_words_what_works(env, capsys):
     assert any(line.startswith("ok  Database sqlite:///") for line in lines)
     assert any("Local case store works" in line for line in lines)
     assert "NO  Slack refused the bot token: invalid_auth" in refused
+
+
+def test_db_upgrade_to_an_unknown_revision_changes_nothing_and_says_so(env, capsys):
+    assert main(["db", "upgrade", "no-such-revision"]) == 2
+    err = capsys.readouterr().err
+    assert "database not changed" in err and "no-such-revision" in err and "Traceback" not in err
+    assert main(["db", "upgrade"]) == 0
+    assert "database at revision" in capsys.readouterr().out
