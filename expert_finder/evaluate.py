@@ -319,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args(argv)
+    if args.seed < 0:
+        parser.error("--seed must be 0 or more")
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
     if args.refit_every < 1:
         parser.error("--refit-every must be at least 1")
     if args.retune_every < 0:

@@ -92,6 +92,6 @@ def test_cli_replay_json_and_refit_every(capsys):
     assert "finder top-5 against similar past cases:" in out
     assert main(["--data", str(DATA), "--split", "replay", "--retune-every", "0", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["tunings"]) == 1
-    for bad in (["--refit-every", "0"], ["--retune-every", "-1"]):
+    for bad in (["--refit-every", "0"], ["--retune-every", "-1"], ["--repeats", "0"], ["--seed", "-1"]):
         with pytest.raises(SystemExit):
             main(["--data", str(DATA), "--split", "replay", *bad])
