@@ -38,6 +38,7 @@ from rapidfuzz import fuzz
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.args import positive_int, positive_int_list  # noqa: E402
 from expert_finder.datasets import load_dataset  # noqa: E402
 from expert_finder.directory_index import DirectoryIndex, language_code  # noqa: E402
 from expert_finder.evaluate import evaluate  # noqa: E402
@@ -382,17 +383,19 @@ def print_evaluations(evals: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--queries", type=int, default=40, help="cases ranked per directory size")
-    parser.add_argument("--history", type=int, default=10_000)
-    parser.add_argument("--naive-max-queries", type=int, default=8, help="cases the naive loop runs above 10k")
-    parser.add_argument("--repeats", type=int, default=3, help="seeds averaged for the random split")
+    parser.add_argument("--sizes", type=positive_int_list, default="1000,10000,100000")
+    parser.add_argument("--queries", type=positive_int, default=40, help="cases ranked per directory size")
+    parser.add_argument("--history", type=positive_int, default=10_000)
+    parser.add_argument(
+        "--naive-max-queries", type=positive_int, default=8, help="cases the naive loop runs above 10k"
+    )
+    parser.add_argument("--repeats", type=positive_int, default=3, help="seeds averaged for the random split")
     parser.add_argument("--skip-eval", action="store_true", help="latency only")
     parser.add_argument("--skip-zips", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     core = pin_one_core()
-    lat = [latency(int(s), args.history, args.queries, args.naive_max_queries) for s in args.sizes.split(",")]
+    lat = [latency(int(s), args.history, args.queries, args.naive_max_queries) for s in args.sizes]
     evals = [] if args.skip_eval else evaluations(args.repeats, args.skip_zips)
     if args.json:
         print(json.dumps({"core": core, "latency": lat, "evaluation": evals}))

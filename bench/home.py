@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import Engine, insert, text
 
 import swarms.all_models  # noqa: F401
+from bench.args import choice_list, positive_int, positive_int_list
 from swarms.db import MIGRATIONS_DIR, make_engine, make_session_factory, upgrade
 from swarms.models import MemberRole, SlackUser, Swarm, SwarmMember, SwarmStatus
 from swarms.stats import DEFAULT_PERIOD_DAYS, WorkingHours
@@ -209,21 +210,23 @@ def measure(engine: Engine, days: int, repeat: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL", ""), help="PostgreSQL URL")
-    parser.add_argument("--sizes", default="1k,10k,100k")
-    parser.add_argument("--periods", default="30,90")
-    parser.add_argument("--span-days", type=int, default=365, help="swarms spread over this many days")
-    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--sizes", type=choice_list(SIZES), default="1k,10k,100k")
+    parser.add_argument("--periods", type=positive_int_list, default="30,90", help="days the Home figures cover")
+    parser.add_argument(
+        "--span-days", type=positive_int, default=365, help="swarms spread over this many days"
+    )
+    parser.add_argument("--repeat", type=positive_int, default=20)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     results = []
-    for name in args.sizes.split(","):
+    for name in args.sizes:
         databases = [("sqlite", lambda n=name: sqlite_database(n, SIZES[n], args.span_days))]
         if args.postgres:
             databases.append(("postgresql", lambda n=name: postgres_database(args.postgres, n, SIZES[n],
                                                                               args.span_days)))
         for db, opener in databases:
             engine, seeded = opener()
-            for days in (int(d) for d in args.periods.split(",")):
+            for days in args.periods:
                 row = {"db": db, "swarms": SIZES[name], "notes": SIZES[name] * NOTES_PER_SWARM, "period_days": days,
                        "seeded_s": round(seeded, 1), **measure(engine, days, args.repeat)}
                 row["ok"] = row["median_ms"] < TARGET_MS

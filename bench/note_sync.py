@@ -45,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select
 
+from bench.args import non_negative_int, positive_int
 from bench.salesforce_standin import SalesforceStandIn
 from bot.standin_run import SIGNING_SECRET, start_standin_run
 from slack_standin.signing import signed_headers
@@ -258,8 +259,10 @@ def print_table(figures: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=5000)
-    parser.add_argument("--cores", type=int, default=1, help="pin the process to this many cores (0: all)")
+    parser.add_argument("--messages", type=positive_int, default=5000)
+    parser.add_argument(
+        "--cores", type=non_negative_int, default=1, help="pin the process to this many cores (0: all)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)

@@ -1,0 +1,45 @@
+"""Argument types shared by the benchmarks: a bad number is one argparse error line, not a traceback."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterable
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
+    return value
+
+
+def positive_int_list(text: str) -> list[int]:
+    """`1000,10000`: one or more whole numbers of at least 1."""
+    return [positive_int(part.strip()) for part in text.split(",")]
+
+
+def choice_list(choices: Iterable[str]) -> Callable[[str], list[str]]:
+    """`1k,10k`: one or more of `choices`."""
+    allowed = list(choices)
+
+    def parse(text: str) -> list[str]:
+        parts = [part.strip() for part in text.split(",")]
+        unknown = [p for p in parts if p not in allowed]
+        if unknown:
+            raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; choose from {', '.join(allowed)}")
+        return parts
+
+    return parse
