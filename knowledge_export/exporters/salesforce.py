@@ -84,10 +84,12 @@ class SalesforceKnowledgeExporter:
             self.body_field: to_html(draft, full_page=False),
         }
         with _errors():
-            version_id = self._create(fields, base)
+            version_id, created = self._create(fields, base)
             linked = self._link(version_id, draft.case_key)
         url = f"{self.rest.instance_url}/lightning/r/{self.article_type}/{version_id}/view"
-        return ExportResult(id=version_id, location=url, created=True, system=self.name, url=url, linked_to_case=linked)
+        return ExportResult(
+            id=version_id, location=url, created=created, system=self.name, url=url, linked_to_case=linked
+        )
 
     def existing_articles(self) -> list[ExistingArticle]:
         """Published and draft articles in the configured language, most recently changed first."""
@@ -114,8 +116,10 @@ class SalesforceKnowledgeExporter:
                     )
         return articles
 
-    def _create(self, fields: dict[str, Any], base: str) -> str:
-        """POST the version; on DUPLICATE_VALUE for UrlName try `base-2`, `base-3`, …"""
+    def _create(self, fields: dict[str, Any], base: str) -> tuple[str, bool]:
+        """POST the version; (id, created). On DUPLICATE_VALUE for UrlName, the holder may be this very draft
+        from an earlier attempt whose answer was lost (a time-out, a crash before we recorded it): then it
+        is reused, not written twice. Otherwise try `base-2`, `base-3`, …"""
         for attempt in range(1, MAX_URL_NAME_ATTEMPTS + 1):
             url_name = base if attempt == 1 else f"{base}-{attempt}"
             try:
@@ -124,11 +128,28 @@ class SalesforceKnowledgeExporter:
                 )
             except SalesforceApiError as exc:
                 if exc.code == "DUPLICATE_VALUE" and (not exc.fields or "UrlName" in exc.fields):
+                    earlier = self._same_draft(url_name, fields)
+                    if earlier:
+                        log.info("Knowledge draft %s (%s) is this draft from an earlier try; reused", earlier, url_name)
+                        return earlier, False
                     log.info("Knowledge UrlName %s is taken; trying another", url_name)
                     continue
                 raise
-            return str(answer["id"])
+            return str(answer["id"]), True
         raise ExportRejected(f"Salesforce Knowledge: no free UrlName after {MAX_URL_NAME_ATTEMPTS} tries ({base}-N)")
+
+    def _same_draft(self, url_name: str, fields: dict[str, Any]) -> str:
+        """The id of the draft version holding `url_name` when its title and summary are ours, else ""."""
+        soql = format_soql(
+            f"SELECT Id, Title, Summary FROM {self.article_type} "
+            "WHERE UrlName = {} AND PublishStatus = 'Draft' AND Language = {} LIMIT 1",
+            url_name,
+            self.language,
+        )
+        for row in self.rest.query_all(soql):
+            if row.get("Title") == fields["Title"] and (row.get("Summary") or "") == fields["Summary"]:
+                return str(row["Id"])
+        return ""
 
     def _link(self, version_id: str, case_key: str) -> bool:
         """Attach the article to the case. The draft exists by now, so a failure here is logged, not raised:
@@ -145,7 +166,12 @@ class SalesforceKnowledgeExporter:
             self.rest.request(
                 "POST", "sobjects/CaseArticle", json={"CaseId": case_key, "KnowledgeArticleId": article_id}
             )
-        except (SalesforceApiError, CaseSystemUnavailable) as exc:
+        except SalesforceApiError as exc:
+            if exc.code == "DUPLICATE_VALUE":  # linked by an earlier try of the same export
+                return True
+            log.warning("Knowledge draft %s was created but not linked to case %s: %s", version_id, case_key, exc)
+            return False
+        except CaseSystemUnavailable as exc:
             log.warning("Knowledge draft %s was created but not linked to case %s: %s", version_id, case_key, exc)
             return False
         return True

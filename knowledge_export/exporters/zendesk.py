@@ -20,6 +20,7 @@ from swarms.case_systems.base import CaseSystemAuthError, CaseSystemUnavailable
 from swarms.case_systems.zendesk_client import ZendeskApiError, ZendeskClient, ZendeskConfig
 
 MAX_PAGES = 5
+RECENT_DRAFTS = 30  # looked through before creating, for this draft from an earlier try
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -73,11 +74,27 @@ class ZendeskHelpCenterExporter:
         if self.permission_group_id:
             article["permission_group_id"] = int(self.permission_group_id)
         with _errors():
+            earlier = self._same_draft(article)
+            if earlier:
+                url = earlier.get("html_url") or ""
+                return ExportResult(id=str(earlier.get("id", "")), location=url, created=False, system=self.name,
+                                    url=url)
             answer = self.client.request("POST", self._articles_path, json={"article": article})
         created = (answer or {}).get("article") or {}
         article_id = str(created.get("id", ""))
         url = created.get("html_url") or ""
         return ExportResult(id=article_id, location=url, created=True, system=self.name, url=url)
+
+    def _same_draft(self, article: dict[str, object]) -> dict | None:
+        """This very draft, made by an earlier try whose answer was lost (a time-out, a crash before we
+        recorded it): an unpublished article among the section's newest with our title and our text."""
+        params = {"per_page": RECENT_DRAFTS, "sort_by": "created_at", "sort_order": "desc"}
+        page = self.client.request("GET", self._articles_path, params=params) or {}
+        text = _plain(str(article["body"]))
+        for row in page.get("articles", []):
+            if row.get("draft") and row.get("title") == article["title"] and _plain(row.get("body") or "") == text:
+                return row
+        return None
 
     def existing_articles(self) -> list[ExistingArticle]:
         articles: list[ExistingArticle] = []

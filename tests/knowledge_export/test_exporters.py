@@ -163,23 +163,60 @@ def test_salesforce_creates_a_knowledge_draft_and_links_it_to_the_case(http, sf_
     ]
 
 
+def answer_url_name_holders(http, holders: dict[str, dict]) -> list[str]:
+    """Answer the exporter's UrlName look-ups: `holders` maps a UrlName to the draft holding it."""
+    asked: list[str] = []
+
+    def answer(request):
+        soql = request.params["q"]
+        url_name = soql.split("UrlName = '")[1].split("'")[0]
+        asked.append(url_name)
+        records = [holders[url_name]] if url_name in holders else []
+        return 200, {}, json.dumps({"totalSize": len(records), "done": True, "records": records})
+
+    http.add_callback(responses.GET, f"{DATA}/query", callback=answer)
+    return asked
+
+
+SOMEONE_ELSES = {"Id": "ka0OTHER", "Title": "EU checkout 500 after currency change", "Summary": "Another story."}
+
+
 def test_salesforce_duplicate_url_name_retries_with_a_suffix(http, sf_ref, salesforce):
     status, body = sf_answer(sf_ref, "knowledge_kav_duplicate_urlname")
     http.add(responses.POST, KAV, json=body, status=status)
     http.add(responses.POST, KAV, json=body, status=status)
     add_create(http, sf_ref)
-    salesforce.export(DRAFT)
-    assert [b["UrlName"] for b in posted(http, KAV)] == [
-        "eu-checkout-500-after-currency-change",
-        "eu-checkout-500-after-currency-change-2",
-        "eu-checkout-500-after-currency-change-3",
-    ]
+    base = "eu-checkout-500-after-currency-change"
+    asked = answer_url_name_holders(http, {base: SOMEONE_ELSES, f"{base}-2": SOMEONE_ELSES})
+    result = salesforce.export(DRAFT)
+    assert [b["UrlName"] for b in posted(http, KAV)] == [base, f"{base}-2", f"{base}-3"]
+    assert asked == [base, f"{base}-2"] and result.created
+
+
+def test_salesforce_retry_after_a_lost_answer_reuses_the_draft_it_made(http, sf_ref, salesforce):
+    """Given a first export whose answer was lost after Salesforce saved the draft, publishing again
+    finds that draft by its UrlName, title and summary, and neither creates nor links a second one."""
+    first = salesforce.rest
+    add_create(http, sf_ref)
+    made = salesforce.export(DRAFT)
+    [sent] = posted(http, KAV)
+    status, body = sf_answer(sf_ref, "knowledge_kav_duplicate_urlname")
+    http.add(responses.POST, KAV, json=body, status=status)
+    http.add(responses.POST, f"{DATA}/sobjects/CaseArticle", status=400,
+             json=[{"message": "duplicate value found: CaseId", "errorCode": "DUPLICATE_VALUE", "fields": []}])
+    mine = {"Id": made.id, "Title": sent["Title"], "Summary": sent["Summary"]}
+    answer_url_name_holders(http, {sent["UrlName"]: mine})
+    again = salesforce.export(DRAFT)
+    assert salesforce.rest is first
+    assert again.id == made.id and not again.created and again.linked_to_case
+    assert len(posted(http, KAV)) == 2  # the first create and the refused second one, nothing more
 
 
 def test_salesforce_gives_up_on_url_names_after_a_few_tries(http, sf_ref, salesforce):
     status, body = sf_answer(sf_ref, "knowledge_kav_duplicate_urlname")
     for _ in range(5):
         http.add(responses.POST, KAV, json=body, status=status)
+    answer_url_name_holders(http, {})
     with pytest.raises(ExportRejected, match="no free UrlName"):
         salesforce.export(DRAFT)
 
@@ -266,8 +303,18 @@ def test_salesforce_existing_articles_online_and_draft(http, salesforce):
 # --- Zendesk ------------------------------------------------------------------------------------------
 
 
+NEWEST_FIRST = {"per_page": "30", "sort_by": "created_at", "sort_order": "desc"}
+
+
+def newest_articles(http, articles: list[dict]) -> None:
+    """The section's newest articles, which the exporter reads before creating one."""
+    http.add(responses.GET, HC, json={"articles": articles, "next_page": None},
+             match=[responses.matchers.query_param_matcher(NEWEST_FIRST)])
+
+
 @pytest.fixture
-def zendesk() -> ZendeskHelpCenterExporter:
+def zendesk(http) -> ZendeskHelpCenterExporter:
+    newest_articles(http, [{"id": 1, "title": DRAFT.title, "body": "<p>Another story.</p>", "draft": True}])
     return ZendeskHelpCenterExporter(
         subdomain="example",
         email="bot@example.com",
@@ -283,10 +330,26 @@ def test_zendesk_creates_a_draft_article_in_the_section(http, zd_ref, zendesk):
     result = zendesk.export(DRAFT)
     assert result.id == "360012345678" and result.created
     assert result.location == "https://example.zendesk.com/hc/en-us/articles/360012345678"
-    sent = json.loads(http.calls[0].request.body)["article"]
+    [sent] = [body["article"] for body in posted(http, HC)]
     assert sent["draft"] is True and sent["locale"] == "en-us" and sent["permission_group_id"] == 1234
     assert sent["title"] == DRAFT.title and sent["body"].startswith("<h2>Problem</h2>")
     assert set(sent) == set(sample["request"]["json"]["article"])
+
+
+def test_zendesk_retry_after_a_lost_answer_reuses_the_draft_it_made(http, zd_ref, zendesk):
+    """Given a first export whose answer was lost after Zendesk saved the article, publishing again finds
+    that unpublished article (same title, same text) among the section's newest and creates no second one."""
+    sample = zd_ref["help_center_article_create_draft"]
+    http.add(responses.POST, HC, json=sample["response"]["body"], status=sample["response"]["status"])
+    made = zendesk.export(DRAFT)
+    [sent] = [body["article"] for body in posted(http, HC)]
+    http.replace(responses.GET, HC, json={"articles": [
+        {"id": int(made.id), "title": sent["title"], "body": sent["body"].replace("\n", " "), "draft": True,
+         "html_url": made.url},
+    ], "next_page": None}, match=[responses.matchers.query_param_matcher(NEWEST_FIRST)])
+    again = zendesk.export(DRAFT)
+    assert (again.id, again.url, again.created) == (made.id, made.url, False)
+    assert len(posted(http, HC)) == 1
 
 
 def test_zendesk_rate_limit_is_retryable_with_retry_after(http, zd_errors, zendesk):
