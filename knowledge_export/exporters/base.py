@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from knowledge_export.models import ArticleDraft
 from knowledge_export.similar import ExistingArticle
+from swarms.case_systems.base import CaseSystemAuthError, CaseSystemError, CaseSystemUnavailable
+
+ApiError = TypeVar("ApiError", bound=Exception)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +62,18 @@ class Exporter(Protocol):
     def existing_articles(self) -> list[ExistingArticle]:
         """Articles already there, to show beside a new draft (see `similar.find_similar`)."""
         ...
+
+
+@contextmanager
+def case_system_errors(api_error: type[ApiError], refused: Callable[[ApiError], str]) -> Iterator[None]:
+    """The case system client's errors in the exporter's words; `refused` words the API's own refusal."""
+    try:
+        yield
+    except CaseSystemUnavailable as exc:
+        raise ExportUnavailable(str(exc), retry_after=exc.retry_after) from None
+    except CaseSystemAuthError as exc:
+        raise ExportAuthError(str(exc)) from None
+    except api_error as exc:
+        raise ExportRejected(refused(exc)) from None
+    except CaseSystemError as exc:
+        raise ExportRejected(str(exc)) from None

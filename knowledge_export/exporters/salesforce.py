@@ -7,19 +7,18 @@ call counting) is the case system's `SalesforceRest`; this module only knows the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import requests
 from simple_salesforce import format_soql
 
-from knowledge_export.exporters.base import ExportAuthError, ExportRejected, ExportResult, ExportUnavailable
+from knowledge_export.exporters.base import ExportRejected, ExportResult, case_system_errors
 from knowledge_export.models import ArticleDraft
 from knowledge_export.rendering import summary, to_html
 from knowledge_export.similar import ExistingArticle
 from knowledge_export.text import slugify
-from swarms.case_systems.base import CaseSystemAuthError, CaseSystemError, CaseSystemUnavailable
+from swarms.case_systems.base import CaseSystemAuthError, CaseSystemUnavailable
 from swarms.case_systems.salesforce_auth import SalesforceApiError, SalesforceConfig, SalesforceRest, _Token
 
 log = logging.getLogger(__name__)
@@ -177,18 +176,8 @@ class SalesforceKnowledgeExporter:
         return True
 
 
-@contextmanager
-def _errors() -> Iterator[None]:
-    """The case system's errors in the exporter's words."""
-    try:
-        yield
-    except CaseSystemUnavailable as exc:
-        raise ExportUnavailable(str(exc), retry_after=exc.retry_after) from None
-    except CaseSystemAuthError as exc:
-        raise ExportAuthError(str(exc)) from None
-    except SalesforceApiError as exc:
-        raise ExportRejected(
-            f"Salesforce Knowledge refused the draft ({exc.status} {exc.code}): {exc.message}"
-        ) from None
-    except CaseSystemError as exc:
-        raise ExportRejected(str(exc)) from None
+def _errors():
+    return case_system_errors(
+        SalesforceApiError,
+        lambda exc: f"Salesforce Knowledge refused the draft ({exc.status} {exc.code}): {exc.message}",
+    )

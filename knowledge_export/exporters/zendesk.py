@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import requests
 
-from knowledge_export.exporters.base import ExportAuthError, ExportRejected, ExportResult, ExportUnavailable
+from knowledge_export.exporters.base import ExportResult, case_system_errors
 from knowledge_export.models import ArticleDraft
 from knowledge_export.rendering import to_html
 from knowledge_export.similar import ExistingArticle
-from swarms.case_systems.base import CaseSystemAuthError, CaseSystemUnavailable
 from swarms.case_systems.zendesk_client import ZendeskApiError, ZendeskClient, ZendeskConfig
 
 MAX_PAGES = 5
@@ -123,15 +120,8 @@ def _plain(body: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", body)).split())
 
 
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except CaseSystemUnavailable as exc:
-        raise ExportUnavailable(str(exc), retry_after=exc.retry_after) from None
-    except CaseSystemAuthError as exc:
-        raise ExportAuthError(str(exc)) from None
-    except ZendeskApiError as exc:
-        raise ExportRejected(
-            f"Zendesk Help Center refused the article ({exc.status} {exc.error}): {exc.description}"
-        ) from None
+def _errors():
+    return case_system_errors(
+        ZendeskApiError,
+        lambda exc: f"Zendesk Help Center refused the article ({exc.status} {exc.error}): {exc.description}",
+    )
