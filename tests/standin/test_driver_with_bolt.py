@@ -186,15 +186,20 @@ def test_a_failed_delivery_is_retried_with_the_same_event_id(standin, serve):
     assert standin.deliveries()[-1].status == 200
 
 
-def test_asynchronous_delivery_catches_up_on_drain(standin, bot):
-    url, heard = bot
+def dana_posts_asynchronously(standin, url: str, count: int) -> None:
+    """Dana posts m0, m1, … in #general while the stand-in delivers events on its own thread; then drain."""
     ws = standin.workspace
     dana = ws.add_user("dana")
     ws.join(ws.general_id, ws.bot_user_id)
     standin.deliver_events_to(url, asynchronous=True)
-    for n in range(5):
+    for n in range(count):
         ws.post_message(ws.general_id, user=dana, text=f"m{n}")
     standin.drain_events()
+
+
+def test_asynchronous_delivery_catches_up_on_drain(standin, bot):
+    url, heard = bot
+    dana_posts_asynchronously(standin, url, 5)
     assert [e["text"] for e in heard if e["type"] == "message"] == [f"m{n}" for n in range(5)]
 
 
@@ -210,13 +215,6 @@ def test_a_cut_answer_is_a_failed_delivery_and_later_events_still_arrive(standin
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", length)])
         return [b""]
 
-    url = serve(cut_once)
-    ws = standin.workspace
-    dana = ws.add_user("dana")
-    ws.join(ws.general_id, ws.bot_user_id)
-    standin.deliver_events_to(url, asynchronous=True)
-    for n in range(3):
-        ws.post_message(ws.general_id, user=dana, text=f"m{n}")
-    standin.drain_events()
+    dana_posts_asynchronously(standin, serve(cut_once), 3)
     assert seen == ["m0", "m0", "m1", "m2"]  # the cut answer counted as a failure, so m0 was retried
     assert [d.status for d in standin.deliveries()] == [200, 200, 200]
