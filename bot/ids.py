@@ -14,3 +14,4 @@ class CaseCardBlock(enum.StrEnum):
     FIELDS = "case_card.fields"
     DESCRIPTION = "case_card.description"
     ACTIONS = "case_card.actions"
+    CLOSED = "case_card.closed"

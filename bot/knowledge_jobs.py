@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import system_name
 from bot.i18n.catalog import t
 from bot.services import AppServices
-from bot.views.case_card import case_card_blocks, case_card_text
+from bot.views.case_card import case_card_blocks, case_card_text, closed_card_from_posted
 from bot.views.knowledge import card_closed_line, closed_message, draft_message
 from knowledge_export.models import Mark
 from swarms.case_systems.base import CaseSystemError
@@ -131,18 +131,35 @@ def _announce_closed(services: AppServices, closed: ClosedSwarm) -> None:
         log.warning("swarm %s: could not post the closing summary: %s", closed.swarm_id, exc.response.get("error"))
     if not closed.card_ts:
         return
+    closed_line = card_closed_line(closed)
     try:
         case = services.cases.get_case(closed.case_number)
+        text = case_card_text(case, closed.language)
+        blocks = case_card_blocks(case, lang=closed.language, closed_line=closed_line)
     except CaseSystemError:
-        with services.sessions() as session:
-            case = case_record_of(session, closed.swarm_id)
+        text, blocks = _posted_card_closed(services, closed, closed_line)
     try:
-        services.client.chat_update(channel=closed.channel_id, ts=closed.card_ts,
-                                    text=case_card_text(case, closed.language),
-                                    blocks=case_card_blocks(case, lang=closed.language,
-                                                            closed_line=card_closed_line(closed)))
+        services.client.chat_update(channel=closed.channel_id, ts=closed.card_ts, text=text, blocks=blocks)
     except SlackApiError as exc:
         log.warning("swarm %s: could not update the case card: %s", closed.swarm_id, exc.response.get("error"))
+
+
+def _posted_card_closed(services: AppServices, closed: ClosedSwarm, closed_line: str) -> tuple[str, list[dict]]:
+    """The case system is down: close the card as posted, keeping its fields; if Slack cannot give it back
+    either, rebuild it from what the swarm row remembers."""
+    try:
+        answer = services.client.conversations_history(channel=closed.channel_id, latest=closed.card_ts,
+                                                       inclusive=True, limit=1)
+        posted = next((m for m in answer.get("messages", []) if m.get("ts") == closed.card_ts), None)
+    except SlackApiError as exc:
+        log.warning("swarm %s: could not read the case card back: %s", closed.swarm_id, exc.response.get("error"))
+        posted = None
+    if posted and posted.get("blocks"):
+        return posted.get("text", ""), closed_card_from_posted(posted["blocks"], closed_line)
+    with services.sessions() as session:
+        case = case_record_of(session, closed.swarm_id)
+    return (case_card_text(case, closed.language),
+            case_card_blocks(case, lang=closed.language, closed_line=closed_line))
 
 
 def on_case_change(services: AppServices, notice) -> None:

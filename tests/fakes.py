@@ -60,6 +60,7 @@ class FlakyCaseSystem:
 
     inner: object
     down: bool = False
+    reads_down: bool = False  # reading cases fails too (writes follow `down`)
     crash_after_write: bool = False
     refuse: dict[str, tuple[str, bool]] = field(default_factory=dict)  # key → (error, retryable)
     calls: list[list[str]] = field(default_factory=list)
@@ -69,6 +70,10 @@ class FlakyCaseSystem:
         return self.inner.name
 
     def get_case(self, number):
+        if self.reads_down:
+            from swarms.case_systems.base import CaseSystemUnavailable
+
+            raise CaseSystemUnavailable("case system is down", retry_after=30)
         return self.inner.get_case(number)
 
     def add_notes(self, notes):

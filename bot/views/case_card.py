@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.i18n.catalog import t
 from bot.ids import CaseCardAction, CaseCardBlock
 from bot.views.blocks import button, clip, context, escape_mrkdwn, header, section
-from bot.views.knowledge import close_button
+from bot.views.knowledge import KnowledgeAction, close_button
 
 DESCRIPTION_EXCERPT = 600
 
@@ -54,5 +54,23 @@ def case_card_blocks(case, *, lang: str, opened_by: str = "", extra_actions: lis
     if opened_by:
         blocks.append(context(t("card.opened_by", lang, user=opened_by)))
     if closed_line:
-        blocks.append(context(closed_line))
+        blocks.append(context(closed_line, block_id=CaseCardBlock.CLOSED))
     return blocks
+
+
+def closed_card_from_posted(posted: list[dict], closed_line: str) -> list[dict]:
+    """The card as it stands in the channel, closed: no Close button, the closed line at the end.
+
+    For when the case system cannot be read at closing: the posted card keeps every field it showed
+    instead of being rebuilt from the little the swarm row remembers."""
+    blocks = []
+    for block in posted:
+        if block.get("block_id") == CaseCardBlock.CLOSED:
+            continue
+        if block.get("block_id") == CaseCardBlock.ACTIONS:
+            elements = [e for e in block.get("elements", []) if e.get("action_id") != KnowledgeAction.CLOSE_SWARM]
+            if not elements:
+                continue
+            block = {**block, "elements": elements}
+        blocks.append(block)
+    return [*blocks, context(closed_line, block_id=CaseCardBlock.CLOSED)]

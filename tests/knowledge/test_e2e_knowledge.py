@@ -8,11 +8,12 @@ from sqlalchemy import select
 from bot.knowledge_jobs import archive_now
 from bot.listeners.sync import poll_and_post
 from bot.views.knowledge import DraftRef, KnowledgeAction, KnowledgeBlock, KnowledgeCallback
-from swarms.case_systems.local import set_case_field
+from swarms.case_systems.local import LocalCaseSystem, set_case_field
 from swarms.closing import archive_job_id
 from swarms.knowledge_models import DraftState, KnowledgeDraft
 from swarms.models import Case, LocalCaseNote, Note, Swarm, SwarmStatus
-from tests.e2e.conftest import swarm_app  # noqa: F401  (the running bot fixture)
+from tests.e2e.conftest import start_swarm_app, swarm_app  # noqa: F401  (the running bot fixture)
+from tests.fakes import FlakyCaseSystem
 
 CASE = "00001026"
 
@@ -73,6 +74,29 @@ def test_the_owner_closes_with_the_command_and_everything_follows(opened, sessio
     review = str(app.workspace.message(channel, draft.message_ts)["blocks"])
     assert "Install firmware 3.2.1" in review and "Min-ji Park" not in review and "[NAME-1]" in review
     assert any("00001026" in t for t in app.answers())
+
+
+def test_closing_while_the_case_system_is_down_keeps_the_card_as_it_was(sessions):
+    """Given an open swarm, when the case system stops answering and the owner closes the swarm, then the
+    card keeps its priority, status, account and description, loses its Close button and says it is closed."""
+    cases = FlakyCaseSystem(LocalCaseSystem(sessions))
+    app = start_swarm_app(sessions, {}, case_system=cases)
+    try:
+        app.swarm(CASE)
+        channel = next(c for c in app.workspace.channels() if c.name.startswith(f"swarm-{CASE}")).id
+        card = app.workspace.messages(channel)[0]
+        cases.reads_down = True
+        app.driver.command("/swarm", "close rolled back the firmware", user=app.people.agent, channel=channel)
+        app.settle()
+        after = app.workspace.message(channel, card["ts"])
+    finally:
+        app.run.stop()
+    assert swarm_row(sessions).status == SwarmStatus.CLOSED
+    kept = [b for b in after["blocks"] if b.get("block_id") in ("case_card.fields", "case_card.description")]
+    assert kept == [b for b in card["blocks"] if b.get("block_id") in ("case_card.fields", "case_card.description")]
+    assert "Hanbit Energy" in str(kept) and after["text"] == card["text"]
+    assert KnowledgeAction.CLOSE_SWARM in str(card["blocks"]) and KnowledgeAction.CLOSE_SWARM not in str(after)
+    assert "Closed by" in str(after["blocks"][-1])
 
 
 def test_closing_twice_answers_already_closed(opened, sessions):
