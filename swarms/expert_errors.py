@@ -20,7 +20,17 @@ class NotYourInvite(SwarmError):
 
 
 class AlreadyAnswered(SwarmError):
+    """A second Join or Decline: the reply names the answer already given, in the reader's language."""
+
     message_key = "experts.error.already_answered"
+
+    def __init__(self, state: str) -> None:
+        super().__init__()
+        self.state = state
+        if state in ("joined", "contributed", "credited"):
+            self.message_key = "experts.error.already_joined"
+        elif state == "declined":
+            self.message_key = "experts.error.already_declined"
 
 
 class ExpertUnreachable(SwarmError):

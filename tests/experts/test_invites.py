@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.i18n.catalog import t
 from swarms.errors import NotAllowed
 from swarms.expert_errors import AlreadyAnswered, NotYourInvite, SwarmNotLive
 from swarms.expert_invites import (
@@ -87,8 +88,10 @@ def test_only_the_person_asked_may_join_and_joining_cancels_the_check(sessions, 
     assert outcome_id in port.cancelled and outcome_id not in port.planned
     assert _outcomes(sessions, swarm_id)["U0FW"].state == "joined"
     assert port.notices[-1].kind == "joined"
-    with pytest.raises(AlreadyAnswered):
+    with pytest.raises(AlreadyAnswered) as twice:
         accept_invite(sessions, port, outcome_id, "U0FW", now=NOW)
+    assert twice.value.message_key == "experts.error.already_joined"
+    assert "joined" not in t(twice.value.message_key, "ko")  # the answer is named in words, not as a state
 
 
 def test_a_decline_keeps_its_reason_and_brings_the_next_suggestion(sessions, directory, port, expert_settings):
@@ -102,8 +105,9 @@ def test_a_decline_keeps_its_reason_and_brings_the_next_suggestion(sessions, dir
     assert notice.kind == "declined" and notice.reason == "on leave until Monday"
     assert notice.next is not None and notice.next.user_id != "U0FW", "the next one is someone else"
     assert outcome_id in port.cancelled
-    with pytest.raises(AlreadyAnswered):
+    with pytest.raises(AlreadyAnswered) as twice:
         decline_invite(sessions, port, outcome_id, "U0FW", "", now=NOW, settings=expert_settings)
+    assert twice.value.message_key == "experts.error.already_declined"
 
 
 def test_silence_past_the_answer_time_marks_ignored_and_escalates_once(sessions, directory, port, expert_settings):
