@@ -68,9 +68,14 @@ class People:
     def language_of(self, user_id: str) -> str:
         return language_for_locale(self.get(user_id).locale, self.default_language)
 
-    def cached_language_of(self, user_id: str) -> str:
-        """The language without calling Slack: for acks, which must answer within 3 seconds."""
+    def cached_language_of(self, user_id: str, *, unknown: str | None = None) -> str:
+        """The language without calling Slack: for acks, which must answer within 3 seconds.
+
+        `unknown`: what to answer for someone not cached yet (`catalog.BOTH` writes in every language);
+        the team's default language when not given."""
         cached = self._cached(user_id, any_age=True)
+        if cached is None and unknown is not None:
+            return unknown
         return language_for_locale(cached.locale if cached else "", self.default_language)
 
     def forget(self, user_id: str | None = None) -> None:

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 LANGUAGES = ("en", "ko")
+BOTH = "both"  # not a language: every language, for a reader whose language is not known yet
 MESSAGES_DIR = Path(__file__).parent / "messages"
 
 
@@ -42,6 +43,9 @@ class Catalog:
         entry = self._entries.get(key)
         if entry is None:
             raise KeyError(f"no message {key!r} in the catalog")
+        if lang == BOTH:
+            texts = [self.text(key, one, **params) for one in LANGUAGES]
+            return ("\n" if all("\n" not in text for text in texts) else "\n\n").join(texts)
         template = entry.get(lang) or entry["en"]
         return template.format(**params) if params else template
 

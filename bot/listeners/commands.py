@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from slack_bolt import App
 
 from bot.errors import answers_errors
-from bot.i18n.catalog import t
+from bot.i18n.catalog import BOTH, LANGUAGES, t
 from bot.services import AppServices
 from swarms.lifecycle import open_swarm
 
@@ -88,7 +88,8 @@ def register(app: App, services: AppServices) -> None:
 
     def ack_swarm(ack, body: dict) -> None:
         command = parse_swarm_command(body.get("text", ""), set(registry.handlers))
-        lang = services.people.cached_language_of(body.get("user_id", ""))
+        # Someone new to the bot is not cached yet: the ack, which cannot wait for Slack, speaks both.
+        lang = services.people.cached_language_of(body.get("user_id", ""), unknown=BOTH)
         quick = _quick_answer(command, lang)
         if quick is not None:
             ack(response_type="ephemeral", text=quick)
@@ -103,7 +104,8 @@ def register(app: App, services: AppServices) -> None:
     def run_swarm(body: dict, respond) -> None:
         command = parse_swarm_command(body.get("text", ""), set(registry.handlers))
         if _quick_answer(command, "en") is not None:
-            return  # already answered in the ack
+            lang_of(body)  # answered in the ack; learn their language for the next answer
+            return
         context = CommandContext(services, command, body["user_id"], body.get("channel_id", ""),
                                  lang_of(body), respond, body)
         handler = _open_case if command.word == "open" else registry.handlers[command.word]
@@ -113,6 +115,9 @@ def register(app: App, services: AppServices) -> None:
 
 
 def _quick_answer(command: SwarmCommand, lang: str) -> str | None:
+    if lang == BOTH:  # each language whole, one after the other
+        answers = [_quick_answer(command, one) for one in LANGUAGES]
+        return None if answers[0] is None else "\n\n".join(a for a in answers if a)
     if command.word == "help":
         return t("swarm.usage", lang)
     if command.word == "unknown":

@@ -57,6 +57,23 @@ def test_help_and_bad_input_are_answered_ephemerally_at_once(swarm_app):
     assert not [c for c in swarm_app.workspace.channels() if c.name.startswith("swarm-")]
 
 
+def is_korean(text: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+def test_someone_the_bot_does_not_know_yet_is_answered_in_both_languages_then_in_their_own(swarm_app):
+    """Given a Korean-speaking expert the bot has never seen, the instant answer (which cannot wait for
+    Slack to say who they are) comes in English and Korean; once known, they are answered in Korean."""
+    first = swarm_app.swarm("help", user=swarm_app.people.expert).json()["text"]
+    swarm_app.settle()
+    second = swarm_app.swarm("help", user=swarm_app.people.expert).json()["text"]
+    assert "Swarm a case" in first and is_korean(first)
+    assert "Swarm a case" not in second and is_korean(second)
+    unknown = swarm_app.swarm("frobnicate", user=swarm_app.people.expert2).json()["text"]
+    english, korean = unknown.split("\n\n", 1)
+    assert english.startswith("I don't know") and not is_korean(english) and is_korean(korean.split("\n")[0])
+
+
 def test_an_unknown_case_and_a_closed_case_get_clear_answers_and_no_channel(swarm_app):
     swarm_app.swarm("00004040")
     swarm_app.swarm("00000999")
