@@ -82,12 +82,11 @@ def cmd_cases_import(args: argparse.Namespace) -> int:
     from swarms.db import make_engine, make_session_factory, upgrade
 
     settings = _database_settings()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    sessions = make_session_factory(engine)
     try:
-        rows = read_case_rows(Path(args.file))
-        with sessions.begin() as session:
+        rows = read_case_rows(Path(args.file))  # a bad file is refused before the database is touched
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+        with make_session_factory(engine).begin() as session:
             result = import_cases(session, rows)
     except CaseImportError as exc:
         print(f"nothing imported from {args.file}:", file=sys.stderr)

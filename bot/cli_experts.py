@@ -20,16 +20,12 @@ def cmd_experts_import(args: argparse.Namespace) -> int:
 
     settings = _database_settings()
     path = Path(args.file)
-    if not path.is_file():
-        print(f"nothing imported: {path} is not a file", file=sys.stderr)
-        return 2
-    try:
+    try:  # a missing file or a folder is refused by load_directory too, in the same words
         profiles = load_directory(path)
     except DirectoryFileError as exc:
         print(f"nothing imported from {path}:", file=sys.stderr)
         for row in exc.rows:
-            where = f"line {row.line} {row.field}: " if row.line else ""
-            print(f"  {where}{row.message}", file=sys.stderr)
+            print(f"  {row}", file=sys.stderr)
         return 2
     engine = make_engine(settings.database_url)
     upgrade(engine)

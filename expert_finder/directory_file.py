@@ -5,39 +5,55 @@ CSV (UTF-8, header row; only ``slack_user`` and ``name`` are required)::
     slack_user,name,skills,products,languages,timezone,hours,days,max_concurrent,opted_out
     U012AB3CD,Ana Lima,inverter firmware:4; modbus:3,Hybrid 5K; Logger X,en; pt,Europe/Lisbon,09:00-18:00,mon-fri,3,no
 
+- ``slack_user``: the member id from the Slack profile (``U…`` or ``W…``, e.g. ``U012AB3CD``); a mention
+  ``<@U012AB3CD>`` is taken as its id; names and e-mail addresses are refused;
 - ``skills``: ``;``-separated ``name:level`` (level 1-5, default 3 when ``:level`` is left out);
 - ``products``, ``languages``: ``;``-separated; ``timezone``: IANA name (default UTC);
 - ``hours``: ``HH:MM-HH:MM`` (default 09:00-18:00; an end before the start is a night shift);
 - ``days``: ``mon-fri``, ``mon,wed,fri`` or ``sat-sun`` (default mon-fri);
-- ``max_concurrent``: swarms at once, at least 1 (default 3); ``opted_out``: true/false/yes/no/1/0.
+- ``max_concurrent``: swarms at once, a whole number of at least 1 (default 3);
+  ``opted_out``: true/false/yes/no/1/0.
 
 YAML: a list of mappings (or ``{experts: [...]}``) with the same keys; ``skills`` may also be a mapping
-``{inverter firmware: 4}`` or a list of ``name:level`` strings, ``products``/``languages`` lists.
+``{inverter firmware: 4}`` or a list of ``name:level`` strings, ``products``/``languages``/``days`` lists.
+
+Any other column (CSV) or key (YAML) is an error naming it, with the closest known name when one is near:
+a misspelled ``skils`` would otherwise load the expert without skills.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from rapidfuzz import fuzz, process, utils
 
 from expert_finder.models import ExpertProfile, Skill, WorkingHours
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TRUE = {"true", "yes", "1", "y"}
 FALSE = {"false", "no", "0", "n", ""}
+SLACK_ID = re.compile(r"[UW][A-Z0-9]+")  # real ids are longer (U012AB3CD), but short ones like U1 always loaded
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")  # <@U012AB3CD> or <@U012AB3CD|ana>, as Slack copies it
+CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?")
+SUGGEST_CUTOFF = 80  # WRatio score: catches skils/prodcts/user, leaves unrelated names without a guess
 
 
 @dataclass(frozen=True)
 class RowError:
-    line: int  # CSV line (header is 1) or YAML list position (first is 1)
-    field: str
+    line: int  # CSV line (header is 1) or YAML list position (first is 1); 0 for the whole file
+    field: str  # "" when the error is not about one known field (an unknown column, a short row)
     message: str
+
+    def __str__(self) -> str:
+        where = " ".join(part for part in (f"line {self.line}" if self.line else "", self.field) if part)
+        return f"{where}: {self.message}" if where else self.message
 
 
 class DirectoryFileError(ValueError):
@@ -45,59 +61,125 @@ class DirectoryFileError(ValueError):
 
     def __init__(self, rows: list[RowError]):
         self.rows = rows
-        super().__init__("; ".join(f"line {r.line} {r.field}: {r.message}" for r in rows[:20]))
+        super().__init__("; ".join(str(r) for r in rows[:20]))
+
+
+def _shown(value) -> str:
+    """A value as the reader of an error should see it: quoted text, or what kind of thing it is."""
+    if value is None or value == "":
+        return "an empty value"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _scalar(value, expected: str) -> str:
+    """YAML may hand a list or mapping where one value belongs; say so instead of storing its repr."""
+    if isinstance(value, dict | list | tuple):
+        raise ValueError(f"expected {expected}, not {_shown(value)}")
+    return "" if value is None else str(value).strip()
+
+
+def _slack_user(value) -> str:
+    expected = "a Slack user id like U0123ABCD (Slack profile > ⋮ > Copy member ID)"
+    text = _scalar(value, expected)
+    if not text:
+        raise ValueError("is required")
+    mention = MENTION.fullmatch(text)
+    if mention:
+        return mention.group(1)
+    if not SLACK_ID.fullmatch(text):
+        raise ValueError(f"expected {expected}, not {_shown(text)}")
+    return text
+
+
+def _name(value) -> str:
+    text = _scalar(value, "a name as text")
+    if not text:
+        raise ValueError("is required")
+    return text
 
 
 def _split(value) -> list[str]:
     if value is None:
         return []
+    if isinstance(value, dict):
+        raise ValueError("expected a list or ';'-separated names, not a mapping")
     if isinstance(value, list | tuple):
-        return [str(v).strip() for v in value if str(v).strip()]
+        return [text for text in (_scalar(v, "a list of names") for v in value) if text]
     return [part.strip() for part in str(value).split(";") if part.strip()]
 
 
 def _skills(value) -> tuple[Skill, ...]:
-    items = list(value.items()) if isinstance(value, dict) else [_skill_pair(s) for s in _split(value)]
-    skills = []
-    for name, level in items:
-        level = int(level)
-        if not 1 <= level <= 5:
-            raise ValueError(f"level of {name!r} must be 1-5, not {level}")
-        skills.append(Skill(str(name).strip(), level))
-    return tuple(skills)
+    if isinstance(value, dict):
+        items = [(_scalar(name, "skill names as text"), level) for name, level in value.items()]
+    else:
+        items = [_skill_pair(s) for s in _split(value)]
+    if any(not name for name, _ in items):
+        raise ValueError("a skill needs a name before its :level, like modbus:3")
+    return tuple(Skill(name, _level(name, level)) for name, level in items)
 
 
 def _skill_pair(text: str) -> tuple[str, str]:
     name, sep, level = text.rpartition(":")
     if not sep:
         return text, "3"
-    if not level.strip().isdigit():
-        raise ValueError(f"level of {name.strip()!r} must be a number 1-5, not {level.strip()!r}")
     return name.strip(), level.strip()
 
 
-def _clock(text: str) -> time:
-    hh, _, mm = text.strip().partition(":")
-    return time(int(hh), int(mm or 0))
+def _level(name: str, level) -> int:
+    number = _whole(level)
+    if number is None:
+        raise ValueError(f"level of {name!r} must be a number 1-5, not {_shown(level)}")
+    if not 1 <= number <= 5:
+        raise ValueError(f"level of {name!r} must be 1-5, not {number}")
+    return number
+
+
+def _whole(value) -> int | None:
+    """A whole number from text or YAML, or None (booleans, 2.5, '9am' and nothing are not whole numbers)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def _clock(text: str) -> time | None:
+    match = CLOCK.fullmatch(text.strip())
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 def _hours(value) -> tuple[time, time]:
-    if not value:
+    text = _scalar(value, "a time range like 09:00-18:00")
+    if not text:
         return time(9), time(18)
-    start, sep, end = str(value).partition("-")
-    if not sep:
-        raise ValueError(f"expected HH:MM-HH:MM, not {value!r}")
-    return _clock(start), _clock(end)
+    start, sep, end = text.partition("-")
+    start_time, end_time = _clock(start), _clock(end)
+    if not sep or start_time is None or end_time is None:
+        raise ValueError(f"expected a time range like 09:00-18:00, not {_shown(text)}")
+    return start_time, end_time
 
 
 def _days(value) -> frozenset[int]:
-    if not value:
+    if isinstance(value, list | tuple):
+        value = ",".join(_scalar(v, "day names like mon or mon-fri") for v in value)
+    text = _scalar(value, "days like mon-fri or mon,wed")
+    if not text:
         return frozenset(range(5))
     days: set[int] = set()
-    for part in str(value).casefold().replace(" ", "").split(","):
+    for part in text.casefold().replace(" ", "").split(","):
         first, _, last = part.partition("-")
         if first[:3] not in DAY_NAMES or (last or first)[:3] not in DAY_NAMES:
-            raise ValueError(f"expected days like mon-fri or mon,wed, not {value!r}")
+            raise ValueError(f"expected days like mon-fri or mon,wed, not {_shown(text)}")
         a, b = DAY_NAMES.index(first[:3]), DAY_NAMES.index((last or first)[:3])
         days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(b + 1)])
     return frozenset(days)
@@ -106,29 +188,33 @@ def _days(value) -> frozenset[int]:
 def _bool(value) -> bool:
     if isinstance(value, bool):
         return value
-    text = str(value if value is not None else "").strip().casefold()
+    text = _scalar(value, "true or false").casefold()
     if text in TRUE | FALSE:
         return text in TRUE
-    raise ValueError(f"expected true or false, not {value!r}")
+    raise ValueError(f"expected true or false, not {_shown(value)}")
 
 
 def _timezone(value) -> str:
-    name = str(value or "UTC").strip()
+    name = _scalar(value, "a timezone name like Europe/Lisbon") or "UTC"
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown timezone {name!r}") from exc
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder of zones: IsADirectoryError
+        raise ValueError(f"unknown timezone {name!r}; expected a name like Europe/Lisbon or Asia/Seoul") from None
     return name
 
 
 def _max_concurrent(value) -> int:
-    number = int(value) if value not in (None, "") else 3
-    if number < 1:
-        raise ValueError("must be at least 1")
+    if value is None or value == "":
+        return 3
+    number = _whole(value)
+    if number is None or number < 1:
+        raise ValueError(f"expected a whole number of swarms, at least 1, not {_shown(value)}")
     return number
 
 
 PARSERS = {
+    "slack_user": _slack_user,
+    "name": _name,
     "skills": _skills,
     "products": lambda v: tuple(_split(v)),
     "languages": lambda v: tuple(_split(v)),
@@ -138,11 +224,25 @@ PARSERS = {
     "max_concurrent": _max_concurrent,
     "opted_out": _bool,
 }
+KNOWN_FIELDS = tuple(PARSERS)
+
+
+def unknown_field_errors(line: int, names, what: str) -> list[RowError]:
+    """Every name that is not a known field, with the closest known one when it is likely a typo."""
+    errors = []
+    for name in names:
+        if name in PARSERS:
+            continue
+        guess = process.extractOne(str(name), KNOWN_FIELDS, scorer=fuzz.WRatio, processor=utils.default_process,
+                                   score_cutoff=SUGGEST_CUTOFF)
+        hint = f" (did you mean {guess[0]!r}?)" if guess else f"; known {what}s: {', '.join(KNOWN_FIELDS)}"
+        errors.append(RowError(line, "", f"unknown {what} {str(name)!r}{hint}"))
+    return errors
 
 
 def parse_row(line: int, row: dict) -> tuple[ExpertProfile | None, list[RowError]]:
     """One row to a profile, or the errors found in it (every field is checked, not just the first)."""
-    errors = [RowError(line, f, "is required") for f in ("slack_user", "name") if not str(row.get(f) or "").strip()]
+    errors = []
     parsed = {}
     for field, parser in PARSERS.items():
         try:
@@ -153,8 +253,8 @@ def parse_row(line: int, row: dict) -> tuple[ExpertProfile | None, list[RowError
         return None, errors
     start, end = parsed["hours"]
     return ExpertProfile(
-        user_id=str(row["slack_user"]).strip(),
-        name=str(row["name"]).strip(),
+        user_id=parsed["slack_user"],
+        name=parsed["name"],
         skills=parsed["skills"],
         products=parsed["products"],
         languages=parsed["languages"],
@@ -164,12 +264,25 @@ def parse_row(line: int, row: dict) -> tuple[ExpertProfile | None, list[RowError
     ), []
 
 
-def _rows(path: Path) -> list[tuple[int, dict]]:
+def _read_text(path: Path) -> str:
+    def refuse(message: str) -> DirectoryFileError:
+        return DirectoryFileError([RowError(0, "", message)])
+
+    if path.is_dir():
+        raise refuse(f"{path} is a folder, not a YAML or CSV file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DirectoryFileError([RowError(0, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]) \
-            from None
+        raise refuse(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+    except FileNotFoundError:
+        raise refuse(f"file not found: {path}") from None
+    except OSError as exc:
+        raise refuse(f"{path} cannot be read: {exc.strerror or exc}") from None
+
+
+def _rows(path: Path) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """The rows with their line numbers, and the errors about the file's shape (unknown columns, long rows)."""
+    text = _read_text(path)
     if path.suffix.casefold() in (".yaml", ".yml"):
         try:
             data = yaml.safe_load(text) or []
@@ -182,17 +295,29 @@ def _rows(path: Path) -> list[tuple[int, dict]]:
             data = data.get("experts", [])
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
             raise DirectoryFileError([RowError(0, "", "expected a list of experts")])
-        return list(enumerate(data, start=1))
+        rows = list(enumerate(data, start=1))
+        return rows, [e for line, item in rows for e in unknown_field_errors(line, item, "key")]
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    return [(reader.line_num, row) for row in reader]
+    header = reader.fieldnames or []
+    errors = unknown_field_errors(1, header, "column")
+    errors += [RowError(1, "", f"column {name!r} appears twice") for name in sorted({n for n in header
+                                                                                         if header.count(n) > 1})]
+    rows = []
+    for row in reader:
+        extra = row.pop(None, None)  # csv puts values beyond the header's columns under None
+        if extra:
+            errors.append(RowError(reader.line_num, "", f"{len(extra)} more value(s) than the header has columns "
+                                                        "(a value holding a comma needs \"quotes\")"))
+        rows.append((reader.line_num, row))
+    return rows, errors
 
 
 def load_directory(path: str | Path) -> list[ExpertProfile]:
     """All profiles of the file, or `DirectoryFileError` listing every bad row (duplicates included)."""
     profiles: list[ExpertProfile] = []
-    errors: list[RowError] = []
+    rows, errors = _rows(Path(path))
     seen: dict[str, int] = {}
-    for line, row in _rows(Path(path)):
+    for line, row in rows:
         profile, row_errors = parse_row(line, row)
         errors.extend(row_errors)
         if profile is None:
@@ -203,5 +328,5 @@ def load_directory(path: str | Path) -> list[ExpertProfile]:
         seen[profile.user_id] = line
         profiles.append(profile)
     if errors:
-        raise DirectoryFileError(errors)
+        raise DirectoryFileError(sorted(errors, key=lambda e: e.line))
     return profiles

@@ -52,12 +52,16 @@ class ImportResult:
 
 def read_case_rows(path: Path) -> list[dict[str, str]]:
     """Read a CSV (UTF-8, BOM tolerated) or JSON (a list of objects) file into rows of text."""
+    if path.is_dir():
+        raise CaseImportError(f"{path} is a folder, not a CSV or JSON file")
     try:
         raw = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise CaseImportError(f"file not found: {path}") from None
     except UnicodeDecodeError:
         raise CaseImportError(f"{path.name} is not UTF-8 text") from None
+    except OSError as exc:  # unreadable (permissions, a device): say so here, not as "could not reach a service"
+        raise CaseImportError(f"{path} cannot be read: {exc.strerror or exc}") from None
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(raw)

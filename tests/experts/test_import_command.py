@@ -157,3 +157,46 @@ def test_given_an_imported_directory_when_a_yaml_is_imported_then_rows_are_upser
     assert code == 0 and "imported 0 new and updated 2" in out
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Expert)) == 3
+
+
+def test_given_a_file_with_a_misspelled_column_when_importing_then_nothing_is_imported_and_the_column_is_named(
+        cli, sessions):
+    code, out, err = cli("typo.csv", "slack_user,name,skils,prodcts\nU0JIWOO001,Jiwoo,firmware:5,SolarMax\n")
+
+    assert code == 2 and not out
+    assert "line 1: unknown column 'skils' (did you mean 'skills'?)" in err
+    assert "line 1: unknown column 'prodcts' (did you mean 'products'?)" in err
+    assert not experts(sessions), "not imported without the skills the file meant to give"
+
+
+def test_given_slack_mentions_and_e_mails_when_importing_then_mentions_are_unwrapped_and_e_mails_refused(
+        cli, sessions):
+    code, _, err = cli("ids.csv", "slack_user,name\n<@U0JIWOO001>,Jiwoo\njiwoo@example.com,Jiwoo2\n")
+
+    assert code == 2
+    assert "line 3 slack_user: expected a Slack user id like U0123ABCD" in err and "'jiwoo@example.com'" in err
+    assert "line 2" not in err, "a mention is a fine way to give the id"
+    assert not experts(sessions)
+
+    code, _, _ = cli("ids.csv", "slack_user,name\n<@U0JIWOO001>,Jiwoo\n")
+    assert code == 0 and set(experts(sessions)) == {"U0JIWOO001"}
+
+
+def test_given_values_python_cannot_read_then_the_errors_are_words_not_python(cli, sessions):
+    code, _, err = cli("raw.csv", "slack_user,name,hours,max_concurrent\nU0ANA00001,Ana,9am-5pm,two\n")
+
+    assert code == 2
+    assert "line 2 hours: expected a time range like 09:00-18:00, not '9am-5pm'" in err
+    assert "line 2 max_concurrent: expected a whole number of swarms, at least 1, not 'two'" in err
+    assert "invalid literal" not in err and "NoneType" not in err
+
+
+def test_given_a_folder_when_importing_then_it_is_refused_as_a_folder_not_as_an_unreachable_service(cli, tmp_path,
+                                                                                                   capsys):
+    folder = tmp_path / "experts"
+    folder.mkdir()
+
+    assert main(["experts", "import", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"nothing imported from {folder}:" in err and "is a folder, not a YAML or CSV file" in err
+    assert "could not reach" not in err

@@ -76,3 +76,18 @@ def test_the_cli_prints_one_line_per_bad_row_and_exits_2(tmp_path, monkeypatch, 
     path.write_text(CSV, encoding="utf-8")
     assert main(["cases", "import", str(path)]) == 0
     assert "imported 2 new" in capsys.readouterr().out
+
+
+def test_given_a_folder_when_importing_cases_then_it_is_refused_as_a_folder_and_no_database_is_made(
+        tmp_path, monkeypatch, capsys):
+    database = tmp_path / "cli.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    folder = tmp_path / "cases"
+    folder.mkdir()
+
+    assert main(["cases", "import", str(folder)]) == 2
+
+    err = capsys.readouterr().err
+    assert f"nothing imported from {folder}:" in err and "is a folder, not a CSV or JSON file" in err
+    assert "could not reach" not in err
+    assert not database.exists(), "a bad file is refused before the database is touched"
