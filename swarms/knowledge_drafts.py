@@ -25,6 +25,7 @@ from swarms.closing import display_names
 from swarms.db import utcnow
 from swarms.errors import NotAllowed, SwarmError, SwarmNotFound
 from swarms.knowledge_models import DraftState, KnowledgeDraft
+from swarms.lifecycle import remembered_case
 from swarms.marks import NOTICE_SOURCE, note_text
 from swarms.models import Note, Swarm, SwarmMember, SwarmStatus
 from swarms.permissions import Permissions
@@ -119,8 +120,7 @@ def case_record_of(session: Session, swarm_id: int) -> CaseRecord:
     swarm = session.get(Swarm, swarm_id)
     if swarm is None:
         raise SwarmNotFound()
-    return CaseRecord(key=swarm.case_key, number=swarm.case_number, subject=swarm.case_subject,
-                      product=swarm.case_product, url=swarm.case_url)
+    return remembered_case(swarm)
 
 
 # ---------------------------------------------------------------- storing and reading

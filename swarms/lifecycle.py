@@ -112,7 +112,15 @@ def open_swarm(
     lang: str,
     may_open: bool = True,
 ) -> OpenedSwarm:
-    """Open (or find, or finish opening) the swarm for a case. Raises CaseNotFound, CaseClosed, ..."""
+    """Open (or find, or finish opening) the swarm for a case. Raises CaseNotFound, CaseClosed, ...
+
+    A swarm already open for the number is found first, from what its row remembers: joining it needs
+    neither the case system (which may be down) nor the right to open swarms (`may_open`)."""
+    with sessions() as session:
+        existing = _open_swarm_numbered(session, cases.name, case_number)
+        if existing is not None:
+            return OpenedSwarm(existing.id, existing.channel_id or "", existing.channel_name,
+                               remembered_case(existing), created=False)
     if not may_open:
         raise NotAllowed(action="open_swarm")
     case = cases.get_case(case_number)
@@ -126,6 +134,19 @@ def open_swarm(
         raise CaseClosed(case=case.number, status=case.status)
     swarm = _finish_opening(sessions, workspace, swarm, case, requester_id)
     return OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, case, created=created)
+
+
+def _open_swarm_numbered(session: Session, case_system: str, case_number: str) -> Swarm | None:
+    return session.scalar(
+        select(Swarm).where(Swarm.case_system == case_system, Swarm.case_number == case_number.strip(),
+                            Swarm.status == SwarmStatus.OPEN, Swarm.channel_id.is_not(None))
+    )
+
+
+def remembered_case(swarm: Swarm) -> CaseRecord:
+    """What the swarm row remembers of its case: enough to name it and link to it."""
+    return CaseRecord(key=swarm.case_key, number=swarm.case_number, subject=swarm.case_subject,
+                      product=swarm.case_product, url=swarm.case_url)
 
 
 def _claim_swarm(sessions: sessionmaker, system: str, case: CaseRecord, requester_id: str,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import func, select
 
+from swarms.case_systems.local import LocalCaseSystem
 from swarms.models import Swarm
+from tests.e2e.conftest import start_swarm_app
+from tests.fakes import FlakyCaseSystem
 
 
 def swarm_channel(app, number: str):
@@ -72,6 +77,37 @@ def test_someone_the_bot_does_not_know_yet_is_answered_in_both_languages_then_in
     unknown = swarm_app.swarm("frobnicate", user=swarm_app.people.expert2).json()["text"]
     english, korean = unknown.split("\n\n", 1)
     assert english.startswith("I don't know") and not is_korean(english) and is_korean(korean.split("\n")[0])
+
+
+def test_an_open_swarm_is_joined_even_while_the_case_system_is_down(sessions):
+    """Given an open swarm, when the case system stops answering and an expert runs /swarm for the case,
+    then they are added to the channel and told where it is, not that the case system is down."""
+    cases = FlakyCaseSystem(LocalCaseSystem(sessions))
+    app = start_swarm_app(sessions, {}, case_system=cases)
+    try:
+        app.swarm("00001026")
+        channel = swarm_channel(app, "00001026")
+        cases.reads_down = True
+        app.swarm("00001026", user=app.people.expert)
+        answers = app.answers(app.people.expert)
+        assert app.people.expert in app.workspace.members(channel.id)
+        assert any(f"<#{channel.id}>" in text for text in answers), answers
+        app.swarm("00001027", user=app.people.expert)  # a new swarm still needs the case: said in words
+        assert not [c for c in app.workspace.channels() if c.name.startswith("swarm-00001027")]
+        assert len(app.answers(app.people.expert)) == len(answers) + 1
+    finally:
+        app.run.stop()
+
+
+def test_someone_without_the_right_to_open_swarms_may_still_join_an_open_one(swarm_app):
+    people = swarm_app.people
+    swarm_app.services.permissions = replace(swarm_app.services.permissions, swarm_openers=frozenset({people.agent}))
+    swarm_app.swarm("00001027", user=people.expert)
+    assert not [c for c in swarm_app.workspace.channels() if c.name.startswith("swarm-00001027")]
+    swarm_app.swarm("00001026")
+    swarm_app.swarm("00001026", user=people.expert)
+    channel = swarm_channel(swarm_app, "00001026")
+    assert people.expert in swarm_app.workspace.members(channel.id)
 
 
 def test_an_unknown_case_and_a_closed_case_get_clear_answers_and_no_channel(swarm_app):
