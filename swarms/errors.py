@@ -33,5 +33,17 @@ class NotYourSwarm(SwarmError):
     message_key = "sync.not_your_swarm"
 
 
+class SwarmGone(SwarmError):
+    """The swarm picked for "Add to case" no longer exists (or the payload named one that never did)."""
+
+    message_key = "sync.add_swarm_gone"
+
+
+class SwarmClosedForNotes(SwarmError):
+    """The swarm picked for "Add to case" closed while the picker was open."""
+
+    message_key = "sync.add_swarm_closed"
+
+
 class AlreadySynced(SwarmError):
     message_key = "sync.already_synced"

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from swarms.case_systems.base import CaseSystem, CaseSystemAuthError, CaseSystemUnavailable, NoteKind, NoteToWrite
 from swarms.db import utcnow
-from swarms.errors import AlreadySynced, NotYourSwarm, SwarmNotFound
+from swarms.errors import AlreadySynced, NotYourSwarm, SwarmClosedForNotes, SwarmGone
 from swarms.models import Note, OutboxItem, OutboxState, ProcessedEvent, Swarm, SwarmMember, SwarmStatus
 
 log = logging.getLogger(__name__)
@@ -468,12 +468,15 @@ def add_message_to_swarm(session: Session, swarm_id: int, message: CapturedMessa
                          may_choose_any: bool = False) -> Note:
     """The "Add to case" shortcut: the message becomes a note of the chosen swarm's case.
 
-    Raises NotYourSwarm for a swarm the person is not in, SwarmNotFound for one that is gone, and
-    AlreadySynced when this message is already a note (of this or another case).
+    Raises SwarmGone for a swarm that is gone, SwarmClosedForNotes for one that has closed, NotYourSwarm
+    for one the person is not in, and AlreadySynced when this message is already a note (of this or
+    another case).
     """
     swarm = session.get(Swarm, swarm_id)
     if swarm is None or swarm.status not in (SwarmStatus.OPEN, SwarmStatus.CLOSED):
-        raise SwarmNotFound()
+        raise SwarmGone()
+    if swarm.status == SwarmStatus.CLOSED:
+        raise SwarmClosedForNotes(case=swarm.case_number)
     if not may_choose_any and swarm_id not in {c.swarm_id for c in swarms_for_user(session, user_id, limit=1000)}:
         raise NotYourSwarm(case=swarm.case_number)
     existing = _note(session, message.channel_id, message.ts)

@@ -124,7 +124,7 @@ def picked_swarm_id(view: dict) -> int | None:
     """The swarm chosen in the modal, or None if the payload doesn't carry a valid one."""
     value = (((view.get("state") or {}).get("values") or {}).get(SyncBlock.PICK) or {}).get(SyncAction.PICK) or {}
     raw = (value.get("selected_option") or {}).get("value", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() else None  # "²".isdigit() is True too
 
 
 def case_change_text(case_number: str, change: CaseChange, *, lang: str) -> str:

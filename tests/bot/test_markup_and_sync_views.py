@@ -65,6 +65,8 @@ def test_the_modal_lists_at_most_100_swarms_and_reads_back_the_choice():
     assert picked_swarm_id({"state": {"values": {}}}) is None
     forged = {"values": {"sync.pick": {"sync.pick_swarm": {"selected_option": {"value": "7; DROP"}}}}}
     assert picked_swarm_id({"state": forged}) is None
+    superscript = {"values": {"sync.pick": {"sync.pick_swarm": {"selected_option": {"value": "²"}}}}}
+    assert picked_swarm_id({"state": superscript}) is None
 
 
 def test_case_changes_read_like_a_sentence_in_both_languages():

@@ -142,6 +142,32 @@ def test_add_to_case_syncs_a_message_from_another_channel(swarm_app, sessions):
     assert any("added a message" in m.get("text", "") for m in swarm_app.workspace.messages(channel))
 
 
+def test_add_to_case_names_a_swarm_that_closed_or_vanished_while_the_picker_was_open(swarm_app, sessions):
+    """Given the picker is open, when the chosen swarm closes (or the payload names one that never was),
+    then the modal says so under the picker, and nothing is added."""
+    channel = open_swarm(swarm_app)
+    general = swarm_app.workspace.general_id
+    message = swarm_app.driver.user_posts(swarm_app.people.agent, general, "Customer called again")
+    swarm_app.driver.message_shortcut("add_to_case", user=swarm_app.people.agent, channel=general,
+                                      message_ts=message["ts"])
+    swarm_app.settle()
+    [modal] = swarm_app.workspace.modal_stack(swarm_app.people.agent)
+    swarm_app.driver.command("/swarm", "close", user=swarm_app.people.agent, channel=channel)
+    swarm_app.settle()
+
+    def submit(value: str) -> dict:
+        values = {"sync.pick": {"sync.pick_swarm": {"type": "static_select", "selected_option": {"value": value}}}}
+        return swarm_app.driver.view_submission(modal["id"], user=swarm_app.people.agent, values=values).json()
+
+    closed = submit(modal["blocks"][-1]["element"]["options"][0]["value"])
+    assert closed["response_action"] == "errors" and "has closed" in closed["errors"]["sync.pick"]
+    gone = submit("99999")
+    assert "no longer exists" in gone["errors"]["sync.pick"]
+    forged = submit("²")  # a digit to str.isdigit, not to int()
+    assert forged["response_action"] == "errors"
+    assert not [n for n in case_notes(sessions) if "called again" in n.body]
+
+
 def test_add_to_case_for_someone_in_no_swarm_says_so(swarm_app):
     general = swarm_app.workspace.general_id
     message = swarm_app.driver.user_posts(swarm_app.people.outsider, general, "hello")
