@@ -249,7 +249,10 @@ def _mark_resolution(services: AppServices) -> Callable:
         if swarm is None:
             respond(response_type="ephemeral", text=error_text(NotASwarmChannel(), lang))
             return
-        if message.get("bot_id") or not message.get("ts"):
+        if message.get("bot_id"):  # the case card, notices: nobody's answer to the case
+            respond(response_type="ephemeral", text=t("knowledge.mark_bot_message", lang))
+            return
+        if not message.get("ts"):
             respond(response_type="ephemeral", text=t("knowledge.mark_unreadable", lang))
             return
         ts = message["ts"]

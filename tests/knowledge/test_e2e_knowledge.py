@@ -195,6 +195,16 @@ def test_a_forged_publish_from_a_non_owner_is_refused_and_the_owner_publishes(op
     assert any("published the knowledge draft" in m.get("text", "") for m in app.workspace.messages(channel))
 
 
+def test_marking_the_case_card_as_the_resolution_says_why_it_cannot_be(opened, sessions):
+    app, channel, card_ts, _ = opened
+    app.driver.message_shortcut(KnowledgeCallback.MARK_RESOLUTION, user=app.people.agent, channel=channel,
+                                message_ts=card_ts)
+    app.settle()
+    assert "can't be marked as the resolution" in app.answers(app.people.agent)[-1]
+    with sessions() as session:
+        assert session.scalar(select(Note.marks).where(Note.message_ts == card_ts)) is None
+
+
 def test_mark_as_resolution_shortcut_and_reaction_removal(opened, sessions):
     app, channel, _, fix_ts = opened
     app.driver.message_shortcut(KnowledgeCallback.MARK_RESOLUTION, user=app.people.expert, channel=channel,
