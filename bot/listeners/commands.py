@@ -7,6 +7,7 @@ Slack calls) runs after it. Features add subcommands (`experts`, `close`, ...) t
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -63,7 +64,8 @@ class SubcommandRegistry:
 
 
 def parse_swarm_command(text: str, known: frozenset[str] | set[str]) -> SwarmCommand:
-    words = (text or "").split()
+    text = unicodedata.normalize("NFKC", text or "")  # full-width ０００01026 (Korean and Japanese IMEs) is 00001026
+    words = text.split()
     if not words or words[0].lower() in HELP_WORDS:
         return SwarmCommand("help", raw=text or "")
     head = words[0].lower()
@@ -71,7 +73,7 @@ def parse_swarm_command(text: str, known: frozenset[str] | set[str]) -> SwarmCom
         return SwarmCommand(head, tuple(words[1:]), text)
     if len(words) == 1 and _CASE_NUMBER.match(words[0]):
         return SwarmCommand("open", (words[0].lstrip("#"),), text)
-    if _CASE_NUMBER.match(words[0]):
+    if _CASE_NUMBER.match(words[0]) or words[0].lstrip("#").isdigit():  # with more words, or far too long
         return SwarmCommand("bad_case", tuple(words), text)
     return SwarmCommand("unknown", tuple(words), text)
 
