@@ -110,7 +110,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                            f"schema at {current_revision(engine)}"))
     cases = make_case_system(settings, make_session_factory(engine))
     lines += cases.check()
-    if args.case:
+    if args.case is not None and not args.case.strip():
+        lines.append(CheckLine(False, "No case read", "--case was given an empty number"))
+    elif args.case:
         from swarms.case_systems.base import CaseSystemError
 
         try:

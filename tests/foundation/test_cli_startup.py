@@ -59,3 +59,10 @@ def test_db_upgrade_to_an_unknown_revision_changes_nothing_and_says_so(env, caps
     assert "database not changed" in err and "no-such-revision" in err and "Traceback" not in err
     assert main(["db", "upgrade"]) == 0
     assert "database at revision" in capsys.readouterr().out
+
+
+def test_check_with_an_empty_case_number_says_it_read_none(env, capsys):
+    env.setenv("SLACK_BOT_TOKEN", "xoxb-anything")
+    env.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
+    main(["check", "--case", " "])
+    assert "NO  No case read: --case was given an empty number" in capsys.readouterr().out
