@@ -37,14 +37,16 @@ from swarms.closing import (
 )
 from swarms.db import utcnow
 from swarms.knowledge_drafts import (
+    Redraft,
     case_record_of,
     draft_of_swarm,
     get_draft,
-    make_draft,
     record_post,
+    redraft,
     swarms_without_posted_draft,
 )
-from swarms.models import Swarm
+from swarms.knowledge_models import KnowledgeDraft
+from swarms.models import Swarm, SwarmStatus
 from swarms.scheduling import cancel, job_services, schedule_once
 
 log = logging.getLogger(__name__)
@@ -114,13 +116,22 @@ def close_and_announce(services: AppServices, request: CloseRequest) -> ClosedSw
     if scheduler is not None and closed.archive_due_at is not None:
         schedule_once(scheduler, archive_job_id(closed.swarm_id), f"{JOBS}:archive_swarm_job",
                       closed.archive_due_at, closed.swarm_id)
-    start_drafting(services, closed.swarm_id)
+    start_drafting(services, closed.swarm_id, restart=True)  # closed again after a reopening: a fresh draft
     return closed
 
 
-def start_drafting(services: AppServices, swarm_id: int) -> None:
+def start_drafting(services: AppServices, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> None:
     """Draft on the listener pool (tests wait on it); a restart before it ends is healed by `on_start`."""
-    services.executor.submit(draft_and_post, services, swarm_id)
+    services.executor.submit(_draft_quietly, services, swarm_id, refresh=refresh, restart=restart)
+
+
+def after_note_change(services: AppServices, swarm_id: int) -> None:
+    """A note edited or deleted after its swarm closed: the draft must not keep the old words."""
+    with services.sessions() as session:
+        swarm = session.get(Swarm, swarm_id)
+        drafted = swarm is not None and swarm.status != SwarmStatus.OPEN and draft_of_swarm(session, swarm_id)
+    if drafted:
+        start_drafting(services, swarm_id, refresh=True)
 
 
 def _announce_closed(services: AppServices, closed: ClosedSwarm) -> None:
@@ -264,21 +275,24 @@ def draft_swarm_job(swarm_id: int) -> None:
     _draft_quietly(job_services(), swarm_id)
 
 
-def _draft_quietly(services: AppServices, swarm_id: int) -> None:
+def _draft_quietly(services: AppServices, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> None:
     try:
-        draft_and_post(services, swarm_id)
+        draft_and_post(services, swarm_id, refresh=refresh, restart=restart)
     except Exception:
         log.exception("drafting the article of swarm %s failed", swarm_id)
 
 
-def draft_and_post(services: AppServices, swarm_id: int) -> int | None:
-    """Draft (unless done before), then post it for review in the swarm channel."""
+def draft_and_post(services: AppServices, swarm_id: int, *, refresh: bool = False,
+                   restart: bool = False) -> int | None:
+    """Draft (unless done before), then post it for review in the swarm channel.
+
+    `refresh`: a note changed after closing; `restart`: the swarm closed again (see `store_draft`)."""
     with services.sessions() as session:
         swarm = session.get_one(Swarm, swarm_id)
         channel_id, lang, case_number = swarm.channel_id or "", swarm.language, swarm.case_number
         draft_id = draft_of_swarm(session, swarm_id)
         posted = draft_id is not None and get_draft(session, draft_id).message_ts
-    if posted:
+    if posted and not (refresh or restart):
         return draft_id
     try:
         exporter = exporter_of(services)
@@ -288,13 +302,32 @@ def draft_and_post(services: AppServices, swarm_id: int) -> int | None:
         exporter = None
     channel_url = f"{workspace_url_of(services).rstrip('/')}/archives/{channel_id}" if channel_id else ""
     try:
-        draft_id = make_draft(services.sessions, services.cases, swarm_id, exporter=exporter,
-                              channel_url=channel_url)
+        draft_id, what = redraft(services.sessions, services.cases, swarm_id, exporter=exporter,
+                                 channel_url=channel_url, refresh=refresh, restart=restart)
     except CaseSystemError as exc:
         _drafting_failed(services, swarm_id, channel_id, lang, case_number, str(exc))
         return None
-    post_draft(services, draft_id)
+    if what in (Redraft.KEPT_EDITED, Redraft.OUT_OF_REACH):
+        _tell_draft_is_behind(services, draft_id, what)
+    elif what != Redraft.UNCHANGED or not posted:
+        post_draft(services, draft_id, reupload=what == Redraft.REFRESHED)
     return draft_id
+
+
+def _tell_draft_is_behind(services: AppServices, draft_id: int, what: Redraft) -> None:
+    """The draft could not follow the channel (a reviewer's edits, or it left for the knowledge base)."""
+    with services.sessions() as session:
+        record = get_draft(session, draft_id)
+        edited_by = session.get_one(KnowledgeDraft, draft_id).edited_by or ""
+    if what == Redraft.KEPT_EDITED:
+        text = t("knowledge.redraft_kept_edited", record.language, user=edited_by)
+    else:
+        text = t("knowledge.redraft_out_of_reach", record.language, location=record.export_location or "—")
+    try:
+        services.client.chat_postMessage(channel=record.channel_id, text=text,
+                                         thread_ts=record.message_ts or None, reply_broadcast=bool(record.message_ts))
+    except SlackApiError as exc:
+        log.warning("draft %s: could not say it is behind the channel: %s", draft_id, exc.response.get("error"))
 
 
 def workspace_url_of(services: AppServices) -> str:

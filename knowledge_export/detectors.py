@@ -169,6 +169,19 @@ def _secret_value(match: re.Match[str]) -> Span:
     return span
 
 
+def _spoken_secret(match: re.Match[str]) -> Span:
+    """ "the service password hunter2-SECRET": a label, a space, then something no word looks like."""
+    value = match.group("value").rstrip(".:!?)")
+    has_digit = any(c.isdigit() for c in value)
+    has_letter_or_mark = any(c.isalpha() or not c.isalnum() for c in value)
+    if len(value) < 6 or not has_digit or not has_letter_or_mark or PLACEHOLDER.fullmatch(value):
+        return None  # "reset the password twice", "token 2 of 3", "password 3.2" name no secret
+    if re.fullmatch(r"v?\d+(?:\.\d+)+", value, re.I):
+        return None  # a version number
+    start = match.start("value")
+    return start, start + len(value)
+
+
 def _bearer(match: re.Match[str]) -> Span:
     span = match.span("value")
     return span if looks_random(match.group("value")) else None
@@ -187,6 +200,13 @@ _KEY_VALUE = re.compile(
     r"(?:[\"']?[ \t]*(?:=>|[:=：])[ \t]*|(?P<verb>[ \t]+(?:is|was)[ \t]+)"
     r"|(?<=[가-힣])(?:은|는|이|가)?[ \t]*(?:[:=：][ \t]*)?(?=[!-~]))"
     r"(?:\"(?P<value_q1>[^\"\n]{1,200})\"|'(?P<value_q2>[^'\n]{1,200})'|(?P<value>[^\s\"'<>&,;가-힣]{1,200}))",
+    re.I,
+)
+
+# The same labels with only a space before the value, as people write in chat; `_spoken_secret` keeps
+# the values no word or version number looks like.
+_SPOKEN_KEY_VALUE = re.compile(
+    rf"(?<![A-Za-z0-9_])(?:{_SECRET_LABELS})[ \t]+(?P<value>[^\s\"'<>&,;가-힣]{{4,200}})",
     re.I,
 )
 
@@ -242,6 +262,7 @@ SECRET_RULES: tuple[Rule, ...] = (
         _bearer,
     ),
     Rule(RedactionKind.SECRET, "password or key", _KEY_VALUE, _secret_value),
+    Rule(RedactionKind.SECRET, "password or key", _SPOKEN_KEY_VALUE, _spoken_secret),
     Rule(
         RedactionKind.SECRET,
         "secret key",  # AWS secret access keys: 40 characters of base64 with mixed case and digits

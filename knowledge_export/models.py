@@ -108,13 +108,15 @@ class ArticleDraft:
     draft_id: str = ""
 
     def with_edits(self, **sections: Any) -> ArticleDraft:
-        """The draft after a person edited some sections: those are no longer guessed or missing."""
+        """The draft after a person edited some sections: those are no longer guessed, and missing only if
+        the person left them empty (the rendering then still asks for them)."""
         names = {Section(name).value for name in sections}
+        emptied = {Section(name).value for name, value in sections.items() if not value}
         return replace(
             self,
             **sections,
             guessed_sections=self.guessed_sections - names,
-            missing_sections=self.missing_sections - names,
+            missing_sections=(self.missing_sections - names) | emptied,
         )
 
     def to_dict(self) -> dict[str, Any]:

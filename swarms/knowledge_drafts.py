@@ -9,6 +9,7 @@ editor or an admin may edit, publish or discard: the check is here, because a bu
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +47,19 @@ class ReviewNotAllowed(NotAllowed):
 
 class DraftNotEditable(SwarmError):
     message_key = "knowledge.draft_state"
+
+
+class DraftIncomplete(SwarmError):
+    """An article needs at least its problem and its resolution before it leaves for the knowledge base."""
+
+    message_key = "knowledge.draft_incomplete"
+
+
+REQUIRED_SECTIONS = (Section.PROBLEM, Section.RESOLUTION)
+
+
+def incomplete_sections(draft: ArticleDraft) -> list[str]:
+    return [s.value for s in REQUIRED_SECTIONS if not getattr(draft, s.value) or s.value in draft.missing_sections]
 
 
 class ExportFailed(SwarmError):
@@ -126,9 +140,32 @@ def case_record_of(session: Session, swarm_id: int) -> CaseRecord:
 # ---------------------------------------------------------------- storing and reading
 
 
+class Redraft(enum.StrEnum):
+    """What drafting again did to a swarm's existing draft (the Slack side acts on it)."""
+
+    NEW = "new"  # there was none
+    REFRESHED = "refreshed"  # unreviewed and unedited: its content replaced, the review message to update
+    KEPT_EDITED = "kept_edited"  # a reviewer edited it: kept as they left it, they are to be told
+    RESTARTED = "restarted"  # published or discarded, then the swarm closed again: a fresh draft to review
+    UNCHANGED = "unchanged"  # nothing asked for a change (a rerun of the first drafting after it was posted)
+    OUT_OF_REACH = "out_of_reach"  # published or discarded, and only a note changed: the article is elsewhere
+
+
 def save_draft(session: Session, swarm_id: int, draft: ArticleDraft, similar: Sequence[dict],
-               *, channel_id: str = "") -> int:
-    """Store the draft of a swarm once; a second drafting (a rerun job) refreshes it while not yet reviewed."""
+               *, channel_id: str = "", refresh: bool = False, restart: bool = False) -> int:
+    return store_draft(session, swarm_id, draft, similar, channel_id=channel_id, refresh=refresh,
+                       restart=restart)[0]
+
+
+def store_draft(session: Session, swarm_id: int, draft: ArticleDraft, similar: Sequence[dict],
+                *, channel_id: str = "", refresh: bool = False, restart: bool = False) -> tuple[int, Redraft]:
+    """Store the draft of a swarm; (its id, what happened to an earlier one).
+
+    The first drafting stores it; a rerun refreshes it while unposted. `refresh` (a note changed after
+    closing) replaces an unreviewed, unedited draft even once posted, so a deleted message never stays
+    in it. `restart` (the swarm closed again after a reopening) also turns a published or discarded draft
+    into a fresh one, keeping the earlier article first among the similar ones.
+    """
     now = utcnow()
     existing = session.scalar(select(KnowledgeDraft).where(KnowledgeDraft.swarm_id == swarm_id))
     if existing is None:
@@ -138,14 +175,30 @@ def save_draft(session: Session, swarm_id: int, draft: ArticleDraft, similar: Se
             with session.begin_nested():
                 session.add(row)
                 session.flush()
-            return row.id
+            return row.id, Redraft.NEW
         except IntegrityError:  # drafted at the same moment elsewhere
             existing = session.scalar(select(KnowledgeDraft).where(KnowledgeDraft.swarm_id == swarm_id))
             if existing is None:
                 raise
-    if existing.state == DraftState.DRAFTED and existing.message_ts is None and existing.edited_by is None:
-        existing.draft, existing.similar, existing.updated_at = draft.to_dict(), list(similar), now
-    return existing.id
+    if existing.state == DraftState.DRAFTED and existing.edited_by is None:
+        if existing.message_ts is None or refresh or restart:
+            existing.draft, existing.similar, existing.updated_at = draft.to_dict(), list(similar), now
+            return existing.id, Redraft.REFRESHED
+        return existing.id, Redraft.UNCHANGED
+    if existing.state == DraftState.DRAFTED:
+        return existing.id, (Redraft.KEPT_EDITED if refresh or restart else Redraft.UNCHANGED)
+    if restart and existing.state in (DraftState.PUBLISHED, DraftState.DISCARDED):
+        earlier = []
+        if existing.state == DraftState.PUBLISHED and existing.export_location:
+            title = ArticleDraft.from_dict(existing.draft).title
+            earlier = [{"title": title, "location": existing.export_location, "score": 1.0, "source": "earlier"}]
+        existing.draft, existing.similar = draft.to_dict(), earlier + [s for s in similar if s not in earlier]
+        existing.state, existing.edited_by, existing.reviewer, existing.last_error = DraftState.DRAFTED, None, None, ""
+        existing.export_location, existing.message_ts, existing.as_file = "", None, False
+        existing.published_at = existing.discarded_at = existing.publishing_since = None
+        existing.updated_at = now
+        return existing.id, Redraft.RESTARTED
+    return existing.id, (Redraft.OUT_OF_REACH if refresh else Redraft.UNCHANGED)
 
 
 def draft_of_swarm(session: Session, swarm_id: int) -> int | None:
@@ -231,6 +284,8 @@ def claim_publish(session: Session, draft_id: int, user_id: str, permissions: Pe
     record = get_draft(session, draft_id)
     if not may_review(record, user_id, permissions):
         raise ReviewNotAllowed(owner=record.swarm_owner, case=record.case_number)
+    if record.state == DraftState.DRAFTED and incomplete_sections(record.draft):
+        raise DraftIncomplete(case=record.case_number)
     stale = now - PUBLISHING_TIMEOUT
     claimed = session.execute(
         update(KnowledgeDraft)
@@ -289,6 +344,12 @@ def publish_draft(sessions: sessionmaker, draft_id: int, user_id: str, permissio
 
 def make_draft(sessions: sessionmaker, cases: Any, swarm_id: int, *, exporter: Any = None, channel_url: str = "",
                similar_limit: int = 3) -> int:
+    return redraft(sessions, cases, swarm_id, exporter=exporter, channel_url=channel_url,
+                   similar_limit=similar_limit)[0]
+
+
+def redraft(sessions: sessionmaker, cases: Any, swarm_id: int, *, exporter: Any = None, channel_url: str = "",
+            similar_limit: int = 3, refresh: bool = False, restart: bool = False) -> tuple[int, Redraft]:
     """Draft the article of a closed swarm and store it; returns the draft's id.
 
     The case is read again for its contact and account names, which the redactor removes; if the case
@@ -314,7 +375,8 @@ def make_draft(sessions: sessionmaker, cases: Any, swarm_id: int, *, exporter: A
         except Exception:  # a knowledge base that cannot be searched must not stop the draft
             log.warning("swarm %s: looking up similar articles failed", swarm_id, exc_info=True)
     with sessions.begin() as session:
-        return save_draft(session, swarm_id, draft, similar, channel_id=channel_id)
+        return store_draft(session, swarm_id, draft, similar, channel_id=channel_id, refresh=refresh,
+                           restart=restart)
 
 
 def similar_entries(similar: Sequence[Any]) -> list[dict]:

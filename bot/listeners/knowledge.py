@@ -18,6 +18,7 @@ from bot.errors import answers_errors, error_text
 from bot.i18n.catalog import t
 from bot.knowledge_jobs import (
     KnowledgeConfig,
+    after_note_change,
     case_owner_ids,
     close_and_announce,
     config_of,
@@ -84,6 +85,7 @@ def register(app: App, services: AppServices) -> None:
     app.action(KnowledgeAction.DISCARD)(ack=_ack_only, lazy=[_discard(services)])
     services.extras.setdefault("on_case_change", []).append(on_case_change)
     services.extras.setdefault("on_start", []).append(on_start)
+    services.extras.setdefault("after_note_change", []).append(after_note_change)
 
 
 def _ack_only(ack: Ack) -> None:
@@ -320,6 +322,11 @@ def _save_edits(services: AppServices) -> Callable:
         first_block = f"{KnowledgeBlock.EDIT_PREFIX}title.1"
         try:
             draft_id, sections = edit_submission(view)
+            empty = [name for name in ("problem", "resolution") if name in sections and not sections[name]]
+            if empty:
+                ack(response_action="errors", errors={f"{KnowledgeBlock.EDIT_PREFIX}{name}.1":
+                                                      t("knowledge.edit_needs_sections", lang) for name in empty})
+                return
             with services.sessions.begin() as session:
                 edit_draft(session, draft_id, user_id, services.permissions, sections)
         except ValueError:

@@ -94,7 +94,8 @@ def _on_new(services: AppServices, event: dict, event_id: str) -> None:
 def _on_edit(services: AppServices, event: dict, event_id: str) -> None:
     message = event.get("message") or {}
     channel_id = event.get("channel", "")
-    if message.get("bot_id") or syncing_swarm_ref(services, channel_id) is None:
+    swarm = None if message.get("bot_id") else syncing_swarm_ref(services, channel_id)
+    if swarm is None:
         return
     edited = {**message, "channel": channel_id}
     captured = captured_message(services, edited, event_id=event_id, source="thread")
@@ -103,16 +104,28 @@ def _on_edit(services: AppServices, event: dict, event_id: str) -> None:
                                event_id=event_id)
     if changed:
         nudge_delivery(services)
+        _after_note_change(services, swarm.id)
 
 
 def _on_delete(services: AppServices, event: dict, event_id: str) -> None:
     channel_id = event.get("channel", "")
-    if syncing_swarm_ref(services, channel_id) is None:
+    swarm = syncing_swarm_ref(services, channel_id)
+    if swarm is None:
         return
     with services.sessions.begin() as session:
         changed = capture_deletion(session, channel_id, event.get("deleted_ts", ""), event_id=event_id)
     if changed:
         nudge_delivery(services)
+        _after_note_change(services, swarm.id)
+
+
+def _after_note_change(services: AppServices, swarm_id: int) -> None:
+    """Features that keep something made from the notes (the knowledge draft) hear of an edit or deletion."""
+    for hook in services.extras.get("after_note_change", []):
+        try:
+            hook(services, swarm_id)
+        except Exception:  # the note itself is captured; a follower failing must not fail the event
+            log.exception("swarm %s: a follower of a changed note failed", swarm_id)
 
 
 def nudge_delivery(services: AppServices) -> None:

@@ -267,7 +267,10 @@ def _similar_blocks(record: DraftRecord, lang: str) -> list[dict]:
         title = escape_mrkdwn(str(item.get("title", ""))[:200])
         location = str(item.get("location", ""))
         link = f"<{location}|{title}>" if location.startswith(("http://", "https://")) else f"{title} `{location}`"
-        lines.append(f"• {link} · {float(item.get('score', 0)):.2f}")
+        if item.get("source") == "earlier":  # this swarm's own article, from before it was reopened
+            lines.append(f"• {link} · {t('knowledge.similar_earlier', lang)}")
+        else:
+            lines.append(f"• {link} · {float(item.get('score', 0)):.2f}")
     return [section("\n".join(lines)[:MAX_SECTION_TEXT])]
 
 

@@ -11,6 +11,7 @@ from knowledge_export.models import ArticleDraft, Mark
 from knowledge_export.similar import ExistingArticle
 from swarms.closing import CloseRequest, CloseSource, close_swarm
 from swarms.knowledge_drafts import (
+    DraftIncomplete,
     DraftNotEditable,
     ExportFailed,
     ReviewNotAllowed,
@@ -168,3 +169,24 @@ def test_an_empty_swarm_still_gets_a_draft_that_says_what_is_missing(sessions, s
     with sessions() as session:
         draft = get_draft(session, draft_id).draft
     assert "resolution" in draft.missing_sections
+
+
+def test_a_draft_without_a_resolution_is_not_published_until_someone_writes_it(sessions, swarm_id, cases,
+                                                                              permissions):
+    """Given an empty swarm's draft (no resolution found), Publish is refused in words; once the owner writes
+    the problem and the resolution, it goes out. A section emptied by an edit counts as missing again."""
+    with sessions.begin() as session:
+        close_swarm(session, CloseRequest(swarm_id, OWNER, CloseSource.COMMAND), permissions=permissions,
+                    case_system="local", archive_delay=WEEK)
+    draft_id = make_draft(sessions, cases, swarm_id)
+    exporter = FakeExporter()
+    with pytest.raises(DraftIncomplete):
+        publish_draft(sessions, draft_id, OWNER, permissions, exporter)
+    with sessions.begin() as session:
+        edit_draft(session, draft_id, OWNER, permissions,
+                   {"problem": "E-21 every hour", "resolution": "Flash 3.2.1", "cause": ""})
+    with sessions() as session:
+        draft = get_draft(session, draft_id).draft
+    assert "cause" in draft.missing_sections and "resolution" not in draft.missing_sections
+    assert publish_draft(sessions, draft_id, OWNER, permissions, exporter).state == DraftState.PUBLISHED
+    assert exporter.exported and exporter.exported[0].resolution == "Flash 3.2.1"

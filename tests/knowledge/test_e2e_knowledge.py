@@ -163,6 +163,76 @@ def test_the_case_closing_in_the_case_system_closes_the_swarm_and_reopening_keep
     assert any("reopened" in m.get("text", "") for m in app.workspace.messages(channel))
 
 
+def draft_text(sessions) -> str:
+    return str(draft_row(sessions).draft)
+
+
+def test_a_message_deleted_or_edited_after_closing_leaves_the_draft(opened, sessions):
+    """Given a closed swarm whose draft is up for review, when the expert deletes the fix they wrote and edits
+    another message, then the draft is written again without the deleted words and with the new ones."""
+    app, channel, card_ts, fix_ts = opened
+    app.driver.command("/swarm", "close", user=app.people.agent, channel=channel)
+    app.settle()
+    first = draft_row(sessions)
+    assert "Install firmware 3.2.1" in draft_text(sessions)
+    guess = app.driver.user_posts(app.people.expert, channel, "Cause: the power-saving mode", thread_ts=card_ts)
+    app.settle()
+    app.driver.user_deletes(app.people.expert, channel, fix_ts)
+    app.driver.user_edits(app.people.expert, channel, guess["ts"], "Cause: a loose DC connector, not power-saving")
+    app.settle()
+    again = draft_row(sessions)
+    assert again.id == first.id and again.message_ts == first.message_ts  # the same review message, updated
+    assert "Install firmware 3.2.1" not in draft_text(sessions)
+    review = str(app.workspace.message(channel, again.message_ts)["blocks"])
+    assert "Install firmware 3.2.1" not in review
+
+
+def test_a_change_after_a_reviewer_edited_the_draft_keeps_their_edits_and_tells_them(opened, sessions):
+    app, channel, _, fix_ts = opened
+    app.driver.command("/swarm", "close", user=app.people.agent, channel=channel)
+    app.settle()
+    draft = draft_row(sessions)
+    from swarms.knowledge_drafts import edit_draft
+
+    with sessions.begin() as session:
+        edit_draft(session, draft.id, app.people.agent, app.services.permissions, {"title": "E-21: reflash 3.2.1"})
+    app.driver.user_deletes(app.people.expert, channel, fix_ts)
+    app.settle()
+    assert draft_row(sessions).draft["title"] == "E-21: reflash 3.2.1"
+    replies = [m for m in app.workspace.messages(channel) if m.get("thread_ts") == draft.message_ts]
+    assert any("keeps" in m.get("text", "") and app.people.agent in m.get("text", "") for m in replies)
+
+
+def test_closing_again_after_a_reopening_drafts_afresh_beside_the_published_article(opened, sessions):
+    """Given a published draft, when the case reopens, the swarm finds a better fix and closes again, then a new
+    draft is posted for review with the new fix, and the earlier article is listed beside it."""
+    app, channel, card_ts, _ = opened
+    app.driver.command("/swarm", "close Firmware 3.2.1", user=app.people.agent, channel=channel)
+    app.settle()
+    first = draft_row(sessions)
+    app.driver.block_action(KnowledgeAction.PUBLISH, user=app.people.agent, channel=channel,
+                            message_ts=first.message_ts, value=DraftRef(first.id).dumps())
+    app.settle()
+    published = draft_row(sessions)
+    assert published.state == DraftState.PUBLISHED
+    with sessions.begin() as session:
+        set_case_field(session, CASE, "status", "Open")
+    from bot.knowledge_jobs import poll_reopened
+
+    assert poll_reopened(app.services) == [first.swarm_id]
+    app.driver.user_posts(app.people.expert, channel, "The real fix is firmware 3.2.2 plus a BMS reset",
+                          thread_ts=card_ts)
+    app.settle()
+    app.driver.command("/swarm", "close Firmware 3.2.2 plus a BMS reset", user=app.people.agent, channel=channel)
+    app.settle()
+    fresh = draft_row(sessions)
+    assert fresh.state == DraftState.DRAFTED and fresh.message_ts and fresh.message_ts != first.message_ts
+    assert "3.2.2" in str(fresh.draft)
+    assert fresh.similar[0]["location"] == published.export_location
+    review = str(app.workspace.message(channel, fresh.message_ts)["blocks"])
+    assert "before the swarm was reopened" in review
+
+
 def test_the_archive_job_archives_the_channel_once_due(opened, sessions):
     app, channel, _, _ = opened
     app.driver.command("/swarm", "close", user=app.people.agent, channel=channel)

@@ -65,6 +65,21 @@ def test_secrets_are_listed_by_kind_without_their_value():
     assert "Hunter2" not in str(result)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("log in with the service password hunter2-SECRET and reset",
+         "log in with the service password [SECRET-1] and reset"),
+        ("비밀번호 abc12345 로 로그인", "비밀번호 [SECRET-1] 로 로그인"),
+        ("reset the password twice", "reset the password twice"),
+        ("token 2 of 3 was used", "token 2 of 3 was used"),
+        ("password 3.2.1 works", "password 3.2.1 works"),
+    ],
+)
+def test_a_secret_written_after_its_label_with_only_a_space_goes(text, expected):
+    assert redact(text).text == expected
+
+
 def test_korean_names_with_particles_and_given_names():
     result = redact(
         "김민지 고객님이 민지님께 전달했고, 주식회사 한빛 담당자가 한빛의 장비를 확인함",
