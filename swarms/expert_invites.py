@@ -26,6 +26,7 @@ from swarms.expert_models import InviteMode, SuggestionOutcome, SuggestionState
 from swarms.expert_settings import ExpertSettings
 from swarms.experts import (
     member_ids,
+    opted_out_ids,
     outcome_for,
     reasons_from_json,
     record_suggestions,
@@ -73,7 +74,7 @@ class JoinRequest:
 class ExpertNotice:
     """Something the swarm channel should hear: who joined, declined or stayed silent, and who is next."""
 
-    kind: str  # joined, declined, ignored, added
+    kind: str  # joined, declined, ignored, added, opted_out
     swarm: SwarmInfo
     user_ids: tuple[str, ...]
     reason: str = ""
@@ -84,8 +85,9 @@ class ExpertNotice:
 class InviteResult:
     asked: tuple[str, ...] = ()  # a DM with Join / Decline went out
     added: tuple[str, ...] = ()  # put straight into the channel
-    skipped: tuple[tuple[str, str], ...] = ()  # (user, "member" | "pending")
+    skipped: tuple[tuple[str, str], ...] = ()  # (user, "member" | "pending" | "opted_out")
     failed: tuple[tuple[str, str], ...] = ()  # (user, reason)
+    opted_out: tuple[str, ...] = ()  # picked by hand and invited although opted out of suggestions
 
 
 class ExpertsPort(Protocol):
@@ -155,16 +157,34 @@ def suggest(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, *, now: da
     invited = None
     if auto_invite and settings.auto_invite_top_n and ranking.suggestions:
         top = [s.user_id for s in ranking.suggestions[: settings.auto_invite_top_n]]
-        invited = invite_experts(sessions, port, swarm_id, top, invited_by=opened_by, now=now, settings=settings)
+        invited = _auto_invite(sessions, port, swarm_id, top, invited_by=opened_by, now=now, settings=settings)
     return ranking, invited
+
+
+def _auto_invite(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, user_ids: Sequence[str], *,
+                 invited_by: str, now: datetime, settings: ExpertSettings) -> InviteResult:
+    """Invite suggestions nobody clicked: nobody hears the answer, so people skipped as opted out are named
+    in the swarm instead."""
+    result = invite_experts(sessions, port, swarm_id, user_ids, invited_by=invited_by, now=now, settings=settings)
+    opted_out = tuple(u for u, why in result.skipped if why == "opted_out")
+    if opted_out:
+        with sessions() as session:
+            info = swarm_info(session.get_one(Swarm, swarm_id))
+        port.announce(ExpertNotice("opted_out", info, opted_out))
+    return result
 
 
 # ---------------------------------------------------------------- inviting
 
 
 def invite_experts(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, user_ids: Sequence[str], *,
-                   invited_by: str, now: datetime, settings: ExpertSettings) -> InviteResult:
-    """Ask (DM) or add people, record each outcome as invited, and plan the answer check."""
+                   invited_by: str, now: datetime, settings: ExpertSettings, by_hand: bool = False) -> InviteResult:
+    """Ask (DM) or add people, record each outcome as invited, and plan the answer check.
+
+    A suggestion can be clicked long after it was posted: whoever opted out of suggestions since is skipped
+    (the directory is read now, not when the message was posted). Someone picked `by_hand` is a person's
+    own choice and is still invited; the result names them so the inviter learns of the opt-out.
+    """
     wanted = list(dict.fromkeys(user_ids))
     unusable = {u: why for u in wanted if (why := port.unavailable(u))}
     mode = settings.invite_mode
@@ -174,6 +194,7 @@ def invite_experts(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, use
     with sessions.begin() as session:
         info = swarm_info(live_swarm(session, swarm_id))
         members = member_ids(session, swarm_id)
+        opted_out = opted_out_ids(session, wanted)
         for user_id in wanted:
             outcome = outcome_for(session, swarm_id, user_id, now=now)
             if user_id in unusable:
@@ -182,6 +203,10 @@ def invite_experts(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, use
                 skipped.append((user_id, "member"))
             elif outcome.state == SuggestionState.INVITED:
                 skipped.append((user_id, "pending"))
+            elif user_id in opted_out and not by_hand:
+                skipped.append((user_id, "opted_out"))
+                if outcome.state in (SuggestionState.SUGGESTED, SuggestionState.FAILED):
+                    _fail(outcome, "opted_out")  # an earlier answer here stays: it is their real history
             else:
                 _mark_invited(outcome, mode=mode, invited_by=invited_by, now=now, due=due)
                 session.flush()
@@ -189,10 +214,12 @@ def invite_experts(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, use
     failed = list(unusable.items())
     if mode == InviteMode.ADD:
         done, more_failed = _add(sessions, port, info, requests, invited_by=invited_by, now=now)
-        result = InviteResult(added=done, skipped=tuple(skipped), failed=tuple(failed + more_failed))
+        result = InviteResult(added=done, skipped=tuple(skipped), failed=tuple(failed + more_failed),
+                              opted_out=tuple(u for u in done if u in opted_out))
     else:
         done, more_failed = _ask(sessions, port, requests)
-        result = InviteResult(asked=done, skipped=tuple(skipped), failed=tuple(failed + more_failed))
+        result = InviteResult(asked=done, skipped=tuple(skipped), failed=tuple(failed + more_failed),
+                              opted_out=tuple(u for u in done if u in opted_out))
     for request in requests:
         if request.user_id in done:
             port.plan_answer_check(request.outcome_id, due)
@@ -351,8 +378,8 @@ def bring_next(sessions: sessionmaker, port: ExpertsPort, info: SwarmInfo, notic
         following = None
     port.announce(ExpertNotice(notice.kind, info, notice.user_ids, reason=notice.reason, next=following))
     if following is not None and settings.auto_invite_top_n:
-        invite_experts(sessions, port, info.swarm_id, [following.user_id], invited_by=info.opened_by, now=now,
-                       settings=settings)
+        _auto_invite(sessions, port, info.swarm_id, [following.user_id], invited_by=info.opened_by, now=now,
+                     settings=settings)
     return following
 
 

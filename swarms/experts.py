@@ -154,6 +154,17 @@ def member_ids(session: Session, swarm_id: int) -> frozenset[str]:
     ))
 
 
+def opted_out_ids(session: Session, user_ids: Iterable[str]) -> frozenset[str]:
+    """Who of these opted out of suggestions in the directory now: a suggestion may be clicked days later."""
+    wanted = list(user_ids)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):  # a hand invite can name hundreds: stay under parameter limits
+        chunk = wanted[start : start + 500]
+        found.update(session.scalars(select(Expert.user_id).where(Expert.user_id.in_(chunk),
+                                                                  Expert.opted_out.is_(True))))
+    return frozenset(found)
+
+
 def case_query(session: Session, swarm: Swarm, case: CaseRecord | None = None) -> CaseQuery:
     """What the finder searches for. Without a case record (a job, the case system down) the swarm's own
     copy of subject and product is used, and the local store's description where the case lives there."""

@@ -272,18 +272,19 @@ def _invite_command(ctx: CommandContext) -> None:
     if not users:
         raise NothingToInvite()
     swarm_id = _swarm_here(ctx)
+    # People named by hand are a person's choice: invited even if they opted out of suggestions.
     _invite(ctx.services, swarm_id, users, clicker=ctx.user_id, channel_id=ctx.channel_id, lang=ctx.lang,
-            answer=ctx.answer)
+            answer=ctx.answer, by_hand=True)
 
 
 def _invite(services: AppServices, swarm_id: int, users: list[str], *, clicker: str, channel_id: str, lang: str,
-            answer: Callable[..., object]) -> None:
+            answer: Callable[..., object], by_hand: bool = False) -> None:
     port = _port(services)
     with services.sessions() as session:
         check_may_invite(session, port, swarm_id, clicker, from_channel=channel_id,
                          is_admin=services.permissions.is_admin(clicker))
     result = invite_experts(services.sessions, port, swarm_id, users, invited_by=clicker, now=utcnow(),
-                            settings=_settings(services))
+                            settings=_settings(services), by_hand=by_hand)
     answer(invite_result_text(result, lang))
 
 

@@ -192,6 +192,8 @@ def invite_result_text(result: InviteResult, lang: str) -> str:
         users = [u for u, w in result.skipped if w == why]
         if users:
             lines.append(t(f"experts.invite.{why}", lang, users=mentions(users)))
+    lines += [t("experts.invite.opted_out", lang, user=u) for u, w in result.skipped if w == "opted_out"]
+    lines += [t("experts.invite.opted_out_by_hand", lang, user=u) for u in result.opted_out]
     if result.failed:
         each = ", ".join(t("experts.invite.failed_one", lang, user=u, why=why_text(w, lang)) for u, w in result.failed)
         lines.append(t("experts.invite.failed", lang, users=each))
@@ -278,6 +280,8 @@ def notice_text(notice: ExpertNotice, lang: str) -> str:
     user = notice.user_ids[0] if notice.user_ids else ""
     if notice.kind == "added":
         return t("experts.notice.added", lang, users=mentions(notice.user_ids))
+    if notice.kind == "opted_out":
+        return "\n".join(t("experts.invite.opted_out", lang, user=u) for u in notice.user_ids)
     if notice.kind == "declined" and notice.reason:
         return t("experts.notice.declined_reason", lang, user=user, reason=escape_mrkdwn(clip(notice.reason, 500)))
     return t(f"experts.notice.{notice.kind}", lang, user=user)

@@ -20,7 +20,7 @@ from swarms.expert_invites import (
     pending_checks,
     suggest,
 )
-from swarms.expert_models import SuggestionOutcome
+from swarms.expert_models import Expert, SuggestionOutcome
 from swarms.experts import member_ids, past_help
 from swarms.models import Note, Swarm, SwarmStatus
 from tests.experts.conftest import NOW, make_swarm
@@ -161,3 +161,79 @@ def test_inviting_is_for_people_of_the_swarm_from_its_own_channel(sessions, dire
             check_may_invite(session, port, swarm_id, "U0AGENT", from_channel="COTHER", is_admin=False)
         port.channel_members.add("U0LATECOMER")  # added in Slack by hand: Slack's word counts
         assert check_may_invite(session, port, swarm_id, "U0LATECOMER", from_channel="CSWARM", is_admin=False)
+
+
+# ---------------------------------------------------------------- people who opted out of suggestions
+
+
+def _opt_out(sessions, user_id):
+    """The directory is re-imported with this person opted out, after they were suggested."""
+    with sessions.begin() as session:
+        session.scalars(select(Expert).where(Expert.user_id == user_id)).one().opted_out = True
+
+
+def test_a_suggestion_clicked_after_the_expert_opted_out_skips_them_and_still_asks_the_others(
+        sessions, directory, port, expert_settings):
+    swarm_id = make_swarm(sessions)
+    suggest(sessions, port, swarm_id, now=NOW, settings=expert_settings)
+    _opt_out(sessions, "U0FW")
+
+    result = invite_experts(sessions, port, swarm_id, ["U0FW", "U0NET"], invited_by="U0AGENT", now=NOW,
+                            settings=expert_settings)
+
+    assert result.asked == ("U0NET",) and result.skipped == (("U0FW", "opted_out"),)
+    assert [r.user_id for r in port.dms] == ["U0NET"], "no DM goes to someone who opted out"
+    skipped = _outcomes(sessions, swarm_id)["U0FW"]
+    assert (skipped.state, skipped.decline_reason) == ("failed", "opted_out")
+    assert skipped.id not in port.planned
+    with sessions() as session:
+        assert all(h.user_id != "U0FW" for h in past_help(session, now=NOW)), "an opt-out is not counted against them"
+
+
+def test_an_opted_out_expert_who_answered_earlier_keeps_that_answer(sessions, directory, port, expert_settings):
+    swarm_id = make_swarm(sessions)
+    invite_experts(sessions, port, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
+    decline_invite(sessions, port, _outcomes(sessions, swarm_id)["U0FW"].id, "U0FW", "", now=NOW,
+                   settings=expert_settings)
+    _opt_out(sessions, "U0FW")
+
+    result = invite_experts(sessions, port, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW,
+                            settings=expert_settings)
+
+    assert result.skipped == (("U0FW", "opted_out"),) and len(port.dms) == 1
+    assert _outcomes(sessions, swarm_id)["U0FW"].state == "declined"
+
+
+def test_someone_named_by_hand_is_invited_even_if_opted_out_and_the_result_says_so(sessions, directory, port,
+                                                                                     expert_settings):
+    swarm_id = make_swarm(sessions)
+    _opt_out(sessions, "U0FW")
+
+    result = invite_experts(sessions, port, swarm_id, ["U0FW", "U0NET"], invited_by="U0AGENT", now=NOW,
+                            settings=expert_settings, by_hand=True)
+
+    assert result.asked == ("U0FW", "U0NET") and result.opted_out == ("U0FW",) and not result.skipped
+    assert _outcomes(sessions, swarm_id)["U0FW"].state == "invited"
+
+
+def test_an_automatic_invite_skips_someone_who_opted_out_meanwhile_and_tells_the_swarm(sessions, directory, port,
+                                                                                      expert_settings):
+    settings = replace(expert_settings, auto_invite_top_n=1)
+    swarm_id = make_swarm(sessions)
+    invite_experts(sessions, port, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=settings)
+    told = port.announce
+
+    def opt_out_the_next_one(notice):  # they opt out while the swarm is told they are next
+        told(notice)
+        if notice.next is not None:
+            _opt_out(sessions, notice.next.user_id)
+
+    port.announce = opt_out_the_next_one
+    escalate(sessions, port, _outcomes(sessions, swarm_id)["U0FW"].id, now=NOW + timedelta(minutes=30),
+             settings=settings)
+
+    ignored, skipped = port.notices[-2:]
+    assert ignored.kind == "ignored" and ignored.next is not None
+    assert (skipped.kind, skipped.user_ids) == ("opted_out", (ignored.next.user_id,))
+    assert [r.user_id for r in port.dms] == ["U0FW"], "the opted-out next expert got no DM"
+    assert _outcomes(sessions, swarm_id)[ignored.next.user_id].state == "failed"

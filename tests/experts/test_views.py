@@ -18,6 +18,7 @@ from bot.views.experts import (
     invite_result_text,
     join_request_blocks,
     notice_blocks,
+    notice_text,
     suggestion_blocks,
     suggestions_text,
 )
@@ -128,6 +129,20 @@ def test_invite_results_and_notices_read_well(lang):
     assert InviteValue.loads(blocks[1]["accessory"]["value"]) == InviteValue(7, ("U0EXP0003",))
     alone = notice_blocks(ExpertNotice("ignored", INFO, ("U0FW",)), lang, with_next=True)
     assert "/swarm invite" in _all_text(alone)
+
+
+def test_people_skipped_or_invited_despite_an_opt_out_are_each_named_in_the_readers_language():
+    result = InviteResult(asked=("U0A",), skipped=(("U0B", "opted_out"), ("U0C", "opted_out")))
+    assert invite_result_text(result, "en").splitlines()[1:] == [
+        "<@U0B> has opted out of expert suggestions, so I did not ask them.",
+        "<@U0C> has opted out of expert suggestions, so I did not ask them.",
+    ]
+    assert "<@U0B> 님은 전문가 추천을 받지 않기로" in invite_result_text(result, "ko")
+    by_hand = invite_result_text(InviteResult(asked=("U0A",), opted_out=("U0A",)), "en")
+    assert "Note: <@U0A> has opted out of expert suggestions" in by_hand
+    notice = ExpertNotice("opted_out", INFO, ("U0B",))
+    assert notice_text(notice, "en") == "<@U0B> has opted out of expert suggestions, so I did not ask them."
+    assert notice_text(notice, "en") in _all_text(notice_blocks(notice, "en", with_next=False))
 
 
 def test_a_big_added_notice_names_everyone_and_never_cuts_a_mention():
