@@ -13,6 +13,10 @@ rows. Decisions the numbers rest on:
   the few distinct zones, so the clock arithmetic stays in SQL; across a DST change the hour can be off
   by one. Authors we know no zone for count in UTC.
 - *Time to first reply*: from `invited_at` to `first_reply_at`, for members someone else invited.
+- *Closed* (swarms closed, case-close times, same-day rate, credits) means closed now: a reopened swarm
+  keeps its `closed_at` and its members' credits until it closes again, so its status decides.
+- *Invitations*: a member row for an add-mode invite or a join; an invitation asked by DM exists only
+  as an expert-suggestion outcome until the expert joins, so both are read, the member row first.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select, true, union
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select, true, union, union_all
 from sqlalchemy.orm import Session, aliased
 
 from swarms.db import utcnow
+from swarms.expert_models import InviteMode, SuggestionOutcome, SuggestionState
 from swarms.models import Case, MemberRole, SlackUser, Swarm, SwarmMember, SwarmStatus
 from swarms.stats_rollup import midnight, notes_by_person
 from swarms.stats_sql import at, aware, median_by, seconds_between, weeks_since
@@ -124,7 +129,7 @@ class SwarmLine:
     case_subject: str
     opened_at: datetime
     last_activity_at: datetime
-    reason: str = ""  # stalled: "no_expert" or "idle"; invitations: "" or "replied"
+    reason: str = ""  # stalled: "no_expert" or "idle"; invitations: "" (in the channel) or "dm" (asked by DM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,9 +177,9 @@ def team_figures(session: Session, period: Period, *, now: datetime | None = Non
     opened = (select(func.count()).where(Swarm.opened_at >= lo, Swarm.opened_at < hi).scalar_subquery()
               - select(func.count()).where(Swarm.status == SwarmStatus.OPENING, Swarm.opened_at >= lo,
                                            Swarm.opened_at < hi).scalar_subquery())
-    closed = select(func.count()).where(Swarm.closed_at >= lo, Swarm.closed_at < hi).scalar_subquery()
+    closed = select(func.count()).where(Swarm.closed_at >= lo, Swarm.closed_at < hi, _closed()).scalar_subquery()
     duration = seconds_between(Swarm.case_closed_at, Swarm.opened_at)
-    in_window = and_(Swarm.case_closed_at >= lo, Swarm.case_closed_at < hi)
+    in_window = and_(Swarm.case_closed_at >= lo, Swarm.case_closed_at < hi, _closed())
     cases = select(func.count().label("n"), func.sum(case((duration <= SAME_DAY_SECONDS, 1), else_=0))
                    .label("same_day")).where(in_window).subquery("closed_cases")
     median = median_by(select(duration.label("value")).where(in_window))
@@ -203,7 +208,8 @@ def weekly_series(session: Session, *, weeks: int = 12, now: datetime | None = N
     same_day = case((seconds_between(Swarm.case_closed_at, Swarm.opened_at) <= SAME_DAY_SECONDS, 1), else_=0)
     closed = {week: (count, hits) for week, count, hits in session.execute(
         select(closed_week, func.count(), func.sum(same_day))
-        .where(Swarm.case_closed_at >= at(anchor), Swarm.case_closed_at < at(now)).group_by(closed_week))}
+        .where(Swarm.case_closed_at >= at(anchor), Swarm.case_closed_at < at(now), _closed())
+        .group_by(closed_week))}
     points = []
     for week in range(weeks):  # one point per week of the chart, not per row
         count, hits = closed.get(week, (0, 0))
@@ -240,7 +246,7 @@ def person_table(session: Session, period: Period, *, now: datetime | None = Non
     # through partial indexes, instead of a hash join over every member row.
     credited = (select(SwarmMember.user_id.label("user_id"), func.count().label("credited"))
                 .select_from(Swarm).join(SwarmMember, and_(SwarmMember.swarm_id == Swarm.id, SwarmMember.credited))
-                .where(Swarm.closed_at >= lo, Swarm.closed_at < hi, *only)
+                .where(Swarm.closed_at >= lo, Swarm.closed_at < hi, _closed(), *only)
                 .group_by(SwarmMember.user_id).cte("person_credited"))
     load = (select(SwarmMember.user_id.label("user_id"), func.count().label("load"))
             .select_from(Swarm).join(SwarmMember, and_(SwarmMember.swarm_id == Swarm.id, SwarmMember.left_at.is_(None)))
@@ -288,6 +294,11 @@ def _live() -> ColumnElement:
     return Swarm.status == literal(SwarmStatus.OPEN, literal_execute=True)
 
 
+def _closed() -> ColumnElement:
+    """Closed now: a reopened swarm keeps `closed_at` and its credits, but is not closed until it closes again."""
+    return Swarm.status.in_((SwarmStatus.CLOSED, SwarmStatus.ARCHIVED))
+
+
 def _first_open_id() -> ColumnElement:
     """The lowest id of an open swarm, as a redundant bound on `swarm_members.swarm_id`.
 
@@ -305,19 +316,33 @@ def _invited_by_someone_else() -> ColumnElement:
                 SwarmMember.role != MemberRole.OWNER)
 
 
+def _asked_by_dm() -> ColumnElement:
+    """Outcomes of the ask mode: an add-mode invite always has its member row, which the stats read instead."""
+    return and_(SuggestionOutcome.mode == InviteMode.ASK, SuggestionOutcome.invited_at.is_not(None))
+
+
 def silent_experts(session: Session, period: Period, *, now: datetime | None = None,
                    grace: timedelta = timedelta(hours=4), limit: int = 10) -> list[SilentExpert]:
-    """Experts invited in the period (at least `grace` ago) who never wrote in that swarm."""
+    """Experts invited in the period who never answered: members (invited `grace` ago) who never wrote,
+    and DM invitations left unanswered past their answer time. A member row, when there is one, decides."""
     now = now or utcnow()
     start, _ = period.window(now)
+    in_channel = (select(SwarmMember.user_id.label("user_id"), SwarmMember.invited_at.label("invited_at"))
+                  .where(SwarmMember.role == MemberRole.EXPERT, SwarmMember.first_reply_at.is_(None),
+                         SwarmMember.invited_at >= at(start), SwarmMember.invited_at < at(now - grace)))
+    ask = SuggestionOutcome
+    no_answer = or_(ask.state == SuggestionState.IGNORED,
+                    and_(ask.state == SuggestionState.INVITED, ask.answer_due_at < at(now)))
+    by_dm = (select(ask.user_id, ask.invited_at)
+             .where(_asked_by_dm(), no_answer, ask.invited_at >= at(start), ask.invited_at < at(now),
+                    ~exists().where(SwarmMember.swarm_id == ask.swarm_id, SwarmMember.user_id == ask.user_id)))
+    asked = union_all(in_channel, by_dm).subquery("asked")
     query = (
-        select(SwarmMember.user_id, func.coalesce(func.nullif(SlackUser.real_name, ""), SlackUser.name),
-               func.coalesce(SlackUser.deleted, false()), func.count(), func.max(SwarmMember.invited_at))
-        .outerjoin(SlackUser, SlackUser.id == SwarmMember.user_id)
-        .where(SwarmMember.role == MemberRole.EXPERT, SwarmMember.first_reply_at.is_(None),
-               SwarmMember.invited_at >= at(start), SwarmMember.invited_at < at(now - grace))
-        .group_by(SwarmMember.user_id, SlackUser.real_name, SlackUser.name, SlackUser.deleted)
-        .order_by(func.count().desc(), SwarmMember.user_id)
+        select(asked.c.user_id, func.coalesce(func.nullif(SlackUser.real_name, ""), SlackUser.name),
+               func.coalesce(SlackUser.deleted, false()), func.count(), func.max(asked.c.invited_at))
+        .outerjoin(SlackUser, SlackUser.id == asked.c.user_id)
+        .group_by(asked.c.user_id, SlackUser.real_name, SlackUser.name, SlackUser.deleted)
+        .order_by(func.count().desc(), asked.c.user_id)
         .limit(limit)
     )
     return [SilentExpert(uid, name or uid, bool(left), int(count), aware(last))
@@ -369,10 +394,18 @@ def my_swarms(session: Session, user_id: str, period: Period, *, now: datetime |
     open_rows = session.execute(select(*columns, literal(""), func.count().over()).join(SwarmMember, mine)
                                 .order_by(Swarm.last_activity_at.desc(), Swarm.id.desc()).limit(limit)).all()
     open_total = int(open_rows[0][-1]) if open_rows else 0
-    waiting = session.execute(
-        select(*columns, literal("")).join(SwarmMember, mine)
-        .where(_invited_by_someone_else(), SwarmMember.first_reply_at.is_(None))
-        .order_by(SwarmMember.invited_at.desc(), Swarm.id.desc()).limit(limit))
+    in_channel = (select(*columns, literal("").label("reason"), SwarmMember.invited_at.label("invited_at"))
+                  .join(SwarmMember, mine).where(_invited_by_someone_else(), SwarmMember.first_reply_at.is_(None)))
+    # Asked by DM and not in the channel now (someone who left and is asked again waits too).
+    present = exists().where(SwarmMember.swarm_id == Swarm.id, SwarmMember.user_id == user_id,
+                             SwarmMember.left_at.is_(None))
+    ask = SuggestionOutcome
+    by_dm = (select(*columns, literal("dm"), ask.invited_at)
+             .join(ask, and_(ask.swarm_id == Swarm.id, ask.user_id == user_id, ask.state == SuggestionState.INVITED))
+             .where(_asked_by_dm(), _live(), ~present))
+    both = union_all(in_channel, by_dm).subquery("waiting")
+    waiting = session.execute(select(*(c for c in both.c if c.name != "invited_at"))
+                              .order_by(both.c.invited_at.desc(), both.c.id.desc()).limit(limit))
     own = person_rows(session, period, now=now, user_ids=[user_id])
     contributions = own[0] if own else PersonRow(user_id, user_id, False)
     return MySwarms(user_id, period, [_line(r[:-1]) for r in open_rows], open_total, [_line(r) for r in waiting],

@@ -116,6 +116,12 @@ def _swarm_line(line: SwarmLine, now: datetime, lang: str) -> str:
              idle=duration((now - line.last_activity_at).total_seconds(), lang))
 
 
+def _invite_line(line: SwarmLine, now: datetime, lang: str) -> str:
+    """An invitation asked by DM is answered there: the channel is private and they are not in it yet."""
+    text = _swarm_line(line, now, lang)
+    return t("home.mine.invite_dm", lang, line=text) if line.reason == "dm" else text
+
+
 def _lines(lines: list[str], *, total: int, lang: str, block_id: str, empty: str) -> dict:
     """One section for a whole list: fewer blocks than a block per line, clipped to Slack's 3,000."""
     shown = lines[:LIST_LINES] or [empty]
@@ -180,7 +186,7 @@ def build_home(model: HomeModel) -> dict:
         _lines([_swarm_line(line, mine.generated_at, lang) for line in mine.open], total=mine.open_total, lang=lang,
                block_id=HomeBlock.OPEN, empty=t("home.mine.open_empty", lang)),
         header(t("home.mine.invites_header", lang)),
-        _lines([_swarm_line(line, mine.generated_at, lang) for line in mine.invitations],
+        _lines([_invite_line(line, mine.generated_at, lang) for line in mine.invitations],
                total=len(mine.invitations), lang=lang, block_id=HomeBlock.INVITES,
                empty=t("home.mine.invites_empty", lang)),
     ]

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from swarms.expert_models import InviteMode, SuggestionOutcome, SuggestionState
 from swarms.marks import NOTICE_SOURCE
 from swarms.models import Case, MemberRole, Note, SlackUser, Swarm, SwarmMember, SwarmStatus
 
@@ -33,10 +34,12 @@ class World:
         self.session.flush()
         return user_id
 
-    def swarm(self, *, opened: datetime, owner: str = "UOWNER", status: str = SwarmStatus.OPEN,
+    def swarm(self, *, opened: datetime, owner: str = "UOWNER", status: str | None = None,
               closed: datetime | None = None, case_closed: datetime | None = None,
               last_activity: datetime | None = None, number: str | None = None) -> Swarm:
+        """Open, or closed when given a close time (as closing a swarm writes both)."""
         n = next(self._ids)
+        status = status or (SwarmStatus.CLOSED if closed or case_closed else SwarmStatus.OPEN)
         number = number or f"{1000 + n}"
         swarm = Swarm(case_system="local", case_key=number, case_number=number, case_subject=f"Case {number}",
                       status=status, channel_id=f"C{n:05d}", channel_name=f"swarm-{number}", opened_by=owner,
@@ -57,6 +60,16 @@ class World:
         self.session.add(member)
         self.session.flush()
         return member
+
+    def asked(self, swarm: Swarm, user_id: str, *, at: datetime, state: str = SuggestionState.INVITED,
+              mode: str = InviteMode.ASK, answer_minutes: int = 60) -> SuggestionOutcome:
+        """An invitation as `invite_experts` records it: in ask mode a DM, and no member row until they join."""
+        outcome = SuggestionOutcome(swarm_id=swarm.id, user_id=user_id, state=state, mode=mode,
+                                    invited_by=swarm.opened_by, suggested_at=at, invited_at=at,
+                                    answer_due_at=at + timedelta(minutes=answer_minutes))
+        self.session.add(outcome)
+        self.session.flush()
+        return outcome
 
     def note(self, swarm: Swarm, user_id: str, at: datetime, *, deleted: bool = False) -> Note:
         n = next(self._ids)
