@@ -238,7 +238,9 @@ def reopen_swarm(session: Session, swarm_id: int) -> ReopenedSwarm | None:
         with session.begin_nested():
             swarm.status = SwarmStatus.OPEN
             swarm.archive_due_at = None
-            swarm.case_closed_at = None
+            swarm.case_closed_at = swarm.closed_at = None  # not closed until it closes again: stats agree
+            session.execute(update(SwarmMember).where(SwarmMember.swarm_id == swarm.id, SwarmMember.credited)
+                            .values(credited=False))
             session.flush()
         reopened = True
     except IntegrityError:  # a newer swarm is live for the case: that one carries on

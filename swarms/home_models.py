@@ -18,6 +18,7 @@ from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from swarms.db import Base, UTCDateTime
+from swarms.expert_models import SuggestionOutcome
 from swarms.models import Case, MemberRole, Note, Swarm, SwarmMember, SwarmStatus
 
 
@@ -73,4 +74,12 @@ HOME_INDEXES_0005 = (
     Index("ix_swarm_members_expert_joined", SwarmMember.swarm_id, SwarmMember.role, SwarmMember.joined_at,
           sqlite_where=(SwarmMember.role == MemberRole.EXPERT) & SwarmMember.joined_at.is_not(None),
           postgresql_where=(SwarmMember.role == MemberRole.EXPERT) & SwarmMember.joined_at.is_not(None)),
+)
+
+# Migration 0006: invitations asked by DM live in the expert finder's outcomes until the expert joins; the
+# never-answered list reads two of their states within the period, each a range scan with this index.
+HOME_INDEXES_0006 = (
+    Index("ix_expert_suggestions_state_invited_at", SuggestionOutcome.state, SuggestionOutcome.invited_at,
+          SuggestionOutcome.answer_due_at, SuggestionOutcome.mode, SuggestionOutcome.swarm_id,
+          SuggestionOutcome.user_id),
 )

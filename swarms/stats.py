@@ -13,8 +13,9 @@ rows. Decisions the numbers rest on:
   the few distinct zones, so the clock arithmetic stays in SQL; across a DST change the hour can be off
   by one. Authors we know no zone for count in UTC.
 - *Time to first reply*: from `invited_at` to `first_reply_at`, for members someone else invited.
-- *Closed* (swarms closed, case-close times, same-day rate, credits) means closed now: a reopened swarm
-  keeps its `closed_at` and its members' credits until it closes again, so its status decides.
+- *Closed* (swarms closed, case-close times, same-day rate, credits) means closed now: reopening a swarm
+  clears its close times and its members' credits (`closing.reopen_swarm`), so no status test is needed
+  here and the close-time indexes serve these figures alone.
 - *Invitations*: a member row for an add-mode invite or a join; an invitation asked by DM exists only
   as an expert-suggestion outcome until the expert joins, so both are read, the member row first.
 """
@@ -177,9 +178,9 @@ def team_figures(session: Session, period: Period, *, now: datetime | None = Non
     opened = (select(func.count()).where(Swarm.opened_at >= lo, Swarm.opened_at < hi).scalar_subquery()
               - select(func.count()).where(Swarm.status == SwarmStatus.OPENING, Swarm.opened_at >= lo,
                                            Swarm.opened_at < hi).scalar_subquery())
-    closed = select(func.count()).where(Swarm.closed_at >= lo, Swarm.closed_at < hi, _closed()).scalar_subquery()
+    closed = select(func.count()).where(Swarm.closed_at >= lo, Swarm.closed_at < hi).scalar_subquery()
     duration = seconds_between(Swarm.case_closed_at, Swarm.opened_at)
-    in_window = and_(Swarm.case_closed_at >= lo, Swarm.case_closed_at < hi, _closed())
+    in_window = and_(Swarm.case_closed_at >= lo, Swarm.case_closed_at < hi)
     cases = select(func.count().label("n"), func.sum(case((duration <= SAME_DAY_SECONDS, 1), else_=0))
                    .label("same_day")).where(in_window).subquery("closed_cases")
     median = median_by(select(duration.label("value")).where(in_window))
@@ -208,7 +209,7 @@ def weekly_series(session: Session, *, weeks: int = 12, now: datetime | None = N
     same_day = case((seconds_between(Swarm.case_closed_at, Swarm.opened_at) <= SAME_DAY_SECONDS, 1), else_=0)
     closed = {week: (count, hits) for week, count, hits in session.execute(
         select(closed_week, func.count(), func.sum(same_day))
-        .where(Swarm.case_closed_at >= at(anchor), Swarm.case_closed_at < at(now), _closed())
+        .where(Swarm.case_closed_at >= at(anchor), Swarm.case_closed_at < at(now))
         .group_by(closed_week))}
     points = []
     for week in range(weeks):  # one point per week of the chart, not per row
@@ -246,7 +247,7 @@ def person_table(session: Session, period: Period, *, now: datetime | None = Non
     # through partial indexes, instead of a hash join over every member row.
     credited = (select(SwarmMember.user_id.label("user_id"), func.count().label("credited"))
                 .select_from(Swarm).join(SwarmMember, and_(SwarmMember.swarm_id == Swarm.id, SwarmMember.credited))
-                .where(Swarm.closed_at >= lo, Swarm.closed_at < hi, _closed(), *only)
+                .where(Swarm.closed_at >= lo, Swarm.closed_at < hi, *only)
                 .group_by(SwarmMember.user_id).cte("person_credited"))
     load = (select(SwarmMember.user_id.label("user_id"), func.count().label("load"))
             .select_from(Swarm).join(SwarmMember, and_(SwarmMember.swarm_id == Swarm.id, SwarmMember.left_at.is_(None)))
@@ -292,11 +293,6 @@ def person_table(session: Session, period: Period, *, now: datetime | None = Non
 def _live() -> ColumnElement:
     """Open swarms, with the status inline (not a bound parameter) so SQLite can use the partial indexes on it."""
     return Swarm.status == literal(SwarmStatus.OPEN, literal_execute=True)
-
-
-def _closed() -> ColumnElement:
-    """Closed now: a reopened swarm keeps `closed_at` and its credits, but is not closed until it closes again."""
-    return Swarm.status.in_((SwarmStatus.CLOSED, SwarmStatus.ARCHIVED))
 
 
 def _first_open_id() -> ColumnElement:

@@ -1,9 +1,10 @@
-"""A reopened swarm keeps `closed_at` and its credits (swarms.closing.reopen_swarm) but is open again: the
-manager's figures count it as closed, and its resolvers as credited, only once it closes again."""
+"""A reopened swarm is open again: reopening (swarms.closing.reopen_swarm) clears its close times and its
+credits, so the manager's figures count it as closed, and its resolvers as credited, only once it closes
+again."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from swarms.closing import reopen_swarm
 from swarms.models import SwarmMember, SwarmStatus
@@ -32,12 +33,11 @@ def test_a_reopened_swarm_is_not_closed_and_its_resolvers_are_not_credited(world
     assert credits(world)["UFIRST"] == 0
 
 
-def test_a_reopened_swarm_whose_case_close_was_still_noted_is_no_same_day_solve(world):
+def test_reopening_clears_the_close_times_and_the_credits(world):
     swarm = closed_then_reopened(world)
-    swarm.case_closed_at = ago(days=1, hours=20)  # the case-change poll raced the reopen
-    world.session.flush()
-    figures = team_figures(world.session, Period(7), now=NOW)
-    assert figures.cases_closed == 0 and figures.same_day_rate is None
+    world.session.refresh(swarm)
+    assert (swarm.status, swarm.closed_at, swarm.case_closed_at) == (SwarmStatus.OPEN, None, None)
+    assert not world.session.scalar(select(SwarmMember.credited).where(SwarmMember.swarm_id == swarm.id))
     assert sum(point.cases_closed for point in weekly_series(world.session, weeks=2, now=NOW)) == 0
 
 
