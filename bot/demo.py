@@ -73,25 +73,20 @@ def run_demo(*, keep: bool = False, database_url: str = "") -> int:
     return 0
 
 
+# name: (real name, timezone, locale, title); each is name@hanbit.example
+DEMO_PEOPLE = {
+    "dana": ("Dana Agent", "America/New_York", "en-US", "Support agent"),
+    "jiwoo": ("김지우", "Asia/Seoul", "ko-KR", "Inverter firmware engineer"),
+    "minho": ("이민호", "Asia/Seoul", "ko-KR", "Battery systems"),
+    "sam": ("Sam Field", "Europe/Berlin", "en-GB", "Field service"),
+    "mira": ("Mira Manager", "Asia/Seoul", "en-US", "Support manager"),
+}
+
+
 def _seed_people(run: StandInRun) -> dict[str, str]:
-    ws = run.workspace
-    return {
-        "dana": ws.add_user("dana", id=PEOPLE["dana"], real_name="Dana Agent", email="dana@hanbit.example",
-                            tz="America/New_York",
-                            locale="en-US", title="Support agent"),
-        "jiwoo": ws.add_user("jiwoo", id=PEOPLE["jiwoo"], real_name="김지우", email="jiwoo@hanbit.example",
-                             locale="ko-KR",
-                             title="Inverter firmware engineer"),
-        "minho": ws.add_user("minho", id=PEOPLE["minho"], real_name="이민호", email="minho@hanbit.example",
-                             locale="ko-KR",
-                             title="Battery systems"),
-        "sam": ws.add_user("sam", id=PEOPLE["sam"], real_name="Sam Field", email="sam@hanbit.example",
-                           tz="Europe/Berlin",
-                           locale="en-GB", title="Field service"),
-        "mira": ws.add_user("mira", id=PEOPLE["mira"], real_name="Mira Manager", email="mira@hanbit.example",
-                            locale="en-US",
-                            title="Support manager"),
-    }
+    return {name: run.workspace.add_user(name, id=PEOPLE[name], real_name=real_name, email=f"{name}@hanbit.example",
+                                         tz=tz, locale=locale, title=title)
+            for name, (real_name, tz, locale, title) in DEMO_PEOPLE.items()}
 
 
 def _seed_directory(run: StandInRun, people: dict[str, str]) -> None:

@@ -309,7 +309,7 @@ def draft_and_post(services: AppServices, swarm_id: int, *, refresh: bool = Fals
         return None
     if what in (Redraft.KEPT_EDITED, Redraft.OUT_OF_REACH):
         _tell_draft_is_behind(services, draft_id, what)
-    elif what != Redraft.UNCHANGED or not posted:
+    elif what != Redraft.UNCHANGED:
         post_draft(services, draft_id, reupload=what == Redraft.REFRESHED)
     return draft_id
 

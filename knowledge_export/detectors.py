@@ -169,6 +169,9 @@ def _secret_value(match: re.Match[str]) -> Span:
     return span
 
 
+_VERSION_NUMBER = re.compile(r"v?\d+(?:\.\d+)+", re.I)
+
+
 def _spoken_secret(match: re.Match[str]) -> Span:
     """ "the service password hunter2-SECRET": a label, a space, then something no word looks like."""
     value = match.group("value").rstrip(".:!?)")
@@ -176,8 +179,8 @@ def _spoken_secret(match: re.Match[str]) -> Span:
     has_letter_or_mark = any(c.isalpha() or not c.isalnum() for c in value)
     if len(value) < 6 or not has_digit or not has_letter_or_mark or PLACEHOLDER.fullmatch(value):
         return None  # "reset the password twice", "token 2 of 3", "password 3.2" name no secret
-    if re.fullmatch(r"v?\d+(?:\.\d+)+", value, re.I):
-        return None  # a version number
+    if _VERSION_NUMBER.fullmatch(value):
+        return None
     start = match.start("value")
     return start, start + len(value)
 

@@ -62,6 +62,16 @@ def incomplete_sections(draft: ArticleDraft) -> list[str]:
     return [s.value for s in REQUIRED_SECTIONS if not getattr(draft, s.value) or s.value in draft.missing_sections]
 
 
+class RequiredSectionsEmptied(SwarmError):
+    """An edit left a section every article needs empty; `sections` names them for the modal."""
+
+    message_key = "knowledge.edit_needs_sections"
+
+    def __init__(self, sections: list[str]) -> None:
+        super().__init__()
+        self.sections = sections
+
+
 class ExportFailed(SwarmError):
     message_key = "knowledge.export_failed"
 
@@ -149,12 +159,6 @@ class Redraft(enum.StrEnum):
     RESTARTED = "restarted"  # published or discarded, then the swarm closed again: a fresh draft to review
     UNCHANGED = "unchanged"  # nothing asked for a change (a rerun of the first drafting after it was posted)
     OUT_OF_REACH = "out_of_reach"  # published or discarded, and only a note changed: the article is elsewhere
-
-
-def save_draft(session: Session, swarm_id: int, draft: ArticleDraft, similar: Sequence[dict],
-               *, channel_id: str = "", refresh: bool = False, restart: bool = False) -> int:
-    return store_draft(session, swarm_id, draft, similar, channel_id=channel_id, refresh=refresh,
-                       restart=restart)[0]
 
 
 def store_draft(session: Session, swarm_id: int, draft: ArticleDraft, similar: Sequence[dict],
@@ -261,6 +265,9 @@ def edit_draft(session: Session, draft_id: int, user_id: str, permissions: Permi
     unknown = set(sections) - {s.value for s in EDITABLE}
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    emptied = [s.value for s in REQUIRED_SECTIONS if s.value in sections and not sections[s.value]]
+    if emptied:
+        raise RequiredSectionsEmptied(emptied)
     current = ArticleDraft.from_dict(row.draft)
     changed = {name: value for name, value in sections.items() if getattr(current, name) != value}
     if changed:

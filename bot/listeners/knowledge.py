@@ -54,6 +54,7 @@ from swarms.errors import NotASwarmChannel, SwarmError
 from swarms.knowledge_drafts import (
     DraftNotEditable,
     ExportFailed,
+    RequiredSectionsEmptied,
     check_may_review,
     discard_draft,
     edit_draft,
@@ -322,13 +323,12 @@ def _save_edits(services: AppServices) -> Callable:
         first_block = f"{KnowledgeBlock.EDIT_PREFIX}title.1"
         try:
             draft_id, sections = edit_submission(view)
-            empty = [name for name in ("problem", "resolution") if name in sections and not sections[name]]
-            if empty:
-                ack(response_action="errors", errors={f"{KnowledgeBlock.EDIT_PREFIX}{name}.1":
-                                                      t("knowledge.edit_needs_sections", lang) for name in empty})
-                return
             with services.sessions.begin() as session:
                 edit_draft(session, draft_id, user_id, services.permissions, sections)
+        except RequiredSectionsEmptied as exc:
+            ack(response_action="errors", errors={f"{KnowledgeBlock.EDIT_PREFIX}{name}.1": error_text(exc, lang)
+                                                  for name in exc.sections})
+            return
         except ValueError:
             ack(response_action="errors", errors={first_block: t("knowledge.bad_payload", lang)})
             return

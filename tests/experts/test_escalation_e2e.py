@@ -27,6 +27,13 @@ def run_check_at(app, monkeypatch, outcome_id: int, when) -> None:
     app.settle()
 
 
+def swarm_with_expert_invited(app, sessions, expert: str):
+    """Given an open swarm whose agent invited `expert`: (its channel, the invitation's outcome)."""
+    channel, _ = open_swarm(app)
+    app.swarm(f"invite <@{expert}>", channel=channel)
+    return channel, outcome(sessions, expert)
+
+
 def stored_run_date(sessions, outcome_id: int) -> float | None:
     with sessions() as session:
         return session.execute(text("SELECT next_run_time FROM apscheduler_jobs WHERE id = :id"),
@@ -37,9 +44,7 @@ def stored_run_date(sessions, outcome_id: int) -> float | None:
 def test_given_silence_past_the_answer_time_then_the_swarm_is_told_and_the_next_expert_is_brought(
         invite_app, sessions, monkeypatch):
     app, expert = invite_app, invite_app.people.expert
-    channel, _ = open_swarm(app)
-    app.swarm(f"invite <@{expert}>", channel=channel)
-    asked = outcome(sessions, expert)
+    channel, asked = swarm_with_expert_invited(app, sessions, expert)
     due = asked.invited_at + timedelta(minutes=45)
     assert asked.answer_due_at == due and scheduled(app, asked.id).next_run_time == due
     assert stored_run_date(sessions, asked.id) == pytest.approx(due.timestamp()), "kept in the database"
@@ -65,9 +70,7 @@ def test_given_silence_past_the_answer_time_then_the_swarm_is_told_and_the_next_
 def test_given_an_added_expert_who_posts_in_the_swarm_then_the_check_records_a_contribution_and_stays_quiet(
         invite_app, sessions, monkeypatch):
     app, expert = invite_app, invite_app.people.expert
-    channel, _ = open_swarm(app)
-    app.swarm(f"invite <@{expert}>", channel=channel)
-    added = outcome(sessions, expert)
+    channel, added = swarm_with_expert_invited(app, sessions, expert)
     card_ts = app.workspace.messages(channel)[0]["ts"]
 
     app.driver.user_posts(expert, channel, "E-21 is the DC insulation warning; send me the log", thread_ts=card_ts)
@@ -81,9 +84,7 @@ def test_given_an_added_expert_who_posts_in_the_swarm_then_the_check_records_a_c
 def test_given_an_expert_who_joins_the_channel_by_hand_then_the_check_counts_it_as_joined(
         invite_app, sessions, monkeypatch):
     app, expert = invite_app, invite_app.people.expert
-    channel, _ = open_swarm(app)
-    app.swarm(f"invite <@{expert}>", channel=channel)
-    asked = outcome(sessions, expert)
+    channel, asked = swarm_with_expert_invited(app, sessions, expert)
 
     app.driver.user_joins(expert, channel)
     app.settle()

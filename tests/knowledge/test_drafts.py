@@ -14,6 +14,7 @@ from swarms.knowledge_drafts import (
     DraftIncomplete,
     DraftNotEditable,
     ExportFailed,
+    RequiredSectionsEmptied,
     ReviewNotAllowed,
     build_transcript,
     check_may_review,
@@ -182,6 +183,9 @@ def test_a_draft_without_a_resolution_is_not_published_until_someone_writes_it(s
     exporter = FakeExporter()
     with pytest.raises(DraftIncomplete):
         publish_draft(sessions, draft_id, OWNER, permissions, exporter)
+    with sessions.begin() as session, pytest.raises(RequiredSectionsEmptied) as emptied:
+        edit_draft(session, draft_id, OWNER, permissions, {"problem": "E-21 every hour", "resolution": ""})
+    assert emptied.value.sections == ["resolution"]
     with sessions.begin() as session:
         edit_draft(session, draft_id, OWNER, permissions,
                    {"problem": "E-21 every hour", "resolution": "Flash 3.2.1", "cause": ""})
