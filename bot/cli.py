@@ -16,6 +16,7 @@ from alembic.util import CommandError as AlembicCommandError
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 
+from swarms.db import SchemaAheadOfCode
 from swarms.settings import Settings, SettingsError
 
 log = logging.getLogger("case_swarm")
@@ -198,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except SettingsError as exc:
         print(f"case-swarm: {exc}", file=sys.stderr)
+        return 2
+    except SchemaAheadOfCode as exc:  # a rolling release met a database a newer replica already upgraded
+        print(f"case-swarm: not starting: {exc}", file=sys.stderr)
         return 2
     except (URLError, OSError) as exc:  # Slack, the database or the case system cannot be reached at start-up
         reason = getattr(exc, "reason", None) or exc

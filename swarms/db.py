@@ -7,12 +7,24 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# pg_advisory_xact_lock key serialising schema upgrades across processes ("case-swarm migrate" as digits).
+MIGRATION_LOCK_KEY = 7_261_937_001
+
+
+class SchemaAheadOfCode(Exception):
+    """The database was migrated by a newer release: this code must not run on it."""
+
+    def __init__(self, unknown: list[str], heads: list[str]) -> None:
+        super().__init__(f"the database schema is newer than this release (revision {', '.join(unknown)} is unknown "
+                         f"here; this release knows up to {', '.join(heads)}): run the newer release, or upgrade "
+                         "this one")
+        self.unknown = unknown
 
 # Stable constraint names so Alembic can alter them later, on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -125,6 +137,23 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
+
+
+def hold_migration_lock(connection: Connection) -> None:
+    """Serialise upgrades across processes until this transaction ends (SQLite's own file lock does it there)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+
+
+def refuse_schema_ahead(connection: Connection, scripts) -> None:
+    """Raise SchemaAheadOfCode when the database holds a revision this code's migrations do not have."""
+    from alembic.runtime.migration import MigrationContext
+
+    applied = MigrationContext.configure(connection).get_current_heads()
+    known = {script.revision for script in scripts.walk_revisions()}
+    unknown = sorted(set(applied) - known)
+    if unknown:
+        raise SchemaAheadOfCode(unknown, sorted(scripts.get_heads()))
 
 
 def current_revision(engine: Engine) -> str | None:
