@@ -2,7 +2,7 @@
 
 from knowledge_export.drafting import draft_article
 from knowledge_export.models import ArticleDraft, Mark, Redaction, Section, SwarmMessage, SwarmTranscript
-from knowledge_export.redaction import RedactedText, Redactor, redact
+from knowledge_export.redaction import RedactedText, Redactor, by_kind, redact
 from knowledge_export.rendering import to_html, to_markdown
 from knowledge_export.similar import ExistingArticle, SimilarArticle, find_similar
 
@@ -17,6 +17,7 @@ __all__ = [
     "SimilarArticle",
     "SwarmMessage",
     "SwarmTranscript",
+    "by_kind",
     "draft_article",
     "find_similar",
     "redact",

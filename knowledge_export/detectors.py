@@ -12,17 +12,22 @@ from __future__ import annotations
 import enum
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 
 class RedactionKind(enum.StrEnum):
+    """What a redacted value was; its upper-cased value names the placeholder ("[NATIONAL_ID-1]")."""
+
     SECRET = "secret"
     EMAIL = "email"
     IBAN = "iban"
     CARD = "card"
+    NATIONAL_ID = "national_id"  # resident registration, business registration and other national numbers
     IP = "ip"
     PHONE = "phone"
+    ADDRESS = "address"
     NAME = "name"
 
 
@@ -31,11 +36,35 @@ Span = tuple[int, int] | None
 
 
 @dataclass(frozen=True, slots=True)
+class Finding:
+    """A value a detector wants replaced: where it is, what it is, and what the reviewer is told."""
+
+    start: int
+    end: int
+    kind: RedactionKind
+    label: str
+
+
+class Detector(Protocol):
+    """Anything that finds values to redact in a text (a pattern rule, the phone matcher, the name finder)."""
+
+    def find(self, text: str) -> Iterable[Finding]: ...
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
+    """A regular expression for candidates and a pick that keeps a span (or None) after its check."""
+
     kind: RedactionKind
     label: str  # what the reviewer reads for secrets ("Slack token"); also names the rule in tests
     pattern: re.Pattern[str]
     pick: Callable[[re.Match[str]], Span]
+
+    def find(self, text: str) -> Iterator[Finding]:
+        for match in self.pattern.finditer(text):
+            span = self.pick(match)
+            if span is not None:
+                yield Finding(span[0], span[1], self.kind, self.label)
 
 
 def whole(match: re.Match[str]) -> Span:
@@ -59,7 +88,7 @@ def when(test: Callable[[str, re.Match[str]], bool]) -> Callable[[re.Match[str]]
     return pick
 
 
-PLACEHOLDER = re.compile(r"\[(?:SECRET|EMAIL|IBAN|CARD|IP|PHONE|NAME)(?:-\d+)?\]")
+PLACEHOLDER = re.compile(r"\[(?:SECRET|EMAIL|IBAN|CARD|NATIONAL_ID|IP|PHONE|ADDRESS|NAME)(?:-\d+)?\]")
 
 
 # --- checks -------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -66,15 +66,25 @@ class SwarmTranscript:
 
 @dataclass(frozen=True, slots=True)
 class Redaction:
-    """One redacted value as a reviewer sees it. Never holds the original, only a masked hint."""
+    """One redacted value: its kind, placeholder, a masked hint the review shows, and the original.
 
-    kind: str  # RedactionKind value: "email", "phone", "card", "iban", "ip", "secret", "name"
+    The original stays with the stored draft so a reviewer can restore a false positive (`restore`); it
+    never goes into an exported body, and views show the hint, not the original.
+    """
+
+    kind: str  # RedactionKind value: "secret", "email", "phone", "card", "iban", "national_id", "address", "name"…
     placeholder: str  # "[EMAIL-1]"
     count: int  # how many times it was replaced across the draft
-    hint: str = ""  # "j***@e***.com", "•••• 4242"; empty for secrets
+    hint: str = ""  # "j***@e***.com", "•••• 4242"; for secrets what was found ("Slack token")
+    original: str = field(default="", repr=False)  # the text first replaced; kept out of logs and reprs
+
+    def restore(self, text: str) -> str:
+        """`text` with this placeholder put back to its original: the reviewer's "not personal" choice."""
+        return text.replace(self.placeholder, self.original) if self.original else text
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "placeholder": self.placeholder, "count": self.count, "hint": self.hint}
+        return {"kind": self.kind, "placeholder": self.placeholder, "count": self.count, "hint": self.hint,
+                "original": self.original}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Redaction:
@@ -83,6 +93,7 @@ class Redaction:
             placeholder=_text(data, "placeholder"),
             count=int(data.get("count", 0)),
             hint=_text(data, "hint"),
+            original=_text(data, "original"),
         )
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from knowledge_export.detectors import PATTERN_RULES, PLACEHOLDER, SECRET_RULES, RedactionKind, Rule
+from knowledge_export.detectors import PATTERN_RULES, PLACEHOLDER, SECRET_RULES, Detector, RedactionKind, Rule
 from knowledge_export.models import Redaction
 
 RULES: tuple[Rule, ...] = SECRET_RULES + PATTERN_RULES
@@ -61,28 +61,46 @@ class RedactedText:
     redactions: tuple[Redaction, ...]
 
 
-def redact(text: str, *, names: Iterable[str] = ()) -> RedactedText:
+def redact(text: str, *, names: Iterable[str] = (), people: Iterable[str] = (), phone_region: str = "KR",
+           keep: Iterable[str] = ()) -> RedactedText:
     """Redact one text on its own (a fresh numbering of placeholders)."""
-    redactor = Redactor(names=names)
+    redactor = Redactor(names=names, people=people, phone_region=phone_region, keep=keep)
     return RedactedText(redactor.redact(text), redactor.redactions)
 
 
-class Redactor:
-    """Redacts many texts with one consistent set of placeholders; `redactions` lists what it replaced."""
+def by_kind(redactions: Iterable[Redaction]) -> dict[str, tuple[Redaction, ...]]:
+    """The redactions grouped by kind, kinds in the order first seen: what the review lists."""
+    groups: dict[str, list[Redaction]] = {}
+    for redaction in redactions:
+        groups.setdefault(redaction.kind, []).append(redaction)
+    return {kind: tuple(group) for kind, group in groups.items()}
 
-    def __init__(self, *, names: Iterable[str] = ()) -> None:
+
+class Redactor:
+    """Redacts many texts with one consistent set of placeholders; `redactions` lists what it replaced.
+
+    `names` are the case's contact and account names (any of their written forms), `people` the swarm's
+    own members; `phone_region` reads phone numbers written without a country code; `keep` holds values a
+    reviewer restored, which are never redacted again.
+    """
+
+    def __init__(self, *, names: Iterable[str] = (), people: Iterable[str] = (), phone_region: str = "KR",
+                 keep: Iterable[str] = ()) -> None:
         self._placeholders: dict[tuple[str, str], str] = {}
-        self._hints: dict[str, tuple[str, str]] = {}  # placeholder -> (kind, hint)
+        self._details: dict[str, tuple[str, str, str]] = {}  # placeholder -> (kind, hint, original)
         self._counts: dict[str, int] = {}
         self._numbers: dict[str, int] = {}
-        self._name_patterns = _name_patterns(names)
+        self._keep = frozenset(" ".join(value.split()).casefold() for value in keep if value and value.strip())
+        self._name_patterns = _name_patterns([*names, *people])
+        self.phone_region = phone_region
 
     @property
     def redactions(self) -> tuple[Redaction, ...]:
         """What was replaced so far, in the order first seen."""
         return tuple(
-            Redaction(kind=kind, placeholder=placeholder, count=self._counts[placeholder], hint=hint)
-            for placeholder, (kind, hint) in self._hints.items()
+            Redaction(kind=kind, placeholder=placeholder, count=self._counts[placeholder], hint=hint,
+                      original=original)
+            for placeholder, (kind, hint, original) in self._details.items()
         )
 
     def redact(self, text: str) -> str:
@@ -95,29 +113,35 @@ class Redactor:
         for rule in RULES:
             text = self._apply(rule, text, found)
         for pattern, full_name in self._name_patterns:
-            text = pattern.sub(lambda m, name=full_name: _sentinel(found, RedactionKind.NAME, name, m.group()), text)
+            text = pattern.sub(lambda m, name=full_name: self._name(found, name, m.group()), text)
         if not found:
             return text
         return _SENTINEL.sub(lambda m: self._placeholder(*found[_index(m)]), text)
 
-    def _apply(self, rule: Rule, text: str, found: list[tuple[RedactionKind, str, str]]) -> str:
+    def _apply(self, detector: Detector, text: str, found: list[tuple[RedactionKind, str, str]]) -> str:
         pieces: list[str] = []
         last = 0
-        for match in rule.pattern.finditer(text):
-            span = rule.pick(match)
-            if span is None or span[0] < last:
+        for finding in sorted(detector.find(text), key=lambda f: (f.start, -f.end)):
+            if finding.start < last or finding.end <= finding.start:
                 continue
-            start, end = span
-            value = text[start:end]
-            if PLACEHOLDER.fullmatch(value) or _MARK in value:
+            value = text[finding.start : finding.end]
+            if PLACEHOLDER.fullmatch(value) or _MARK in value or self._kept(value):
                 continue
-            pieces.append(text[last:start])
-            pieces.append(_sentinel(found, rule.kind, value, rule.label))
-            last = end
+            pieces.append(text[last : finding.start])
+            pieces.append(_sentinel(found, finding.kind, value, finding.label))
+            last = finding.end
         if not pieces:
             return text
         pieces.append(text[last:])
         return "".join(pieces)
+
+    def _name(self, found: list[tuple[RedactionKind, str, str]], full_name: str, value: str) -> str:
+        if self._kept(value) or self._kept(full_name):
+            return value
+        return _sentinel(found, RedactionKind.NAME, full_name, "name")
+
+    def _kept(self, value: str) -> bool:
+        return bool(self._keep) and " ".join(value.split()).casefold() in self._keep
 
     def _placeholder(self, kind: RedactionKind, value: str, label: str) -> str:
         """The same placeholder for the same value, in every text this redactor sees."""
@@ -128,7 +152,7 @@ class Redactor:
             self._numbers[kind.value] = number
             placeholder = f"[{kind.value.upper()}-{number}]"
             self._placeholders[key] = placeholder
-            self._hints[placeholder] = (kind.value, hint(kind, value, label))
+            self._details[placeholder] = (kind.value, hint(kind, value, label), value)
         self._counts[placeholder] = self._counts.get(placeholder, 0) + 1
         return placeholder
 

@@ -62,7 +62,16 @@ def test_placeholders_are_numbered_in_reading_order():
 def test_secrets_are_listed_by_kind_without_their_value():
     result = redact("token xoxb-1234567890-abcdefghij and password=Hunter2!x")
     assert [(r.kind, r.hint) for r in result.redactions] == [("secret", "Slack token"), ("secret", "password or key")]
-    assert "Hunter2" not in str(result)
+    assert "Hunter2" not in str(result)  # the original is kept for the review, never shown in a repr or log
+
+
+def test_a_reviewer_can_restore_one_placeholder_and_a_later_redraft_keeps_it():
+    result = redact("Password: Hunter2!x, ask Mina Park", names=("Mina Park",))
+    name = next(r for r in result.redactions if r.kind == "name")
+    assert name.original == "Mina Park"
+    assert name.restore(result.text) == "Password: [SECRET-1], ask Mina Park"
+    again = redact("Password: Hunter2!x, ask Mina Park", names=("Mina Park",), keep=("Mina Park",))
+    assert again.text == "Password: [SECRET-1], ask Mina Park"
 
 
 @pytest.mark.parametrize(
