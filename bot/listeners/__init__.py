@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import commands, experts, home, knowledge, messages, middleware, sync
+from bot.listeners import catchup, commands, experts, home, knowledge, messages, middleware, sync
 from bot.services import AppServices
 
 
@@ -16,3 +16,4 @@ def register_all(app: App, services: AppServices) -> None:
     experts.register(app, services)
     knowledge.register(app, services)
     home.register(app, services)
+    catchup.register(app, services)

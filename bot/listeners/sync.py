@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.errors import error_text, system_name
 from bot.i18n.catalog import t
 from bot.identity import bot_identity
+from bot.listeners.catchup import catch_up_joiner
 from bot.listeners.commands import CommandContext, registry_of
 from bot.listeners.messages import captured_message, nudge_delivery
 from bot.services import AppServices
@@ -69,9 +70,10 @@ def _member_joined(services: AppServices) -> Callable:
             try:
                 with services.sessions.begin() as session:
                     swarm = find_swarm_by_channel(session, channel_id)
-                    if swarm is not None and swarm.status == SwarmStatus.OPEN:
-                        add_member(session, swarm.id, user_id, role=MemberRole.EXPERT,
-                                   invited_by=event.get("inviter"))
+                    if swarm is None or swarm.status != SwarmStatus.OPEN:
+                        return
+                    add_member(session, swarm.id, user_id, role=MemberRole.EXPERT, invited_by=event.get("inviter"))
+                services.executor.submit(catch_up_joiner, services, channel_id, user_id)
                 return
             except IntegrityError:
                 continue
