@@ -14,6 +14,7 @@ from bot.people import People
 from swarms.case_systems.base import CaseSystem
 from swarms.permissions import Permissions
 from swarms.settings import Settings
+from swarms.swarming_outcomes import OutcomesKeeper
 
 
 @dataclass
@@ -26,5 +27,6 @@ class AppServices:
     workspace: SlackSwarmWorkspace
     permissions: Permissions
     executor: TrackingExecutor
+    outcomes: OutcomesKeeper = field(default_factory=OutcomesKeeper)  # swarmed vs not, kept a while
     # Filled by features as they register: the note-sync worker, the scheduler, the expert finder, ...
     extras: dict[str, Any] = field(default_factory=dict)

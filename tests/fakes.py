@@ -76,6 +76,13 @@ class FlakyCaseSystem:
             raise CaseSystemUnavailable("case system is down", retry_after=30)
         return self.inner.get_case(number)
 
+    def closed_case_outcomes(self, start, end, swarmed_keys):
+        if self.reads_down:
+            from swarms.case_systems.base import CaseSystemUnavailable
+
+            raise CaseSystemUnavailable("case system is down", retry_after=30)
+        return self.inner.closed_case_outcomes(start, end, swarmed_keys)
+
     def add_notes(self, notes):
         from swarms.case_systems.base import CaseSystemUnavailable, NoteResult
 

@@ -132,7 +132,11 @@ def home_model(services: AppServices, user_id: str, days: int) -> HomeModel:
     with services.sessions() as session:
         mine = my_swarms(session, user_id, period)
         team = manager_stats(session, period, rule=stall_rule(services)) if manager else None
-    return HomeModel(lang=lang, mine=mine, team=team, can_download=manager)
+    outcomes = None
+    if team is not None:
+        outcomes = services.outcomes.compare(services.sessions, services.cases, team.figures.start,
+                                             team.figures.end, days)
+    return HomeModel(lang=lang, mine=mine, team=team, can_download=manager, outcomes=outcomes)
 
 
 def publish_home(services: AppServices, user_id: str, days: int) -> None:

@@ -28,7 +28,9 @@ from bot.views.blocks import (
     plain,
     section,
 )
+from swarms.case_systems.outcomes import OutcomeComparison, OutcomeGroup
 from swarms.stats import PERIOD_DAYS, ManagerStats, MySwarms, Period, PersonRow, SwarmLine, TeamFigures
+from swarms.swarming_outcomes import OutcomesAnswer
 
 LIST_LINES = 10
 SUBJECT_CHARS = 60
@@ -50,6 +52,7 @@ class HomeBlock(enum.StrEnum):
     SILENT = "home.silent"
     STALLED = "home.stalled"
     OVERFLOW = "home.overflow"
+    OUTCOMES = "home.outcomes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,7 @@ class HomeModel:
     lang: str
     mine: MySwarms
     team: ManagerStats | None = None  # None: not a manager, the team part is not built at all
+    outcomes: OutcomesAnswer | None = None  # swarmed against non-swarmed cases, from the case system
     can_download: bool = False
 
 
@@ -192,6 +196,8 @@ def build_home(model: HomeModel) -> dict:
     ]
     if model.team is not None:
         blocks += [divider(), *team_blocks(model.team, mine.generated_at, lang)]
+        if model.outcomes is not None:
+            blocks += outcome_blocks(model.outcomes, model.team.figures.period.days, lang)
     blocks = fit_blocks(blocks, MAX_VIEW_BLOCKS, context(t("home.overflow", lang), block_id=HomeBlock.OVERFLOW))
     return {"type": "home", "blocks": blocks}
 
@@ -224,6 +230,33 @@ def team_blocks(team: ManagerStats, now: datetime, lang: str) -> list[dict]:
                empty=t("home.stalled.empty", lang)),
     ]
     return blocks
+
+
+def outcome_blocks(answer: OutcomesAnswer, days: int, lang: str) -> list[dict]:
+    """Swarmed against non-swarmed cases side by side, or the case system's reason for giving none."""
+    blocks = [header(t("home.outcomes.header", lang, days=days))]
+    comparison = answer.comparison
+    if comparison is None:
+        return [*blocks, section(t("home.outcomes.unavailable", lang, reason=escape_mrkdwn(answer.unavailable)),
+                                 block_id=HomeBlock.OUTCOMES)]
+    blocks.append(fields_section([_outcome_field(t("home.outcomes.swarmed", lang), comparison.swarmed, lang),
+                                  _outcome_field(t("home.outcomes.not_swarmed", lang), comparison.not_swarmed, lang)],
+                                 block_id=HomeBlock.OUTCOMES))
+    notes = [_lift_line(comparison, lang), t(f"home.outcomes.source.{comparison.source}", lang)]
+    return [*blocks, context(*(note for note in notes if note))]
+
+
+def _outcome_field(title: str, group: OutcomeGroup, lang: str) -> str:
+    return t("home.outcomes.field", lang, title=title, closed=group.closed, same_day=group.same_day,
+             rate=share(group.same_day_rate, lang), median=duration(group.median_close_s, lang))
+
+
+def _lift_line(comparison: OutcomeComparison, lang: str) -> str:
+    lift = comparison.same_day_lift
+    if lift is None:
+        return t("home.outcomes.too_few", lang)
+    key = "home.outcomes.lift_up" if lift >= 0 else "home.outcomes.lift_down"
+    return t(key, lang, percent=f"{abs(lift):.0%}")
 
 
 def person_line(row: PersonRow, lang: str) -> str:

@@ -10,7 +10,10 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from swarms.case_systems.outcomes import OutcomeComparison
 
 
 class NoteKind(enum.StrEnum):
@@ -139,4 +142,8 @@ class CaseSystem(Protocol):
 
     def check(self) -> list[CheckLine]:
         """Say in words what works and what is misconfigured."""
+        ...
+
+    def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
+        """Cases closed in [start, end), swarmed (these keys) against the rest. Raises CaseSystemError."""
         ...

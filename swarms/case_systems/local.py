@@ -22,6 +22,7 @@ from swarms.case_systems.base import (
     NoteResult,
     NoteToWrite,
 )
+from swarms.case_systems.outcomes import OutcomeComparison, local_outcomes
 from swarms.db import utcnow
 from swarms.models import Case, LocalCaseEvent, LocalCaseNote
 
@@ -80,6 +81,9 @@ class LocalCaseSystem:
             CaseChange(number, ev.field, ev.old, ev.new, ev.at, ev.author, change_id=f"local-{ev.id}")
             for ev, number in rows
         ]
+
+    def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
+        return local_outcomes(self._sessions, start, end, swarmed_keys)
 
     def check(self) -> list[CheckLine]:
         with self._sessions() as session:

@@ -35,6 +35,7 @@ from swarms.case_systems.base import (
     NoteResult,
     NoteToWrite,
 )
+from swarms.case_systems.outcomes import OutcomeComparison, salesforce_outcomes
 from swarms.case_systems.salesforce_auth import SalesforceApiError, SalesforceConfig, SalesforceRest
 from swarms.case_systems.salesforce_check import check_salesforce
 
@@ -335,6 +336,9 @@ class SalesforceCaseSystem:
                 author = _text(_path(row, "CreatedBy.Name"))
                 changes.append(CaseChange(row["ParentId"], "public_comment", "", body, at, author, f"sf:{row['Id']}"))
         return sorted(changes, key=lambda change: (change.at, change.change_id))
+
+    def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
+        return salesforce_outcomes(self.rest.query_all, start, end, swarmed_keys)
 
     def check(self) -> list[CheckLine]:
         return check_salesforce(self)

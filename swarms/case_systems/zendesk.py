@@ -35,6 +35,7 @@ from swarms.case_systems.base import (
     NoteResult,
     NoteToWrite,
 )
+from swarms.case_systems.outcomes import OutcomeComparison, zendesk_outcomes
 from swarms.case_systems.zendesk_client import DIGITS, ZendeskApiError, ZendeskClient, ZendeskConfig
 
 log = logging.getLogger(__name__)
@@ -232,6 +233,9 @@ class ZendeskCaseSystem:
         return sorted(changes, key=lambda change: (change.at, change.change_id))
 
     # --- check -----------------------------------------------------------------------------------
+
+    def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
+        return zendesk_outcomes(self.client.request, start, end, swarmed_keys)
 
     def check(self) -> list[CheckLine]:
         """Login and role, reading tickets, the Help Center section, the webhook secret, in words."""
