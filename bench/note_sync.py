@@ -134,7 +134,7 @@ def run(messages: int, driver_cores: list[int] | None = None) -> dict:
     sessions = make_session_factory(engine)
     env = salesforce_env(salesforce.url)
     cases = SalesforceCaseSystem(SalesforceConfig.from_env(env))
-    settings = Settings(case_system="salesforce", env=env)
+    settings = Settings.from_env({"CASE_SYSTEM": "salesforce", **env}, needs_slack=False)
     run = start_standin_run(sessions, settings=settings, case_system=cases, linger=0.5)
     try:
         return _measure(run, salesforce, case.id, sessions, messages, env, driver_cores or [])

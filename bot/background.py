@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.app import BotApp
-from bot.services import AppServices
 from swarms.delivery_worker import DeliveryWorker
 from swarms.scheduling import make_scheduler, set_job_services
 
@@ -34,14 +33,6 @@ class Background:
             self.scheduler.shutdown(wait=False)
 
 
-def sweep_seconds(services: AppServices) -> int:
-    return int(services.settings.env.get("NOTE_SYNC_SWEEP_SECONDS", "30") or 30)
-
-
-def case_poll_seconds(services: AppServices) -> int:
-    return int(services.settings.env.get("CASE_POLL_SECONDS", "60") or 60)
-
-
 def start_background(bot: BotApp, *, start_scheduler: bool = True, linger: float = 0.5) -> Background:
     services = bot.services
     engine = services.sessions.kw["bind"]
@@ -57,9 +48,9 @@ def start_background(bot: BotApp, *, start_scheduler: bool = True, linger: float
     worker.start()
     if start_scheduler:
         scheduler.start()
-    scheduler.add_job("bot.jobs:sweep_outbox", "interval", seconds=sweep_seconds(services), id=SWEEP_JOB,
+    scheduler.add_job("bot.jobs:sweep_outbox", "interval", seconds=services.settings.sync.sweep_seconds, id=SWEEP_JOB,
                       replace_existing=True)
-    scheduler.add_job("bot.jobs:poll_case_changes", "interval", seconds=case_poll_seconds(services),
+    scheduler.add_job("bot.jobs:poll_case_changes", "interval", seconds=services.settings.sync.case_poll_seconds,
                       id=CASE_POLL_JOB, replace_existing=True)
     for hook in services.extras.get("on_start", []):
         try:

@@ -30,28 +30,17 @@ def _setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def _database_settings(env: dict | None = None) -> Settings:
-    """Commands that only touch the database need no Slack tokens."""
-    from swarms.settings import _load_dotenv, _Reader
-
-    _load_dotenv()
-    import os
-
-    reader = _Reader(env or dict(os.environ))
-    return Settings(
-        database_url=reader.database_url("DATABASE_URL", "sqlite:///case-swarm.sqlite3"),
-        case_system=reader.choice("CASE_SYSTEM", "local", ("local", "salesforce", "zendesk")),
-        case_url_template=reader.text("CASE_URL_TEMPLATE"),
-        env=dict(env or os.environ),
-    )
+def _database_settings() -> Settings:
+    """Commands that only touch the database need no Slack tokens; every other setting is checked."""
+    return Settings.from_env(needs_slack=False)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()  # a bad setting stops start-up before the app's heavier imports
     from bot.app import create_app
     from bot.background import start_background
     from bot.server import serve_http, serve_socket_mode
 
-    settings = Settings.from_env()
     bot = create_app(settings)
     background = start_background(bot)  # scheduler, outbox worker, then each feature's on_start hook
     try:
@@ -103,12 +92,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     from swarms.case_systems.base import CheckLine
     from swarms.db import current_revision, make_engine, make_session_factory, upgrade
 
-    settings = _database_settings()
-    lines = [_slack_line(settings.env)]
+    settings, problems = Settings.read()
+    lines = [CheckLine(False, f"setting {problem}", "") for problem in problems]
+    named = {problem.name for problem in problems}
+    if not named & {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL"}:
+        lines.append(_slack_line(settings))
     engine = make_engine(settings.database_url)
     upgrade(engine)
     lines.append(CheckLine(True, f"Database {engine.url.render_as_string(hide_password=True)}",
                            f"schema at {current_revision(engine)}"))
+    if any(name.startswith(f"{settings.case_system.upper()}_") for name in named):
+        _print_lines(lines)  # the case system's own settings are wrong: reading a case would only fail again
+        return 1
     cases = make_case_system(settings, make_session_factory(engine))
     lines += cases.check()
     if args.case is not None and not args.case.strip():
@@ -121,26 +116,24 @@ def cmd_check(args: argparse.Namespace) -> int:
             lines.append(CheckLine(True, f"Read case {case.number}", case.subject))
         except CaseSystemError as exc:
             lines.append(CheckLine(False, f"Could not read case {args.case}", str(exc)))
-    for line in lines:
-        print(f"{'ok ' if line.ok else 'NO '} {line.what}{': ' + line.detail if line.detail else ''}")
+    _print_lines(lines)
     return 0 if all(line.ok for line in lines) else 1
 
 
-def _slack_line(env: dict):
+def _print_lines(lines: list) -> None:
+    for line in lines:
+        print(f"{'ok ' if line.ok else 'NO '} {line.what}{': ' + line.detail if line.detail else ''}")
+
+
+def _slack_line(settings: Settings):
     """auth.test with the configured token: which bot in which workspace, or Slack's word for what is wrong."""
     from slack_sdk import WebClient
 
     from swarms.case_systems.base import CheckLine
-    from swarms.settings import SLACK_DEFAULT_API_URL
 
-    token = (env.get("SLACK_BOT_TOKEN") or "").strip()
-    if not token:
-        return CheckLine(False, "SLACK_BOT_TOKEN is not set", "the bot token (xoxb-…) from the app's OAuth page")
-    if not (env.get("SLACK_SIGNING_SECRET") or "").strip():
-        return CheckLine(False, "SLACK_SIGNING_SECRET is not set", "from the app's Basic Information page")
-    base_url = (env.get("SLACK_API_URL") or SLACK_DEFAULT_API_URL).rstrip("/") + "/"
+    base_url = settings.slack_api_url
     try:
-        answer = WebClient(token=token, base_url=base_url, timeout=10).auth_test()
+        answer = WebClient(token=settings.slack_bot_token, base_url=base_url, timeout=10).auth_test()
     except SlackApiError as exc:
         return CheckLine(False, "Slack refused the bot token", str(exc.response.get("error", "unknown")))
     except (URLError, OSError) as exc:

@@ -40,14 +40,13 @@ def cmd_experts_refresh(args: argparse.Namespace) -> int:
     from bot.listeners.experts import SlackProfileReader
     from swarms.db import make_engine, make_session_factory, upgrade, utcnow
     from swarms.expert_directory import refresh_directory
-    from swarms.expert_settings import ExpertSettings
     from swarms.settings import Settings
 
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     upgrade(engine)
     result = refresh_directory(make_session_factory(engine), SlackProfileReader(make_client(settings)),
-                               ExpertSettings.from_env(settings.env), now=utcnow())
+                               settings.experts, now=utcnow())
     print(f"checked {result.checked} experts: {result.updated} updated, {result.deactivated} marked inactive, "
           f"{result.failed} failed")
     return 0 if not result.failed else 1

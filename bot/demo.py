@@ -55,9 +55,9 @@ def run_demo(*, keep: bool = False, database_url: str = "") -> int:
             if session.scalar(select(Case.id).where(Case.number == case["number"])) is None:
                 session.add(Case(**case))
     knowledge = folder / "knowledge"
-    settings = Settings(manager_user_ids=frozenset({PEOPLE["mira"]}),
-                        env={"EXPERTS_INVITE_MODE": "ask", "SWARM_ARCHIVE_DAYS": "7",
-                             "KNOWLEDGE_EXPORT": "folder", "KNOWLEDGE_FOLDER": str(knowledge)})
+    settings = Settings.from_env({"MANAGER_USER_IDS": PEOPLE["mira"], "EXPERTS_INVITE_MODE": "ask",
+                                  "SWARM_ARCHIVE_DAYS": "7", "KNOWLEDGE_EXPORT": "folder",
+                                  "KNOWLEDGE_FOLDER": str(knowledge)}, needs_slack=False)
     run = start_standin_run(sessions, settings=settings)
     try:
         people = _seed_people(run)
@@ -174,7 +174,7 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     driver.block_action("knowledge.publish", user=dana, channel=channel.id, message_ts=draft["ts"])
     run.settle()
     _show_channel(run, channel.id, since=len(ws.messages(channel.id)) - 1)
-    for path in sorted((Path(run.services.settings.env["KNOWLEDGE_FOLDER"])).glob("*.md")):
+    for path in sorted((Path(run.services.settings.knowledge.folder)).glob("*.md")):
         print(f"\n{path.name}:")
         print(_indent(path.read_text(encoding="utf-8")[:2500]))
 

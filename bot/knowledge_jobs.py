@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
@@ -19,7 +18,6 @@ from bot.i18n.catalog import t
 from bot.services import AppServices
 from bot.views.case_card import case_card_blocks, case_card_text, closed_card_from_posted
 from bot.views.knowledge import card_closed_line, closed_message, draft_message
-from knowledge_export.models import Mark
 from swarms.case_systems.base import CaseSystemError
 from swarms.closing import (
     ClosedSwarm,
@@ -73,19 +71,8 @@ def on_start(services: AppServices) -> None:
     for swarm_id, due in planned:
         if scheduler.get_job(archive_job_id(swarm_id)) is None:
             schedule_once(scheduler, archive_job_id(swarm_id), f"{HERE}:archive_swarm_job", due, swarm_id)
-    seconds = int(services.settings.env.get("CASE_POLL_SECONDS", "60") or 60)
-    scheduler.add_job(f"{HERE}:poll_reopened_job", "interval", seconds=seconds, id=REOPEN_POLL_JOB,
-                      replace_existing=True)
-
-
-@dataclass(frozen=True)
-class KnowledgeConfig:
-    archive_delay: timedelta
-    emoji: dict[str, Mark]
-
-
-def config_of(services: AppServices) -> KnowledgeConfig:
-    return services.extras["knowledge"]
+    scheduler.add_job(f"{HERE}:poll_reopened_job", "interval", seconds=services.settings.sync.case_poll_seconds,
+                      id=REOPEN_POLL_JOB, replace_existing=True)
 
 
 # ---------------------------------------------------------------- closing and reopening
@@ -109,7 +96,7 @@ def close_and_announce(services: AppServices, request: CloseRequest) -> ClosedSw
     """Close in one transaction, then the slow parts: flush notes, tell the channel, plan archive and draft."""
     with services.sessions.begin() as session:
         closed = close_swarm(session, request, permissions=services.permissions, case_system=services.cases.name,
-                             archive_delay=config_of(services).archive_delay)
+                             archive_delay=services.settings.knowledge.archive_after)
     flush_notes(services.sessions, services.cases, services.extras.get("delivery_worker"))
     _announce_closed(services, closed)
     scheduler = services.extras.get("scheduler")
@@ -266,7 +253,7 @@ def exporter_of(services: AppServices):
     if exporter is None:
         from knowledge_export.exporters import make_exporter
 
-        exporter = make_exporter(services.settings.env)
+        exporter = make_exporter(services.settings)
         services.extras["knowledge_exporter"] = exporter
     return exporter
 

@@ -78,7 +78,7 @@ def start_standin_run(sessions: sessionmaker, *, env: Mapping[str, str] | None =
                       linger: float = 0.05, asynchronous_events: bool = False) -> StandInRun:
     standin = SlackStandIn(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, team_name=team_name).start()
     try:
-        base = settings or Settings(env=dict(env or {}))
+        base = settings or Settings.from_env(dict(env or {}), needs_slack=False)
         settings = replace(base, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
                            slack_api_url=standin.api_url)
         bot = create_app(settings, client=make_client(settings), sessions=sessions, case_system=case_system)

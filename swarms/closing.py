@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,11 +27,9 @@ from swarms.lifecycle import add_member
 from swarms.marks import NOTICE_SOURCE, add_notice
 from swarms.models import MemberRole, Note, SlackUser, Swarm, SwarmMember, SwarmStatus
 from swarms.permissions import Permissions
-from swarms.settings import SettingsError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ARCHIVE_DAYS = 7
 TOP_CONTRIBUTORS = 5
 CASE_SYSTEM_CLOSER = "case-system"  # closed_by when the case closed in the case system
 LOCAL_CLOSED_STATUS = "Closed"
@@ -78,20 +76,6 @@ class ClosedSwarm:
     credited: tuple[str, ...]
     archive_due_at: datetime | None
     source: CloseSource
-
-
-def archive_after(env: Mapping[str, str]) -> timedelta:
-    """SWARM_ARCHIVE_DAYS (default 7; 0 archives at the next run of the job)."""
-    raw = (env.get("SWARM_ARCHIVE_DAYS") or "").strip()
-    if not raw:
-        return timedelta(days=DEFAULT_ARCHIVE_DAYS)
-    try:
-        days = float(raw)
-    except ValueError:
-        raise SettingsError("SWARM_ARCHIVE_DAYS", f"expected a number of days, got {raw!r}") from None
-    if not 0 <= days <= 365:
-        raise SettingsError("SWARM_ARCHIVE_DAYS", f"expected 0 to 365 days, got {raw}")
-    return timedelta(days=days)
 
 
 def archive_job_id(swarm_id: int) -> str:

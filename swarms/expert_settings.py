@@ -1,13 +1,12 @@
-"""Settings of the expert finder, read from `Settings.env` and checked like every other setting."""
+"""The expert finder's section of `Settings` (`settings.experts`), read by the one settings reader."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from expert_finder.models import RankingPolicy
 from swarms.expert_models import InviteMode
-from swarms.settings import _Reader
+from swarms.settings import SettingsReader
 
 DEFAULT_SKILL_FIELDS = ("Skills", "Expertise", "스킬", "전문 분야")
 DEFAULT_PRODUCT_FIELDS = ("Products", "제품")
@@ -28,9 +27,7 @@ class ExpertSettings:
     language_fields: tuple[str, ...] = DEFAULT_LANGUAGE_FIELDS
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> ExpertSettings:
-        """Raise SettingsError naming the first bad EXPERTS_* value."""
-        reader = _Reader(env)
+    def read(cls, reader: SettingsReader) -> ExpertSettings:
         return cls(
             auto_invite_top_n=reader.integer("EXPERTS_AUTO_INVITE_TOP_N", 0, low=0, high=10),
             invite_mode=reader.choice("EXPERTS_INVITE_MODE", InviteMode.ASK, tuple(InviteMode)),
@@ -39,18 +36,12 @@ class ExpertSettings:
             outside_hours=reader.choice("EXPERTS_OUTSIDE_HOURS", "downweight", ("downweight", "exclude")),
             at_limit=reader.choice("EXPERTS_AT_LIMIT", "exclude", ("downweight", "exclude")),
             refresh_hours=reader.integer("EXPERTS_REFRESH_HOURS", 24, low=0, high=24 * 30),
-            skill_fields=_labels(reader, "EXPERTS_SKILL_FIELDS", DEFAULT_SKILL_FIELDS),
-            product_fields=_labels(reader, "EXPERTS_PRODUCT_FIELDS", DEFAULT_PRODUCT_FIELDS),
-            language_fields=_labels(reader, "EXPERTS_LANGUAGE_FIELDS", DEFAULT_LANGUAGE_FIELDS),
+            skill_fields=reader.labels("EXPERTS_SKILL_FIELDS", DEFAULT_SKILL_FIELDS),
+            product_fields=reader.labels("EXPERTS_PRODUCT_FIELDS", DEFAULT_PRODUCT_FIELDS),
+            language_fields=reader.labels("EXPERTS_LANGUAGE_FIELDS", DEFAULT_LANGUAGE_FIELDS),
         )
 
     def policy(self, *, limit: int | None = None) -> RankingPolicy:
         return RankingPolicy(outside_hours=self.outside_hours, at_limit=self.at_limit,  # type: ignore[arg-type]
                              limit=limit or self.suggestions)
 
-
-def _labels(reader: _Reader, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    raw = reader.raw(name)
-    if not raw:
-        return default
-    return tuple(part.strip() for part in raw.split(",") if part.strip())

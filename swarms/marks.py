@@ -22,18 +22,12 @@ from swarms.db import utcnow
 from swarms.knowledge_models import MarkVia, NoteMark
 from swarms.models import Note, Swarm
 from swarms.note_sync import CapturedMessage, capture_message, claim_event
-from swarms.settings import SettingsError
+from swarms.settings import KnowledgeSettings
 
 log = logging.getLogger(__name__)
 
 NOTICE_SOURCE = "notice"  # notes the app writes itself (marks, closing): not a person's message
 EXCERPT = 300
-# (setting, default emoji name without colons)
-MARK_SETTINGS: dict[Mark, tuple[str, str]] = {
-    Mark.RESOLUTION: ("MARK_EMOJI_RESOLUTION", "white_check_mark"),
-    Mark.CAUSE: ("MARK_EMOJI_CAUSE", "bulb"),
-    Mark.KEY_NOTE: ("MARK_EMOJI_KEY_NOTE", "pushpin"),
-}
 # The case record is read by people of both languages: notices carry both, like the retraction notice.
 MARK_LABELS = {
     Mark.RESOLUTION: "resolution · 해결책",
@@ -50,17 +44,9 @@ class MarkChange:
     recorded: bool = True  # False: this person already held this mark, or the event was a retry
 
 
-def mark_emoji(env: Mapping[str, str]) -> dict[str, Mark]:
-    """Emoji name → mark, from the settings; two marks on one emoji is a setting error."""
-    mapping: dict[str, Mark] = {}
-    for mark, (name, default) in MARK_SETTINGS.items():
-        emoji = (env.get(name) or default).strip().strip(":").lower()
-        if not emoji or " " in emoji:
-            raise SettingsError(name, f"expected an emoji name like {default!r}, got {emoji!r}")
-        if emoji in mapping:
-            raise SettingsError(name, f"emoji {emoji!r} is already the {mapping[emoji].value} mark")
-        mapping[emoji] = mark
-    return mapping
+def mark_emoji(knowledge: KnowledgeSettings) -> dict[str, Mark]:
+    """Emoji name → mark, from the knowledge settings (checked there: no emoji is two marks)."""
+    return {emoji: Mark(mark) for mark, emoji in knowledge.mark_emoji.items()}
 
 
 def mark_for_reaction(reaction: str, emoji: Mapping[str, Mark]) -> Mark | None:

@@ -1,42 +1,283 @@
-"""Settings from environment variables (and an optional `.env`), checked once at start-up.
+"""The app's settings: read once from the environment (and `.env`) by one reader, every problem at once.
 
-Every setting is listed in the README's table. A missing or malformed value stops start-up with one
-line naming it; secrets are kept out of `repr` so they never reach a log.
+`Settings.from_env()` is the only code that reads `os.environ` (a test scans the source for others).
+The core (Slack, database, case system, people) sits at the top of `Settings`; each feature has its own
+typed section (`sync`, `home`, `knowledge`, `experts`, and `salesforce` / `zendesk` when one is used).
+A feature adding a setting adds a field to its section and one line to that section's `read`, using
+`SettingsReader`, so the value is checked at start-up and `case-swarm check` reports it. Every problem is
+collected, each naming the setting, what was given (secrets only by their first characters) and what
+is expected. Every setting is listed in the README's table.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
+
+if TYPE_CHECKING:
+    from swarms.case_systems.salesforce_auth import SalesforceConfig
+    from swarms.case_systems.zendesk_client import ZendeskConfig
+    from swarms.expert_settings import ExpertSettings
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///case-swarm.sqlite3"
 CASE_SYSTEMS = ("local", "salesforce", "zendesk")
 LANGUAGES = ("en", "ko")
+KNOWLEDGE_EXPORTS = ("folder", "salesforce", "zendesk")
+TRUE_WORDS = ("true", "yes", "on", "1")
+FALSE_WORDS = ("false", "no", "off", "0")
+_BOOLEANS = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+T = TypeVar("T")
+
+
+class SettingProblem(NamedTuple):
+    """One bad setting: its name, what was given (already masked for secrets) and what is expected."""
+
+    name: str
+    given: str
+    expected: str
+
+    def __str__(self) -> str:
+        given = f"is {self.given!r}" if self.given else "is not set"
+        return f"{self.name} {given}; expected {self.expected}"
 
 
 class SettingsError(Exception):
-    """A missing or malformed setting: one clear line naming it and what is expected."""
+    """One or more missing or malformed settings, each on its own line."""
 
-    def __init__(self, name: str, expected: str) -> None:
-        super().__init__(f"setting {name}: {expected}")
-        self.name = name
-        self.expected = expected
+    def __init__(self, name: str, expected: str, *, given: str = "") -> None:
+        self.problems = [SettingProblem(name, given, expected)]
+        super().__init__(self._words())
+
+    @classmethod
+    def of(cls, problems: list[SettingProblem]) -> SettingsError:
+        error = cls(problems[0].name, problems[0].expected, given=problems[0].given)
+        error.problems = list(problems)
+        error.args = (error._words(),)
+        return error
+
+    @property
+    def name(self) -> str:
+        return self.problems[0].name
+
+    def _words(self) -> str:
+        if len(self.problems) == 1:
+            return f"setting {self.problems[0]}"
+        return f"{len(self.problems)} settings need fixing:\n" + "\n".join(f"  {p}" for p in self.problems)
+
+
+class SettingsReader:
+    """Typed reads of one environment mapping. A bad value is noted (not raised) and the default used,
+    so every problem is found in one pass; `raise_problems()` then stops start-up with all of them."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[SettingProblem] = []
+
+    def raw(self, name: str) -> str:
+        return (self.env.get(name) or "").strip()
+
+    def problem(self, name: str, expected: str, *, given: str | None = None, secret: bool = False) -> None:
+        value = self.raw(name) if given is None else given
+        if secret and value:
+            value = value[:5] + "…"
+        self.problems.append(SettingProblem(name, value, expected))
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise SettingsError.of(self.problems)
+
+    def text(self, name: str, default: str = "", *, required: str = "") -> str:
+        """`required` says what the setting is, for the message when it is missing."""
+        value = self.raw(name)
+        if not value and required:
+            self.problem(name, required)
+        return value or default
+
+    def token(self, name: str, *, prefix: str, what: str, required: bool) -> str:
+        value = self.text(name, required=f"{what} ({prefix}…)" if required else "")
+        if value and not value.startswith(prefix):
+            self.problem(name, f"{what}, starting with {prefix!r}", secret=True)
+            return ""
+        return value
+
+    def parsed(self, name: str, default: T, parse: Callable[[str], T], expected: str) -> T:
+        """Any other shape: `parse` raises ValueError (or returns None) for a value it refuses."""
+        value = self.raw(name)
+        if not value:
+            return default
+        try:
+            result = parse(value)
+        except ValueError:
+            result = None
+        if result is None:
+            self.problem(name, expected)
+            return default
+        return result
+
+    def integer(self, name: str, default: int, *, low: int, high: int, unit: str = "") -> int:
+        words = f"a whole number{' of ' + unit if unit else ''} from {low} to {high}"
+        return self.parsed(name, default, lambda v: _in_range(int(v), low, high), words)
+
+    def number(self, name: str, default: float, *, low: float, high: float, unit: str) -> float:
+        words = f"a number of {unit} from {low:g} to {high:g}"
+        return self.parsed(name, default, lambda v: _in_range(float(v), low, high), words)
+
+    def boolean(self, name: str, default: bool) -> bool:
+        words = "one of " + ", ".join(f"{t}/{f}" for t, f in zip(TRUE_WORDS, FALSE_WORDS, strict=True))
+        return self.parsed(name, default, lambda v: _BOOLEANS.get(v.lower()), words)
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        return self.parsed(name, default, lambda v: v.lower() if v.lower() in choices else None,
+                           f"one of {', '.join(choices)}")
+
+    def url(self, name: str, default: str, *, trailing_slash: bool = False) -> str:
+        value = self.parsed(name, default, lambda v: v if re.match(r"^https?://[^\s/]+", v) else None,
+                            "an http(s):// URL")
+        if trailing_slash and not value.endswith("/"):
+            value += "/"  # slack_sdk joins method names onto base_url, which must end with "/"
+        return value
+
+    def database_url(self, name: str, default: str) -> str:
+        return self.parsed(name, default, _database_url, "a sqlite:///path/to/file.sqlite3 or postgresql://… URL")
+
+    def user_ids(self, name: str) -> frozenset[str]:
+        ids = frozenset(part.strip() for part in self.raw(name).replace(";", ",").split(",") if part.strip())
+        bad = sorted(i for i in ids if not _SLACK_ID.match(i))
+        if bad:
+            self.problem(name, "Slack user ids like U0123ABCD, comma-separated", given=", ".join(bad))
+            return ids - set(bad)
+        return ids
+
+    def labels(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        raw = self.raw(name)
+        return tuple(part.strip() for part in raw.split(",") if part.strip()) if raw else default
+
+
+def _in_range(number: T, low: float, high: float) -> T | None:
+    return number if low <= number <= high else None  # type: ignore[operator]
+
+
+def _database_url(value: str) -> str | None:
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value.removeprefix(prefix)
+    return value if value.startswith(("sqlite://", "postgresql+psycopg://")) else None
+
+
+# ---------------------------------------------------------------- feature sections
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """Note sync and the case-system feed."""
+
+    top_level_messages: bool = True  # sync top-level channel messages too, not only thread replies
+    sweep_seconds: int = 30
+    case_poll_seconds: int = 60
+    webhook_secret: str = field(default="", repr=False)
+
+    @classmethod
+    def read(cls, reader: SettingsReader, case_system: str) -> SyncSettings:
+        return cls(
+            top_level_messages=reader.boolean("SYNC_TOP_LEVEL_MESSAGES", True),
+            sweep_seconds=reader.integer("NOTE_SYNC_SWEEP_SECONDS", 30, low=1, high=3600, unit="seconds"),
+            case_poll_seconds=reader.integer("CASE_POLL_SECONDS", 60, low=5, high=86400, unit="seconds"),
+            webhook_secret=reader.text("CASE_WEBHOOK_SECRET") or reader.text(f"{case_system.upper()}_WEBHOOK_SECRET"),
+        )
+
+
+@dataclass(frozen=True)
+class HomeSettings:
+    """When an open swarm counts as stalled on the manager's Home."""
+
+    no_expert_hours: float = 4.0
+    idle_hours: float = 24.0
+
+    @classmethod
+    def read(cls, reader: SettingsReader) -> HomeSettings:
+        return cls(no_expert_hours=reader.number("HOME_NO_EXPERT_HOURS", 4.0, low=0.1, high=8760, unit="hours"),
+                   idle_hours=reader.number("HOME_IDLE_HOURS", 24.0, low=0.1, high=8760, unit="hours"))
+
+
+# (setting, default emoji name without colons) for the resolution, cause and key-note marks
+MARK_EMOJI_SETTINGS = {
+    "resolution": ("MARK_EMOJI_RESOLUTION", "white_check_mark"),
+    "cause": ("MARK_EMOJI_CAUSE", "bulb"),
+    "key_note": ("MARK_EMOJI_KEY_NOTE", "pushpin"),
+}
+
+
+@dataclass(frozen=True)
+class KnowledgeSettings:
+    """Closing, marks and knowledge drafts."""
+
+    export: str = "folder"  # where Publish puts the article: folder, salesforce or zendesk
+    folder: str = "./knowledge"
+    language: str = ""  # the folder exporter's page language; empty: the draft's
+    salesforce_language: str = "en_US"
+    archive_days: float = 7.0  # after closing, before the channel is archived (0: at the next run)
+    # mark value (resolution, cause, key_note) -> emoji name, without colons
+    mark_emoji: Mapping[str, str] = field(default_factory=lambda: {k: v[1] for k, v in MARK_EMOJI_SETTINGS.items()})
+
+    @property
+    def archive_after(self) -> timedelta:
+        return timedelta(days=self.archive_days)
+
+    @classmethod
+    def read(cls, reader: SettingsReader) -> KnowledgeSettings:
+        return cls(
+            export=reader.choice("KNOWLEDGE_EXPORT", "folder", KNOWLEDGE_EXPORTS),
+            folder=reader.text("KNOWLEDGE_FOLDER", "./knowledge"),
+            language=reader.choice("KNOWLEDGE_LANGUAGE", "", LANGUAGES),
+            salesforce_language=reader.parsed("SALESFORCE_KNOWLEDGE_LANGUAGE", "en_US",
+                                              lambda v: v if re.fullmatch(r"[a-z]{2}(_[A-Z]{2})?", v) else None,
+                                              "a Salesforce language code like en_US or ko"),
+            archive_days=reader.number("SWARM_ARCHIVE_DAYS", 7.0, low=0, high=365, unit="days"),
+            mark_emoji=_mark_emoji(reader),
+        )
+
+
+def _mark_emoji(reader: SettingsReader) -> dict[str, str]:
+    chosen: dict[str, str] = {}
+    for mark, (name, default) in MARK_EMOJI_SETTINGS.items():
+        emoji = (reader.raw(name) or default).strip(":").lower()
+        if " " in emoji or not emoji:
+            reader.problem(name, f"an emoji name like {default!r}")
+            emoji = default
+        taken = next((m for m, e in chosen.items() if e == emoji), None)
+        if taken:
+            reader.problem(name, f"an emoji not already used for the {taken.replace('_', ' ')} mark")
+            continue
+        chosen[mark] = emoji
+    return chosen
+
+
+def _experts_default() -> ExpertSettings:
+    from swarms.expert_settings import ExpertSettings
+
+    return ExpertSettings()
+
+
+# ---------------------------------------------------------------- all settings
 
 
 @dataclass(frozen=True)
 class Settings:
-    """All the app's settings. Build with `Settings.from_env()`; tests build it directly."""
+    """All the app's settings. Build with `Settings.from_env()`; tests pass their own mapping."""
 
     slack_bot_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)
     slack_app_token: str = field(default="", repr=False)
     slack_api_url: str = SLACK_DEFAULT_API_URL
     port: int = 3000
-    database_url: str = "sqlite:///case-swarm.sqlite3"
+    database_url: str = DEFAULT_DATABASE_URL
     case_system: str = "local"
     default_language: str = "en"
     case_url_template: str = ""  # local store: link shown on the card, "{number}" filled in
@@ -47,7 +288,12 @@ class Settings:
     # Who may run /swarm <case>: empty means every member of the workspace.
     swarm_opener_user_ids: frozenset[str] = frozenset()
     listener_threads: int = 10
-    env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    home: HomeSettings = field(default_factory=HomeSettings)
+    knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
+    experts: ExpertSettings = field(default_factory=_experts_default)
+    salesforce: SalesforceConfig | None = None  # read when the case system or the knowledge export is Salesforce
+    zendesk: ZendeskConfig | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -57,32 +303,78 @@ class Settings:
         return user_id in self.admin_user_ids
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
-        """Read and check every setting; raise SettingsError on the first bad one."""
+    def from_env(cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True,
+                 needs_slack: bool = True) -> Settings:
+        """Read and check every setting; raise SettingsError listing every bad one."""
+        settings, problems = cls.read(env, dotenv=dotenv, needs_slack=needs_slack)
+        if problems:
+            raise SettingsError.of(problems)
+        return settings
+
+    @classmethod
+    def read(cls, env: Mapping[str, str] | None = None, *, dotenv: bool = True,
+             needs_slack: bool = True) -> tuple[Settings, list[SettingProblem]]:
+        """The settings (defaults where a value is bad) and every problem found: what `check` reports.
+
+        `env` None reads the process environment, after `.env` in the current folder when `dotenv`.
+        `needs_slack` False: commands that only touch the database do not ask for Slack's tokens.
+        """
         if env is None:
             if dotenv:
                 _load_dotenv()
             env = dict(os.environ)
-        reader = _Reader(env)
+        reader = SettingsReader(env)
+        case_system = reader.choice("CASE_SYSTEM", "local", CASE_SYSTEMS)
+        knowledge = KnowledgeSettings.read(reader)
         settings = cls(
-            slack_bot_token=reader.token("SLACK_BOT_TOKEN", prefix="xoxb-", required=True),
-            slack_signing_secret=reader.text("SLACK_SIGNING_SECRET", required=True),
-            slack_app_token=reader.token("SLACK_APP_TOKEN", prefix="xapp-", required=False),
+            slack_bot_token=reader.token("SLACK_BOT_TOKEN", prefix="xoxb-", what="the bot token",
+                                         required=needs_slack),
+            slack_signing_secret=reader.text(
+                "SLACK_SIGNING_SECRET", required="the signing secret from the app's Basic Information page"
+                if needs_slack else ""),
+            slack_app_token=reader.token("SLACK_APP_TOKEN", prefix="xapp-", what="the app-level token",
+                                         required=False),
             slack_api_url=reader.url("SLACK_API_URL", SLACK_DEFAULT_API_URL, trailing_slash=True),
             port=reader.integer("PORT", 3000, low=1, high=65535),
-            database_url=reader.database_url("DATABASE_URL", "sqlite:///case-swarm.sqlite3"),
-            case_system=reader.choice("CASE_SYSTEM", "local", CASE_SYSTEMS),
+            database_url=reader.database_url("DATABASE_URL", DEFAULT_DATABASE_URL),
+            case_system=case_system,
             default_language=reader.choice("DEFAULT_LANGUAGE", "en", LANGUAGES),
-            case_url_template=reader.text("CASE_URL_TEMPLATE", default=""),
+            case_url_template=reader.text("CASE_URL_TEMPLATE"),
             admin_user_ids=reader.user_ids("ADMIN_USER_IDS"),
             manager_user_ids=reader.user_ids("MANAGER_USER_IDS"),
-            manager_usergroup_id=reader.text("MANAGER_USERGROUP_ID", default=""),
+            manager_usergroup_id=reader.text("MANAGER_USERGROUP_ID"),
             knowledge_editor_user_ids=reader.user_ids("KNOWLEDGE_EDITOR_USER_IDS"),
             swarm_opener_user_ids=reader.user_ids("SWARM_OPENER_USER_IDS"),
             listener_threads=reader.integer("LISTENER_THREADS", 10, low=2, high=64),
-            env=dict(env),
+            sync=SyncSettings.read(reader, case_system),
+            home=HomeSettings.read(reader),
+            knowledge=knowledge,
+            experts=_read_experts(reader),
+            salesforce=_read_salesforce(reader) if "salesforce" in (case_system, knowledge.export) else None,
+            zendesk=_read_zendesk(reader) if "zendesk" in (case_system, knowledge.export) else None,
         )
-        return settings
+        if knowledge.export == "zendesk" and settings.zendesk and not settings.zendesk.help_center_section_id:
+            reader.problem("ZENDESK_HELP_CENTER_SECTION_ID", "the Help Center section that receives drafts "
+                           "(KNOWLEDGE_EXPORT=zendesk)")
+        return settings, reader.problems
+
+
+def _read_experts(reader: SettingsReader) -> ExpertSettings:
+    from swarms.expert_settings import ExpertSettings
+
+    return ExpertSettings.read(reader)
+
+
+def _read_salesforce(reader: SettingsReader) -> SalesforceConfig:
+    from swarms.case_systems.salesforce_auth import SalesforceConfig
+
+    return SalesforceConfig.read(reader)
+
+
+def _read_zendesk(reader: SettingsReader) -> ZendeskConfig:
+    from swarms.case_systems.zendesk_client import ZendeskConfig
+
+    return ZendeskConfig.read(reader)
 
 
 def _load_dotenv() -> None:
@@ -91,68 +383,3 @@ def _load_dotenv() -> None:
         from dotenv import load_dotenv
 
         load_dotenv(path, override=False)
-
-
-class _Reader:
-    """Typed reads of one environment mapping, each failing with the setting's name."""
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self.env = env
-
-    def raw(self, name: str) -> str:
-        return (self.env.get(name) or "").strip()
-
-    def text(self, name: str, *, default: str = "", required: bool = False) -> str:
-        value = self.raw(name)
-        if not value and required:
-            raise SettingsError(name, "is required and is not set")
-        return value or default
-
-    def token(self, name: str, *, prefix: str, required: bool) -> str:
-        value = self.text(name, required=required)
-        if value and not value.startswith(prefix):
-            raise SettingsError(name, f"expected a token starting with {prefix!r}")
-        return value
-
-    def integer(self, name: str, default: int, *, low: int, high: int) -> int:
-        value = self.raw(name)
-        if not value:
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            raise SettingsError(name, f"expected a whole number, got {value!r}") from None
-        if not low <= number <= high:
-            raise SettingsError(name, f"expected a number from {low} to {high}, got {number}")
-        return number
-
-    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
-        value = self.raw(name).lower() or default
-        if value not in choices:
-            raise SettingsError(name, f"expected one of {', '.join(choices)}, got {value!r}")
-        return value
-
-    def url(self, name: str, default: str, *, trailing_slash: bool = False) -> str:
-        value = self.raw(name) or default
-        if not re.match(r"^https?://[^\s/]+", value):
-            raise SettingsError(name, f"expected an http(s) URL, got {value!r}")
-        if trailing_slash and not value.endswith("/"):
-            value += "/"  # slack_sdk joins method names onto base_url, which must end with "/"
-        return value
-
-    def database_url(self, name: str, default: str) -> str:
-        value = self.raw(name) or default
-        if value.startswith("postgres://"):
-            value = "postgresql+psycopg://" + value.removeprefix("postgres://")
-        elif value.startswith("postgresql://"):
-            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
-        if not value.startswith(("sqlite://", "postgresql+psycopg://")):
-            raise SettingsError(name, "expected a sqlite:/// path or a postgresql:// URL")
-        return value
-
-    def user_ids(self, name: str) -> frozenset[str]:
-        ids = frozenset(part.strip() for part in self.raw(name).replace(";", ",").split(",") if part.strip())
-        bad = sorted(i for i in ids if not _SLACK_ID.match(i))
-        if bad:
-            raise SettingsError(name, f"expected Slack user ids like U0123ABCD, got {', '.join(bad)}")
-        return ids

@@ -177,7 +177,7 @@ class SlackProfileReader:
 
 def register(app: App, services: AppServices) -> None:
     """Commands, actions, views and background hooks of this feature."""
-    settings = ExpertSettings.from_env(services.settings.env)
+    settings = services.settings.experts
     services.extras[SETTINGS_KEY] = settings
     services.extras[PORT_KEY] = SlackExpertsPort(services, settings)
     registry = registry_of(services)

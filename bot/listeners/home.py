@@ -19,7 +19,6 @@ from bot.services import AppServices
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
 from swarms.digest import WeeklyDigest, run_weekly_digest
 from swarms.scheduling import job_services
-from swarms.settings import SettingsError
 from swarms.stats import DEFAULT_PERIOD_DAYS, Period, StallRule, manager_stats, my_swarms, person_rows, weekly_series
 from swarms.stats_export import people_csv, weekly_chart_png
 from swarms.stats_rollup import refresh_note_days
@@ -33,7 +32,6 @@ GROUP_CACHE_SECONDS = 300
 def register(app: App, services: AppServices) -> None:
     """Commands, actions, views and background hooks of this feature."""
     registry_of(services).add("stats", lambda ctx: stats_command(ctx))
-    stall_rule(services)  # checks HOME_NO_EXPERT_HOURS and HOME_IDLE_HOURS now
     services.extras.setdefault("on_start", []).append(start_home_jobs)
 
     @app.event("app_home_opened")
@@ -103,25 +101,8 @@ def manager_ids(services: AppServices) -> set[str]:
 
 
 def stall_rule(services: AppServices) -> StallRule:
-    """Read once at start-up (register): a bad value stops start-up with its name, not the Home tab later."""
-    rule = services.extras.get("stall_rule")
-    if rule is None:
-        env = services.settings.env
-        rule = StallRule(no_expert_after=timedelta(hours=_hours(env, "HOME_NO_EXPERT_HOURS", 4)),
-                         idle_after=timedelta(hours=_hours(env, "HOME_IDLE_HOURS", 24)))
-        services.extras["stall_rule"] = rule
-    return rule
-
-
-def _hours(env, name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
-        raise SettingsError(name, f"a number of hours such as {default:g}, not {raw!r}") from None
-    if not 0 < value <= 24 * 365:
-        raise SettingsError(name, f"a number of hours between 0 and 8760, not {raw!r}")
-    return value
+    home = services.settings.home
+    return StallRule(no_expert_after=timedelta(hours=home.no_expert_hours), idle_after=timedelta(hours=home.idle_hours))
 
 
 def home_model(services: AppServices, user_id: str, days: int) -> HomeModel:

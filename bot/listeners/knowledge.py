@@ -17,11 +17,9 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import answers_errors, error_text
 from bot.i18n.catalog import t
 from bot.knowledge_jobs import (
-    KnowledgeConfig,
     after_note_change,
     case_owner_ids,
     close_and_announce,
-    config_of,
     exporter_of,
     on_case_change,
     on_start,
@@ -46,7 +44,6 @@ from swarms.case_systems.base import CaseSystemError
 from swarms.closing import (
     CloseRequest,
     CloseSource,
-    archive_after,
     check_may_close,
     top_contributors,
 )
@@ -71,9 +68,6 @@ log = logging.getLogger(__name__)
 
 def register(app: App, services: AppServices) -> None:
     """Commands, actions, views, events and background hooks of closing, marks and drafts."""
-    # Read at start-up: a bad SWARM_ARCHIVE_DAYS or MARK_EMOJI_* stops start-up with its name.
-    services.extras["knowledge"] = KnowledgeConfig(archive_after(services.settings.env),
-                                                   mark_emoji(services.settings.env))
     registry_of(services).add("close", _close_command, ack_key="knowledge.closing")
     app.action(KnowledgeAction.CLOSE_SWARM)(_open_close_modal(services))
     app.view(KnowledgeCallback.CLOSE_VIEW)(ack=_ack_only, lazy=[_submit_close(services)])
@@ -145,7 +139,7 @@ def _open_close_modal(services: AppServices) -> Callable:
         except SwarmError as exc:
             respond(response_type="ephemeral", replace_original=False, text=error_text(exc, lang))
             return
-        days = config_of(services).archive_delay.total_seconds() / 86400
+        days = services.settings.knowledge.archive_days
         client.views_open(trigger_id=body["trigger_id"],
                           view=close_modal(swarm_id, case_number, credited, lang=lang, archive_days=days))
 
@@ -193,7 +187,7 @@ def _tell(services: AppServices, channel_id: str, user_id: str, text: str) -> No
 def _on_reaction(services: AppServices, *, added: bool) -> Callable:
     def handle(body: dict, event: dict) -> None:
         item = event.get("item") or {}
-        mark = mark_for_reaction(event.get("reaction", ""), config_of(services).emoji)
+        mark = mark_for_reaction(event.get("reaction", ""), mark_emoji(services.settings.knowledge))
         channel_id, ts, user_id = item.get("channel", ""), item.get("ts", ""), event.get("user", "")
         if item.get("type") != "message" or mark is None or not channel_id or not user_id:
             return

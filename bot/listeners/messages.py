@@ -44,10 +44,6 @@ def register(app: App, services: AppServices) -> None:
             _on_new(services, event, body.get("event_id", ""))
 
 
-def sync_top_level(services: AppServices) -> bool:
-    return services.settings.env.get("SYNC_TOP_LEVEL_MESSAGES", "true").strip().lower() not in ("0", "false", "no")
-
-
 def captured_message(services: AppServices, event: dict, *, event_id: str, source: str) -> CapturedMessage:
     """Turn a Slack message into the domain's CapturedMessage, names resolved and permalink built."""
     user_id = event.get("user", "")
@@ -72,7 +68,7 @@ def _on_new(services: AppServices, event: dict, event_id: str) -> None:
     if swarm is None:
         return
     in_thread = bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts")
-    if not in_thread and not sync_top_level(services):
+    if not in_thread and not services.settings.sync.top_level_messages:
         return
     if swarm.card_ts == event["ts"]:
         return

@@ -292,10 +292,8 @@ def webhook_app(services: AppServices) -> Callable:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         headers = {key[5:].replace("_", "-"): value for key, value in environ.items() if key.startswith("HTTP_")}
-        env, system = services.settings.env, services.settings.case_system
-        secret = env.get("CASE_WEBHOOK_SECRET") or env.get(f"{system.upper()}_WEBHOOK_SECRET", "")
         try:
-            event = read_webhook(services.settings.case_system, headers, body, secret)
+            event = read_webhook(services.settings.case_system, headers, body, services.settings.sync.webhook_secret)
         except WebhookRejected as exc:
             log.warning("case-system webhook refused: %s", exc)
             return _reply(start_response, "401 Unauthorized", {"ok": False, "error": "rejected"})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import requests
 
 from knowledge_export.exporters.base import (
@@ -17,9 +15,9 @@ from knowledge_export.exporters.base import (
 from knowledge_export.exporters.folder import FolderExporter
 from knowledge_export.exporters.salesforce import SalesforceKnowledgeExporter
 from knowledge_export.exporters.zendesk import ZendeskHelpCenterExporter
-from swarms.case_systems.salesforce_auth import SalesforceConfig, SalesforceRest
-from swarms.case_systems.zendesk_client import ZendeskClient, ZendeskConfig
-from swarms.settings import SettingsError
+from swarms.case_systems.salesforce_auth import SalesforceRest
+from swarms.case_systems.zendesk_client import ZendeskClient
+from swarms.settings import Settings
 
 __all__ = [
     "ExportAuthError",
@@ -34,40 +32,32 @@ __all__ = [
     "make_exporter",
 ]
 
-KINDS = ("folder", "salesforce", "zendesk")
-
-
 def make_exporter(
-    env: Mapping[str, str],
+    settings: Settings,
     *,
     session: requests.Session | None = None,
     salesforce_rest: SalesforceRest | None = None,
     zendesk_client: ZendeskClient | None = None,
 ) -> Exporter:
-    """The exporter KNOWLEDGE_EXPORT names; pass the case system's client to share its session and counts."""
-
-    def get(name: str, default: str = "") -> str:
-        return (env.get(name) or "").strip() or default
-
-    kind = get("KNOWLEDGE_EXPORT", "folder").lower()
-    if kind == "folder":
-        return FolderExporter(get("KNOWLEDGE_FOLDER", "./knowledge"), lang=get("KNOWLEDGE_LANGUAGE"))
-    if kind == "salesforce":
-        config = salesforce_rest.config if salesforce_rest else SalesforceConfig.from_env(env)
+    """The exporter KNOWLEDGE_EXPORT names (checked with the settings at start-up); pass the case system's
+    client to share its session and counts."""
+    knowledge = settings.knowledge
+    if knowledge.export == "salesforce":
+        config = salesforce_rest.config if salesforce_rest else settings.salesforce
+        assert config is not None, "Settings reads the Salesforce section when KNOWLEDGE_EXPORT=salesforce"
         return SalesforceKnowledgeExporter(
             salesforce_rest or SalesforceRest(config, session=session),
             body_field=config.knowledge_body_field,
             article_type=config.knowledge_object,
-            language=get("SALESFORCE_KNOWLEDGE_LANGUAGE", "en_US"),
+            language=knowledge.salesforce_language,
         )
-    if kind == "zendesk":
-        config = zendesk_client.config if zendesk_client else ZendeskConfig.from_env(env)
-        if not config.help_center_section_id:
-            raise SettingsError("ZENDESK_HELP_CENTER_SECTION_ID", "the Help Center section that receives drafts")
+    if knowledge.export == "zendesk":
+        zendesk = zendesk_client.config if zendesk_client else settings.zendesk
+        assert zendesk is not None, "Settings reads the Zendesk section when KNOWLEDGE_EXPORT=zendesk"
         return ZendeskHelpCenterExporter(
-            zendesk_client or ZendeskClient(config, session=session),
-            section_id=config.help_center_section_id,
-            locale=config.help_center_locale,
-            permission_group_id=config.help_center_permission_group_id,
+            zendesk_client or ZendeskClient(zendesk, session=session),
+            section_id=zendesk.help_center_section_id,
+            locale=zendesk.help_center_locale,
+            permission_group_id=zendesk.help_center_permission_group_id,
         )
-    raise SettingsError("KNOWLEDGE_EXPORT", f"one of {', '.join(KINDS)}, not {kind!r}")
+    return FolderExporter(knowledge.folder, lang=knowledge.language)

@@ -10,13 +10,15 @@ from swarms.settings import Settings
 
 def make_case_system(settings: Settings, sessions: sessionmaker) -> CaseSystem:
     if settings.case_system == "salesforce":
-        from swarms.case_systems.salesforce import SalesforceCaseSystem, SalesforceConfig
+        from swarms.case_systems.salesforce import SalesforceCaseSystem
 
-        return SalesforceCaseSystem(SalesforceConfig.from_env(settings.env))
+        assert settings.salesforce is not None, "Settings reads SALESFORCE_* when CASE_SYSTEM=salesforce"
+        return SalesforceCaseSystem(settings.salesforce)
     if settings.case_system == "zendesk":
-        from swarms.case_systems.zendesk import ZendeskCaseSystem, ZendeskConfig
+        from swarms.case_systems.zendesk import ZendeskCaseSystem
 
-        return ZendeskCaseSystem(ZendeskConfig.from_env(settings.env))
+        assert settings.zendesk is not None, "Settings reads ZENDESK_* when CASE_SYSTEM=zendesk"
+        return ZendeskCaseSystem(settings.zendesk)
     from swarms.case_systems.local import LocalCaseSystem
 
     return LocalCaseSystem(sessions, url_template=settings.case_url_template)

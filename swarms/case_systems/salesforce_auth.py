@@ -32,7 +32,7 @@ import jwt
 import requests
 
 from swarms.case_systems.base import CaseSystemAuthError, CaseSystemError, CaseSystemUnavailable
-from swarms.settings import SettingsError
+from swarms.settings import SettingsError, SettingsReader
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ CONCURRENCY_BACKOFF_SECONDS = 30.0
 _FIELD_PATH = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$")
 _OBJECT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _LIMIT_INFO = re.compile(r"api-usage=(\d+)/(\d+)")
+HTTPS_URL = "an https:// URL"
 MODE_WORDS = {
     "jwt": "JWT bearer",
     "client_credentials": "client credentials",
@@ -72,38 +73,42 @@ class SalesforceConfig:
     timeout: float = 20.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> SalesforceConfig:
-        """Read SALESFORCE_* variables; raise SettingsError naming the first one that is missing or bad."""
-
-        def get(name: str, default: str = "") -> str:
-            return (env.get(name) or "").strip() or default
-
+    def read(cls, reader: SettingsReader) -> SalesforceConfig:
+        """The SALESFORCE_* section of `Settings`; every bad value is noted on the reader."""
         config = cls(
-            client_id=get("SALESFORCE_CLIENT_ID"),
-            client_secret=get("SALESFORCE_CLIENT_SECRET"),
-            username=get("SALESFORCE_USERNAME"),
-            private_key_file=get("SALESFORCE_PRIVATE_KEY_FILE"),
-            password=get("SALESFORCE_PASSWORD"),
-            security_token=get("SALESFORCE_SECURITY_TOKEN"),
-            login_url=_url("SALESFORCE_LOGIN_URL", get("SALESFORCE_LOGIN_URL", DEFAULT_LOGIN_URL)),
-            instance_url=_url("SALESFORCE_INSTANCE_URL", get("SALESFORCE_INSTANCE_URL")),
-            api_version=_version(get("SALESFORCE_API_VERSION", "61.0")),
-            note_target=_choice("SALESFORCE_NOTE_TARGET", get("SALESFORCE_NOTE_TARGET", "case_comment")),
-            product_field=_field("SALESFORCE_PRODUCT_FIELD", get("SALESFORCE_PRODUCT_FIELD", "Product__c")),
-            knowledge_object=_object(
-                "SALESFORCE_KNOWLEDGE_OBJECT", get("SALESFORCE_KNOWLEDGE_OBJECT", "Knowledge__kav")
-            ),
-            knowledge_body_field=_field(
-                "SALESFORCE_KNOWLEDGE_BODY_FIELD",
-                get("SALESFORCE_KNOWLEDGE_BODY_FIELD", "Body__c"),
-                dotted=False,
-            ),
-            timeout=_seconds("SALESFORCE_TIMEOUT", get("SALESFORCE_TIMEOUT", "20")),
+            client_id=reader.text("SALESFORCE_CLIENT_ID"),
+            client_secret=reader.text("SALESFORCE_CLIENT_SECRET"),
+            username=reader.text("SALESFORCE_USERNAME"),
+            private_key_file=reader.text("SALESFORCE_PRIVATE_KEY_FILE"),
+            password=reader.text("SALESFORCE_PASSWORD"),
+            security_token=reader.text("SALESFORCE_SECURITY_TOKEN"),
+            login_url=reader.parsed("SALESFORCE_LOGIN_URL", DEFAULT_LOGIN_URL, _url, HTTPS_URL),
+            instance_url=reader.parsed("SALESFORCE_INSTANCE_URL", "", _url, HTTPS_URL),
+            api_version=reader.parsed("SALESFORCE_API_VERSION", "61.0", _version, "a version like 61.0"),
+            note_target=reader.choice("SALESFORCE_NOTE_TARGET", "case_comment", NOTE_TARGETS),
+            product_field=reader.parsed("SALESFORCE_PRODUCT_FIELD", "Product__c", _field_path,
+                                        "an API field name like Product__c or Product__r.Name"),
+            knowledge_object=reader.parsed("SALESFORCE_KNOWLEDGE_OBJECT", "Knowledge__kav", _object,
+                                           "an object API name like Knowledge__kav"),
+            knowledge_body_field=reader.parsed("SALESFORCE_KNOWLEDGE_BODY_FIELD", "Body__c", _object,
+                                               "an API field name like Body__c"),
+            timeout=reader.number("SALESFORCE_TIMEOUT", 20.0, low=1, high=300, unit="seconds"),
         )
-        config.auth_mode  # noqa: B018 - raises SettingsError when no complete combination is set
-        if config.auth_mode == "jwt" and not Path(config.private_key_file).is_file():
-            raise SettingsError("SALESFORCE_PRIVATE_KEY_FILE", f"no file at {config.private_key_file}")
-        config.token_url  # noqa: B018 - client credentials need a My Domain URL
+        try:
+            config.auth_mode  # noqa: B018 - raises SettingsError when no complete combination is set
+            if config.auth_mode == "jwt" and not Path(config.private_key_file).is_file():
+                reader.problem("SALESFORCE_PRIVATE_KEY_FILE", "the path of the connected app's private key file")
+            config.token_url  # noqa: B018 - client credentials need a My Domain URL
+        except SettingsError as exc:
+            reader.problems.extend(exc.problems)
+        return config
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SalesforceConfig:
+        """Only this section, from a mapping (tests, benchmarks); raise SettingsError listing its problems."""
+        reader = SettingsReader(env)
+        config = cls.read(reader)
+        reader.raise_problems()
         return config
 
     @property
@@ -158,51 +163,26 @@ def _is_generic_login(url: str) -> bool:
     return urlsplit(url).hostname in ("login.salesforce.com", "test.salesforce.com")
 
 
-def _url(name: str, value: str) -> str:
-    if not value:
-        return ""
+def _url(value: str) -> str | None:
     parts = urlsplit(value)
     local = parts.hostname in ("localhost", "127.0.0.1")
     if (parts.scheme != "https" and not (local and parts.scheme == "http")) or not parts.hostname:
-        raise SettingsError(name, f"an https:// URL, not {value!r}")
+        return None
     return value.rstrip("/")
 
 
-def _version(value: str) -> str:
+def _version(value: str) -> str | None:
     value = value.removeprefix("v")
-    if not re.fullmatch(r"\d{2,3}\.0", value):
-        raise SettingsError("SALESFORCE_API_VERSION", f"a version like 61.0, not {value!r}")
-    return value
+    return value if re.fullmatch(r"\d{2,3}\.0", value) else None
 
 
-def _choice(name: str, value: str) -> str:
-    if value not in NOTE_TARGETS:
-        raise SettingsError(name, f"one of {', '.join(NOTE_TARGETS)}, not {value!r}")
-    return value
-
-
-def _field(name: str, value: str, *, dotted: bool = True) -> str:
+def _field_path(value: str) -> str | None:
     """Field names go into SOQL, so only plain API names (and one relationship hop) pass."""
-    if not _FIELD_PATH.fullmatch(value) or (not dotted and "." in value):
-        shape = "an API field name like Product__c or Product__r.Name" if dotted else "an API field name"
-        raise SettingsError(name, f"{shape}, not {value!r}")
-    return value
+    return value if _FIELD_PATH.fullmatch(value) else None
 
 
-def _object(name: str, value: str) -> str:
-    if not _OBJECT_NAME.fullmatch(value):
-        raise SettingsError(name, f"an object API name like Knowledge__kav, not {value!r}")
-    return value
-
-
-def _seconds(name: str, value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds <= 300:
-        raise SettingsError(name, f"seconds between 1 and 300, not {value!r}")
-    return seconds
+def _object(value: str) -> str | None:
+    return value if _OBJECT_NAME.fullmatch(value) else None
 
 
 class SalesforceApiError(CaseSystemError):

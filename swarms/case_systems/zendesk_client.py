@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 import requests
 
 from swarms.case_systems.base import CaseSystemAuthError, CaseSystemError, CaseSystemUnavailable
-from swarms.settings import SettingsError
+from swarms.settings import SettingsReader
 
 DIGITS = re.compile(r"^\d+$")
+NUMERIC_ID = "a numeric id"
 
 
 @dataclass(frozen=True)
@@ -38,70 +39,63 @@ class ZendeskConfig:
     timeout: float = 20.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> ZendeskConfig:
-        def get(name: str, default: str = "") -> str:
-            return (env.get(name) or "").strip() or default
-
+    def read(cls, reader: SettingsReader) -> ZendeskConfig:
+        """The ZENDESK_* section of `Settings`; every bad value is noted on the reader."""
+        email, api_token, oauth_token = (reader.text(name) for name in (
+            "ZENDESK_EMAIL", "ZENDESK_API_TOKEN", "ZENDESK_OAUTH_TOKEN"))
+        if not oauth_token and not (email and api_token):
+            if email:
+                reader.problem("ZENDESK_API_TOKEN",
+                               "an API token with ZENDESK_EMAIL (Admin Center > Apps > Zendesk API)")
+            else:
+                reader.problem("ZENDESK_EMAIL", "ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN")
         return cls(
-            base_url=_base_url(get("ZENDESK_URL"), get("ZENDESK_SUBDOMAIN")),
-            email=get("ZENDESK_EMAIL"),
-            api_token=get("ZENDESK_API_TOKEN"),
-            oauth_token=_auth_check(get("ZENDESK_OAUTH_TOKEN"), get("ZENDESK_EMAIL"), get("ZENDESK_API_TOKEN")),
-            help_center_section_id=_digits("ZENDESK_HELP_CENTER_SECTION_ID", get("ZENDESK_HELP_CENTER_SECTION_ID")),
-            help_center_locale=_locale(get("ZENDESK_HELP_CENTER_LOCALE", "en-us")),
-            help_center_permission_group_id=_digits(
-                "ZENDESK_HELP_CENTER_PERMISSION_GROUP_ID", get("ZENDESK_HELP_CENTER_PERMISSION_GROUP_ID")
-            ),
-            product_field_id=_digits("ZENDESK_PRODUCT_FIELD_ID", get("ZENDESK_PRODUCT_FIELD_ID")),
-            webhook_secret=get("ZENDESK_WEBHOOK_SECRET"),
-            timeout=_timeout(get("ZENDESK_TIMEOUT", "20")),
+            base_url=_base_url(reader),
+            email=email,
+            api_token=api_token,
+            oauth_token=oauth_token,
+            help_center_section_id=reader.parsed("ZENDESK_HELP_CENTER_SECTION_ID", "", _digits, NUMERIC_ID),
+            help_center_locale=reader.parsed("ZENDESK_HELP_CENTER_LOCALE", "en-us", _locale,
+                                             "a Help Center locale like en-us or ko"),
+            help_center_permission_group_id=reader.parsed("ZENDESK_HELP_CENTER_PERMISSION_GROUP_ID", "",
+                                                          _digits, NUMERIC_ID),
+            product_field_id=reader.parsed("ZENDESK_PRODUCT_FIELD_ID", "", _digits, NUMERIC_ID),
+            webhook_secret=reader.text("ZENDESK_WEBHOOK_SECRET"),
+            timeout=reader.number("ZENDESK_TIMEOUT", 20.0, low=1, high=300, unit="seconds"),
         )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ZendeskConfig:
+        """Only this section, from a mapping (tests, hand-built exporters); raise SettingsError listing its problems."""
+        reader = SettingsReader(env)
+        config = cls.read(reader)
+        reader.raise_problems()
+        return config
 
     @property
     def auth_words(self) -> str:
         return "OAuth token" if self.oauth_token else f"API token of {self.email}"
 
 
-def _base_url(url: str, subdomain: str) -> str:
+def _base_url(reader: SettingsReader) -> str:
+    url = reader.raw("ZENDESK_URL")
     if url:
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise SettingsError("ZENDESK_URL", f"an https:// URL, not {url!r}")
+            reader.problem("ZENDESK_URL", "an https:// URL")
         return url.rstrip("/")
-    subdomain = subdomain.lower().removesuffix(".zendesk.com").removeprefix("https://")
+    subdomain = reader.raw("ZENDESK_SUBDOMAIN").lower().removesuffix(".zendesk.com").removeprefix("https://")
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", subdomain):
-        raise SettingsError("ZENDESK_SUBDOMAIN", "your Zendesk subdomain, e.g. acme for acme.zendesk.com")
+        reader.problem("ZENDESK_SUBDOMAIN", "your Zendesk subdomain, e.g. acme for acme.zendesk.com")
     return f"https://{subdomain}.zendesk.com"
 
 
-def _auth_check(oauth_token: str, email: str, api_token: str) -> str:
-    if oauth_token or (email and api_token):
-        return oauth_token
-    if email:
-        raise SettingsError("ZENDESK_API_TOKEN", "needed with ZENDESK_EMAIL (Admin Center > Apps > Zendesk API)")
-    raise SettingsError("ZENDESK_EMAIL", "set ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN")
+def _digits(value: str) -> str | None:
+    return value if DIGITS.fullmatch(value) else None
 
 
-def _digits(name: str, value: str) -> str:
-    if value and not DIGITS.fullmatch(value):
-        raise SettingsError(name, f"a numeric id, not {value!r}")
-    return value
-
-
-def _locale(value: str) -> str:
-    if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,4})?", value.lower()):
-        raise SettingsError("ZENDESK_HELP_CENTER_LOCALE", f"a Help Center locale like en-us or ko, not {value!r}")
-    return value.lower()
-
-
-def _timeout(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds <= 300:
-        raise SettingsError("ZENDESK_TIMEOUT", f"seconds between 1 and 300, not {value!r}")
-    return seconds
+def _locale(value: str) -> str | None:
+    return value.lower() if re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,4})?", value.lower()) else None
 
 
 class ZendeskApiError(CaseSystemError):

@@ -99,7 +99,7 @@ def flaky_swarm_app(sessions):
 
 def start_swarm_app(sessions, env: dict, case_system=None) -> SwarmApp:
     seed_cases(sessions)
-    settings = Settings(admin_user_ids=frozenset({ADMIN}), manager_user_ids=frozenset({MANAGER}), env=env)
+    settings = Settings.from_env({"ADMIN_USER_IDS": ADMIN, "MANAGER_USER_IDS": MANAGER, **env}, needs_slack=False)
     run = start_standin_run(sessions, settings=settings, case_system=case_system)
     ws = run.workspace
     ws.add_user("dana", id=AGENT, real_name="Dana Agent", email="dana@hanbit.example", tz="America/New_York",

@@ -59,7 +59,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> int:
 def test_the_webhook_endpoint_accepts_only_signed_fresh_requests(swarm_app):
     services = swarm_app.services
     services.settings = replace(services.settings, case_system="salesforce",
-                                env={**services.settings.env, "CASE_WEBHOOK_SECRET": SECRET})
+                                sync=replace(services.settings.sync, webhook_secret=SECRET))
     url = swarm_app.run.server.url + "/webhooks/case-system"
     body = json.dumps({"sent_at": datetime.now(UTC).isoformat(), "case_ids": ["5005g00000AbCdEAAV"]}).encode()
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()

@@ -34,8 +34,8 @@ def slack():
 
 
 def _bot(slack, sessions, **env):
-    settings = Settings(slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=slack.api_url,
-                        env={"EXPERTS_SUGGESTIONS": "2", **env})
+    settings = Settings.from_env({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+                                  "SLACK_API_URL": slack.api_url, "EXPERTS_SUGGESTIONS": "2", **env})
     bot = create_app(settings, client=WebClient(token=TOKEN, base_url=slack.api_url), sessions=sessions,
                      case_system=LocalCaseSystem(sessions))
     server = make_server("127.0.0.1", 0, SlackRequestHandler(bot.bolt), server_class=_ThreadingWSGIServer,

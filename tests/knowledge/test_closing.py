@@ -11,7 +11,6 @@ from swarms.closing import (
     CloseRequest,
     CloseSource,
     SwarmAlreadyClosed,
-    archive_after,
     archive_target,
     check_reopened,
     close_swarm,
@@ -23,7 +22,7 @@ from swarms.closing import (
 )
 from swarms.db import utcnow
 from swarms.models import Case, LocalCaseNote, Swarm, SwarmMember, SwarmStatus
-from swarms.settings import SettingsError
+from swarms.settings import Settings, SettingsError
 from tests.knowledge.conftest import ADMIN, CASE, EXPERT, HELPER, OWNER, STRANGER, post
 
 WEEK = timedelta(days=7)
@@ -155,10 +154,11 @@ def test_top_contributors_leave_out_deleted_messages_and_the_apps_notices(sessio
 
 @pytest.mark.parametrize(("raw", "days"), [("", 7), ("3", 3), ("0", 0), ("0.5", 0.5)])
 def test_the_archive_delay_is_a_setting(raw, days):
-    assert archive_after({"SWARM_ARCHIVE_DAYS": raw}) == timedelta(days=days)
+    settings = Settings.from_env({"SWARM_ARCHIVE_DAYS": raw}, needs_slack=False)
+    assert settings.knowledge.archive_after == timedelta(days=days)
 
 
 @pytest.mark.parametrize("raw", ["week", "-1", "400"])
 def test_a_bad_archive_delay_names_the_setting(raw):
     with pytest.raises(SettingsError, match="SWARM_ARCHIVE_DAYS"):
-        archive_after({"SWARM_ARCHIVE_DAYS": raw})
+        Settings.from_env({"SWARM_ARCHIVE_DAYS": raw}, needs_slack=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 
@@ -25,7 +27,8 @@ def knowledge_folder(tmp_path):
 
 @pytest.fixture
 def opened(swarm_app, knowledge_folder):  # noqa: F811
-    swarm_app.services.settings.env["KNOWLEDGE_FOLDER"] = str(knowledge_folder)
+    settings = swarm_app.services.settings
+    swarm_app.services.settings = replace(settings, knowledge=replace(settings.knowledge, folder=str(knowledge_folder)))
     swarm_app.swarm(CASE)
     channel = next(c for c in swarm_app.workspace.channels() if c.name.startswith(f"swarm-{CASE}"))
     swarm_app.workspace.join(channel.id, swarm_app.people.expert, inviter=swarm_app.people.agent)

@@ -8,7 +8,7 @@ from swarms.knowledge_models import MarkVia, NoteMark
 from swarms.marks import add_mark, mark_emoji, mark_for_reaction, marks_of, note_text, remove_mark
 from swarms.models import LocalCaseNote, Note, OutboxItem, Swarm
 from swarms.note_sync import CapturedMessage, deliver_due
-from swarms.settings import SettingsError
+from swarms.settings import KnowledgeSettings, Settings, SettingsError, SettingsReader
 from tests.knowledge.conftest import CHANNEL, EXPERT, HELPER, OWNER, post
 
 TS = "1700000001.000100"
@@ -105,15 +105,15 @@ def test_a_mark_on_an_unknown_message_without_its_text_is_ignored(sessions, swar
 
 
 def test_the_emoji_are_settings_and_skin_tones_count_as_the_base_emoji():
-    emoji = mark_emoji({"MARK_EMOJI_CAUSE": ":mag:"})
+    emoji = mark_emoji(KnowledgeSettings.read(SettingsReader({"MARK_EMOJI_CAUSE": ":mag:"})))
     assert emoji == {"white_check_mark": Mark.RESOLUTION, "mag": Mark.CAUSE, "pushpin": Mark.KEY_NOTE}
     assert mark_for_reaction("white_check_mark::skin-tone-3", emoji) == Mark.RESOLUTION
     assert mark_for_reaction("tada", emoji) is None
 
 
 def test_one_emoji_for_two_marks_is_refused():
-    with pytest.raises(SettingsError, match=r"MARK_EMOJI_KEY_NOTE.*already the cause mark"):
-        mark_emoji({"MARK_EMOJI_CAUSE": "pushpin"})
+    with pytest.raises(SettingsError, match=r"MARK_EMOJI_KEY_NOTE.*already used for the cause mark"):
+        Settings.from_env({"MARK_EMOJI_CAUSE": "pushpin"}, needs_slack=False)
 
 
 def test_the_note_text_leaves_out_what_the_case_record_adds():

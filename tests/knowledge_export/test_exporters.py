@@ -22,7 +22,7 @@ from knowledge_export.exporters import (
 )
 from knowledge_export.models import ArticleDraft, Section
 from swarms.case_systems.salesforce_auth import SalesforceConfig, SalesforceRest
-from swarms.settings import SettingsError
+from swarms.settings import Settings, SettingsError
 
 REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
 INSTANCE = "https://example.my.salesforce.com"
@@ -408,13 +408,13 @@ def test_zendesk_existing_articles_follow_pages(http, zendesk):
 
 
 def test_make_exporter_defaults_to_a_folder(tmp_path):
-    assert isinstance(make_exporter({}), FolderExporter)
-    exporter = make_exporter({"KNOWLEDGE_EXPORT": "folder", "KNOWLEDGE_FOLDER": str(tmp_path)})
+    assert isinstance(make_exporter(Settings()), FolderExporter)
+    exporter = make_exporter(settings({"KNOWLEDGE_EXPORT": "folder", "KNOWLEDGE_FOLDER": str(tmp_path)}))
     assert exporter.folder == tmp_path
 
 
 def test_make_exporter_builds_salesforce_and_zendesk_from_their_settings():
-    salesforce = make_exporter(
+    salesforce = make_exporter(settings(
         {
             "KNOWLEDGE_EXPORT": "salesforce",
             "SALESFORCE_CLIENT_ID": "cid",
@@ -422,9 +422,9 @@ def test_make_exporter_builds_salesforce_and_zendesk_from_their_settings():
             "SALESFORCE_LOGIN_URL": INSTANCE,
             "SALESFORCE_KNOWLEDGE_BODY_FIELD": "Answer__c",
         }
-    )
+    ))
     assert isinstance(salesforce, SalesforceKnowledgeExporter) and salesforce.body_field == "Answer__c"
-    zendesk = make_exporter(
+    zendesk = make_exporter(settings(
         {
             "KNOWLEDGE_EXPORT": "zendesk",
             "ZENDESK_SUBDOMAIN": "acme",
@@ -433,7 +433,7 @@ def test_make_exporter_builds_salesforce_and_zendesk_from_their_settings():
             "ZENDESK_HELP_CENTER_SECTION_ID": "42",
             "ZENDESK_HELP_CENTER_LOCALE": "ko",
         }
-    )
+    ))
     assert isinstance(zendesk, ZendeskHelpCenterExporter) and (zendesk.section_id, zendesk.locale) == ("42", "ko")
 
 
@@ -448,7 +448,11 @@ def test_make_exporter_builds_salesforce_and_zendesk_from_their_settings():
         ({"KNOWLEDGE_EXPORT": "salesforce"}, "SALESFORCE_CLIENT_ID"),
     ],
 )
-def test_make_exporter_names_the_bad_setting(env, setting):
+def test_a_bad_export_setting_stops_start_up_by_name(env, setting):
     with pytest.raises(SettingsError) as caught:
-        make_exporter(env)
+        settings(env)
     assert caught.value.name == setting
+
+
+def settings(env: dict) -> Settings:
+    return Settings.from_env(env, needs_slack=False)
