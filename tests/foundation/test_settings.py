@@ -122,10 +122,10 @@ def test_nothing_but_the_settings_reader_reads_the_environment():
             if path == ROOT / "swarms" / "settings.py":
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "environb"):
-                    if isinstance(node.value, ast.Name) and node.value.id == "os":
-                        readers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-                if isinstance(node, ast.ImportFrom) and node.module == "os" and \
-                        {a.name for a in node.names} & {"environ", "getenv"}:
+                reads_os = isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "environb") \
+                    and isinstance(node.value, ast.Name) and node.value.id == "os"
+                imports_it = isinstance(node, ast.ImportFrom) and node.module == "os" \
+                    and bool({a.name for a in node.names} & {"environ", "getenv"})
+                if reads_os or imports_it:
                     readers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert readers == []
