@@ -1,6 +1,6 @@
 """The domain's SwarmWorkspace port, made of Slack Web API calls.
 
-Slack quirks handled here: `name_taken` (adopt our own channel after a crash, or add a suffix),
+Slack quirks handled here: `name_taken` (the domain tries the next name),
 `already_in_channel` (success), invites in chunks of 100 users (PLATFORM.md), bookmarks falling back to
 a pin where the workspace does not allow bookmarks.
 """
@@ -16,11 +16,11 @@ from slack_sdk.errors import SlackApiError
 from bot.i18n.catalog import t
 from bot.views.case_card import case_card_blocks, case_card_text
 from swarms.case_systems.base import CaseRecord
-from swarms.ports import ChannelRef, InviteOutcome
+from swarms.ports import ChannelRef, InviteOutcome, NameTaken, WorkspaceRefused
 
 log = logging.getLogger(__name__)
 INVITE_CHUNK = 100
-NAME_SUFFIXES = 20
+CARD_EVENT_TYPE = "case_swarm_card"
 MEMBER_ERRORS = frozenset({"already_in_channel"})
 
 
@@ -28,36 +28,43 @@ def slack_error(exc: SlackApiError) -> str:
     return str(exc.response.get("error") or "unknown_error")
 
 
+def refused(exc: SlackApiError) -> WorkspaceRefused:
+    """Slack's answer as the domain's named refusal; a 429 keeps its Retry-After."""
+    retry_after = None
+    if exc.response.status_code == 429:
+        retry_after = float(exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after") or 1)
+    return WorkspaceRefused(slack_error(exc), retry_after=retry_after)
+
+
 class SlackSwarmWorkspace:
     def __init__(self, client: WebClient) -> None:
         self._client = client
+        self._bot_user: str | None = None
 
     # -- channels
 
-    def create_private_channel(self, base_name: str, *, marker: str) -> ChannelRef:
-        adopted = self._find_ours(marker)
-        if adopted is not None:
-            return adopted
-        for attempt in range(NAME_SUFFIXES):
-            name = base_name if attempt == 0 else f"{base_name[: 80 - len(str(attempt + 1)) - 1]}-{attempt + 1}"
-            try:
-                answer = self._client.conversations_create(name=name, is_private=True)
-            except SlackApiError as exc:
-                if slack_error(exc) == "name_taken":
-                    continue
-                raise
-            channel = answer["channel"]
-            self._client.conversations_setPurpose(channel=channel["id"], purpose=marker)
-            return ChannelRef(channel["id"], channel["name"])
-        raise SlackApiError("no free channel name", {"ok": False, "error": "name_taken"})
+    def create_private_channel(self, name: str) -> ChannelRef:
+        try:
+            answer = self._client.conversations_create(name=name, is_private=True)
+        except SlackApiError as exc:
+            if slack_error(exc) == "name_taken":
+                raise NameTaken(name) from exc
+            raise refused(exc) from exc
+        channel = answer["channel"]
+        return ChannelRef(channel["id"], channel["name"])
 
-    def _find_ours(self, marker: str) -> ChannelRef | None:
-        """A private channel of the bot's whose purpose carries the marker: an earlier attempt's."""
+    def find_private_channel(self, name: str) -> ChannelRef | None:
+        """Only after an interrupted opening: conversations.list is tier 2, and paged."""
         for page in self._client.conversations_list(types="private_channel", exclude_archived=True, limit=200):
             for channel in page.get("channels", []):
-                if marker in (channel.get("purpose") or {}).get("value", ""):
+                if channel.get("name") == name and channel.get("creator") == self._bot_user_id():
                     return ChannelRef(channel["id"], channel["name"], adopted=True)
         return None
+
+    def _bot_user_id(self) -> str:
+        if self._bot_user is None:
+            self._bot_user = str(self._client.auth_test().get("user_id") or "")
+        return self._bot_user
 
     def set_purpose(self, channel_id: str, text: str) -> None:
         self._client.conversations_setPurpose(channel=channel_id, purpose=text[:250])
@@ -97,25 +104,42 @@ class SlackSwarmWorkspace:
     # -- the card and the link
 
     def post_case_card(self, channel_id: str, case: CaseRecord, *, swarm_id: int, lang: str) -> str:
-        answer = self._client.chat_postMessage(
-            channel=channel_id,
-            text=case_card_text(case, lang),
-            blocks=case_card_blocks(case, lang=lang),
-            unfurl_links=False,
-            metadata={"event_type": "case_swarm_card", "event_payload": {"swarm_id": swarm_id}},
-        )
+        try:
+            answer = self._client.chat_postMessage(
+                channel=channel_id,
+                text=case_card_text(case, lang),
+                blocks=case_card_blocks(case, lang=lang),
+                unfurl_links=False,
+                metadata={"event_type": CARD_EVENT_TYPE, "event_payload": {"swarm_id": swarm_id}},
+            )
+        except SlackApiError as exc:
+            raise refused(exc) from exc
         return answer["ts"]
 
+    def find_case_card(self, channel_id: str, *, swarm_id: int) -> str | None:
+        """Only after an interrupted opening: the card is among the channel's first messages."""
+        answer = self._client.conversations_history(channel=channel_id, limit=15, oldest="0",
+                                                    include_all_metadata=True)
+        for message in answer.get("messages", []):
+            metadata = message.get("metadata") or {}
+            if (metadata.get("event_type") == CARD_EVENT_TYPE
+                    and (metadata.get("event_payload") or {}).get("swarm_id") == swarm_id):
+                return str(message["ts"])
+        return None
+
     def save_case_link(self, channel_id: str, case: CaseRecord, *, card_ts: str, lang: str) -> None:
+        """A bookmark when the case has a link; the card pinned only where it has none or bookmarks are off."""
         if case.url:
             try:
                 self._client.bookmarks_add(channel_id=channel_id, title=t("card.link_title", lang, case=case.number),
                                            type="link", link=case.url)
                 return
             except SlackApiError as exc:
+                if exc.response.status_code == 429:
+                    raise refused(exc) from exc
                 log.info("bookmarks.add refused (%s); pinning the card instead", slack_error(exc))
         try:
             self._client.pins_add(channel=channel_id, timestamp=card_ts)
         except SlackApiError as exc:
             if slack_error(exc) != "already_pinned":
-                raise
+                raise refused(exc) from exc

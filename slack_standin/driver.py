@@ -122,17 +122,23 @@ class Driver(PeopleMixin):
 
     def command(self, command: str, text: str = "", *, user: str, channel: str, **kwargs: Any) -> DriverResult:
         """A slash command, form-encoded, with a fresh trigger_id and response_url."""
+        return self.send_command(self.command_form(command, text, user=user, channel=channel), **kwargs)
+
+    def command_form(self, command: str, text: str = "", *, user: str, channel: str) -> dict[str, str]:
+        """The fields of a slash command; `send_command` them once, or twice to replay it (same trigger_id)."""
         ws = self.workspace
-        trigger_id = ws.new_trigger(user)
-        response_url = self._response_url(user, channel)
-        fields = {
+        return {
             "token": self.verification_token, "team_id": ws.team_id, "team_domain": ws.domain,
             "channel_id": channel, "channel_name": self._channel_name(channel), "user_id": user,
             "user_name": self._user_name(user), "command": command, "text": text, "api_app_id": ws.app_id,
-            "is_enterprise_install": "false", "response_url": response_url, "trigger_id": trigger_id,
+            "is_enterprise_install": "false", "response_url": self._response_url(user, channel),
+            "trigger_id": ws.new_trigger(user),
         }
+
+    def send_command(self, fields: dict[str, str], **kwargs: Any) -> DriverResult:
+        """Send (or replay) a slash command's fields, freshly signed, as Slack or a replaying proxy would."""
         result = self.send_form(fields, **kwargs)
-        result.trigger_id, result.response_url = trigger_id, response_url
+        result.trigger_id, result.response_url = fields["trigger_id"], fields["response_url"]
         return self._after(result)
 
     def block_action(self, action_id: str, *, user: str, channel: str | None = None, message_ts: str | None = None,

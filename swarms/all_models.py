@@ -5,5 +5,6 @@ from swarms import (  # noqa: F401
     home_models,
     knowledge_models,
     models,
+    opening_models,
     scheduling,
 )

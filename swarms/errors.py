@@ -47,3 +47,13 @@ class SwarmClosedForNotes(SwarmError):
 
 class AlreadySynced(SwarmError):
     message_key = "sync.already_synced"
+
+
+class SwarmBeingOpened(SwarmError):
+    """Another request holds the opening of this case's swarm; its asker is told when it is open."""
+
+    message_key = "swarm.being_opened"
+
+
+class NoFreeChannelName(SwarmError):
+    message_key = "error.no_free_channel_name"

@@ -1,31 +1,46 @@
-"""Opening a swarm: a flow of small committed steps, so a crash half-way is healed by the next try.
+"""Asking for a swarm: find the open one, or claim a new one in `opening` and queue its opening.
 
-Each step records what it achieved (channel id, card ts, link saved) in its own transaction before the
-next Slack call. Running the flow again for the same case resumes from the first step not recorded,
-and the database's one-live-swarm-per-case index makes a replayed `/swarm` find the same swarm.
+The database's one-live-swarm-per-case index makes every concurrent or replayed `/swarm` of a case find
+the same row; each asker is a waiting request, told the channel when `swarms.opening` has made it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from swarms.case_systems.base import CaseRecord, CaseSystem
 from swarms.db import utcnow
-from swarms.errors import CaseClosed, NotAllowed
-from swarms.models import MemberRole, Swarm, SwarmMember, SwarmStatus
+from swarms.errors import CaseClosed, NotAllowed, SwarmBeingOpened
+from swarms.models import Swarm, SwarmMember, SwarmStatus
+from swarms.opening_models import HandledTrigger, OpenRequestState, SwarmOpenRequest
 from swarms.ports import SwarmWorkspace
 
 log = logging.getLogger(__name__)
 
 CHANNEL_NAME_MAX = 80
+TRIGGER_KEY_MAX = 128
 _NOT_ALLOWED_IN_NAME = re.compile(r"[^a-z0-9_-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRequest:
+    """Someone's `/swarm <case>`: `reply_to` is where to tell them the channel once it exists."""
+
+    case_number: str
+    requester_id: str
+    lang: str
+    reply_to: str = ""
+    may_open: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +77,6 @@ def _slug(text: str) -> str:
     return _NOT_ALLOWED_IN_NAME.sub("-", ascii_text).strip("-_")
 
 
-def swarm_marker(case_system: str, case_key: str, swarm_id: int) -> str:
-    """Written into the channel's purpose so a channel we created can be recognised after a crash.
-
-    It names the swarm, not just the case: a reopened case gets a new swarm and a new channel.
-    """
-    return f"case-swarm:{case_system}:{case_key}:{swarm_id}"
-
-
 def find_live_swarm(session: Session, case_system: str, case_key: str) -> Swarm | None:
     return session.scalar(
         select(Swarm).where(
@@ -102,38 +109,100 @@ def add_member(session: Session, swarm_id: int, user_id: str, *, role: str, invi
     return member
 
 
-def open_swarm(
-    sessions: sessionmaker,
-    cases: CaseSystem,
-    workspace: SwarmWorkspace,
-    *,
-    case_number: str,
-    requester_id: str,
-    lang: str,
-    may_open: bool = True,
-) -> OpenedSwarm:
-    """Open (or find, or finish opening) the swarm for a case. Raises CaseNotFound, CaseClosed, ...
+@dataclass(frozen=True, slots=True)
+class SwarmRequested:
+    """The answer to a request: the swarm is open (`opened`, the asker joins it), or being opened."""
 
-    A swarm already open for the number is found first, from what its row remembers: joining it needs
-    neither the case system (which may be down) nor the right to open swarms (`may_open`)."""
+    swarm_id: int
+    case: CaseRecord
+    opened: OpenedSwarm | None  # None: being opened; the asker is told when it is
+    created: bool = False  # this request made the swarm row
+
+
+def request_swarm(sessions: sessionmaker, cases: CaseSystem, request: OpenRequest) -> SwarmRequested:
+    """Find the open swarm of the case, or claim one in `opening` with the asker waiting on it.
+
+    Raises CaseNotFound, CaseClosed, NotAllowed. A swarm already open for the number is found from
+    what its row remembers: joining it needs neither the case system (which may be down) nor the right
+    to open swarms."""
     with sessions() as session:
-        existing = _open_swarm_numbered(session, cases.name, case_number)
+        existing = _open_swarm_numbered(session, cases.name, request.case_number)
         if existing is not None:
-            return OpenedSwarm(existing.id, existing.channel_id or "", existing.channel_name,
-                               remembered_case(existing), created=False)
-    if not may_open:
+            return SwarmRequested(existing.id, remembered_case(existing), _opened(existing, created=False))
+    if not request.may_open:
         raise NotAllowed(action="open_swarm")
-    case = cases.get_case(case_number)
-    swarm_id, created = _claim_swarm(sessions, cases.name, case, requester_id, lang)
-    with sessions() as session:
-        swarm = session.get_one(Swarm, swarm_id)
-    if swarm.status == SwarmStatus.OPEN:
-        return OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, case, created=False)
+    case = cases.get_case(request.case_number)
+    swarm_id, created = _claim_swarm(sessions, cases.name, case, request.requester_id, request.lang)
     if case.is_closed:
         _abandon(sessions, swarm_id)
-        raise CaseClosed(case=case.number, status=case.status)
-    swarm = _finish_opening(sessions, workspace, swarm, case, requester_id)
-    return OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, case, created=created)
+        with sessions() as session:
+            swarm = session.get(Swarm, swarm_id)
+            if swarm is None or swarm.status != SwarmStatus.OPEN:
+                raise CaseClosed(case=case.number, status=case.status)
+    return _wait_for(sessions, swarm_id, case, request, created=created)
+
+
+def _wait_for(sessions: sessionmaker, swarm_id: int, case: CaseRecord, request: OpenRequest, *,
+              created: bool) -> SwarmRequested:
+    """Record the asker as waiting, then look again: if the swarm opened meanwhile, take the answer back.
+
+    The opener sweeps waiting requests only after the swarm is open, so a request is either swept by it
+    or finds the swarm open here; the conditional UPDATE makes sure exactly one of the two answers it.
+    """
+    with sessions.begin() as session:
+        waiting = SwarmOpenRequest(swarm_id=swarm_id, user_id=request.requester_id, lang=request.lang,
+                                   reply_to=request.reply_to)
+        session.add(waiting)
+        session.flush()
+        request_id = waiting.id
+    with sessions.begin() as session:
+        swarm = session.get_one(Swarm, swarm_id)
+        if swarm.status == SwarmStatus.OPEN and claim_request(session, request_id):
+            return SwarmRequested(swarm_id, case, _opened(swarm, case=case, created=False))
+    return SwarmRequested(swarm_id, case, None, created=created)
+
+
+def claim_request(session: Session, request_id: int) -> bool:
+    """Take a waiting request to answer it; False when someone else already did."""
+    result = session.execute(
+        update(SwarmOpenRequest)
+        .where(SwarmOpenRequest.id == request_id, SwarmOpenRequest.state == OpenRequestState.WAITING)
+        .values(state=OpenRequestState.TOLD, told_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+def claim_trigger(session: Session, trigger_id: str) -> bool:
+    """True the first time a slash command's trigger_id is seen (on any replica); commit to make it stick."""
+    key = trigger_id
+    if len(key) > TRIGGER_KEY_MAX:  # a forged one: still one row, never a 500
+        key = "sha256:" + hashlib.sha256(trigger_id.encode()).hexdigest()
+    dialect = session.get_bind().dialect.name
+    insert_of = sqlite_insert if dialect == "sqlite" else pg_insert
+    inserted = session.execute(insert_of(HandledTrigger).values(trigger_id=key, received_at=utcnow())
+                               .on_conflict_do_nothing().returning(HandledTrigger.trigger_id))
+    return inserted.scalar() is not None
+
+
+def open_swarm(sessions: sessionmaker, cases: CaseSystem, workspace: SwarmWorkspace, *, case_number: str,
+               requester_id: str, lang: str, may_open: bool = True, holder: str = "inline") -> OpenedSwarm:
+    """Request and finish opening in one go (the domain tests' and the CLI's way; the app queues it)."""
+    from swarms.opening import finish_opening
+
+    requested = request_swarm(sessions, cases, OpenRequest(case_number, requester_id, lang, may_open=may_open))
+    if requested.opened is not None:
+        return requested.opened
+    finished = finish_opening(sessions, workspace, requested.swarm_id, requested.case, holder=holder)
+    if finished is None:
+        raise SwarmBeingOpened(case=requested.case.number)
+    opened = finished.opened
+    return OpenedSwarm(opened.swarm_id, opened.channel_id, opened.channel_name, opened.case,
+                       created=requested.created)
+
+
+def _opened(swarm: Swarm, *, case: CaseRecord | None = None, created: bool) -> OpenedSwarm:
+    return OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, case or remembered_case(swarm),
+                       created=created)
 
 
 def _open_swarm_numbered(session: Session, case_system: str, case_number: str) -> Swarm | None:
@@ -172,40 +241,9 @@ def _claim_swarm(sessions: sessionmaker, system: str, case: CaseRecord, requeste
 
 
 def _abandon(sessions: sessionmaker, swarm_id: int) -> None:
-    """A closed case gets no swarm; a row that never got a channel is removed, not left half-made."""
+    """A closed case gets no swarm; a row that never got a channel nor asked for one is removed."""
     with sessions.begin() as session:
-        swarm = session.get_one(Swarm, swarm_id)
-        if swarm.channel_id is None:
-            session.delete(swarm)
-
-
-def _finish_opening(sessions: sessionmaker, workspace: SwarmWorkspace, swarm: Swarm, case: CaseRecord,
-                    requester_id: str) -> Swarm:
-    if swarm.channel_id is None:
-        channel = workspace.create_private_channel(
-            channel_name_for(case.number, case.subject), marker=swarm_marker(swarm.case_system, case.key, swarm.id)
+        session.execute(
+            delete(Swarm).where(Swarm.id == swarm_id, Swarm.channel_id.is_(None),
+                                Swarm.channel_requested.is_(None), Swarm.status == SwarmStatus.OPENING)
         )
-        swarm = _update(sessions, swarm.id, channel_id=channel.id, channel_name=channel.name)
-        if channel.adopted:
-            log.info("swarm %s: adopted channel %s left by an earlier attempt", swarm.id, channel.id)
-    channel_id = swarm.channel_id or ""
-    outcome = workspace.invite(channel_id, [requester_id])
-    if requester_id in outcome.invited or requester_id in outcome.already_members:
-        with sessions.begin() as session:
-            add_member(session, swarm.id, requester_id, role=MemberRole.OWNER, invited_by=requester_id)
-    if swarm.card_ts is None:
-        card_ts = workspace.post_case_card(channel_id, case, swarm_id=swarm.id, lang=swarm.language)
-        swarm = _update(sessions, swarm.id, card_ts=card_ts)
-    if not swarm.link_saved:
-        workspace.save_case_link(channel_id, case, card_ts=swarm.card_ts or "", lang=swarm.language)
-        swarm = _update(sessions, swarm.id, link_saved=True)
-    return _update(sessions, swarm.id, status=SwarmStatus.OPEN, last_activity_at=utcnow())
-
-
-def _update(sessions: sessionmaker, swarm_id: int, **values: object) -> Swarm:
-    with sessions.begin() as session:
-        swarm = session.get_one(Swarm, swarm_id)
-        for name, value in values.items():
-            setattr(swarm, name, value)
-        session.flush()
-        return swarm

@@ -156,6 +156,12 @@ class Swarm(Base):
     channel_name: Mapped[str] = mapped_column(String(80), default="")
     card_ts: Mapped[str | None] = mapped_column(String(32))
     link_saved: Mapped[bool] = mapped_column(default=False)
+    # Opening is claimed: one holder at a time (a lease, so a dead holder's work is taken over), and each
+    # step is recorded as asked for before its Slack call, so a resumed opening adopts instead of doubling.
+    opening_holder: Mapped[str | None] = mapped_column(String(64))
+    opening_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel_requested: Mapped[str | None] = mapped_column(String(80))  # the name asked of conversations.create
+    card_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_by: Mapped[str] = mapped_column(String(32))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

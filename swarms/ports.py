@@ -27,9 +27,29 @@ class InviteOutcome:
     failed: tuple[tuple[str, str], ...] = ()  # (user id, Slack error code)
 
 
+class WorkspaceRefused(Exception):
+    """Slack answered a call and did nothing (an error code, or 429 with `retry_after` seconds).
+
+    Unlike a call that never got an answer, nothing may have happened: the step can be asked again as new.
+    """
+
+    def __init__(self, code: str, *, retry_after: float | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.retry_after = retry_after
+
+
+class NameTaken(Exception):
+    """The channel name is in use (Slack's `name_taken`): the caller tries the next name."""
+
+
 class SwarmWorkspace(Protocol):
-    def create_private_channel(self, base_name: str, *, marker: str) -> ChannelRef:
-        """Create a private channel named `base_name` (suffix on a clash), or adopt ours by `marker`."""
+    def create_private_channel(self, name: str) -> ChannelRef:
+        """Create a private channel called exactly `name`; raise NameTaken when it is in use."""
+        ...
+
+    def find_private_channel(self, name: str) -> ChannelRef | None:
+        """The bot's own private channel called `name`, if one exists (an interrupted opening's)."""
         ...
 
     def invite(self, channel_id: str, user_ids: Sequence[str]) -> InviteOutcome: ...
@@ -38,6 +58,10 @@ class SwarmWorkspace(Protocol):
         """Post the case card; return its message ts."""
         ...
 
+    def find_case_card(self, channel_id: str, *, swarm_id: int) -> str | None:
+        """The ts of the card an interrupted opening may have posted, if it is there."""
+        ...
+
     def save_case_link(self, channel_id: str, case: CaseRecord, *, card_ts: str, lang: str) -> None:
-        """Bookmark (or pin) the link to the case in the channel."""
+        """Bookmark the link to the case in the channel (or pin the card where there is no link)."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from swarms.ports import ChannelRef, InviteOutcome
+from swarms.ports import ChannelRef, InviteOutcome, NameTaken
 
 
 class Crash(Exception):
@@ -20,19 +20,23 @@ class FakeWorkspace:
     cards: list[tuple[str, str]] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     crash_at: str = ""
+    calls: list[str] = field(default_factory=list)
+    card_swarms: dict[str, int] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
-    def create_private_channel(self, base_name: str, *, marker: str) -> ChannelRef:
-        for cid, channel in self.channels.items():
-            if channel["marker"] == marker:
-                return ChannelRef(cid, channel["name"], adopted=True)
-        name = base_name
-        while any(c["name"] == name for c in self.channels.values()):
-            name += "-2"
+    def create_private_channel(self, name: str) -> ChannelRef:
+        if any(c["name"] == name for c in self.channels.values()):
+            raise NameTaken(name)
         cid = f"C{next(self._ids):04d}"
-        self.channels[cid] = {"name": name, "marker": marker, "members": set()}
+        self.channels[cid] = {"name": name, "members": set()}
+        self.calls.append("create")
         self._maybe_crash("after_channel")
         return ChannelRef(cid, name)
+
+    def find_private_channel(self, name: str) -> ChannelRef | None:
+        self.calls.append("find_channel")
+        found = next((cid for cid, c in self.channels.items() if c["name"] == name), None)
+        return ChannelRef(found, name, adopted=True) if found else None
 
     def invite(self, channel_id: str, user_ids) -> InviteOutcome:
         members = self.channels[channel_id]["members"]
@@ -43,7 +47,13 @@ class FakeWorkspace:
     def post_case_card(self, channel_id, case, *, swarm_id, lang) -> str:
         self._maybe_crash("before_card")
         self.cards.append((channel_id, case.number))
+        self.card_swarms[f"1700000000.{len(self.cards):06d}"] = swarm_id
+        self._maybe_crash("after_card")
         return f"1700000000.{len(self.cards):06d}"
+
+    def find_case_card(self, channel_id, *, swarm_id) -> str | None:
+        self.calls.append("find_card")
+        return next((ts for ts, owner in self.card_swarms.items() if owner == swarm_id), None)
 
     def save_case_link(self, channel_id, case, *, card_ts, lang) -> None:
         self.links.append(channel_id)

@@ -6,6 +6,7 @@ Slack calls) runs after it. Features add subcommands (`experts`, `close`, ...) t
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Callable
@@ -16,8 +17,10 @@ from slack_bolt import App
 from bot.errors import answers_errors
 from bot.i18n.catalog import BOTH, LANGUAGES, t
 from bot.services import AppServices
-from swarms.lifecycle import open_swarm
+from bot.swarm_opening import finish_and_tell
+from swarms.lifecycle import OpenRequest, claim_trigger, request_swarm
 
+log = logging.getLogger(__name__)
 COMMAND = "/swarm"
 HELP_WORDS = frozenset({"", "help", "도움말", "?", "-h", "--help"})
 _CASE_NUMBER = re.compile(r"^#?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -108,12 +111,25 @@ def register(app: App, services: AppServices) -> None:
         if _quick_answer(command, "en") is not None:
             lang_of(body)  # answered in the ack; learn their language for the next answer
             return
+        if not first_time_of(services, body):
+            log.info("/swarm trigger %s already handled; a replayed command does nothing twice",
+                     body.get("trigger_id"))
+            return
         context = CommandContext(services, command, body["user_id"], body.get("channel_id", ""),
                                  lang_of(body), respond, body)
         handler = _open_case if command.word == "open" else registry.handlers[command.word]
         handler(context)
 
     app.command(COMMAND)(ack=ack_swarm, lazy=[run_swarm])
+
+
+def first_time_of(services: AppServices, body: dict) -> bool:
+    """Slash commands carry no event id, but each has its own trigger_id: claim it once across replicas."""
+    trigger_id = str(body.get("trigger_id") or "")
+    if not trigger_id:
+        return True
+    with services.sessions.begin() as session:
+        return claim_trigger(session, trigger_id)
 
 
 def _quick_answer(command: SwarmCommand, lang: str) -> str | None:
@@ -131,18 +147,12 @@ def _quick_answer(command: SwarmCommand, lang: str) -> str | None:
 
 def _open_case(ctx: CommandContext) -> None:
     services = ctx.services
-    opened = open_swarm(
-        services.sessions,
-        services.cases,
-        services.workspace,
-        case_number=ctx.command.args[0],
-        requester_id=ctx.user_id,
-        lang=ctx.lang,
-        may_open=services.permissions.can_open_swarm(ctx.user_id),
-    )
-    if not opened.created:
-        services.workspace.invite(opened.channel_id, [ctx.user_id])
-    key = "swarm.opened" if opened.created else "swarm.already_open"
-    ctx.answer(t(key, ctx.lang, case=opened.case.number, channel=opened.channel_id))
-    for hook in services.extras.get("after_open", []):
-        hook(services, opened, ctx)
+    request = OpenRequest(ctx.command.args[0], ctx.user_id, ctx.lang, reply_to=str(ctx.body.get("response_url") or ""),
+                          may_open=services.permissions.can_open_swarm(ctx.user_id))
+    requested = request_swarm(services.sessions, services.cases, request)
+    if requested.opened is not None:
+        services.workspace.invite(requested.opened.channel_id, [ctx.user_id])
+        ctx.answer(t("swarm.already_open", ctx.lang, case=requested.case.number, channel=requested.opened.channel_id))
+        return
+    if finish_and_tell(services, requested.swarm_id, requested.case) is None:
+        ctx.answer(t("swarm.being_opened", ctx.lang, case=requested.case.number))

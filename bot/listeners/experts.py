@@ -212,7 +212,7 @@ def _settings(services: AppServices) -> ExpertSettings:
 # ---------------------------------------------------------------- suggestions
 
 
-def after_open(services: AppServices, opened: OpenedSwarm, ctx: CommandContext) -> None:
+def after_open(services: AppServices, opened: OpenedSwarm) -> None:
     """A new swarm: its card is followed by the top suggestions (and the top N invited, where set)."""
     if not opened.created:
         return
