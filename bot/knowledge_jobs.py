@@ -17,7 +17,8 @@ from bot.errors import system_name
 from bot.i18n.catalog import t
 from bot.services import AppServices
 from bot.views.case_card import case_card_blocks, case_card_text, closed_card_from_posted
-from bot.views.knowledge import card_closed_line, closed_message, draft_message
+from bot.views.knowledge import card_closed_line, closed_message
+from bot.views.knowledge_review import draft_message
 from swarms.case_systems.base import CaseSystemError
 from swarms.closing import (
     ClosedSwarm,
@@ -258,6 +259,16 @@ def exporter_of(services: AppServices):
     return exporter
 
 
+def article_options(services: AppServices):
+    """How the exporter renders articles, so the review previews exactly what it will send."""
+    from knowledge_export.rendering import DEFAULT_OPTIONS
+
+    try:
+        return getattr(exporter_of(services), "options", DEFAULT_OPTIONS)
+    except Exception:  # a bad export setting is reported by `check` and on Publish; the review still shows
+        return DEFAULT_OPTIONS
+
+
 def draft_swarm_job(swarm_id: int) -> None:
     _draft_quietly(job_services(), swarm_id)
 
@@ -337,11 +348,9 @@ def _drafting_failed(services: AppServices, swarm_id: int, channel_id: str, lang
 
 def post_draft(services: AppServices, draft_id: int, *, reupload: bool = False) -> None:
     """Post the review message (or update it); a long draft goes up as a Markdown file beside it."""
-    from knowledge_export.rendering import to_markdown
-
     with services.sessions() as session:
         record = get_draft(session, draft_id)
-    message = draft_message(record, markdown=to_markdown(record.draft, record.language))
+    message = draft_message(record, article_options(services))
     if message.file_name and (not record.message_ts or reupload):
         services.client.files_upload_v2(channel=record.channel_id, content=message.file_content,
                                         filename=message.file_name, title=record.draft.title[:250])

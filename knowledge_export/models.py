@@ -69,7 +69,8 @@ class Redaction:
     """One redacted value: its kind, placeholder, a masked hint the review shows, and the original.
 
     The original stays with the stored draft so a reviewer can restore a false positive (`restore`); it
-    never goes into an exported body, and views show the hint, not the original.
+    never goes into an exported body, and views show the hint, not the original. Who restored it, and
+    when, is recorded on it.
     """
 
     kind: str  # RedactionKind value: "secret", "email", "phone", "card", "iban", "national_id", "address", "name"…
@@ -77,14 +78,23 @@ class Redaction:
     count: int  # how many times it was replaced across the draft
     hint: str = ""  # "j***@e***.com", "•••• 4242"; for secrets what was found ("Slack token")
     original: str = field(default="", repr=False)  # the text first replaced; kept out of logs and reprs
+    restored_by: str = ""  # the reviewer (Slack user id) who put the original back
+    restored_at: str = ""  # ISO 8601, UTC
+
+    @property
+    def restored(self) -> bool:
+        return bool(self.restored_by)
 
     def restore(self, text: str) -> str:
         """`text` with this placeholder put back to its original: the reviewer's "not personal" choice."""
         return text.replace(self.placeholder, self.original) if self.original else text
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "placeholder": self.placeholder, "count": self.count, "hint": self.hint,
+        data = {"kind": self.kind, "placeholder": self.placeholder, "count": self.count, "hint": self.hint,
                 "original": self.original}
+        if self.restored_by:
+            data |= {"restored_by": self.restored_by, "restored_at": self.restored_at}
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Redaction:
@@ -94,6 +104,8 @@ class Redaction:
             count=int(data.get("count", 0)),
             hint=_text(data, "hint"),
             original=_text(data, "original"),
+            restored_by=_text(data, "restored_by"),
+            restored_at=_text(data, "restored_at"),
         )
 
 
@@ -128,6 +140,27 @@ class ArticleDraft:
             **sections,
             guessed_sections=self.guessed_sections - names,
             missing_sections=(self.missing_sections - names) | emptied,
+        )
+
+    def restore(self, placeholder: str, *, by: str, at: str) -> ArticleDraft:
+        """The draft with one redacted value put back everywhere it was replaced (a reviewer's call that it
+        was a false positive), and that call recorded on the redaction. Unknown or restored: unchanged."""
+        found = next((r for r in self.redactions if r.placeholder == placeholder and not r.restored), None)
+        if found is None or not found.original:
+            return self
+
+        def back(text: str) -> str:
+            return text.replace(placeholder, found.original)
+
+        return replace(
+            self,
+            title=back(self.title),
+            problem=back(self.problem),
+            environment=back(self.environment),
+            cause=back(self.cause),
+            resolution=back(self.resolution),
+            steps=tuple(back(step) for step in self.steps),
+            redactions=tuple(replace(r, restored_by=by, restored_at=at) if r is found else r for r in self.redactions),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -79,10 +79,50 @@ def versions(text: str) -> list[str]:
     return found
 
 
+# A sentence ends at . ! ? 。 … (or a Korean "다." / "요.") followed by a space, but not after a list
+# number ("1.") or a common abbreviation, and never inside a version ("3.2").
+_SENTENCE_END = re.compile(r"(?<=[.!?。…])\s+")
+_NOT_AN_END = re.compile(r"(?:^|\s)(?:\d{1,2}|[A-Za-z]|e\.g|i\.e|vs|etc|approx|no|fig|cf|mr|mrs|ms|dr)\.$", re.I)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, in order; list items and line breaks end a sentence too."""
+    found: list[str] = []
+    for line in (text or "").split("\n"):
+        line = " ".join(line.split())
+        if not line:
+            continue
+        start = 0
+        for match in _SENTENCE_END.finditer(line):
+            piece = line[start : match.start()]
+            if _NOT_AN_END.search(piece):
+                continue
+            found.append(piece)
+            start = match.end()
+        if line[start:]:
+            found.append(line[start:])
+    return found
+
+
 def first_sentence(text: str) -> str:
+    found = sentences(text)
+    return found[0] if found else ""
+
+
+def cut_at_sentence(text: str, limit: int) -> str:
+    """At most `limit` characters of whole sentences; one sentence longer than that is cut at a word, with …."""
     text = " ".join((text or "").split())
-    match = re.search(r"(?<=[.!?。])\s|(?<=다\.)\s", text)
-    return text[: match.start()] if match else text
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for sentence in sentences(text):
+        candidate = f"{kept} {sentence}".strip()
+        if len(candidate) > limit:
+            break
+        kept = candidate
+    if kept:
+        return kept
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def symptom_title(subject: str) -> str:
@@ -110,9 +150,20 @@ def detect_language(texts: Iterable[str]) -> str:
 
 
 def slugify(text: str, *, max_length: int = 60, ascii_only: bool = False) -> str:
-    """A URL and file-name safe slug; Hangul is kept unless `ascii_only` (Salesforce UrlName wants ASCII)."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
+    """A URL and file-name safe slug. Hangul is kept, or with `ascii_only` (Salesforce UrlName wants ASCII)
+    written in Revised Romanization, so a Korean title still gives a name that means something."""
+    text = unicodedata.normalize("NFKC", text or "")
+    if ascii_only and _HANGUL.search(text):
+        text = romanize(text)
+    text = text.lower()
     slug = re.sub(r"[^0-9a-z]+" if ascii_only else r"[^0-9a-z가-힣]+", "-", text).strip("-")
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0]
     return slug or "article"
+
+
+def romanize(text: str) -> str:
+    """Hangul in the Revised Romanization of Korean (korean-romanizer); other characters as they are."""
+    from korean_romanizer.romanizer import Romanizer  # imported on first use: only Korean titles need it
+
+    return Romanizer(text).romanize()

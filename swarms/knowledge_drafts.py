@@ -59,7 +59,16 @@ REQUIRED_SECTIONS = (Section.PROBLEM, Section.RESOLUTION)
 
 
 def incomplete_sections(draft: ArticleDraft) -> list[str]:
-    return [s.value for s in REQUIRED_SECTIONS if not getattr(draft, s.value) or s.value in draft.missing_sections]
+    """Required sections with nothing a reader could use (empty, or only placeholders); steps count as a
+    resolution."""
+    from knowledge_export.rendering import placeholder_only
+
+    missing = []
+    if placeholder_only(draft.problem):
+        missing.append(Section.PROBLEM.value)
+    if placeholder_only(draft.resolution) and all(placeholder_only(step) for step in draft.steps):
+        missing.append(Section.RESOLUTION.value)
+    return missing
 
 
 class RequiredSectionsEmptied(SwarmError):
@@ -259,19 +268,26 @@ def check_may_review(session: Session, draft_id: int, user_id: str, permissions:
 
 
 def edit_draft(session: Session, draft_id: int, user_id: str, permissions: Permissions,
-               sections: dict[str, Any]) -> DraftRecord:
-    """Apply a reviewer's edits; the edited sections are no longer flagged as guessed or missing."""
+               sections: dict[str, Any], *, restore: str = "") -> DraftRecord:
+    """Apply a reviewer's edits (the edited sections are no longer flagged as guessed or missing), then put
+    back the one redacted value `restore` names, recording who did it and when."""
     row = _reviewable(session, draft_id, user_id, permissions)
     unknown = set(sections) - {s.value for s in EDITABLE}
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    emptied = [s.value for s in REQUIRED_SECTIONS if s.value in sections and not sections[s.value]]
-    if emptied:
-        raise RequiredSectionsEmptied(emptied)
     current = ArticleDraft.from_dict(row.draft)
     changed = {name: value for name, value in sections.items() if getattr(current, name) != value}
-    if changed:
-        row.draft = current.with_edits(**changed).to_dict()
+    edited = current.with_edits(**changed) if changed else current
+    emptied = [name for name in incomplete_sections(edited) if name in sections]
+    if emptied:
+        raise RequiredSectionsEmptied(emptied)
+    if restore:
+        if not any(r.placeholder == restore and not r.restored for r in edited.redactions):
+            raise ValueError(f"no redaction {restore!r} to restore")
+        edited = edited.restore(restore, by=user_id, at=utcnow().isoformat())
+        log.info("draft %s: %s restored %s as a false positive", draft_id, user_id, restore)
+    if edited != current:
+        row.draft = edited.to_dict()
     row.edited_by, row.updated_at = user_id, utcnow()
     session.flush()
     return get_draft(session, draft_id)

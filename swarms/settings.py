@@ -220,8 +220,10 @@ class KnowledgeSettings:
 
     export: str = "folder"  # where Publish puts the article: folder, salesforce or zendesk
     folder: str = "./knowledge"
-    language: str = ""  # the folder exporter's page language; empty: the draft's
-    salesforce_language: str = "en_US"
+    credit_contributors: bool = False  # name the swarm's contributors in published articles
+    # The article's own language (en/ko, detected per draft) -> the knowledge base's; only what was set.
+    salesforce_languages: Mapping[str, str] = field(default_factory=dict)
+    zendesk_locales: Mapping[str, str] = field(default_factory=dict)
     archive_days: float = 7.0  # after closing, before the channel is archived (0: at the next run)
     # mark value (resolution, cause, key_note) -> emoji name, without colons
     mark_emoji: Mapping[str, str] = field(default_factory=lambda: {k: v[1] for k, v in MARK_EMOJI_SETTINGS.items()})
@@ -235,13 +237,31 @@ class KnowledgeSettings:
         return cls(
             export=reader.choice("KNOWLEDGE_EXPORT", "folder", KNOWLEDGE_EXPORTS),
             folder=reader.text("KNOWLEDGE_FOLDER", "./knowledge"),
-            language=reader.choice("KNOWLEDGE_LANGUAGE", "", LANGUAGES),
-            salesforce_language=reader.parsed("SALESFORCE_KNOWLEDGE_LANGUAGE", "en_US",
-                                              lambda v: v if re.fullmatch(r"[a-z]{2}(_[A-Z]{2})?", v) else None,
-                                              "a Salesforce language code like en_US or ko"),
+            credit_contributors=reader.boolean("KNOWLEDGE_CREDIT_CONTRIBUTORS", False),
+            salesforce_languages=reader.parsed("SALESFORCE_KNOWLEDGE_LANGUAGES", {},
+                                               _language_map(r"[a-z]{2,3}(?:_[A-Z]{2})?"),
+                                               "pairs of article language and org language, like en=en_US,ko=ko"),
+            zendesk_locales=reader.parsed("ZENDESK_HELP_CENTER_LOCALES", {},
+                                          _language_map(r"[a-z]{2,3}(?:-[a-z0-9]{2,4})?"),
+                                          "pairs of article language and Help Center locale, like en=en-us,ko=ko"),
             archive_days=reader.number("SWARM_ARCHIVE_DAYS", 7.0, low=0, high=365, unit="days"),
             mark_emoji=_mark_emoji(reader),
         )
+
+
+def _language_map(shape: str) -> Callable[[str], dict[str, str] | None]:
+    """`en=en_US,ko=ko`: a code of the knowledge base for each article language (None when malformed)."""
+
+    def parse(raw: str) -> dict[str, str] | None:
+        mapping = {}
+        for pair in filter(None, (p.strip() for p in raw.split(","))):
+            lang, _, code = (part.strip() for part in pair.partition("="))
+            if lang not in LANGUAGES or not re.fullmatch(shape, code):
+                return None
+            mapping[lang] = code
+        return mapping
+
+    return parse
 
 
 def _mark_emoji(reader: SettingsReader) -> dict[str, str]:

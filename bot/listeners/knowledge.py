@@ -36,9 +36,8 @@ from bot.views.knowledge import (
     KnowledgeCallback,
     close_modal,
     close_submission,
-    edit_modal,
-    edit_submission,
 )
+from bot.views.knowledge_review import edit_modal, edit_submission, kind_name
 from knowledge_export.models import Mark
 from swarms.case_systems.base import CaseSystemError
 from swarms.closing import (
@@ -55,6 +54,7 @@ from swarms.knowledge_drafts import (
     check_may_review,
     discard_draft,
     edit_draft,
+    get_draft,
     publish_draft,
 )
 from swarms.knowledge_models import MarkVia
@@ -316,9 +316,10 @@ def _save_edits(services: AppServices) -> Callable:
         lang = services.people.cached_language_of(user_id)
         first_block = f"{KnowledgeBlock.EDIT_PREFIX}title.1"
         try:
-            draft_id, sections = edit_submission(view)
+            submitted = edit_submission(view)
             with services.sessions.begin() as session:
-                edit_draft(session, draft_id, user_id, services.permissions, sections)
+                edit_draft(session, submitted.draft_id, user_id, services.permissions, submitted.sections,
+                           restore=submitted.restore)
         except RequiredSectionsEmptied as exc:
             ack(response_action="errors", errors={f"{KnowledgeBlock.EDIT_PREFIX}{name}.1": error_text(exc, lang)
                                                   for name in exc.sections})
@@ -335,14 +336,31 @@ def _save_edits(services: AppServices) -> Callable:
 
 
 def _after_edits(services: AppServices) -> Callable:
-    def refresh(view: dict) -> None:
+    def refresh(body: dict, view: dict) -> None:
         try:
-            draft_id, _ = edit_submission(view)
+            submitted = edit_submission(view)
         except ValueError:
             return
-        post_draft(services, draft_id, reupload=True)
+        post_draft(services, submitted.draft_id, reupload=True)
+        if submitted.restore:
+            _say_restored(services, submitted.draft_id, body["user"]["id"], submitted.restore)
 
     return refresh
+
+
+def _say_restored(services: AppServices, draft_id: int, user_id: str, placeholder: str) -> None:
+    """A restore is told in the review's thread, so the channel keeps a record of who restored what."""
+    with services.sessions() as session:
+        record = get_draft(session, draft_id)
+    restored = next((r for r in record.draft.redactions if r.placeholder == placeholder and r.restored), None)
+    if restored is None:
+        return
+    text = t("knowledge.review.restored_post", record.language, user=user_id, placeholder=placeholder,
+             kind=kind_name(restored.kind, record.language), case=record.case_number)
+    try:
+        services.client.chat_postMessage(channel=record.channel_id, text=text, thread_ts=record.message_ts or None)
+    except SlackApiError as exc:
+        log.warning("could not say draft %s had %s restored: %s", draft_id, placeholder, exc.response.get("error"))
 
 
 def _publish(services: AppServices) -> Callable:

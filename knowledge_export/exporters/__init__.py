@@ -15,6 +15,7 @@ from knowledge_export.exporters.base import (
 from knowledge_export.exporters.folder import FolderExporter
 from knowledge_export.exporters.salesforce import SalesforceKnowledgeExporter
 from knowledge_export.exporters.zendesk import ZendeskHelpCenterExporter
+from knowledge_export.rendering import ArticleOptions
 from swarms.case_systems.salesforce_auth import SalesforceRest
 from swarms.case_systems.zendesk_client import ZendeskClient
 from swarms.settings import Settings
@@ -42,6 +43,7 @@ def make_exporter(
     """The exporter KNOWLEDGE_EXPORT names (checked with the settings at start-up); pass the case system's
     client to share its session and counts."""
     knowledge = settings.knowledge
+    options = ArticleOptions(credit_contributors=knowledge.credit_contributors)
     if knowledge.export == "salesforce":
         config = salesforce_rest.config if salesforce_rest else settings.salesforce
         assert config is not None, "Settings reads the Salesforce section when KNOWLEDGE_EXPORT=salesforce"
@@ -49,7 +51,8 @@ def make_exporter(
             salesforce_rest or SalesforceRest(config, session=session),
             body_field=config.knowledge_body_field,
             article_type=config.knowledge_object,
-            language=knowledge.salesforce_language,
+            languages={"en": "en_US", "ko": "ko", **knowledge.salesforce_languages},
+            options=options,
         )
     if knowledge.export == "zendesk":
         zendesk = zendesk_client.config if zendesk_client else settings.zendesk
@@ -57,7 +60,8 @@ def make_exporter(
         return ZendeskHelpCenterExporter(
             zendesk_client or ZendeskClient(zendesk, session=session),
             section_id=zendesk.help_center_section_id,
-            locale=zendesk.help_center_locale,
+            locales={"en": zendesk.help_center_locale, "ko": "ko", **knowledge.zendesk_locales},
             permission_group_id=zendesk.help_center_permission_group_id,
+            options=options,
         )
-    return FolderExporter(knowledge.folder, lang=knowledge.language)
+    return FolderExporter(knowledge.folder, options=options)

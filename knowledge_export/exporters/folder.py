@@ -9,7 +9,7 @@ from pathlib import Path
 
 from knowledge_export.exporters.base import ExportError, ExportResult
 from knowledge_export.models import ArticleDraft
-from knowledge_export.rendering import to_html, to_markdown
+from knowledge_export.rendering import DEFAULT_OPTIONS, ArticleOptions, to_html, to_markdown
 from knowledge_export.similar import ExistingArticle
 from knowledge_export.text import slugify
 
@@ -21,9 +21,9 @@ class FolderExporter:
 
     name = "folder"
 
-    def __init__(self, folder: str | os.PathLike[str], *, lang: str = "") -> None:
+    def __init__(self, folder: str | os.PathLike[str], *, options: ArticleOptions = DEFAULT_OPTIONS) -> None:
         self.folder = Path(folder)
-        self.lang = lang
+        self.options = options
 
     def export(self, draft: ArticleDraft) -> ExportResult:
         if not draft.draft_id or not all(c.isalnum() or c in "-_" for c in draft.draft_id):
@@ -34,8 +34,8 @@ class FolderExporter:
             earlier = sorted(self._files_of(draft.draft_id))
             markdown = self.folder / f"{stem}.md"
             page = self.folder / f"{stem}.html"
-            _write_atomically(markdown, to_markdown(draft, self.lang))
-            _write_atomically(page, to_html(draft, self.lang))
+            _write_atomically(markdown, to_markdown(draft, self.options))
+            _write_atomically(page, to_html(draft, self.options))
             for stale in earlier:  # the title changed since the last export: the old names go
                 if stale not in (markdown, page):
                     stale.unlink(missing_ok=True)

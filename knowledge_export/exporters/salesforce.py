@@ -7,7 +7,7 @@ call counting) is the case system's `SalesforceRest`; this module only knows the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
@@ -15,7 +15,7 @@ from simple_salesforce import format_soql
 
 from knowledge_export.exporters.base import ExportRejected, ExportResult, case_system_errors
 from knowledge_export.models import ArticleDraft
-from knowledge_export.rendering import summary, to_html
+from knowledge_export.rendering import DEFAULT_OPTIONS, ArticleOptions, summary, to_html
 from knowledge_export.similar import ExistingArticle
 from knowledge_export.text import slugify
 from swarms.case_systems.base import CaseSystemAuthError, CaseSystemUnavailable
@@ -27,6 +27,8 @@ MAX_URL_NAME_ATTEMPTS = 5
 TITLE_MAX = 255
 SUMMARY_MAX = 1000
 EXISTING_LIMIT = 200
+# The article's language (ko/en) → the org's Knowledge language; an org sets its own with a setting.
+DEFAULT_LANGUAGES: Mapping[str, str] = {"en": "en_US", "ko": "ko"}
 
 # (instance_url, access_token), fetched again when Salesforce answers 401.
 TokenProvider = Callable[[], tuple[str, str]]
@@ -62,7 +64,8 @@ class SalesforceKnowledgeExporter:
         api_version: str = "61.0",
         body_field: str = "Body__c",
         article_type: str = "Knowledge__kav",
-        language: str = "en_US",
+        languages: Mapping[str, str] = DEFAULT_LANGUAGES,
+        options: ArticleOptions = DEFAULT_OPTIONS,
     ) -> None:
         if rest is None:
             provider = token_provider or (lambda: (instance_url, access_token))
@@ -70,17 +73,24 @@ class SalesforceKnowledgeExporter:
         self.rest = rest
         self.body_field = body_field
         self.article_type = article_type
-        self.language = language
+        self.languages = dict(languages)
+        self.options = options
+
+    def language_of(self, draft: ArticleDraft) -> str:
+        """The org's Knowledge language for the article's own language (English when it has none mapped)."""
+        return self.languages.get(draft.language) or self.languages.get("en") or "en_US"
 
     def export(self, draft: ArticleDraft) -> ExportResult:
+        # Korean titles are romanised ("인버터 재시작" → "inbeoteo-jaesijak"); a title with nothing left
+        # (only symbols) falls back on the draft id, which keeps it unique and stable.
         base = slugify(draft.title, max_length=80, ascii_only=True)
-        if base == "article":  # a title with no Latin letters (Korean): the draft id keeps it unique and stable
+        if base == "article":
             base = f"article-{draft.draft_id}".rstrip("-")
         fields = {
             "Title": draft.title[:TITLE_MAX],
-            "Summary": summary(draft, SUMMARY_MAX),
-            "Language": self.language,
-            self.body_field: to_html(draft, full_page=False),
+            "Summary": summary(draft, SUMMARY_MAX, self.options),
+            "Language": self.language_of(draft),
+            self.body_field: to_html(draft, self.options, full_page=False),
         }
         with _errors():
             version_id, created = self._create(fields, base)
@@ -91,16 +101,16 @@ class SalesforceKnowledgeExporter:
         )
 
     def existing_articles(self) -> list[ExistingArticle]:
-        """Published and draft articles in the configured language, most recently changed first."""
+        """Published and draft articles in the mapped languages, most recently changed first."""
         articles: list[ExistingArticle] = []
         with _errors():
             instance = self.rest.instance_url
             for status in ("Online", "Draft"):
                 soql = format_soql(
                     f"SELECT Id, Title, Summary, UrlName FROM {self.article_type} "
-                    "WHERE PublishStatus = {} AND Language = {} ORDER BY LastModifiedDate DESC LIMIT {}",
+                    "WHERE PublishStatus = {} AND Language IN {} ORDER BY LastModifiedDate DESC LIMIT {}",
                     status,
-                    self.language,
+                    sorted(set(self.languages.values())),
                     EXISTING_LIMIT,
                 )
                 for row in self.rest.query_all(soql):
@@ -143,7 +153,7 @@ class SalesforceKnowledgeExporter:
             f"SELECT Id, Title, Summary FROM {self.article_type} "
             "WHERE UrlName = {} AND PublishStatus = 'Draft' AND Language = {} LIMIT 1",
             url_name,
-            self.language,
+            fields["Language"],
         )
         for row in self.rest.query_all(soql):
             if row.get("Title") == fields["Title"] and (row.get("Summary") or "") == fields["Summary"]:

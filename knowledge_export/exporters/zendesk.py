@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 
 import requests
 
 from knowledge_export.exporters.base import ExportResult, case_system_errors
 from knowledge_export.models import ArticleDraft
-from knowledge_export.rendering import to_html
+from knowledge_export.rendering import DEFAULT_OPTIONS, ArticleOptions, to_html
 from knowledge_export.similar import ExistingArticle
 from swarms.case_systems.zendesk_client import ZendeskApiError, ZendeskClient, ZendeskConfig
 
@@ -35,8 +36,9 @@ class ZendeskHelpCenterExporter:
         email: str = "",
         token: str = "",
         oauth_token: str = "",
-        locale: str = "en-us",
+        locales: Mapping[str, str] | None = None,
         permission_group_id: str = "",
+        options: ArticleOptions = DEFAULT_OPTIONS,
         session: requests.Session | None = None,
     ) -> None:
         if client is None:
@@ -53,40 +55,45 @@ class ZendeskHelpCenterExporter:
             raise ValueError(f"a Help Center section id is numeric, not {section_id!r}")
         self.client = client
         self.section_id = str(section_id)
-        self.locale = locale.lower()
+        # The article's own language (ko/en) → the Help Center locale it is filed under.
+        self.locales = {lang: locale.lower() for lang, locale in (locales or {"en": "en-us", "ko": "ko"}).items()}
         self.permission_group_id = permission_group_id
+        self.options = options
 
-    @property
-    def _articles_path(self) -> str:
-        return f"/api/v2/help_center/{self.locale}/sections/{self.section_id}/articles.json"
+    def locale_of(self, draft: ArticleDraft) -> str:
+        return self.locales.get(draft.language) or self.locales.get("en") or "en-us"
+
+    def _articles_path(self, locale: str) -> str:
+        return f"/api/v2/help_center/{locale}/sections/{self.section_id}/articles.json"
 
     def export(self, draft: ArticleDraft) -> ExportResult:
+        locale = self.locale_of(draft)
         article: dict[str, object] = {
             "title": draft.title,
-            "body": to_html(draft, full_page=False),
-            "locale": self.locale,
+            "body": to_html(draft, self.options, full_page=False),
+            "locale": locale,
             "draft": True,
             "user_segment_id": None,  # visible to everyone once a person publishes it; they can narrow it
         }
         if self.permission_group_id:
             article["permission_group_id"] = int(self.permission_group_id)
         with _errors():
-            earlier = self._same_draft(article)
+            earlier = self._same_draft(article, locale)
             if earlier:
                 url = earlier.get("html_url") or ""
                 return ExportResult(id=str(earlier.get("id", "")), location=url, created=False, system=self.name,
                                     url=url)
-            answer = self.client.request("POST", self._articles_path, json={"article": article})
+            answer = self.client.request("POST", self._articles_path(locale), json={"article": article})
         created = (answer or {}).get("article") or {}
         article_id = str(created.get("id", ""))
         url = created.get("html_url") or ""
         return ExportResult(id=article_id, location=url, created=True, system=self.name, url=url)
 
-    def _same_draft(self, article: dict[str, object]) -> dict | None:
+    def _same_draft(self, article: dict[str, object], locale: str) -> dict | None:
         """This very draft, made by an earlier try whose answer was lost (a time-out, a crash before we
         recorded it): an unpublished article among the section's newest with our title and our text."""
         params = {"per_page": RECENT_DRAFTS, "sort_by": "created_at", "sort_order": "desc"}
-        page = self.client.request("GET", self._articles_path, params=params) or {}
+        page = self.client.request("GET", self._articles_path(locale), params=params) or {}
         text = _plain(str(article["body"]))
         for row in page.get("articles", []):
             if row.get("draft") and row.get("title") == article["title"] and _plain(row.get("body") or "") == text:
@@ -94,25 +101,32 @@ class ZendeskHelpCenterExporter:
         return None
 
     def existing_articles(self) -> list[ExistingArticle]:
+        """The section's articles in every mapped locale, newest first within each."""
         articles: list[ExistingArticle] = []
-        path: str | None = self._articles_path
-        params: dict[str, object] | None = {"per_page": 100, "sort_by": "updated_at", "sort_order": "desc"}
         with _errors():
-            for _ in range(MAX_PAGES):
-                if not path:
-                    break
-                page = self.client.request("GET", path, params=params) or {}
-                for row in page.get("articles", []):
-                    articles.append(
-                        ExistingArticle(
-                            id=str(row.get("id", "")),
-                            title=row.get("title") or "",
-                            summary=_plain(row.get("body") or "")[:400],
-                            url=row.get("html_url") or "",
-                            source=self.name,
-                        )
+            for locale in dict.fromkeys(self.locales.values()):
+                articles += self._existing_in(locale)
+        return articles
+
+    def _existing_in(self, locale: str) -> list[ExistingArticle]:
+        articles: list[ExistingArticle] = []
+        path: str | None = self._articles_path(locale)
+        params: dict[str, object] | None = {"per_page": 100, "sort_by": "updated_at", "sort_order": "desc"}
+        for _ in range(MAX_PAGES):
+            if not path:
+                break
+            page = self.client.request("GET", path, params=params) or {}
+            for row in page.get("articles", []):
+                articles.append(
+                    ExistingArticle(
+                        id=str(row.get("id", "")),
+                        title=row.get("title") or "",
+                        summary=_plain(row.get("body") or "")[:400],
+                        url=row.get("html_url") or "",
+                        source=self.name,
                     )
-                path, params = page.get("next_page"), None
+                )
+            path, params = page.get("next_page"), None
         return articles
 
 

@@ -194,3 +194,38 @@ def test_a_draft_without_a_resolution_is_not_published_until_someone_writes_it(s
     assert "cause" in draft.missing_sections and "resolution" not in draft.missing_sections
     assert publish_draft(sessions, draft_id, OWNER, permissions, exporter).state == DraftState.PUBLISHED
     assert exporter.exported and exporter.exported[0].resolution == "Flash 3.2.1"
+
+
+def test_a_resolution_holding_only_a_placeholder_cannot_be_published(sessions, closed_swarm, cases, permissions):
+    draft_id = make_draft(sessions, cases, closed_swarm)
+    with sessions.begin() as session, pytest.raises(RequiredSectionsEmptied) as emptied:
+        edit_draft(session, draft_id, OWNER, permissions, {"resolution": "[NAME-1].", "steps": ()})
+    assert emptied.value.sections == ["resolution"]
+    with sessions.begin() as session:
+        row = session.get_one(KnowledgeDraft, draft_id)
+        row.draft = {**row.draft, "resolution": "[NAME-1] 🙏", "steps": ["[PHONE-1]"]}
+    exporter = FakeExporter()
+    with pytest.raises(DraftIncomplete):
+        publish_draft(sessions, draft_id, OWNER, permissions, exporter)
+    assert exporter.exported == []
+
+
+def test_a_reviewer_restores_one_false_positive_and_the_choice_is_recorded(sessions, closed_swarm, cases,
+                                                                           permissions):
+    draft_id = make_draft(sessions, cases, closed_swarm)
+    with sessions() as session:
+        before = get_draft(session, draft_id).draft
+    name = next(r for r in before.redactions if r.kind == "name")
+    phone = next(r for r in before.redactions if r.kind == "phone")
+    assert name.placeholder in before.cause
+    with sessions.begin() as session:
+        edit_draft(session, draft_id, EDITOR, permissions, {}, restore=name.placeholder)
+    with sessions() as session:
+        after = get_draft(session, draft_id).draft
+    assert "Minji Park" in after.cause and phone.placeholder in after.cause, "only the one picked comes back"
+    restored = next(r for r in after.redactions if r.placeholder == name.placeholder)
+    assert restored.restored_by == EDITOR and restored.restored_at
+    with sessions.begin() as session, pytest.raises(ValueError):
+        edit_draft(session, draft_id, EDITOR, permissions, {}, restore=name.placeholder)
+    with sessions.begin() as session, pytest.raises(ReviewNotAllowed):
+        edit_draft(session, draft_id, STRANGER, permissions, {}, restore=phone.placeholder)

@@ -142,9 +142,9 @@ def test_the_draft_is_redacted_before_it_is_returned():
         msg(1, "Fixed by resetting the API key api_key=9f8e7d6c5b4a3928 for Mina, call +1 415 555 0132", author="U1")
     ]
     draft = draft_article(transcript(*chat))
-    text = str(draft.to_dict() | {"redactions": []})
+    leaving = str({**draft.to_dict(), "redactions": [r.hint for r in draft.redactions]})
     for secret in ("mina.park@example.com", "9f8e7d6c5b4a3928", "415 555 0132", "Mina", "Acme"):
-        assert secret not in text
+        assert secret not in leaving
     assert {r.kind for r in draft.redactions} == {"email", "secret", "phone", "name"}
     # the review keeps each original so a false positive can be restored
     assert {r.original for r in draft.redactions} >= {"mina.park@example.com", "9f8e7d6c5b4a3928"}

@@ -21,6 +21,7 @@ from knowledge_export.exporters import (
     make_exporter,
 )
 from knowledge_export.models import ArticleDraft, Section
+from knowledge_export.rendering import ArticleOptions
 from swarms.case_systems.salesforce_auth import SalesforceConfig, SalesforceRest
 from swarms.settings import Settings, SettingsError
 
@@ -43,7 +44,31 @@ DRAFT = ArticleDraft(
     case_number="00001026",
     case_key="5005g00000AbCdEAAV",
     guessed_sections=frozenset({Section.CAUSE}),
+    missing_sections=frozenset({Section.ENVIRONMENT}),
 )
+KOREAN = ArticleDraft(
+    draft_id="kb-9f8e7d6c5b4a",
+    title="인버터 E-214 재시작",
+    problem="펌웨어 3.2 이후 인버터가 매시간 E-214로 재시작합니다.",
+    environment="제품: SolarMax 5000\n버전: 3.2",
+    cause="워치독 타이머 설정 오류",
+    resolution="3.1.4로 롤백했습니다.",
+    steps=("3.1.4로 롤백", "설정 초기화"),
+    contributors=("김지우",),
+    case_url="https://example.my.salesforce.com/lightning/r/Case/5005g00000AbCdEAAV/view",
+    case_number="00001027",
+    case_key="5005g00000AbCdEAAV",
+    language="ko",
+    guessed_sections=frozenset({Section.CAUSE}),
+)
+# What must never be in a body that leaves: staff names, the case and its link, review flags and prompts.
+INTERNAL = ("Dana Agent", "김지우", "00001026", "00001027", "lightning/r/Case", "Contributors", "기여자",
+            "drafted automatically", "자동 추정", "Not found in the swarm", "스웜에서 찾지 못했습니다", "guessed")
+
+
+def assert_clean(body: str) -> None:
+    for internal in INTERNAL:
+        assert internal not in body, internal
 
 
 def _reference(path: Path) -> dict:
@@ -83,8 +108,25 @@ def test_folder_writes_markdown_and_html_named_by_slug_and_draft_id(tmp_path):
     stem = "eu-checkout-500-after-currency-change-kb-1a2b3c4d5e6f"
     assert result.created and result.id == DRAFT.draft_id and result.location == str(tmp_path / "kb" / f"{stem}.md")
     assert sorted(p.name for p in (tmp_path / "kb").iterdir()) == [f"{stem}.html", f"{stem}.md"]
-    assert "## Resolution" in (tmp_path / "kb" / f"{stem}.md").read_text(encoding="utf-8")
+    markdown = (tmp_path / "kb" / f"{stem}.md").read_text(encoding="utf-8")
+    assert "## Resolution" in markdown and "## Environment" not in markdown
+    assert_clean(markdown)
+    assert_clean((tmp_path / "kb" / f"{stem}.html").read_text(encoding="utf-8"))
     assert isinstance(exporter, Exporter)
+
+
+def test_folder_writes_a_korean_article_with_korean_headings_and_credits_only_when_set(tmp_path):
+    FolderExporter(tmp_path / "plain").export(KOREAN)
+    [page] = (tmp_path / "plain").glob("*.md")
+    text = page.read_text(encoding="utf-8")
+    assert page.name == "인버터-e-214-재시작-kb-9f8e7d6c5b4a.md"
+    assert '"language": "ko"' not in text and 'language: "ko"' in text
+    for heading in ("## 문제", "## 환경", "## 원인", "## 해결 방법", "## 단계"):
+        assert heading in text
+    assert_clean(text)
+    FolderExporter(tmp_path / "credited", options=ArticleOptions(credit_contributors=True)).export(KOREAN)
+    [credited] = (tmp_path / "credited").glob("*.md")
+    assert "## 기여자\n\n김지우" in credited.read_text(encoding="utf-8")
 
 
 def test_folder_re_export_overwrites_even_after_a_title_edit(tmp_path):
@@ -156,11 +198,39 @@ def test_salesforce_creates_a_knowledge_draft_and_links_it_to_the_case(http, sf_
     assert result.location == f"{INSTANCE}/lightning/r/Knowledge__kav/ka05g000000AbCdAAK/view"
     [body] = posted(http, KAV)
     assert body["Title"] == DRAFT.title and body["UrlName"] == "eu-checkout-500-after-currency-change"
-    assert body["Language"] == "en_US" and body["Summary"].startswith("Checkout returns 500")
+    assert body["Language"] == "en_US" and body["Summary"] == "Checkout returns 500 for EU shoppers. Roll back the currency service."
     assert body["Body__c"].startswith("<h2>Problem</h2>") and "IsVisibleInPkb" not in body
+    assert "<h2>Environment</h2>" not in body["Body__c"]
+    for field in ("Title", "Summary", "Body__c", "UrlName"):
+        assert_clean(body[field])
     assert posted(http, f"{DATA}/sobjects/CaseArticle") == [
         {"CaseId": "5005g00000AbCdEAAV", "KnowledgeArticleId": "kA05g000000XyZAAA"}
     ]
+
+
+def test_salesforce_sends_a_korean_article_in_korean_with_a_romanised_url_name(http, sf_ref, salesforce):
+    add_create(http, sf_ref)
+    salesforce.export(KOREAN)
+    [body] = posted(http, KAV)
+    assert body["Language"] == "ko" and body["UrlName"] == "inbeoteo-e-214-jaesijak"
+    assert body["Title"] == "인버터 E-214 재시작"
+    assert body["Summary"] == "펌웨어 3.2 이후 인버터가 매시간 E-214로 재시작합니다. 3.1.4로 롤백했습니다."
+    assert "<h2>문제</h2>" in body["Body__c"] and "<h2>해결 방법</h2>" in body["Body__c"]
+    assert "<h2>환경</h2>\n<p>제품: SolarMax 5000<br>버전: 3.2</p>" in body["Body__c"]
+    for field in ("Title", "Summary", "Body__c", "UrlName"):
+        assert_clean(body[field])
+
+
+def test_salesforce_language_follows_the_org_mapping(http, sf_ref):
+    token = dict(sf_ref["oauth_token"]["response"]["body"], access_token="00D!first")
+    http.add(responses.POST, f"{INSTANCE}/services/oauth2/token", json=token)
+    rest = SalesforceRest(SalesforceConfig(client_id="cid", client_secret="secret", login_url=INSTANCE))
+    exporter = SalesforceKnowledgeExporter(rest, languages={"en": "en_GB", "ko": "ko_KR"})
+    add_create(http, sf_ref)
+    add_create(http, sf_ref)
+    exporter.export(KOREAN)
+    exporter.export(DRAFT)
+    assert [b["Language"] for b in posted(http, KAV)] == ["ko_KR", "en_GB"]
 
 
 def answer_url_name_holders(http, holders: dict[str, dict]) -> list[str]:
@@ -297,7 +367,7 @@ def test_salesforce_existing_articles_online_and_draft(http, salesforce):
         ("ka0A", "EU checkout 500", "s", "salesforce"),
         ("ka0B", "Inverter E-214", "", "salesforce"),
     ]
-    assert "Language = 'en_US'" in http.calls[-1].request.params["q"]
+    assert "Language IN ('en_US','ko')" in http.calls[-1].request.params["q"]
 
 
 # --- Zendesk ------------------------------------------------------------------------------------------
@@ -334,6 +404,22 @@ def test_zendesk_creates_a_draft_article_in_the_section(http, zd_ref, zendesk):
     assert sent["draft"] is True and sent["locale"] == "en-us" and sent["permission_group_id"] == 1234
     assert sent["title"] == DRAFT.title and sent["body"].startswith("<h2>Problem</h2>")
     assert set(sent) == set(sample["request"]["json"]["article"])
+    assert_clean(sent["title"])
+    assert_clean(sent["body"])
+
+
+def test_zendesk_files_a_korean_article_under_the_korean_locale(http, zd_ref, zendesk):
+    korean_hc = HC.replace("/en-us/", "/ko/")
+    http.add(responses.GET, korean_hc, json={"articles": [], "next_page": None})
+    sample = zd_ref["help_center_article_create_draft"]["response"]
+    http.add(responses.POST, korean_hc, json=sample["body"], status=sample["status"])
+    zendesk.export(KOREAN)
+    [sent] = [body["article"] for body in posted(http, korean_hc)]
+    assert sent["locale"] == "ko" and sent["title"] == "인버터 E-214 재시작"
+    assert "<h2>문제</h2>" in sent["body"] and "<h2>원인</h2>" in sent["body"]
+    assert "<ol><li>3.1.4로 롤백</li><li>설정 초기화</li></ol>" in sent["body"]
+    assert_clean(sent["body"])
+    assert posted(http, HC) == []
 
 
 def test_zendesk_retry_after_a_lost_answer_reuses_the_draft_it_made(http, zd_ref, zendesk):
@@ -400,8 +486,11 @@ def test_zendesk_existing_articles_follow_pages(http, zendesk):
             "next_page": page2,
         },
     )
+    http.add(responses.GET, HC.replace("/en-us/", "/ko/"), json={"articles": [
+        {"id": 3, "title": "다", "body": "", "html_url": "u3"}], "next_page": None})
     articles = zendesk.existing_articles()
-    assert [(a.id, a.title, a.summary) for a in articles] == [("1", "A", "Fix & steps"), ("2", "B", "")]
+    assert [(a.id, a.title, a.summary) for a in articles] == [("1", "A", "Fix & steps"), ("2", "B", ""),
+                                                               ("3", "다", "")]
 
 
 # --- choosing ------------------------------------------------------------------------------------------
@@ -421,9 +510,12 @@ def test_make_exporter_builds_salesforce_and_zendesk_from_their_settings():
             "SALESFORCE_CLIENT_SECRET": "s",
             "SALESFORCE_LOGIN_URL": INSTANCE,
             "SALESFORCE_KNOWLEDGE_BODY_FIELD": "Answer__c",
+            "SALESFORCE_KNOWLEDGE_LANGUAGES": "ko=ko_KR",
+            "KNOWLEDGE_CREDIT_CONTRIBUTORS": "true",
         }
     ))
     assert isinstance(salesforce, SalesforceKnowledgeExporter) and salesforce.body_field == "Answer__c"
+    assert salesforce.languages == {"en": "en_US", "ko": "ko_KR"} and salesforce.options.credit_contributors
     zendesk = make_exporter(settings(
         {
             "KNOWLEDGE_EXPORT": "zendesk",
@@ -431,10 +523,11 @@ def test_make_exporter_builds_salesforce_and_zendesk_from_their_settings():
             "ZENDESK_EMAIL": "bot@acme.com",
             "ZENDESK_API_TOKEN": "t",
             "ZENDESK_HELP_CENTER_SECTION_ID": "42",
-            "ZENDESK_HELP_CENTER_LOCALE": "ko",
+            "ZENDESK_HELP_CENTER_LOCALES": "en=en-gb,ko=ko",
         }
     ))
-    assert isinstance(zendesk, ZendeskHelpCenterExporter) and (zendesk.section_id, zendesk.locale) == ("42", "ko")
+    assert isinstance(zendesk, ZendeskHelpCenterExporter) and zendesk.section_id == "42"
+    assert zendesk.locales == {"en": "en-gb", "ko": "ko"} and not zendesk.options.credit_contributors
 
 
 @pytest.mark.parametrize(
@@ -446,6 +539,10 @@ def test_make_exporter_builds_salesforce_and_zendesk_from_their_settings():
             "ZENDESK_HELP_CENTER_SECTION_ID",
         ),
         ({"KNOWLEDGE_EXPORT": "salesforce"}, "SALESFORCE_CLIENT_ID"),
+        ({"KNOWLEDGE_CREDIT_CONTRIBUTORS": "maybe"}, "KNOWLEDGE_CREDIT_CONTRIBUTORS"),
+        ({"KNOWLEDGE_EXPORT": "salesforce", "SALESFORCE_CLIENT_ID": "c", "SALESFORCE_CLIENT_SECRET": "s",
+          "SALESFORCE_LOGIN_URL": INSTANCE, "SALESFORCE_KNOWLEDGE_LANGUAGES": "fr=fr_FR"},
+         "SALESFORCE_KNOWLEDGE_LANGUAGES"),
     ],
 )
 def test_a_bad_export_setting_stops_start_up_by_name(env, setting):
