@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from swarms.note_sync import deliver_due
+from swarms.note_delivery import deliver_due
 from swarms.scheduling import job_services
 
 log = logging.getLogger(__name__)

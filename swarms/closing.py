@@ -190,7 +190,7 @@ def _write_close_to_case(session: Session, swarm: Swarm, case_system: str, summa
 
 def flush_notes(sessions: sessionmaker, cases: CaseSystem, worker: object | None = None) -> None:
     """Send what is pending now (the closing note last), so the case is complete when people look."""
-    from swarms.note_sync import deliver_due
+    from swarms.note_delivery import deliver_due
 
     try:
         if worker is not None:

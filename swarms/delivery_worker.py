@@ -4,8 +4,9 @@ A nudge (a note was captured) wakes it; it lingers a moment (`linger`, 0.5 s) so
 messages shares one call to the case system (Salesforce takes 200 notes a call). While nudges keep
 coming it keeps lingering, up to `max_linger` (2 s) after the first one or until a full batch is
 waiting, then sends everything due: a lone note goes out after `linger`, a burst in full batches. The scheduled
-sweep nudges it too, for rows whose backoff has run out. Several replicas may each run one: rows are
-claimed in the database, so no row goes out twice.
+sweep nudges it too, for rows whose backoff has run out or whose sender died (its `lease` ran out).
+Several replicas may each run one: rows are claimed in the database, a case at a time, so no row goes
+out twice and no case out of order.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy.orm import sessionmaker
 
 from swarms.case_systems.base import CaseSystem
 from swarms.db import utcnow
-from swarms.note_sync import BATCH_SIZE, DeliveryReport, claim_batch, deliver_due, send_batch
+from swarms.note_delivery import BATCH_SIZE, DEFAULT_LEASE, DeliveryReport, claim_batch, deliver_due, send_batch
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ ParkedCallback = Callable[[int, int, str], None]  # (swarm id, notes parked, las
 class DeliveryWorker:
     def __init__(self, sessions: sessionmaker, cases: CaseSystem, *, linger: float = 0.5,
                  max_linger: float = 2.0, full_batch: int = BATCH_SIZE,
-                 on_parked: ParkedCallback | None = None) -> None:
+                 on_parked: ParkedCallback | None = None, lease: timedelta = DEFAULT_LEASE) -> None:
         self._sessions = sessions
         self._cases = cases
         self._linger = linger
@@ -38,6 +40,7 @@ class DeliveryWorker:
         self._full_batch = full_batch
         self._nudges = 0  # since the worker last woke; approximate (no lock), only steers the linger
         self._on_parked = on_parked
+        self._lease = lease
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._idle = threading.Condition()
@@ -68,7 +71,7 @@ class DeliveryWorker:
 
     def deliver_now(self) -> DeliveryReport:
         """Send what is due in the calling thread (the sweep job, `/swarm sync retry`, tests)."""
-        report = deliver_due(self._sessions, self._cases)
+        report = deliver_due(self._sessions, self._cases, lease=self._lease)
         self._account(report)
         return report
 
@@ -97,7 +100,8 @@ class DeliveryWorker:
         report = DeliveryReport()
         rng = random.Random()
         while True:
-            batch = claim_batch(self._sessions, self._cases.name, now=utcnow(), limit=self._full_batch)
+            batch = claim_batch(self._sessions, self._cases.name, now=utcnow(), limit=self._full_batch,
+                                lease=self._lease)
             if not batch:
                 break
             send_batch(self._sessions, self._cases, batch, report, rng=rng)

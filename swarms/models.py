@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from swarms.db import Base, UTCDateTime, utcnow
@@ -236,12 +236,16 @@ class Note(Base):
 
 
 class OutboxItem(Base):
-    """One delivery to the case system, written in the same transaction as the Slack event."""
+    """One delivery to the case system, written in the same transaction as the Slack event.
+
+    `seq` numbers a case's rows in the order their transactions committed (see OutboxSequence); a case's
+    rows go out strictly in that order.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
-        Index("ix_outbox_case_key_id", "case_key", "id"),
+        UniqueConstraint("case_system", "case_key", "seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -253,13 +257,31 @@ class OutboxItem(Base):
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     state: Mapped[str] = mapped_column(String(12), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    seq: Mapped[int] = mapped_column(BigInteger)
     # Set before sending, cleared on a recorded outcome: if set at start-up, the send may have landed.
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The sender's claim: renewed by its heartbeat while the call runs; once past, anyone may take the row.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str] = mapped_column(String(32), default="")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
     external_id: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxSequence(Base):
+    """The last sequence number given to a case's outbox rows.
+
+    Capture bumps it in its own transaction, so the row stays locked until that commit: a case's rows
+    commit in sequence order, with no gaps, and delivery never sees a later row before an earlier one.
+    """
+
+    __tablename__ = "outbox_sequences"
+
+    case_system: Mapped[str] = mapped_column(String(20), primary_key=True)
+    case_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
 
 
 class ProcessedEvent(Base):

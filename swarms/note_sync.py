@@ -3,37 +3,31 @@
 Capture writes the note, its outbox row and the Slack event id in one transaction; the unique event id
 and the unique (channel, ts) refuse Slack's retries. Delivery marks rows `sending` and commits before
 calling the case system, so a crash leaves a trace: the next attempt sends with `maybe_written`, and
-the adapter looks for the idempotency key before writing again. Rows of one case go out in id order;
-a case with a row waiting for its backoff, or in flight elsewhere, is skipped until it is done.
+the adapter looks for the idempotency key before writing again. Each outbox row gets its case's next
+sequence number in the capture transaction (the counter row stays locked to the commit), and
+`note_delivery` sends a case's rows strictly in that order.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Insert, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from swarms.case_systems.base import CaseSystem, CaseSystemAuthError, CaseSystemUnavailable, NoteKind, NoteToWrite
+from swarms.case_systems.base import NoteKind
 from swarms.db import utcnow
 from swarms.errors import AlreadySynced, NotYourSwarm, SwarmClosedForNotes, SwarmGone
-from swarms.models import Note, OutboxItem, OutboxState, ProcessedEvent, Swarm, SwarmMember, SwarmStatus
+from swarms.models import Note, OutboxItem, OutboxSequence, OutboxState, ProcessedEvent, Swarm, SwarmMember, SwarmStatus
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 8
-BACKOFF_BASE = timedelta(seconds=5)
-BACKOFF_CAP = timedelta(minutes=30)
-BATCH_SIZE = 200  # Salesforce sObject Collections take 200 records a call
-SENDING_TIMEOUT = timedelta(minutes=5)  # a row "sending" longer than this was lost with its process
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +46,6 @@ class CapturedMessage:
     event_id: str = ""
     source: str = "thread"  # thread, channel, shortcut
     at: datetime | None = None
-
-
-@dataclass
-class DeliveryReport:
-    delivered: int = 0
-    retried: int = 0
-    parked: list[tuple[int, str]] = field(default_factory=list)  # (swarm id, error)
-    calls: int = 0
-    unavailable: bool = False
 
 
 def claim_event(session: Session, event_id: str) -> bool:
@@ -130,10 +115,10 @@ def capture_message(session: Session, swarm: Swarm, message: CapturedMessage) ->
     """Store a new message as a note with its outbox row; None if this event or message is known."""
     session.flush()  # the swarm and anything pending first, as the savepoint used to
     at = message.at or utcnow()
-    note_id = capture_note(session, SwarmRef.of(swarm), message, touch_swarm=False)
+    note_id = capture_note(session, SwarmRef.of(swarm), message)
     if note_id is None:
         return None
-    swarm.last_activity_at = at
+    swarm.last_activity_at = at  # as the statement just wrote: the object agrees with its row
     return session.get_one(Note, note_id)
 
 
@@ -155,10 +140,10 @@ def capture_note(session: Session, swarm: SwarmRef, message: CapturedMessage, *,
     })
     if note_id is None:
         return None  # the same message through another event (a broadcast, a shortcut): one note
+    if touch_swarm:  # the swarm row before the case's sequence row, in every capture: no deadlock
+        _touch_swarm(session, swarm, at, check=check_swarm)
     key = f"{message.channel_id}-{message.ts}:{NoteKind.ADD}"  # idempotency_key() of the new note
     _enqueue_row(session, int(note_id), swarm, NoteKind.ADD, key, at)
-    if touch_swarm:
-        _touch_swarm(session, swarm, at, check=check_swarm)
     _note_first_reply(session, swarm.id, message.user_id, at)
     return int(note_id)
 
@@ -200,7 +185,7 @@ def capture_edit(session: Session, channel_id: str, ts: str, *, text: str, body:
     if add_row is not None and add_row.state == OutboxState.PENDING and add_row.sending_since is None:
         return True  # not sent yet: the pending add reads the new body when it goes
     _supersede_pending_edits(session, note)
-    _enqueue(session, note, session.get_one(Swarm, note.swarm_id), NoteKind.EDIT, utcnow())
+    _enqueue(session, note, NoteKind.EDIT, utcnow())
     return True
 
 
@@ -218,7 +203,7 @@ def capture_deletion(session: Session, channel_id: str, ts: str, *, event_id: st
         # Never sent: send the retraction notice in its place, without the deleted text.
         add_row.kind = NoteKind.RETRACT
         return True
-    _enqueue(session, note, session.get_one(Swarm, note.swarm_id), NoteKind.RETRACT, utcnow())
+    _enqueue(session, note, NoteKind.RETRACT, utcnow())
     return True
 
 
@@ -227,7 +212,10 @@ def _note(session: Session, channel_id: str, ts: str) -> Note | None:
 
 
 def _row(session: Session, note: Note, kind: NoteKind) -> OutboxItem | None:
-    return session.scalar(select(OutboxItem).where(OutboxItem.note_id == note.id, OutboxItem.kind == kind))
+    """Locked (PostgreSQL): a claim taking it waits for this change, or this change sees it taken."""
+    return session.scalar(
+        select(OutboxItem).where(OutboxItem.note_id == note.id, OutboxItem.kind == kind).with_for_update()
+    )
 
 
 def _supersede_pending_edits(session: Session, note: Note) -> None:
@@ -240,21 +228,33 @@ def _supersede_pending_edits(session: Session, note: Note) -> None:
     )
 
 
-def _enqueue(session: Session, note: Note, swarm: Swarm, kind: NoteKind, at: datetime) -> OutboxItem:
-    row = OutboxItem(note_id=note.id, swarm_id=swarm.id, case_system=swarm.case_system, case_key=swarm.case_key,
-                     kind=kind, idempotency_key=idempotency_key(note, kind), next_attempt_at=at, created_at=at)
-    session.add(row)
-    session.flush()
-    return row
+def _enqueue(session: Session, note: Note, kind: NoteKind, at: datetime) -> None:
+    session.flush()  # the note's change first, then the case's sequence row (as capture_note: no deadlock)
+    swarm = SwarmRef.of(session.get_one(Swarm, note.swarm_id))
+    _enqueue_row(session, note.id, swarm, kind, idempotency_key(note, kind), at)
 
 
 def _enqueue_row(session: Session, note_id: int, swarm: SwarmRef, kind: NoteKind, key: str, at: datetime) -> None:
-    """The outbox row as one INSERT statement (the hot path has no ORM object to flush)."""
+    """The outbox row as one INSERT statement, numbered next in its case (the hot path has no ORM object)."""
+    seq = session.execute(_next_seq_statement(session.get_bind().dialect.name),
+                          {"case_system": swarm.case_system, "case_key": swarm.case_key}).scalar_one()
     session.execute(_OUTBOX_INSERT, dict(
         note_id=note_id, swarm_id=swarm.id, case_system=swarm.case_system, case_key=swarm.case_key, kind=kind,
         idempotency_key=key, state=OutboxState.PENDING, attempts=0, next_attempt_at=at, last_error="",
-        external_id="", created_at=at, sending_since=None,
+        external_id="", created_at=at, sending_since=None, seq=seq, lease_until=None, claimed_by="",
     ))
+
+
+@cache
+def _next_seq_statement(dialect: str) -> Insert:
+    """INSERT … ON CONFLICT DO UPDATE … RETURNING: the case's next number; its row stays locked to the commit."""
+    insert_of = sqlite_insert if dialect == "sqlite" else pg_insert
+    table = OutboxSequence.__table__
+    statement = insert_of(table).values(case_system=bindparam("case_system"), case_key=bindparam("case_key"),
+                                        last_seq=1)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.case_system, table.c.case_key], set_={"last_seq": table.c.last_seq + 1}
+    ).returning(table.c.last_seq)
 
 
 _OUTBOX_INSERT = insert(OutboxItem.__table__)
@@ -268,136 +268,6 @@ _FIRST_REPLY = (
 
 def _note_first_reply(session: Session, swarm_id: int, user_id: str, at: datetime) -> None:
     session.execute(_FIRST_REPLY, {"s": swarm_id, "u": user_id, "at": at})
-
-
-# ---------------------------------------------------------------- delivery
-
-
-def deliver_due(sessions: sessionmaker, cases: CaseSystem, *, now: datetime | None = None,
-                batch_size: int = BATCH_SIZE, rng: random.Random | None = None) -> DeliveryReport:
-    """Send every due row, a batch at a time, until none is due or the case system is down."""
-    report = DeliveryReport()
-    while True:
-        batch = claim_batch(sessions, cases.name, now=now or utcnow(), limit=batch_size)
-        if not batch:
-            return report
-        send_batch(sessions, cases, batch, report, rng=rng or random.Random())
-        if report.unavailable:
-            return report
-
-
-def claim_batch(sessions: sessionmaker, case_system: str, *, now: datetime, limit: int) -> list[int]:
-    """Pick due rows in per-case order and mark them sending (committed before any remote call).
-
-    Rows are written for the configured system; after a switch of CASE_SYSTEM the others stay put.
-    """
-    with sessions.begin() as session:
-        query = (
-            select(OutboxItem)
-            .where(OutboxItem.state == OutboxState.PENDING, OutboxItem.case_system == case_system)
-            .order_by(OutboxItem.id)
-            .limit(limit * 5)
-        )
-        if session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        picked: list[OutboxItem] = []
-        blocked: set[str] = set()
-        for row in session.scalars(query):
-            if row.case_key in blocked:
-                continue
-            in_flight = row.sending_since is not None and now - row.sending_since < SENDING_TIMEOUT
-            if row.next_attempt_at > now or in_flight:
-                blocked.add(row.case_key)  # keep the order: nothing after a waiting row of the same case
-                continue
-            picked.append(row)
-            if len(picked) == limit:
-                break
-        for row in picked:
-            row.attempts += 1
-            row.sending_since = now
-        return [row.id for row in picked]
-
-
-def send_batch(sessions: sessionmaker, cases: CaseSystem, row_ids: list[int], report: DeliveryReport, *,
-               rng: random.Random) -> None:
-    with sessions() as session:
-        rows = list(session.scalars(select(OutboxItem).where(OutboxItem.id.in_(row_ids)).order_by(OutboxItem.id)))
-        notes = {n.id: n for n in session.scalars(select(Note).where(Note.id.in_([r.note_id for r in rows])))}
-        writes = [_note_to_write(row, notes[row.note_id]) for row in rows]
-    try:
-        report.calls += 1
-        results = cases.add_notes(writes)
-    except (CaseSystemUnavailable, CaseSystemAuthError) as exc:
-        report.unavailable = True
-        _retry_all(sessions, row_ids, str(exc), rng, getattr(exc, "retry_after", None), report)
-        return
-    by_key = {r.idempotency_key: r for r in results}
-    with sessions.begin() as session:
-        for row in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(row_ids))):
-            result = by_key.get(row.idempotency_key)
-            if result is not None and result.ok:
-                _mark_delivered(session, row, result.external_id)
-                report.delivered += 1
-            else:
-                error = result.error if result else "no result for this note"
-                retryable = result.retryable if result else True
-                _mark_failed(session, row, error, retryable, rng, None, report)
-
-
-def _note_to_write(row: OutboxItem, note: Note) -> NoteToWrite:
-    kind = NoteKind(row.kind)
-    if kind == NoteKind.RETRACT:
-        body = (f"[Retracted · 삭제됨] The Slack message by {note.author_name} was deleted in Slack. "
-                "Slack에서 삭제된 메시지입니다.")
-    else:
-        body = note.body
-    return NoteToWrite(
-        idempotency_key=row.idempotency_key,
-        case_key=row.case_key,
-        author_name=note.author_name,
-        body=body,
-        created_at=note.created_at,
-        kind=kind if note.external_id or kind == NoteKind.ADD else NoteKind.ADD,
-        external_id=note.external_id,
-        # Sent before without a recorded outcome: it may be in the case already.
-        maybe_written=row.attempts > 1,
-    )
-
-
-def _mark_delivered(session: Session, row: OutboxItem, external_id: str) -> None:
-    row.state, row.delivered_at, row.sending_since, row.last_error = OutboxState.DELIVERED, utcnow(), None, ""
-    row.external_id = external_id
-    if row.kind == NoteKind.ADD or (row.kind == NoteKind.RETRACT and external_id):
-        note = session.get_one(Note, row.note_id)
-        note.external_id = note.external_id or external_id
-
-
-def _mark_failed(session: Session, row: OutboxItem, error: str, retryable: bool, rng: random.Random,
-                 retry_after: float | None, report: DeliveryReport) -> None:
-    row.sending_since = None
-    row.last_error = error[:2000]
-    if not retryable or row.attempts >= MAX_ATTEMPTS:
-        row.state = OutboxState.PARKED
-        report.parked.append((row.swarm_id, error))
-        return
-    row.next_attempt_at = utcnow() + backoff(row.attempts, rng, retry_after)
-    report.retried += 1
-
-
-def _retry_all(sessions: sessionmaker, row_ids: list[int], error: str, rng: random.Random,
-               retry_after: float | None, report: DeliveryReport) -> None:
-    with sessions.begin() as session:
-        for row in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(row_ids))):
-            _mark_failed(session, row, error, True, rng, retry_after, report)
-
-
-def backoff(attempts: int, rng: random.Random, retry_after: float | None = None) -> timedelta:
-    """Exponential with full jitter, never sooner than the system's own Retry-After."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
-    delay = timedelta(seconds=rng.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds()))
-    if retry_after:
-        delay = max(delay, timedelta(seconds=retry_after))
-    return delay
 
 
 # ---------------------------------------------------------------- people asking
@@ -437,7 +307,8 @@ def retry_parked(session: Session, swarm_id: int) -> int:
     result = session.execute(
         update(OutboxItem)
         .where(OutboxItem.swarm_id == swarm_id, OutboxItem.state == OutboxState.PARKED)
-        .values(state=OutboxState.PENDING, attempts=0, next_attempt_at=utcnow(), sending_since=None)
+        .values(state=OutboxState.PENDING, attempts=0, next_attempt_at=utcnow(), sending_since=None,
+                lease_until=None, claimed_by="")
     )
     return result.rowcount or 0
 

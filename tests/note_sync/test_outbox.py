@@ -9,12 +9,12 @@ from sqlalchemy import select
 from swarms.case_systems.local import LocalCaseSystem
 from swarms.db import utcnow
 from swarms.models import Case, LocalCaseNote, OutboxItem, OutboxState, Swarm, SwarmStatus
+from swarms.note_delivery import deliver_due
 from swarms.note_sync import (
     CapturedMessage,
     capture_deletion,
     capture_edit,
     capture_message,
-    deliver_due,
     retry_parked,
     sync_status,
 )
