@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -43,6 +44,7 @@ def start_background(bot: BotApp, *, start_scheduler: bool = True, linger: float
     from bot.listeners.sync import announce_parked  # the worker tells the channel about parked notes
 
     worker = DeliveryWorker(services.sessions, services.cases, linger=linger,
+                            lease=timedelta(seconds=services.settings.sync.lease_seconds),
                             on_parked=lambda swarm_id, count, error: announce_parked(services, swarm_id, count, error))
     services.extras["delivery_worker"] = worker
     worker.start()

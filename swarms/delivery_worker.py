@@ -4,7 +4,8 @@ A nudge (a note was captured) wakes it; it lingers a moment (`linger`, 0.5 s) so
 messages shares one call to the case system (Salesforce takes 200 notes a call). While nudges keep
 coming it keeps lingering, up to `max_linger` (2 s) after the first one or until a full batch is
 waiting, then sends everything due: a lone note goes out after `linger`, a burst in full batches. The scheduled
-sweep nudges it too, for rows whose backoff has run out or whose sender died (its `lease` ran out).
+sweep nudges it too, for rows whose backoff has run out; unnudged, it looks every third of a `lease`, so
+rows whose sender died are taken up soon after their lease runs out.
 Several replicas may each run one: rows are claimed in the database, a case at a time, so no row goes
 out twice and no case out of order.
 """
@@ -77,12 +78,14 @@ class DeliveryWorker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait()
+            # Unnudged, it still looks every third of a lease: rows a dead sender held go out soon after.
+            nudged = self._wake.wait(self._lease.total_seconds() / 3)
             if self._stop.is_set():
                 return
             with self._idle:
                 self._busy = True
-            self._gather()
+            if nudged:
+                self._gather()
             try:
                 self._deliver_gathered()
             except Exception:

@@ -6,7 +6,7 @@ SQLite the claim's BEGIN IMMEDIATE already shuts every other writer out) it take
 rows from the lowest sequence up and stops at the first one waiting for its backoff or leased to
 another sender, so no replica ever sends a later note of a case while an earlier one is unsent.
 
-Claimed rows carry a lease (`lease_until`, 20 s by default, NOTE_SYNC_LEASE_SECONDS) and the claim's
+Claimed rows carry a lease (`lease_until`, 15 s by default, NOTE_SYNC_LEASE_SECONDS) and the claim's
 token. While the case-system call runs, a heartbeat renews the lease; a sender killed mid-call stops
 renewing, and once the lease has run out the next claim (any replica) takes the rows again, marked
 `maybe_written` so the adapter looks for the idempotency key before writing twice. An outcome is
@@ -37,7 +37,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_CAP = timedelta(minutes=30)
 BATCH_SIZE = 200  # Salesforce sObject Collections take 200 records a call
-DEFAULT_LEASE = timedelta(seconds=20)
+DEFAULT_LEASE = timedelta(seconds=15)
 MAX_HEARTBEAT = timedelta(minutes=10)  # a call still running after this lets its rows go
 # pg_try_advisory_xact_lock(namespace, hashtext(case)): the two-key form, apart from one-key locks.
 CASE_LOCK_NAMESPACE = 0x0C5E0B0C

@@ -180,6 +180,7 @@ class SyncSettings:
 
     top_level_messages: bool = True  # sync top-level channel messages too, not only thread replies
     sweep_seconds: int = 30
+    lease_seconds: int = 15  # a sender's hold on the notes it sends; a crashed sender's notes go out after it
     case_poll_seconds: int = 60
     webhook_secret: str = field(default="", repr=False)
 
@@ -188,6 +189,7 @@ class SyncSettings:
         return cls(
             top_level_messages=reader.boolean("SYNC_TOP_LEVEL_MESSAGES", True),
             sweep_seconds=reader.integer("NOTE_SYNC_SWEEP_SECONDS", 30, low=1, high=3600, unit="seconds"),
+            lease_seconds=reader.integer("NOTE_SYNC_LEASE_SECONDS", 15, low=3, high=600, unit="seconds"),
             case_poll_seconds=reader.integer("CASE_POLL_SECONDS", 60, low=5, high=86400, unit="seconds"),
             webhook_secret=reader.text("CASE_WEBHOOK_SECRET") or reader.text(f"{case_system.upper()}_WEBHOOK_SECRET"),
         )
