@@ -191,6 +191,16 @@ class Driver(PeopleMixin):
             self._apply_response_action(view_id, user, result)
         return self._after(result)
 
+    def block_suggestion(self, view_id: str, action_id: str, value: str, *, user: str, **kwargs: Any) -> DriverResult:
+        """The user types into an external_select of an open modal; the answer is `{"options": [...]}`."""
+        ws = self.workspace
+        view = ws.view(view_id) or {}
+        block_id, _element = _find_element(view.get("blocks", []), action_id)
+        payload = {"type": "block_suggestion", "user": self._user(user), "container": {"type": "view",
+                   "view_id": view_id}, "api_app_id": ws.app_id, "token": self.verification_token,
+                   "action_id": action_id, "block_id": block_id, "value": value, "team": self._team(), "view": view}
+        return self._after(self.send_payload(payload, **kwargs))
+
     def view_closed(self, view_id: str, *, user: str, is_cleared: bool = False, **kwargs: Any) -> DriverResult:
         """The user closes a modal (sent only when the view has `notify_on_close`, but the driver always can)."""
         ws = self.workspace

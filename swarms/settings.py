@@ -208,6 +208,31 @@ class HomeSettings:
                    idle_hours=reader.number("HOME_IDLE_HOURS", 24.0, low=0.1, high=8760, unit="hours"))
 
 
+@dataclass(frozen=True)
+class OpeningSettings:
+    """Opening swarms: reading case numbers out of messages, offering work that already exists."""
+
+    case_pattern: str = ""  # a regular expression; empty: swarms.case_numbers.DEFAULT_CASE_PATTERN
+    offer_existing: bool = True  # before opening, offer open swarms and articles on the same problem
+
+    @classmethod
+    def read(cls, reader: SettingsReader) -> OpeningSettings:
+        return cls(case_pattern=reader.parsed("SWARM_CASE_PATTERN", "", _case_pattern,
+                                              "a regular expression with at most one group (the number), "
+                                              "such as '#?(\\d{5,10})'"),
+                   offer_existing=reader.boolean("SWARM_OFFER_EXISTING", True))
+
+
+def _case_pattern(value: str) -> str | None:
+    from swarms.case_numbers import compile_case_pattern
+
+    try:
+        compile_case_pattern(value)
+    except ValueError:
+        return None
+    return value
+
+
 # (setting, default emoji name without colons) for the resolution, cause and key-note marks
 MARK_EMOJI_SETTINGS = {
     "resolution": ("MARK_EMOJI_RESOLUTION", "white_check_mark"),
@@ -312,6 +337,7 @@ class Settings:
     listener_threads: int = 10
     sync: SyncSettings = field(default_factory=SyncSettings)
     home: HomeSettings = field(default_factory=HomeSettings)
+    opening: OpeningSettings = field(default_factory=OpeningSettings)
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     experts: ExpertSettings = field(default_factory=_experts_default)
     salesforce: SalesforceConfig | None = None  # read when the case system or the knowledge export is Salesforce
@@ -370,6 +396,7 @@ class Settings:
             listener_threads=reader.integer("LISTENER_THREADS", 10, low=2, high=64),
             sync=SyncSettings.read(reader, case_system),
             home=HomeSettings.read(reader),
+            opening=OpeningSettings.read(reader),
             knowledge=knowledge,
             experts=_read_experts(reader),
             salesforce=_read_salesforce(reader) if "salesforce" in (case_system, knowledge.export) else None,

@@ -86,6 +86,13 @@ class FlakyCaseSystem:
             raise CaseSystemUnavailable("case system is down", retry_after=30)
         return self.inner.get_case(number)
 
+    def search_cases(self, text, limit=20):
+        if self.reads_down:
+            from swarms.case_systems.base import CaseSystemUnavailable
+
+            raise CaseSystemUnavailable("case system is down", retry_after=30)
+        return self.inner.search_cases(text, limit)
+
     def closed_case_outcomes(self, start, end, swarmed_keys):
         if self.reads_down:
             from swarms.case_systems.base import CaseSystemUnavailable

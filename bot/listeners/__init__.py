@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import catchup, commands, experts, home, knowledge, messages, middleware, sync
+from bot.listeners import catchup, commands, experts, home, knowledge, messages, middleware, swarm_from_message, sync
 from bot.services import AppServices
 
 
@@ -17,3 +17,4 @@ def register_all(app: App, services: AppServices) -> None:
     knowledge.register(app, services)
     home.register(app, services)
     catchup.register(app, services)
+    swarm_from_message.register(app, services)

@@ -18,7 +18,7 @@ from bot.errors import answers_errors
 from bot.i18n.catalog import BOTH, LANGUAGES, t
 from bot.services import AppServices
 from bot.swarm_opening import finish_and_tell
-from swarms.lifecycle import OpenRequest, claim_trigger, request_swarm
+from swarms.lifecycle import OpenedSwarm, OpenRequest, claim_trigger, request_swarm
 
 log = logging.getLogger(__name__)
 COMMAND = "/swarm"
@@ -117,7 +117,7 @@ def register(app: App, services: AppServices) -> None:
             return
         context = CommandContext(services, command, body["user_id"], body.get("channel_id", ""),
                                  lang_of(body), respond, body)
-        handler = _open_case if command.word == "open" else registry.handlers[command.word]
+        handler = open_case if command.word == "open" else registry.handlers[command.word]
         handler(context)
 
     app.command(COMMAND)(ack=ack_swarm, lazy=[run_swarm])
@@ -145,7 +145,12 @@ def _quick_answer(command: SwarmCommand, lang: str) -> str | None:
     return None
 
 
-def _open_case(ctx: CommandContext) -> None:
+def is_case_number(text: str) -> bool:
+    return bool(_CASE_NUMBER.match(text or ""))
+
+
+def open_case(ctx: CommandContext) -> OpenedSwarm | None:
+    """Open (or join) the swarm of `ctx.command.args[0]` and answer; the swarm, for callers that go on."""
     services = ctx.services
     request = OpenRequest(ctx.command.args[0], ctx.user_id, ctx.lang, reply_to=str(ctx.body.get("response_url") or ""),
                           may_open=services.permissions.can_open_swarm(ctx.user_id))
@@ -153,6 +158,9 @@ def _open_case(ctx: CommandContext) -> None:
     if requested.opened is not None:
         services.workspace.invite(requested.opened.channel_id, [ctx.user_id])
         ctx.answer(t("swarm.already_open", ctx.lang, case=requested.case.number, channel=requested.opened.channel_id))
-        return
-    if finish_and_tell(services, requested.swarm_id, requested.case) is None:
+        return requested.opened
+    finished = finish_and_tell(services, requested.swarm_id, requested.case)
+    if finished is None:
         ctx.answer(t("swarm.being_opened", ctx.lang, case=requested.case.number))
+        return None
+    return finished.opened

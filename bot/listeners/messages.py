@@ -53,9 +53,12 @@ def captured_message(services: AppServices, event: dict, *, event_id: str, sourc
     thread_ts = event.get("thread_ts")
     permalink = message_permalink(workspace_url(services), event["channel"], event["ts"], thread_ts)
     files = tuple({"name": f.get("name", ""), "permalink": f.get("permalink", "")} for f in event.get("files", []))
+    # An app's message (an alert) has no user: its name is the one it posted under.
+    author = (services.people.get(user_id).display_name if user_id else
+              event.get("username") or (event.get("bot_profile") or {}).get("name") or "app")
     return CapturedMessage(
         channel_id=event["channel"], ts=event["ts"], user_id=user_id,
-        author_name=services.people.get(user_id).display_name, text=text,
+        author_name=author, text=text,
         body=note_body(readable, files=files, permalink=permalink), thread_ts=thread_ts, permalink=permalink,
         files=files, event_id=event_id, source=source, at=ts_to_datetime(event["ts"]),
     )

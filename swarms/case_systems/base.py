@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from swarms.case_systems.outcomes import OutcomeComparison
+    from swarms.case_systems.search import CaseHit
 
 
 class NoteKind(enum.StrEnum):
@@ -142,6 +143,10 @@ class CaseSystem(Protocol):
 
     def check(self) -> list[CheckLine]:
         """Say in words what works and what is misconfigured."""
+        ...
+
+    def search_cases(self, text: str, limit: int = 20) -> list[CaseHit]:
+        """Cases whose number starts with, or subject contains, `text`; open ones first."""
         ...
 
     def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:

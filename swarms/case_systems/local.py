@@ -23,6 +23,7 @@ from swarms.case_systems.base import (
     NoteToWrite,
 )
 from swarms.case_systems.outcomes import OutcomeComparison, local_outcomes
+from swarms.case_systems.search import SEARCH_LIMIT, CaseHit, local_search
 from swarms.db import utcnow
 from swarms.models import Case, LocalCaseEvent, LocalCaseNote
 
@@ -81,6 +82,9 @@ class LocalCaseSystem:
             CaseChange(number, ev.field, ev.old, ev.new, ev.at, ev.author, change_id=f"local-{ev.id}")
             for ev, number in rows
         ]
+
+    def search_cases(self, text: str, limit: int = SEARCH_LIMIT) -> list[CaseHit]:
+        return local_search(self._sessions, text, limit)
 
     def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
         return local_outcomes(self._sessions, start, end, swarmed_keys)

@@ -38,6 +38,7 @@ from swarms.case_systems.base import (
 from swarms.case_systems.outcomes import OutcomeComparison, salesforce_outcomes
 from swarms.case_systems.salesforce_auth import SalesforceApiError, SalesforceConfig, SalesforceRest
 from swarms.case_systems.salesforce_check import check_salesforce
+from swarms.case_systems.search import SEARCH_LIMIT, CaseHit, salesforce_search
 
 log = logging.getLogger(__name__)
 
@@ -336,6 +337,9 @@ class SalesforceCaseSystem:
                 author = _text(_path(row, "CreatedBy.Name"))
                 changes.append(CaseChange(row["ParentId"], "public_comment", "", body, at, author, f"sf:{row['Id']}"))
         return sorted(changes, key=lambda change: (change.at, change.change_id))
+
+    def search_cases(self, text: str, limit: int = SEARCH_LIMIT) -> list[CaseHit]:
+        return salesforce_search(self.rest.query_all, text, limit)
 
     def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
         return salesforce_outcomes(self.rest.query_all, start, end, swarmed_keys)

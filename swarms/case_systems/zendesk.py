@@ -36,6 +36,7 @@ from swarms.case_systems.base import (
     NoteToWrite,
 )
 from swarms.case_systems.outcomes import OutcomeComparison, zendesk_outcomes
+from swarms.case_systems.search import SEARCH_LIMIT, CaseHit, zendesk_search
 from swarms.case_systems.zendesk_client import DIGITS, ZendeskApiError, ZendeskClient, ZendeskConfig
 
 log = logging.getLogger(__name__)
@@ -233,6 +234,9 @@ class ZendeskCaseSystem:
         return sorted(changes, key=lambda change: (change.at, change.change_id))
 
     # --- check -----------------------------------------------------------------------------------
+
+    def search_cases(self, text: str, limit: int = SEARCH_LIMIT) -> list[CaseHit]:
+        return zendesk_search(self.client.request, text, CLOSED_STATUSES, limit)
 
     def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
         return zendesk_outcomes(self.client.request, start, end, swarmed_keys)

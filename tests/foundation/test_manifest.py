@@ -9,6 +9,7 @@ import yaml
 from bot.listeners.commands import COMMAND
 from bot.standin_run import start_standin_run
 from bot.views.knowledge import KnowledgeCallback
+from bot.views.swarm_from_message import FromMessageCallback
 from bot.views.sync import SyncCallback
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
@@ -22,7 +23,9 @@ def test_the_command_and_shortcuts_in_the_manifest_are_the_ones_the_app_handles(
     features = manifest()["features"]
     assert [c["command"] for c in features["slash_commands"]] == [COMMAND]
     assert {s["callback_id"] for s in features["shortcuts"]} == {SyncCallback.ADD_TO_CASE,
-                                                                  KnowledgeCallback.MARK_RESOLUTION}
+                                                                  KnowledgeCallback.MARK_RESOLUTION,
+                                                                  FromMessageCallback.SHORTCUT}
+    assert manifest()["settings"]["interactivity"]["message_menu_options_url"].endswith("/slack/events")
     assert features["app_home"]["home_tab_enabled"]
 
 

@@ -1,0 +1,179 @@
+""""Swarm on this case": a message shortcut that opens (or joins) the swarm of the case a message names.
+
+Works on any message the shortcut reaches: a customer's, a colleague's, an alert another app posted, in
+a public or private channel or a DM. The case number is read from the message's text, its blocks and
+attachments (alerts keep theirs there) by the team's pattern; several numbers are offered as a choice,
+none (or another case) is found by searching the case system in the modal. The message becomes the
+swarm's first note and the case card links to it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.errors import error_text
+from bot.i18n.catalog import t
+from bot.listeners.commands import CommandContext, SwarmCommand, is_case_number, open_case
+from bot.listeners.messages import captured_message, nudge_delivery
+from bot.services import AppServices
+from bot.views.case_card import case_card_blocks, case_card_text
+from bot.views.swarm_from_message import (
+    FromMessageAction,
+    FromMessageBlock,
+    FromMessageCallback,
+    FromMessageState,
+    case_options,
+    from_message_modal,
+    origin_block,
+    picked_number,
+)
+from swarms.case_numbers import compile_case_pattern, find_case_numbers
+from swarms.case_systems.base import CaseSystemError
+from swarms.errors import AlreadySynced, SwarmError
+from swarms.lifecycle import OpenedSwarm
+from swarms.models import Swarm
+from swarms.note_sync import add_message_to_swarm
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, services: AppServices) -> None:
+    app.shortcut(FromMessageCallback.SHORTCUT)(_open_modal(services))
+    app.options(FromMessageAction.SEARCH)(_search(services))
+    app.view(FromMessageCallback.VIEW)(ack=_check_submission(services), lazy=[_open_from_message(services)])
+
+
+def message_texts(message: dict) -> str:
+    """Everything a person reads in a message: its text, its blocks' texts and its attachments (alerts)."""
+    parts = [message.get("text") or ""]
+    for block in message.get("blocks") or []:
+        parts.extend(_block_texts(block))
+    for attachment in message.get("attachments") or []:
+        parts.extend(str(attachment.get(k) or "") for k in ("pretext", "title", "text", "fallback"))
+        parts.extend(f"{f.get('title', '')} {f.get('value', '')}" for f in attachment.get("fields") or [])
+    return "\n".join(part for part in parts if part)
+
+
+def _block_texts(block: dict) -> list[str]:
+    texts = [block.get("text", {}).get("text", "")] if isinstance(block.get("text"), dict) else []
+    texts += [f.get("text", "") for f in block.get("fields") or [] if isinstance(f, dict)]
+    texts += [e.get("text", "") for e in block.get("elements") or [] if isinstance(e, dict)
+              and isinstance(e.get("text"), str)]
+    return texts
+
+
+def _open_modal(services: AppServices) -> Callable:
+    pattern = compile_case_pattern(services.settings.opening.case_pattern)
+
+    def open_modal(ack: Ack, shortcut: dict, client) -> None:
+        ack()
+        user_id = shortcut["user"]["id"]
+        lang = services.people.language_of(user_id)  # one users.info at most, well within the trigger's 3 s
+        message = shortcut.get("message") or {}
+        text = message_texts(message)
+        state = FromMessageState(shortcut["channel"]["id"], message.get("ts") or shortcut.get("message_ts", ""),
+                                 message.get("thread_ts") or "", message.get("user") or "",
+                                 text, shortcut.get("response_url") or "",
+                                 message.get("username") or (message.get("bot_profile") or {}).get("name") or "")
+        client.views_open(trigger_id=shortcut["trigger_id"],
+                          view=from_message_modal(find_case_numbers(text, pattern), state, excerpt=text, lang=lang))
+
+    return open_modal
+
+
+def _search(services: AppServices) -> Callable:
+    def search(ack: Ack, body: dict) -> None:
+        lang = services.people.cached_language_of(body.get("user", {}).get("id", ""))
+        try:
+            hits = services.cases.search_cases(str(body.get("value") or ""))
+        except CaseSystemError as exc:  # an options answer cannot carry a message: log, offer nothing
+            log.info("case search failed: %s", exc)
+            hits = []
+        ack(**case_options(hits, lang))
+
+    return search
+
+
+def _check_submission(services: AppServices) -> Callable:
+    def check(ack: Ack, body: dict, view: dict) -> None:
+        lang = services.people.cached_language_of(body["user"]["id"])
+        number = picked_number(view)
+        block = FromMessageBlock.SEARCH
+        if not number:
+            ack(response_action="errors", errors={block: t("from_message.pick_one", lang)})
+        elif not is_case_number(number):
+            ack(response_action="errors", errors={block: t("from_message.bad_pick", lang)})
+        else:
+            ack()  # the modal closes; the answer comes where the shortcut was used
+
+    return check
+
+
+def _open_from_message(services: AppServices) -> Callable:
+    def run(body: dict, view: dict) -> None:
+        user_id, number = body["user"]["id"], picked_number(view)
+        try:
+            state = FromMessageState.loads(view.get("private_metadata", ""))
+        except ValueError:
+            log.info("swarm from message: a forged or damaged state from %s", user_id)
+            return
+        if not is_case_number(number):
+            return  # refused in the ack
+        lang = services.people.language_of(user_id)
+        respond = _responder(services, state, user_id)
+        ctx = CommandContext(services, SwarmCommand("open", (number,), number), user_id, state.channel_id, lang,
+                             respond, {"user_id": user_id, "channel_id": state.channel_id,
+                                       "trigger_id": body.get("trigger_id", ""), "response_url": state.response_url})
+        try:
+            opened = open_case(ctx)
+        except Exception as exc:  # the same answers /swarm gives: in words, never a trace
+            respond(response_type="ephemeral", replace_original=False,
+                    text=error_text(exc, lang, system=services.settings.case_system))
+            return
+        if opened is not None:
+            _start_from(services, opened, state, user_id)
+
+    return run
+
+
+def _start_from(services: AppServices, opened: OpenedSwarm, state: FromMessageState, user_id: str) -> None:
+    """The message becomes the swarm's first note; a new swarm's card says where it started."""
+    message = {"channel": state.channel_id, "ts": state.ts, "thread_ts": state.thread_ts or None,
+               "user": state.user_id, "text": state.text or "", "username": state.app_name}
+    captured = captured_message(services, message, event_id="", source="shortcut")
+    try:
+        with services.sessions.begin() as session:
+            add_message_to_swarm(session, opened.swarm_id, captured, user_id=user_id, may_choose_any=True)
+            swarm = session.get_one(Swarm, opened.swarm_id)
+            card_ts, lang = swarm.card_ts, swarm.language
+    except AlreadySynced:
+        return  # the same message started (or was added to) a swarm before
+    except SwarmError as exc:
+        log.info("swarm %s: the starting message was not kept: %s", opened.swarm_id, exc)
+        return
+    nudge_delivery(services)
+    if opened.created and card_ts:
+        author = f"<@{state.user_id}>" if state.user_id else state.app_name or t("from_message.an_app", lang)
+        blocks = [*case_card_blocks(opened.case, lang=lang), origin_block(captured.permalink, author, lang)]
+        try:
+            services.client.chat_update(channel=opened.channel_id, ts=card_ts, blocks=blocks,
+                                        text=case_card_text(opened.case, lang))
+        except SlackApiError as exc:
+            log.info("swarm %s: card not linked to its message (%s)", opened.swarm_id, exc.response.get("error"))
+
+
+def _responder(services: AppServices, state: FromMessageState, user_id: str) -> Callable[..., object]:
+    """Answers go where the shortcut was used (its response_url); without one, to the person by DM."""
+
+    def respond(**message: object) -> None:
+        if state.response_url:
+            WebhookClient(state.response_url).send_dict(message)
+            return
+        services.client.chat_postMessage(channel=user_id, text=str(message.get("text", "")))
+
+    return respond

@@ -1,0 +1,113 @@
+"""Swarm on this case: a swarm started from any message, the message its first note and linked on the card."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.views.swarm_from_message import FromMessageAction, FromMessageBlock, FromMessageCallback
+from swarms.case_numbers import find_case_numbers
+from swarms.models import Note, Swarm
+
+SEARCH = {FromMessageBlock.SEARCH: {FromMessageAction.SEARCH: {"type": "external_select", "selected_option": None}}}
+
+
+def _shortcut(app, user: str, channel: str, ts: str):
+    app.driver.message_shortcut(FromMessageCallback.SHORTCUT, user=user, channel=channel, message_ts=ts)
+    app.settle()
+    return app.workspace.modal_stack(user)[-1]
+
+
+def _pick(block: str, action: str, value: str, kind: str) -> dict:
+    return {block: {action: {"type": kind, "selected_option": {"text": {"type": "plain_text", "text": value},
+                                                                 "value": value}}}}
+
+
+def _swarm_of(sessions, number: str) -> Swarm:
+    with sessions() as session:
+        return session.scalars(select(Swarm).where(Swarm.case_number == number)).one()
+
+
+def test_a_customer_message_naming_a_case_opens_its_swarm_with_the_message_as_first_note(swarm_app, sessions):
+    people, ws = swarm_app.people, swarm_app.workspace
+    message = swarm_app.driver.user_posts(people.outsider, ws.general_id, "Customer on case 00001026 again: E-21 at 9am")
+    swarm_app.settle()
+
+    modal = _shortcut(swarm_app, people.agent, ws.general_id, message["ts"])
+    assert modal["title"]["text"] == "Swarm on a case"
+    [found] = [b for b in modal["blocks"] if b.get("block_id") == FromMessageBlock.FOUND]
+    assert found["element"]["initial_option"]["value"] == "00001026"
+
+    swarm_app.driver.view_submission(modal["id"], user=people.agent, values=_pick(
+        FromMessageBlock.FOUND, FromMessageAction.FOUND, "00001026", "radio_buttons"))
+    swarm_app.settle()
+
+    swarm = _swarm_of(sessions, "00001026")
+    with sessions() as session:
+        [note] = session.scalars(select(Note).where(Note.swarm_id == swarm.id)).all()
+    assert (note.source, note.message_ts, note.author_name) == ("shortcut", message["ts"], "Olaf Outsider")
+    card = ws.messages(swarm.channel_id)[0]
+    assert "Started from <" in card["blocks"][-1]["elements"][0]["text"]
+    assert note.permalink in card["blocks"][-1]["elements"][0]["text"]
+    assert any("Swarm for case *00001026* is open" in a for a in swarm_app.answers())
+
+
+def test_an_alert_naming_two_cases_asks_which_one_and_names_the_app_as_the_author(swarm_app, sessions):
+    people, ws = swarm_app.people, swarm_app.workspace
+    alert = ws.post_message(ws.general_id, user="", text="", extra={
+        "bot_id": "B0ALERTS01", "username": "SolarWatch", "subtype": "bot_message",
+        "attachments": [{"title": "Fleet alarm", "text": "Cases #00001026 and 00001027 show E-21 (fw 3.2.10001)"}]})
+    swarm_app.settle()
+
+    modal = _shortcut(swarm_app, people.agent, ws.general_id, alert["ts"])
+    [found] = [b for b in modal["blocks"] if b.get("block_id") == FromMessageBlock.FOUND]
+    assert [o["value"] for o in found["element"]["options"]] == ["00001026", "00001027"]
+    assert "initial_option" not in found["element"]
+
+    refused = swarm_app.driver.view_submission(modal["id"], user=people.agent, values=SEARCH)
+    assert refused.json()["errors"][FromMessageBlock.SEARCH].startswith("Pick the case")
+
+    swarm_app.driver.view_submission(modal["id"], user=people.agent, values=_pick(
+        FromMessageBlock.FOUND, FromMessageAction.FOUND, "00001027", "radio_buttons"))
+    swarm_app.settle()
+    swarm = _swarm_of(sessions, "00001027")
+    with sessions() as session:
+        [note] = session.scalars(select(Note).where(Note.swarm_id == swarm.id)).all()
+    assert note.author_name == "SolarWatch" and "Fleet alarm" in note.text
+
+
+def test_a_message_without_a_number_finds_the_case_by_searching_in_korean(swarm_app, sessions):
+    people, ws = swarm_app.people, swarm_app.workspace
+    channel, _ = ws.open_im(people.expert)
+    message = swarm_app.driver.user_posts(people.expert, channel, "배터리가 또 80%에서 멈췄대요")
+    swarm_app.settle()
+
+    modal = _shortcut(swarm_app, people.expert, channel, message["ts"])
+    assert modal["title"]["text"] == "케이스 스웜"
+    assert not [b for b in modal["blocks"] if b.get("block_id") == FromMessageBlock.FOUND]
+    options = swarm_app.driver.block_suggestion(modal["id"], FromMessageAction.SEARCH, "배터리", user=people.expert)
+    assert [o["value"] for o in options.json()["options"]] == ["00001027"]
+
+    swarm_app.driver.view_submission(modal["id"], user=people.expert, values=_pick(
+        FromMessageBlock.SEARCH, FromMessageAction.SEARCH, "00001027", "external_select"))
+    swarm_app.settle()
+    assert _swarm_of(sessions, "00001027").opened_by == people.expert
+
+
+def test_a_forged_pick_is_refused_and_a_closed_case_is_answered_in_words(swarm_app):
+    people, ws = swarm_app.people, swarm_app.workspace
+    message = swarm_app.driver.user_posts(people.agent, ws.general_id, "see 00000999")
+    swarm_app.settle()
+    modal = _shortcut(swarm_app, people.agent, ws.general_id, message["ts"])
+    forged = swarm_app.driver.view_submission(modal["id"], user=people.agent, values=_pick(
+        FromMessageBlock.SEARCH, FromMessageAction.SEARCH, "../../etc", "external_select"))
+    assert forged.json()["errors"][FromMessageBlock.SEARCH] == "That isn't a case number I can open."
+
+    swarm_app.driver.view_submission(modal["id"], user=people.agent, values=_pick(
+        FromMessageBlock.FOUND, FromMessageAction.FOUND, "00000999", "radio_buttons"))
+    swarm_app.settle()
+    assert "closed" in swarm_app.answers()[-1].lower()
+
+
+def test_case_numbers_are_read_alone_never_from_versions_dates_or_paths():
+    text = "Ticket #35436, case 00001026; fw 3.2.10001, 2026-11-21, /logs/1234567, 010-1234-5678, 00001026 again"
+    assert find_case_numbers(text) == ["35436", "00001026"]
