@@ -3,41 +3,47 @@
 Deterministic by construction: messages are ordered by their Slack ts (then by position), every choice
 is a sort with a total order, and nothing reads the clock or a random source. Each section records
 where it came from, so the draft can say which parts are guesses and which are missing.
+
+The problem is the case's symptom (`symptom`), the resolution is prose and the steps are its list
+items, each said once; chat filler is dropped; the article's language is that of most of its problem
+and resolution, and the environment's labels follow it. Every field is redacted before it is returned.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+from knowledge_export.heuristics import (
+    CAUSE_THRESHOLD,
+    RESOLUTION_THRESHOLD,
+    best,
+    is_filler,
+    prose_and_steps,
+    score_messages,
+)
 from knowledge_export.models import ArticleDraft, Mark, Section, SwarmMessage, SwarmTranscript
 from knowledge_export.redaction import Redactor
-from knowledge_export.text import (
-    clean_slack_text,
-    detect_language,
-    first_sentence,
-    is_emoji_only,
-    list_items,
-    symptom_title,
-    versions,
-)
+from knowledge_export.symptom import symptom_text, symptom_title
+from knowledge_export.text import clean_slack_text, detect_language, first_sentence, is_emoji_only, versions
 
 MAX_SECTION_CHARS = 6000  # a section longer than this is a transcript, not an article
-MAX_PICKED = 3  # heuristics take at most this many messages for one section
 MAX_STEPS = 30
-
-_RESOLUTION_CUES = re.compile(
-    r"fixed by|\bfix(?:ed)?\b|resolved|solution|workaround|the fix|solved|resolution|"
-    r"해결|조치|수정(?:했|됨|하였|완료)|복구|우회",
-    re.I,
-)
-_CAUSE_CUES = re.compile(r"root cause|caused by|\bcause\b|because|due to|the reason|turned out|원인|때문|탓", re.I)
-_QUESTION = re.compile(r"[?？]\s*$")
+ENVIRONMENT_LABELS = {"en": ("Product", "Version"), "ko": ("제품", "버전")}
 
 
-def draft_article(transcript: SwarmTranscript) -> ArticleDraft:
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A drafted section before redaction: its prose, its steps and whether heuristics chose it."""
+
+    text: str = ""
+    steps: tuple[str, ...] = ()
+    guessed: bool = False
+
+
+def draft_article(transcript: SwarmTranscript, *, phone_region: str = "KR") -> ArticleDraft:
     """The redacted draft of one closed swarm; the same transcript always gives the same draft."""
     case = transcript.case
     messages = usable_messages(transcript.messages)
@@ -45,44 +51,44 @@ def draft_article(transcript: SwarmTranscript) -> ArticleDraft:
     guessed: set[str] = set()
     missing: set[str] = set()
 
-    title = symptom_title(case.subject) or symptom_title(first_sentence(case.description))
+    problem = symptom_text(case.description) or symptom_text(case.subject)
+    title = symptom_title(case.subject) or symptom_title(first_sentence(problem))
     if not title:
         title = f"Case {case.number}".strip()
         missing.add(Section.TITLE)
-
-    problem = _join([case.subject if not case.description else "", case.description])
     if not problem:
         missing.add(Section.PROBLEM)
 
-    resolution, resolution_guessed = _resolution(transcript, messages, marked)
-    cause, cause_guessed = _cause(messages, marked, exclude=resolution)
-    environment, environment_guessed = _environment(transcript, messages, marked)
-    step_sources = [m.text for m in marked[Mark.RESOLUTION] + marked[Mark.KEY_NOTE]] + [resolution]
-    steps = tuple(_unique(item for text in step_sources for item in list_items(text)))[:MAX_STEPS]
-    steps_guessed = resolution_guessed and not marked[Mark.RESOLUTION] and not marked[Mark.KEY_NOTE]
+    talk = [m for m in messages if not is_filler(m.text)]
+    scored = score_messages([m.text for m in talk], [m.author_id for m in talk], transcript.owner_id)
+    resolution = _resolution(transcript, talk, marked, scored)
+    cause = _cause(talk, marked, scored, exclude=resolution.text)
+    steps = resolution.steps[:MAX_STEPS]
+    worded = [problem, resolution.text, *steps] + ([] if Section.TITLE in missing else [title])
+    language = detect_language(worded) or case.language or "en"
+    environment, environment_guessed = _environment(transcript, messages, marked, language)
     contributors = transcript.credited or _contributors(messages)
 
-    for section, text, was_guessed in (
-        (Section.RESOLUTION, resolution, resolution_guessed),
-        (Section.CAUSE, cause, cause_guessed),
+    for section, content, was_guessed in (
+        (Section.RESOLUTION, resolution.text or steps, resolution.guessed),
+        (Section.CAUSE, cause.text, cause.guessed),
         (Section.ENVIRONMENT, environment, environment_guessed),
-        (Section.STEPS, steps, steps_guessed),
+        (Section.STEPS, steps, resolution.guessed),
         (Section.CONTRIBUTORS, contributors, False),
     ):
-        if not text:
+        if not content:
             missing.add(section)
         elif was_guessed:
             guessed.add(section)
 
-    redactor = Redactor(names=(case.contact_name, case.account))
-    language = case.language or detect_language([case.subject, case.description, resolution])
+    redactor = Redactor(names=(case.contact_name, case.account), phone_region=phone_region)
     return ArticleDraft(
         draft_id=draft_id_for(case.key or case.number),
         title=redactor.redact(title),
         problem=redactor.redact(problem),
         environment=redactor.redact(environment),
-        cause=redactor.redact(cause),
-        resolution=redactor.redact(resolution),
+        cause=redactor.redact(cause.text),
+        resolution=redactor.redact(resolution.text),
         steps=tuple(redactor.redact(step) for step in steps),
         contributors=tuple(contributors),
         case_url=case.url,
@@ -114,43 +120,48 @@ def usable_messages(messages: Sequence[SwarmMessage]) -> list[SwarmMessage]:
     return usable
 
 
-def _resolution(
-    transcript: SwarmTranscript, messages: list[SwarmMessage], marked: dict[Mark, list[SwarmMessage]]
-) -> tuple[str, bool]:
-    """Marked resolutions, else the closing summary (written as the resolution), else a guess."""
+def _resolution(transcript: SwarmTranscript, talk: list[SwarmMessage], marked: dict[Mark, list[SwarmMessage]],
+                scored) -> _Found:
+    """The closing summary and the marked resolutions, with marked key notes after them; unmarked, the best
+    scored message. Prose and steps are separated, so the steps appear once."""
     summary = clean_slack_text(transcript.closing_summary)
-    if marked[Mark.RESOLUTION]:
-        texts = [m.text for m in marked[Mark.RESOLUTION]]
-        return _join([summary, *texts] if summary and summary not in texts else texts), False
-    if summary:
-        return summary, False
-    cued = [m for m in messages if _RESOLUTION_CUES.search(m.text) and not _QUESTION.search(m.text)]
-    if cued:
-        return _join(m.text for m in cued[-MAX_PICKED:]), True
-    owners = [m for m in messages if m.author_id == transcript.owner_id and not _QUESTION.search(m.text)]
-    if transcript.owner_id and owners:
-        return _join(m.text for m in owners[-2:]), True
-    return "", False
+    sources = [m.text for m in marked[Mark.RESOLUTION]]
+    guessed = False
+    if not sources and not summary:
+        pick = best(scored, "resolution", RESOLUTION_THRESHOLD)
+        if pick is not None:
+            sources, guessed = [talk[pick.index].text], True
+        else:
+            owners = [m.text for m in talk if m.author_id == transcript.owner_id and transcript.owner_id]
+            sources, guessed = owners[-1:], bool(owners)
+    sources += [m.text for m in marked[Mark.KEY_NOTE] if m.text not in sources]
+    proses, steps = [prose_and_steps(summary)[0]] if summary else [], []
+    for text in sources:
+        prose, items = prose_and_steps(text)
+        proses.append(prose)
+        steps.extend(items)
+    return _Found(_join(proses), tuple(_unique(steps)), guessed)
 
 
-def _cause(messages: list[SwarmMessage], marked: dict[Mark, list[SwarmMessage]], *, exclude: str) -> tuple[str, bool]:
+def _cause(talk: list[SwarmMessage], marked: dict[Mark, list[SwarmMessage]], scored, *, exclude: str) -> _Found:
     if marked[Mark.CAUSE]:
-        return _join(m.text for m in marked[Mark.CAUSE]), False
-    cued = [m for m in messages if _CAUSE_CUES.search(m.text) and not _QUESTION.search(m.text)]
-    cued = [m for m in cued if m.text not in exclude] or cued
-    if cued:
-        return _join(m.text for m in cued[-MAX_PICKED:]), True
-    return "", False
+        return _Found(_join(prose_and_steps(m.text)[0] or m.text for m in marked[Mark.CAUSE]))
+    ranked = sorted((s for s in scored if s.cause >= CAUSE_THRESHOLD), key=lambda s: (-s.cause, -s.index))
+    for pick in ranked:
+        prose = prose_and_steps(talk[pick.index].text)[0]
+        if prose and prose not in exclude:
+            return _Found(_join([prose]), guessed=True)
+    return _Found()
 
 
-def _environment(
-    transcript: SwarmTranscript, messages: list[SwarmMessage], marked: dict[Mark, list[SwarmMessage]]
-) -> tuple[str, bool]:
+def _environment(transcript: SwarmTranscript, messages: list[SwarmMessage], marked: dict[Mark, list[SwarmMessage]],
+                 language: str) -> tuple[str, bool]:
     """Product from the case; versions from the case first, then from marked, then from any message."""
+    product_label, version_label = ENVIRONMENT_LABELS.get(language, ENVIRONMENT_LABELS["en"])
     case = transcript.case
     lines: list[str] = []
     if case.product:
-        lines.append(f"Product: {case.product}")
+        lines.append(f"{product_label}: {case.product}")
     found = versions(f"{case.subject}\n{case.description}")
     from_messages = False
     if not found:
@@ -158,7 +169,7 @@ def _environment(
         found = versions(marked_text) or versions("\n".join(m.text for m in messages[:2000]))
         from_messages = bool(found)
     if found:
-        lines.append("Version: " + ", ".join(found[:3]))
+        lines.append(f"{version_label}: " + ", ".join(found[:3]))
     return "\n".join(lines), from_messages
 
 

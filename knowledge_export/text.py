@@ -1,4 +1,4 @@
-"""Small text helpers for drafting: Slack markup, emoji, list items, versions, titles, slugs."""
+"""Small text helpers for drafting: Slack markup, emoji, list items, versions, sentences, language, slugs."""
 
 from __future__ import annotations
 
@@ -26,17 +26,8 @@ _VERSION = re.compile(
     r"|(?<![\d.A-Za-z])(?P<bare>\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.]+)?)(?![\d.]*\d)",
     re.I,
 )
-_TITLE_PREFIXES = re.compile(
-    r"^\s*(?:(?:re|fw|fwd|aw|wg|답장|전달)\s*:\s*|\[[^\]]{0,40}\]\s*|\((?:urgent|긴급)\)\s*|"
-    r"(?:urgent|asap|p[0-4]|sev\s?[0-4]|긴급|case\s*#?\d+)\s*[:\-–]\s*|"
-    r"(?:customer|client|user)s?\s+(?:reports?|says?|states?|asks?|complains?)\s+(?:that\s+)?|"
-    r"(?:help|assistance)\s+(?:needed|required)\s*(?::|with|for)?\s*|(?:issue|problem|question)\s*:\s*|"
-    r"고객\s*(?:문의|요청|불만)\s*[:\-]?\s*|문의\s*[:\-]\s*)",
-    re.I,
-)
 _HANGUL = re.compile(r"[가-힣]")
-_LETTER = re.compile(r"[^\W\d_]")
-MAX_TITLE = 120
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def clean_slack_text(text: str) -> str:
@@ -125,28 +116,21 @@ def cut_at_sentence(text: str, limit: int) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
-def symptom_title(subject: str) -> str:
-    """The case subject as a customer would search for it: no 'RE:', ticket tags or 'Customer reports'."""
-    title = " ".join((subject or "").split())
-    previous = None
-    while previous != title:
-        previous = title
-        title = _TITLE_PREFIXES.sub("", title, count=1).strip()
-    title = title.strip(" .,:;!-–—")
-    if not _LETTER.search(title):
-        return ""
-    if len(title) > MAX_TITLE:
-        title = title[:MAX_TITLE].rsplit(" ", 1)[0].rstrip(" ,;:-")
-    return title[:1].upper() + title[1:]
-
-
 def detect_language(texts: Iterable[str]) -> str:
-    """'ko' when most letters are Hangul, else 'en'."""
-    letters = hangul = 0
+    """'ko' when at least as many words are Korean as English, else 'en' ("" when there are no words).
+
+    Words, not letters: a Hangul syllable carries what two or three Latin letters do. Codes and acronyms
+    (E-21, FW, BMS, [NAME-1]) are left out, as Korean support text is full of them."""
+    korean = english = 0
     for text in texts:
-        letters += len(_LETTER.findall(text or ""))
-        hangul += len(_HANGUL.findall(text or ""))
-    return "ko" if letters and hangul * 2 >= letters else "en"
+        for word in _WORD.findall(text or ""):
+            if _HANGUL.search(word):
+                korean += 1
+            elif len(word) > 1 and not word.isupper():
+                english += 1
+    if not korean and not english:
+        return ""
+    return "ko" if korean >= english else "en"
 
 
 def slugify(text: str, *, max_length: int = 60, ascii_only: bool = False) -> str:
