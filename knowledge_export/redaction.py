@@ -12,47 +12,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from knowledge_export.detectors import PATTERN_RULES, PLACEHOLDER, SECRET_RULES, Detector, RedactionKind, Rule
+from knowledge_export.address_rules import ADDRESS_RULES
+from knowledge_export.detectors import IP_RULES, PATTERN_RULES, PLACEHOLDER, Detector, RedactionKind
 from knowledge_export.models import Redaction
-
-RULES: tuple[Rule, ...] = SECRET_RULES + PATTERN_RULES
+from knowledge_export.name_rules import NameFinder
+from knowledge_export.number_rules import NUMBER_RULES, PhoneDetector
+from knowledge_export.secret_rules import SECRET_RULES
 
 # Words that name the legal form, not the company: "Acme GmbH" is found as "Acme" too, "GmbH" alone is not.
-_LEGAL_FORMS = frozenset(
-    [
-        "inc",
-        "inc.",
-        "ltd",
-        "ltd.",
-        "llc",
-        "gmbh",
-        "ag",
-        "sa",
-        "s.a.",
-        "co",
-        "co.",
-        "corp",
-        "corp.",
-        "corporation",
-        "company",
-        "plc",
-        "bv",
-        "b.v.",
-        "kk",
-        "k.k.",
-        "limited",
-        "group",
-        "holdings",
-        "the",
-        "and",
-        "of",
-        "주식회사",
-        "(주)",
-        "유한회사",
-        "그룹",
-    ]
-)
-_HANGUL = "가-힣"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +43,11 @@ def by_kind(redactions: Iterable[Redaction]) -> dict[str, tuple[Redaction, ...]]
     return {kind: tuple(group) for kind, group in groups.items()}
 
 
+# Numbers written without a country code are also read as US numbers: the one other region support
+# teams here mostly hear from; the team's own region (a setting) comes first.
+_FALLBACK_PHONE_REGIONS = ("US",)
+
+
 class Redactor:
     """Redacts many texts with one consistent set of placeholders; `redactions` lists what it replaced.
 
@@ -91,8 +63,11 @@ class Redactor:
         self._counts: dict[str, int] = {}
         self._numbers: dict[str, int] = {}
         self._keep = frozenset(" ".join(value.split()).casefold() for value in keep if value and value.strip())
-        self._name_patterns = _name_patterns([*names, *people])
-        self.phone_region = phone_region
+        # Secrets first, so a token's digits are gone before the number rules look; names last.
+        self._detectors: tuple[Detector, ...] = (
+            *SECRET_RULES, *PATTERN_RULES, *NUMBER_RULES, *IP_RULES,
+            PhoneDetector((phone_region, *_FALLBACK_PHONE_REGIONS)), *ADDRESS_RULES, NameFinder([*names, *people]),
+        )
 
     @property
     def redactions(self) -> tuple[Redaction, ...]:
@@ -110,10 +85,8 @@ class Redactor:
         # Found values become private-use sentinels first, so no later rule sees (or re-matches) them, and
         # placeholders are numbered in reading order at the end rather than in the order of the rules.
         found: list[tuple[RedactionKind, str, str]] = []
-        for rule in RULES:
-            text = self._apply(rule, text, found)
-        for pattern, full_name in self._name_patterns:
-            text = pattern.sub(lambda m, name=full_name: self._name(found, name, m.group()), text)
+        for detector in self._detectors:
+            text = self._apply(detector, text, found)
         if not found:
             return text
         return _SENTINEL.sub(lambda m: self._placeholder(*found[_index(m)]), text)
@@ -127,6 +100,10 @@ class Redactor:
             value = text[finding.start : finding.end]
             if PLACEHOLDER.fullmatch(value) or _MARK in value or self._kept(value):
                 continue
+            if finding.kind is RedactionKind.NAME:
+                if self._kept(finding.label):
+                    continue
+                value = finding.label  # every form of a name ("Mina", "MINA PARK", "박미나") is one person
             pieces.append(text[last : finding.start])
             pieces.append(_sentinel(found, finding.kind, value, finding.label))
             last = finding.end
@@ -134,11 +111,6 @@ class Redactor:
             return text
         pieces.append(text[last:])
         return "".join(pieces)
-
-    def _name(self, found: list[tuple[RedactionKind, str, str]], full_name: str, value: str) -> str:
-        if self._kept(value) or self._kept(full_name):
-            return value
-        return _sentinel(found, RedactionKind.NAME, full_name, "name")
 
     def _kept(self, value: str) -> bool:
         return bool(self._keep) and " ".join(value.split()).casefold() in self._keep
@@ -193,8 +165,11 @@ def _normalise(kind: RedactionKind, value: str) -> str:
 
 def hint(kind: RedactionKind, value: str, label: str) -> str:
     """What the reviewer reads: enough to recognise the value, too little to recover it."""
-    if kind is RedactionKind.SECRET:
+    if kind in (RedactionKind.SECRET, RedactionKind.NATIONAL_ID):
         return label
+    if kind is RedactionKind.ADDRESS:
+        first = value.split()[0]
+        return f"{first} …" if first.isalpha() else f"{label} …"  # the city or province, not the street
     if kind is RedactionKind.EMAIL:
         local, _, domain = value.partition("@")
         host, _, tld = domain.rpartition(".")
@@ -208,39 +183,3 @@ def hint(kind: RedactionKind, value: str, label: str) -> str:
     if kind is RedactionKind.IP:
         return "IPv6 •••" if ":" in value else f"{value.split('.')[0]}.•.•.•"
     return " ".join(f"{part[:1]}***" for part in value.split())  # a name: the full name's initials
-
-
-def _name_patterns(names: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
-    """Full names first, then their distinctive parts ("Mina Park" → "Mina", "Park"; "김민지" → "민지")."""
-    fulls: list[str] = []
-    for name in names:
-        name = " ".join((name or "").split())
-        if len(name) >= 2 and name.casefold() not in {f.casefold() for f in fulls}:
-            fulls.append(name)
-    patterns: list[tuple[re.Pattern[str], str]] = []
-    parts: list[tuple[str, str]] = []
-    for full in sorted(fulls, key=len, reverse=True):
-        patterns.append((_word(full), full))
-        parts.extend((part, full) for part in _parts(full))
-    seen = {full.casefold() for full in fulls}
-    for part, full in sorted(parts, key=lambda item: len(item[0]), reverse=True):
-        if part.casefold() not in seen:
-            seen.add(part.casefold())
-            patterns.append((_word(part), full))
-    return patterns
-
-
-def _parts(full: str) -> list[str]:
-    words = [w.strip(",.()") for w in full.split()]
-    parts = [w for w in words if len(w) >= 2 and w.casefold() not in _LEGAL_FORMS and not w.isdigit()]
-    if len(words) == 1 and re.fullmatch(rf"[{_HANGUL}]{{3,4}}", full):
-        parts.append(full[1:])  # a Korean full name is family name + given name, and people use the given name
-    return parts if len(words) > 1 or len(parts) > 1 else []
-
-
-def _word(name: str) -> re.Pattern[str]:
-    """The name with any spacing, not inside a longer Latin word; Hangul particles may follow ("민지님")."""
-    body = r"\s+".join(re.escape(part) for part in name.split())
-    if re.fullmatch(rf"[{_HANGUL}\s]+", name):
-        return re.compile(rf"(?<![{_HANGUL}]){body}" if len(name) <= 2 else body)
-    return re.compile(rf"(?<![A-Za-z0-9_]){body}(?![A-Za-z0-9_])", re.I)

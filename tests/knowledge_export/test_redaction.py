@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_export.redaction import Redactor, redact
-from tests.knowledge_export.corpora import leak_report, over_redaction_report
-from tests.knowledge_export.corpora.ordinary import ORDINARY
-from tests.knowledge_export.corpora.planted import PLANTED
+from knowledge_export.redaction import Redactor, by_kind, redact
+from tests.knowledge_export.corpora import leak_report, ordinary, over_redaction_report, planted
+
+KINDS = {"secret", "email", "phone", "card", "iban", "national_id", "ip", "address", "name"}
 
 
-def test_the_corpora_are_big_enough_and_bilingual():
-    assert len(PLANTED) >= 150
-    assert len(ORDINARY) >= 150
-    assert sum(any("가" <= c <= "힣" for c in item.text) for item in PLANTED) >= 75
-    assert sum(any("가" <= c <= "힣" for c in line) for line in ORDINARY) >= 50
+def test_the_corpora_are_big_enough_bilingual_and_cover_every_kind():
+    items, lines = planted(), ordinary()
+    assert len(items) >= 400
+    assert sum(any("가" <= c <= "힣" for c in item.text) for item in items) >= 150
+    assert {item.kind for item in items} == KINDS
+    assert len(lines) >= 300
+    assert {"versions", "uuids", "hashes and commits", "timestamps", "skus and part numbers", "error codes",
+            "korean model names", "json with nulls"} <= {line.category for line in lines}
 
 
 def test_nothing_planted_leaks():
@@ -23,17 +26,17 @@ def test_nothing_planted_leaks():
     assert report.failures == []
 
 
-def test_little_ordinary_text_is_redacted():
+def test_ordinary_support_text_comes_through():
     report = over_redaction_report()
     print(f"\nover-redaction rate: {len(report.failures)}/{report.total} = {report.rate:.2%}")
-    for before, after in report.failures:
-        print(f"  {before!r} -> {after!r}")
-    assert report.rate < 0.02
+    for category, before, after in report.failures:
+        print(f"  {category}: {before!r} -> {after!r}")
+    assert report.rate <= 0.01
 
 
-@pytest.mark.parametrize("item", PLANTED[::7], ids=lambda item: f"{item.kind}:{item.value[:20]}")
+@pytest.mark.parametrize("item", planted()[::9], ids=lambda item: f"{item.kind}:{item.value[:20]}")
 def test_hints_never_show_the_value(item):
-    result = redact(item.text, names=item.names)
+    result = redact(item.text, names=item.names, people=item.people)
     assert result.redactions
     for redaction in result.redactions:
         assert item.value not in redaction.hint
@@ -131,3 +134,76 @@ def test_already_redacted_text_is_left_alone():
 
 def test_outside_sentinel_characters_cannot_confuse_the_redactor():
     assert redact("a\ue000\ue100\ue100\ue001b a@example.com").text == "a\ue100\ue100b [EMAIL-1]"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the river pump and energy yield, said the field engineer",
+         "the river pump and energy yield, said the field engineer"),
+        ("Blue River Energy runs the pump; Grace Field owns it", "[NAME-1] runs the pump; [NAME-2] owns it"),
+        ("Dear Ms. Field, the fix is live", "Dear Ms. [NAME-1], the fix is live"),
+        ("하늘색 LED가 켜졌고 박하늘 고객님과 하늘 씨가 확인", "하늘색 LED가 켜졌고 [NAME-1] 고객님과 [NAME-1] 씨가 확인"),
+    ],
+)
+def test_a_common_word_in_a_name_is_never_redacted_alone(text, expected):
+    assert redact(text, names=("Grace Field", "Blue River Energy", "박하늘")).text == expected
+
+
+def test_korean_and_romanised_forms_of_a_contact_are_one_person():
+    romanised = redact("김민지 고객님(Kim Min-ji)이 민지님 계정으로 문의", names=("Minji Kim",))
+    assert romanised.text == "[NAME-1] 고객님([NAME-1])이 [NAME-1]님 계정으로 문의"
+    korean = redact("Minji Kim wrote; 김민지 님 확인", names=("김민지",))
+    assert korean.text == "[NAME-1] wrote; [NAME-1] 님 확인"
+
+
+def test_names_the_case_does_not_know_are_found_by_title_greeting_and_signature():
+    text = "송민호 대리가 로그를 보냈고 Dr. Walsh approved.\nThanks,\nLinda Chen"
+    assert redact(text).text == "[NAME-1] 대리가 로그를 보냈고 Dr. [NAME-2] approved.\nThanks,\n[NAME-3]"
+    assert redact("기술팀 팀장과 고객사 담당자에게 공유").redactions == ()
+
+
+def test_the_swarms_own_members_are_redacted_too():
+    assert redact("Dana Agent restarted it; the agent log is attached", people=("Dana Agent",)).text == (
+        "[NAME-1] restarted it; the agent log is attached"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"password": null, "token": null}',
+        "Password: reset by the customer on Monday",
+        "비밀번호는 12자 이상이어야 합니다.",
+        "1.2.9.8 still has the bug; 1.2.10.4 does not",
+    ],
+)
+def test_the_listed_over_redactions_are_gone(text):
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("db_password=Zq8!rT5w", "secret"),
+        ("pw: Xk9#mQ2v", "secret"),
+        ("비번: dkssud123!", "secret"),
+        ("AccountKey=Xy7Kq2mZ9pLw4Rt8Vb3Nc6Hd1Jf5Gs0Ae2Ui9Oq7Wz4Ey1Tx8Ry5Mn3Bv6Cl0Pk2Dh7Jg4Fs9Qa1Zw8Xe5Rt3Yu6Io0P==", "secret"),
+        ("sid=00D5g000004ABCD!AQ4AQJ8h3kLm9Nn0PpQqRrSsTtUuVvWwXxYyZz1234567890abcdefg", "secret"),
+        ("주민번호 900101-1234568", "national_id"),
+        ("card 5105105105105100 read as 51051051 05105100", "card"),
+        ("서울특별시 강남구 테헤란로 123, 4층", "address"),
+        ("221B Baker Street, London NW1 6XE", "address"),
+        ("+82 10-1234-5678", "phone"),
+    ],
+)
+def test_each_kind_is_reported_with_its_original(text, kind):
+    result = redact(text)
+    groups = by_kind(result.redactions)
+    assert kind in groups
+    assert all(r.original and r.original in text for r in groups[kind])
+
+
+def test_a_phone_number_without_a_country_code_is_read_in_the_team_region():
+    assert redact("전화 02-312-4567", phone_region="KR").text == "전화 [PHONE-1]"
+    assert redact("call 030 1234567", phone_region="DE").text == "call [PHONE-1]"
