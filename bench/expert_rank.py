@@ -1,7 +1,8 @@
 """Expert finder benchmark: ranking latency at directory scale beside a naive loop, and evaluation figures.
 
     python bench/expert_rank.py [--sizes 1000,10000,100000] [--queries 40] [--history 10000]
-                                [--naive-max-queries 8] [--skip-eval] [--skip-zips] [--repeats 3] [--json]
+                                [--naive-max-queries 8] [--skip-eval] [--skip-zips] [--repeats 5]
+                                [--ranker app|research] [--json]
 
 Latency, on one pinned core: a few dozen realistic cases (English and Korean, some naming the skills they
 need, a requester and members to leave out) ranked over synthetic directories (3-8 skills each from ~330
@@ -14,8 +15,11 @@ give the same top suggestions; above 10k experts it runs only the first `--naive
 takes seconds per case) and the output says so. Peak memory is tracemalloc's peak of Python allocations
 during one call (index build, warm ranking, naive ranking), run apart from the timed calls, beside the
 process's maximum RSS.
-Evaluation: tests/data and both reference zips, chrono, replay (walk-forward, defaults of
-`expert_finder.evaluate`) and random splits (`--skip-eval` leaves it out).
+Evaluation (`--ranker app`, the default: the app's own `rank_experts` beside the research model and the
+baselines): tests/data and both reference zips, chrono, replay (walk-forward, defaults of
+`expert_finder.evaluate`) and random splits (means over `--repeats` seeds, 5 by default, ± their standard
+deviation), then the Korean case set (tests/data/korean_cases.csv) under replay with Korean words analysed
+into morphemes and left whole (`--skip-eval` leaves it all out).
 """
 
 from __future__ import annotations
@@ -42,13 +46,23 @@ from bench.args import positive_int, positive_int_list  # noqa: E402
 from expert_finder.datasets import load_dataset  # noqa: E402
 from expert_finder.directory_index import DirectoryIndex, language_code  # noqa: E402
 from expert_finder.evaluate import evaluate  # noqa: E402
-from expert_finder.history import HistoryIndex, gather  # noqa: E402
+from expert_finder.evidence import user_features  # noqa: E402
+from expert_finder.history import HistoryIndex  # noqa: E402
 from expert_finder.matching import LEVEL_FACTOR  # noqa: E402
-from expert_finder.models import CaseQuery, ExpertProfile, PastHelp, RankingPolicy, Skill, WorkingHours  # noqa: E402
-from expert_finder.normalize import expand  # noqa: E402
+from expert_finder.models import (  # noqa: E402
+    HISTORY_FEATURES,
+    CaseQuery,
+    ExpertProfile,
+    PastHelp,
+    RankingPolicy,
+    Skill,
+    WorkingHours,
+)
+from expert_finder.normalize import expand, use_morphemes  # noqa: E402
 from expert_finder.ranking import rank_experts  # noqa: E402
 
 REFERENCE = ROOT.parent / "shared" / "reference" / "expert-data"
+KOREAN = ROOT / "tests" / "data" / "korean_cases.csv"
 PUBLISHED = {
     "jdt_data": {"top1": 0.431, "top5": 0.701, "top10": 0.816},
     "gcc_data": {"top1": 0.401, "top5": 0.647, "top10": 0.752},
@@ -187,17 +201,14 @@ def _naive_expert(p: ExpertProfile, text: str, needed: list[str], product: str, 
 
 def naive_rank(case: CaseQuery, profiles: list[ExpertProfile], index: HistoryIndex, policy: RankingPolicy) -> list:
     """The pairwise-loop ranking: the same rules as `rank_experts`, one expert and one skill at a time."""
-    evidence = gather(
-        index,
-        case.text + " " + case.product,
-        now=NOW,
-        half_life_days=policy.history_half_life_days,
-        kind_weights=policy.kind_weights,
-        min_similarity=policy.history_min_similarity,
+    found = user_features(
+        index, case.text + " " + case.product, case.product, now=NOW, half_life_days=policy.history_half_life_days
     )
+    code = {u: i for i, u in enumerate(index.users)}
     text, product = expand(case.text), expand(case.product)
     needed = [expand(x) for x in case.needed_skills]
     lang = language_code(case.language) if case.language else ""
+    w = policy.weights
     scored = []
     for p in profiles:
         at_limit = p.active_swarms >= p.max_concurrent
@@ -205,13 +216,18 @@ def naive_rank(case: CaseQuery, profiles: list[ExpertProfile], index: HistoryInd
         if p.user_id == case.requester_id or p.user_id in case.member_ids or p.opted_out or at_limit:
             continue  # the default policy excludes those at their limit and down-weights outside hours
         best, covers, made = _naive_expert(p, text, needed, product, policy.skill_cutoff)
-        ev = evidence.get(p.user_id)
-        relevance = policy.weight_skill * (max(best, sum(covers) / len(covers)) if covers else best)
-        relevance += policy.weight_product * made + policy.weight_history * (1 - np.exp(-ev.score) if ev else 0.0)
+        u = code.get(p.user_id)
+        history = {f: float(found.features[f][u]) if u is not None else 0.0 for f in HISTORY_FEATURES}
+        relevance = w["skill"] * (max(best, sum(covers) / len(covers)) if covers else best) + w["product"] * made
+        relevance += sum(w[f] * history[f] for f in HISTORY_FEATURES) * (
+            (history["recency"] + 1e-3) ** w["gate"] if w["gate"] else 1.0
+        )
         if relevance <= 0:
             continue
-        relevance += policy.weight_language * (lang in {language_code(x) for x in p.languages})
-        factor = (ev.availability if ev else 1.0) * (1.0 if working else policy.outside_hours_factor)
+        relevance += w["language"] * (lang in {language_code(x) for x in p.languages})
+        factor = (float(found.availability[u]) if u is not None else 1.0) * (
+            1.0 if working else policy.outside_hours_factor
+        )
         final = max(relevance * factor - policy.load_penalty * p.active_swarms, 1e-6)
         scored.append((-round(final, 4), p.active_swarms, p.user_id, [c > 0 for c in covers]))
     scored.sort()
@@ -312,20 +328,25 @@ def pin_one_core() -> int | None:
 
 
 def with_ratios(result: dict) -> dict:
-    finder = result["methods"]["finder"]
-    result["finder_over"] = {
-        base: {k: round(finder[k] / v, 2) if v else None for k, v in result["methods"][base].items()}
+    """The lead method (the app's ranking, or the research model with `--ranker research`) over the others."""
+    methods = result["methods"]
+    lead_name = "app" if "app" in methods else "finder"
+    lead = methods[lead_name]
+    result["lead"] = lead_name
+    result["lead_over"] = {
+        base: {k: round(lead[k] / v, 2) if v else None for k, v in methods[base].items()}
         for base in ("similar", "frequent", "random")
     }
-    result["finder_top5_minus_similar_points"] = round(100 * (finder["top5"] - result["methods"]["similar"]["top5"]), 1)
+    result["lead_top5_minus_similar_points"] = round(100 * (lead["top5"] - methods["similar"]["top5"]), 1)
+    result["lead_top5_minus_best_points"] = round(100 * (lead["top5"] - max(m["top5"] for m in methods.values())), 1)
     published = PUBLISHED.get(result["data"])
     if published and result["split"] == "random":
         result["published_best"] = published
-        result["finder_minus_published"] = {k: round(finder[k] - v, 3) for k, v in published.items()}
+        result["lead_minus_published"] = {k: round(lead[k] - v, 3) for k, v in published.items()}
     return result
 
 
-def evaluations(repeats: int, skip_zips: bool) -> list[dict]:
+def evaluations(repeats: int, skip_zips: bool, ranker: str = "app", korean: bool = True) -> list[dict]:
     paths = [ROOT / "tests" / "data" / "support_cases.csv"]
     if not skip_zips:
         paths += [REFERENCE / "jdt_data.csv.zip", REFERENCE / "gcc_data.csv.zip"]
@@ -333,7 +354,22 @@ def evaluations(repeats: int, skip_zips: bool) -> list[dict]:
     for path in paths:
         data = load_dataset(path)
         for split in ("chrono", "replay", "random"):
-            out.append(with_ratios(evaluate(data, split, seed=0, repeats=repeats)))
+            out.append(with_ratios(evaluate(data, split, seed=0, repeats=repeats, ranker=ranker)))
+    if korean:
+        out += korean_with_and_without(ranker)
+    return out
+
+
+def korean_with_and_without(ranker: str) -> list[dict]:
+    """The Korean case set under replay, with Korean words analysed into morphemes and left whole."""
+    data = load_dataset(KOREAN)
+    out = []
+    for morphemes in (True, False):
+        use_morphemes(morphemes)
+        result = with_ratios(evaluate(data, "replay", ranker=ranker))
+        result["data"] = f"{data.name} ({'morphemes' if morphemes else 'whole words'})"
+        out.append(result)
+    use_morphemes(True)
     return out
 
 
@@ -370,15 +406,23 @@ def print_evaluations(evals: list[dict]) -> None:
         print(
             f"unseen test resolvers: {e['unseen_test_cases']} cases, {e['unseen_resolvers']} people; {e['seconds']} s"
         )
-        print(f"{'method':<10}{'top-1':>8}{'top-3':>8}{'top-5':>8}{'top-10':>8}{'MRR':>8}")
+        print(f"{'method':<10}" + "".join(f"{h:>13}" for h in ("top-1", "top-3", "top-5", "top-10", "MRR")))
+        spread = e.get("spread")
         for name, m in e["methods"].items():
-            print(f"{name:<10}" + "".join(f"{m[k]:>8.3f}" for k in ("top1", "top3", "top5", "top10", "mrr")))
+            cells = [f"{m[k]:.3f}" + (f"±{spread[name][k]['std']:.3f}" if spread else "")
+                     for k in ("top1", "top3", "top5", "top10", "mrr")]
+            print(f"{name:<10}" + "".join(f"{c:>13}" for c in cells))
         if "published_best" in e:
             p = e["published_best"]
-            print(f"{'published':<10}{p['top1']:>8.3f}{'':>8}{p['top5']:>8.3f}{p['top10']:>8.3f}")
-        s = e["finder_over"]["similar"]
-        print(f"finder / similar: top-1 ×{s['top1']}, top-5 ×{s['top5']}, MRR ×{s['mrr']}; "
-              f"top-5 {e['finder_top5_minus_similar_points']:+.1f} points")
+            print(f"{'published':<10}{p['top1']:>13.3f}{'':>13}{p['top5']:>13.3f}{p['top10']:>13.3f}")
+        s = e["lead_over"]["similar"]
+        print(f"{e['lead']} / similar: top-1 ×{s['top1']}, top-5 ×{s['top5']}, MRR ×{s['mrr']}; "
+              f"top-5 {e['lead_top5_minus_similar_points']:+.1f} points against similar, "
+              f"{e['lead_top5_minus_best_points']:+.1f} against the best method in the run")
+        if "methods_without_queue" in e:
+            m = e["methods_without_queue"][e["lead"]]
+            print(f"without the {e['queue_test_cases']} cases queue accounts ({', '.join(e['queue_accounts'])}) "
+                  f"resolved: {e['lead']} top-1 {m['top1']:.3f}, top-5 {m['top5']:.3f}, MRR {m['mrr']:.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -389,14 +433,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--naive-max-queries", type=positive_int, default=8, help="cases the naive loop runs above 10k"
     )
-    parser.add_argument("--repeats", type=positive_int, default=3, help="seeds averaged for the random split")
+    parser.add_argument("--repeats", type=positive_int, default=5, help="seeds averaged for the random split")
+    parser.add_argument("--ranker", choices=("app", "research"), default="app",
+                        help="app: evaluate the app's own ranking beside the models (default)")
     parser.add_argument("--skip-eval", action="store_true", help="latency only")
     parser.add_argument("--skip-zips", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     core = pin_one_core()
     lat = [latency(int(s), args.history, args.queries, args.naive_max_queries) for s in args.sizes]
-    evals = [] if args.skip_eval else evaluations(args.repeats, args.skip_zips)
+    evals = [] if args.skip_eval else evaluations(args.repeats, args.skip_zips, args.ranker)
     if args.json:
         print(json.dumps({"core": core, "latency": lat, "evaluation": evals}))
     else:

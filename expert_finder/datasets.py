@@ -12,10 +12,17 @@ Generic CSV (UTF-8, header row, one resolved case per row)::
 Rows are ordered by ``created``, or by ``id`` (numerically when all ids are numbers) where ``created`` is
 empty; that order is what ``--split chrono`` replays.
 
+Any other CSV (an export of a team's own case system) is read through `Columns`, the columns named by the
+evaluation's flags (``--id-col``, ``--time-col``, ``--text-cols``, ``--product-col``, ``--component-col``,
+``--resolver-col``); only a text and a resolver column are required, and without a time column the
+file's own order is the time order.
+
 The bug-report zips of ``shared/reference/expert-data`` (Wang et al. 2024, AI4BA/dl4ba) are read with
-``zipfile`` directly, never extracted: JDT (``bug_id, creation_ts, Assignee, Description``; the generic
-queue accounts ``eclipse`` and ``jdt-ui-inbox`` dropped) and GCC (``Bug_ID, Assignee, Summary,
-Description, Status``; repeated Bug_IDs dropped, ordered by Bug_ID). Neither has product or component.
+``zipfile`` directly, never extracted: JDT (``bug_id, creation_ts, Assignee, Description``) and GCC
+(``Bug_ID, Assignee, Summary, Description, Status``; repeated Bug_IDs dropped, ordered by Bug_ID).
+Neither has product or component.
+JDT's generic accounts ``eclipse`` and ``jdt-ui-inbox`` are kept as cases but named as the data set's
+queue accounts, which the evaluation never ranks and reports apart.
 """
 
 from __future__ import annotations
@@ -54,13 +61,29 @@ class ResolvedCase:
 
 
 @dataclass(frozen=True)
+class Columns:
+    """Which column of a CSV holds what; "" for a column the file does not have."""
+
+    text: tuple[str, ...]
+    resolver: str
+    id: str = ""
+    time: str = ""
+    product: str = ""
+    component: str = ""
+
+
+@dataclass(frozen=True)
 class Dataset:
     name: str
     cases: tuple[ResolvedCase, ...]  # in replay order
+    queue_accounts: frozenset[str] = frozenset()  # named by the data set itself
 
     @property
     def has_time(self) -> bool:
         return all(c.created is not None for c in self.cases)
+
+
+TIME_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y/%m/%d %H:%M:%S", "%m/%d/%Y")
 
 
 def _parse_time(value: str, fmt: str | None = None) -> datetime | None:
@@ -69,6 +92,51 @@ def _parse_time(value: str, fmt: str | None = None) -> datetime | None:
         return None
     parsed = datetime.strptime(value, fmt) if fmt else datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _parse_any_time(value: str) -> datetime | None:
+    """ISO 8601, or one of the usual export forms (TIME_FORMATS); ValueError when none fits."""
+    try:
+        return _parse_time(value)
+    except ValueError:
+        for fmt in TIME_FORMATS:
+            try:
+                return _parse_time(value, fmt)
+            except ValueError:
+                continue
+    raise ValueError(value)
+
+
+def read_columns(rows: Iterable[dict[str, str]], name: str, header: set[str], columns: Columns) -> Dataset:
+    """A CSV whose columns the caller named; file order is time order when there is no time column."""
+    named = [c for c in (*columns.text, columns.resolver, columns.id, columns.time, columns.product,
+                         columns.component) if c]
+    missing = [c for c in named if c not in header]
+    if missing:
+        raise DatasetError(f"{name}: no column {', '.join(missing)}; the file has {', '.join(sorted(header))}")
+    if not columns.text or not columns.resolver:
+        raise DatasetError(f"{name}: name at least the text (--text-cols) and the resolver (--resolver-col)")
+    cases = []
+    for line, row in enumerate(rows, start=2):
+        resolver = (row[columns.resolver] or "").strip()
+        if not resolver:
+            continue  # an unresolved case teaches nothing about who resolves
+        try:
+            created = _parse_any_time(row[columns.time]) if columns.time else None
+        except ValueError:
+            raise DatasetError(f"{name} line {line}: bad time {row[columns.time]!r}") from None
+        cases.append(ResolvedCase(
+            id=(row[columns.id] or "").strip() if columns.id else str(line),
+            created=created,
+            subject="",
+            description=" ".join((row[c] or "") for c in columns.text).strip(),
+            product=(row[columns.product] or "").strip() if columns.product else "",
+            component=(row[columns.component] or "").strip() if columns.component else "",
+            resolver=resolver,
+        ))
+    if columns.time and cases and all(c.created is not None for c in cases):
+        cases.sort(key=lambda c: c.created)
+    return Dataset(name, tuple(cases))
 
 
 def _id_key(case_id: str) -> tuple[int, int | str]:
@@ -119,9 +187,9 @@ def read_jdt(rows: Iterable[dict[str, str]], name: str) -> Dataset:
             resolver=row["Assignee"].strip(),
         )
         for row in rows
-        if row["Assignee"].strip() and row["Assignee"].strip() not in JDT_QUEUE_ACCOUNTS
+        if row["Assignee"].strip()
     ]
-    return Dataset(name, _ordered(cases))
+    return Dataset(name, _ordered(cases), JDT_QUEUE_ACCOUNTS)
 
 
 def read_gcc(rows: Iterable[dict[str, str]], name: str) -> Dataset:
@@ -165,16 +233,21 @@ def _csv_text(path: Path) -> str:
         raise DatasetError(f"{path.name}: cannot be read ({exc})") from None
 
 
-def load_dataset(path: str | Path) -> Dataset:
-    """Read a generic CSV, or a JDT/GCC zip (or CSV), recognised by its header."""
+def load_dataset(path: str | Path, columns: Columns | None = None) -> Dataset:
+    """Read a CSV through the `columns` named, or else a generic CSV or a JDT/GCC zip (or CSV) by its header."""
     path = Path(path)
     reader = csv.DictReader(io.StringIO(_csv_text(path), newline=""))
     header = set(reader.fieldnames or ())
     name = path.name.removesuffix(".zip").removesuffix(".csv")
+    if columns is not None:
+        return read_columns(reader, name, header, columns)
     if set(GENERIC_COLUMNS) <= header:
         return read_generic(reader, name)
     if {"bug_id", "creation_ts", "Assignee", "Description"} <= header:
         return read_jdt(reader, name)
     if {"Bug_ID", "Assignee", "Summary", "Description"} <= header:
         return read_gcc(reader, name)
-    raise DatasetError(f"{path.name}: unknown columns {sorted(header)}; expected {', '.join(GENERIC_COLUMNS)}")
+    raise DatasetError(
+        f"{path.name}: unknown columns {sorted(header)}; expected {', '.join(GENERIC_COLUMNS)}, "
+        "or name yours with --text-cols and --resolver-col (and --time-col, --product-col, …)"
+    )

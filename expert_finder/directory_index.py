@@ -20,6 +20,7 @@ from expert_finder.history import HistoryIndex
 from expert_finder.matching import FlatTerms, flatten_products, flatten_skills
 from expert_finder.models import ExpertProfile
 from expert_finder.normalize import expand
+from expert_finder.queues import is_queue_account
 
 LANGUAGE_NAMES = {"english": "en", "korean": "ko", "한국어": "ko", "영어": "en", "japanese": "ja", "german": "de"}
 
@@ -95,6 +96,7 @@ class DirectoryIndex:
     days: np.ndarray  # int64 bit mask, Monday = bit 0
     languages: list[frozenset[str]]  # language codes per row
     _speakers: dict[str, np.ndarray] = field(default_factory=dict)
+    _queues: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
     _history: tuple = ()  # (HistoryIndex, its users' rows here): one slot, the app keeps one history index
 
     @classmethod
@@ -127,6 +129,14 @@ class DirectoryIndex:
         if code not in self._speakers:
             self._speakers[code] = np.array([code in langs for langs in self.languages], dtype=bool)
         return self._speakers[code]
+
+    def queue_mask(self, patterns: tuple[str, ...]) -> np.ndarray:
+        """Who is a queue account by `patterns` (user ids or globs on id or name); cached per patterns."""
+        if patterns not in self._queues:
+            self._queues[patterns] = np.array(
+                [is_queue_account(p.user_id, p.name, patterns) for p in self.profiles], dtype=bool
+            )
+        return self._queues[patterns]
 
     def history_rows(self, index: HistoryIndex) -> np.ndarray:
         """Per user of a history index, their row here (-1: not in the directory); cached for the last index."""

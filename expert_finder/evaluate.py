@@ -1,18 +1,31 @@
 """Replay resolved cases through the finder and three baselines; print top-k accuracy and MRR.
 
-    python -m expert_finder.evaluate --data tests/data/support_cases.csv [--split chrono|random]
-        [--seed N] [--repeats R] [--refit-every K] [--retune-every T] [--json]
+    python -m expert_finder.evaluate --data tests/data/support_cases.csv [--split chrono|random|replay]
+        [--ranker app|research] [--seed N] [--repeats R] [--refit-every K] [--retune-every T] [--json]
+        [--queue-accounts A,B] [--id-col …] [--time-col …] [--text-cols …] [--resolver-col …]
 
 The history part (first 80% by time for ``chrono``, a seeded 80% for ``random``) is all any method sees;
 the rest is the test. Methods, all in the same run on the same split:
 
-- ``finder``: history-only profiles (`profiles.ProfileModel`: character n-gram and word TF-IDF centroids,
-  recency-decayed similar cases, component prior, activity around the case's time and since each person's
-  latest case), weights tuned on the history's own tail (never on the test part);
+- ``app`` (``--ranker app``, the default): the app's own `rank_experts`, over the directory as it stood
+  before each case (`evaluate_app`), its weights tuned on the history's tail by the tuning
+  `case-swarm experts tune` runs on a team's swarms;
+- ``finder``: the research model, history-only profiles (`profiles.ProfileModel`: character n-gram and
+  word TF-IDF centroids, recency-decayed similar cases, component prior, activity before the case's time
+  and since each person's latest case), weights tuned on the history's own tail (never on the test part);
 - ``random``: a seeded random order of the people in the history;
 - ``frequent``: the most frequent resolver for the case's product/component (overall when absent);
 - ``similar``: TF-IDF nearest neighbours over the history (word uni- and bigrams, k=20), summing their
   resolvers' similarity.
+
+No method looks into the future: the time-based evidences read only history cases created before the
+case ranked, in every split (random included). The random split is averaged over ``--repeats`` seeds
+(5 by default) and reports the spread (standard deviation, min and max) beside each mean.
+
+Queue accounts (`queues`: the default patterns such as ``nobody`` and ``*-inbox``, ``--queue-accounts``,
+those a data set names, and accounts detected by a large share across many products) are never ranked by
+any method; figures are given over every test case (a case a queue resolved is a miss) and without the
+cases they resolved.
 
 ``replay`` is the walk-forward chronological replay a support team lives: the test cases are the same
 last 20% as ``chrono``, but each is ranked from every case before it, so the history grows through the
@@ -41,10 +54,13 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from expert_finder.datasets import Dataset, DatasetError, load_dataset
+from expert_finder.evaluate_app import AppPath
 from expert_finder.normalize import expand
 from expert_finder.profiles import Cases, CountedTexts, ProfileModel, ranks_of, top_k_dense, tune
+from expert_finder.queues import DEFAULT_PATTERNS, queue_accounts
 
-METHODS = ("finder", "similar", "frequent", "random")
+METHODS = ("app", "finder", "similar", "frequent", "random")
+RESEARCH_METHODS = METHODS[1:]
 CUTOFFS = (1, 3, 5, 10)
 SIMILAR_K = 20
 TIME_HALF_LIFE_DAYS = 365.0
@@ -118,19 +134,50 @@ def rank_metrics(rank: np.ndarray) -> dict[str, float]:
     return out
 
 
-def evaluate_split(data: Dataset, how: str, seed: int) -> dict:
+def _half_life(data: Dataset) -> float:
+    return TIME_HALF_LIFE_DAYS if data.has_time else max(POSITION_HALF_LIFE_SHARE * len(data.cases), 10.0)
+
+
+def _queues(data: Dataset, history: np.ndarray, people: list[str], patterns: tuple[str, ...]) -> frozenset[str]:
+    """Queue accounts among the history's people: named by patterns or the data set, or detected."""
+    named = (*DEFAULT_PATTERNS, *sorted(data.queue_accounts), *patterns)
+    cases = [data.cases[int(i)] for i in history]
+    return queue_accounts(people, [c.resolver for c in cases], [c.product for c in cases], named)
+
+
+def _research_ranks(scores: dict[str, np.ndarray], truth: np.ndarray, queue_cols: list[int]) -> dict:
+    """Ranks per research method and baseline, with queue accounts never ranked."""
+    out = {}
+    for name, m in scores.items():
+        if queue_cols:
+            m = m.astype(np.float64, copy=True)
+            m[:, queue_cols] = -np.inf
+        out[name] = ranks_of(m, truth)
+    return out
+
+
+def _figures(ranks: dict[str, np.ndarray], queue_case: np.ndarray) -> dict:
+    """Metrics per method over every test case, and (when queues resolved some) without those cases."""
+    out = {"methods": {name: rank_metrics(r) for name, r in ranks.items()}, "queue_test_cases": int(queue_case.sum())}
+    if queue_case.any():
+        out["methods_without_queue"] = {name: rank_metrics(r[~queue_case]) for name, r in ranks.items()}
+    return out
+
+
+def evaluate_split(data: Dataset, how: str, seed: int, ranker: str = "app", patterns: tuple[str, ...] = ()) -> dict:
     """One split: every method's figures, plus sizes and unseen-resolver counts."""
     cols = _columns(data)
     split = split_indices(len(data.cases), how, seed)
     history = _cases(cols, split.history, True)
     test = _cases(cols, split.test, True)
-    half_life = TIME_HALF_LIFE_DAYS if data.has_time else max(POSITION_HALF_LIFE_SHARE * len(data.cases), 10.0)
+    half_life = _half_life(data)
     started = time.perf_counter()
     weights = tune(history, k=FINDER_K, half_life=half_life)
     model = ProfileModel(k=FINDER_K, half_life=half_life, weights=weights).fit(history)
     people = model.people
     where = {p: i for i, p in enumerate(people)}
-    truth = np.array([where.get(p, -1) for p in test.people])
+    queues = _queues(data, split.history, people, patterns)
+    truth = np.array([where.get(p, -1) if p not in queues else -1 for p in test.people])
     rng = np.random.default_rng(seed + 1)
     scores = {
         "finder": model.score(test),
@@ -138,6 +185,12 @@ def evaluate_split(data: Dataset, how: str, seed: int) -> dict:
         "frequent": model.features(test)["prior"],
         "random": rng.random((len(test.texts), len(people))),
     }
+    ranks = _research_ranks(scores, truth, sorted(where[q] for q in queues))
+    app_weights = None
+    if ranker == "app":
+        app = AppPath(data, half_life, queues)
+        app_weights = app.tune(split.history)
+        ranks = {"app": app.ranks(split.history, split.test, app_weights), **ranks}
     unseen = [p for p in test.people if p not in where]
     return {
         "data": data.name,
@@ -149,16 +202,25 @@ def evaluate_split(data: Dataset, how: str, seed: int) -> dict:
         "unseen_test_cases": len(unseen),
         "unseen_resolvers": len(set(unseen)),
         "ceiling": 1.0 - len(unseen) / max(len(split.test), 1),
+        "queue_accounts": sorted(queues),
         "finder_weights": weights,
+        "app_weights": app_weights,
         "seconds": round(time.perf_counter() - started, 2),
-        "methods": {name: metrics(scores[name], truth) for name in METHODS},
+        **_figures(ranks, np.array([p in queues for p in test.people], dtype=bool)),
     }
 
 
-def evaluate_replay(data: Dataset, seed: int = 0, refit_every: int = 10, retune_every: int = RETUNE_EVERY) -> dict:
+def evaluate_replay(
+    data: Dataset,
+    seed: int = 0,
+    refit_every: int = 10,
+    retune_every: int = RETUNE_EVERY,
+    ranker: str = "app",
+    patterns: tuple[str, ...] = (),
+) -> dict:
     """Walk-forward replay over the last 20%: each block of `refit_every` test cases is ranked by models
-    fitted on every case before the block; the finder's weights are tuned on the initial history, then
-    again on the cases before a block every `retune_every` test cases (0: never again)."""
+    fitted on every case before the block; the finder's (and the app's) weights are tuned on the initial
+    history, then again on the cases before a block every `retune_every` test cases (0: never again)."""
     if refit_every < 1:
         raise ValueError("refit_every must be at least 1")
     if retune_every < 0:
@@ -167,15 +229,18 @@ def evaluate_replay(data: Dataset, seed: int = 0, refit_every: int = 10, retune_
     n = len(data.cases)
     cut = len(split_indices(n, "chrono", seed).history)
     people_all = cols[3]
-    half_life = TIME_HALF_LIFE_DAYS if data.has_time else max(POSITION_HALF_LIFE_SHARE * n, 10.0)
+    half_life = _half_life(data)
     started = time.perf_counter()
     first_weights = weights = tune(_cases(cols, np.arange(cut), True), k=FINDER_K, half_life=half_life)
-    tunings = [{"before_case": cut, "weights": weights}]
+    queues = _queues(data, np.arange(cut), sorted(set(people_all[:cut])), patterns)
+    app = AppPath(data, half_life, queues) if ranker == "app" else None
+    app_weights = app.tune(np.arange(cut)) if app else None
+    tunings = [{"before_case": cut, "weights": weights, "app_weights": app_weights}]
     rng = np.random.default_rng(seed + 1)
     # Tokenise and count every text once; each refit then fits its TF-IDF on the prefix's counts alone.
     counted = ProfileModel.count_texts(cols[0])
     similar_counted = CountedTexts(similar_vectorizer(), cols[0])
-    ranks: dict[str, list[np.ndarray]] = {name: [] for name in METHODS}
+    ranks: dict[str, list[np.ndarray]] = {name: [] for name in (METHODS if app else RESEARCH_METHODS)}
     refits = 0
     lagged = 0  # resolver seen before the case but not before its block: a miss that only K > 1 causes
     people_in_history = 0
@@ -184,14 +249,15 @@ def evaluate_replay(data: Dataset, seed: int = 0, refit_every: int = 10, retune_
         history = _cases(cols, np.arange(start), True)
         if retune_every and start - tunings[-1]["before_case"] >= retune_every:
             weights = tune(history, k=FINDER_K, half_life=half_life)
-            tunings.append({"before_case": start, "weights": weights})
+            app_weights = app.tune(np.arange(start)) if app else None
+            tunings.append({"before_case": start, "weights": weights, "app_weights": app_weights})
         block = _cases(cols, np.arange(start, stop), True)
         model = ProfileModel(k=FINDER_K, half_life=half_life, weights=weights, counted=counted).fit(history)
         refits += 1
         people = model.people
         people_in_history = people_in_history or len(people)
         where = {p: i for i, p in enumerate(people)}
-        truth = np.array([where.get(p, -1) for p in block.people])
+        truth = np.array([where.get(p, -1) if p not in queues else -1 for p in block.people])
         lagged += sum(
             1 for i in range(start, stop) if people_all[i] not in where and people_all[i] in people_all[start:i]
         )
@@ -202,8 +268,10 @@ def evaluate_replay(data: Dataset, seed: int = 0, refit_every: int = 10, retune_
             "frequent": feats["prior"],
             "random": rng.random((stop - start, len(people))),
         }
-        for name in METHODS:
-            ranks[name].append(ranks_of(scores[name], truth))
+        for name, r in _research_ranks(scores, truth, sorted(where[q] for q in queues if q in where)).items():
+            ranks[name].append(r)
+        if app:
+            ranks["app"].append(app.ranks(np.arange(start), np.arange(start, stop), app_weights))
     seen = set(people_all[:cut])
     unseen = []
     for person in people_all[cut:]:
@@ -226,88 +294,84 @@ def evaluate_replay(data: Dataset, seed: int = 0, refit_every: int = 10, retune_
         "unseen_resolvers": len(set(unseen)),
         "ceiling": 1.0 - len(unseen) / max(test_cases, 1),
         "missed_by_refit_lag": lagged,
+        "queue_accounts": sorted(queues),
         "finder_weights": first_weights,
+        "app_weights": tunings[0]["app_weights"],
         "seconds": round(time.perf_counter() - started, 2),
-        "methods": {
-            name: rank_metrics(np.concatenate(ranks[name]) if ranks[name] else np.zeros(0)) for name in METHODS
-        },
+        **_figures(
+            {name: np.concatenate(r) if r else np.zeros(0, dtype=np.int64) for name, r in ranks.items()},
+            np.array([p in queues for p in people_all[cut:]], dtype=bool),
+        ),
     }
 
 
 def evaluate(
-    data: Dataset, how: str, seed: int = 0, repeats: int = 1, refit_every: int = 10, retune_every: int = RETUNE_EVERY
+    data: Dataset,
+    how: str,
+    seed: int = 0,
+    repeats: int = 5,
+    refit_every: int = 10,
+    retune_every: int = RETUNE_EVERY,
+    ranker: str = "app",
+    patterns: tuple[str, ...] = (),
 ) -> dict:
-    """Figures averaged over `repeats` seeds (seed, seed+1, …); a chronological split has one answer."""
+    """Figures of one split; a random split is averaged over `repeats` seeds (seed, seed+1, …) with its spread."""
     if len(data.cases) < MIN_CASES:
         raise DatasetError(f"{data.name}: {len(data.cases)} cases; at least {MIN_CASES} are needed to evaluate")
+    seen: set[str] = set()
+    if not any(w in seen or seen.add(w) for c in data.cases for w in set(expand(c.text).split())):
+        raise DatasetError(f"{data.name}: the case texts share too few words to learn from")
     try:
-        return _evaluate(data, how, seed, repeats, refit_every, retune_every)
+        if how == "replay":
+            return evaluate_replay(data, seed, refit_every, retune_every, ranker, patterns)
+        runs = [evaluate_split(data, how, seed + r, ranker, patterns) for r in range(1 if how == "chrono" else repeats)]
     except ValueError as exc:
         if "empty vocabulary" in str(exc) or "no terms remain" in str(exc):  # scikit-learn: no shared term
             raise DatasetError(f"{data.name}: the case texts share too few words to learn from") from None
         raise
+    return runs[0] if len(runs) == 1 else average_runs(runs)
 
 
-def _evaluate(data: Dataset, how: str, seed: int, repeats: int, refit_every: int, retune_every: int) -> dict:
-    if how == "replay":
-        return evaluate_replay(data, seed, refit_every, retune_every)
-    runs = [evaluate_split(data, how, seed + r) for r in range(1 if how == "chrono" else repeats)]
+def average_runs(runs: list[dict]) -> dict:
+    """Means over the seeds, with each figure's spread (standard deviation, min, max)."""
     result = dict(runs[0])
-    if len(runs) > 1:
-        result["seed"] = [r["seed"] for r in runs]
-        for key in ("unseen_test_cases", "unseen_resolvers", "ceiling", "seconds"):
-            result[key] = round(float(np.mean([r[key] for r in runs])), 3)
-        result["methods"] = {
-            m: {k: float(np.mean([r["methods"][m][k] for r in runs])) for k in runs[0]["methods"][m]} for m in METHODS
+    result["seed"] = [r["seed"] for r in runs]
+    for key in ("unseen_test_cases", "unseen_resolvers", "ceiling", "seconds", "queue_test_cases"):
+        result[key] = round(float(np.mean([r[key] for r in runs])), 3)
+    for part in ("methods", "methods_without_queue"):
+        if not all(part in r for r in runs):
+            result.pop(part, None)
+            continue
+        result[part] = {
+            m: {k: float(np.mean([r[part][m][k] for r in runs])) for k in runs[0][part][m]} for m in runs[0][part]
         }
-        result["finder_weights"] = [r["finder_weights"] for r in runs]
+        result[part.replace("methods", "spread")] = {
+            m: {
+                k: {
+                    "std": float(np.std([r[part][m][k] for r in runs])),
+                    "min": float(min(r[part][m][k] for r in runs)),
+                    "max": float(max(r[part][m][k] for r in runs)),
+                }
+                for k in runs[0][part][m]
+            }
+            for m in runs[0][part]
+        }
+    result["finder_weights"] = [r["finder_weights"] for r in runs]
+    result["app_weights"] = [r["app_weights"] for r in runs]
     return result
 
 
-def _times(n: int) -> str:
-    return "once" if n == 1 else f"{n} times"
-
-
-def format_table(result: dict) -> str:
-    if result["split"] == "replay":
-        lag = result["missed_by_refit_lag"]
-        head = [
-            f"{result['data']}: replay split (walk-forward, every method refitted every {result['refit_every']} "
-            f"test cases, {result['refits']} refits; weights tuned {_times(len(result['tunings']))}"
-            + (f", every {result['retune_every']} test cases" if result["retune_every"] else "")
-            + f"), seed {result['seed']}, history growing from "
-            f"{result['history_cases']} cases ({result['people_in_history']} people) through "
-            f"{result['test_cases']} test cases",
-            f"test cases whose resolver appears in no earlier case: {result['unseen_test_cases']} "
-            f"({result['unseen_resolvers']} people); ceiling for any history-based method {result['ceiling']:.3f}"
-            + (f"; {lag} more missed only because their resolver's first case is in the same block" if lag else ""),
-        ]
-    else:
-        head = [
-            f"{result['data']}: {result['split']} split, seed {result['seed']}, "
-            f"{result['history_cases']} history / {result['test_cases']} test cases, "
-            f"{result['people_in_history']} people in history",
-            f"test cases whose resolver never appears in the history: {result['unseen_test_cases']} "
-            f"({result['unseen_resolvers']} people); ceiling for any history-based method {result['ceiling']:.3f}",
-        ]
-    lines = [
-        *head,
-        f"{'method':<10}" + "".join(f"{f'top-{k}':>8}" for k in CUTOFFS) + f"{'MRR':>8}",
-    ]
-    for name in METHODS:
-        m = result["methods"][name]
-        lines.append(f"{name:<10}" + "".join(f"{m[f'top{k}']:>8.3f}" for k in CUTOFFS) + f"{m['mrr']:>8.3f}")
-    gap = 100 * (result["methods"]["finder"]["top5"] - result["methods"]["similar"]["top5"])
-    lines.append(f"finder top-5 against similar past cases: {gap:+.1f} points")
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
+    from expert_finder.evaluate_report import add_column_flags, columns_from, format_table
+
     parser = argparse.ArgumentParser(prog="python -m expert_finder.evaluate", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True, help="generic CSV, or the JDT/GCC zip of shared/reference")
+    parser.add_argument("--data", required=True, help="a CSV (generic, or any columns named by the flags below), "
+                        "or the JDT/GCC zip of shared/reference")
     parser.add_argument("--split", choices=("chrono", "random", "replay"), default="chrono")
+    parser.add_argument("--ranker", choices=("app", "research"), default="app",
+                        help="app: also rank with the app's own rank_experts (default); research: the models only")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeats", type=int, default=1, help="random split: average over this many seeds")
+    parser.add_argument("--repeats", type=int, default=5, help="random split: average over this many seeds")
     parser.add_argument(
         "--refit-every", type=int, default=10, help="replay split: refit every method every K test cases (1: exact)"
     )
@@ -317,7 +381,10 @@ def main(argv: list[str] | None = None) -> int:
         default=RETUNE_EVERY,
         help="replay split: tune the finder's weights again, on the cases before, every T test cases (0: once)",
     )
+    parser.add_argument("--queue-accounts", default="", help="comma-separated queue account ids or glob patterns")
+    parser.add_argument("--no-morphemes", action="store_true", help="leave Korean words whole (no kiwipiepy)")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    add_column_flags(parser)
     args = parser.parse_args(argv)
     if args.seed < 0:
         parser.error("--seed must be 0 or more")
@@ -327,9 +394,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--refit-every must be at least 1")
     if args.retune_every < 0:
         parser.error("--retune-every must be 0 (tune once) or more")
+    if args.no_morphemes:
+        from expert_finder.normalize import use_morphemes
+
+        use_morphemes(False)
+    patterns = tuple(p.strip() for p in args.queue_accounts.split(",") if p.strip())
     try:
+        data = load_dataset(args.data, columns_from(args))
         result = evaluate(
-            load_dataset(args.data), args.split, args.seed, args.repeats, args.refit_every, args.retune_every
+            data, args.split, args.seed, args.repeats, args.refit_every, args.retune_every, args.ranker, patterns
         )
     except DatasetError as exc:
         print(f"{parser.prog}: {exc}", file=sys.stderr)

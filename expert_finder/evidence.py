@@ -1,93 +1,99 @@
-"""History evidence as arrays over directory rows: what `history.gather` answers, without a dict of every user.
+"""History evidence for one case, as arrays over directory rows.
 
-`gather` builds one `HistoryEvidence` per user with any evidence (thousands with a real history), which
-dominated a ranking over a large directory. Here the same sums land in arrays aligned with a
-`DirectoryIndex`, and `HistoryEvidence` objects are built only for the few suggestions shown.
+The history model (`HistoryIndex.model`) scores everyone it knows for the case; here those scores land in
+arrays aligned with a `DirectoryIndex` (0 for people with no history), beside availability (lowered by
+recent declines), and the words of a suggestion's history reason (similar cases, how long ago) are worked
+out only for the few suggestions shown.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 
-from expert_finder.history import HistoryEvidence, HistoryIndex
-from expert_finder.models import NEGATIVE_KINDS
-
-NO_EVIDENCE = HistoryEvidence(score=0.0, similar_cases=0, days_ago=None, declines=0, availability=1.0)
-
-
-@dataclass
-class _Prepared:
-    """Per history index and kind weights: what does not change between cases."""
-
-    index: HistoryIndex
-    kinds: tuple
-    kind_w: np.ndarray
-    negative: np.ndarray
-    user_code: dict[str, int]
-    rows_by_user: np.ndarray  # history rows ordered by user code
-    user_ptr: np.ndarray  # rows_by_user[user_ptr[u]:user_ptr[u + 1]] are user u's rows
+from expert_finder.history import HistoryIndex, days
+from expert_finder.models import HISTORY_FEATURES, KIND_WEIGHTS
+from expert_finder.profiles import Cases
 
 
-_last: list[_Prepared] = []  # one slot: the app ranks against one history index at a time
+@dataclass(frozen=True)
+class HistoryEvidence:
+    """What a suggestion's reasons say about someone's past: similar cases helped on, recent declines."""
+
+    similar_cases: int  # distinct similar earlier cases where they helped
+    days_ago: int | None  # age of the latest of those
+    declines: int  # declined or ignored invitations (any case) in the last half-life
+    availability: float  # multiplier below 1 when they often decline
 
 
-def _prepared(index: HistoryIndex, kind_weights: dict[str, float]) -> _Prepared:
-    kinds = tuple(sorted(kind_weights.items()))
-    if _last and _last[0].index is index and _last[0].kinds == kinds:
-        return _last[0]
-    order = np.argsort(index.row_user_code, kind="stable")
-    prepared = _Prepared(
-        index=index,
-        kinds=kinds,
-        kind_w=np.array([kind_weights.get(k, 0.0) for k in index.row_kind], dtype=np.float64),
-        negative=np.array([k in NEGATIVE_KINDS for k in index.row_kind], dtype=bool),
-        user_code={u: i for i, u in enumerate(index.users)},
-        rows_by_user=order,
-        user_ptr=np.searchsorted(index.row_user_code[order], np.arange(len(index.users) + 1)),
-    )
-    _last[:] = [prepared]
-    return prepared
+NO_EVIDENCE = HistoryEvidence(similar_cases=0, days_ago=None, declines=0, availability=1.0)
 
 
 @dataclass
-class _Details:
-    prepared: _Prepared
-    positive: np.ndarray  # per history row
-    age_days: np.ndarray
-    recent_decline: np.ndarray
-    user_score: np.ndarray  # per history user
-    penalty: np.ndarray
-    has: np.ndarray  # per history user: in `gather`'s answer
+class UserFeatures:
+    """The history model's evidences for one case, per history user (`index.users` order)."""
+
+    features: dict[str, np.ndarray]  # name -> float per history user, 0 without evidence
+    availability: np.ndarray  # per history user
+    similar: np.ndarray  # per model row: similarity with the case, 0 for later cases
+    age_days: np.ndarray  # per PastHelp row
+    recent_decline: np.ndarray  # per PastHelp row
+
+
+def user_features(
+    index: HistoryIndex, text: str, product: str, *, now: datetime, half_life_days: float
+) -> UserFeatures:
+    """Score every history user for the case, with only the history before `now`."""
+    n_users = len(index.users)
+    t = days(now)
+    age = np.maximum(t - index.row_at, 0.0)
+    negative = index.negative
+    decay = np.exp(-math.log(2) * age / max(half_life_days, 1e-6))
+    before = index.row_at < t
+    kind_w = np.array([KIND_WEIGHTS.get(k, 0.0) for k in index.row_kind], dtype=np.float64)
+    penalty = np.bincount(index.row_user_code, weights=np.where(negative & before, kind_w * decay, 0.0),
+                          minlength=n_users)
+    recent_decline = negative & before & (age <= half_life_days)
+    features = {name: np.zeros(n_users) for name in HISTORY_FEATURES}
+    similar = np.zeros(index.model_rows.size, dtype=np.float32)
+    model = index.model
+    if model is not None and text.strip():
+        x = model.vectorizer.transform([text])
+        found = model.features(Cases([text], [product], np.array([t])), x, half_life=half_life_days)
+        for name in HISTORY_FEATURES:
+            features[name][index.model_users] = found[name][0]
+        similar = np.where(index.row_at[index.model_rows] < t, (x @ model.matrix.T).toarray()[0], 0.0)
+    return UserFeatures(features, np.maximum(0.5, 1.0 + penalty), similar, age, recent_decline)
 
 
 @dataclass
 class Evidence:
-    """Evidence for one case: `score` and `availability` per directory row, the rest on demand."""
+    """History evidence for one case: each feature and availability per directory row, reasons on demand."""
 
-    score: np.ndarray  # float64 per directory row, 0 without evidence
+    features: dict[str, np.ndarray]  # float64 per directory row, 0 without evidence
     availability: np.ndarray  # float64 per directory row, 1 without evidence
-    details: _Details | None = None
+    index: HistoryIndex | None = None
+    found: UserFeatures | None = None
+    min_similarity: float = 0.1
 
     def get(self, user_id: str) -> HistoryEvidence:
-        """The `HistoryEvidence` that `gather` gives this user (NO_EVIDENCE where it gives none)."""
-        d = self.details
-        code = d.prepared.user_code.get(user_id) if d else None
-        if code is None or not d.has[code]:
+        """What the reasons say about `user_id` (NO_EVIDENCE when the history does not know them)."""
+        index, found = self.index, self.found
+        code = index.user_code.get(user_id) if index is not None else None
+        if code is None or found is None:
             return NO_EVIDENCE
-        p = d.prepared
-        rows = p.rows_by_user[p.user_ptr[code] : p.user_ptr[code + 1]]
-        positive = rows[d.positive[rows]]
-        ages = d.age_days[positive]
+        mine = index.row_user_code[index.model_rows] == code
+        hit = mine & (found.similar >= self.min_similarity)
+        rows = index.model_rows[hit]
+        ages = found.age_days[rows]
         return HistoryEvidence(
-            score=float(d.user_score[code]),
-            similar_cases=int(np.unique(p.index.row_case[positive]).size),
+            similar_cases=int(np.unique(index.row_case[rows]).size),
             days_ago=int(ages.min()) if ages.size else None,
-            declines=int(d.recent_decline[rows].sum()),
-            availability=float(max(0.5, 1.0 + d.penalty[code])),
+            declines=int(found.recent_decline[index.row_user_code == code].sum()),
+            availability=float(found.availability[code]),
         )
 
 
@@ -101,31 +107,20 @@ def evidence_rows(
     rows_of_users: np.ndarray,
     n_rows: int,
     text: str,
+    product: str,
     *,
     now: datetime,
     half_life_days: float,
-    kind_weights: dict[str, float],
     min_similarity: float,
 ) -> Evidence:
-    """`gather`'s score and availability for every directory row; `rows_of_users` as `user_rows` gives it."""
-    score = np.zeros(n_rows, dtype=np.float64)
-    availability = np.ones(n_rows, dtype=np.float64)
+    """The history model's evidence for every directory row; `rows_of_users` as `user_rows` gives it."""
+    features = {name: np.zeros(n_rows) for name in HISTORY_FEATURES}
+    availability = np.ones(n_rows)
     if not index.users:
-        return Evidence(score, availability)
-    p = _prepared(index, kind_weights)
-    sims = index.similarities(text)[index.row_case]
-    at = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
-    age_days = np.maximum((at.timestamp() - index.row_at) / 86400.0, 0.0)
-    decay = np.exp(-math.log(2) * age_days / max(half_life_days, 1e-6))
-    positive = (p.kind_w > 0) & (sims >= min_similarity)
-    contribution = np.where(positive, sims * p.kind_w * decay, 0.0)
-    penalty = np.where(p.negative, p.kind_w * decay, 0.0)
-    users, n_users = index.row_user_code, len(index.users)
-    user_score = np.bincount(users, weights=contribution, minlength=n_users)
-    penalty_sum = np.bincount(users, weights=penalty, minlength=n_users)
-    has = (user_score > 0) | (penalty_sum < 0)
-    known = has & (rows_of_users >= 0)
-    score[rows_of_users[known]] = user_score[known]
-    availability[rows_of_users[known]] = np.maximum(0.5, 1.0 + penalty_sum[known])
-    recent_decline = p.negative & (age_days <= half_life_days)
-    return Evidence(score, availability, _Details(p, positive, age_days, recent_decline, user_score, penalty_sum, has))
+        return Evidence(features, availability)
+    found = user_features(index, text, product, now=now, half_life_days=half_life_days)
+    known = rows_of_users >= 0
+    for name in HISTORY_FEATURES:
+        features[name][rows_of_users[known]] = found.features[name][known]
+    availability[rows_of_users[known]] = found.availability[known]
+    return Evidence(features, availability, index, found, min_similarity)

@@ -35,6 +35,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "requester": "opened the case",
         "member": "already in the swarm",
         "opted_out": "opted out of suggestions",
+        "queue_account": "a shared queue account, never suggested",
     },
     "ko": {
         "skill_match": "스킬 *{skill}* {percent}% 일치",
@@ -55,6 +56,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "requester": "사례 요청자",
         "member": "이미 스웜 참여 중",
         "opted_out": "추천 제외 요청",
+        "queue_account": "공용 대기열 계정(추천하지 않음)",
     },
 }
 

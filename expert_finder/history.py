@@ -1,136 +1,82 @@
-"""Who helped on similar past cases: TF-IDF over past case texts, weighted by what they did and how long ago.
+"""The team's past swarms prepared once for ranking: the evaluated history model fitted on who helped, plus
+who declined.
 
-Character n-grams (within word boundaries) serve Korean, which has no spaces inside compounds and
-inflects by suffix, and mixed English/Korean text, as well as English typos and plurals.
+The history evidence of the app is `profiles.ProfileModel`, the model `python -m expert_finder.evaluate`
+measures, fitted on the positive rows (resolved, credited, contributed, joined), each row counting by its
+kind's weight. Declined and ignored invitations lower availability instead. Character n-grams (within word
+boundaries) serve Korean and mixed English/Korean text, as well as English typos and plurals.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
-from expert_finder.models import NEGATIVE_KINDS, PastHelp
-from expert_finder.normalize import expand
+from expert_finder.models import KIND_WEIGHTS, NEGATIVE_KINDS, PastHelp
+from expert_finder.profiles import Cases, ProfileModel
 
-
-def make_vectorizer(**overrides) -> TfidfVectorizer:
-    options = {
-        "analyzer": "char_wb",
-        "ngram_range": (2, 4),
-        "sublinear_tf": True,
-        "min_df": 1,
-        "max_features": 200_000,
-        "dtype": np.float32,
-    }
-    options.update(overrides)
-    return TfidfVectorizer(preprocessor=expand, **options)
+HISTORY_K = 20  # similar past cases counted per case, as in the evaluation
 
 
 def _aware(at: datetime) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
+def days(at: datetime) -> float:
+    """A time as float days since the epoch: the unit of the history model's clock."""
+    return _aware(at).timestamp() / 86400.0
+
+
 @dataclass
 class HistoryIndex:
-    """History prepared once (vectoriser fitted, cases vectorised) so that each ranking is one sparse product."""
+    """History prepared once (model fitted, cases vectorised) so that each ranking is a few sparse products."""
 
-    vectorizer: TfidfVectorizer | None
-    case_matrix: sparse.csr_matrix  # one row per distinct past case
-    row_case: np.ndarray  # per PastHelp row: index of its case row
-    users: list[str]  # distinct user ids
+    model: ProfileModel | None  # None when there is no positive history (or no text to learn from)
+    model_rows: np.ndarray  # per model row: its PastHelp row
+    model_users: np.ndarray  # per person of the model (`model.people`): index into users
+    row_case: np.ndarray  # per PastHelp row: index of its distinct case
+    users: list[str]  # distinct user ids, every kind
     row_user_code: np.ndarray  # per PastHelp row: index into users
     row_kind: list[str]
-    row_at: np.ndarray  # per PastHelp row: POSIX seconds
+    row_at: np.ndarray  # per PastHelp row: float days
+    negative: np.ndarray  # per PastHelp row: a decline or an ignored invitation
+
+    @property
+    def user_code(self) -> dict[str, int]:
+        if not hasattr(self, "_user_code"):
+            self._user_code = {u: i for i, u in enumerate(self.users)}
+        return self._user_code
 
     @classmethod
-    def build(cls, history: Sequence[PastHelp]) -> HistoryIndex:
+    def build(cls, history: Sequence[PastHelp], *, kind_weights: dict[str, float] = KIND_WEIGHTS) -> HistoryIndex:
         case_ids: dict[str, int] = {}
-        texts: list[str] = []
-        row_case = np.empty(len(history), dtype=np.int64)
-        for i, item in enumerate(history):
-            if item.case_key not in case_ids:
-                case_ids[item.case_key] = len(texts)
-                texts.append(f"{item.text} {item.product}")
-            row_case[i] = case_ids[item.case_key]
         user_ids: dict[str, int] = {}
         for item in history:
+            case_ids.setdefault(item.case_key, len(case_ids))
             user_ids.setdefault(item.user_id, len(user_ids))
-        vectorizer = None
-        matrix = sparse.csr_matrix((0, 0), dtype=np.float32)
+        weight = np.array([kind_weights.get(h.kind, 0.0) for h in history], dtype=np.float64)
+        at = np.array([days(h.at) for h in history], dtype=np.float64)
+        rows = np.flatnonzero(weight > 0)
+        model = None
+        texts = [f"{history[i].text} {history[i].product}" for i in rows]
         if any(t.strip() for t in texts):
-            vectorizer = make_vectorizer()
-            matrix = vectorizer.fit_transform(texts).tocsr()
+            cases = Cases(texts, [history[i].product for i in rows], at[rows], [history[i].user_id for i in rows],
+                          weight[rows])
+            try:
+                model = ProfileModel(k=HISTORY_K).fit(cases)
+            except ValueError:  # no term shared by two cases yet: nothing to learn from
+                model = None
         return cls(
-            vectorizer=vectorizer,
-            case_matrix=matrix,
-            row_case=row_case,
+            model=model,
+            model_rows=rows,
+            model_users=np.array([user_ids[p] for p in model.people] if model else [], dtype=np.int64),
+            row_case=np.array([case_ids[h.case_key] for h in history], dtype=np.int64),
             users=list(user_ids),
             row_user_code=np.array([user_ids[h.user_id] for h in history], dtype=np.int64),
             row_kind=[h.kind for h in history],
-            row_at=np.array([_aware(h.at).timestamp() for h in history], dtype=np.float64),
+            row_at=at,
+            negative=np.array([h.kind in NEGATIVE_KINDS for h in history], dtype=bool),
         )
-
-    def similarities(self, text: str) -> np.ndarray:
-        """Cosine similarity of `text` with every past case (rows are L2-normalised by TF-IDF)."""
-        if self.vectorizer is None or not text.strip():
-            return np.zeros(self.case_matrix.shape[0], dtype=np.float32)
-        query = self.vectorizer.transform([text])
-        return np.asarray((self.case_matrix @ query.T).todense()).ravel()
-
-
-@dataclass(frozen=True)
-class HistoryEvidence:
-    score: float  # positive evidence: similarity × kind weight × decay, summed
-    similar_cases: int  # distinct similar cases where they did something positive
-    days_ago: int | None  # age of the latest of those
-    declines: int  # declined or ignored invitations (any case) in the last half-life
-    availability: float  # multiplier below 1 when they often decline
-
-
-def gather(
-    index: HistoryIndex,
-    text: str,
-    *,
-    now: datetime,
-    half_life_days: float,
-    kind_weights: dict[str, float],
-    min_similarity: float,
-) -> dict[str, HistoryEvidence]:
-    """Per user, the evidence that they help on cases like `text` (vectorised over history rows)."""
-    if not index.users:
-        return {}
-    sims = index.similarities(text)[index.row_case]
-    age_days = np.maximum((_aware(now).timestamp() - index.row_at) / 86400.0, 0.0)
-    decay = np.exp(-math.log(2) * age_days / max(half_life_days, 1e-6))
-    kind_w = np.array([kind_weights.get(k, 0.0) for k in index.row_kind], dtype=np.float64)
-    negative = np.array([k in NEGATIVE_KINDS for k in index.row_kind])
-    positive = (kind_w > 0) & (sims >= min_similarity)
-    contribution = np.where(positive, sims * kind_w * decay, 0.0)
-    penalty = np.where(negative, kind_w * decay, 0.0)
-    recent_decline = negative & (age_days <= half_life_days)
-
-    users = index.row_user_code
-    n_users = len(index.users)
-    score = np.bincount(users, weights=contribution, minlength=n_users)
-    penalty_sum = np.bincount(users, weights=penalty, minlength=n_users)
-    declines = np.bincount(users, weights=recent_decline.astype(np.float64), minlength=n_users)
-    min_age = np.full(n_users, np.inf)
-    np.minimum.at(min_age, users[positive], age_days[positive])
-    pairs = np.unique(users[positive].astype(np.int64) * (index.case_matrix.shape[0] + 1) + index.row_case[positive])
-    cases = np.bincount(pairs // (index.case_matrix.shape[0] + 1), minlength=n_users)
-    out: dict[str, HistoryEvidence] = {}
-    for u in np.flatnonzero((score > 0) | (penalty_sum < 0)):
-        out[index.users[u]] = HistoryEvidence(
-            score=float(score[u]),
-            similar_cases=int(cases[u]),
-            days_ago=None if math.isinf(min_age[u]) else int(min_age[u]),
-            declines=int(declines[u]),
-            availability=float(max(0.5, 1.0 + penalty_sum[u])),
-        )
-    return out

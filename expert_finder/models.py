@@ -15,6 +15,24 @@ POSITIVE_KINDS = frozenset({"resolved", "credited", "contributed"})
 NEGATIVE_KINDS = frozenset({"declined", "ignored"})
 HISTORY_KINDS = POSITIVE_KINDS | NEGATIVE_KINDS | {"joined"}
 WEEKDAYS = frozenset({0, 1, 2, 3, 4})
+# How much one past part counts: positive kinds feed the history model, negative ones lower availability.
+KIND_WEIGHTS = {"resolved": 1.0, "credited": 1.0, "contributed": 0.6, "joined": 0.2, "declined": -0.15, "ignored": -0.1}
+DIRECTORY_FEATURES = ("skill", "product", "language")
+HISTORY_FEATURES = ("centroid", "words", "knn", "prior", "recency", "active")  # profiles.FEATURES
+# The app's ranking weights: directory evidence beside the history model's; `gate` fades out who stopped
+# helping. `case-swarm experts tune` replaces them with weights tuned on the team's own swarms.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "skill": 1.0,
+    "product": 0.35,
+    "language": 0.15,
+    "centroid": 0.5,
+    "words": 0.5,
+    "knn": 0.3,
+    "prior": 0.0,
+    "recency": 0.0,
+    "active": 0.05,
+    "gate": 0.0,
+}
 
 
 @dataclass(frozen=True)
@@ -123,18 +141,6 @@ class RankingPolicy:
     outside_hours_factor: float = 0.5
     at_limit_factor: float = 0.3
     load_penalty: float = 0.05  # per active swarm, so a busy expert drops a little
-    weight_skill: float = 1.0
-    weight_product: float = 0.35
-    weight_history: float = 1.0
-    weight_language: float = 0.15
-    kind_weights: dict[str, float] = field(
-        default_factory=lambda: {
-            "resolved": 1.0,
-            "credited": 1.0,
-            "contributed": 0.6,
-            "joined": 0.2,
-            "declined": -0.15,
-            "ignored": -0.1,
-        }
-    )
-    history_min_similarity: float = 0.1
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    history_min_similarity: float = 0.1  # a past case this similar is named as a reason
+    queue_accounts: tuple[str, ...] = ()  # user ids / glob patterns that are queues, never suggested

@@ -9,9 +9,14 @@ by six evidences, combined with weights chosen on a held-out slice of the histor
 - ``knn``: similar past cases (top k), each adding similarity × recency decay to its resolver, the same
   evidence `history.gather` gives `rank_experts` (similarity × kind weight × decay);
 - ``prior``: the resolver's share of past cases with this product/component;
-- ``recency``: the resolver's decayed count of cases around the case's time (people join and leave);
+- ``recency``: the resolver's decayed count of cases before the case's time (people join and leave);
 - ``active``: decay on the time since the resolver's latest case before this one (who stopped resolving
   is unlikely to resolve the next one).
+
+No look into the future: the time-based evidences (``knn``, ``recency``, ``active``) read only history
+cases created strictly before the case being scored, whatever the split. This is the history model the
+app ranks with (`expert_finder.history.HistoryIndex` fits it on the team's past swarms), so the figures
+of the evaluation are the app's.
 
 Everything is sparse/dense matrix products over test × history; nothing loops over pairs in Python.
 """
@@ -27,7 +32,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
-from expert_finder.history import make_vectorizer
+from expert_finder.normalize import expand
 
 FEATURES = ("centroid", "words", "knn", "prior", "recency", "active")
 DEFAULT_WEIGHTS = {"centroid": 1.0, "words": 1.0, "knn": 0.1, "prior": 0.0, "recency": 0.0, "active": 0.1, "gate": 0.0}
@@ -45,6 +50,7 @@ class Cases:
     keys: Sequence[str]
     times: np.ndarray  # float days (or case positions when the data has no timestamps)
     people: Sequence[str] | None = None  # resolver per case (history only)
+    weights: np.ndarray | None = None  # how much each history row counts (the app: by kind of help); 1 if None
 
 
 class CountedTexts:
@@ -96,12 +102,28 @@ class SubsetTfidf:
         return self.transform(texts)
 
 
-def char_vectorizer() -> TfidfVectorizer:
-    return make_vectorizer(min_df=2)
+SMALL_HISTORY = 50  # below this many cases a term seen once still counts (min_df 1), so a new team learns
 
 
-def word_vectorizer() -> TfidfVectorizer:
-    return make_vectorizer(analyzer="word", ngram_range=(1, 1), min_df=2)
+def make_vectorizer(**overrides) -> TfidfVectorizer:
+    options = {
+        "analyzer": "char_wb",
+        "ngram_range": (2, 4),
+        "sublinear_tf": True,
+        "min_df": 1,
+        "max_features": 200_000,
+        "dtype": np.float32,
+    }
+    options.update(overrides)
+    return TfidfVectorizer(preprocessor=expand, **options)
+
+
+def char_vectorizer(min_df: int = 2) -> TfidfVectorizer:
+    return make_vectorizer(min_df=min_df)
+
+
+def word_vectorizer(min_df: int = 2) -> TfidfVectorizer:
+    return make_vectorizer(analyzer="word", ngram_range=(1, 1), min_df=min_df)
 
 
 def top_k_dense(sim: np.ndarray, k: int) -> np.ndarray:
@@ -146,52 +168,66 @@ class ProfileModel:
         assert history.people is not None
         self.people = sorted(set(history.people))
         index = {p: i for i, p in enumerate(self.people)}
-        labels = np.array([index[p] for p in history.people])
+        labels = np.array([index[p] for p in history.people], dtype=np.int64)
         n = len(labels)
-        self.owner = sparse.csr_matrix((np.ones(n, dtype=np.float32), (np.arange(n), labels)), (n, len(self.people)))
+        row_w = np.ones(n) if history.weights is None else np.asarray(history.weights, dtype=np.float64)
+        owner = sparse.csr_matrix((row_w.astype(np.float32), (np.arange(n), labels)), (n, len(self.people)))
         if self.counted is None:
-            self.vectorizer, self.word_vectorizer = char_vectorizer(), word_vectorizer()
+            min_df = 1 if n < SMALL_HISTORY else 2
+            self.vectorizer, self.word_vectorizer = char_vectorizer(min_df), word_vectorizer(min_df)
         else:
             self.vectorizer, self.word_vectorizer = (c.fit(history.texts) for c in self.counted)
         self.matrix = self.vectorizer.fit_transform(history.texts).tocsr()
-        self.centroids = l2_normalize(self.owner.T @ self.matrix).tocsr()
-        self.word_centroids = l2_normalize(self.owner.T @ self.word_vectorizer.fit_transform(history.texts)).tocsr()
+        self.centroids = l2_normalize(owner.T @ self.matrix).tocsr()
+        self.word_centroids = l2_normalize(owner.T @ self.word_vectorizer.fit_transform(history.texts)).tocsr()
         self.times = np.asarray(history.times, dtype=np.float64)
-        self.labels = labels
+        self.labels, self.row_weights = labels, row_w
+        # History rows grouped by person, so per-person sums and maxima are one reduceat over columns.
+        self.by_person = np.argsort(labels, kind="stable")
+        self.person_starts = np.searchsorted(labels[self.by_person], np.arange(len(self.people)))
         keys = sorted({k for k in history.keys if k})
         self.key_index = {k: i for i, k in enumerate(keys)}
-        key_rows = np.array([self.key_index.get(k, -1) for k in history.keys])
+        key_rows = np.array([self.key_index.get(k, -1) for k in history.keys], dtype=np.int64)
         has = key_rows >= 0
         counts = np.zeros((len(keys), len(self.people)))
-        np.add.at(counts, (key_rows[has], labels[has]), 1.0)
+        np.add.at(counts, (key_rows[has], labels[has]), row_w[has])
         # Additive smoothing toward the overall share, so a rare component still says something.
-        overall = np.bincount(labels, minlength=len(self.people)) / max(n, 1)
+        overall = np.bincount(labels, weights=row_w, minlength=len(self.people)) / max(row_w.sum(), 1e-9)
         self.key_prior = (counts + 2.0 * overall) / (counts.sum(axis=1, keepdims=True) + 2.0)
         self.overall = overall
-        self.last_seen = np.full(len(self.people), -np.inf)
-        np.maximum.at(self.last_seen, labels, self.times)
         return self
 
-    def features(self, cases: Cases) -> dict[str, np.ndarray]:
-        """Each evidence as a cases × people matrix scaled to 0-1 per row."""
-        x = self.vectorizer.transform(cases.texts)
-        sim = (x @ self.matrix.T).toarray()
-        age = np.abs(np.asarray(cases.times, dtype=np.float64)[:, None] - self.times[None, :])
-        decay = np.exp(-math.log(2) * age / self.half_life)
+    def _per_person(self, m: np.ndarray, reduce=np.add) -> np.ndarray:
+        """cases × history rows → cases × people, summing (or with `np.maximum`, taking the max of) each
+        person's rows."""
+        return reduce.reduceat(m[:, self.by_person], self.person_starts, axis=1)
+
+    def features(
+        self, cases: Cases, x: sparse.csr_matrix | None = None, half_life: float | None = None
+    ) -> dict[str, np.ndarray]:
+        """Each evidence as a cases × people matrix scaled to 0-1 per row; `x`: `transform(cases.texts)`."""
+        x = self.vectorizer.transform(cases.texts) if x is None else x
+        half_life = half_life or self.half_life
+        at = np.asarray(cases.times, dtype=np.float64)[:, None]
+        age = at - self.times[None, :]
+        before = age > 0  # only cases created before the one scored: no look into the future
+        sim = np.where(before, (x @ self.matrix.T).toarray(), 0.0)
+        decay = np.where(before, np.exp(-math.log(2) * np.maximum(age, 0.0) / half_life), 0.0)
+        decay = decay * self.row_weights[None, :]
         knn = top_k_dense(sim, self.k) * decay
-        rows = np.array([self.key_index.get(k, -1) for k in cases.keys])
+        rows = np.array([self.key_index.get(k, -1) for k in cases.keys], dtype=np.int64)
         prior = np.tile(self.overall, (len(rows), 1))
         known = rows >= 0
         prior[known] = self.key_prior[rows[known]]
-        idle = np.maximum(np.asarray(cases.times, dtype=np.float64)[:, None] - self.last_seen[None, :], 0.0)
-        active = np.exp(-math.log(2) * idle / (ACTIVE_HALF_LIFE_SHARE * self.half_life))
+        last = self._per_person(np.where(before, self.times[None, :], -np.inf), np.maximum)
+        active = np.exp(-math.log(2) * np.maximum(at - last, 0.0) / (ACTIVE_HALF_LIFE_SHARE * half_life))
         return {
             "centroid": (x @ self.centroids.T).toarray(),
             "words": (self.word_vectorizer.transform(cases.texts) @ self.word_centroids.T).toarray(),
-            "knn": _row_max_scaled(np.asarray(knn @ self.owner.toarray())),
+            "knn": _row_max_scaled(self._per_person(knn)),
             "prior": _row_max_scaled(prior),
-            "recency": _row_max_scaled(decay @ self.owner.toarray()),
-            "active": _row_max_scaled(active),
+            "recency": _row_max_scaled(self._per_person(decay)),
+            "active": _row_max_scaled(np.where(np.isfinite(last), active, 0.0)),
         }
 
     def score(self, cases: Cases, features: dict[str, np.ndarray] | None = None) -> np.ndarray:

@@ -1,9 +1,14 @@
 """Rank the experts of a directory for one case, with reasons, fair to busy people.
 
-Relevance = skill match (fuzzy, level-weighted) + product match + history on similar cases + a small
-language bonus; then availability (outside hours, at the swarm limit, often declining) scales it and each
-active swarm costs a little, so equal relevance goes to the less loaded. When the case lists several
-needed skills, a greedy set cover puts a small team that covers them first.
+Relevance is a weighted sum of the directory's evidence (skill match, fuzzy and level-weighted; product
+match; a small language bonus) and the history model's (`profiles.ProfileModel`, the model the evaluation
+measures: profile centroids, similar past cases, product share, recent activity), with the weights of
+`RankingPolicy.weights` (defaults, or those `case-swarm experts tune` stored). Availability (outside
+hours, at the swarm limit, often declining) then scales it and each active swarm costs a little, so equal
+relevance goes to the less loaded. Queue accounts are never suggested. When the case lists several needed
+skills, a greedy set cover puts a small team that covers them first.
+
+`python -m expert_finder.evaluate --ranker app` ranks with `rank_experts` itself.
 
 Everything up to the order is numpy over a prepared `DirectoryIndex`; Python objects are built only for
 the suggestions shown, so a ranking over 100k experts costs a few passes over arrays.
@@ -19,38 +24,51 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from expert_finder.directory_index import LANGUAGE_NAMES, DirectoryIndex, language_code
-from expert_finder.evidence import evidence_rows
-from expert_finder.history import HistoryEvidence, HistoryIndex
+from expert_finder.evidence import Evidence, HistoryEvidence, evidence_rows
+from expert_finder.history import HistoryIndex
 from expert_finder.matching import match_scores
-from expert_finder.models import CaseQuery, ExpertProfile, PastHelp, Ranking, RankingPolicy, Reason, Suggestion
+from expert_finder.models import (
+    HISTORY_FEATURES,
+    CaseQuery,
+    ExpertProfile,
+    PastHelp,
+    Ranking,
+    RankingPolicy,
+    Reason,
+    Suggestion,
+)
 from expert_finder.normalize import expand
 
 __all__ = ["LANGUAGE_NAMES", "DirectoryIndex", "language_code", "rank_experts"]
 
 PRODUCT_CUTOFF = 90.0
-EXCLUSIONS = ("", "requester", "member", "opted_out", "at_limit", "outside_hours")  # by code, first wins
+EXCLUSIONS = ("", "requester", "member", "opted_out", "queue_account", "at_limit", "outside_hours")  # by code
 # Scores are ordered by their value rounded to 4 places; anything this far below the k-th cannot overtake it.
 _ROUNDING_MARGIN = 2e-4
 
 
 @dataclass
-class _Scores:
-    relevance: np.ndarray  # 0 for everyone outside the pool
+class CaseFeatures:
+    """Every ranking evidence for one case, per directory row, and what the reasons need."""
+
+    values: dict[str, np.ndarray]  # RANKING_FEATURES -> float per directory row
+    code: np.ndarray  # per row, index into EXCLUSIONS (0: in the pool)
+    working: np.ndarray  # bool per row
     skill_vocab: np.ndarray  # case text × distinct skill names, 0-1
     skill_best: np.ndarray  # per expert, best weighted match of the case text (before needed skills)
     coverage: np.ndarray  # experts × needed skills, 0-1
     product_vocab: np.ndarray | None  # case product × distinct product names, 0-1
-    product: np.ndarray
-    language: np.ndarray  # bool
+    evidence: Evidence
 
 
 def _exclusions(case: CaseQuery, d: DirectoryIndex, working: np.ndarray, policy: RankingPolicy) -> np.ndarray:
     """Per expert, the index into EXCLUSIONS of why they are left out (0: in the pool)."""
     code = np.zeros(len(d), dtype=np.int8)
     if policy.outside_hours == "exclude":
-        code[~working] = 5
+        code[~working] = 6
     if policy.at_limit == "exclude":
-        code[d.active >= d.max_concurrent] = 4
+        code[d.active >= d.max_concurrent] = 5
+    code[d.queue_mask(policy.queue_accounts)] = 4
     code[d.opted_out] = 3
     code[[d.position[u] for u in case.member_ids if u in d.position]] = 2
     if case.requester_id in d.position:
@@ -58,14 +76,17 @@ def _exclusions(case: CaseQuery, d: DirectoryIndex, working: np.ndarray, policy:
     return code
 
 
-def _score(case: CaseQuery, d: DirectoryIndex, pool: np.ndarray, history: np.ndarray, policy: RankingPolicy) -> _Scores:
+def case_features(
+    case: CaseQuery, d: DirectoryIndex, index: HistoryIndex, *, now: datetime, policy: RankingPolicy
+) -> CaseFeatures:
+    """The directory's evidence (skills, products, languages) beside the history model's, for one case."""
     n, needed = len(d), case.needed_skills
+    working = d.working(now)
     vocab = match_scores([case.text, *needed], d.skills.flat.names, policy.skill_cutoff)
     best = d.skills.best(vocab[0]) if d.skills.flat.names else np.zeros(n)
     coverage = np.zeros((n, len(needed)), dtype=np.float32)
     for j in range(len(needed)):
         coverage[:, j] = d.skills.best(vocab[j + 1]) if d.skills.flat.names else 0.0
-    skill = np.maximum(best, coverage.mean(axis=1)) if needed else best
     product_vocab, product = None, np.zeros(n)
     if case.product and d.products.flat.names:
         raw = process.cdist(
@@ -74,13 +95,36 @@ def _score(case: CaseQuery, d: DirectoryIndex, pool: np.ndarray, history: np.nda
         product_vocab = raw[0] / 100.0
         product = d.products.best(product_vocab)
     lang = language_code(case.language) if case.language else ""
-    speaks = d.speakers(lang) if lang else np.zeros(n, dtype=bool)
-    relevance = (
-        policy.weight_skill * skill + policy.weight_product * product + policy.weight_history * (1.0 - np.exp(-history))
+    evidence = evidence_rows(
+        index,
+        d.history_rows(index),
+        n,
+        case.text + " " + case.product,
+        case.product,
+        now=now,
+        half_life_days=policy.history_half_life_days,
+        min_similarity=policy.history_min_similarity,
     )
-    relevance = np.where(relevance > 0, relevance + policy.weight_language * speaks, 0.0)
-    relevance = np.where(pool, relevance, 0.0)
-    return _Scores(relevance, vocab[0] if len(vocab) else vocab, best, coverage, product_vocab, product, speaks)
+    values = {
+        "skill": np.maximum(best, coverage.mean(axis=1)) if needed else best,
+        "product": product,
+        "language": (d.speakers(lang) if lang else np.zeros(n, dtype=bool)).astype(np.float64),
+        **evidence.features,
+    }
+    code = _exclusions(case, d, working, policy)
+    return CaseFeatures(values, code, working, vocab[0] if len(vocab) else vocab, best, coverage, product_vocab,
+                        evidence)
+
+
+def relevance(values: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Directory evidence plus the history model's (faded by `gate` for who stopped helping); the language
+    bonus only for someone relevant already."""
+    history = sum(weights.get(name, 0.0) * values[name] for name in HISTORY_FEATURES)
+    gate = weights.get("gate", 0.0)
+    if gate:
+        history = history * (values["recency"] + 1e-3) ** gate
+    total = weights.get("skill", 0.0) * values["skill"] + weights.get("product", 0.0) * values["product"] + history
+    return np.where(total > 0, total + weights.get("language", 0.0) * values["language"], 0.0)
 
 
 def _first_in_order(candidates: np.ndarray, final: np.ndarray, active: np.ndarray, k: int) -> list[int]:
@@ -118,7 +162,8 @@ def _cover_first(
     return (team + rest)[:limit]
 
 
-def _reasons(case: CaseQuery, i: int, d: DirectoryIndex, s: _Scores, pool: np.ndarray, ev: HistoryEvidence, flags):
+def _reasons(case: CaseQuery, i: int, d: DirectoryIndex, s: CaseFeatures, pool: np.ndarray, ev: HistoryEvidence,
+             flags):
     p: ExpertProfile = d.profiles[i]
     which = d.skills.which(i, s.skill_vocab, s.skill_best[i]) if d.skills.flat.names else -1
     shown = d.skills.label(which, pool) if which >= 0 else None
@@ -128,12 +173,12 @@ def _reasons(case: CaseQuery, i: int, d: DirectoryIndex, s: _Scores, pool: np.nd
     for j, needed in enumerate(case.needed_skills):
         if s.coverage[i, j] > 0 and needed != shown:
             reasons.append(Reason("skill_match", {"skill": needed, "percent": round(100 * s.coverage[i, j])}))
-    product = d.products.which(i, s.product_vocab, s.product[i]) if s.product_vocab is not None else -1
+    product = d.products.which(i, s.product_vocab, s.values["product"][i]) if s.product_vocab is not None else -1
     if product >= 0:
         reasons.append(Reason("product", {"product": d.products.label(product, pool)}))
     if ev.similar_cases:
         reasons.append(Reason("history", {"count": ev.similar_cases, "days_ago": ev.days_ago}))
-    if s.language[i]:
+    if s.values["language"][i]:
         reasons.append(Reason("language", {"language": case.language}))
     reasons.append(Reason("load", {"active": p.active_swarms}))
     outside, at_limit = flags
@@ -164,33 +209,20 @@ def rank_experts(
     """
     d = profiles if isinstance(profiles, DirectoryIndex) else DirectoryIndex.build(profiles)
     index = history if isinstance(history, HistoryIndex) else HistoryIndex.build(history)
-    working = d.working(now)
-    code = _exclusions(case, d, working, policy)
-    pool = code == 0
+    scores = case_features(case, d, index, now=now, policy=policy)
+    pool = scores.code == 0
     out = np.flatnonzero(~pool)
-    excluded = tuple(zip(d.user_ids[out].tolist(), [EXCLUSIONS[c] for c in code[out].tolist()], strict=True))
-    evidence = evidence_rows(
-        index,
-        d.history_rows(index),
-        len(d),
-        case.text + " " + case.product,
-        now=now,
-        half_life_days=policy.history_half_life_days,
-        kind_weights=policy.kind_weights,
-        min_similarity=policy.history_min_similarity,
-    )
-    scores = _score(case, d, pool, evidence.score, policy)
-    at_limit = d.active >= d.max_concurrent
-    factor = evidence.availability * np.where(working, 1.0, policy.outside_hours_factor)
+    excluded = tuple(zip(d.user_ids[out].tolist(), [EXCLUSIONS[c] for c in scores.code[out].tolist()], strict=True))
+    relevant = np.where(pool, relevance(scores.values, policy.weights), 0.0)
+    working, at_limit = scores.working, d.active >= d.max_concurrent
+    factor = scores.evidence.availability * np.where(working, 1.0, policy.outside_hours_factor)
     factor = factor * np.where(at_limit, policy.at_limit_factor, 1.0)
-    final = np.where(
-        scores.relevance > 0, np.maximum(scores.relevance * factor - policy.load_penalty * d.active, 1e-6), 0.0
-    )
-    candidates = np.flatnonzero(scores.relevance > 0)
+    final = np.where(relevant > 0, np.maximum(relevant * factor - policy.load_penalty * d.active, 1e-6), 0.0)
+    candidates = np.flatnonzero(relevant > 0)
     suggestions = []
     for i in _cover_first(candidates, scores.coverage, final, d.active, policy.limit):
         p = d.profiles[i]
-        ev = evidence.get(p.user_id)
+        ev = scores.evidence.get(p.user_id)
         reasons, covers = _reasons(case, i, d, scores, pool, ev, (not working[i], at_limit[i]))
         suggestions.append(Suggestion(p.user_id, p.name, round(float(final[i]), 4), reasons, covers))
     has = scores.coverage[candidates].any(axis=0) if candidates.size else np.zeros(len(case.needed_skills), bool)

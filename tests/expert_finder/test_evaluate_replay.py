@@ -30,12 +30,12 @@ def with_newcomer(data: Dataset, positions: list[int]) -> Dataset:
 
 
 def test_replay_runs_on_the_chrono_test_part(data):
-    result = evaluate(data, "replay", refit_every=10)
-    chrono = evaluate(data, "chrono")
+    result = evaluate(data, "replay", refit_every=10, ranker="research")
+    chrono = evaluate(data, "chrono", ranker="research")
     assert result["split"] == "replay" and result["refit_every"] == 10
     assert result["test_cases"] == chrono["test_cases"] == 84 and result["refits"] == 9
     assert result["finder_weights"] == chrono["finder_weights"]  # first tuned on the initial history
-    assert set(result["methods"]) == set(METHODS)
+    assert set(result["methods"]) == set(METHODS) - {"app"}
     assert result["methods"]["finder"]["mrr"] > result["methods"]["random"]["mrr"]
 
 
@@ -50,25 +50,25 @@ def test_weights_are_retuned_only_on_cases_before_the_block_they_rank(data, monk
 
     monkeypatch.setattr(evaluate_module, "tune", recording_tune)
     cut = len(data.cases) - 84
-    result = evaluate(data, "replay", refit_every=10, retune_every=30)
+    result = evaluate(data, "replay", refit_every=10, retune_every=30, ranker="research")
     # Block starts are cut, cut+10, …; a re-tune happens at the first start 30 or more cases after the last.
     assert seen == [cut, cut + 30, cut + 60]
     assert [t["before_case"] for t in result["tunings"]] == seen
-    once = evaluate(data, "replay", refit_every=10, retune_every=0)
+    once = evaluate(data, "replay", refit_every=10, retune_every=0, ranker="research")
     assert len(once["tunings"]) == 1 and once["finder_weights"] == result["finder_weights"]
 
 
 def test_history_grows_a_newcomer_is_unseen_only_for_his_first_case(data):
     n = len(data.cases)
     first, second = n - 30, n - 10  # both in the test part (the last 20%)
-    exact = evaluate(with_newcomer(data, [first, second]), "replay", refit_every=1)
+    exact = evaluate(with_newcomer(data, [first, second]), "replay", refit_every=1, ranker="research")
     assert exact["unseen_test_cases"] == 1 and exact["unseen_resolvers"] == 1
     assert exact["missed_by_refit_lag"] == 0
     assert exact["ceiling"] == pytest.approx(1 - 1 / 84)
     # The fixed chrono split never learns him: both his cases are unseen there.
-    assert evaluate(with_newcomer(data, [first, second]), "chrono")["unseen_test_cases"] == 2
+    assert evaluate(with_newcomer(data, [first, second]), "chrono", ranker="research")["unseen_test_cases"] == 2
     # A block that holds both his cases cannot know him for the second: counted apart, not as unseen.
-    block = evaluate(with_newcomer(data, [n - 4, n - 3]), "replay", refit_every=10)
+    block = evaluate(with_newcomer(data, [n - 4, n - 3]), "replay", refit_every=10, ranker="research")
     assert block["unseen_test_cases"] == 1 and block["missed_by_refit_lag"] == 1
 
 
@@ -83,10 +83,10 @@ def test_counted_texts_fit_a_subset_exactly_like_the_vectoriser(data):
 
 
 def test_cli_replay_json_and_refit_every(capsys):
-    assert main(["--data", str(DATA), "--split", "replay", "--refit-every", "20", "--json"]) == 0
+    assert main(["--data", str(DATA), "--split", "replay", "--refit-every", "20", "--ranker", "research", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["refit_every"] == 20 and result["refits"] == 5
-    assert main(["--data", str(DATA), "--split", "replay"]) == 0
+    assert main(["--data", str(DATA), "--split", "replay", "--ranker", "research"]) == 0
     out = capsys.readouterr().out
     assert "refitted every 10 test cases" in out and "every 50 test cases" in out
     assert "finder top-5 against similar past cases:" in out

@@ -5,13 +5,25 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, time, timedelta
 
+import numpy as np
 import pytest
 
 from bench.expert_rank import naive_rank, synthetic_cases, synthetic_directory, synthetic_history
 from expert_finder.directory_index import DirectoryIndex
-from expert_finder.evidence import NO_EVIDENCE, evidence_rows, user_rows
-from expert_finder.history import HistoryIndex, gather
-from expert_finder.models import HISTORY_KINDS, CaseQuery, ExpertProfile, PastHelp, RankingPolicy, Skill, WorkingHours
+from expert_finder.evidence import evidence_rows, user_rows
+from expert_finder.history import HistoryIndex, days
+from expert_finder.models import (
+    HISTORY_FEATURES,
+    HISTORY_KINDS,
+    KIND_WEIGHTS,
+    CaseQuery,
+    ExpertProfile,
+    PastHelp,
+    RankingPolicy,
+    Skill,
+    WorkingHours,
+)
+from expert_finder.profiles import Cases, ProfileModel
 from expert_finder.ranking import rank_experts
 
 NOW = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)  # a Tuesday, 10:00 UTC
@@ -81,7 +93,7 @@ def test_working_hours_for_everyone_at_once_match_is_working():
         assert directory.working(now).tolist() == [p.hours.is_working(now) for p in profiles]
 
 
-def test_evidence_rows_agree_with_gather():
+def test_the_apps_history_evidence_is_the_evaluated_model_fitted_on_the_positive_rows():
     rng = random.Random(5)
     users = [f"u{i}" for i in range(30)]
     texts = ["inverter firmware update", "modbus timeout", "배터리 관리 오류", "EV charger RFID"]
@@ -92,14 +104,26 @@ def test_evidence_rows_agree_with_gather():
         )
     ]
     index = HistoryIndex.build(history)
+    positive = [h for h in history if KIND_WEIGHTS[h.kind] > 0]
+    model = ProfileModel(k=20).fit(
+        Cases([f"{h.text} {h.product}" for h in positive], [h.product for h in positive],
+              np.array([days(h.at) for h in positive]), [h.user_id for h in positive],
+              np.array([KIND_WEIGHTS[h.kind] for h in positive]))
+    )
+    text = "inverter firmware fails Hybrid 5K"
+    expected = model.features(Cases([text], ["Hybrid 5K"], np.array([days(NOW)])), half_life=90)
     position = {u: i for i, u in enumerate(users[:25])}  # five history users are not in the directory
-    options = {"now": NOW, "half_life_days": 90, "kind_weights": RankingPolicy().kind_weights, "min_similarity": 0.1}
-    expected = gather(index, "inverter firmware fails", **options)
-    got = evidence_rows(index, user_rows(index, position), len(position), "inverter firmware fails", **options)
+    got = evidence_rows(index, user_rows(index, position), len(position), text, "Hybrid 5K", now=NOW,
+                        half_life_days=90, min_similarity=0.1)
     for user, row in position.items():
-        assert got.get(user) == expected.get(user, NO_EVIDENCE)
-        assert got.score[row] == expected.get(user, NO_EVIDENCE).score
-        assert got.availability[row] == expected.get(user, NO_EVIDENCE).availability
+        if user in model.people:
+            for name in HISTORY_FEATURES:
+                assert got.features[name][row] == pytest.approx(expected[name][0, model.people.index(user)])
+        declined = [h for h in history if h.user_id == user and h.kind in ("declined", "ignored")]
+        assert (got.availability[row] < 1.0) == bool(declined)
+        assert got.get(user).declines <= len(declined)
+    assert evidence_rows(index, user_rows(index, position), len(position), text, "", now=NOW - timedelta(days=401),
+                         half_life_days=90, min_similarity=0.1).features["knn"].sum() == 0, "nothing before then"
 
 
 @pytest.mark.parametrize("size", [300])

@@ -1,0 +1,99 @@
+"""Choose the app's ranking weights on past cases, by the app's own relevance (`ranking.relevance`).
+
+Shared by the evaluation (`--ranker app` tunes on the history's tail) and by `case-swarm experts tune`
+(tunes on the team's own resolved swarms): each sample is one past case's `ranking.case_features`
+values over a fixed set of directory rows, with the rows of the people who resolved it. The search is
+coordinate ascent (a few rounds, each weight tried over a ladder of values) on MRR + top-5, with
+`centroid` fixed at 1 as the scale, since scaling every weight together changes no order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from expert_finder.models import DEFAULT_WEIGHTS
+from expert_finder.ranking import relevance
+
+STEPS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 1.0, 2.0, 4.0)
+ROUNDS = 3
+SCALE = "centroid"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One past case: every ranking feature over the same directory rows, who may be ranked, who resolved it."""
+
+    values: dict[str, np.ndarray]
+    pool: np.ndarray  # bool per row
+    truth: frozenset[int]  # rows of the people credited with the resolution
+
+
+@dataclass(frozen=True)
+class Figures:
+    cases: int
+    top1: float
+    top5: float
+    mrr: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"cases": self.cases, "top1": self.top1, "top5": self.top5, "mrr": self.mrr}
+
+
+def best_ranks(samples: Sequence[Sample], weights: dict[str, float]) -> np.ndarray:
+    """Per sample, the 1-based rank of its best-placed resolver (ties counted against it); 0: not ranked."""
+    if not samples:
+        return np.zeros(0, dtype=np.int64)
+    names = list(samples[0].values)
+    stacked = {n: np.stack([s.values[n] for s in samples]) for n in names}
+    pool = np.stack([s.pool for s in samples])
+    scores = np.where(pool, relevance(stacked, weights), 0.0)
+    ranks = np.zeros(len(samples), dtype=np.int64)
+    for i, s in enumerate(samples):
+        own = [scores[i, r] for r in s.truth if pool[i, r] and scores[i, r] > 0]
+        if own:
+            top = max(own)
+            ranks[i] = int((scores[i] > top).sum() + (scores[i] == top).sum())
+    return ranks
+
+
+def figures(samples: Sequence[Sample], weights: dict[str, float]) -> Figures:
+    rank = best_ranks(samples, weights)
+    if not rank.size:
+        return Figures(0, 0.0, 0.0, 0.0)
+    hit = rank > 0
+    return Figures(
+        int(rank.size),
+        float(np.mean(hit & (rank <= 1))),
+        float(np.mean(hit & (rank <= 5))),
+        float(np.mean(np.where(hit, 1.0 / np.maximum(rank, 1), 0.0))),
+    )
+
+
+def tune_weights(samples: Sequence[Sample], start: dict[str, float] | None = None) -> dict[str, float]:
+    """Weights that rank the samples' resolvers best (MRR + top-5), from `start` (the defaults)."""
+    best = dict(start or DEFAULT_WEIGHTS)
+    best[SCALE] = 1.0
+    if not samples:
+        return best
+
+    def objective(weights: dict[str, float]) -> float:
+        f = figures(samples, weights)
+        return f.mrr + f.top5
+
+    best_score = objective(best)
+    for _ in range(ROUNDS):
+        improved = False
+        for name in best:
+            if name == SCALE:
+                continue
+            for step in STEPS:
+                trial = {**best, name: step}
+                score = objective(trial)
+                if score > best_score + 1e-9:
+                    best, best_score, improved = trial, score, True
+        if not improved:
+            break
+    return best
