@@ -19,6 +19,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.i18n.catalog import language_for_locale
 from swarms.db import utcnow
 from swarms.models import SlackUser
+from swarms.upsert import upsert
 
 log = logging.getLogger(__name__)
 CACHE_FOR = timedelta(days=1)
@@ -111,21 +112,21 @@ class People:
 
     def _store(self, user: dict) -> Person:
         profile = user.get("profile") or {}
-        person = Person(
-            id=user["id"],
-            name=user.get("name", ""),
-            real_name=user.get("real_name") or profile.get("real_name", ""),
-            email=profile.get("email", ""),
-            locale=user.get("locale", ""),
-            tz=user.get("tz", ""),
+        person = Person(  # clipped to the cache's columns: a long display name must not fail the event
+            id=str(user["id"])[:32],
+            name=str(user.get("name") or "")[:255],
+            real_name=str(user.get("real_name") or profile.get("real_name") or "")[:255],
+            email=str(profile.get("email") or "")[:255],
+            locale=str(user.get("locale") or "")[:16],
+            tz=str(user.get("tz") or "")[:64],
             is_bot=bool(user.get("is_bot")),
             deleted=bool(user.get("deleted")),
         )
-        with self._sessions.begin() as session:
-            row = session.get(SlackUser, person.id) or SlackUser(id=person.id)
-            row.name, row.real_name, row.email = person.name, person.real_name, person.email
-            row.locale, row.tz, row.is_bot, row.deleted = person.locale, person.tz, person.is_bot, person.deleted
-            row.fetched_at = utcnow()
-            session.merge(row)
+        with self._sessions.begin() as session:  # two replicas meeting someone new at once: one row, no error
+            upsert(session, SlackUser.__table__, {
+                "id": person.id, "name": person.name, "real_name": person.real_name, "email": person.email,
+                "locale": person.locale, "tz": person.tz, "is_bot": person.is_bot, "deleted": person.deleted,
+                "fetched_at": utcnow(),
+            }, key=["id"])
         self._remember(person)
         return person

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from swarms.case_systems.local import is_closed_status
 from swarms.db import utcnow
 from swarms.models import Case
+from swarms.upsert import insert_or_skip
 
 REQUIRED_COLUMNS = ("number", "subject")
 KNOWN_COLUMNS = (
@@ -115,17 +116,15 @@ def import_cases(session: Session, rows: list[dict[str, str]]) -> ImportResult:
     if errors:
         raise CaseImportError(errors)
     numbers = [row["number"].strip() for row in rows]
-    existing = {c.number: c for c in session.scalars(select(Case).where(Case.number.in_(numbers)))}
     result = ImportResult(numbers=numbers)
-    for row in rows:
-        case = existing.get(row["number"].strip())
-        if case is None:
-            case = Case(number=row["number"].strip())
-            session.add(case)
+    session.flush()
+    for number in numbers:  # new numbers first, race-free: an import on another process at once finds them
+        if insert_or_skip(session, Case.__table__, {"number": number, "subject": ""}) is not None:
             result.created += 1
-        else:
-            result.updated += 1
-        _fill(case, row)
+    result.updated = len(numbers) - result.created
+    cases = {c.number: c for c in session.scalars(select(Case).where(Case.number.in_(numbers)))}
+    for row in rows:
+        _fill(cases[row["number"].strip()], row)
     session.flush()
     return result
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from expert_finder.models import ExpertProfile, Skill
 from swarms.expert_models import EntrySource, Expert, ExpertProduct, ExpertSkill
 from swarms.expert_settings import ExpertSettings
+from swarms.upsert import insert_or_skip
 
 log = logging.getLogger(__name__)
 _SPLIT = re.compile(r"[,;\n·]+")
@@ -38,7 +39,11 @@ class DirectoryImport:
 
 def import_directory(session: Session, profiles: Sequence[ExpertProfile], *, now: datetime) -> DirectoryImport:
     """Upsert experts by Slack user id; their imported skills and products become exactly the file's."""
-    ids = [p.user_id for p in profiles]
+    ids = list(dict.fromkeys(p.user_id for p in profiles))
+    session.flush()
+    created = sum(  # new people first, race-free: an import or a profile sync elsewhere at once finds them
+        insert_or_skip(session, Expert.__table__, {"user_id": user_id}) is not None for user_id in ids
+    )
     existing = {
         e.user_id: e
         for e in session.scalars(
@@ -46,19 +51,10 @@ def import_directory(session: Session, profiles: Sequence[ExpertProfile], *, now
                                                                   selectinload(Expert.products))
         )
     }
-    created = updated = 0
     for profile in profiles:
-        expert = existing.get(profile.user_id)
-        if expert is None:
-            expert = Expert(user_id=profile.user_id, skills=[], products=[])
-            session.add(expert)
-            existing[profile.user_id] = expert
-            created += 1
-        else:
-            updated += 1
-        _apply_profile(expert, profile, now)
+        _apply_profile(existing[profile.user_id], profile, now)
     session.flush()
-    return DirectoryImport(created, updated)
+    return DirectoryImport(created, len(ids) - created)
 
 
 def _apply_profile(expert: Expert, profile: ExpertProfile, now: datetime) -> None:

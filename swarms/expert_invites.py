@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from expert_finder.models import Ranking, Reason, Suggestion
@@ -235,14 +234,9 @@ def _mark_invited(outcome: SuggestionOutcome, *, mode: str, invited_by: str, now
 
 def _record_member(session: Session, swarm_id: int, user_id: str, *, invited_by: str | None,
                    now: datetime) -> SwarmMember:
-    """A member again, whoever writes first: Slack's member_joined_channel event for the same invite is
-    recorded by another thread at the same moment (a unique-key race on PostgreSQL), and someone who left
-    the channel earlier comes back."""
-    try:
-        with session.begin_nested():
-            member = add_member(session, swarm_id, user_id, role=MemberRole.EXPERT, invited_by=invited_by)
-    except IntegrityError:
-        member = add_member(session, swarm_id, user_id, role=MemberRole.EXPERT, invited_by=invited_by)
+    """A member again, whoever writes first (add_member settles a race with Slack's member_joined_channel
+    for the same invite), and someone who left the channel earlier comes back."""
+    member = add_member(session, swarm_id, user_id, role=MemberRole.EXPERT, invited_by=invited_by)
     if member.left_at is not None:
         member.joined_at, member.left_at = now, None
     return member

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from expert_finder.history import HistoryIndex
@@ -33,6 +32,7 @@ from expert_finder.ranking import rank_experts
 from swarms.case_systems.base import CaseRecord
 from swarms.expert_models import ASKED_STATES, Expert, ExpertProduct, ExpertSkill, SuggestionOutcome, SuggestionState
 from swarms.models import Case, Note, Swarm, SwarmMember, SwarmStatus
+from swarms.upsert import insert_or_skip
 
 LIVE = (SwarmStatus.OPENING, SwarmStatus.OPEN)
 CLOSED = (SwarmStatus.CLOSED, SwarmStatus.ARCHIVED)
@@ -230,18 +230,15 @@ def reasons_from_json(data: list | None) -> tuple[Reason, ...]:
 
 
 def outcome_for(session: Session, swarm_id: int, user_id: str, *, now: datetime) -> SuggestionOutcome:
-    """The one outcome row of (swarm, person); the unique constraint settles a race between two writers."""
+    """The one outcome row of (swarm, person); INSERT … ON CONFLICT settles a race between two writers."""
     stmt = select(SuggestionOutcome).where(SuggestionOutcome.swarm_id == swarm_id, SuggestionOutcome.user_id == user_id)
     row = session.scalar(stmt)
     if row is not None:
         return row
-    try:
-        with session.begin_nested():
-            row = SuggestionOutcome(swarm_id=swarm_id, user_id=user_id, suggested_at=now, reasons=[], covers=[])
-            session.add(row)
-        return row
-    except IntegrityError:
-        return session.scalars(stmt).one()
+    session.flush()
+    insert_or_skip(session, SuggestionOutcome.__table__,
+                   {"swarm_id": swarm_id, "user_id": user_id, "suggested_at": now, "reasons": [], "covers": []})
+    return session.scalars(stmt).one()
 
 
 def record_suggestions(session: Session, swarm_id: int, suggestions: Iterable[Suggestion], *,

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge_export.models import ArticleDraft, Section, SwarmMessage, SwarmTranscript
@@ -30,6 +29,7 @@ from swarms.lifecycle import remembered_case
 from swarms.marks import NOTICE_SOURCE, note_text
 from swarms.models import Note, Swarm, SwarmMember, SwarmStatus
 from swarms.permissions import Permissions
+from swarms.upsert import insert_or_skip
 
 log = logging.getLogger(__name__)
 PUBLISHING_TIMEOUT = timedelta(minutes=5)  # a claim older than this was lost with its process
@@ -182,17 +182,15 @@ def store_draft(session: Session, swarm_id: int, draft: ArticleDraft, similar: S
     now = utcnow()
     existing = session.scalar(select(KnowledgeDraft).where(KnowledgeDraft.swarm_id == swarm_id))
     if existing is None:
-        row = KnowledgeDraft(swarm_id=swarm_id, draft=draft.to_dict(), similar=list(similar),
-                             state=DraftState.DRAFTED, channel_id=channel_id, created_at=now, updated_at=now)
-        try:
-            with session.begin_nested():
-                session.add(row)
-                session.flush()
-            return row.id, Redraft.NEW
-        except IntegrityError:  # drafted at the same moment elsewhere
-            existing = session.scalar(select(KnowledgeDraft).where(KnowledgeDraft.swarm_id == swarm_id))
-            if existing is None:
-                raise
+        session.flush()
+        new_id = insert_or_skip(session, KnowledgeDraft.__table__, {
+            "swarm_id": swarm_id, "draft": draft.to_dict(), "similar": list(similar), "state": DraftState.DRAFTED,
+            "channel_id": channel_id, "created_at": now, "updated_at": now,
+        })
+        if new_id is not None:
+            return new_id, Redraft.NEW
+        # drafted at the same moment elsewhere: go on with that one
+        existing = session.scalars(select(KnowledgeDraft).where(KnowledgeDraft.swarm_id == swarm_id)).one()
     if existing.state == DraftState.DRAFTED and existing.edited_by is None:
         if existing.message_ts is None or refresh or restart:
             existing.draft, existing.similar, existing.updated_at = draft.to_dict(), list(similar), now

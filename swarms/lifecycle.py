@@ -24,6 +24,7 @@ from swarms.errors import CaseClosed, NotAllowed, SwarmBeingOpened
 from swarms.models import Swarm, SwarmMember, SwarmStatus
 from swarms.opening_models import HandledTrigger, OpenRequestState, SwarmOpenRequest
 from swarms.ports import SwarmWorkspace
+from swarms.upsert import insert_or_skip
 
 log = logging.getLogger(__name__)
 
@@ -93,19 +94,25 @@ def find_swarm_by_channel(session: Session, channel_id: str) -> Swarm | None:
 
 def add_member(session: Session, swarm_id: int, user_id: str, *, role: str, invited_by: str | None = None,
                joined: bool = True) -> SwarmMember:
-    """Record a member once; a second call updates nothing but a missing join time."""
-    member = session.scalar(
-        select(SwarmMember).where(SwarmMember.swarm_id == swarm_id, SwarmMember.user_id == user_id)
-    )
+    """Record a member once; a second call updates nothing but a missing join time.
+
+    Race-free: an invite and Slack's member_joined_channel for the same person, on two replicas at once,
+    both land here; the INSERT … ON CONFLICT lets one write the row and the other find it.
+    """
     now = utcnow()
-    if member is None:
-        member = SwarmMember(swarm_id=swarm_id, user_id=user_id, role=role, invited_by=invited_by,
-                             invited_at=now, joined_at=now if joined else None)
-        session.add(member)
-    elif joined and (member.joined_at is None or member.left_at is not None):
+    session.flush()
+    inserted = insert_or_skip(session, SwarmMember.__table__, {
+        "swarm_id": swarm_id, "user_id": user_id, "role": role, "invited_by": invited_by, "invited_at": now,
+        "joined_at": now if joined else None, "credited": False,
+    })
+    member = session.scalars(
+        select(SwarmMember).where(SwarmMember.swarm_id == swarm_id, SwarmMember.user_id == user_id)
+        .execution_options(populate_existing=True)
+    ).one()
+    if inserted is None and joined and (member.joined_at is None or member.left_at is not None):
         member.joined_at = member.joined_at or now  # someone who left and came back is a member again
         member.left_at = None
-    session.flush()
+        session.flush()
     return member
 
 

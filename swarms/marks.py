@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import delete, exists, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from knowledge_export.models import Mark
@@ -23,6 +22,7 @@ from swarms.knowledge_models import MarkVia, NoteMark
 from swarms.models import Note, Swarm
 from swarms.note_sync import CapturedMessage, capture_message, claim_event
 from swarms.settings import KnowledgeSettings
+from swarms.upsert import insert_or_skip
 
 log = logging.getLogger(__name__)
 
@@ -67,17 +67,16 @@ def add_mark(session: Session, swarm: Swarm, *, channel_id: str, ts: str, mark: 
     if note is None:
         log.info("mark on %s/%s ignored: the message is not known and could not be read", channel_id, ts)
         return MarkChange(None, mark, changed=False, recorded=False)
-    row = NoteMark(note_id=note.id, mark=mark.value, user_id=user_id, via=via.value, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
+    session.flush()
+    mark_id = insert_or_skip(session, NoteMark.__table__,
+                             {"note_id": note.id, "mark": mark.value, "user_id": user_id, "via": via.value,
+                              "created_at": now})
+    if mark_id is None:  # this person's mark is there already (a retried event, another replica)
         return MarkChange(note.id, mark, changed=False, recorded=False)
     if mark.value in (note.marks or []):
         return MarkChange(note.id, mark, changed=False)
     note.marks = sorted({*(note.marks or []), mark.value})  # a new list: JSON columns track assignment
-    add_notice(session, swarm, f"mark-{row.id}", user_name, _marked_text(note, mark, user_name), now)
+    add_notice(session, swarm, f"mark-{mark_id}", user_name, _marked_text(note, mark, user_name), now)
     return MarkChange(note.id, mark, changed=True)
 
 

@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Insert, Table, bindparam, func, insert, select, update
+from sqlalchemy import Insert, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from swarms.case_systems.base import NoteKind
 from swarms.db import utcnow
 from swarms.errors import AlreadySynced, NotYourSwarm, SwarmClosedForNotes, SwarmGone
 from swarms.models import Note, OutboxItem, OutboxSequence, OutboxState, ProcessedEvent, Swarm, SwarmMember, SwarmStatus
+from swarms.upsert import insert_or_skip
 
 log = logging.getLogger(__name__)
 
@@ -52,29 +52,8 @@ def claim_event(session: Session, event_id: str) -> bool:
     """Record a Slack event id; False if it was already recorded (a retry, or another replica)."""
     if not event_id:
         return True
-    inserted = _insert_or_skip(session, ProcessedEvent.__table__, {"event_id": event_id, "received_at": utcnow()})
+    inserted = insert_or_skip(session, ProcessedEvent.__table__, {"event_id": event_id, "received_at": utcnow()})
     return inserted is not None
-
-
-def _insert_or_skip(session: Session, table: Table, values: dict) -> int | str | None:
-    """INSERT … ON CONFLICT DO NOTHING (no savepoint); the new row's primary key, None on a conflict."""
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        return session.execute(_insert_skip_statement(table, dialect), values).scalar()
-    key = next(iter(table.primary_key.columns))
-    try:  # other databases: a savepoint, as before
-        with session.begin_nested():
-            return session.execute(insert(table).returning(key), values).scalar()
-    except IntegrityError:
-        return None
-
-
-@cache
-def _insert_skip_statement(table: Table, dialect: str) -> Insert:
-    """Built once: the values travel as parameters, so each capture skips building and coercing a statement."""
-    key = next(iter(table.primary_key.columns))
-    insert_of = sqlite_insert if dialect == "sqlite" else pg_insert
-    return insert_of(table).on_conflict_do_nothing().returning(key)
 
 
 def idempotency_key(note: Note, kind: NoteKind) -> str:
@@ -132,7 +111,7 @@ def capture_note(session: Session, swarm: SwarmRef, message: CapturedMessage, *,
     if not claim_event(session, message.event_id):
         return None
     at = message.at or utcnow()
-    note_id = _insert_or_skip(session, Note.__table__, {
+    note_id = insert_or_skip(session, Note.__table__, {
         "swarm_id": swarm.id, "channel_id": message.channel_id, "message_ts": message.ts,
         "thread_ts": message.thread_ts, "user_id": message.user_id, "author_name": message.author_name,
         "text": message.text, "body": message.body, "permalink": message.permalink, "files": list(message.files),

@@ -14,10 +14,10 @@ from typing import Any
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, String, UniqueConstraint
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from swarms.db import Base, UTCDateTime, utcnow
+from swarms.upsert import insert_or_skip
 
 log = logging.getLogger(__name__)
 JOBS_TABLE = "apscheduler_jobs"
@@ -39,12 +39,8 @@ class JobRun(Base):
 
 def claim_run(session: Session, job: str, run_key: str) -> bool:
     """True for the one caller that gets to do this run; commit the session to make the claim stick."""
-    try:
-        with session.begin_nested():
-            session.add(JobRun(job=job, run_key=run_key))
-        return True
-    except IntegrityError:
-        return False
+    claimed = insert_or_skip(session, JobRun.__table__, {"job": job, "run_key": run_key, "claimed_at": utcnow()})
+    return claimed is not None
 
 
 def set_job_services(services: Any) -> None:

@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import CTE, ColumnElement, case, delete, func, insert, literal, or_, select, union_all
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from swarms.home_models import NoteDay, RollupState
 from swarms.marks import NOTICE_SOURCE
 from swarms.models import Note, SlackUser
 from swarms.stats_sql import at, aware, local_hour, local_weekday, utc_day
+from swarms.upsert import insert_or_skip
 
 STATE = "note_days"
 DAY = timedelta(days=1)
@@ -120,11 +120,7 @@ def _locked_state(session: Session) -> RollupState:
     """The state row, locked (PostgreSQL) so two replicas never redo the same days at once."""
     query = select(RollupState).where(RollupState.name == STATE).with_for_update()
     state = session.scalar(query)
-    if state is None:
-        try:
-            with session.begin_nested():
-                session.add(RollupState(name=STATE, max_note_id=0))
-        except IntegrityError:
-            pass
-        state = session.scalar(query)
+    if state is None:  # the first run, perhaps on two replicas at once
+        insert_or_skip(session, RollupState.__table__, {"name": STATE, "max_note_id": 0})
+        state = session.scalars(query).one()
     return state

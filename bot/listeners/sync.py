@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from bot.errors import error_text, system_name
 from bot.i18n.catalog import t
@@ -66,17 +65,12 @@ def _member_joined(services: AppServices) -> Callable:
         user_id, channel_id = event.get("user", ""), event.get("channel", "")
         if not user_id or user_id == bot_identity(services).get("user_id"):
             return
-        for _attempt in range(2):  # an invite recording the same member at the same moment wins the race
-            try:
-                with services.sessions.begin() as session:
-                    swarm = find_swarm_by_channel(session, channel_id)
-                    if swarm is None or swarm.status != SwarmStatus.OPEN:
-                        return
-                    add_member(session, swarm.id, user_id, role=MemberRole.EXPERT, invited_by=event.get("inviter"))
-                services.executor.submit(catch_up_joiner, services, channel_id, user_id)
+        with services.sessions.begin() as session:  # add_member settles a race with an invite recording them
+            swarm = find_swarm_by_channel(session, channel_id)
+            if swarm is None or swarm.status != SwarmStatus.OPEN:
                 return
-            except IntegrityError:
-                continue
+            add_member(session, swarm.id, user_id, role=MemberRole.EXPERT, invited_by=event.get("inviter"))
+        services.executor.submit(catch_up_joiner, services, channel_id, user_id)
 
     return on_join
 
