@@ -52,7 +52,7 @@ def all_at_once(sessions, work: Callable[[Session], object], *, own_transaction:
             else:
                 barrier.wait(10)
                 work(None)
-        except Exception as exc:  # noqa: BLE001 - the test collects whatever a replica would have raised
+        except Exception as exc:  # whatever a replica would have raised
             errors.append(exc)
 
     threads = [threading.Thread(target=replica) for _ in range(REPLICAS)]
@@ -89,9 +89,9 @@ class SlackUsersInfo:
 
 def test_a_person_seen_for_the_first_time_by_several_replicas_is_cached_once(sessions):
     for round_ in range(3):
-        user_id = f"U0NEW{round_:04d}"
         replicas = [People(SlackUsersInfo(), sessions) for _ in range(REPLICAS)]
-        assert all_at_once(sessions, lambda _: replicas.pop().get(user_id), own_transaction=False) == []
+        meet = lambda _, replicas=replicas, user_id=f"U0NEW{round_:04d}": replicas.pop().get(user_id)  # noqa: E731
+        assert all_at_once(sessions, meet, own_transaction=False) == []
     assert count(sessions, SlackUser) == 3
 
 
