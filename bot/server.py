@@ -1,7 +1,8 @@
 """Serving the bot: HTTP mode (`/slack/events` on waitress, a production WSGI server) or Socket Mode.
 
-HTTP mode is what several replicas need; Socket Mode (SLACK_APP_TOKEN set) is for a laptop or a
-workspace without a public URL. Both keep Bolt's request verification on.
+HTTP mode is what several replicas need; Socket Mode (SLACK_APP_TOKEN set, `bot.socket_mode`) is for a
+laptop or a workspace without a public URL. HTTP mode keeps Bolt's request verification on; Socket
+Mode needs none (the WebSocket is opened with the app-level token).
 """
 
 from __future__ import annotations
@@ -66,8 +67,18 @@ class RunningServer:
         return self.url + EVENTS_PATH
 
     def stop(self) -> None:
-        self._server.close()  # type: ignore[attr-defined]
+        """Stop at once and cleanly.
+
+        Closing waitress from this thread would leave its loop in a 1-second select on descriptors closed
+        under it (`Bad file descriptor`); instead the close runs inside the loop, woken through waitress's
+        own trigger, the loop ends as its socket map empties, and the worker threads are let go.
+        """
+        from waitress import wasyncore
+
+        server = self._server
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # type: ignore[attr-defined]
         self._thread.join(timeout=5)
+        server.task_dispatcher.shutdown(timeout=5)  # type: ignore[attr-defined]
 
 
 def start_http_server(bot: BotApp, *, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> RunningServer:
@@ -87,9 +98,3 @@ def serve_http(bot: BotApp, *, port: int, host: str = "0.0.0.0") -> None:
     log.info("case-swarm listening on http://%s:%s%s", host, port, EVENTS_PATH)
     serve(wsgi_app(bot), host=host, port=port, threads=max(4, bot.services.settings.listener_threads))
 
-
-def serve_socket_mode(bot: BotApp) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    log.info("case-swarm connecting in Socket Mode")
-    SocketModeHandler(bot.bolt, bot.services.settings.slack_app_token).start()

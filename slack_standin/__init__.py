@@ -4,6 +4,13 @@
         client = WebClient(token="xoxb-test", base_url=slack.api_url)
         slack.deliver_events_to("http://127.0.0.1:3000/slack/events")
         slack.driver("http://127.0.0.1:3000/slack/events").command("/swarm", "00001026", user=u, channel=c)
+
+Socket Mode: give an app-level token; the app connects through `apps.connections.open` as with Slack.
+
+    with SlackStandIn(bot_token="xoxb-test", app_token="xapp-test") as slack:
+        SocketModeHandler(app, "xapp-test").connect()   # app.client's base_url is slack.api_url
+        slack.deliver_events_over_socket_mode()
+        slack.socket_driver().command("/swarm", "00001026", user=u, channel=c)
 """
 
 from __future__ import annotations
@@ -15,9 +22,12 @@ from slack_standin.delivery import Outbox
 from slack_standin.driver import Driver, DriverResult
 from slack_standin.errors import SlackError
 from slack_standin.server import StandInHTTPServer
+from slack_standin.socket_driver import SocketModeDriver
+from slack_standin.socket_mode import SocketModeServer
 from slack_standin.workspace import Clock, Workspace
 
-__all__ = ["Clock", "Driver", "DriverResult", "SlackError", "SlackStandIn", "Workspace"]
+__all__ = ["Clock", "Driver", "DriverResult", "SlackError", "SlackStandIn", "SocketModeDriver", "SocketModeServer",
+           "Workspace"]
 
 
 class SlackStandIn:
@@ -34,6 +44,8 @@ class SlackStandIn:
         scopes: set[str] | None = None,
         port: int = 0,
         verification_token: str = "standin-verification-token",
+        app_token: str | None = None,
+        ack_timeout: float = 3.0,
     ) -> None:
         self.signing_secret = signing_secret
         self.bot_token = bot_token
@@ -42,7 +54,11 @@ class SlackStandIn:
                                    bot_name=bot_name, app_id="A0STANDAPP")
         self.outbox = Outbox()
         self.workspace.listeners.append(self.outbox.put)
-        self.api = WebApi(self.workspace, bot_token=bot_token, scopes=scopes)
+        # Socket Mode is on when the app has an app-level token: apps.connections.open hands out its URLs.
+        self.socket_mode = SocketModeServer(app_id=self.workspace.app_id, ack_timeout=ack_timeout) \
+            if app_token else None
+        self.api = WebApi(self.workspace, bot_token=bot_token, scopes=scopes, app_token=app_token,
+                          open_connection=self.socket_mode.new_url if self.socket_mode else None)
         self._port = port
         self._server: StandInHTTPServer | None = None
 
@@ -52,10 +68,14 @@ class SlackStandIn:
         self._server = StandInHTTPServer(self.api, lambda: self.outbox.pump(wait=False), port=self._port)
         self.workspace.origin = self._server.origin
         self._server.start()
+        if self.socket_mode is not None:
+            self.socket_mode.start()
         return self
 
     def stop(self) -> None:
         self.outbox.stop()
+        if self.socket_mode is not None:
+            self.socket_mode.stop()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -87,6 +107,17 @@ class SlackStandIn:
         """Send every event the workspace emits to `events_url` (None stops); see `delivery` for the timing."""
         driver = self.driver(events_url) if events_url else None
         self.outbox.configure(driver, asynchronous=asynchronous, retry=retry)
+
+    def socket_driver(self) -> SocketModeDriver:
+        """Commands, clicks and events as Socket Mode envelopes to the connected app."""
+        if self.socket_mode is None:
+            raise RuntimeError("Socket Mode needs an app-level token: SlackStandIn(app_token='xapp-…')")
+        return SocketModeDriver(self.socket_mode, workspace=self.workspace, outbox=self.outbox,
+                                verification_token=self.verification_token)
+
+    def deliver_events_over_socket_mode(self, *, asynchronous: bool = False, retry: bool = True) -> None:
+        """Send every event the workspace emits as an `events_api` envelope; unacked ones are redelivered."""
+        self.outbox.configure(self.socket_driver(), asynchronous=asynchronous, retry=retry)
 
     def drain_events(self, timeout: float = 10.0) -> None:
         """Wait until every event emitted so far has been delivered."""

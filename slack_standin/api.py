@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from slack_standin.errors import SlackError
 from slack_standin.workspace import Workspace
 
 METHODS = {**methods_conversations.METHODS, **methods_messages.METHODS}
+APP_LEVEL_METHODS = frozenset({"apps.connections.open"})  # called with the xapp- token, not the bot's
 
 # Scopes a bot token needs per method (any one of them will do), as Slack's method pages list them.
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
@@ -70,9 +72,12 @@ class ApiAnswer:
 class WebApi:
     """Answers one Web API call the way Slack would, and remembers it."""
 
-    def __init__(self, workspace: Workspace, *, bot_token: str, scopes: set[str] | None = None) -> None:
+    def __init__(self, workspace: Workspace, *, bot_token: str, scopes: set[str] | None = None,
+                 app_token: str | None = None, open_connection: Callable[[], str] | None = None) -> None:
         self.workspace = workspace
         self.bot_token = bot_token
+        self.app_token = app_token  # the app-level token (xapp-…) that may call apps.connections.open
+        self.open_connection = open_connection  # Socket Mode: a fresh WebSocket URL
         self.scopes = frozenset(scopes) if scopes is not None else ALL_SCOPES
         self._lock = threading.Lock()
         self._faults: dict[str, list[Fault]] = {}
@@ -125,6 +130,8 @@ class WebApi:
         headers = {"X-OAuth-Scopes": ",".join(sorted(self.scopes))}
         if not token:
             return ApiAnswer(200, SlackError("not_authed").body(), headers)
+        if method in APP_LEVEL_METHODS or token.startswith("xapp-"):
+            return self._app_level(method, token, headers)
         if token != self.bot_token:
             return ApiAnswer(200, SlackError("invalid_auth").body(), headers)
         fault = self._take_fault(method)
@@ -144,6 +151,19 @@ class WebApi:
         except SlackError as error:
             return ApiAnswer(200, error.body(), headers)
         return ApiAnswer(200, {"ok": True, **body}, headers)
+
+    def _app_level(self, method: str, token: str, headers: dict[str, str]) -> ApiAnswer:
+        """Methods for the app-level token, and Slack's answers when a token is used on the wrong side."""
+        if method not in APP_LEVEL_METHODS:
+            return ApiAnswer(200, SlackError("not_allowed_token_type").body(), headers)
+        if not token.startswith("xapp-"):
+            return ApiAnswer(200, SlackError("not_allowed_token_type").body(), headers)
+        if token != self.app_token or self.open_connection is None:
+            return ApiAnswer(200, SlackError("invalid_auth").body(), headers)
+        fault = self._take_fault(method)
+        if fault is not None:
+            return _fault_answer(fault, headers)
+        return ApiAnswer(200, {"ok": True, "url": self.open_connection()}, headers)
 
     def _take_fault(self, method: str) -> Fault | None:
         with self._lock:

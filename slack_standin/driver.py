@@ -85,6 +85,10 @@ class Driver(PeopleMixin):
         """Interactions arrive form-encoded as `payload=<JSON>`."""
         return self.send_form({"payload": json.dumps(payload)}, **kwargs)
 
+    def send_command_fields(self, fields: dict[str, str], **kwargs: Any) -> DriverResult:
+        """Slash commands arrive form-encoded (over Socket Mode: as an envelope, see `SocketModeDriver`)."""
+        return self.send_form(fields, **kwargs)
+
     # events ------------------------------------------------------------------------------------------
 
     def envelope(self, event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
@@ -137,7 +141,7 @@ class Driver(PeopleMixin):
 
     def send_command(self, fields: dict[str, str], **kwargs: Any) -> DriverResult:
         """Send (or replay) a slash command's fields, freshly signed, as Slack or a replaying proxy would."""
-        result = self.send_form(fields, **kwargs)
+        result = self.send_command_fields(fields, **kwargs)
         result.trigger_id, result.response_url = fields["trigger_id"], fields["response_url"]
         return self._after(result)
 
