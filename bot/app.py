@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from urllib.error import URLError
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.orm import sessionmaker
@@ -28,6 +30,26 @@ log = logging.getLogger(__name__)
 class BotApp:
     bolt: App
     services: AppServices
+
+
+class SlackUnreachable(Exception):
+    """Slack's Web API did not answer the start-up auth.test: a wrong SLACK_API_URL, or no network."""
+
+    def __init__(self, url: str, reason: object) -> None:
+        super().__init__(f"Slack did not answer at {url} ({reason})")
+        self.url = url
+        self.reason = reason
+
+
+class _OwnClientNote(logging.Filter):
+    """Drops Bolt's "As you gave `client` as well, `token` will be unused" at every start: we hand Bolt our
+    own WebClient (retries, base URL) on purpose, and Bolt reads SLACK_BOT_TOKEN from the environment anyway."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_OWN_CLIENT_NOTE = _OwnClientNote()
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -72,15 +94,21 @@ def create_app(
         ),
         executor=executor,
     )
-    bolt = App(
-        client=client,
-        signing_secret=settings.slack_signing_secret,
-        listener_executor=executor,
-        # auth.test at start-up: a wrong token stops start-up with Slack's own word for it.
-        token_verification_enabled=True,
-        raise_error_for_unhandled_request=False,
-        # The note and its outbox row are committed before Slack gets its 200: no lost note on a crash.
-        process_before_response=True,
-    )
+    bolt_log = logging.getLogger("slack_bolt.App")
+    if _OWN_CLIENT_NOTE not in bolt_log.filters:
+        bolt_log.addFilter(_OWN_CLIENT_NOTE)
+    try:
+        bolt = App(
+            client=client,
+            signing_secret=settings.slack_signing_secret,  # empty in Socket Mode, which verifies nothing
+            listener_executor=executor,
+            # auth.test at start-up: a wrong token stops start-up with Slack's own word for it.
+            token_verification_enabled=True,
+            raise_error_for_unhandled_request=False,
+            # The note and its outbox row are committed before Slack gets its 200: no lost note on a crash.
+            process_before_response=True,
+        )
+    except (URLError, OSError) as exc:
+        raise SlackUnreachable(client.base_url, getattr(exc, "reason", None) or exc) from None
     register_all(bolt, services)
     return BotApp(bolt, services)

@@ -28,6 +28,8 @@ def _setup_logging(verbose: bool) -> None:
                         force=True)  # the stderr of this run, even when main() runs twice in one process
     for noisy in ("slack_bolt", "slack_sdk", "urllib3", "waitress", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # It logs every failed request at ERROR and then raises; whoever called reports it once, in words.
+    logging.getLogger("slack_sdk.web.base_client").setLevel(logging.CRITICAL)
 
 
 def _database_settings() -> Settings:
@@ -39,7 +41,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()  # a bad setting stops start-up before the app's heavier imports
     from bot.app import create_app
     from bot.background import start_background
-    from bot.server import serve_http, serve_socket_mode
+    from bot.server import serve_http
+    from bot.socket_mode import serve_socket_mode
 
     bot = create_app(settings)
     background = start_background(bot)  # scheduler, outbox worker, then each feature's on_start hook
@@ -97,6 +100,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     named = {problem.name for problem in problems}
     if not named & {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL"}:
         lines.append(_slack_line(settings))
+        if settings.socket_mode:
+            lines.append(_app_token_line(settings))
     engine = make_engine(settings.database_url)
     upgrade(engine)
     lines.append(CheckLine(True, f"Database {engine.url.render_as_string(hide_password=True)}",
@@ -142,10 +147,26 @@ def _slack_line(settings: Settings):
                      answer.get("url", ""))
 
 
+def _app_token_line(settings: Settings):
+    """Socket Mode: does the app-level token get a WebSocket URL from apps.connections.open?"""
+    from slack_sdk import WebClient
+
+    from swarms.case_systems.base import CheckLine
+
+    try:
+        WebClient(base_url=settings.slack_api_url, timeout=10).apps_connections_open(app_token=settings.slack_app_token)
+    except SlackApiError as exc:
+        return CheckLine(False, "Slack refused the app-level token (SLACK_APP_TOKEN)",
+                         str(exc.response.get("error", "unknown")))
+    except (URLError, OSError) as exc:
+        return CheckLine(False, f"Slack did not answer at {settings.slack_api_url}", str(getattr(exc, "reason", exc)))
+    return CheckLine(True, "Slack app-level token works", "Socket Mode can connect")
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return run_demo(keep=args.keep, database_url=args.database_url)
+    return run_demo(keep=args.keep, database_url=args.database_url, socket_mode=args.socket_mode)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="play a whole swarm against a local Slack stand-in and print it")
     demo.add_argument("--keep", action="store_true", help="keep the demo database file afterwards")
     demo.add_argument("--database-url", default="", help="default: a temporary SQLite file")
+    demo.add_argument("--socket-mode", action="store_true",
+                      help="the bot connects over Socket Mode (as with SLACK_APP_TOKEN) instead of HTTP")
     demo.set_defaults(func=cmd_demo)
 
     check = sub.add_parser("check", help="say in words what works and what is misconfigured")
@@ -208,8 +231,29 @@ def main(argv: list[str] | None = None) -> int:
     except BoltError as exc:  # auth.test at start-up failed: Bolt says why
         print(f"case-swarm: Slack refused start-up: {exc}. Check SLACK_BOT_TOKEN.", file=sys.stderr)
         return 2
+    except Exception as exc:  # Slack's named start-up problems; anything else is a bug and raises
+        line = _slack_start_problem(exc)
+        if line is None:
+            raise
+        print(f"case-swarm: {line}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _slack_start_problem(exc: Exception) -> str | None:
+    """One line for a Slack problem at start-up, naming the setting to fix; None for anything else."""
+    from bot.app import SlackUnreachable
+    from bot.socket_mode import AppTokenRefused, SocketModeUnreachable
+
+    if isinstance(exc, SlackUnreachable):
+        return f"{exc}. Check SLACK_API_URL and the network."
+    if isinstance(exc, AppTokenRefused):
+        return (f"Slack refused the app-level token at start-up: {exc.error}. Check SLACK_APP_TOKEN "
+                "(xapp-…, with the connections:write scope, from the app's Basic Information page).")
+    if isinstance(exc, SocketModeUnreachable):
+        return f"could not open the Socket Mode connection at {exc}. Check the network and proxy settings."
+    return None
 
 
 def _load_extensions() -> None:

@@ -43,7 +43,7 @@ CASES = [
 ]
 
 
-def run_demo(*, keep: bool = False, database_url: str = "") -> int:
+def run_demo(*, keep: bool = False, database_url: str = "", socket_mode: bool = False) -> int:
     logging.basicConfig(level=logging.ERROR)
     folder = Path(tempfile.mkdtemp(prefix="case-swarm-demo-"))
     url = database_url or f"sqlite:///{folder / 'demo.sqlite3'}"
@@ -58,8 +58,9 @@ def run_demo(*, keep: bool = False, database_url: str = "") -> int:
     settings = Settings.from_env({"MANAGER_USER_IDS": PEOPLE["mira"], "EXPERTS_INVITE_MODE": "ask",
                                   "SWARM_ARCHIVE_DAYS": "7", "KNOWLEDGE_EXPORT": "folder",
                                   "KNOWLEDGE_FOLDER": str(knowledge)}, needs_slack=False)
-    run = start_standin_run(sessions, settings=settings)
+    run = start_standin_run(sessions, settings=settings, socket_mode=socket_mode)
     try:
+        _show_connection(run)
         people = _seed_people(run)
         _seed_directory(run, people)
         _play(run, people, sessions)
@@ -186,6 +187,17 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
 
 
 # ---------------------------------------------------------------- printing
+
+
+def _show_connection(run: StandInRun) -> None:
+    """How Slack reaches the bot in this run: signed HTTP requests, or envelopes over Socket Mode."""
+    if run.standin.socket_mode is not None:
+        print(f"Slack stand-in at {run.standin.api_url}; the bot opened its Socket Mode connection with the "
+              f"app-level token (apps.connections.open, ws://127.0.0.1:{run.standin.socket_mode.port}/link/), "
+              "no signing secret set.")
+    else:
+        print(f"Slack stand-in at {run.standin.api_url}; it sends signed requests to the bot at "
+              f"{run.server.events_url}.")  # type: ignore[union-attr]
 
 
 def _title(text: str) -> None:

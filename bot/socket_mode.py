@@ -12,11 +12,12 @@ import logging
 import socket
 import threading
 from dataclasses import dataclass
+from urllib.error import URLError
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
-from bot.app import BotApp
+from bot.app import BotApp, SlackUnreachable
 
 log = logging.getLogger(__name__)
 CONNECT_SECONDS = 10.0
@@ -59,12 +60,18 @@ class SocketModeConnection:
 def connect_socket_mode(bot: BotApp) -> SocketModeConnection:
     """Open the Socket Mode connection and return once it is up; the SDK reconnects on Slack's refreshes."""
     settings = bot.services.settings
-    handler = SocketModeHandler(bot.bolt, settings.slack_app_token, concurrency=settings.listener_threads)
+    # The SDK's connection chatter goes under slack_sdk (quiet unless -v); Bolt's dispatch keeps app.logger.
+    handler = SocketModeHandler(bot.bolt, settings.slack_app_token, concurrency=settings.listener_threads,
+                                logger=logging.getLogger("slack_sdk.socket_mode"))
+    client = bot.services.client
     try:
-        url = bot.services.client.apps_connections_open(app_token=settings.slack_app_token)["url"]
+        url = client.apps_connections_open(app_token=settings.slack_app_token)["url"]
     except SlackApiError as exc:
         handler.close()
         raise AppTokenRefused(str(exc.response.get("error", "unknown"))) from None
+    except (URLError, OSError) as exc:
+        handler.close()
+        raise SlackUnreachable(client.base_url, getattr(exc, "reason", None) or exc) from None
     handler.client.wss_uri = url  # the handler's first connect uses this URL instead of asking again
     handler.connect()
     if not handler.client.is_connected():

@@ -4,6 +4,10 @@ It starts the stand-in (a real HTTP Web API), builds the app with `create_app` a
 pointed at it, serves `/slack/events` with waitress on a free port, lets the stand-in deliver events
 there, and starts the background (scheduler, outbox worker). `settle()` waits until every listener,
 lazy listener, event and delivery has finished, so callers read results without sleeping.
+
+`socket_mode=True` runs the same bot over Socket Mode instead, as `case-swarm serve` does with
+SLACK_APP_TOKEN: Bolt's SocketModeHandler connects through the stand-in's `apps.connections.open`, no
+signing secret is set, and the driver sends envelopes over the WebSocket.
 """
 
 from __future__ import annotations
@@ -17,19 +21,21 @@ from sqlalchemy.orm import sessionmaker
 from bot.app import BotApp, create_app, make_client
 from bot.background import Background, start_background
 from bot.server import RunningServer, start_http_server
+from bot.socket_mode import SocketModeConnection, connect_socket_mode
 from slack_standin import SlackStandIn
 from swarms.case_systems.base import CaseSystem
 from swarms.settings import Settings
 
 SIGNING_SECRET = "standin-signing-secret"
 BOT_TOKEN = "xoxb-standin-bot-token"
+APP_TOKEN = "xapp-1-A0STANDAPP-1-standin-app-token"
 
 
 @dataclass
 class StandInRun:
     standin: SlackStandIn
     bot: BotApp
-    server: RunningServer
+    server: RunningServer | SocketModeConnection
     background: Background | None
     driver: object = field(repr=False)
 
@@ -75,17 +81,27 @@ class StandInRun:
 def start_standin_run(sessions: sessionmaker, *, env: Mapping[str, str] | None = None,
                       settings: Settings | None = None, case_system: CaseSystem | None = None,
                       team_name: str = "Hanbit Energy Support", background: bool = True,
-                      linger: float = 0.05, asynchronous_events: bool = False) -> StandInRun:
-    standin = SlackStandIn(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, team_name=team_name).start()
+                      linger: float = 0.05, asynchronous_events: bool = False,
+                      socket_mode: bool = False) -> StandInRun:
+    app_token = APP_TOKEN if socket_mode else ""
+    standin = SlackStandIn(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, team_name=team_name,
+                           app_token=app_token or None).start()
     try:
         base = settings or Settings.from_env(dict(env or {}), needs_slack=False)
-        settings = replace(base, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-                           slack_api_url=standin.api_url)
+        settings = replace(base, slack_bot_token=BOT_TOKEN, slack_app_token=app_token,
+                           slack_signing_secret="" if socket_mode else SIGNING_SECRET, slack_api_url=standin.api_url)
         bot = create_app(settings, client=make_client(settings), sessions=sessions, case_system=case_system)
-        server = start_http_server(bot)
-        standin.deliver_events_to(server.events_url, asynchronous=asynchronous_events)
+        server: RunningServer | SocketModeConnection
+        if socket_mode:
+            server = connect_socket_mode(bot)
+            standin.deliver_events_over_socket_mode(asynchronous=asynchronous_events)
+            driver = standin.socket_driver()
+        else:
+            server = start_http_server(bot)
+            standin.deliver_events_to(server.events_url, asynchronous=asynchronous_events)
+            driver = standin.driver(server.events_url)
         running = start_background(bot, linger=linger) if background else None
     except Exception:
         standin.stop()
         raise
-    return StandInRun(standin, bot, server, running, standin.driver(server.events_url))
+    return StandInRun(standin, bot, server, running, driver)

@@ -78,8 +78,11 @@ class SocketModeServer:
     # lifecycle ---------------------------------------------------------------------------------------
 
     def start(self, port: int = 0) -> SocketModeServer:
+        quiet = logging.getLogger("slack_standin.websockets")  # each open and close at INFO is noise here
+        if quiet.level == logging.NOTSET:
+            quiet.setLevel(logging.WARNING)
         self._server = serve(self._handle, "127.0.0.1", port, process_request=self._check_ticket, compression=None,
-                             close_timeout=1, logger=logging.getLogger("slack_standin.websockets"))
+                             close_timeout=1, logger=quiet)
         self._thread = threading.Thread(target=self._server.serve_forever, name="standin-socket-mode", daemon=True)
         self._thread.start()
         return self
@@ -178,7 +181,7 @@ class SocketModeServer:
                                     "accepts_response_payload": kind != "events_api"}
         if kind == "events_api":
             envelope.update(retry_attempt=retry_attempt or 0, retry_reason=retry_reason or "")
-        delivery = Delivery(envelope_id, kind, payload, retry_attempt)
+        delivery = Delivery(envelope_id, kind, payload, envelope.get("retry_attempt"))
         pending = _Pending()
         started = time.monotonic()
         connection = self._pick_connection()
@@ -234,9 +237,11 @@ class SocketModeServer:
         with self._cond:
             self._acks_to_lose += count
 
-    def disconnect(self, reason: str = "refresh_requested", *, close_after: float | None = 2.0) -> None:
-        """Tell every open connection to reconnect; `refresh_requested` connections are then closed by Slack."""
+    def disconnect(self, reason: str = "refresh_requested", *, close_after: float | None = None) -> None:
+        """Tell every open connection to reconnect, then close it `close_after` seconds later as Slack does
+        (by default 10 s after a `warning`, 2 s after a `refresh_requested` or any other reason)."""
         message = json.dumps({"type": "disconnect", "reason": reason, "debug_info": {"host": HOST}})
+        delay = close_after if close_after is not None else (10.0 if reason == "warning" else 2.0)
         with self._cond:
             connections = list(self._open)
         for connection in connections:
@@ -244,8 +249,7 @@ class SocketModeServer:
                 connection.send(message)
             except ConnectionClosed:
                 continue
-            if reason != "warning" and close_after is not None:
-                timer = threading.Timer(close_after, connection.close)
-                timer.daemon = True
-                self._timers.append(timer)
-                timer.start()
+            timer = threading.Timer(delay, connection.close)
+            timer.daemon = True
+            self._timers.append(timer)
+            timer.start()

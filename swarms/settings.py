@@ -374,14 +374,15 @@ class Settings:
         reader = SettingsReader(env)
         case_system = reader.choice("CASE_SYSTEM", "local", CASE_SYSTEMS)
         knowledge = KnowledgeSettings.read(reader)
+        app_token = reader.token("SLACK_APP_TOKEN", prefix="xapp-", what="the app-level token", required=False)
         settings = cls(
             slack_bot_token=reader.token("SLACK_BOT_TOKEN", prefix="xoxb-", what="the bot token",
                                          required=needs_slack),
+            # Socket Mode's requests come over a WebSocket opened with the app token: nothing to verify.
             slack_signing_secret=reader.text(
-                "SLACK_SIGNING_SECRET", required="the signing secret from the app's Basic Information page"
-                if needs_slack else ""),
-            slack_app_token=reader.token("SLACK_APP_TOKEN", prefix="xapp-", what="the app-level token",
-                                         required=False),
+                "SLACK_SIGNING_SECRET", required="the signing secret from the app's Basic Information page "
+                "(or SLACK_APP_TOKEN for Socket Mode)" if needs_slack and not app_token else ""),
+            slack_app_token=app_token,
             slack_api_url=reader.url("SLACK_API_URL", SLACK_DEFAULT_API_URL, trailing_slash=True),
             port=reader.integer("PORT", 3000, low=1, high=65535),
             database_url=reader.database_url("DATABASE_URL", DEFAULT_DATABASE_URL),

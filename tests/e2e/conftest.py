@@ -97,10 +97,10 @@ def flaky_swarm_app(sessions):
     app.run.stop()
 
 
-def start_swarm_app(sessions, env: dict, case_system=None) -> SwarmApp:
+def start_swarm_app(sessions, env: dict, case_system=None, *, socket_mode: bool = False) -> SwarmApp:
     seed_cases(sessions)
     settings = Settings.from_env({"ADMIN_USER_IDS": ADMIN, "MANAGER_USER_IDS": MANAGER, **env}, needs_slack=False)
-    run = start_standin_run(sessions, settings=settings, case_system=case_system)
+    run = start_standin_run(sessions, settings=settings, case_system=case_system, socket_mode=socket_mode)
     ws = run.workspace
     ws.add_user("dana", id=AGENT, real_name="Dana Agent", email="dana@hanbit.example", tz="America/New_York",
                 locale="en-US")

@@ -29,7 +29,8 @@ def test_slack_out_of_reach_stops_start_up_with_one_line(env, capsys):
     env.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
     env.setenv("SLACK_BOT_TOKEN", "xoxb-anything")
     assert main(["serve"]) == 2
-    assert "could not reach a service" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Slack did not answer at http://127.0.0.1:9/api/" in err and "DATABASE_URL" not in err
 
 
 def test_a_malformed_setting_is_named(env, capsys):

@@ -58,6 +58,9 @@ def socket_bot(socket_standin):
     socket_standin.deliver_events_over_socket_mode()
     yield handler, heard
     handler.client.auto_reconnect_enabled = False
+    socket_standin.socket_mode.stop()  # Slack closes the connection: the client's blocking read ends at once
+    handler.client.closed = True
+    handler.client.message_queue.put(None)  # and its message loop stops polling its queue (1 s) at once
     handler.close()
 
 
@@ -132,13 +135,13 @@ def test_refresh_requested_makes_the_app_reconnect_and_nothing_is_lost(socket_st
     dana = ws.add_user("dana")
     ws.join(ws.general_id, ws.bot_user_id)
 
-    socket_standin.socket_mode.disconnect("refresh_requested")
+    socket_standin.socket_mode.disconnect("refresh_requested", close_after=0.5)
     socket_standin.socket_mode.wait_for(hellos=2, open_connections=1)
     socket_standin.socket_driver().user_posts(dana, ws.general_id, "after the refresh")
 
     assert len(socket_standin.calls("apps.connections.open")) == 2
-    assert [e["text"] for e in heard] == ["after the refresh"]
-    assert [r.status for r in socket_standin.deliveries()] == [200, 200]  # the bot joining, then the post
+    assert [e["text"] for e in heard if "subtype" not in e] == ["after the refresh"]
+    assert {r.status for r in socket_standin.deliveries()} == {200}
 
 
 def test_an_event_whose_ack_is_lost_is_redelivered_with_its_retry_attempt(socket_standin, socket_bot):
@@ -146,11 +149,13 @@ def test_an_event_whose_ack_is_lost_is_redelivered_with_its_retry_attempt(socket
     ws = socket_standin.workspace
     dana = ws.add_user("dana")
     ws.join(ws.general_id, ws.bot_user_id)
+    socket_standin.drain_events()
     socket_standin.socket_mode.lose_next_acks(1)
 
     socket_standin.socket_driver().user_posts(dana, ws.general_id, "hello")
 
-    first, retry = socket_standin.socket_mode.deliveries
-    assert (first.acked, first.error, retry.acked, retry.retry_attempt) == (False, "ack_timeout", True, 1)
+    first, retry = [d for d in socket_standin.socket_mode.deliveries if d.payload["event"].get("text") == "hello"]
+    assert (first.retry_attempt, first.acked, first.error) == (0, False, "ack_timeout")
+    assert (retry.retry_attempt, retry.acked) == (1, True)
     assert first.payload["event_id"] == retry.payload["event_id"] and first.envelope_id != retry.envelope_id
-    assert [e["text"] for e in heard] == ["hello", "hello"]  # Bolt does not deduplicate: the app must
+    assert [e["text"] for e in heard if "subtype" not in e] == ["hello", "hello"]  # Bolt does not deduplicate
