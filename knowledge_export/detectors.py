@@ -107,7 +107,10 @@ _CLAUSE_BEFORE = re.compile(r"[^;,\n]{0,80}$")
 _CLAUSE_AFTER = re.compile(r"[^;,\n]{0,80}")
 _LINE_BEFORE = re.compile(r"[^\n]{0,160}$")
 _LINE_AFTER = re.compile(r"[^\n]{0,160}")
-_NOT_PERSONAL_IPS = frozenset({"0.0.0.0", "127.0.0.1", "255.255.255.255"})
+# Loopback, broadcast and the public DNS resolvers everyone configures identify no one.
+_NOT_PERSONAL_IPS = frozenset(
+    {"0.0.0.0", "127.0.0.1", "255.255.255.255", "8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9"}
+)
 
 
 def _ipv4(match: re.Match[str]) -> Span:
@@ -124,6 +127,8 @@ def _ipv4(match: re.Match[str]) -> Span:
     after = string[match.end() : match.end() + 2]
     if _VERSION_BEFORE.search(before) or re.match(r"[-+][A-Za-z]", after):
         return None
+    if after.startswith("/") and text.endswith(".0"):
+        return None  # a network ("10.0.0.0/8"), not a host
     if re.match(r"[:/]\d", after):
         return match.span()  # a port or a prefix length
     start, end = match.span()

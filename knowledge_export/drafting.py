@@ -81,7 +81,10 @@ def draft_article(transcript: SwarmTranscript, *, phone_region: str = "KR") -> A
         elif was_guessed:
             guessed.add(section)
 
-    redactor = Redactor(names=(case.contact_name, case.account), phone_region=phone_region)
+    # The swarm's own members are people too: their names leave no more than the customer's do.
+    people = {m.author_name for m in transcript.messages if not m.is_bot} | {*transcript.credited, transcript.closed_by}
+    redactor = Redactor(names=(case.contact_name, case.account), people=sorted(p for p in people if p),
+                        phone_region=phone_region)
     return ArticleDraft(
         draft_id=draft_id_for(case.key or case.number),
         title=redactor.redact(title),

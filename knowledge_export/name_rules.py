@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from knowledge_export.detectors import Finding, RedactionKind
-from knowledge_export.romanize import SURNAMES, fold, korean_name_keys, latin_forms, romanise
+from knowledge_export.romanize import LATIN_SURNAMES, SURNAMES, fold, korean_name_keys, latin_forms, romanise
 
 # Words that name the legal form, not the company: "Acme GmbH" is found as "Acme" too, "GmbH" alone is not.
 LEGAL_FORMS = frozenset(
@@ -55,14 +55,14 @@ COMMON_WORDS = frozenset(
     ]
 )
 _TITLES_KO = (
-    "님|씨|고객님|고객|과장님|과장|대리님|대리|팀장님|팀장|부장님|부장|차장님|차장|사원|주임|실장님|실장|이사님|이사|대표님|대표|"
-    "매니저님|매니저|선임님|선임|책임님|책임|수석님|수석|연구원님|연구원|엔지니어님|엔지니어|프로님|프로|선생님|교수님|상무님|상무|"
-    "전무님|전무|사장님|사장|본부장님|본부장|센터장님|센터장|파트장님|파트장|담당자님"
+    r"(?:고객|과장|대리|팀장|부장|차장|사원|주임|실장|이사|대표|매니저|선임|책임|수석|연구원|엔지니어|프로|선생|교수|상무|전무|사장|"
+    r"본부장|센터장|파트장|담당자|님|씨)님?"
 )
-_PARTICLE = r"(?:께서|께|에게|이|가|은|는|을|를|의|와|과|도|만|로|이랑|랑)?"
-_KOREAN_BEFORE_TITLE = re.compile(
-    rf"(?<![가-힣])(?P<name>[가-힣]{{2,4}})\s?(?:{_TITLES_KO})(?!센터|사(?![가-힣])|지원|관리|번호|정보|서비스|문의|요청|상담|측|층|실)"
-)
+_PARTICLE_WORDS = r"께서|께|에게|한테|이|가|은|는|을|를|의|와|과|도|만|로|이랑|랑|들"
+_PARTICLE = rf"(?:{_PARTICLE_WORDS})?"
+# A title ends the word, or a particle follows it: "대리가", "팀장님께서"; "대리점", "고객센터", "씨앗" are words.
+_WORD_END = rf"(?=(?:{_PARTICLE_WORDS})*(?![가-힣]))"
+_KOREAN_BEFORE_TITLE = re.compile(rf"(?<![가-힣])(?P<name>[가-힣]{{2,4}})\s?(?:{_TITLES_KO}){_WORD_END}")
 _KOREAN_AFTER_LABEL = re.compile(
     rf"(?:고객|담당자|담당|작성자|요청자|문의자|성함|이름|성명|연락\s?담당)\s*[:：]?\s*(?P<name>[가-힣]{{3}}){_PARTICLE}(?![가-힣])"
 )
@@ -85,6 +85,12 @@ _EN_ROLE = re.compile(
     rf"[Aa]ssigned to|[Ee]ngineer|[Tt]echnician|[Nn]ame|[Cc]c|[Ss]poke (?:to|with)|[Cc]alled)\s*:?\s+"
     rf"(?P<name>{_EN_NAME}\s{_EN_NAME})"
 )
+# A romanised Korean name with its hyphenated given name ("Jae-won Choi", "Kim Min-ji") needs no context.
+_SURNAME_ALT = "|".join(sorted(LATIN_SURNAMES, key=len, reverse=True))
+_ROMANISED_KOREAN = re.compile(
+    rf"(?<![A-Za-z])(?:(?:{_SURNAME_ALT})\s+[A-Z][a-z]{{1,5}}-[a-z]{{2,5}}|[A-Z][a-z]{{1,5}}-[a-z]{{2,5}}\s+(?:{_SURNAME_ALT}))"
+    rf"(?![A-Za-z])"
+)
 _NOT_GREETED = frozenset(
     ["all", "team", "everyone", "support", "there", "guys", "folks", "both", "again", "sir", "madam", "mr", "ms",
      "mrs", "miss", "mx", "dr", "prof"]
@@ -92,7 +98,7 @@ _NOT_GREETED = frozenset(
 _NOT_NAMES = COMMON_WORDS | frozenset(
     ["success", "portal", "account", "help", "the", "ops", "it", "sales", "engineering", "product"]
 )
-_HONORIFIC_AFTER = re.compile(rf"\s?(?:{_TITLES_KO})")
+_HONORIFIC_AFTER = re.compile(rf"\s?(?:{_TITLES_KO}){_WORD_END}")
 _TITLE_BEFORE = re.compile(
     r"(?:(?:Mr|Ms|Mrs|Miss|Mx|Dr|Prof|Dear|Hi|Hello|Hey|Thanks|Cheers|Regards)\.?,?|(?:고객|담당자|담당|성함|이름)\s*[:：]?)\s+$"
 )
@@ -210,14 +216,16 @@ def _spelled(form: str) -> str:
 
 
 def _used_as_name(text: str, match: re.Match[str], part: _Part) -> bool:
-    """A part alone is a name when distinctive, or written as a name: capitalised, or with a title."""
+    """A part alone is a name with a title or honorific, or when it is distinctive and written as a name."""
     word = match.group()
     after = text[match.end() : match.end() + 12]
     before = text[max(0, match.start() - 12) : match.start()]
     if re.match("[가-힣]", word):
         preceded = re.search("[가-힣]$", before) is not None
         return not preceded and (part.anywhere or _HONORIFIC_AFTER.match(after) is not None)
-    return part.anywhere or _TITLE_BEFORE.search(before) is not None or _HONORIFIC_AFTER.match(after) is not None
+    if _TITLE_BEFORE.search(before) or _HONORIFIC_AFTER.match(after):
+        return True
+    return part.anywhere and word[:1].isupper()  # "Dev" of "Lee Dev" is a name, "dev server" is not
 
 
 # --- names the case does not know ---------------------------------------------------------------------
@@ -231,6 +239,8 @@ def find_contextual_names(text: str) -> Iterator[Finding]:
                 name = match.group("name")
                 if korean_person(name):
                     yield Finding(match.start("name"), match.end("name"), RedactionKind.NAME, name)
+    for match in _ROMANISED_KOREAN.finditer(text):
+        yield Finding(match.start(), match.end(), RedactionKind.NAME, match.group())
     for pattern in (_EN_TITLED, _EN_GREETED, _EN_SIGNATURE, _EN_ROLE):
         for match in pattern.finditer(text):
             name = match.group("name")

@@ -171,6 +171,33 @@ NUMBER_RULES: tuple[Rule, ...] = (
 )
 
 
+class SplitCardDetector:
+    """A card number read out in pieces after a card label ("앞 8자리 4000 0566, 뒤 8자리 5566 5556"):
+    the digit groups that follow, joined, pass Luhn and start like a card. Each group is redacted."""
+
+    _LABEL = re.compile(r"(?:card|카드)(?:\s?(?:number|no\.?|num|번호))?", re.I)
+    _GROUP = re.compile(r"(?<![\d.])\d{2,8}(?:[ -]\d{2,8})*(?![\d.])")
+
+    def find(self, text: str) -> Iterator[Finding]:
+        for label in self._LABEL.finditer(text):
+            window_end = min(len(text), label.end() + 80)
+            groups = [g for g in self._GROUP.finditer(text, label.end(), window_end) if not _counter(text, g.end())]
+            for first in range(len(groups)):
+                digits = ""
+                for last in range(first, len(groups)):
+                    digits += re.sub(r"\D", "", groups[last].group())
+                    if len(digits) > 19:
+                        break
+                    if last > first and len(digits) >= 13 and _CARD_PREFIX.match(digits) and luhn.is_valid(digits):
+                        for group in groups[first : last + 1]:
+                            yield Finding(group.start(), group.end(), RedactionKind.CARD, "payment card")
+
+
+def _counter(text: str, end: int) -> bool:
+    """ "8자리", "4 digits": a count of digits, not digits of the number."""
+    return re.match(r"\s?(?:자리|digits?|개|번째)", text[end : end + 7]) is not None
+
+
 # --- phone numbers ------------------------------------------------------------------------------------
 
 _ID_LABEL_BEFORE = re.compile(
@@ -179,6 +206,7 @@ _ID_LABEL_BEFORE = re.compile(
     r"빌드|버전|계정|고객|문서|견적)\s*(?:no\.?|number|num|#|id|번호)?\s*[:#=.]?\s*$",
     re.I,
 )
+_COMPANY_NUMBER = re.compile(r"1[5-9]\d\d-?\d{4}")
 # Where a phone number could be: the matcher runs only on these windows, since it is slow on long texts.
 _CANDIDATE = re.compile(r"\+?\(?\d[\d \t().+-]{5,24}\d")
 
@@ -196,8 +224,10 @@ class PhoneDetector:
                 continue
             low = max(0, candidate.start() - 1)
             window = text[low : candidate.end() + 1]
+            # With a country code the number's length is proof enough; without, it must be valid in a region.
+            leniency = phonenumbers.Leniency.POSSIBLE if "+" in window else phonenumbers.Leniency.VALID
             for region in self.regions:
-                for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=phonenumbers.Leniency.VALID):
+                for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=leniency):
                     span = (low + match.start, low + match.end)
                     if span in seen or not self._standalone(text, *span):
                         continue
@@ -207,6 +237,8 @@ class PhoneDetector:
     @staticmethod
     def _standalone(text: str, start: int, end: int) -> bool:
         """Not a piece of a longer token, and not a number some label calls an order or a serial."""
+        if _COMPANY_NUMBER.fullmatch(text[start:end]):
+            return False  # a Korean company's switchboard (1588-0000) names no person
         before, after = text[start - 1 : start], text[end : end + 2]
         if (before and (before.isalnum() or before in "_/#.-")) or re.match(r"[A-Za-z0-9_]|-\d|\.\d|:\d", after):
             return False

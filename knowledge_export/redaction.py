@@ -16,7 +16,7 @@ from knowledge_export.address_rules import ADDRESS_RULES
 from knowledge_export.detectors import IP_RULES, PATTERN_RULES, PLACEHOLDER, Detector, RedactionKind
 from knowledge_export.models import Redaction
 from knowledge_export.name_rules import NameFinder
-from knowledge_export.number_rules import NUMBER_RULES, PhoneDetector
+from knowledge_export.number_rules import NUMBER_RULES, PhoneDetector, SplitCardDetector
 from knowledge_export.secret_rules import SECRET_RULES
 
 # Words that name the legal form, not the company: "Acme GmbH" is found as "Acme" too, "GmbH" alone is not.
@@ -65,7 +65,7 @@ class Redactor:
         self._keep = frozenset(" ".join(value.split()).casefold() for value in keep if value and value.strip())
         # Secrets first, so a token's digits are gone before the number rules look; names last.
         self._detectors: tuple[Detector, ...] = (
-            *SECRET_RULES, *PATTERN_RULES, *NUMBER_RULES, *IP_RULES,
+            *SECRET_RULES, *PATTERN_RULES, *NUMBER_RULES, SplitCardDetector(), *IP_RULES,
             PhoneDetector((phone_region, *_FALLBACK_PHONE_REGIONS)), *ADDRESS_RULES, NameFinder([*names, *people]),
         )
 

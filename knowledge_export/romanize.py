@@ -31,6 +31,7 @@ _FAMILY = {
     "옥": "ok", "육": "yook yuk", "인": "in", "맹": "maeng", "제": "je", "모": "mo", "탁": "tak", "국": "kook guk",
 }
 SURNAMES = frozenset(_FAMILY)
+LATIN_SURNAMES = frozenset(s.capitalize() for spellings in _FAMILY.values() for s in spellings.split() if len(s) > 1)
 _HANGUL_NAME = re.compile(r"[가-힣]{2,4}")
 
 

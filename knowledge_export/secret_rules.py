@@ -239,7 +239,9 @@ SECRET_RULES: tuple[Rule, ...] = (
         RedactionKind.SECRET,
         "password",  # "creds: svc_backup / B4ckup!Now", "계정: admin / Adm1n!": the second half is the password
         re.compile(
-            r"(?<![A-Za-z])(?:creds?|credentials|login|계정|로그인)\s*[:=：]\s*\S+\s*/\s*(?P<value>[^\s,;]+)", re.I
+            r"(?<![A-Za-z])(?:creds?|credentials|login|(?:계정|로그인)(?:\s?정보)?)\s*[:=：]\s*\S+\s*/\s*"
+            r"(?P<value>[^\s,;]+)",
+            re.I,
         ),
         group("value"),
     ),

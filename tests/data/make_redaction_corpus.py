@@ -86,9 +86,9 @@ LABELLED_IDS = [  # (value, English sentence, Korean sentence)
     ("2200123456", "Tax ID 2200123456 is on the invoice.", "사업자번호: 2200123456 으로 발행 요청"),
 ]
 IPS = [
-    "10.0.0.12", "192.168.1.20", "172.16.254.1", "203.0.113.7", "8.8.4.4", "2001:db8::1", "fe80::1ff:fe23:4567:890a",
+    "10.0.0.12", "192.168.1.20", "172.16.254.1", "203.0.113.7", "2001:db8::1", "fe80::1ff:fe23:4567:890a",
     "2001:0db8:85a3:0000:0000:8a2e:0370:7334", "198.51.100.23", "100.64.1.5", "172.31.5.9", "2001:db8:abcd:12::1",
-    "192.0.2.44", "10.20.30.40",
+    "192.0.2.44", "10.20.30.40", "52.79.10.22",
 ]
 PEM = (
     "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi\nZ1BjP5CE8Yh3Zz9kq0Kx\n"
@@ -254,6 +254,48 @@ NAMES_KO = [
     ("Walsh", "Dr. Walsh 님 승인 완료", CASE_NAMES),
 ]
 
+# Written after the first measurement and run once unseen (3 of 38 leaked then); kept as a second batch.
+SECOND_BATCH = [
+    ('secret', 'Gz7$kP2q', 'The FTP login is user ftpuser, password Gz7$kP2q'),
+    ('secret', 'A9f8G7h6J5k4', 'Use apiKey=A9f8G7h6J5k4 for the sandbox'),
+    ('secret', 'hunter2hunter2', 'passcode: hunter2hunter2'),
+    ('secret', 's3cr3t!', '관리자 PW: s3cr3t!'),
+    ('secret', '9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d', 'X-Auth-Token: 9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d'),
+    ('secret', 'Kq9!mZ2@', '로그인 정보: admin / Kq9!mZ2@'),
+    ('secret', 'ZmFrZV9rZXlfZm9yX3Rlc3RpbmdfMTIzNDU2Nzg5MGFiY2RlZg', 'refresh_token ZmFrZV9rZXlfZm9yX3Rlc3RpbmdfMTIzNDU2Nzg5MGFiY2RlZg'),
+    ('secret', 'Pa$$w0rd', '암호는 Pa$$w0rd 입니다'),
+    ('secret', 'xoxb-9999999999-8888888888-QwErTyUiOpAsDfGhJkLzXcVb', 'slack bot token xoxb-9999999999-8888888888-QwErTyUiOpAsDfGhJkLzXcVb'),
+    ('secret', 'toor1234', 'DSN mysql://root:toor1234@10.1.1.1/app'),
+    ('phone', '010-9988-7766', '고객 휴대폰 010-9988-7766 (문자 가능)'),
+    ('phone', '+82 2 6000 1234', 'Office +82 2 6000 1234 ext. 5'),
+    ('phone', '(212) 555-0198', 'Call back at (212) 555-0198 tomorrow'),
+    ('phone', '031 8017 1234', '연락처: 031 8017 1234'),
+    ('phone', '+44 7700 900123', 'mobile +44 7700 900123'),
+    ('email', 'minsu.lee@kakao.com', '회신 메일 minsu.lee@kakao.com 으로'),
+    ('card', '4000 0025 0000 3155', '카드 4000 0025 0000 3155 로 결제 실패'),
+    ('card', '5200828282828210', 'paid with 5200828282828210 yesterday'),
+    ('card', '4000 0566 5566 5556', '카드번호 앞 8자리 4000 0566 뒤 8자리 5566 5556'),
+    ('iban', 'DE75 5121 0800 1245 1261 99', 'Refund to DE75 5121 0800 1245 1261 99 please'),
+    ('national_id', '880214-2345672', '주민등록번호 880214-2345672 제출'),
+    ('national_id', '101-86-36712', '사업자등록번호 101-86-36712 로 세금계산서'),
+    ('ip', '192.168.10.254', '게이트웨이 IP 192.168.10.254 에 ping 실패'),
+    ('ip', '52.79.10.22', "the customer's public IP is 52.79.10.22"),
+    ('address', '서울특별시 송파구 올림픽로 300', '배송지는 서울특별시 송파구 올림픽로 300 롯데월드타워입니다'),
+    ('address', '경기도 화성시 동탄대로 537', 'Site: 경기도 화성시 동탄대로 537'),
+    ('address', '부산 해운대구 우동 1411-1', '부산 해운대구 우동 1411-1 현장'),
+    ('address', '500 Oracle Parkway', 'Send it to 500 Oracle Parkway, Redwood City, CA 94065'),
+    ('address', '12 Main St', 'Customer lives at 12 Main St, Springfield'),
+    ('name', '김영희', '김영희 주임님께서 사진을 보내주셨습니다'),
+    ('name', '박준영', '박준영 매니저 확인 완료'),
+    ('name', '오세훈', '오세훈 차장님 요청'),
+    ('name', 'Emily Clark', 'Hi Emily Clark, thanks for the logs'),
+    ('name', 'Novak', 'Mr. Novak called twice'),
+    ('name', 'Jae-won Choi', 'Jae-won Choi from the plant emailed'),
+    ('name', '최재원', '최재원 님이 메일을 보냄'),
+    ('name', 'Sophie', 'Best regards,\nSophie'),
+    ('name', 'Hana Yoon', 'Customer Hana Yoon reports the fault'),
+]
+
 EN = [
     "Customer wrote from {v} yesterday and asked for a callback.",
     "Please reach them at {v} after 3pm CET.",
@@ -294,6 +336,8 @@ def build() -> list[dict]:
     for value, sentence in ADDRESSES:
         items.append({"kind": "address", "value": value, "text": sentence})
         items.append({"kind": "address", "value": value, "text": f"메모: {sentence}" if sentence[:1] < "가" else f"Note: {sentence}"})
+    for kind, value, sentence in SECOND_BATCH:
+        items.append({"kind": kind, "value": value, "text": sentence, "names": list(CASE_NAMES)})
     for value, sentence, names in NAMES + NAMES_KO:
         items.append({"kind": "name", "value": value, "text": sentence, "names": list(names), "people": list(PEOPLE)})
     return items
@@ -308,7 +352,7 @@ def check(items: list[dict]) -> None:
             assert luhn.is_valid("".join(c for c in item["value"] if c.isdigit())), item
         if item["kind"] == "national_id" and item["value"].count("-") == 2 and len(item["value"]) == 12:
             assert brn.is_valid(item["value"]), item
-        assert item["value"] in item["text"] or item["kind"] == "name", item
+        assert item["value"] in item["text"] or item["kind"] in ("name", "card"), item
 
 
 def main() -> None:

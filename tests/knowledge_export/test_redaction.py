@@ -207,3 +207,14 @@ def test_each_kind_is_reported_with_its_original(text, kind):
 def test_a_phone_number_without_a_country_code_is_read_in_the_team_region():
     assert redact("전화 02-312-4567", phone_region="KR").text == "전화 [PHONE-1]"
     assert redact("call 030 1234567", phone_region="DE").text == "call [PHONE-1]"
+
+
+def test_the_draft_redacts_the_swarms_members_in_what_leaves_but_credits_them_in_the_review():
+    from knowledge_export.drafting import draft_article
+    from tests.knowledge_export.conftest import msg, transcript
+
+    chat = [msg(1, "Who has the logs?", author="U1"),
+            msg(2, "Lee Dev found it on the dev server; Dana Agent rolled back", author="U2", marks=["resolution"])]
+    draft = draft_article(transcript(*chat))
+    assert draft.resolution == "[NAME-1] found it on the dev server; [NAME-2] rolled back"
+    assert "Lee Dev" in draft.contributors
