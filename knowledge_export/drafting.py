@@ -134,9 +134,6 @@ def _resolution(transcript: SwarmTranscript, talk: list[SwarmMessage], marked: d
         pick = best(scored, "resolution", RESOLUTION_THRESHOLD)
         if pick is not None:
             sources, guessed = [talk[pick.index].text], True
-        else:
-            owners = [m.text for m in talk if m.author_id == transcript.owner_id and transcript.owner_id]
-            sources, guessed = owners[-1:], bool(owners)
     sources += [m.text for m in marked[Mark.KEY_NOTE] if m.text not in sources]
     proses, steps = [prose_and_steps(summary)[0]] if summary else [], []
     for text in sources:

@@ -39,20 +39,31 @@ _RESOLUTION_CUES = _Cue(
 _ACTIONS = _Cue(
     r"\b(?:rolled back|roll(?:ing)? back|lowered|raised|increased|decreased|changed|replaced|reinstalled|"
     r"re-?flashed|flashed|upgraded|downgraded|updated|patched|restarted|rebooted|reset|cleared|purged|"
-    r"disabled|enabled|re-?seated|swapped|set \w+ to|switched)\b|"
-    r"롤백|낮췄|높였|변경(?:했|하였|하니|후)|교체(?:했|하였|후)|재설치|업데이트(?:했|하였|후)|재부팅(?:했|하였|후)|"
-    r"초기화(?:했|하였|후)|비활성화|활성화(?:했|하였)|올렸|내렸",
+    r"disabled|enabled|re-?seated|swapped|set \w+ to|switched|uploaded|renewed|dropped|moved|pointed|added|"
+    r"installed|deployed|rotated|reloaded|re-?indexed|ran a (?:full )?\w+|cleaned|recalibrated|limited|capped|"
+    r"whitelisted|allow-?listed|removed|deleted|corrected|adjusted|migrated|now (?:use|uses|verify|"
+    r"verifies|send|sends))\b|"
+    r"롤백|낮췄|높였|변경(?:했|하였|하니|후)|교체(?:했|하였|후)|재설치|"
+    r"업데이트(?:했|하였|후)|재부팅(?:했|하였|후)|초기화(?:했|하였|후)|비활성화|활성화(?:했|하였)|"
+    r"올렸|내렸|설치했|설치하였|갱신|되돌리|보정|청소|재전송|배포",
     (
         "roll", "lower", "raise", "increas", "decreas", "chang", "replac", "install", "flash", "grad", "updat",
-        "patch", "restart", "reboot", "reset", "clear", "purg", "abl", "seat", "swap", "set ", "switch", "롤백",
-        "낮췄", "높였", "변경", "교체", "재설치", "업데이트", "재부팅", "초기화", "활성화", "올렸", "내렸",
+        "patch", "restart", "reboot", "reset", "clear", "purg", "abl", "seat", "swap", "set ", "switch", "upload",
+        "renew", "drop", "mov", "point", "add", "deploy", "rotat", "load", "index", "ran ", "clean", "calibrat",
+        "limit", "cap", "list", "remov", "delet", "correct", "adjust", "migrat", "now ",
+        "롤백", "낮췄", "높였", "변경", "교체", "재설치", "업데이트", "재부팅", "초기화", "활성화",
+        "올렸", "내렸", "설치", "갱신", "되돌리", "보정", "청소", "재전송", "배포",
     ),
 )
 _CAUSE_CUES = _Cue(
     r"\broot cause\b|\bcaused by\b|\bbecause\b|\bdue to\b|\bthe reason\b|\bturned out\b|\bturns out\b|"
-    r"\bthe culprit\b|\bcause (?:is|was)\b|\bthe cause\b|"
+    r"\bthe culprit\b|\bcause (?:is|was)\b|\bthe cause\b|\b(?:that|this|which) is why\b|\bthat'?s why\b|"
+    r"\bhence\b|\bexplains?\b|\bbecause of\b|"
     r"원인(?:은|이|는)?|때문(?:에|입니다|이었|이네요)|탓(?:이|입니다)",
-    ("cause", "because", "due to", "reason", "turn", "culprit", "원인", "때문", "탓"),
+    ("cause", "because", "due to", "reason", "turn", "culprit", "why", "hence", "explain", "원인", "때문", "탓"),
+)
+_STRONG_CAUSE = re.compile(
+    r"root cause|turned out|turns out|culprit|that'?s the (?:cause|reason)|원인은|이게 원인|이 원인"
 )
 _QUESTION = re.compile(r"[?？]\s*(?:[\U0001F300-\U0001FAFF\u2600-\u27BF]\s*)*$")
 _HEDGE = _Cue(
@@ -79,10 +90,12 @@ _REFUTED = _Cue(
 )
 _CONFIRMED = _Cue(
     r"\b(?:works? now|working now|that (?:fixed|did) it|confirmed|resolved now|all good|back to normal|"
-    r"no more (?:errors?|trips|alarms?)|gone now|stable since)\b|"
+    r"no more (?:errors?|trips|alarms?)|gone|stable since|(?:works?|working|arriving|loads?|passing|pass) again|"
+    r"(?:errors?|warnings?|alarms?|restarts?|drops?) (?:stopped|gone))\b|"
     r"해결(?:됐|되었|됨)|정상(?:입니다|이에요|화|적으로|으로)?|사라졌|확인(?:됐|되었)",
     (
-        "work", "fixed it", "did it", "confirm", "resolved now", "all good", "normal", "no more", "gone now",
+        "work", "fixed it", "did it", "confirm", "resolved now", "all good", "normal", "no more", "gone", "again",
+        "stopped",
         "stable", "해결", "정상", "사라졌", "확인",
     ),
 )
@@ -173,8 +186,10 @@ class _View:
 
 def _penalties(view: _View, refuted: bool) -> float:
     penalty = 0.0
-    if _QUESTION.search(view.text) or _HEDGE.search(view.text, view.lowered):
+    if _QUESTION.search(view.text):
         penalty -= 3.0
+    elif _HEDGE.search(view.text, view.lowered):
+        penalty -= 1.0 if _STRONG_CAUSE.search(view.unquoted_lowered) else 3.0
     if _RELEASE_NOTE.search(view.text, view.lowered) or _VERSION_HEADER.search(view.text):
         penalty -= 5.0
     if refuted:
@@ -189,8 +204,7 @@ def refutes(text: str) -> bool:
 def _cause_score(view: _View) -> float:
     if not _CAUSE_CUES.search(view.unquoted, view.unquoted_lowered):
         return 0.0  # a cue only inside a quoted error or log is the symptom speaking, not the cause
-    strong = any(cue in view.unquoted_lowered for cue in ("root cause", "원인은", "turned out", "turns out", "culprit"))
-    return 4.0 if strong else 3.0
+    return 4.0 if _STRONG_CAUSE.search(view.unquoted_lowered) else 3.0
 
 
 def _resolution_score(view: _View) -> float:
