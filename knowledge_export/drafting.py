@@ -60,7 +60,9 @@ def draft_article(transcript: SwarmTranscript, *, phone_region: str = "KR") -> A
         missing.add(Section.PROBLEM)
 
     talk = [m for m in messages if not is_filler(m.text)]
-    scored = score_messages([m.text for m in talk], [m.author_id for m in talk], transcript.owner_id)
+    unmarked_fix = not marked[Mark.RESOLUTION] and not clean_slack_text(transcript.closing_summary)
+    scored = score_messages([m.text for m in talk], [m.author_id for m in talk], transcript.owner_id,
+                            cause=not marked[Mark.CAUSE], resolution=unmarked_fix)
     resolution = _resolution(transcript, talk, marked, scored)
     cause = _cause(talk, marked, scored, exclude=resolution.text)
     steps = resolution.steps[:MAX_STEPS]
@@ -205,12 +207,10 @@ def _unique(items: Iterable[str]) -> list[str]:
     return result
 
 
-def _ts_key(ts: str) -> tuple[int, int]:
+def _ts_key(ts: str) -> tuple[int, str, str]:
+    """Slack's "seconds.micro" in time order without parsing numbers: digits compare as text at equal length."""
     seconds, _, micro = (ts or "").partition(".")
-    try:
-        return int(seconds or 0), int((micro or "0").ljust(6, "0")[:6])
-    except ValueError:
-        return 0, 0
+    return len(seconds), seconds, micro.ljust(6, "0")
 
 
 def _with_text(message: SwarmMessage, text: str) -> SwarmMessage:

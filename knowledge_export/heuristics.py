@@ -131,7 +131,6 @@ SECTION_LABEL = re.compile(
 
 RESOLUTION_THRESHOLD = 2.0
 CAUSE_THRESHOLD = 2.0
-LOOK_AHEAD = 3  # how many later messages may refute or confirm one
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,27 +146,42 @@ def is_filler(text: str) -> bool:
     return not bare or bool(_FILLER.match(bare))
 
 
-def score_messages(texts: Sequence[str], authors: Sequence[str], owner: str = "") -> list[Scored]:
-    """A cause and a resolution score per message; the caller picks the best above the thresholds."""
+def score_messages(texts: Sequence[str], authors: Sequence[str], owner: str = "", *, cause: bool = True,
+                   resolution: bool = True) -> list[Scored]:
+    """A cause and a resolution score per message (only the sections asked for); the caller picks the best
+    above the thresholds. Penalties and the neighbours' answers are read only for messages with a cue."""
     count = len(texts)
     views = [_View(text) for text in texts]
-    refuted = [bool(_REFUTED.search(v.text, v.lowered)) for v in views]
-    raw = [_resolution_score(v) for v in views]
-    # A confirmation is a message that says it works without being a fix itself.
-    confirmed = [bool(_CONFIRMED.search(v.text, v.lowered)) for v in views]
-    confirms = [confirmed[i] and raw[i] < RESOLUTION_THRESHOLD for i in range(count)]
+    raw = [_resolution_score(v) for v in views] if resolution else [0.0] * count
+    causes = [_cause_score(v) for v in views] if cause else [0.0] * count
+    refuted: dict[int, bool] = {}
+    confirmed: dict[int, bool] = {}
+
+    def says_no(j: int) -> bool:
+        if j not in refuted:
+            refuted[j] = bool(_REFUTED.search(views[j].text, views[j].lowered))
+        return refuted[j]
+
+    def says_yes(j: int) -> bool:
+        if j not in confirmed:
+            confirmed[j] = bool(_CONFIRMED.search(views[j].text, views[j].lowered))
+        return confirmed[j]
+
     scores = []
     for index, view in enumerate(views):
-        later = range(index + 1, min(count, index + 1 + LOOK_AHEAD))
-        answered_no = any(refuted[j] for j in later[:2])  # "didn't help" right after an idea refutes it
-        answered_yes = any(confirms[j] for j in later[:2])
-        base = _penalties(view, refuted[index]) - (5.0 if answered_no else 0.0) + 0.5 * index / max(count, 1)
-        cause = _cause_score(view)
-        resolution = raw[index]
-        if resolution:
-            resolution += 3.0 if answered_yes else 1.0 if confirmed[index] else 0.0
-            resolution += 0.5 if owner and authors[index] == owner else 0.0
-        scores.append(Scored(index, cause + base if cause else 0.0, resolution + base if resolution else 0.0))
+        if not raw[index] and not causes[index]:
+            scores.append(Scored(index, 0.0, 0.0))
+            continue
+        later = range(index + 1, min(count, index + 3))  # "didn't help" or "works now" right after it
+        answered_no = any(says_no(j) for j in later)
+        base = _penalties(view, says_no(index)) - (5.0 if answered_no else 0.0) + 0.5 * index / max(count, 1)
+        fix = raw[index]
+        if fix:
+            # A confirmation is a message that says it works without being a fix itself.
+            answered_yes = any(says_yes(j) and raw[j] < RESOLUTION_THRESHOLD for j in later)
+            fix += 3.0 if answered_yes else 1.0 if says_yes(index) else 0.0
+            fix += 0.5 if owner and authors[index] == owner else 0.0
+        scores.append(Scored(index, causes[index] + base if causes[index] else 0.0, fix + base if fix else 0.0))
     return scores
 
 
