@@ -1,4 +1,4 @@
-"""`case-swarm experts import FILE` and `case-swarm experts refresh`, added to the CLI through EXTENSIONS.
+"""`case-swarm experts import FILE`, `experts refresh` and `experts tune`, added to the CLI through EXTENSIONS.
 
 Import reads YAML or CSV with `expert_finder.directory_file.load_directory`, which checks every row
 first: one bad row means nothing is imported, and each bad row is named. Rows are upserted by Slack id.
@@ -52,6 +52,38 @@ def cmd_experts_refresh(args: argparse.Namespace) -> int:
     return 0 if not result.failed else 1
 
 
+def tune_report(result) -> list[str]:
+    """`experts tune` in words: how many swarms, the figures before and after, what the app now uses."""
+    if result.status == "too_few":
+        return [f"only {result.resolved_swarms} resolved swarms with someone credited with the resolution; "
+                f"tuning needs at least {result.needed}. Nothing changed."]
+    lines = [f"resolved swarms: {result.resolved_swarms}; tuned on all but the last {result.measured_on}, "
+             f"measured on those {result.measured_on}",
+             f"{'':<8}{'top-1':>8}{'top-5':>8}{'MRR':>8}"]
+    used = f"version {result.previous_version}" if result.previous_version else "the built-in defaults"
+    for label, f in (("before", result.before), ("after", result.after)):
+        lines.append(f"{label:<8}{f.top1:>8.3f}{f.top5:>8.3f}{f.mrr:>8.3f}")
+    if result.status == "stored":
+        lines.append(f"stored as version {result.version} (replacing {used}); suggestions use it from now on")
+    else:
+        lines.append(f"the new weights ranked those swarms worse: kept {used}")
+    return lines
+
+
+def cmd_experts_tune(args: argparse.Namespace) -> int:
+    from swarms.db import make_engine, make_session_factory, upgrade, utcnow
+    from swarms.expert_tuning import tune_on_swarms
+
+    settings = _database_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        result = tune_on_swarms(session, settings.experts, now=utcnow(), measure_last=args.last)
+    for line in tune_report(result):
+        print(line)
+    return 1 if result.status == "too_few" else 0
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
     experts = sub.add_parser("experts", help="the expert directory").add_subparsers(dest="experts_command",
                                                                                     required=True)
@@ -60,6 +92,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=cmd_experts_import)
     refresh = experts.add_parser("refresh", help="re-read directory members from Slack profiles now")
     refresh.set_defaults(func=cmd_experts_refresh)
+    tune = experts.add_parser(
+        "tune", help="re-tune the ranking weights on the team's own resolved swarms (stored with a version)"
+    )
+    tune.add_argument("--last", type=int, default=None,
+                      help="measure before/after on the last N resolved swarms (EXPERTS_TUNE_MEASURE_LAST)")
+    tune.set_defaults(func=cmd_experts_tune)
 
 
 if add_commands not in EXTENSIONS:

@@ -64,6 +64,7 @@ def run_demo(*, keep: bool = False, database_url: str = "", socket_mode: bool = 
         people = _seed_people(run)
         _seed_directory(run, people)
         _play(run, people, sessions)
+        _tune(run, people)
     finally:
         run.stop()
         engine.dispose()
@@ -184,6 +185,12 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     run.settle()
     view = ws.home_view(people["mira"])
     print(_indent(home_as_text(view)) if view else "(no Home view published)")
+
+
+def _tune(run: StandInRun, people: dict[str, str]) -> None:
+    from bot.demo_tuning import play_tuning
+
+    play_tuning(run.services.sessions, run.services.settings, people, _title)
 
 
 # ---------------------------------------------------------------- printing

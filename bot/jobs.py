@@ -35,3 +35,23 @@ def poll_case_changes() -> None:
         poll_and_post(services)
     except Exception:
         log.exception("case-change poll failed; the next poll looks back far enough to catch up")
+
+
+def tune_experts() -> None:
+    """Monthly: re-tune the finder's weights on the team's resolved swarms; one replica runs each month."""
+    from swarms.db import utcnow
+    from swarms.expert_tuning import tune_on_swarms
+    from swarms.scheduling import claim_run
+
+    services = job_services()
+    now = utcnow()
+    try:
+        with services.sessions.begin() as session:
+            if not claim_run(session, "experts-tune", now.strftime("%Y-%m")):
+                return
+        with services.sessions.begin() as session:
+            result = tune_on_swarms(session, services.settings.experts, now=now, trigger="monthly")
+        log.info("monthly expert tuning: %s (%d resolved swarms, version %d in use)", result.status,
+                 result.resolved_swarms, result.version)
+    except Exception:
+        log.exception("monthly expert tuning failed; next month tries again")

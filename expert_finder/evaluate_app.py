@@ -19,6 +19,7 @@ from expert_finder.datasets import Dataset
 from expert_finder.directory_index import DirectoryIndex
 from expert_finder.history import HistoryIndex
 from expert_finder.models import CaseQuery, ExpertProfile, PastHelp, RankingPolicy, Skill, WorkingHours
+from expert_finder.profiles import ProfileModel
 from expert_finder.ranking import case_features, rank_experts
 from expert_finder.tuning import Sample, tune_weights
 
@@ -34,6 +35,8 @@ class AppPath:
         self.cases = data.cases
         self.at = [c.created if data.has_time else EPOCH + timedelta(days=i) for i, c in enumerate(data.cases)]
         self.half_life = half_life
+        # Every text tokenised and counted once: each refit's TF-IDF is then a slice (same matrices).
+        self.counted = ProfileModel.count_texts([f"{c.text} {c.product}" for c in data.cases])
         self.policy = RankingPolicy(
             history_half_life_days=half_life, limit=1_000_000, queue_accounts=tuple(sorted(queue_accounts))
         )
@@ -88,7 +91,7 @@ class AppPath:
         if cut < 20 or len(history) - cut < 10:
             return dict(self.policy.weights)
         head, tail = history[:cut], history[cut:]
-        index = HistoryIndex.build(self.help_rows(head))
+        index = HistoryIndex.build(self.help_rows(head), counted=self.counted)
         directory_at = self._directories(head)
         samples = []
         for i in tail:
@@ -101,7 +104,7 @@ class AppPath:
 
     def ranks(self, history: np.ndarray, test: np.ndarray, weights: dict[str, float]) -> np.ndarray:
         """1-based rank of each test case's resolver in the app's ranking (0: not suggested at all)."""
-        index = HistoryIndex.build(self.help_rows(history))
+        index = HistoryIndex.build(self.help_rows(history), counted=self.counted)
         directory_at = self._directories(history)
         policy = replace(self.policy, weights=weights)
         out = np.zeros(len(test), dtype=np.int64)

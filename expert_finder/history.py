@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from expert_finder.models import KIND_WEIGHTS, NEGATIVE_KINDS, PastHelp
-from expert_finder.profiles import Cases, ProfileModel
+from expert_finder.profiles import Cases, CountedTexts, ProfileModel
 
 HISTORY_K = 20  # similar past cases counted per case, as in the evaluation
 
@@ -51,7 +51,15 @@ class HistoryIndex:
         return self._user_code
 
     @classmethod
-    def build(cls, history: Sequence[PastHelp], *, kind_weights: dict[str, float] = KIND_WEIGHTS) -> HistoryIndex:
+    def build(
+        cls,
+        history: Sequence[PastHelp],
+        *,
+        kind_weights: dict[str, float] = KIND_WEIGHTS,
+        counted: tuple[CountedTexts, CountedTexts] | None = None,
+    ) -> HistoryIndex:
+        """`counted`: `ProfileModel.count_texts` over a superset of the texts (`text product`), so that an
+        evaluation refitting on growing histories slices counts instead of re-tokenising."""
         case_ids: dict[str, int] = {}
         user_ids: dict[str, int] = {}
         for item in history:
@@ -66,7 +74,7 @@ class HistoryIndex:
             cases = Cases(texts, [history[i].product for i in rows], at[rows], [history[i].user_id for i in rows],
                           weight[rows])
             try:
-                model = ProfileModel(k=HISTORY_K).fit(cases)
+                model = ProfileModel(k=HISTORY_K, counted=counted).fit(cases)
             except ValueError:  # no term shared by two cases yet: nothing to learn from
                 model = None
         return cls(

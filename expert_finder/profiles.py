@@ -72,11 +72,17 @@ class CountedTexts:
         counter = CountVectorizer(
             **{**{k: v for k, v in params.items() if k in count_keys}, "min_df": 1, "max_features": None}
         )
+        self.counter = counter
         self.counts = counter.fit_transform(texts).tocsr()
         self.row = {text: i for i, text in enumerate(texts)}
 
     def rows(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return self.counts[[self.row[t] for t in texts]]
+        """Counts of `texts`; one not counted before (a query worded otherwise) is counted now, over the
+        same columns: a term no counted text has is in no subset's vocabulary either."""
+        if all(t in self.row for t in texts):
+            return self.counts[[self.row[t] for t in texts]]
+        return sparse.vstack([self.counts[self.row[t]] if t in self.row else self.counter.transform([t])
+                              for t in texts]).tocsr()
 
     def fit(self, texts: Sequence[str]) -> SubsetTfidf:
         counts = self.rows(texts)

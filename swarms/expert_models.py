@@ -122,3 +122,19 @@ class SuggestionOutcome(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the next suggestion was brought
     dm_channel: Mapped[str | None] = mapped_column(String(32))
     dm_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class ExpertWeights(Base):
+    """One version of the ranking weights tuned on the team's own resolved swarms; the newest is in use."""
+
+    __tablename__ = "expert_weights"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    weights: Mapped[dict] = mapped_column(JSON)
+    tuned_on: Mapped[int] = mapped_column(Integer)  # resolved swarms the weights were tuned on
+    measured_on: Mapped[int] = mapped_column(Integer)  # the last swarms, held out, before/after measured on
+    before: Mapped[dict] = mapped_column(JSON)  # {"top1", "top5", "mrr"} of the weights it replaced
+    after: Mapped[dict] = mapped_column(JSON)
+    trigger: Mapped[str] = mapped_column(String(12), default="cli")  # cli | monthly
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

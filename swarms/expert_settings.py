@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from expert_finder.models import RankingPolicy
+from expert_finder.queues import DEFAULT_PATTERNS
 from swarms.expert_models import InviteMode
 from swarms.settings import SettingsReader
 
@@ -25,6 +26,10 @@ class ExpertSettings:
     skill_fields: tuple[str, ...] = DEFAULT_SKILL_FIELDS
     product_fields: tuple[str, ...] = DEFAULT_PRODUCT_FIELDS
     language_fields: tuple[str, ...] = DEFAULT_LANGUAGE_FIELDS
+    queue_accounts: tuple[str, ...] = DEFAULT_PATTERNS  # ids or glob patterns of queue accounts, never suggested
+    tune_schedule: str = "monthly"  # `experts tune` on its own: monthly or off
+    tune_min_swarms: int = 40  # resolved swarms (with a credited resolver) tuning needs
+    tune_measure_last: int = 15  # the last swarms held out to measure before/after
 
     @classmethod
     def read(cls, reader: SettingsReader) -> ExpertSettings:
@@ -39,9 +44,15 @@ class ExpertSettings:
             skill_fields=reader.labels("EXPERTS_SKILL_FIELDS", DEFAULT_SKILL_FIELDS),
             product_fields=reader.labels("EXPERTS_PRODUCT_FIELDS", DEFAULT_PRODUCT_FIELDS),
             language_fields=reader.labels("EXPERTS_LANGUAGE_FIELDS", DEFAULT_LANGUAGE_FIELDS),
+            queue_accounts=reader.labels("EXPERTS_QUEUE_ACCOUNTS", DEFAULT_PATTERNS),
+            tune_schedule=reader.choice("EXPERTS_TUNE_SCHEDULE", "monthly", ("monthly", "off")),
+            tune_min_swarms=reader.integer("EXPERTS_TUNE_MIN_SWARMS", 40, low=20, high=100_000),
+            tune_measure_last=reader.integer("EXPERTS_TUNE_MEASURE_LAST", 15, low=5, high=10_000),
         )
 
-    def policy(self, *, limit: int | None = None) -> RankingPolicy:
-        return RankingPolicy(outside_hours=self.outside_hours, at_limit=self.at_limit,  # type: ignore[arg-type]
-                             limit=limit or self.suggestions)
+    def policy(self, *, limit: int | None = None, weights: dict[str, float] | None = None) -> RankingPolicy:
+        """The ranking policy; `weights`: the tuned ones in use (`expert_tuning.weights_in_use`), else defaults."""
+        policy = RankingPolicy(outside_hours=self.outside_hours, at_limit=self.at_limit,  # type: ignore[arg-type]
+                               limit=limit or self.suggestions, queue_accounts=self.queue_accounts)
+        return replace(policy, weights=dict(weights)) if weights else policy
 

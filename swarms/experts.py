@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from expert_finder.history import HistoryIndex
 from expert_finder.models import (
+    DEFAULT_WEIGHTS,
     CaseQuery,
     ExpertProfile,
     PastHelp,
@@ -28,9 +29,18 @@ from expert_finder.models import (
     Suggestion,
     WorkingHours,
 )
+from expert_finder.queues import detect_queue_accounts
 from expert_finder.ranking import rank_experts
 from swarms.case_systems.base import CaseRecord
-from swarms.expert_models import ASKED_STATES, Expert, ExpertProduct, ExpertSkill, SuggestionOutcome, SuggestionState
+from swarms.expert_models import (
+    ASKED_STATES,
+    Expert,
+    ExpertProduct,
+    ExpertSkill,
+    ExpertWeights,
+    SuggestionOutcome,
+    SuggestionState,
+)
 from swarms.models import Case, Note, Swarm, SwarmMember, SwarmStatus
 from swarms.upsert import insert_or_skip
 
@@ -195,14 +205,25 @@ def asked_ids(session: Session, swarm_id: int) -> frozenset[str]:
     ))
 
 
+def weights_in_use(session: Session) -> tuple[int, dict[str, float]]:
+    """The newest version tuned by `experts tune` and its weights; (0, the defaults) before the first."""
+    row = session.scalar(select(ExpertWeights).order_by(ExpertWeights.version.desc()).limit(1))
+    return (row.version, {**DEFAULT_WEIGHTS, **row.weights}) if row else (0, dict(DEFAULT_WEIGHTS))
+
+
 def suggest_for_swarm(session: Session, swarm_id: int, now: datetime, policy: RankingPolicy, *,
                       case: CaseRecord | None = None) -> Ranking:
-    """Rank the directory for a swarm, leaving out its members and anyone already asked."""
+    """Rank the directory for a swarm with the tuned weights in use, leaving out its members, anyone already
+    asked and queue accounts (named in the settings, or detected in the history)."""
     swarm = session.get_one(Swarm, swarm_id)
     asked = asked_ids(session, swarm_id)
     profiles = [p for p in expert_profiles(session) if p.user_id not in asked]
-    history = history_index(tuple(past_help(session, now=now, exclude_swarm_id=swarm_id)))
-    return rank_experts(case_query(session, swarm, case), profiles, history, now=now, policy=policy)
+    rows = tuple(past_help(session, now=now, exclude_swarm_id=swarm_id))
+    credited = [h for h in rows if h.kind == "credited"]
+    detected = detect_queue_accounts([h.user_id for h in credited], [h.product for h in credited])
+    policy = replace(policy, weights=weights_in_use(session)[1],
+                     queue_accounts=(*policy.queue_accounts, *sorted(detected)))
+    return rank_experts(case_query(session, swarm, case), profiles, history_index(rows), now=now, policy=policy)
 
 
 @lru_cache(maxsize=4)

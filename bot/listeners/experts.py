@@ -68,6 +68,7 @@ from swarms.scheduling import cancel, job_services, schedule_once
 log = logging.getLogger(__name__)
 INVITE_CHUNK = 100  # conversations.invite takes at most 100 users a call
 REFRESH_JOB = "experts-refresh"
+TUNE_JOB = "experts-tune"  # bot.jobs.tune_experts, monthly (EXPERTS_TUNE_SCHEDULE)
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -400,6 +401,11 @@ def on_start(services: AppServices) -> None:
     if hours:
         scheduler.add_job("bot.listeners.experts:refresh_job", "interval", hours=hours, id=REFRESH_JOB,
                           replace_existing=True)
+    if _settings(services).tune_schedule == "monthly":
+        scheduler.add_job("bot.jobs:tune_experts", "cron", day=1, hour=3, id=TUNE_JOB,
+                          replace_existing=True)
+    elif scheduler.get_job(TUNE_JOB) is not None:
+        scheduler.remove_job(TUNE_JOB)
 
 
 def refresh_job() -> None:

@@ -1,0 +1,113 @@
+"""The finder tunes itself on the team's own resolved swarms (`case-swarm experts tune`, and monthly).
+
+The truth of a swarm is who was credited with its resolution. Each resolved swarm is ranked as the app
+ranks (`ranking.case_features`, the directory as it is now with availability and load neutralised), with
+only the history of earlier swarms (help recorded before it opened). The weights are tuned on all but the
+last N swarms and measured on those N, before (the weights in use) and after; new weights are stored as
+the next version only when they rank the held-out swarms at least as well, and the app then ranks with the
+newest version. With fewer resolved swarms than it needs, nothing changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, time
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from expert_finder.directory_index import DirectoryIndex
+from expert_finder.history import HistoryIndex
+from expert_finder.models import CaseQuery, RankingPolicy, WorkingHours
+from expert_finder.ranking import case_features
+from expert_finder.tuning import Figures, Sample, figures, tune_weights
+from swarms.expert_models import ExpertWeights
+from swarms.expert_settings import ExpertSettings
+from swarms.experts import CLOSED, expert_profiles, past_help, weights_in_use
+from swarms.models import Case, Swarm, SwarmMember
+
+ALWAYS = WorkingHours("UTC", time(0), time(23, 59, 59, 999999), frozenset(range(7)))
+MAX_SWARMS = 400  # the newest resolved swarms tuned on: a team's recent habits, and a bounded monthly job
+
+
+@dataclass(frozen=True)
+class TuneResult:
+    status: Literal["stored", "kept", "too_few"]
+    resolved_swarms: int
+    needed: int
+    measured_on: int = 0
+    before: Figures | None = None
+    after: Figures | None = None
+    version: int = 0  # the version in use afterwards (0: the built-in defaults)
+    previous_version: int = 0
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    swarm_id: int
+    case_key: str
+    opened_at: datetime
+    query: CaseQuery
+    credited: frozenset[str]
+
+
+def resolved_swarms(session: Session) -> list[_Resolved]:
+    """Closed swarms with at least one person credited with the resolution, oldest first."""
+    credited: dict[int, set[str]] = {}
+    for swarm_id, user_id in session.execute(
+        select(SwarmMember.swarm_id, SwarmMember.user_id).join(Swarm, Swarm.id == SwarmMember.swarm_id)
+        .where(SwarmMember.credited.is_(True), Swarm.status.in_(CLOSED))
+    ):
+        credited.setdefault(swarm_id, set()).add(user_id)
+    out = []
+    for swarm in session.scalars(select(Swarm).where(Swarm.id.in_(list(credited))).order_by(Swarm.opened_at,
+                                                                                           Swarm.id)):
+        description = ""
+        if swarm.case_system == "local":
+            description = session.scalar(select(Case.description).where(Case.number == swarm.case_number)) or ""
+        query = CaseQuery(swarm.case_subject, description, product=swarm.case_product)
+        out.append(_Resolved(swarm.id, swarm.case_key, swarm.opened_at, query, frozenset(credited[swarm.id])))
+    return out
+
+
+def _samples(session: Session, swarms: list[_Resolved], policy: RankingPolicy) -> list[Sample]:
+    """Each swarm's features as the app computes them, from the help recorded before it opened."""
+    profiles = [replace(p, hours=ALWAYS, active_swarms=0, max_concurrent=1_000_000, opted_out=False)
+                for p in expert_profiles(session)]
+    directory = DirectoryIndex.build(profiles)
+    latest = max(s.opened_at for s in swarms)
+    history = past_help(session, now=latest)
+    samples = []
+    for s in swarms:
+        earlier = [h for h in history if h.at < s.opened_at and h.case_key != s.case_key]
+        feats = case_features(s.query, directory, HistoryIndex.build(earlier), now=s.opened_at, policy=policy)
+        truth = frozenset(directory.position[u] for u in s.credited if u in directory.position)
+        if truth:
+            samples.append(Sample(feats.values, feats.code == 0, truth))
+    return samples
+
+
+def tune_on_swarms(session: Session, settings: ExpertSettings, *, now: datetime, trigger: str = "cli",
+                   measure_last: int | None = None) -> TuneResult:
+    """Tune on all but the last `measure_last` resolved swarms, measure on those, store if not worse."""
+    last = measure_last or settings.tune_measure_last
+    needed = max(settings.tune_min_swarms, last + 10)
+    swarms = resolved_swarms(session)[-MAX_SWARMS:]
+    if len(swarms) < needed:
+        return TuneResult("too_few", len(swarms), needed)
+    version, current = weights_in_use(session)
+    policy = settings.policy(weights=current)
+    samples = _samples(session, swarms, policy)
+    train, held = samples[:-last], samples[-last:]
+    if len(train) < 10:
+        return TuneResult("too_few", len(samples), needed)
+    new = tune_weights(train, current)
+    before, after = figures(held, current), figures(held, new)
+    if after.mrr + after.top5 < before.mrr + before.top5:
+        return TuneResult("kept", len(swarms), needed, len(held), before, after, version, version)
+    newest = (session.scalar(select(func.max(ExpertWeights.version))) or 0) + 1
+    session.add(ExpertWeights(version=newest, weights=new, tuned_on=len(train), measured_on=len(held),
+                              before=before.as_dict(), after=after.as_dict(), trigger=trigger, created_at=now))
+    session.flush()
+    return TuneResult("stored", len(swarms), needed, len(held), before, after, newest, version)
