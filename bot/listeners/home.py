@@ -18,6 +18,7 @@ from bot.listeners.commands import CommandContext, registry_of
 from bot.services import AppServices
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
 from swarms.digest import WeeklyDigest, run_weekly_digest
+from swarms.finder_stats import finder_figures
 from swarms.scheduling import job_services
 from swarms.stats import DEFAULT_PERIOD_DAYS, Period, StallRule, manager_stats, my_swarms, person_rows, weekly_series
 from swarms.stats_export import people_csv, weekly_chart_png
@@ -113,11 +114,12 @@ def home_model(services: AppServices, user_id: str, days: int) -> HomeModel:
     with services.sessions() as session:
         mine = my_swarms(session, user_id, period)
         team = manager_stats(session, period, rule=stall_rule(services)) if manager else None
+        finder = finder_figures(session, period) if manager else None
     outcomes = None
     if team is not None:
         outcomes = services.outcomes.compare(services.sessions, services.cases, team.figures.start,
                                              team.figures.end, days)
-    return HomeModel(lang=lang, mine=mine, team=team, can_download=manager, outcomes=outcomes)
+    return HomeModel(lang=lang, mine=mine, team=team, can_download=manager, outcomes=outcomes, finder=finder)
 
 
 def publish_home(services: AppServices, user_id: str, days: int) -> None:

@@ -29,6 +29,7 @@ from bot.views.blocks import (
     section,
 )
 from swarms.case_systems.outcomes import OutcomeComparison, OutcomeGroup
+from swarms.finder_stats import FinderFigures
 from swarms.stats import PERIOD_DAYS, ManagerStats, MySwarms, Period, PersonRow, SwarmLine, TeamFigures
 from swarms.swarming_outcomes import OutcomesAnswer
 
@@ -53,6 +54,7 @@ class HomeBlock(enum.StrEnum):
     STALLED = "home.stalled"
     OVERFLOW = "home.overflow"
     OUTCOMES = "home.outcomes"
+    FINDER = "home.finder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ class HomeModel:
     mine: MySwarms
     team: ManagerStats | None = None  # None: not a manager, the team part is not built at all
     outcomes: OutcomesAnswer | None = None  # swarmed against non-swarmed cases, from the case system
+    finder: FinderFigures | None = None  # is the expert finder helping? (managers)
     can_download: bool = False
 
 
@@ -198,6 +201,10 @@ def build_home(model: HomeModel) -> dict:
         blocks += [divider(), *team_blocks(model.team, mine.generated_at, lang)]
         if model.outcomes is not None:
             blocks += outcome_blocks(model.outcomes, model.team.figures.period.days, lang)
+        if model.finder is not None:
+            from bot.views.home_finder import finder_blocks
+
+            blocks += finder_blocks(model.finder, lang)
     blocks = fit_blocks(blocks, MAX_VIEW_BLOCKS, context(t("home.overflow", lang), block_id=HomeBlock.OVERFLOW))
     return {"type": "home", "blocks": blocks}
 
