@@ -15,8 +15,9 @@ from urllib.error import URLError
 from alembic.util import CommandError as AlembicCommandError
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
-from swarms.db import SchemaAheadOfCode
+from swarms.db import DatabaseUnreachable, SchemaAheadOfCode, describe_database_error
 from swarms.settings import Settings, SettingsError
 
 log = logging.getLogger("case_swarm")
@@ -33,19 +34,33 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def _database_settings() -> Settings:
-    """Commands that only touch the database need no Slack tokens; every other setting is checked."""
-    return Settings.from_env(needs_slack=False)
+    """Commands that only touch the database need no Slack tokens; every other setting is checked, and the
+    database must be reachable (one line saying why not)."""
+    from swarms.db import ensure_reachable
+
+    settings = Settings.from_env(needs_slack=False)
+    ensure_reachable(settings.database_url)
+    return settings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()  # a bad setting stops start-up before the app's heavier imports
+    from swarms.db import ensure_reachable, sqlite_file
+
+    ensure_reachable(settings.database_url)
     from bot.app import create_app
     from bot.background import start_background
     from bot.server import serve_http
     from bot.socket_mode import serve_socket_mode
 
-    bot = create_app(settings)
-    background = start_background(bot)  # scheduler, outbox worker, then each feature's on_start hook
+    new_file = sqlite_file(settings.database_url)
+    new_file = new_file if new_file is not None and not new_file.exists() else None
+    try:
+        bot = create_app(settings)
+        background = start_background(bot)  # scheduler, outbox worker, then each feature's on_start hook
+    except BaseException:
+        _remove_new_database(new_file)  # a start-up that failed leaves no stray database behind
+        raise
     try:
         if settings.socket_mode:
             serve_socket_mode(bot)
@@ -54,6 +69,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         background.stop()
     return 0
+
+
+def _remove_new_database(path: Path | None) -> None:
+    if path is not None:
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -86,14 +107,22 @@ def cmd_cases_import(args: argparse.Namespace) -> int:
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
         return 2
-    print(f"imported {result.created} new and updated {result.updated} cases from {args.file}")
+    how = f" ({rows.how_read})" if rows.how_read else ""
+    print(f"imported {result.created} new and updated {result.updated} cases from {args.file}{how}")
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from swarms.case_systems import make_case_system
     from swarms.case_systems.base import CheckLine
-    from swarms.db import current_revision, make_engine, make_session_factory, upgrade
+    from swarms.db import (
+        DatabaseUnreachable,
+        current_revision,
+        ensure_reachable,
+        make_engine,
+        make_session_factory,
+        upgrade,
+    )
 
     settings, problems = Settings.read()
     lines = [CheckLine(False, f"setting {problem}", "") for problem in problems]
@@ -102,6 +131,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         lines.append(_slack_line(settings))
         if settings.socket_mode:
             lines.append(_app_token_line(settings))
+    try:
+        ensure_reachable(settings.database_url)
+    except DatabaseUnreachable as exc:
+        _print_lines([*lines, CheckLine(False, "Database", str(exc).removeprefix("cannot open the database "))])
+        return 1
     engine = make_engine(settings.database_url)
     upgrade(engine)
     lines.append(CheckLine(True, f"Database {engine.url.render_as_string(hide_password=True)}",
@@ -169,9 +203,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(keep=args.keep, database_url=args.database_url, socket_mode=args.socket_mode)
 
 
+CASES_FILE_FORMAT = """\
+Load cases into the local case store from CSV or JSON: every row is checked first, and one bad row means
+nothing is imported (each bad row is named by its line, or its item in JSON). Cases are matched by
+number, so importing again updates them.
+
+CSV: a header row with at least number and subject; also description, status, priority, product,
+account, contact_name, contact_email, owner, category, language, created_at (ISO 8601). Other columns
+are kept with the case. A number is what /swarm opens: letters, digits, - and _, with a digit.
+UTF-8, Korean Excel's CP949/EUC-KR and UTF-16 files are read, comma-, semicolon- or tab-separated.
+JSON: a list of objects with the same keys.
+"""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("case-swarm")
+    except PackageNotFoundError:
+        return "(not installed: run pip install -e .)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="case-swarm", description="Swarm customer cases in Slack.")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--version", action="version", version=f"case-swarm {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the bot (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN)")
@@ -194,8 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(func=cmd_db_upgrade)
 
     cases = sub.add_parser("cases", help="the local case store").add_subparsers(dest="cases_command", required=True)
-    imp = cases.add_parser("import", help="load cases from CSV or JSON (all or nothing)")
-    imp.add_argument("file")
+    imp = cases.add_parser("import", help="load cases from CSV or JSON (all or nothing)",
+                           description=CASES_FILE_FORMAT, formatter_class=argparse.RawDescriptionHelpFormatter)
+    imp.add_argument("file", help="a .csv or .json file")
     imp.set_defaults(func=cmd_cases_import)
 
     for extend in EXTENSIONS:
@@ -213,8 +271,12 @@ def main(argv: list[str] | None = None) -> int:
     _setup_logging(args.verbose)
     try:
         return args.func(args)
-    except SettingsError as exc:
+    except (SettingsError, DatabaseUnreachable) as exc:
         print(f"case-swarm: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:  # reachable, but it refused what start-up asked (rights, a broken file)
+        print(f"case-swarm: the database refused: {describe_database_error(exc)}. Check DATABASE_URL.",
+              file=sys.stderr)
         return 2
     except SchemaAheadOfCode as exc:  # a rolling release met a database a newer replica already upgraded
         print(f"case-swarm: not starting: {exc}", file=sys.stderr)
@@ -267,5 +329,7 @@ def _load_extensions() -> None:
                 raise
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m bot.cli`: run the imported module, where the extensions register
+    from bot.cli import main as installed_main
+
+    sys.exit(installed_main())

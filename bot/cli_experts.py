@@ -12,6 +12,28 @@ from pathlib import Path
 
 from bot.cli import EXTENSIONS, _database_settings
 
+EXPERTS_FILE_FORMAT = """\
+Load the expert directory from a CSV or YAML file: every row is checked first, and one bad row means
+nothing is imported (each bad row is named by its line, or its item in YAML). Experts are matched by
+Slack member id, so importing again updates them.
+
+CSV: a header row, then one expert per row. Only slack_user and name are required:
+
+  slack_user,name,skills,products,languages,timezone,hours,days,max_concurrent,opted_out
+  U012AB3CD,Ana Lima,inverter firmware:4; modbus:3,Hybrid 5K,en; pt,Europe/Lisbon,09:00-18:00,mon-fri,3,no
+
+  slack_user      the member id (Slack profile > ⋮ > Copy member ID), e.g. U012AB3CD, or <@U012AB3CD>
+  skills          ';'-separated name:level, level 1-5 (3 when left out)
+  products        ';'-separated;  languages: ';'-separated (en; ko)
+  timezone        an IANA name such as Asia/Seoul (default UTC)
+  hours, days     working hours HH:MM-HH:MM (default 09:00-18:00), days mon-fri or mon,wed,fri
+  max_concurrent  swarms at once (default 3);  opted_out: yes/no
+
+UTF-8, Korean Excel's CP949/EUC-KR and UTF-16 files are read, comma-, semicolon- or tab-separated.
+YAML: a list of mappings with the same keys (skills may be a mapping {modbus: 3}).
+An unknown column or key is refused by name, with the closest known one.
+"""
+
 
 def cmd_experts_import(args: argparse.Namespace) -> int:
     from expert_finder.directory_file import DirectoryFileError, load_directory
@@ -38,11 +60,12 @@ def cmd_experts_import(args: argparse.Namespace) -> int:
 def cmd_experts_refresh(args: argparse.Namespace) -> int:
     from bot.app import make_client
     from bot.listeners.experts import SlackProfileReader
-    from swarms.db import make_engine, make_session_factory, upgrade, utcnow
+    from swarms.db import ensure_reachable, make_engine, make_session_factory, upgrade, utcnow
     from swarms.expert_directory import refresh_directory
     from swarms.settings import Settings
 
     settings = Settings.from_env()
+    ensure_reachable(settings.database_url)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     result = refresh_directory(make_session_factory(engine), SlackProfileReader(make_client(settings)),
@@ -87,8 +110,9 @@ def cmd_experts_tune(args: argparse.Namespace) -> int:
 def add_commands(sub: argparse._SubParsersAction) -> None:
     experts = sub.add_parser("experts", help="the expert directory").add_subparsers(dest="experts_command",
                                                                                     required=True)
-    imp = experts.add_parser("import", help="load experts from YAML or CSV (all or nothing, upsert by Slack id)")
-    imp.add_argument("file")
+    imp = experts.add_parser("import", help="load experts from YAML or CSV (all or nothing, upsert by Slack id)",
+                             description=EXPERTS_FILE_FORMAT, formatter_class=argparse.RawDescriptionHelpFormatter)
+    imp.add_argument("file", help="a .csv, .yaml or .yml file")
     imp.set_defaults(func=cmd_experts_import)
     refresh = experts.add_parser("refresh", help="re-read directory members from Slack profiles now")
     refresh.set_defaults(func=cmd_experts_refresh)

@@ -1,6 +1,7 @@
 """Read an expert directory file (YAML or CSV) into profiles; every bad row is reported, nothing half-loaded.
 
-CSV (UTF-8, header row; only ``slack_user`` and ``name`` are required)::
+CSV (a header row; only ``slack_user`` and ``name`` are required; UTF-8, Korean Excel's CP949/EUC-KR or
+UTF-16, and comma, semicolon or tab separated: both detected; rows are named by the line they start on)::
 
     slack_user,name,skills,products,languages,timezone,hours,days,max_concurrent,opted_out
     U012AB3CD,Ana Lima,inverter firmware:4; modbus:3,Hybrid 5K; Logger X,en; pt,Europe/Lisbon,09:00-18:00,mon-fri,3,no
@@ -23,10 +24,8 @@ a misspelled ``skils`` would otherwise load the expert without skills.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +34,7 @@ import yaml
 from rapidfuzz import fuzz, process, utils
 
 from expert_finder.models import ExpertProfile, Skill, WorkingHours
+from expert_finder.table_file import TableFileError, parse_csv, read_text
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TRUE = {"true", "yes", "1", "y"}
@@ -47,12 +47,13 @@ SUGGEST_CUTOFF = 80  # WRatio score: catches skils/prodcts/user, leaves unrelate
 
 @dataclass(frozen=True)
 class RowError:
-    line: int  # CSV line (header is 1) or YAML list position (first is 1); 0 for the whole file
+    line: int  # CSV line the row starts on (header is 1) or YAML list item (first is 1); 0 for the whole file
     field: str  # "" when the error is not about one known field (an unknown column, a short row)
     message: str
+    unit: str = "line"  # "item" for YAML list items
 
     def __str__(self) -> str:
-        where = " ".join(part for part in (f"line {self.line}" if self.line else "", self.field) if part)
+        where = " ".join(part for part in (f"{self.unit} {self.line}" if self.line else "", self.field) if part)
         return f"{where}: {self.message}" if where else self.message
 
 
@@ -264,25 +265,15 @@ def parse_row(line: int, row: dict) -> tuple[ExpertProfile | None, list[RowError
     ), []
 
 
-def _read_text(path: Path) -> str:
-    def refuse(message: str) -> DirectoryFileError:
-        return DirectoryFileError([RowError(0, "", message)])
-
-    if path.is_dir():
-        raise refuse(f"{path} is a folder, not a YAML or CSV file")
+def _rows(path: Path) -> tuple[list[tuple[int, dict]], list[RowError], str]:
+    """The rows with their line (CSV) or item (YAML) numbers, the errors about the file's shape, and "line"
+    or "item"."""
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise refuse(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
-    except FileNotFoundError:
-        raise refuse(f"file not found: {path}") from None
-    except OSError as exc:
-        raise refuse(f"{path} cannot be read: {exc.strerror or exc}") from None
-
-
-def _rows(path: Path) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    """The rows with their line numbers, and the errors about the file's shape (unknown columns, long rows)."""
-    text = _read_text(path)
+        text, encoding = read_text(path, kind="a YAML or CSV file")
+        if path.suffix.casefold() not in (".yaml", ".yml"):
+            table = parse_csv(text, encoding=encoding, name=path.name)
+    except TableFileError as exc:
+        raise DirectoryFileError([RowError(p.line, "", p.message) for p in exc.problems]) from None
     if path.suffix.casefold() in (".yaml", ".yml"):
         try:
             data = yaml.safe_load(text) or []
@@ -296,26 +287,18 @@ def _rows(path: Path) -> tuple[list[tuple[int, dict]], list[RowError]]:
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
             raise DirectoryFileError([RowError(0, "", "expected a list of experts")])
         rows = list(enumerate(data, start=1))
-        return rows, [e for line, item in rows for e in unknown_field_errors(line, item, "key")]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+        return rows, [e for line, item in rows for e in unknown_field_errors(line, item, "key")], "item"
+    header = table.header
     errors = unknown_field_errors(1, header, "column")
     errors += [RowError(1, "", f"column {name!r} appears twice") for name in sorted({n for n in header
                                                                                          if header.count(n) > 1})]
-    rows = []
-    for row in reader:
-        extra = row.pop(None, None)  # csv puts values beyond the header's columns under None
-        if extra:
-            errors.append(RowError(reader.line_num, "", f"{len(extra)} more value(s) than the header has columns "
-                                                        "(a value holding a comma needs \"quotes\")"))
-        rows.append((reader.line_num, row))
-    return rows, errors
+    return table.rows, errors, "line"
 
 
 def load_directory(path: str | Path) -> list[ExpertProfile]:
     """All profiles of the file, or `DirectoryFileError` listing every bad row (duplicates included)."""
     profiles: list[ExpertProfile] = []
-    rows, errors = _rows(Path(path))
+    rows, errors, unit = _rows(Path(path))
     seen: dict[str, int] = {}
     for line, row in rows:
         profile, row_errors = parse_row(line, row)
@@ -323,10 +306,11 @@ def load_directory(path: str | Path) -> list[ExpertProfile]:
         if profile is None:
             continue
         if profile.user_id in seen:
-            errors.append(RowError(line, "slack_user", f"{profile.user_id} already on line {seen[profile.user_id]}"))
+            errors.append(RowError(line, "slack_user", f"{profile.user_id} already on {unit} {seen[profile.user_id]}"))
             continue
         seen[profile.user_id] = line
         profiles.append(profile)
     if errors:
+        errors = [replace(e, unit=unit) for e in errors]
         raise DirectoryFileError(sorted(errors, key=lambda e: e.line))
     return profiles

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from expert_finder.table_file import TableFileError, read_csv, read_text
+from swarms.case_numbers import CASE_NUMBER_WORDS, is_case_number
 from swarms.case_systems.local import is_closed_status
 from swarms.db import utcnow
 from swarms.models import Case
@@ -28,18 +28,18 @@ LIMITS = {"number": 64, "subject": 255, "status": 40, "priority": 40, "language"
 
 @dataclass(frozen=True)
 class RowError:
-    row: int  # 1-based data row (the header is row 0 for CSV)
+    place: str  # "line 2" (CSV: the line the row starts on, header is line 1) or "item 1" (JSON)
     column: str
     problem: str
 
     def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.problem}"
+        return f"{self.place} {self.column}: {self.problem}"
 
 
 class CaseImportError(Exception):
     """The file was refused as a whole; nothing was imported."""
 
-    def __init__(self, errors: list[RowError] | str) -> None:
+    def __init__(self, errors: list[RowError] | list[str] | str) -> None:
         self.errors = [errors] if isinstance(errors, str) else errors
         super().__init__("\n".join(str(e) for e in self.errors))
 
@@ -51,18 +51,24 @@ class ImportResult:
     numbers: list[str] = field(default_factory=list)
 
 
-def read_case_rows(path: Path) -> list[dict[str, str]]:
-    """Read a CSV (UTF-8, BOM tolerated) or JSON (a list of objects) file into rows of text."""
-    if path.is_dir():
-        raise CaseImportError(f"{path} is a folder, not a CSV or JSON file")
+@dataclass(frozen=True)
+class CaseRows:
+    """The rows of a case file, where each one is in the file, and how it was read (encoding, delimiter)."""
+
+    rows: list[dict[str, str]]
+    places: list[str]
+    how_read: str = ""
+
+
+def read_case_rows(path: Path) -> CaseRows:
+    """Read a CSV (UTF-8, CP949/EUC-KR or UTF-16; comma, semicolon or tab) or JSON (a list of objects) file."""
     try:
-        raw = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise CaseImportError(f"file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise CaseImportError(f"{path.name} is not UTF-8 text") from None
-    except OSError as exc:  # unreadable (permissions, a device): say so here, not as "could not reach a service"
-        raise CaseImportError(f"{path} cannot be read: {exc.strerror or exc}") from None
+        if path.suffix.lower() != ".json":
+            table = read_csv(path, kind="a CSV or JSON file")
+        else:
+            raw, _ = read_text(path, kind="a CSV or JSON file")
+    except TableFileError as exc:
+        raise CaseImportError([str(p) for p in exc.problems]) from None
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(raw)
@@ -70,49 +76,49 @@ def read_case_rows(path: Path) -> list[dict[str, str]]:
             raise CaseImportError(f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
             raise CaseImportError(f"{path.name} must hold a JSON list of case objects")
-        return [{str(k): "" if v is None else str(v) for k, v in item.items()} for item in data]
-    reader = csv.DictReader(io.StringIO(raw))
-    if not reader.fieldnames:
-        raise CaseImportError(f"{path.name} is empty")
-    reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
-    missing = [c for c in REQUIRED_COLUMNS if c not in reader.fieldnames]
+        rows = [{str(k): "" if v is None else str(v).strip() for k, v in item.items()} for item in data]
+        return CaseRows(rows, [f"item {i}" for i in range(1, len(rows) + 1)])
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
     if missing:
         raise CaseImportError(
-            f"{path.name} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
-            f"the columns it may have: {', '.join(KNOWN_COLUMNS)}"
+            f"{path.name} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} (its header: "
+            f"{', '.join(table.header)}); the columns it may have: {', '.join(KNOWN_COLUMNS)}"
         )
-    return [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
+    return CaseRows([row for _, row in table.rows], [f"line {line}" for line, _ in table.rows], table.how_read)
 
 
-def validate_rows(rows: Iterable[Mapping[str, str]]) -> list[RowError]:
+def validate_rows(file: CaseRows) -> list[RowError]:
     errors: list[RowError] = []
-    seen: dict[str, int] = {}
-    for index, row in enumerate(rows, start=1):
-        errors.extend(_row_errors(index, row, seen))
+    seen: dict[str, str] = {}
+    for place, row in zip(file.places, file.rows, strict=True):
+        errors.extend(_row_errors(place, row, seen))
     return errors
 
 
-def _row_errors(index: int, row: Mapping[str, str], seen: dict[str, int]) -> list[RowError]:
-    errors = [RowError(index, c, "is empty") for c in REQUIRED_COLUMNS if not (row.get(c) or "").strip()]
+def _row_errors(place: str, row: Mapping[str, str], seen: dict[str, str]) -> list[RowError]:
+    errors = [RowError(place, c, "is empty") for c in REQUIRED_COLUMNS if not (row.get(c) or "").strip()]
     for column, limit in LIMITS.items():
         if len(row.get(column) or "") > limit:
-            errors.append(RowError(index, column, f"is longer than {limit} characters"))
+            errors.append(RowError(place, column, f"is longer than {limit} characters"))
     number = (row.get("number") or "").strip()
+    if number and not is_case_number(number):
+        errors.append(RowError(place, "number", f"{number!r} could never be opened with /swarm: {CASE_NUMBER_WORDS}"))
     if number and number in seen:
-        errors.append(RowError(index, "number", f"{number} repeats row {seen[number]}"))
-    seen.setdefault(number, index)
+        errors.append(RowError(place, "number", f"{number} repeats {seen[number]}"))
+    seen.setdefault(number, place)
     if row.get("contact_email") and "@" not in row["contact_email"]:
-        errors.append(RowError(index, "contact_email", "is not an e-mail address"))
+        errors.append(RowError(place, "contact_email", "is not an e-mail address"))
     if row.get("created_at") and _parse_time(row["created_at"]) is None:
-        errors.append(RowError(index, "created_at", "expected an ISO 8601 time like 2026-11-02T09:30:00+09:00"))
+        errors.append(RowError(place, "created_at", "expected an ISO 8601 time like 2026-11-02T09:30:00+09:00"))
     return errors
 
 
-def import_cases(session: Session, rows: list[dict[str, str]]) -> ImportResult:
+def import_cases(session: Session, file: CaseRows) -> ImportResult:
     """Insert or update every row; raise CaseImportError (and write nothing) if any row is bad."""
+    rows = file.rows
     if not rows:
         raise CaseImportError("the file holds no cases")
-    errors = validate_rows(rows)
+    errors = validate_rows(file)
     if errors:
         raise CaseImportError(errors)
     numbers = [row["number"].strip() for row in rows]

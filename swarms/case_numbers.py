@@ -1,6 +1,9 @@
-"""Case numbers inside free text (an alert, a customer's message), for starting a swarm from a message.
+"""Case numbers: what `/swarm <case>` and the case import accept, and finding them inside free text.
 
-The pattern is a setting (`SWARM_CASE_PATTERN`) because every team numbers cases its own way; the
+One rule for a typed number (`CASE_NUMBER`: letters, digits, - and _ with a digit), shared by the
+command parser and the case import, so no case is imported that `/swarm` could never open. Numbers
+inside free text (an alert, a customer's message), for starting a swarm from a message, follow a
+pattern that is a setting (`SWARM_CASE_PATTERN`) because every team numbers cases its own way; the
 default takes 5 to 10 digits standing alone (Salesforce's 00001026, a Zendesk ticket 35436), optionally
 after `#`, and not as part of a version, a date, a path or a longer code.
 """
@@ -10,6 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Letters, digits, - and _, up to 64, with at least one digit (so `/swarm help` and friends stay words).
+CASE_NUMBER = re.compile(r"^#?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+CASE_NUMBER_WORDS = "a case number is letters, digits, - and _ (at least one digit, no spaces), up to 64 characters"
 DEFAULT_CASE_PATTERN = r"(?<![\w.\-/:])#?(\d{5,10})(?![\w.\-/:])"
 MAX_NUMBERS = 10
 
@@ -36,3 +42,8 @@ def find_case_numbers(text: str, pattern: re.Pattern[str] | None = None) -> list
             if len(found) == MAX_NUMBERS:
                 break
     return found
+
+
+def is_case_number(text: str) -> bool:
+    """True when `/swarm <text>` opens this case (a leading # is how people write it, not part of it)."""
+    return bool(CASE_NUMBER.match(text)) and not text.startswith("#")

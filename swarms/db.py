@@ -163,3 +163,70 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         heads = MigrationContext.configure(conn).get_current_heads()
     return ",".join(sorted(heads)) or None
+
+
+class DatabaseUnreachable(Exception):
+    """The database in DATABASE_URL cannot be opened: one line saying which and why, never a traceback."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"cannot open the database {url}: {reason}. Check DATABASE_URL")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a sqlite:/// URL names (None for in-memory and other databases)."""
+    if not url.startswith("sqlite:///") or url in ("sqlite:///", "sqlite:///:memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+
+
+def ensure_reachable(url: str) -> None:
+    """Say in one line why the database can't be opened, before anything is built on it.
+
+    A SQLite file's folder must exist (the file itself is created on first use); PostgreSQL gets one
+    connection attempt. Nothing is created by asking.
+    """
+    shown = _shown_url(url)
+    path = sqlite_file(url)
+    if path is not None:
+        if not path.parent.is_dir():
+            raise DatabaseUnreachable(shown, f"the folder {path.parent} does not exist")
+        if path.is_dir():
+            raise DatabaseUnreachable(shown, f"{path} is a folder, not a database file")
+        return
+    if url.startswith("sqlite"):
+        return
+    try:
+        engine = create_engine(url, pool_pre_ping=False)
+    except ModuleNotFoundError as exc:
+        raise DatabaseUnreachable(shown, f"the PostgreSQL driver ({exc.name}) is not installed; "
+                                         "pip install 'psycopg[binary]'") from None
+    try:
+        with engine.connect():
+            pass
+    except Exception as exc:  # any driver error becomes the one line below
+        raise DatabaseUnreachable(shown, _driver_reason(exc)) from None
+    finally:
+        engine.dispose()
+
+
+def _shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # a URL SQLAlchemy can't parse is shown as given
+        return url
+
+
+def describe_database_error(exc: Exception) -> str:
+    return _driver_reason(exc)
+
+
+def _driver_reason(exc: Exception) -> str:
+    """The driver's own first line, without SQLAlchemy's wrapping: 'Connection refused', 'database "x" does not
+    exist', 'password authentication failed for user "u"'."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+    if "failed: " in first:  # psycopg: connection failed: connection to server at "h", port p failed: WHY
+        first = first.rsplit("failed: ", 1)[1]
+    return first.removeprefix("FATAL:").strip()

@@ -1,4 +1,5 @@
-"""The export's two files: the per-person table as CSV and a weekly chart as PNG (matplotlib, Agg)."""
+"""The export's files: the per-person table as CSV and the weekly figures as a PNG chart (matplotlib, Agg,
+the `charts` extra) or, without matplotlib, as a second CSV: the core install stays small."""
 
 from __future__ import annotations
 
@@ -26,6 +27,26 @@ def people_csv(rows: list[PersonRow], header: str) -> bytes:
         writer.writerow([row.user_id, _cell(row.name), "yes" if row.left_slack else "no", row.swarms_joined,
                          row.notes, row.resolutions, reply, row.current_load, outside])
     return out.getvalue().encode("utf-8-sig")
+
+
+def weekly_csv(points: list[WeekPoint], header: str) -> bytes:
+    """The chart's figures as a table: week, swarms opened, cases closed, same-day resolution share."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header.split(","))
+    for p in points:
+        rate = "" if p.same_day_rate is None else f"{p.same_day_rate:.3f}"
+        writer.writerow([p.week_start.date().isoformat(), p.swarms_opened, p.cases_closed, rate])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def charts_available() -> bool:
+    """matplotlib comes with the `charts` extra; the core install goes without it."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def weekly_chart_png(points: list[WeekPoint], *, title: str, swarms_label: str, rate_label: str) -> bytes:

@@ -18,12 +18,12 @@ from bot.errors import answers_errors
 from bot.i18n.catalog import BOTH, LANGUAGES, t
 from bot.services import AppServices
 from bot.swarm_opening import finish_and_tell
+from swarms.case_numbers import CASE_NUMBER
 from swarms.lifecycle import OpenedSwarm, OpenRequest, claim_trigger, request_swarm
 
 log = logging.getLogger(__name__)
 COMMAND = "/swarm"
 HELP_WORDS = frozenset({"", "help", "도움말", "?", "-h", "--help"})
-_CASE_NUMBER = re.compile(r"^#?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +74,9 @@ def parse_swarm_command(text: str, known: frozenset[str] | set[str]) -> SwarmCom
     head = words[0].lower()
     if head in known:
         return SwarmCommand(head, tuple(words[1:]), text)
-    if len(words) == 1 and _CASE_NUMBER.match(words[0]):
+    if len(words) == 1 and CASE_NUMBER.match(words[0]):
         return SwarmCommand("open", (words[0].lstrip("#"),), text)
-    if _CASE_NUMBER.match(words[0]) or words[0].lstrip("#").isdigit():  # with more words, or far too long
+    if CASE_NUMBER.match(words[0]) or words[0].lstrip("#").isdigit():  # with more words, or far too long
         return SwarmCommand("bad_case", tuple(words), text)
     return SwarmCommand("unknown", tuple(words), text)
 
@@ -146,7 +146,7 @@ def _quick_answer(command: SwarmCommand, lang: str) -> str | None:
 
 
 def is_case_number(text: str) -> bool:
-    return bool(_CASE_NUMBER.match(text or ""))
+    return bool(CASE_NUMBER.match(text or ""))
 
 
 def open_case(ctx: CommandContext) -> OpenedSwarm | None:

@@ -21,7 +21,7 @@ from swarms.digest import WeeklyDigest, run_weekly_digest
 from swarms.finder_stats import finder_figures
 from swarms.scheduling import job_services
 from swarms.stats import DEFAULT_PERIOD_DAYS, Period, StallRule, manager_stats, my_swarms, person_rows, weekly_series
-from swarms.stats_export import people_csv, weekly_chart_png
+from swarms.stats_export import charts_available, people_csv, weekly_chart_png, weekly_csv
 from swarms.stats_rollup import refresh_note_days
 
 log = logging.getLogger(__name__)
@@ -147,28 +147,30 @@ def stats_command(ctx: CommandContext) -> None:
     export_stats(ctx.services, ctx.user_id, days, ctx.lang)
 
 
-def export_files(services: AppServices, days: int, lang: str) -> tuple[bytes, bytes]:
+def export_files(services: AppServices, days: int, lang: str) -> list[dict]:
+    """The per-person CSV and the weekly chart (PNG), or the weekly figures as CSV without the charts extra."""
     with services.sessions() as session:
         rows = person_rows(session, Period(days))
         weeks = weekly_series(session, weeks=max(4, days // 7))
-    chart = weekly_chart_png(weeks, title=t("home.export.chart_title", lang),
-                             swarms_label=t("home.export.chart_swarms", lang),
-                             rate_label=t("home.export.chart_rate", lang))
-    return people_csv(rows, t("home.csv.header", lang)), chart
+    files = [{"content": people_csv(rows, t("home.csv.header", lang)),
+              "filename": f"swarm-contributions-{days}d.csv", "title": f"contributions-{days}d.csv"}]
+    if charts_available():
+        chart = weekly_chart_png(weeks, title=t("home.export.chart_title", lang),
+                                 swarms_label=t("home.export.chart_swarms", lang),
+                                 rate_label=t("home.export.chart_rate", lang))
+        files.append({"content": chart, "filename": f"swarm-weekly-{days}d.png", "title": f"weekly-{days}d.png"})
+    else:
+        files.append({"content": weekly_csv(weeks, t("home.csv.weekly_header", lang)),
+                      "filename": f"swarm-weekly-{days}d.csv", "title": f"weekly-{days}d.csv"})
+    return files
 
 
 def export_stats(services: AppServices, user_id: str, days: int, lang: str) -> None:
-    """Upload the CSV and the chart to the manager's DM in one message (files upload v2)."""
-    table, chart = export_files(services, days, lang)
+    """Upload the tables (and the chart) to the manager's DM in one message (files upload v2)."""
+    files = export_files(services, days, lang)
+    comment = "home.export.comment" if files[-1]["filename"].endswith(".png") else "home.export.comment_csv_only"
     dm = services.client.conversations_open(users=user_id)["channel"]["id"]
-    services.client.files_upload_v2(
-        channel=dm,
-        initial_comment=t("home.export.comment", lang, days=days),
-        file_uploads=[
-            {"content": table, "filename": f"swarm-contributions-{days}d.csv", "title": f"contributions-{days}d.csv"},
-            {"content": chart, "filename": f"swarm-weekly-{days}d.png", "title": f"weekly-{days}d.png"},
-        ],
-    )
+    services.client.files_upload_v2(channel=dm, initial_comment=t(comment, lang, days=days), file_uploads=files)
 
 
 def _dm(services: AppServices, user_id: str, **message) -> None:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
-from simple_salesforce import format_soql
 
 from knowledge_export.exporters.base import ExportRejected, ExportResult, case_system_errors
 from knowledge_export.models import ArticleDraft
@@ -20,6 +19,7 @@ from knowledge_export.similar import ExistingArticle
 from knowledge_export.text import slugify
 from swarms.case_systems.base import CaseSystemAuthError, CaseSystemUnavailable
 from swarms.case_systems.salesforce_auth import SalesforceApiError, SalesforceConfig, SalesforceRest, _Token
+from swarms.case_systems.soql import format_soql
 
 log = logging.getLogger(__name__)
 

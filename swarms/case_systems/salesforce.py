@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
-from simple_salesforce.format import format_soql
 
 from swarms.case_systems import note_text
 from swarms.case_systems.base import (
@@ -39,6 +38,7 @@ from swarms.case_systems.outcomes import OutcomeComparison, salesforce_outcomes
 from swarms.case_systems.salesforce_auth import SalesforceApiError, SalesforceConfig, SalesforceRest
 from swarms.case_systems.salesforce_check import check_salesforce
 from swarms.case_systems.search import SEARCH_LIMIT, CaseHit, salesforce_search
+from swarms.case_systems.soql import format_soql
 
 log = logging.getLogger(__name__)
 

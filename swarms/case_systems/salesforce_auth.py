@@ -4,8 +4,8 @@ Plain `requests` rather than simple-salesforce for the calls and the login, beca
 control simple-salesforce does not give: every call counted and its `Sforce-Limit-Info` read, a 401
 renewed and retried exactly once, 403 REQUEST_LIMIT_EXCEEDED / 5xx / time-outs turned into
 `CaseSystemUnavailable` without sleeping, and logins against a full login URL (its `SalesforceLogin`
-builds `https://{domain}.salesforce.com` and refuses client credentials on login/test). It earns its
-place for SOQL quoting: `format_soql` escapes every value put into a query.
+builds `https://{domain}.salesforce.com` and refuses client credentials on login/test). SOQL values are
+quoted by `swarms/case_systems/soql.py`; the JWT bearer assertion is signed with PyJWT (RS256).
 
 Auth modes, chosen by which variables are set (first match wins):
   JWT bearer          SALESFORCE_CLIENT_ID, SALESFORCE_USERNAME, SALESFORCE_PRIVATE_KEY_FILE

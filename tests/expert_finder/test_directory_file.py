@@ -106,16 +106,16 @@ def test_given_a_yaml_entry_with_a_misspelled_key_when_loading_then_that_entry_i
     path.write_text("- {slack_user: U0ANA00001, name: Ana, skills: {modbus: 3}}\n"
                     "- {slack_user: U0BEN00001, name: Ben, skils: {modbus: 3}, opt_out: yes}\n", encoding="utf-8")
 
-    assert errors_of(path) == ["line 2: unknown key 'skils' (did you mean 'skills'?)",
-                               "line 2: unknown key 'opt_out' (did you mean 'opted_out'?)"]
+    assert errors_of(path) == ["item 2: unknown key 'skils' (did you mean 'skills'?)",
+                               "item 2: unknown key 'opt_out' (did you mean 'opted_out'?)"]
 
 
 def test_given_a_row_with_more_values_than_columns_then_the_line_is_named(tmp_path):
     path = tmp_path / "experts.csv"
     path.write_text("slack_user,name\nU0ANA00001,Lima, Ana\n", encoding="utf-8")
 
-    assert errors_of(path) == ['line 2: 1 more value(s) than the header has columns '
-                               '(a value holding a comma needs "quotes")']
+    assert errors_of(path) == ["line 2: 3 values but the header has 2 columns: a comma inside a value? Put that "
+                               "value in double quotes"]
 
 
 def test_given_a_slack_mention_when_loading_then_it_is_stored_as_the_plain_user_id(tmp_path):
@@ -142,7 +142,7 @@ def test_given_something_that_is_not_a_slack_user_id_then_the_row_is_refused_say
     path = tmp_path / "experts.yaml"
     path.write_text(f"- slack_user: {value}\n  name: Jiwoo\n", encoding="utf-8")
 
-    assert errors_of(path) == [f"line 1 slack_user: expected a Slack user id like U0123ABCD "
+    assert errors_of(path) == [f"item 1 slack_user: expected a Slack user id like U0123ABCD "
                                f"(Slack profile > ⋮ > Copy member ID), not {shown}"]
 
 
@@ -168,7 +168,7 @@ def test_given_a_bad_value_then_the_error_names_the_field_the_value_and_what_is_
     row = {"slack_user": "U0ANA00001", "name": "Ana", field: value}
     path.write_text("- " + "\n  ".join(f"{k}: {v}" for k, v in row.items()) + "\n", encoding="utf-8")
 
-    assert errors_of(path) == [f"line 1 {field}: {message}"]
+    assert errors_of(path) == [f"item 1 {field}: {message}"]
 
 
 def test_yaml_days_may_be_a_list_and_whole_numbers_may_be_written_as_3_0(tmp_path):

@@ -96,7 +96,7 @@ def test_given_a_yaml_with_bad_entries_then_they_are_named_by_position_and_nothi
     code, _, err = cli("experts.yaml", BAD_YAML)
 
     assert code == 2
-    assert "line 2 slack_user: is required" in err and "line 3 days:" in err and "someday" in err
+    assert "item 2 slack_user: is required" in err and "item 3 days:" in err and "someday" in err
     assert not experts(sessions)
 
 
@@ -116,7 +116,7 @@ def test_a_broken_yaml_and_a_csv_that_is_not_utf8_are_refused_with_a_reason_not_
     latin = tmp_path / "latin1.csv"
     latin.write_bytes("slack_user,name\nU0JOSE0001,José Müller\n".encode("latin-1"))
     assert main(["experts", "import", str(latin)]) == 2
-    assert "not UTF-8" in capsys.readouterr().err
+    assert "latin1.csv is neither UTF-8 nor Korean (CP949/EUC-KR) text" in capsys.readouterr().err
     assert not experts(sessions)
 
 

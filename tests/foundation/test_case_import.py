@@ -48,10 +48,10 @@ def test_a_file_with_bad_rows_names_each_and_imports_nothing(sessions, tmp_path)
     with pytest.raises(CaseImportError) as caught, sessions.begin() as session:
         import_cases(session, read_case_rows(path))
     messages = [str(e) for e in caught.value.errors]
-    assert "row 2, number: is empty" in messages
-    assert "row 3, subject: is empty" in messages
-    assert "row 4, number: 1 repeats row 1" in messages
-    assert "row 5, contact_email: is not an e-mail address" in messages
+    assert "line 3 number: is empty" in messages
+    assert "line 4 subject: is empty" in messages
+    assert "line 5 number: 1 repeats line 2" in messages
+    assert "line 6 contact_email: is not an e-mail address" in messages
     with sessions() as session:
         assert session.scalar(select(func.count(Case.id))) == 0
 
@@ -72,7 +72,7 @@ def test_the_cli_prints_one_line_per_bad_row_and_exits_2(tmp_path, monkeypatch, 
     path = tmp_path / "cases.csv"
     path.write_text("number,subject\n,x\n", encoding="utf-8")
     assert main(["cases", "import", str(path)]) == 2
-    assert "row 1, number: is empty" in capsys.readouterr().err
+    assert "line 2 number: is empty" in capsys.readouterr().err
     path.write_text(CSV, encoding="utf-8")
     assert main(["cases", "import", str(path)]) == 0
     assert "imported 2 new" in capsys.readouterr().out

@@ -1,0 +1,41 @@
+"""Stumble 11: what the core install carries. Charts are an extra; SOQL quoting is ours."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from datetime import UTC, datetime
+
+from bot.listeners.home import export_files
+from swarms.case_systems.soql import format_soql
+from tests.e2e.conftest import swarm_app  # noqa: F401  (the running bot fixture)
+from tests.first_contact.conftest import REPO
+
+
+def test_the_core_install_leaves_out_charts_and_simple_salesforce():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    names = {dep.split(">")[0].split("[")[0].split("=")[0].strip().lower() for dep in project["dependencies"]}
+    assert not names & {"matplotlib", "simple-salesforce"}
+    assert "pyjwt" in names, "the Salesforce JWT bearer login imports jwt: declared, not borrowed"
+    assert project["optional-dependencies"]["charts"] == ["matplotlib>=3.8"]
+
+
+def test_without_matplotlib_the_stats_export_sends_the_weekly_figures_as_csv(swarm_app, monkeypatch):  # noqa: F811
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as in a core install
+    files = export_files(swarm_app.services, 30, "en")
+    assert [f["filename"] for f in files] == ["swarm-contributions-30d.csv", "swarm-weekly-30d.csv"]
+    weekly = files[1]["content"].decode("utf-8-sig").splitlines()
+    assert weekly[0] == "week_start,swarms_opened,cases_closed,same_day_resolution_share"
+    assert len(weekly) == 1 + 4
+
+
+def test_with_matplotlib_the_export_carries_the_chart(swarm_app):  # noqa: F811
+    files = export_files(swarm_app.services, 30, "en")
+    assert files[1]["filename"] == "swarm-weekly-30d.png" and files[1]["content"][:4] == b"\x89PNG"
+
+
+def test_soql_values_are_quoted_and_escaped():
+    assert format_soql("Id = {}", "x' OR Name != '") == "Id = 'x\\' OR Name != \\''"
+    assert format_soql("N IN {} AND D > {} AND B = {} AND X = {}", ["1", "2"], datetime(2026, 1, 2, 3, 4, 5, 600, UTC),
+                       True, None) == "N IN ('1','2') AND D > 2026-01-02T03:04:05+00:00 AND B = true AND X = null"
+    assert format_soql("S = {}", "줄\n바꿈\\") == "S = '줄\\n바꿈\\\\'"
