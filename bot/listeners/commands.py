@@ -7,7 +7,6 @@ Slack calls) runs after it. Features add subcommands (`experts`, `close`, ...) t
 from __future__ import annotations
 
 import logging
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
