@@ -85,7 +85,7 @@ def create_app(
         client=client,
         cases=case_system or make_case_system(settings, sessions),
         people=People(client, sessions, default_language=settings.default_language),
-        workspace=SlackSwarmWorkspace(client),
+        workspace=SlackSwarmWorkspace(client, ascii_channel_names=settings.channel_names_ascii),
         permissions=Permissions(
             admins=settings.admin_user_ids,
             managers=settings.manager_user_ids,

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.i18n.catalog import t
 from bot.views.case_card import case_card_blocks, case_card_text
 from swarms.case_systems.base import CaseRecord
-from swarms.ports import ChannelRef, InviteOutcome, NameTaken, WorkspaceRefused
+from swarms.ports import ChannelRef, InviteOutcome, NameRefused, NameTaken, WorkspaceRefused
 
 log = logging.getLogger(__name__)
 INVITE_CHUNK = 100
@@ -37,8 +37,9 @@ def refused(exc: SlackApiError) -> WorkspaceRefused:
 
 
 class SlackSwarmWorkspace:
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, *, ascii_channel_names: bool = False) -> None:
         self._client = client
+        self.ascii_channel_names = ascii_channel_names
         self._bot_user: str | None = None
 
     # -- channels
@@ -49,6 +50,8 @@ class SlackSwarmWorkspace:
         except SlackApiError as exc:
             if slack_error(exc) == "name_taken":
                 raise NameTaken(name) from exc
+            if slack_error(exc) == "invalid_name_specials":
+                raise NameRefused(name) from exc
             raise refused(exc) from exc
         channel = answer["channel"]
         return ChannelRef(channel["id"], channel["name"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,14 @@ Method = Callable[[Workspace, Args], dict[str, Any]]
 MAX_INVITE = 1000
 MAX_TOPIC = 250
 _NAME_OK = re.compile(r"^[a-z0-9_\-]+$")
+# Beyond a-z: letters without case (Hangul, kana, CJK), and their marks, as Slack's clients accept.
+_UNCASED_LETTERS = frozenset({"Lo", "Lm", "Mn", "Mc"})
+
+
+def _name_char_ok(char: str, *, ascii_only: bool) -> bool:
+    if _NAME_OK.match(char):
+        return True
+    return not ascii_only and unicodedata.category(char) in _UNCASED_LETTERS
 
 
 def visible_channel(ws: Workspace, channel_id: str) -> Channel:
@@ -57,9 +66,9 @@ def conversations_create(ws: Workspace, args: Args) -> dict[str, Any]:
         raise SlackError("invalid_name_required")
     if len(name) > 80:
         raise SlackError("invalid_name_maxlength")
-    if not _NAME_OK.match(name):
+    if not all(_name_char_ok(c, ascii_only=ws.ascii_channel_names_only) for c in name):
         raise SlackError("invalid_name_specials")
-    if not re.search(r"[a-z0-9]", name):
+    if not any(c.isalnum() for c in name):
         raise SlackError("invalid_name_punctuation")
     channel = ws.create_channel(name, creator=ws.bot_user_id, is_private=args.bool("is_private"))
     return {"channel": _conv(ws, channel.id)}

@@ -59,6 +59,8 @@ class Workspace(ContentMixin, SurfacesMixin):
         self.bot_id = bot_id
         self.bot_name = bot_name
         self.app_id = app_id
+        # Slack takes uncased letters (Hangul) in channel names; a test sets this to see the ASCII fallback.
+        self.ascii_channel_names_only = False
         self.clock = clock or Clock()
         self.listeners: list[EventListener] = []
         self._rng = random.Random(team_id)

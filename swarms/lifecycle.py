@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 
 CHANNEL_NAME_MAX = 80
 TRIGGER_KEY_MAX = 128
-_NOT_ALLOWED_IN_NAME = re.compile(r"[^a-z0-9_-]+")
+# Anything but lower-case letters, uncased letters (Hangul), digits, - and _ (Slack's channel-name alphabet).
+_NOT_ALLOWED_IN_NAME = re.compile(r"[^\w-]+")
+LATIN_END = "\u0250"  # Latin letters up to IPA extensions: folded to ASCII
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,19 +55,22 @@ class OpenedSwarm:
     created: bool  # False: the case already had a live swarm, which is returned instead
 
 
-def channel_name_for(case_number: str, subject: str, *, max_length: int = CHANNEL_NAME_MAX) -> str:
-    """`swarm-<number>-<subject slug>` in Slack's alphabet (lower case, digits, - and _), ≤ 80.
+def channel_name_for(case_number: str, subject: str, *, ascii_only: bool = False,
+                     max_length: int = CHANNEL_NAME_MAX) -> str:
+    """`swarm-<number>-<subject words>`, ≤ 80 characters, each word once.
 
-    Non-Latin subjects (Korean) fall back to the number alone: Slack's documented alphabet is ASCII,
-    and the subject is on the card and in the channel purpose anyway.
+    Slack takes lower-case letters, digits, - and _, and letters that have no case, such as Hangul
+    (Korean-named channels are common; Slack's clients and other tools accept them): a Korean subject
+    reads as itself, `swarm-00001027-배터리-충전이-80-에서-멈춥니다`. With `ascii_only` (the
+    CHANNEL_NAMES_ASCII setting, or after Slack refused a name), a subject whose ASCII remainder is
+    only digits and fragments gives the number alone: the subject is on the card and in the purpose.
     """
-    number = _slug(case_number) or "case"
-    base = f"swarm-{number}"
-    words = _slug(subject).split("-")
-    name = base
+    number = _slug(case_number, ascii_only=True) or "case"
+    name = f"swarm-{number}"
+    words = [w for w in dict.fromkeys(_slug(subject, ascii_only=ascii_only).split("-")) if w]
+    if not any(len(w) > 1 and not w.isdigit() for w in words):
+        words = []  # "80" (of "배터리 충전이 80%에서 멈춥니다", ASCII only) or "e-21-3-2" says nothing
     for word in words:
-        if not word:
-            continue
         candidate = f"{name}-{word}"
         if len(candidate) > max_length - 4:  # room for a "-2" style suffix on a clash
             break
@@ -73,9 +78,15 @@ def channel_name_for(case_number: str, subject: str, *, max_length: int = CHANNE
     return name[:max_length]
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return _NOT_ALLOWED_IN_NAME.sub("-", ascii_text).strip("-_")
+def _slug(text: str, *, ascii_only: bool) -> str:
+    """Latin letters lose their accents (é → e); other scripts stay unless `ascii_only`."""
+    text = unicodedata.normalize("NFKC", text).casefold()  # ß → ss
+    text = "".join(_ascii(c) if ascii_only or c < LATIN_END else c for c in text)
+    return "-".join(part for part in _NOT_ALLOWED_IN_NAME.split(text) if part).strip("-_")
+
+
+def _ascii(char: str) -> str:
+    return unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
 
 
 def find_live_swarm(session: Session, case_system: str, case_key: str) -> Swarm | None:

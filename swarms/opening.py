@@ -24,7 +24,7 @@ from swarms.errors import NoFreeChannelName
 from swarms.lifecycle import CHANNEL_NAME_MAX, OpenedSwarm, add_member, channel_name_for
 from swarms.models import MemberRole, Swarm, SwarmStatus
 from swarms.opening_models import OpenRequestState, SwarmOpenRequest
-from swarms.ports import NameTaken, SwarmWorkspace, WorkspaceRefused
+from swarms.ports import NameRefused, NameTaken, SwarmWorkspace, WorkspaceRefused
 
 log = logging.getLogger(__name__)
 OPENING_LEASE = timedelta(seconds=60)
@@ -147,16 +147,21 @@ class _Steps:
             if found is not None and not self._held_by_another_swarm(found.id):
                 log.info("swarm %s: adopted channel %s of an interrupted opening", swarm.id, found.id)
                 return self.record(channel_id=found.id, channel_name=found.name)
-        for name in _names(channel_name_for(case.number, case.subject)):
-            self.record(channel_requested=name)  # asked for before the call: a crash now is adopted later
-            try:
-                channel = self.workspace.create_private_channel(name)
-            except NameTaken:
-                continue
-            except WorkspaceRefused:
-                self.record(channel_requested=None)  # Slack made nothing: the next try needs no lookup
-                raise
-            return self.record(channel_id=channel.id, channel_name=channel.name)
+        bases = dict.fromkeys([channel_name_for(case.number, case.subject, ascii_only=ascii_only)
+                               for ascii_only in (self.workspace.ascii_channel_names, True)])
+        for base in bases:  # the subject's own letters, then ASCII if Slack refuses them
+            for name in _names(base):
+                self.record(channel_requested=name)  # asked for before the call: a crash now is adopted later
+                try:
+                    channel = self.workspace.create_private_channel(name)
+                except NameTaken:
+                    continue
+                except NameRefused:
+                    break
+                except WorkspaceRefused:
+                    self.record(channel_requested=None)  # Slack made nothing: the next try needs no lookup
+                    raise
+                return self.record(channel_id=channel.id, channel_name=channel.name)
         raise NoFreeChannelName(case=case.number)
 
     def _held_by_another_swarm(self, channel_id: str) -> bool:

@@ -43,7 +43,13 @@ class NameTaken(Exception):
     """The channel name is in use (Slack's `name_taken`): the caller tries the next name."""
 
 
+class NameRefused(Exception):
+    """Slack refused the channel name's letters (`invalid_name_specials`): the caller tries ASCII."""
+
+
 class SwarmWorkspace(Protocol):
+    ascii_channel_names: bool  # CHANNEL_NAMES_ASCII: names from the subject in ASCII only
+
     def create_private_channel(self, name: str) -> ChannelRef:
         """Create a private channel called exactly `name`; raise NameTaken when it is in use."""
         ...

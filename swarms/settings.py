@@ -335,6 +335,7 @@ class Settings:
     # Who may run /swarm <case>: empty means every member of the workspace.
     swarm_opener_user_ids: frozenset[str] = frozenset()
     listener_threads: int = 10
+    channel_names_ascii: bool = False  # swarm channel names in ASCII only (Korean subjects: the number alone)
     sync: SyncSettings = field(default_factory=SyncSettings)
     home: HomeSettings = field(default_factory=HomeSettings)
     opening: OpeningSettings = field(default_factory=OpeningSettings)
@@ -395,6 +396,7 @@ class Settings:
             knowledge_editor_user_ids=reader.user_ids("KNOWLEDGE_EDITOR_USER_IDS"),
             swarm_opener_user_ids=reader.user_ids("SWARM_OPENER_USER_IDS"),
             listener_threads=reader.integer("LISTENER_THREADS", 10, low=2, high=64),
+            channel_names_ascii=reader.boolean("CHANNEL_NAMES_ASCII", False),
             sync=SyncSettings.read(reader, case_system),
             home=HomeSettings.read(reader),
             opening=OpeningSettings.read(reader),

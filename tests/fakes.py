@@ -24,6 +24,8 @@ class FakeWorkspace:
     card_swarms: dict[str, int] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
+    ascii_channel_names: bool = False
+
     def create_private_channel(self, name: str) -> ChannelRef:
         if any(c["name"] == name for c in self.channels.values()):
             raise NameTaken(name)

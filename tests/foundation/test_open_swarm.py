@@ -100,9 +100,18 @@ def test_a_closed_then_reopened_case_can_be_swarmed_again(sessions, cases):
     assert second.created and second.swarm_id != first.swarm_id
 
 
-def test_korean_subjects_keep_the_number_in_the_channel_name():
-    assert channel_name_for("00001002", "배터리 충전이 80%에서 멈춥니다") == "swarm-00001002-80"
-    assert channel_name_for("00001002", "배터리") == "swarm-00001002"
+def test_korean_subjects_read_as_themselves_in_the_channel_name():
+    assert channel_name_for("00001002", "배터리 충전이 80%에서 멈춥니다") == "swarm-00001002-배터리-충전이-80-에서-멈춥니다"
+    assert channel_name_for("00001002", "배터리") == "swarm-00001002-배터리"
+
+
+def test_in_ascii_only_a_subject_whose_ascii_is_only_digits_and_fragments_gives_the_number_alone():
+    assert channel_name_for("00001027", "배터리 충전이 80%에서 멈춥니다", ascii_only=True) == "swarm-00001027"
+    assert channel_name_for("00009000", "E-21 3.2 " * 12) == "swarm-00009000"
+    assert channel_name_for("00001026", "Inverter E-21 after update E-21", ascii_only=True) == \
+        "swarm-00001026-inverter-e-21-after-update"
+    assert channel_name_for("00001003", "Wechselrichter: Fehler (Straße)") == \
+        "swarm-00001003-wechselrichter-fehler-strasse"
 
 
 def test_channel_names_stay_within_slacks_alphabet_and_length():
