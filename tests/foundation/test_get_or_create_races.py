@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.people import People
 from expert_finder.models import ExpertProfile, Skill
 from knowledge_export.models import ArticleDraft, Mark
-from swarms.case_import import import_cases
+from swarms.case_import import CaseRows, import_cases
 from swarms.db import utcnow
 from swarms.expert_directory import import_directory
 from swarms.expert_models import Expert, SuggestionOutcome
@@ -144,7 +144,8 @@ def test_the_first_rollup_run_on_several_replicas_makes_one_state_row(sessions):
 
 def test_the_same_case_file_imported_on_several_processes_at_once_makes_each_case_once(sessions):
     rows = [{"number": f"0000200{i}", "subject": f"case {i}"} for i in range(5)]
-    assert all_at_once(sessions, lambda s: import_cases(s, rows)) == []
+    file = CaseRows(rows, [f"line {i + 2}" for i in range(5)])
+    assert all_at_once(sessions, lambda s: import_cases(s, file)) == []
     assert count(sessions, Case) == 5
 
 
