@@ -301,7 +301,8 @@ def draft_and_post(services: AppServices, swarm_id: int, *, refresh: bool = Fals
     channel_url = f"{workspace_url_of(services).rstrip('/')}/archives/{channel_id}" if channel_id else ""
     try:
         draft_id, what = redraft(services.sessions, services.cases, swarm_id, exporter=exporter,
-                                 channel_url=channel_url, refresh=refresh, restart=restart)
+                                 channel_url=channel_url, refresh=refresh, restart=restart,
+                                 phone_region=services.settings.knowledge.phone_region)
     except CaseSystemError as exc:
         _drafting_failed(services, swarm_id, channel_id, lang, case_number, str(exc))
         return None

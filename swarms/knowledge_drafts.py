@@ -370,7 +370,8 @@ def make_draft(sessions: sessionmaker, cases: Any, swarm_id: int, *, exporter: A
 
 
 def redraft(sessions: sessionmaker, cases: Any, swarm_id: int, *, exporter: Any = None, channel_url: str = "",
-            similar_limit: int = 3, refresh: bool = False, restart: bool = False) -> tuple[int, Redraft]:
+            similar_limit: int = 3, refresh: bool = False, restart: bool = False,
+            phone_region: str = "KR") -> tuple[int, Redraft]:
     """Draft the article of a closed swarm and store it; returns the draft's id.
 
     The case is read again for its contact and account names, which the redactor removes; if the case
@@ -388,7 +389,7 @@ def redraft(sessions: sessionmaker, cases: Any, swarm_id: int, *, exporter: Any 
     case = cases.get_case(number)
     with sessions() as session:
         transcript = build_transcript(session, swarm_id, case, channel_url=channel_url)
-    draft = draft_article(transcript)
+    draft = draft_article(transcript, phone_region=phone_region)
     similar: list[dict] = []
     if exporter is not None:
         try:

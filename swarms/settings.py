@@ -160,6 +160,13 @@ class SettingsReader:
         return tuple(part.strip() for part in raw.split(",") if part.strip()) if raw else default
 
 
+def _phone_region(value: str) -> str | None:
+    import phonenumbers  # only when the setting is given: the metadata is not small
+
+    region = value.strip().upper()
+    return region if region in phonenumbers.SUPPORTED_REGIONS else None
+
+
 def _in_range(number: T, low: float, high: float) -> T | None:
     return number if low <= number <= high else None  # type: ignore[operator]
 
@@ -248,6 +255,7 @@ class KnowledgeSettings:
     export: str = "folder"  # where Publish puts the article: folder, salesforce or zendesk
     folder: str = "./knowledge"
     credit_contributors: bool = False  # name the swarm's contributors in published articles
+    phone_region: str = "KR"  # where a phone number written without a country code is read (ISO 3166 code)
     # The article's own language (en/ko, detected per draft) -> the knowledge base's; only what was set.
     salesforce_languages: Mapping[str, str] = field(default_factory=dict)
     zendesk_locales: Mapping[str, str] = field(default_factory=dict)
@@ -265,6 +273,8 @@ class KnowledgeSettings:
             export=reader.choice("KNOWLEDGE_EXPORT", "folder", KNOWLEDGE_EXPORTS),
             folder=reader.text("KNOWLEDGE_FOLDER", "./knowledge"),
             credit_contributors=reader.boolean("KNOWLEDGE_CREDIT_CONTRIBUTORS", False),
+            phone_region=reader.parsed("KNOWLEDGE_PHONE_REGION", "KR", _phone_region,
+                                       "a two-letter region code phone numbers are read in, like KR or US"),
             salesforce_languages=reader.parsed("SALESFORCE_KNOWLEDGE_LANGUAGES", {},
                                                _language_map(r"[a-z]{2,3}(?:_[A-Z]{2})?"),
                                                "pairs of article language and org language, like en=en_US,ko=ko"),

@@ -218,3 +218,18 @@ def test_the_draft_redacts_the_swarms_members_in_what_leaves_but_credits_them_in
     draft = draft_article(transcript(*chat))
     assert draft.resolution == "[NAME-1] found it on the dev server; [NAME-2] rolled back"
     assert "Lee Dev" in draft.contributors
+
+
+def test_the_phone_region_is_a_setting_that_reaches_the_draft():
+    from knowledge_export.drafting import draft_article
+    from swarms.settings import Settings, SettingsError
+    from tests.knowledge_export.conftest import msg, transcript
+
+    assert Settings.from_env({}, needs_slack=False).knowledge.phone_region == "KR"
+    region = Settings.from_env({"KNOWLEDGE_PHONE_REGION": "de"}, needs_slack=False).knowledge.phone_region
+    assert region == "DE"
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"KNOWLEDGE_PHONE_REGION": "Korea"}, needs_slack=False)
+    assert caught.value.name == "KNOWLEDGE_PHONE_REGION"
+    chat = [msg(1, "Fixed: the site office (030 1234567) confirmed the reboot", marks=["resolution"])]
+    assert "[PHONE-1]" in draft_article(transcript(*chat), phone_region=region).resolution
