@@ -12,7 +12,6 @@ import datetime
 import re
 from collections.abc import Iterator
 
-import phonenumbers
 from stdnum import iban, luhn
 from stdnum.br import cpf
 from stdnum.cn import ric
@@ -218,6 +217,8 @@ class PhoneDetector:
         self.regions = tuple(dict.fromkeys(r.upper() for r in regions if r)) or ("KR",)
 
     def find(self, text: str) -> Iterator[Finding]:
+        import phonenumbers  # here, not at import: its metadata costs start-up time the app does not need yet
+
         seen: set[tuple[int, int]] = set()
         for candidate in _CANDIDATE.finditer(text):
             if sum(c.isdigit() for c in candidate.group()) < 7:
