@@ -283,7 +283,7 @@ _KIWI_LOCK = threading.Lock()
 def _kiwi():
     from kiwipiepy import Kiwi
 
-    return Kiwi()
+    return Kiwi(load_typo_dict=False, load_multi_dict=False)  # the typo and multi-word dictionaries cost ~190 MB
 
 
 def _tokenize(word: str) -> list:
