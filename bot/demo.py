@@ -27,6 +27,7 @@ from swarms.models import Case, LocalCaseNote
 from swarms.settings import Settings
 
 WIDTH = 100
+DRAFT_SETTLE = 60.0  # closing drafts the article; the first draft of a process loads the Korean name model
 PEOPLE = {"dana": "U0DANA0001", "jiwoo": "U0JIWOO001", "minho": "U0MINHO001", "sam": "U0SAM00001",
           "mira": "U0MIRA0001"}
 CASES = [
@@ -35,9 +36,10 @@ CASES = [
          contact_email="minji.park@example.com",
          description="Since the FW 3.2 update last night the inverter trips with E-21 every hour. "
                      "Customer callback: +82 10-1234-5678."),
-    dict(number="00001027", subject="배터리 충전이 80%에서 멈춥니다", status="Open", priority="Medium",
-         product="PowerWall K", account="한빛에너지", owner="김지우",
-         description="BMS 로그 첨부합니다. 펌웨어 1.4.2 이후 충전이 80%에서 멈춥니다."),
+    dict(number="00001027", subject="문의: 배터리 충전이 80%에서 멈춥니다", status="Open", priority="Medium",
+         product="PowerWall K", account="한빛에너지", owner="김지우", contact_name="박서준",
+         description="안녕하세요, 박서준 대리님 고객님 문의입니다. BMS 로그 첨부합니다. "
+                     "펌웨어 1.4.2 이후 충전이 80%에서 멈춥니다. 연락처 010-9876-5432."),
     dict(number="00001028", subject="Modbus TCP gateway drops connection every 10 minutes", status="Open",
          priority="Medium", product="GridLink GW", account="Solaria GmbH"),
 ]
@@ -166,19 +168,14 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     run.settle()
     driver.command("/swarm", "close Lowered the ISO threshold to 0.5 MΩ; E-21 gone after reboot.", user=dana,
                    channel=channel.id)
-    run.settle()
+    run.settle(timeout=DRAFT_SETTLE)
     _show_answers(run, dana, "What Dana sees", last=2)
     _show_channel(run, channel.id, since=1)
     _show_case_record(sessions, "00001026", status_only=True)
 
-    _title("5. Dana publishes the reviewed draft (export to the knowledge folder)")
-    draft = next(m for m in reversed(ws.messages(channel.id)) if "knowledge.publish" in str(m.get("blocks")))
-    driver.block_action("knowledge.publish", user=dana, channel=channel.id, message_ts=draft["ts"])
-    run.settle()
-    _show_channel(run, channel.id, since=len(ws.messages(channel.id)) - 1)
-    for path in sorted((Path(run.services.settings.knowledge.folder)).glob("*.md")):
-        print(f"\n{path.name}:")
-        print(_indent(path.read_text(encoding="utf-8")[:2500]))
+    _title("5. Dana reviews the draft (a preview of exactly what leaves) and publishes it to the knowledge folder")
+    _publish_and_show(run, channel.id, dana, internal=("Dana Agent", "김지우", "Sam Field", "Min-ji Park", "00001026"))
+    _korean_swarm(run, people)
 
     _title("6. Mira (manager) opens the App Home")
     driver.user_opens_home(people["mira"])
@@ -191,6 +188,62 @@ def _tune(run: StandInRun, people: dict[str, str]) -> None:
     from bot.demo_tuning import play_tuning
 
     play_tuning(run.services.sessions, run.services.settings, people, _title)
+
+
+def _korean_swarm(run: StandInRun, people: dict[str, str]) -> None:
+    """A Korean swarm, with a false start and chat, publishes a Korean article: Korean headings, no names."""
+    ws, driver = run.workspace, run.driver
+    dana, jiwoo, minho = people["dana"], people["jiwoo"], people["minho"]
+    _title("5b. A Korean swarm on 00001027 (a false start, thanks, marks) publishes a Korean article")
+    driver.command("/swarm", "00001027", user=dana, channel=ws.general_id)
+    run.settle()
+    channel = next(c for c in ws.channels() if c.name.startswith("swarm-00001027"))
+    for person in (jiwoo, minho):
+        if person not in ws.members(channel.id):
+            ws.join(channel.id, person)
+    card_ts = ws.messages(channel.id)[0]["ts"]
+    false_start = ((minho, "셀 불량일까요? 셀 전압부터 확인해 볼까요?"),
+                   (jiwoo, "셀 전압은 모두 정상입니다. 불량 아니네요."))
+    for person, text in false_start:
+        driver.user_posts(person, channel.id, text, thread_ts=card_ts)
+    cause = driver.user_posts(minho, channel.id, "원인은 1.4.2부터 배터리 보존 모드가 기본으로 켜져서 "
+                                                 "80%에서 충전을 멈추는 것 때문입니다. 박서준 대리님께 설명드렸습니다.",
+                              thread_ts=card_ts)
+    fix = driver.user_posts(jiwoo, channel.id, "해결 방법:\n1. 앱에서 설정 > 배터리 열기\n2. 보존 모드 끄기\n"
+                                               "3. 충전 상한을 100%로 변경", thread_ts=card_ts)
+    driver.user_posts(dana, channel.id, "해결되었습니다 🙏 감사합니다!", thread_ts=card_ts)
+    run.settle()
+    _show_thread(run, channel.id, card_ts)
+    driver.user_reacts(dana, channel.id, fix["ts"], "white_check_mark")
+    driver.user_reacts(dana, channel.id, cause["ts"], "bulb")
+    run.settle()
+    driver.command("/swarm", "close 보존 모드를 끄고 충전 상한을 100%로 바꾸니 정상 충전됩니다.", user=dana,
+                   channel=channel.id)
+    run.settle(timeout=DRAFT_SETTLE)
+    _publish_and_show(run, channel.id, dana, internal=("Dana Agent", "김지우", "이민호", "박서준", "00001027"))
+
+
+def _publish_and_show(run: StandInRun, channel_id: str, user: str, *, internal: tuple[str, ...]) -> None:
+    """The review message as the channel shows it, Publish, then the article file and what it leaves out."""
+    ws = run.workspace
+    draft = next(m for m in reversed(ws.messages(channel_id)) if "knowledge.publish" in str(m.get("blocks")))
+    print("\nThe draft review in the channel:")
+    print(_indent(_blocks_text(draft.get("blocks") or [])))
+    before = {path.name for path in Path(run.services.settings.knowledge.folder).glob("*.md")}
+    run.driver.block_action("knowledge.publish", user=user, channel=channel_id, message_ts=draft["ts"])
+    run.settle()
+    _show_channel(run, channel_id, since=len(ws.messages(channel_id)) - 1)
+    for path in sorted(Path(run.services.settings.knowledge.folder).glob("*.md")):
+        if path.name in before:
+            continue
+        article = path.read_text(encoding="utf-8")
+        print(f"\n{path.name}:")
+        print(_indent(article[:2500]))
+        review_only = ("slack.com", "drafted automatically", "자동 추정", "Not found in the swarm",
+                       "스웜에서 찾지 못했습니다", "Contributors", "기여자")
+        leaked = [word for word in (*internal, *review_only) if word in article]
+        print(f"\nLeft out of the article (names, the case, Slack links, review flags and prompts): "
+              f"{'all of them' if not leaked else 'NOT ' + ', '.join(leaked)}")
 
 
 # ---------------------------------------------------------------- printing

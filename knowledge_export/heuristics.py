@@ -121,6 +121,13 @@ _FILLER = re.compile(
     r"해결됐네요|해결되었네요|해결|완료|완료했습니다|넵 감사합니다|ㅎ+|ㅋ+|대박)[\s,.!~]*)+$",
     re.I,
 )
+# Who was told what is the swarm's business, not the article's: "박서준 대리님께 설명드렸습니다", "told the customer".
+_TOLD = re.compile(
+    r"(?:안내|설명|전달|연락|공유|회신)\s*(?:드렸|드림|했|하였|완료|예정)|"
+    r"\b(?:told|informed|updated|emailed|called|notified|let)\s+(?:the\s+)?(?:customer|client|user|them|him|her|"
+    r"\[NAME-\d+\])\b|\b(?:customer|client) (?:was|has been) (?:told|informed|notified|updated)\b",
+    re.I,
+)
 _DECORATION = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]|:[a-z0-9_+'-]+:")
 # A section label alone on its line ("Fix:", "해결 방법:"), or in front of its text.
 SECTION_LABEL = re.compile(
@@ -255,5 +262,5 @@ def prose_and_steps(text: str) -> tuple[str, list[str]]:
 def _drop_filler_sentences(line: str) -> str:
     from knowledge_export.text import sentences
 
-    kept = [s for s in sentences(line) if not is_filler(s)]
+    kept = [s for s in sentences(line) if not is_filler(s) and not _TOLD.search(s)]
     return " ".join(kept)

@@ -125,3 +125,11 @@ def test_the_language_is_that_of_most_of_the_problem_and_resolution():
                                        case=english_case))
     assert english.language == "en"
     assert draft_article(transcript(case=replace(CASE, subject="", description="", language="ko"))).language == "ko"
+
+
+def test_who_was_told_what_stays_out_of_the_article():
+    chat = [msg(1, "Fixed by flashing 3.2.1. Told the customer to reboot twice.", marks=[Mark.RESOLUTION]),
+            msg(2, "원인은 보존 모드 기본값 때문입니다. 박서준 대리님께 설명드렸습니다.", author="U2", marks=[Mark.CAUSE])]
+    draft = draft_article(transcript(*chat))
+    assert draft.resolution == "Fixed by flashing 3.2.1."
+    assert draft.cause == "원인은 보존 모드 기본값 때문입니다."
