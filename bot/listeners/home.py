@@ -55,7 +55,7 @@ def register(app: App, services: AppServices) -> None:
     def on_download(body: dict) -> None:
         action = (body.get("actions") or [{}])[0]
         try:
-            days = DownloadRequest.parse(action.get("value")).days
+            days = DownloadRequest.loads(action.get("value")).days
         except ValueError:
             days = DEFAULT_PERIOD_DAYS
         user_id = body["user"]["id"]

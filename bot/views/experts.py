@@ -5,8 +5,6 @@ validated on the way back, because a button value can be forged."""
 from __future__ import annotations
 
 import enum
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,6 +12,7 @@ from bot.i18n.catalog import t
 from bot.views.blocks import (
     MAX_MESSAGE_BLOCKS,
     MAX_MODAL_TITLE,
+    MAX_PRIVATE_METADATA,
     actions,
     button,
     clip,
@@ -24,15 +23,23 @@ from bot.views.blocks import (
     plain,
     section,
 )
+from bot.views.roundtrip import (
+    CASE_NUMBER,
+    CHANNEL_PATTERN,
+    DB_ID,
+    SLACK_USER,
+    TS_PATTERN,
+    ListOf,
+    RoundTrip,
+    Text,
+    slot,
+)
 from expert_finder.explain import reason_text, suggestion_line
 from expert_finder.models import Suggestion
 from swarms.expert_invites import ExpertNotice, InviteResult, JoinRequest
 
 MAX_INVITE_ALL = 10
 MAX_REASON = 500
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
-_DM_CHANNEL = re.compile(r"^[CDG][A-Z0-9]{2,31}$")
-_TS = re.compile(r"^\d{1,12}\.\d{1,8}$")
 
 
 class ExpertsAction(enum.StrEnum):
@@ -58,83 +65,31 @@ class ExpertsCallback(enum.StrEnum):
 # ---------------------------------------------------------------- round-trip models
 
 
-def _loads(raw: str) -> dict:
-    try:
-        data = json.loads(raw or "")
-    except ValueError:
-        raise ValueError("not JSON") from None
-    if not isinstance(data, dict):
-        raise ValueError("not an object")
-    return data
-
-
-def _positive_int(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError("bad id")
-    return value
-
-
 @dataclass(frozen=True, slots=True)
-class InviteValue:
+class InviteValue(RoundTrip):
     """An Invite (one person) or Invite all (several) button: which swarm, whom."""
 
-    swarm_id: int
-    user_ids: tuple[str, ...]
-
-    def dumps(self) -> str:
-        return json.dumps({"s": self.swarm_id, "u": list(self.user_ids)})
-
-    @classmethod
-    def loads(cls, raw: str) -> InviteValue:
-        data = _loads(raw)
-        users = data.get("u")
-        if not isinstance(users, list) or not 0 < len(users) <= MAX_INVITE_ALL:
-            raise ValueError("bad users")
-        if not all(isinstance(u, str) and _USER_ID.match(u) for u in users):
-            raise ValueError("bad user id")
-        return cls(_positive_int(data.get("s")), tuple(users))
+    swarm_id: int = slot("s", DB_ID)
+    user_ids: tuple[str, ...] = slot("u", ListOf(SLACK_USER, least=1, most=MAX_INVITE_ALL))
 
 
 @dataclass(frozen=True, slots=True)
-class AnswerValue:
+class AnswerValue(RoundTrip):
     """Join / Decline in the DM: which invitation. Whether the clicker owns it is checked in the domain."""
 
-    outcome_id: int
-    case_number: str = ""  # shown in the decline modal only; the domain reads the real case
-
-    def dumps(self) -> str:
-        return json.dumps({"o": self.outcome_id, "n": self.case_number[:64]}, ensure_ascii=False)
-
-    @classmethod
-    def loads(cls, raw: str) -> AnswerValue:
-        data = _loads(raw)
-        number = data.get("n") or ""
-        if not isinstance(number, str):
-            raise ValueError("bad case number")
-        return cls(_positive_int(data.get("o")), number[:64])
+    outcome_id: int = slot("o", DB_ID)
+    case_number: str = slot("n", CASE_NUMBER, default="")  # shown in the decline modal only
 
 
 @dataclass(frozen=True, slots=True)
-class DeclineState:
+class DeclineState(RoundTrip):
     """The decline modal's private_metadata: the invitation and the DM to update afterwards."""
 
-    outcome_id: int
-    dm_channel: str = ""
-    dm_ts: str = ""
-    case_number: str = ""
-
-    def dumps(self) -> str:
-        return json.dumps({"o": self.outcome_id, "c": self.dm_channel, "t": self.dm_ts, "n": self.case_number[:64]})
-
-    @classmethod
-    def loads(cls, raw: str) -> DeclineState:
-        data = _loads(raw)
-        channel, ts, number = data.get("c") or "", data.get("t") or "", data.get("n") or ""
-        if not all(isinstance(v, str) for v in (channel, ts, number)):
-            raise ValueError("bad decline state")
-        if (channel and not _DM_CHANNEL.match(channel)) or (ts and not _TS.match(ts)):
-            raise ValueError("bad message reference")
-        return cls(_positive_int(data.get("o")), channel, ts, number[:64])
+    LIMIT = MAX_PRIVATE_METADATA
+    outcome_id: int = slot("o", DB_ID)
+    dm_channel: str = slot("c", Text(32, pattern=CHANNEL_PATTERN), default="")
+    dm_ts: str = slot("t", Text(24, pattern=TS_PATTERN), default="")
+    case_number: str = slot("n", CASE_NUMBER, default="")
 
 
 # ---------------------------------------------------------------- suggestions in the swarm

@@ -7,7 +7,6 @@ the per-person table is capped by the query, and `fit_blocks` guards the total w
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,9 +27,10 @@ from bot.views.blocks import (
     plain,
     section,
 )
+from bot.views.roundtrip import OneOf, RoundTrip, slot
 from swarms.case_systems.outcomes import OutcomeComparison, OutcomeGroup
 from swarms.finder_stats import FinderFigures
-from swarms.stats import PERIOD_DAYS, ManagerStats, MySwarms, Period, PersonRow, SwarmLine, TeamFigures
+from swarms.stats import PERIOD_DAYS, ManagerStats, MySwarms, PersonRow, SwarmLine, TeamFigures
 from swarms.swarming_outcomes import OutcomesAnswer
 
 LIST_LINES = 10
@@ -58,23 +58,10 @@ class HomeBlock(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class DownloadRequest:
-    """The Download button's value; parsed back with `parse`, since a payload can be forged."""
+class DownloadRequest(RoundTrip):
+    """The Download button's value: which period, one of the offered ones."""
 
-    days: int
-
-    def to_value(self) -> str:
-        return json.dumps({"days": self.days})
-
-    @classmethod
-    def parse(cls, value: str | None) -> DownloadRequest:
-        try:
-            data = json.loads(value or "")
-        except ValueError:
-            raise ValueError("not a download request") from None
-        if not isinstance(data, dict) or set(data) != {"days"}:
-            raise ValueError("not a download request")
-        return cls(Period.parse(data["days"]).days)
+    days: int = slot("days", OneOf(PERIOD_DAYS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +170,7 @@ def build_home(model: HomeModel) -> dict:
     controls = [period_select(days, lang)]
     if model.can_download and model.team is not None:
         controls.append(button(t("home.download", lang), HomeAction.DOWNLOAD,
-                               value=DownloadRequest(days).to_value()))
+                               value=DownloadRequest(days).dumps()))
     blocks = [
         header(t("home.title", lang)),
         actions(*controls, block_id=HomeBlock.CONTROLS),

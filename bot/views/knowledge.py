@@ -4,7 +4,6 @@ and Edit modal are in `knowledge_review`). Pure functions, inside Slack's limits
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +17,7 @@ from bot.views.blocks import (
     plain,
     section,
 )
+from bot.views.roundtrip import DB_ID, MappingOf, RoundTrip, Whole, slot
 from knowledge_export.models import Section
 from swarms.closing import CASE_SYSTEM_CLOSER, ClosedSwarm
 
@@ -53,68 +53,27 @@ class KnowledgeBlock(enum.StrEnum):
 # ---------------------------------------------------------------- state crossing Slack round trips
 
 
-def _positive_int(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError("expected a positive id")
-    return value
-
-
 @dataclass(frozen=True, slots=True)
-class DraftRef:
+class DraftRef(RoundTrip):
     """A draft button's value. Forged values fail here; rights are checked again in the domain."""
 
-    draft_id: int
-
-    def dumps(self) -> str:
-        return json.dumps({"d": self.draft_id})
-
-    @classmethod
-    def loads(cls, raw: str) -> DraftRef:
-        data = json.loads(raw or "{}")
-        if not isinstance(data, dict):
-            raise ValueError("bad draft reference")
-        return cls(_positive_int(data.get("d")))
+    draft_id: int = slot("d", DB_ID)
 
 
 @dataclass(frozen=True, slots=True)
-class CloseState:
-    swarm_id: int
-
-    def dumps(self) -> str:
-        return json.dumps({"s": self.swarm_id})
-
-    @classmethod
-    def loads(cls, raw: str) -> CloseState:
-        data = json.loads(raw or "{}")
-        if not isinstance(data, dict):
-            raise ValueError("bad close state")
-        return cls(_positive_int(data.get("s")))
+class CloseState(RoundTrip):
+    LIMIT = MAX_PRIVATE_METADATA
+    swarm_id: int = slot("s", DB_ID)
 
 
 @dataclass(frozen=True, slots=True)
-class EditState:
+class EditState(RoundTrip):
     """The Edit modal's private_metadata: which draft, and how many inputs each section was split into."""
 
-    draft_id: int
-    parts: tuple[tuple[str, int], ...]
-
-    def dumps(self) -> str:
-        encoded = json.dumps({"d": self.draft_id, "p": dict(self.parts)})
-        if len(encoded) > MAX_PRIVATE_METADATA:
-            raise ValueError("edit state over Slack's private_metadata limit")
-        return encoded
-
-    @classmethod
-    def loads(cls, raw: str) -> EditState:
-        data = json.loads(raw or "{}")
-        parts = data.get("p") if isinstance(data, dict) else None
-        if not isinstance(parts, dict):
-            raise ValueError("bad edit state")
-        known = {s.value for s in EDIT_SECTIONS}
-        checked = tuple((name, _positive_int(count)) for name, count in parts.items() if name in known)
-        if len(checked) != len(parts) or any(count > 40 for _, count in checked):
-            raise ValueError("bad edit state parts")
-        return cls(_positive_int(data.get("d")), checked)
+    LIMIT = MAX_PRIVATE_METADATA
+    draft_id: int = slot("d", DB_ID)
+    parts: tuple[tuple[str, int], ...] = slot(
+        "p", MappingOf({s.value for s in EDIT_SECTIONS}, Whole(1, 40), most=len(EDIT_SECTIONS)))
 
 
 # ---------------------------------------------------------------- closing

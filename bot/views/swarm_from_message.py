@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.i18n.catalog import t
 from bot.views.blocks import MAX_PRIVATE_METADATA, clip, context, escape_mrkdwn, plain
+from bot.views.roundtrip import SLACK_CHANNEL, SLACK_TS, TS_PATTERN, USER_PATTERN, Maybe, RoundTrip, Text, slot
 from swarms.case_systems.search import CaseHit
 
 EXCERPT_CHARS = 300
@@ -31,43 +31,21 @@ class FromMessageAction(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class FromMessageState:
+class FromMessageState(RoundTrip):
     """The message the swarm starts from; crosses the modal round trip and is validated on the way back."""
 
-    channel_id: str
-    ts: str
-    thread_ts: str = ""
-    user_id: str = ""
-    text: str | None = None  # None: too long to keep, read again from Slack
-    response_url: str = ""
-    app_name: str = ""  # an app's message (an alert) has no user: the name it posted under
+    LIMIT = MAX_PRIVATE_METADATA
+    channel_id: str = slot("c", SLACK_CHANNEL)
+    ts: str = slot("ts", SLACK_TS)
+    thread_ts: str = slot("th", Text(24, pattern=TS_PATTERN), default="")
+    user_id: str = slot("u", Text(32, pattern=USER_PATTERN), default="")
+    text: str | None = slot("x", Maybe(Text(KEPT_TEXT)), default=None)  # None: too long to keep, read again
+    response_url: str = slot("r", Text(1000, pattern=r"https?://\S+"), default="")
+    app_name: str = slot("a", Text(80), default="")  # an app's message (an alert) has no user: its name
 
     def dumps(self) -> str:
-        data = {"c": self.channel_id, "ts": self.ts, "th": self.thread_ts, "u": self.user_id,
-                "x": self.text if self.text is None else self.text[:KEPT_TEXT], "r": self.response_url,
-                "a": self.app_name[:80]}
-        encoded = json.dumps(data, ensure_ascii=False)
-        if len(encoded) > MAX_PRIVATE_METADATA:
-            encoded = json.dumps({**data, "x": None}, ensure_ascii=False)
-        return encoded
-
-    @classmethod
-    def loads(cls, raw: str) -> FromMessageState:
-        if len(raw or "") > MAX_PRIVATE_METADATA:
-            raise ValueError("state too long")
-        data = json.loads(raw or "{}")
-        if not isinstance(data, dict):
-            raise ValueError("bad state")
-        fields = [data.get(k) or "" for k in ("c", "ts", "th", "u", "r", "a")]
-        text = data.get("x")
-        if not all(isinstance(v, str) for v in fields) or not (fields[0] and fields[1]):
-            raise ValueError("bad swarm-from-message state")
-        if text is not None and not isinstance(text, str):
-            raise ValueError("bad swarm-from-message text")
-        if fields[4] and not fields[4].startswith(("https://", "http://")):
-            raise ValueError("bad response url")
-        channel, ts, thread, user, url, app_name = fields
-        return cls(channel, ts, thread, user, text, url, app_name[:80])
+        clipped = replace(self, text=None if self.text is None else self.text[:KEPT_TEXT], app_name=self.app_name[:80])
+        return clipped.dumps_dropping(text=None)
 
 
 def from_message_modal(found: list[str], state: FromMessageState, *, excerpt: str, lang: str) -> dict:

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import dataclass
 
 from bot.errors import system_name
 from bot.i18n.catalog import t
-from bot.views.blocks import clip, context, mrkdwn, plain, section
+from bot.views.blocks import MAX_PRIVATE_METADATA, clip, context, mrkdwn, plain, section
+from bot.views.roundtrip import (
+    SLACK_CHANNEL,
+    SLACK_TS,
+    TS_PATTERN,
+    USER_PATTERN,
+    ListOf,
+    Maybe,
+    Record,
+    RoundTrip,
+    RoundTripRefused,
+    Text,
+    id_from_text,
+    slot,
+)
 from swarms.case_systems.base import CaseChange
 from swarms.note_sync import SwarmChoice, SyncStatus
 
 MAX_OPTIONS = 100  # static_select
-MAX_METADATA = 3000  # private_metadata
+MAX_FILES = 20  # files kept with a message in the round trip
+FILE = Record(name=Text(255), permalink=Text(1000))
 CUSTOMER_COMMENT_EXCERPT = 1200
 
 
@@ -31,37 +45,20 @@ class SyncAction(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class AddToCaseState:
+class AddToCaseState(RoundTrip):
     """Crosses the modal round trip in private_metadata; validated on the way back."""
 
-    channel_id: str
-    ts: str
-    thread_ts: str = ""
-    user_id: str = ""
-    text: str | None = None  # kept with the files when they fit; otherwise re-read from Slack on submit
-    files: tuple[dict, ...] = ()
+    LIMIT = MAX_PRIVATE_METADATA
+    channel_id: str = slot("c", SLACK_CHANNEL)
+    ts: str = slot("ts", SLACK_TS)
+    thread_ts: str = slot("th", Text(24, pattern=TS_PATTERN), default="")
+    user_id: str = slot("u", Text(32, pattern=USER_PATTERN), default="")
+    # Kept with the files when they fit; otherwise re-read from Slack on submit.
+    text: str | None = slot("x", Maybe(Text(MAX_PRIVATE_METADATA)), default=None)
+    files: tuple[dict, ...] = slot("f", ListOf(FILE, most=MAX_FILES), default=())
 
     def dumps(self) -> str:
-        data = {"c": self.channel_id, "ts": self.ts, "th": self.thread_ts, "u": self.user_id, "x": self.text,
-                "f": list(self.files)}
-        encoded = json.dumps(data, ensure_ascii=False)
-        if len(encoded) > MAX_METADATA:
-            encoded = json.dumps({**data, "x": None, "f": []}, ensure_ascii=False)
-        return encoded
-
-    @classmethod
-    def loads(cls, raw: str) -> AddToCaseState:
-        data = json.loads(raw or "{}")
-        channel, ts, thread = data.get("c"), data.get("ts"), data.get("th") or ""
-        text, user, files = data.get("x"), data.get("u") or "", data.get("f") or []
-        if not all(isinstance(v, str) for v in (channel, ts, thread, user)) or not (channel and ts):
-            raise ValueError("bad add-to-case state")
-        if text is not None and not isinstance(text, str):
-            raise ValueError("bad add-to-case text")
-        if not isinstance(files, list) or not all(isinstance(f, dict) for f in files):
-            raise ValueError("bad add-to-case files")
-        clean = tuple({"name": str(f.get("name", "")), "permalink": str(f.get("permalink", ""))} for f in files)
-        return cls(channel, ts, thread, user, text, clean)
+        return self.dumps_dropping(text=None, files=())
 
 
 def status_text(case_number: str, status: SyncStatus, *, system: str, lang: str) -> str:
@@ -123,8 +120,10 @@ def added_modal(case_number: str, channel_id: str, *, lang: str) -> dict:
 def picked_swarm_id(view: dict) -> int | None:
     """The swarm chosen in the modal, or None if the payload doesn't carry a valid one."""
     value = (((view.get("state") or {}).get("values") or {}).get(SyncBlock.PICK) or {}).get(SyncAction.PICK) or {}
-    raw = (value.get("selected_option") or {}).get("value", "")
-    return int(raw) if raw.isascii() and raw.isdigit() else None  # "²".isdigit() is True too
+    try:
+        return id_from_text((value.get("selected_option") or {}).get("value"))
+    except RoundTripRefused:
+        return None
 
 
 def case_change_text(case_number: str, change: CaseChange, *, lang: str) -> str:

@@ -45,12 +45,14 @@ def test_status_says_what_is_synced_pending_and_parked(lang):
 
 
 def test_add_to_case_state_round_trips_and_refuses_forgery():
-    state = AddToCaseState("C1", "1712345678.000100", "", "U1", "고객 로그 확인", ({"name": "a.log", "permalink": "p"},))
+    state = AddToCaseState("C0SWARM1", "1712345678.000100", "", "U0EXPERT1", "고객 로그 확인",
+                           ({"name": "a.log", "permalink": "p"},))
     assert AddToCaseState.loads(state.dumps()) == state
-    long = AddToCaseState("C1", "1.2", text="x" * 5000)
+    long = AddToCaseState("C0SWARM1", "1.2", text="x" * 5000)
     assert AddToCaseState.loads(long.dumps()).text is None  # too long to carry: re-read from Slack on submit
-    for forged in ('{"c": 1, "ts": "1"}', '{"c": "C1"}', '{"c": "C1", "ts": "1", "x": 5}', "[]"):
-        with pytest.raises((ValueError, AttributeError)):
+    for forged in ('{"c": 1, "ts": "1"}', '{"c": "C0SWARM1"}', '{"c": "C0SWARM1", "ts": "1.2", "x": 5}', "[]",
+                   '{"c": "C0SWARM1", "ts": "1.2", "f": [{"name": 7}]}', "[" * 3000 + "]" * 3000):
+        with pytest.raises(ValueError):
             AddToCaseState.loads(forged)
 
 

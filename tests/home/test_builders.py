@@ -52,7 +52,7 @@ def test_a_manager_sees_team_figures_and_the_download_button_with_the_period_in_
     assert controls[0]["action_id"] == HomeAction.PERIOD and controls[0]["initial_option"]["value"] == "30"
     assert [o["value"] for o in controls[0]["options"]] == ["7", "30", "90"]
     assert controls[1]["action_id"] == HomeAction.DOWNLOAD
-    assert DownloadRequest.parse(controls[1]["value"]).days == 30
+    assert DownloadRequest.loads(controls[1]["value"]).days == 30
     text = home_as_text(view)
     assert "Team, last 30 days" in text and "62%" in text and "70% (7/10)" in text and "2h" in text
     assert "Expert 0 (left Slack)" in text and "<@UX1>" in text
@@ -94,7 +94,7 @@ def test_an_empty_home_says_so():
                                    '{"days": "30; DROP"}'])
 def test_forged_download_values_are_refused(value):
     with pytest.raises(ValueError):
-        DownloadRequest.parse(value)
+        DownloadRequest.loads(value)
 
 
 def test_the_digest_has_a_fallback_text_and_its_top_contributors():
