@@ -31,6 +31,7 @@ LINES = (
     "Customer mina.park@example.com says it fails again, call back on +1 415 555 0132.",
     "Fixed by rolling back to 2.4.0:\n1. stop the service\n2. deploy 2.4.0\n3. purge the cache",
     "원인은 배포 후 환율 테이블이 비어 있었기 때문입니다.",
+    "송민호 대리가 로그를 보냈고 김보람 과장님이 {n}번 노드를 확인했습니다.",  # Korean names: kiwipiepy runs
     ":+1:",
     "Tried password=Hunter2!x on the staging box, still 500 on POST /api/v2/checkout.",
     "Serial SN: 4ZK2-11A9-7731 and firmware 1.2.10.4, see ticket #35436.",

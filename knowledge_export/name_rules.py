@@ -17,7 +17,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from knowledge_export.detectors import Finding, RedactionKind
-from knowledge_export.romanize import LATIN_SURNAMES, SURNAMES, fold, korean_name_keys, latin_forms, romanise
+from knowledge_export.romanize import (
+    LATIN_SURNAMES,
+    SURNAMES,
+    fold,
+    folded_romanisation,
+    korean_name_keys,
+    latin_forms,
+)
 
 # Words that name the legal form, not the company: "Acme GmbH" is found as "Acme" too, "GmbH" alone is not.
 LEGAL_FORMS = frozenset(
@@ -190,7 +197,7 @@ class NameFinder:
                         yield Finding(match.start(), match.start() + length, RedactionKind.NAME, found)
                         break
             else:
-                given = fold(romanise(run[:2]))
+                given = folded_romanisation(run[:2])
                 if _HONORIFIC_AFTER.match(text, match.start() + 2):
                     found = next((c for (_, g), c in self._hangul_keys.items() if g == given), None)
                     if found:

@@ -7,6 +7,7 @@ through `fold`, which merges the spellings people actually use ("Jeong"/"Jung", 
 
 from __future__ import annotations
 
+import functools
 import re
 
 _INITIALS = ["g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h"]
@@ -48,6 +49,11 @@ def romanise(hangul: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=8192)
+def folded_romanisation(hangul: str) -> str:
+    return fold(romanise(hangul))
+
+
 def fold(latin: str) -> str:
     """One spelling for the romanisations people use for the same Korean sounds."""
     text = re.sub(r"[^a-z]", "", latin.lower())
@@ -82,9 +88,10 @@ def folded_key(family: str, given: str) -> tuple[str, str]:
     return fold(family), fold(given)
 
 
+@functools.lru_cache(maxsize=8192)
 def korean_name_keys(hangul_name: str) -> frozenset[tuple[str, str]]:
     """(family, given) keys of a Korean full name, under every customary family spelling."""
     if len(hangul_name) < 2 or hangul_name[0] not in SURNAMES:
         return frozenset()
-    given = fold(romanise(hangul_name[1:]))
+    given = folded_romanisation(hangul_name[1:])
     return frozenset((family, given) for family in family_folds(hangul_name[0]))
