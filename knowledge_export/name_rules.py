@@ -106,6 +106,8 @@ _NOT_NAMES = COMMON_WORDS | frozenset(
     ["success", "portal", "account", "help", "the", "ops", "it", "sales", "engineering", "product"]
 )
 _HONORIFIC_AFTER = re.compile(rf"\s?(?:{_TITLES_KO}){_WORD_END}")
+_SURNAME_RUN = re.compile(rf"(?<![가-힣])[{''.join(sorted(SURNAMES))}][가-힣]{{2,3}}")
+_GIVEN_BEFORE_TITLE = re.compile(rf"(?<![가-힣])(?P<name>[가-힣]{{2}})\s?(?:{_TITLES_KO}){_WORD_END}")
 _TITLE_BEFORE = re.compile(
     r"(?:(?:Mr|Ms|Mrs|Miss|Mx|Dr|Prof|Dear|Hi|Hello|Hey|Thanks|Cheers|Regards)\.?,?|(?:고객|담당자|담당|성함|이름)\s*[:：]?)\s+$"
 )
@@ -186,22 +188,23 @@ class NameFinder:
                 yield Finding(match.start(), match.end(), RedactionKind.NAME, part.canonical)
 
     def _romanised_in_hangul(self, text: str) -> Iterator[Finding]:
-        for match in re.finditer(r"(?<![가-힣])[가-힣]{2,4}", text):
+        """Korean spellings of a romanised name: a full name anywhere, a given name before an honorific."""
+        for match in _SURNAME_RUN.finditer(text):
             run = match.group()
             for length in (4, 3):
                 candidate = run[:length]
-                if len(candidate) == length and candidate[0] in SURNAMES:
-                    found = next((self._hangul_keys[k] for k in korean_name_keys(candidate) if k in self._hangul_keys),
-                                 None)
-                    if found:
-                        yield Finding(match.start(), match.start() + length, RedactionKind.NAME, found)
-                        break
-            else:
-                given = folded_romanisation(run[:2])
-                if _HONORIFIC_AFTER.match(text, match.start() + 2):
-                    found = next((c for (_, g), c in self._hangul_keys.items() if g == given), None)
-                    if found:
-                        yield Finding(match.start(), match.start() + 2, RedactionKind.NAME, found)
+                if len(candidate) < length:
+                    continue
+                keys = korean_name_keys(candidate)
+                found = next((self._hangul_keys[k] for k in keys if k in self._hangul_keys), None)
+                if found:
+                    yield Finding(match.start(), match.start() + length, RedactionKind.NAME, found)
+                    break
+        for match in _GIVEN_BEFORE_TITLE.finditer(text):
+            given = folded_romanisation(match.group("name"))
+            found = next((c for (_, g), c in self._hangul_keys.items() if g == given), None)
+            if found:
+                yield Finding(match.start("name"), match.end("name"), RedactionKind.NAME, found)
 
 
 def _key(text: str) -> str:
