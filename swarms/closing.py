@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from swarms.case_note_words import case_note
 from swarms.case_systems.base import CaseNotFound, CaseSystem
 from swarms.db import utcnow
 from swarms.errors import NotAllowed, SwarmError, SwarmNotFound
@@ -180,11 +181,12 @@ def _write_close_to_case(session: Session, swarm: Swarm, case_system: str, summa
             set_case_field(session, swarm.case_key, "status", LOCAL_CLOSED_STATUS, author=closer)
         except CaseNotFound:
             log.warning("swarm %s: local case %s is gone; closing the swarm only", swarm.id, swarm.case_key)
-    lines = [f"[Swarm closed · 스웜 종료] Closed in Slack by {closer}."]
+    lang = swarm.language
+    lines = [case_note("closed", lang, closer=closer)]
     if summary:
-        lines.append(f"Resolution · 해결: {summary}")
+        lines.append(case_note("closed.resolution", lang, summary=summary))
     if credited:
-        lines.append("Credited · 기여자: " + ", ".join(names.get(u, u) for u in credited))
+        lines.append(case_note("closed.credited", lang, names=", ".join(names.get(u, u) for u in credited)))
     add_notice(session, swarm, f"closed-{swarm.id}", closer, "\n".join(lines), now)
 
 

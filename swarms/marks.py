@@ -17,6 +17,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from knowledge_export.models import Mark
+from swarms.case_note_words import case_note
 from swarms.db import utcnow
 from swarms.knowledge_models import MarkVia, NoteMark
 from swarms.models import Note, Swarm
@@ -28,12 +29,6 @@ log = logging.getLogger(__name__)
 
 NOTICE_SOURCE = "notice"  # notes the app writes itself (marks, closing): not a person's message
 EXCERPT = 300
-# The case record is read by people of both languages: notices carry both, like the retraction notice.
-MARK_LABELS = {
-    Mark.RESOLUTION: "resolution · 해결책",
-    Mark.CAUSE: "cause · 원인",
-    Mark.KEY_NOTE: "key note · 핵심 메모",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +71,8 @@ def add_mark(session: Session, swarm: Swarm, *, channel_id: str, ts: str, mark: 
     if mark.value in (note.marks or []):
         return MarkChange(note.id, mark, changed=False)
     note.marks = sorted({*(note.marks or []), mark.value})  # a new list: JSON columns track assignment
-    add_notice(session, swarm, f"mark-{mark_id}", user_name, _marked_text(note, mark, user_name), now)
+    text = _mark_text("marked", note, mark, user_name, swarm.language)
+    add_notice(session, swarm, f"mark-{mark_id}", user_name, text, now)
     return MarkChange(note.id, mark, changed=True)
 
 
@@ -100,7 +96,8 @@ def remove_mark(session: Session, swarm: Swarm, *, channel_id: str, ts: str, mar
     if still or mark.value not in (note.marks or []):
         return MarkChange(note.id, mark, changed=False)
     note.marks = sorted(set(note.marks) - {mark.value})
-    add_notice(session, swarm, f"unmark-{row_id}", user_name, _unmarked_text(note, mark, user_name), now)
+    add_notice(session, swarm, f"unmark-{row_id}", user_name,
+               _mark_text("unmarked", note, mark, user_name, swarm.language), now)
     return MarkChange(note.id, mark, changed=True)
 
 
@@ -148,17 +145,10 @@ def _excerpt(note: Note) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
-def _marked_text(note: Note, mark: Mark, user_name: str) -> str:
-    lines = [f"[Marked as {MARK_LABELS[mark]}] {user_name} marked a message by {note.author_name}:",
-             _excerpt(note)]
-    if note.permalink:
-        lines.append(f"Slack: {note.permalink}")
-    return "\n".join(lines)
-
-
-def _unmarked_text(note: Note, mark: Mark, user_name: str) -> str:
-    lines = [f"[Mark removed: {MARK_LABELS[mark]}] {user_name} took back the mark on a message by "
-             f"{note.author_name}:", _excerpt(note)]
+def _mark_text(key: str, note: Note, mark: Mark, user_name: str, lang: str) -> str:
+    """The notice in the swarm's language: who marked (or unmarked) whose message, and an excerpt."""
+    label = case_note(f"mark.{mark.value}", lang)
+    lines = [case_note(key, lang, mark=label, user=user_name, author=note.author_name), _excerpt(note)]
     if note.permalink:
         lines.append(f"Slack: {note.permalink}")
     return "\n".join(lines)

@@ -27,9 +27,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from swarms.case_note_words import case_note
 from swarms.case_systems.base import CaseSystem, CaseSystemAuthError, CaseSystemUnavailable, NoteKind, NoteToWrite
 from swarms.db import utcnow
-from swarms.models import Note, OutboxItem, OutboxState
+from swarms.models import Note, OutboxItem, OutboxState, Swarm
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,10 @@ def send_batch(sessions: sessionmaker, cases: CaseSystem, claim: Claim, report: 
         rows = sorted(session.scalars(select(OutboxItem).where(OutboxItem.id.in_(claim.row_ids))),
                       key=lambda row: order[row.id])
         notes = {n.id: n for n in session.scalars(select(Note).where(Note.id.in_([r.note_id for r in rows])))}
-        writes = [_note_to_write(row, notes[row.note_id]) for row in rows]
+        languages = dict(session.execute(select(Swarm.id, Swarm.language)
+                                         .where(Swarm.id.in_({n.swarm_id for n in notes.values()}))).all())
+        writes = [_note_to_write(row, notes[row.note_id], languages.get(notes[row.note_id].swarm_id, "en"))
+                  for row in rows]
     try:
         report.calls += 1
         with _heartbeat(sessions, claim):
@@ -226,13 +230,9 @@ def _heartbeat(sessions: sessionmaker, claim: Claim) -> Iterator[None]:
         beat.join()
 
 
-def _note_to_write(row: OutboxItem, note: Note) -> NoteToWrite:
+def _note_to_write(row: OutboxItem, note: Note, lang: str) -> NoteToWrite:
     kind = NoteKind(row.kind)
-    if kind == NoteKind.RETRACT:
-        body = (f"[Retracted · 삭제됨] The Slack message by {note.author_name} was deleted in Slack. "
-                "Slack에서 삭제된 메시지입니다.")
-    else:
-        body = note.body
+    body = case_note("retracted", lang, author=note.author_name) if kind == NoteKind.RETRACT else note.body
     return NoteToWrite(
         idempotency_key=row.idempotency_key,
         case_key=row.case_key,

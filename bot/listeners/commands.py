@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from slack_bolt import App
 
 from bot.errors import answers_errors
-from bot.i18n.catalog import BOTH, LANGUAGES, t
+from bot.i18n.catalog import t
 from bot.services import AppServices
 from bot.swarm_opening import finish_and_tell
 from swarms.case_numbers import CASE_NUMBER
@@ -92,8 +92,9 @@ def register(app: App, services: AppServices) -> None:
 
     def ack_swarm(ack, body: dict) -> None:
         command = parse_swarm_command(body.get("text", ""), set(registry.handlers))
-        # Someone new to the bot is not cached yet: the ack, which cannot wait for Slack, speaks both.
-        lang = services.people.cached_language_of(body.get("user_id", ""), unknown=BOTH)
+        # Someone new to the bot is not cached yet: the ack, which cannot wait for Slack, speaks the team's
+        # DEFAULT_LANGUAGE; the lazy step then learns their own.
+        lang = services.people.cached_language_of(body.get("user_id", ""))
         quick = _quick_answer(command, lang)
         if quick is not None:
             ack(response_type="ephemeral", text=quick)
@@ -132,9 +133,6 @@ def first_time_of(services: AppServices, body: dict) -> bool:
 
 
 def _quick_answer(command: SwarmCommand, lang: str) -> str | None:
-    if lang == BOTH:  # each language whole, one after the other
-        answers = [_quick_answer(command, one) for one in LANGUAGES]
-        return None if answers[0] is None else "\n\n".join(a for a in answers if a)
     if command.word == "help":
         return t("swarm.usage", lang)
     if command.word == "unknown":

@@ -8,7 +8,6 @@ from slack_bolt import App, BoltResponse
 from sqlalchemy import select
 
 from bot.errors import error_text, expected
-from bot.i18n.catalog import BOTH
 from bot.services import AppServices
 from swarms.models import ProcessedEvent
 
@@ -34,7 +33,7 @@ def register(app: App, services: AppServices) -> None:
             logger.exception("listener failed", exc_info=error)
         user_id = (body.get("user") or {}).get("id") or body.get("user_id") or ""
         if respond is not None and (body.get("response_url") or body.get("response_urls")):
-            lang = services.people.cached_language_of(user_id, unknown=BOTH)
+            lang = services.people.cached_language_of(user_id)
             respond(response_type="ephemeral", replace_original=False,
                     text=error_text(error, lang, system=services.settings.case_system))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from sqlalchemy import func, select
 
 from swarms.case_systems.local import LocalCaseSystem
@@ -45,7 +46,7 @@ def test_running_swarm_again_answers_with_the_existing_channel(swarm_app, sessio
 def test_a_korean_case_comes_through_intact_and_the_channel_name_stays_within_slacks_rules(swarm_app):
     swarm_app.swarm("00001027", user=swarm_app.people.expert)
     channel = swarm_channel(swarm_app, "00001027")
-    assert channel.name == "swarm-00001027-80"  # Slack allows only a-z, 0-9, - and _ in names
+    assert channel.name == "swarm-00001027-배터리-충전이-80-에서-멈춥니다"  # Slack takes uncased letters (Hangul)
     card = swarm_app.workspace.messages(channel.id)[0]
     assert "배터리 충전이 80%에서 멈춥니다" in str(card["blocks"])
     # The Korean-speaking expert is answered in Korean.
@@ -66,17 +67,23 @@ def is_korean(text: str) -> bool:
     return any("\uac00" <= ch <= "\ud7a3" for ch in text)
 
 
-def test_someone_the_bot_does_not_know_yet_is_answered_in_both_languages_then_in_their_own(swarm_app):
+def test_someone_the_bot_does_not_know_yet_is_answered_in_the_teams_language_then_in_their_own(swarm_app):
     """Given a Korean-speaking expert the bot has never seen, the instant answer (which cannot wait for
-    Slack to say who they are) comes in English and Korean; once known, they are answered in Korean."""
+    Slack to say who they are) comes in the team's DEFAULT_LANGUAGE (English here) alone; once known,
+    they are answered in Korean."""
     first = swarm_app.swarm("help", user=swarm_app.people.expert).json()["text"]
     swarm_app.settle()
     second = swarm_app.swarm("help", user=swarm_app.people.expert).json()["text"]
-    assert "Swarm a case" in first and is_korean(first)
+    assert "Swarm a case" in first and not is_korean(first)
     assert "Swarm a case" not in second and is_korean(second)
     unknown = swarm_app.swarm("frobnicate", user=swarm_app.people.expert2).json()["text"]
-    english, korean = unknown.split("\n\n", 1)
-    assert english.startswith("I don't know") and not is_korean(english) and is_korean(korean.split("\n")[0])
+    assert unknown.startswith("I don't know") and not is_korean(unknown)
+
+
+@pytest.mark.parametrize("swarm_app", [{"DEFAULT_LANGUAGE": "ko"}], indirect=True)
+def test_a_korean_team_answers_someone_new_in_korean(swarm_app):
+    unknown = swarm_app.swarm("frobnicate", user=swarm_app.people.agent).json()["text"]
+    assert is_korean(unknown.split("\n")[0]) and "I don't know" not in unknown
 
 
 def test_an_open_swarm_is_joined_even_while_the_case_system_is_down(sessions):

@@ -1,0 +1,238 @@
+"""Footprint of what a team installs and runs: core install size, cold start to ready, idle memory of `serve`.
+
+    python -m bench.startup [--runs 3] [--idle-seconds 5] [--json]
+
+- core install: the files of case-swarm's own distribution and every package its `dependencies` pull in
+  (extras left out), read from each installed distribution's RECORD, so it is what `pip install .` puts
+  into a fresh environment; the whole environment (with dev and charts) beside it.
+- cold start to ready: a fresh `case-swarm serve` process (the installed command) against the local Slack
+  stand-in and an already-migrated SQLite file, from spawning it to its first 200 on `/healthz`; and the
+  same with an empty database (the first start builds the schema).
+- idle RSS: the serve process's resident memory (VmRSS) after it has been idle `--idle-seconds`.
+Each timed figure is run `--runs` times; the table shows the median and the spread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from importlib import metadata
+from pathlib import Path
+
+from bench.args import positive_int
+
+TARGETS = {"cold_start_s": 1.5, "idle_rss_mb": 150.0, "core_install_mb": 250.0}
+READY_TIMEOUT_S = 60.0
+
+
+def _requirement_name(requirement: str) -> tuple[str, bool]:
+    """('psycopg', False) for 'psycopg[binary]>=3.1'; True when it only comes with an extra."""
+    name = re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0]
+    return name.lower().replace("_", "-"), "extra ==" in requirement.replace("extra==", "extra ==")
+
+
+def _requirement_extras(requirement: str) -> set[str]:
+    match = re.search(r"\[([^\]]+)\]", requirement.split(";")[0])
+    return {e.strip() for e in match.group(1).split(",")} if match else set()
+
+
+def install_closure(root: str = "case-swarm", extras: frozenset[str] = frozenset()) -> dict[str, int]:
+    """Bytes on disk of each distribution the root needs (with `extras`), following requirements."""
+    sizes: dict[str, int] = {}
+    todo = [(root, set(extras))]
+    while todo:
+        name, wanted = todo.pop()
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        key = dist.metadata["Name"].lower().replace("_", "-")
+        if key in sizes:
+            continue
+        sizes[key] = sum(_file_size(dist, f) for f in dist.files or [])
+        for requirement in dist.requires or []:
+            req_name, conditional = _requirement_name(requirement)
+            marker = requirement.split(";", 1)[1] if ";" in requirement else ""
+            if conditional and not any(f'"{extra}"' in marker or f"'{extra}'" in marker for extra in wanted):
+                continue
+            if marker and not conditional and not _marker_holds(marker):
+                continue
+            todo.append((req_name, _requirement_extras(requirement)))
+    return sizes
+
+
+def _marker_holds(marker: str) -> bool:
+    try:
+        from packaging.markers import Marker
+
+        return Marker(marker).evaluate()
+    except Exception:  # without packaging, count it: the figure errs on the large side
+        return True
+
+
+def _file_size(dist: metadata.Distribution, file: metadata.PackagePath) -> int:
+    try:
+        return Path(dist.locate_file(file)).stat().st_size
+    except OSError:
+        return 0
+
+
+def environment_size() -> int:
+    """Everything installed in this environment's site-packages."""
+    site = Path(metadata.distribution("case-swarm").locate_file(""))
+    return sum(p.stat().st_size for p in site.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _command() -> list[str]:
+    installed = Path(sys.executable).with_name("case-swarm")
+    return [str(installed)] if installed.exists() else [sys.executable, "-m", "bot.cli"]
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def serve_once(api_url: str, database_url: str, idle_seconds: float) -> tuple[float, float]:
+    """(seconds from spawn to the first 200 on /healthz, RSS in MB after idling)."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR", "PYTHONPATH")}
+    env |= {"SLACK_BOT_TOKEN": "xoxb-standin-bot-token", "SLACK_SIGNING_SECRET": "standin-signing-secret",
+            "SLACK_API_URL": api_url, "DATABASE_URL": database_url, "PORT": str(port)}
+    with tempfile.TemporaryDirectory(prefix="case-swarm-start-") as cwd:
+        started = time.perf_counter()
+        process = subprocess.Popen([*_command(), "serve"], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+        try:
+            ready = _wait_ready(process, f"http://127.0.0.1:{port}/healthz") - started
+            time.sleep(idle_seconds)
+            rss = _rss_mb(process.pid)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+    return ready, rss
+
+
+def _wait_ready(process: subprocess.Popen, url: str) -> float:
+    deadline = time.perf_counter() + READY_TIMEOUT_S
+    while time.perf_counter() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"serve exited with {process.returncode}: {process.stderr.read()[-500:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                if answer.status == 200:
+                    return time.perf_counter()
+        except OSError:
+            time.sleep(0.01)
+    raise TimeoutError(f"serve was not ready within {READY_TIMEOUT_S:.0f} s")
+
+
+def import_seconds() -> float:
+    """A fresh interpreter importing the app factory and its listeners (what serve imports before it binds)."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import bot.app, bot.background, bot.server"], check=True)
+    return time.perf_counter() - started
+
+
+def measure(runs: int, idle_seconds: float) -> dict:
+    from slack_standin import SlackStandIn
+    from swarms.db import make_engine, upgrade
+
+    core = install_closure()
+    everything = environment_size()
+    cold, first, rss, imports = [], [], [], []
+    with tempfile.TemporaryDirectory(prefix="case-swarm-bench-") as folder, \
+            SlackStandIn(signing_secret="standin-signing-secret", bot_token="xoxb-standin-bot-token") as standin:
+        migrated = f"sqlite:///{Path(folder) / 'migrated.sqlite3'}"
+        engine = make_engine(migrated)
+        upgrade(engine)
+        engine.dispose()
+        for run in range(runs):
+            imports.append(import_seconds())
+            seconds, _ = serve_once(standin.api_url, f"sqlite:///{Path(folder) / f'empty{run}.sqlite3'}", 0)
+            first.append(seconds)
+            seconds, memory = serve_once(standin.api_url, migrated, idle_seconds)
+            cold.append(seconds)
+            rss.append(memory)
+    return {
+        "runs": runs,
+        "idle_seconds": idle_seconds,
+        "core_install_mb": round(sum(core.values()) / 1e6, 1),
+        "core_packages": len(core),
+        "largest_core_packages_mb": {k: round(v / 1e6, 1) for k, v in sorted(core.items(), key=lambda kv: -kv[1])[:6]},
+        "environment_mb": round(everything / 1e6, 1),
+        "import_s": _spread(imports),
+        "cold_start_s": _spread(cold),
+        "first_start_s": _spread(first),
+        "idle_rss_mb": _spread(rss),
+        "targets": TARGETS,
+    }
+
+
+def _spread(values: list[float]) -> dict:
+    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
+            "max": round(max(values), 3), "all": [round(v, 3) for v in values]}
+
+
+def print_table(result: dict) -> None:
+    rows = [
+        ("core install (MB)", f"{result['core_install_mb']:.1f}", f"< {TARGETS['core_install_mb']:g}",
+         f"{result['core_packages']} packages"),
+        ("whole dev environment (MB)", f"{result['environment_mb']:.1f}", "", "with dev and charts extras"),
+        ("import of the app (s)", _cell(result["import_s"]), "", "fresh interpreter"),
+        ("cold start to ready (s)", _cell(result["cold_start_s"]), f"< {TARGETS['cold_start_s']:g}",
+         "spawn to first 200 on /healthz"),
+        ("first start, empty db (s)", _cell(result["first_start_s"]), "", "schema built on the way"),
+        ("idle RSS of serve (MB)", _cell(result["idle_rss_mb"]), f"< {TARGETS['idle_rss_mb']:g}",
+         f"after {result['idle_seconds']:g} s idle"),
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    print(f"{'figure':<{widths[0]}}  {'median (min-max)':<{widths[1]}}  {'target':<{widths[2]}}  note")
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    largest = ", ".join(f"{k} {v:g}" for k, v in result["largest_core_packages_mb"].items())
+    print(f"largest core packages (MB): {largest}")
+
+
+def _cell(spread: dict) -> str:
+    return f"{spread['median']:.2f} ({spread['min']:.2f}-{spread['max']:.2f})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=positive_int, default=3, help="times each timed figure is taken")
+    parser.add_argument("--idle-seconds", type=float, default=5.0, help="idle time before reading RSS")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    args = parser.parse_args(argv)
+    result = measure(args.runs, args.idle_seconds)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print_table(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
