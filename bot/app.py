@@ -9,6 +9,7 @@ from urllib.error import URLError
 from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from sqlalchemy.orm import sessionmaker
 
@@ -20,6 +21,7 @@ from bot.services import AppServices
 from swarms.case_systems import make_case_system
 from swarms.case_systems.base import CaseSystem
 from swarms.db import make_engine, make_session_factory, upgrade
+from swarms.metrics import API_CALLS
 from swarms.permissions import Permissions
 from swarms.settings import Settings
 
@@ -52,9 +54,25 @@ class _OwnClientNote(logging.Filter):
 _OWN_CLIENT_NOTE = _OwnClientNote()
 
 
+class MeteredWebClient(WebClient):
+    """slack_sdk's client, counting each Web API call by its answer for `/metrics`."""
+
+    def api_call(self, api_method: str, **kwargs):  # type: ignore[override]
+        try:
+            response = super().api_call(api_method, **kwargs)
+        except SlackApiError as exc:
+            API_CALLS.labels("slack", "429" if exc.response.status_code == 429 else "error").inc()
+            raise
+        except Exception:
+            API_CALLS.labels("slack", "unreachable").inc()
+            raise
+        API_CALLS.labels("slack", "ok").inc()
+        return response
+
+
 def make_client(settings: Settings) -> WebClient:
     """The Web API client, retrying 429s (honouring Retry-After) and dropped connections for us."""
-    return WebClient(
+    return MeteredWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=15,

@@ -1,46 +1,100 @@
 """What runs beside the listeners: the persistent scheduler, the outbox worker and the feature jobs.
 
-`start_background` is called once per process by `case-swarm serve`, the demo and the end-to-end
-tests; it puts the scheduler under `services.extras["scheduler"]` and the worker under
-`services.extras["delivery_worker"]`, then runs each feature's `on_start` hook. Jobs are plain
-module functions that find the services through `swarms.scheduling.job_services()`.
+`start_background` is called once per process by `case-swarm serve` / `case-swarm worker`, the demo
+and the end-to-end tests. What a process runs is its `BackgroundRole`:
+
+- `ALL` (the default `serve`): outbox delivery, and a candidate for running the scheduled jobs;
+- `WORKER` (`case-swarm worker`): the same, without Slack's HTTP endpoint;
+- `WEB` (`serve --web-only`): neither; its scheduler only *plans* jobs into the shared job store.
+
+Of all candidates, the one holding the scheduler lease (`swarms.leadership`) runs the jobs and the
+features' `on_start` hooks (re-plan archives and answer checks, finish interrupted drafts); another
+takes over within the lease time when it dies. The scheduler sits under `services.extras["scheduler"]`
+and the worker under `services.extras["delivery_worker"]`.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from apscheduler.schedulers.background import BackgroundScheduler
-
 from bot.app import BotApp
+from bot.services import AppServices
 from swarms.delivery_worker import DeliveryWorker
-from swarms.scheduling import make_scheduler, set_job_services
+from swarms.leadership import Leadership
+from swarms.metrics import set_scheduler_role
+from swarms.scheduling import SafeScheduler, make_scheduler, set_job_services
 
 log = logging.getLogger(__name__)
 SWEEP_JOB = "note-sync-sweep"
 CASE_POLL_JOB = "case-change-poll"
 
 
+class BackgroundRole(enum.StrEnum):
+    ALL = "all"
+    WORKER = "worker"
+    WEB = "web"
+
+
 @dataclass
 class Background:
-    scheduler: BackgroundScheduler
-    worker: DeliveryWorker
+    role: BackgroundRole
+    scheduler: SafeScheduler
+    worker: DeliveryWorker | None
+    leadership: Leadership | None
+
+    @property
+    def scheduler_role(self) -> str:
+        return self.leadership.role if self.leadership is not None else "none"
+
+    def problems(self) -> list[str]:
+        """Why this process's background is not healthy, for `/readyz` (empty: all well)."""
+        problems = []
+        if not self.scheduler.alive():
+            problems.append("scheduler thread stopped")
+        if self.leadership is not None and not self.leadership.alive():
+            problems.append("scheduler lease not renewed (database unreachable?)")
+        if self.worker is not None and not self.worker.alive():
+            problems.append("delivery worker stopped")
+        return problems
 
     def stop(self) -> None:
-        self.worker.stop()
+        if self.leadership is not None:
+            self.leadership.stop()
+        if self.worker is not None:
+            self.worker.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
 
-def start_background(bot: BotApp, *, start_scheduler: bool = True, linger: float = 0.5) -> Background:
+def start_background(bot: BotApp, *, role: BackgroundRole = BackgroundRole.ALL, linger: float = 0.5) -> Background:
     services = bot.services
     engine = services.sessions.kw["bind"]
-    scheduler = make_scheduler(engine, start=False)
+    runs_jobs = role != BackgroundRole.WEB
+    leadership: Leadership | None = None
+    scheduler = make_scheduler(engine, start=False, may_run=lambda: leadership is not None and leadership.holds_lease())
     services.extras["scheduler"] = scheduler
     set_job_services(services)
+    scheduler.start()  # plans jobs from the first moment; runs them only while this process leads
+    worker = _start_worker(services, linger) if runs_jobs else None
+    background = Background(role, scheduler, worker, None)
+    services.extras["background"] = background
+    if runs_jobs:
+        leadership = Leadership(services.sessions, ttl=services.settings.replicas.scheduler_lease_seconds,
+                                on_lead=lambda: _lead(services, scheduler), on_follow=_follow)
+        background.leadership = leadership
+        _follow()
+        leadership.start()
+    else:
+        set_scheduler_role("none")
+    if worker is not None:
+        worker.nudge()  # whatever the last run left pending goes out now
+    return background
 
+
+def _start_worker(services: AppServices, linger: float) -> DeliveryWorker:
     from bot.listeners.sync import announce_parked  # the worker tells the channel about parked notes
 
     worker = DeliveryWorker(services.sessions, services.cases, linger=linger,
@@ -48,8 +102,12 @@ def start_background(bot: BotApp, *, start_scheduler: bool = True, linger: float
                             on_parked=lambda swarm_id, count, error: announce_parked(services, swarm_id, count, error))
     services.extras["delivery_worker"] = worker
     worker.start()
-    if start_scheduler:
-        scheduler.start()
+    return worker
+
+
+def _lead(services: AppServices, scheduler: SafeScheduler) -> None:
+    """This process now runs the jobs: make sure the recurring ones exist, let features heal, wake up."""
+    set_scheduler_role("leader")
     scheduler.add_job("bot.jobs:sweep_outbox", "interval", seconds=services.settings.sync.sweep_seconds, id=SWEEP_JOB,
                       replace_existing=True)
     scheduler.add_job("bot.jobs:poll_case_changes", "interval", seconds=services.settings.sync.case_poll_seconds,
@@ -59,5 +117,8 @@ def start_background(bot: BotApp, *, start_scheduler: bool = True, linger: float
             hook(services)
         except Exception:
             log.exception("a feature's start-up hook failed: %s", getattr(hook, "__qualname__", hook))
-    worker.nudge()  # whatever the last run left pending goes out now
-    return Background(scheduler, worker)
+    scheduler.wakeup()
+
+
+def _follow() -> None:
+    set_scheduler_role("follower")

@@ -23,12 +23,11 @@ from swarms.settings import Settings, SettingsError
 log = logging.getLogger("case_swarm")
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        force=True)  # the stderr of this run, even when main() runs twice in one process
-    for noisy in ("slack_bolt", "slack_sdk", "urllib3", "waitress", "apscheduler", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def _setup_logging(verbose: bool, settings: Settings | None = None) -> None:
+    """Readable lines until the settings are read; then LOG_FORMAT's choice for the long-running commands."""
+    from bot.logs import setup_logging
+
+    setup_logging(verbose=verbose, log_format=settings.replicas.log_format if settings else "text")
     # It logs every failed request at ERROR and then raises; whoever called reports it once, in words.
     logging.getLogger("slack_sdk.web.base_client").setLevel(logging.CRITICAL)
 
@@ -49,15 +48,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     ensure_reachable(settings.database_url)
     from bot.app import create_app
-    from bot.background import start_background
+    from bot.background import BackgroundRole, start_background
     from bot.server import serve_http
     from bot.socket_mode import serve_socket_mode
 
+    _setup_logging(args.verbose, settings)
     new_file = sqlite_file(settings.database_url)
     new_file = new_file if new_file is not None and not new_file.exists() else None
     try:
         bot = create_app(settings)
-        background = start_background(bot)  # scheduler, outbox worker, then each feature's on_start hook
+        # Outbox worker and a candidate for the scheduled jobs, unless --web-only leaves both to `worker`s.
+        background = start_background(bot, role=BackgroundRole.WEB if args.web_only else BackgroundRole.ALL)
     except BaseException:
         _remove_new_database(new_file)  # a start-up that failed leaves no stray database behind
         raise
@@ -66,6 +67,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
             serve_socket_mode(bot)
         else:
             serve_http(bot, port=settings.port)
+    finally:
+        background.stop()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Jobs and outbox delivery without Slack's HTTP endpoint; PORT serves /healthz, /readyz, /metrics."""
+    from bot.app import create_app
+    from bot.background import BackgroundRole, start_background
+    from bot.server import serve_http
+
+    settings = Settings.from_env()
+    from swarms.db import ensure_reachable
+
+    ensure_reachable(settings.database_url)
+    _setup_logging(args.verbose, settings)
+    bot = create_app(settings)
+    background = start_background(bot, role=BackgroundRole.WORKER)
+    try:
+        serve_http(bot, port=settings.port, slack=False)
     finally:
         background.stop()
     return 0
@@ -232,7 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the bot (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN)")
+    serve.add_argument("--web-only", action="store_true",
+                       help="answer Slack only; leave scheduled jobs and note delivery to `case-swarm worker`")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run scheduled jobs and note delivery, no Slack endpoint (health and "
+                                           "metrics on PORT)")
+    worker.set_defaults(func=cmd_worker)
 
     demo = sub.add_parser("demo", help="play a whole swarm against a local Slack stand-in and print it")
     demo.add_argument("--keep", action="store_true", help="keep the demo database file afterwards")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -15,9 +16,10 @@ class TrackingExecutor(ThreadPoolExecutor):
         self._idle = threading.Condition()
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
+        """Run `fn` in the caller's context (its log ids follow it into the pool's thread)."""
         with self._idle:
             self._pending += 1
-        future = super().submit(fn, *args, **kwargs)
+        future = super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
         future.add_done_callback(self._done)
         return future
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from swarms.note_delivery import deliver_due
-from swarms.scheduling import job_services
+from swarms.scheduling import job_run, job_services
 
 log = logging.getLogger(__name__)
 
@@ -17,13 +17,11 @@ def sweep_outbox() -> None:
     """Send rows whose backoff has run out (the worker sends new notes at once by itself)."""
     services = job_services()
     worker = services.extras.get("delivery_worker")
-    try:
+    with job_run("note-sync-sweep"):
         if worker is not None:
             worker.deliver_now()
         else:
             deliver_due(services.sessions, services.cases)
-    except Exception:
-        log.exception("outbox sweep failed; the next sweep tries again")
 
 
 def poll_case_changes() -> None:
@@ -31,10 +29,8 @@ def poll_case_changes() -> None:
     from bot.listeners.sync import poll_and_post
 
     services = job_services()
-    try:
+    with job_run("case-change-poll"):  # a failed poll: the next one looks back far enough to catch up
         poll_and_post(services)
-    except Exception:
-        log.exception("case-change poll failed; the next poll looks back far enough to catch up")
 
 
 def tune_experts() -> None:
@@ -45,7 +41,7 @@ def tune_experts() -> None:
 
     services = job_services()
     now = utcnow()
-    try:
+    with job_run("experts-tune"):  # a failed tuning: next month tries again
         with services.sessions.begin() as session:
             if not claim_run(session, "experts-tune", now.strftime("%Y-%m")):
                 return
@@ -53,5 +49,3 @@ def tune_experts() -> None:
             result = tune_on_swarms(session, services.settings.experts, now=now, trigger="monthly")
         log.info("monthly expert tuning: %s (%d resolved swarms, version %d in use)", result.status,
                  result.resolved_swarms, result.version)
-    except Exception:
-        log.exception("monthly expert tuning failed; next month tries again")

@@ -26,8 +26,8 @@ from swarms.closing import (
     CloseSource,
     SwarmAlreadyClosed,
     archive_job_id,
-    archive_target,
     check_reopened,
+    claim_archive,
     close_swarm,
     flush_notes,
     mark_archived,
@@ -46,7 +46,7 @@ from swarms.knowledge_drafts import (
 )
 from swarms.knowledge_models import KnowledgeDraft
 from swarms.models import Swarm, SwarmStatus
-from swarms.scheduling import cancel, job_services, schedule_once
+from swarms.scheduling import cancel, job_run, job_services, schedule_once
 
 log = logging.getLogger(__name__)
 HERE = "bot.knowledge_jobs"
@@ -194,20 +194,24 @@ def announce_reopened(services: AppServices, swarm_id: int) -> bool:
 
 def archive_swarm_job(swarm_id: int) -> None:
     services = job_services()
-    try:
-        archive_now(services, swarm_id)
-    except Exception:
-        log.exception("archiving swarm %s failed; trying again in an hour", swarm_id)
-        scheduler = services.extras.get("scheduler")
-        if scheduler is not None:
-            schedule_once(scheduler, archive_job_id(swarm_id), f"{HERE}:archive_swarm_job",
-                          utcnow() + ARCHIVE_RETRY, swarm_id)
+    with job_run("swarm-archive"):
+        try:
+            archive_now(services, swarm_id)
+        except Exception:
+            scheduler = services.extras.get("scheduler")  # the claim already put the due time an hour on
+            if scheduler is not None:
+                schedule_once(scheduler, archive_job_id(swarm_id), f"{HERE}:archive_swarm_job",
+                              utcnow() + ARCHIVE_RETRY, swarm_id)
+            raise
 
 
 def archive_now(services: AppServices, swarm_id: int, *, now=None) -> bool:
-    """conversations.archive once due; an already archived (or deleted) channel counts as done."""
-    with services.sessions() as session:
-        target = archive_target(session, swarm_id, now=now)
+    """conversations.archive once due; an already archived (or deleted) channel counts as done.
+
+    The archive is claimed first (its due time moved an hour on, conditionally), so of several replicas
+    running the job one says goodbye and archives; if that one dies, the hour later is the retry."""
+    with services.sessions.begin() as session:
+        target = claim_archive(session, swarm_id, now=now or utcnow(), retry_in=ARCHIVE_RETRY)
         lang = session.get_one(Swarm, swarm_id).language if target else "en"
     if target is None:
         return False
@@ -229,10 +233,8 @@ def archive_now(services: AppServices, swarm_id: int, *, now=None) -> bool:
 
 def poll_reopened_job() -> None:
     services = job_services()
-    try:
+    with job_run("knowledge-reopen-poll"):
         poll_reopened(services)
-    except Exception:
-        log.exception("reopen poll failed; the next poll tries again")
 
 
 def poll_reopened(services: AppServices) -> list[int]:
@@ -270,7 +272,8 @@ def article_options(services: AppServices):
 
 
 def draft_swarm_job(swarm_id: int) -> None:
-    _draft_quietly(job_services(), swarm_id)
+    with job_run("knowledge-draft"):
+        draft_and_post(job_services(), swarm_id)
 
 
 def _draft_quietly(services: AppServices, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> None:

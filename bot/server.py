@@ -3,6 +3,10 @@
 HTTP mode is what several replicas need; Socket Mode (SLACK_APP_TOKEN set, `bot.socket_mode`) is for a
 laptop or a workspace without a public URL. HTTP mode keeps Bolt's request verification on; Socket
 Mode needs none (the WebSocket is opened with the app-level token).
+
+Beside Slack's endpoint: `/healthz` (liveness: the process answers), `/readyz` (ready for traffic: the
+database answers, the schema is this code's, the scheduler and the delivery worker run; 503 with the
+reasons otherwise) and `/metrics` (Prometheus). `case-swarm worker` serves only these three.
 """
 
 from __future__ import annotations
@@ -10,46 +14,81 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.app import BotApp
+from swarms.metrics import HTTP_REQUESTS, app_registry
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
-def wsgi_app(bot: BotApp, extra_routes: dict[str, WsgiApp] | None = None) -> WsgiApp:
-    """`/slack/events` to Bolt, `/healthz` answered here, other routes (webhooks) as features add them."""
-    slack = SlackRequestHandler(bot.bolt, path=EVENTS_PATH)
-    routes = dict(extra_routes or {})
-    routes.update(bot.services.extras.get("http_routes", {}))
+def wsgi_app(bot: BotApp, extra_routes: dict[str, WsgiApp] | None = None, *, slack: bool = True) -> WsgiApp:
+    """`/slack/events` to Bolt, health and metrics answered here, other routes (webhooks) as features add them.
+
+    `slack=False` (the worker) serves only the health and metrics routes."""
+    routes: dict[str, WsgiApp] = {HEALTH_PATH: lambda environ, start: _health(start),
+                                  READY_PATH: lambda environ, start: _ready(bot, start),
+                                  METRICS_PATH: _metrics_route(bot)}
+    if slack:
+        routes.update(extra_routes or {})
+        routes.update(bot.services.extras.get("http_routes", {}))
+        routes[EVENTS_PATH] = SlackRequestHandler(bot.bolt, path=EVENTS_PATH)
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == HEALTH_PATH:
-            return _health(bot, start_response)
-        if path in routes:
-            return routes[path](environ, start_response)
-        return slack(environ, start_response)
+        route = path if path in routes else "unknown"
+        started = time.perf_counter()
+        status = ["500"]
+
+        def recording_start(status_line: str, headers: list, *args) -> Callable:
+            status[0] = status_line.split(" ", 1)[0]
+            return start_response(status_line, headers, *args)
+
+        try:
+            if route == "unknown":
+                return _send(recording_start, "404 Not Found", {"ok": False, "error": "not_found"})
+            return routes[path](environ, recording_start)
+        finally:
+            HTTP_REQUESTS.labels(route, status[0]).observe(time.perf_counter() - started)
 
     return application
 
 
-def _health(bot: BotApp, start_response: Callable) -> Iterable[bytes]:
-    from sqlalchemy import text
+def _health(start_response: Callable) -> Iterable[bytes]:
+    """Liveness only: the process answers HTTP. Whether it should get traffic is `/readyz`."""
+    return _send(start_response, "200 OK", {"ok": True})
 
-    try:
-        with bot.services.sessions() as session:
-            session.execute(text("SELECT 1"))
-        status, body = "200 OK", {"ok": True, "database": "ok"}
-    except Exception as exc:  # a health check reports, it does not raise
-        status, body = "503 Service Unavailable", {"ok": False, "database": type(exc).__name__}
+
+def _ready(bot: BotApp, start_response: Callable) -> Iterable[bytes]:
+    from bot.readiness import readiness
+
+    report = readiness(bot.services)
+    return _send(start_response, "200 OK" if report.ready else "503 Service Unavailable", report.as_json())
+
+
+def _metrics_route(bot: BotApp) -> WsgiApp:
+    registry = app_registry(bot.services.sessions)
+
+    def metrics(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        payload = generate_latest(registry)
+        start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+    return metrics
+
+
+def _send(start_response: Callable, status: str, body: dict) -> Iterable[bytes]:
     payload = json.dumps(body).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
     return [payload]
@@ -92,9 +131,14 @@ def start_http_server(bot: BotApp, *, host: str = "127.0.0.1", port: int = 0, th
     return RunningServer(f"http://{host}:{actual_port}", actual_port, server, thread)
 
 
-def serve_http(bot: BotApp, *, port: int, host: str = "0.0.0.0") -> None:
+def serve_http(bot: BotApp, *, port: int, host: str = "0.0.0.0", slack: bool = True) -> None:
+    """Block serving HTTP: Slack's endpoint and the health routes, or (`slack=False`, the worker) only the latter."""
     from waitress import serve
 
-    log.info("case-swarm listening on http://%s:%s%s", host, port, EVENTS_PATH)
-    serve(wsgi_app(bot), host=host, port=port, threads=max(4, bot.services.settings.listener_threads))
+    if slack:
+        log.info("case-swarm listening on http://%s:%s%s", host, port, EVENTS_PATH)
+    else:
+        log.info("case-swarm worker: health and metrics on http://%s:%s (no Slack endpoint)", host, port)
+    serve(wsgi_app(bot, slack=slack), host=host, port=port, threads=max(4, bot.services.settings.listener_threads),
+          ident="case-swarm")
 

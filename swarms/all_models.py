@@ -4,6 +4,7 @@ from swarms import (  # noqa: F401
     expert_models,
     home_models,
     knowledge_models,
+    leadership,
     models,
     opening_models,
     scheduling,

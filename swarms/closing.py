@@ -285,15 +285,20 @@ class ArchiveTarget:
     case_number: str
 
 
-def archive_target(session: Session, swarm_id: int, *, now: datetime | None = None) -> ArchiveTarget | None:
-    """The channel to archive now, or None (reopened, already archived, not due yet)."""
-    swarm = session.get(Swarm, swarm_id)
-    now = now or utcnow()
-    if swarm is None or swarm.status != SwarmStatus.CLOSED or swarm.archive_due_at is None:
-        return None
-    if swarm.archive_due_at > now + timedelta(seconds=5) or not swarm.channel_id:
-        return None
-    return ArchiveTarget(swarm.id, swarm.channel_id, swarm.case_number)
+def claim_archive(session: Session, swarm_id: int, *, now: datetime, retry_in: timedelta) -> ArchiveTarget | None:
+    """The channel to archive now, claimed by moving its due time `retry_in` on; None if not ours.
+
+    One conditional UPDATE: of several replicas running the job at once exactly one gets the row
+    (reopened, already archived, not due yet or claimed by another: None). Commit before calling Slack."""
+    row = session.execute(
+        update(Swarm)
+        .where(Swarm.id == swarm_id, Swarm.status == SwarmStatus.CLOSED, Swarm.archive_due_at.is_not(None),
+               Swarm.archive_due_at <= now + timedelta(seconds=5), Swarm.channel_id.is_not(None),
+               Swarm.channel_id != "")
+        .values(archive_due_at=now + retry_in)
+        .returning(Swarm.channel_id, Swarm.case_number)
+    ).first()
+    return ArchiveTarget(swarm_id, row.channel_id, row.case_number) if row else None
 
 
 def mark_archived(session: Session, swarm_id: int) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import sessionmaker
 
 from swarms.case_systems.base import CaseSystem
 from swarms.db import utcnow
+from swarms.metrics import DELIVERIES
 from swarms.note_delivery import BATCH_SIZE, DEFAULT_LEASE, DeliveryReport, claim_batch, deliver_due, send_batch
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ class DeliveryWorker:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="case-swarm-delivery", daemon=True)
             self._thread.start()
+
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
@@ -125,6 +129,11 @@ class DeliveryWorker:
                 return  # quiet for a whole linger (a lone note), or a batch is full
 
     def _account(self, report: DeliveryReport) -> None:
+        system = self._cases.name
+        for outcome, count in (("delivered", report.delivered), ("retried", report.retried),
+                               ("parked", len(report.parked))):
+            if count:
+                DELIVERIES.labels(system, outcome).inc(count)
         totals = self.totals
         totals.delivered += report.delivered
         totals.retried += report.retried

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from expert_finder.models import Ranking, Reason, Suggestion
@@ -38,6 +38,7 @@ from swarms.ports import InviteOutcome
 
 log = logging.getLogger(__name__)
 ESCALATION_JOB = "swarms.expert_invites:escalation_job"
+ESCALATION_RETRY = timedelta(minutes=5)
 PORT_KEY = "experts_port"  # services.extras keys the job reads
 SETTINGS_KEY = "expert_settings"
 
@@ -345,17 +346,27 @@ def escalate(sessions: sessionmaker, port: ExpertsPort, outcome_id: int, *, now:
         if swarm is None or not swarm.is_live:
             return "swarm_closed"
         if wrote_since(session, swarm.id, outcome.user_id, outcome.invited_at):
-            outcome.state = SuggestionState.CONTRIBUTED
-            return "contributed"
+            return "contributed" if _settle(session, outcome_id, state=SuggestionState.CONTRIBUTED) else "settled"
         if outcome.mode == InviteMode.ASK and outcome.user_id in member_ids(session, swarm.id):
-            outcome.state, outcome.answered_at = SuggestionState.JOINED, now
-            return "joined"
+            settled = _settle(session, outcome_id, state=SuggestionState.JOINED, answered_at=now)
+            return "joined" if settled else "settled"
         if outcome.answer_due_at is not None and now < outcome.answer_due_at:
             return "not_due"
-        outcome.state, outcome.answered_at, outcome.escalated_at = SuggestionState.IGNORED, now, now
         info, user_id = swarm_info(swarm), outcome.user_id
+        if not _settle(session, outcome_id, state=SuggestionState.IGNORED, answered_at=now, escalated_at=now):
+            return "settled"  # another replica's check (or the expert's answer) got there first
     bring_next(sessions, port, info, ExpertNotice("ignored", info, (user_id,)), now=now, settings=settings)
     return "ignored"
+
+
+def _settle(session: Session, outcome_id: int, **values) -> bool:
+    """Claim the check's outcome: one conditional UPDATE, so of two checks at once only one acts."""
+    return session.execute(
+        update(SuggestionOutcome)
+        .where(SuggestionOutcome.id == outcome_id, SuggestionOutcome.state == SuggestionState.INVITED,
+               SuggestionOutcome.escalated_at.is_(None))
+        .values(**values)
+    ).rowcount == 1
 
 
 def bring_next(sessions: sessionmaker, port: ExpertsPort, info: SwarmInfo, notice: ExpertNotice, *,
@@ -391,8 +402,14 @@ def pending_checks(session: Session) -> list[tuple[int, datetime]]:
 def escalation_job(outcome_id: int) -> None:
     """The scheduled answer check (a persistent date job); it finds the app through job_services()."""
     from swarms.db import utcnow
-    from swarms.scheduling import job_services
+    from swarms.scheduling import job_run, job_services
 
     services = job_services()
-    escalate(services.sessions, services.extras[PORT_KEY], outcome_id, now=utcnow(),
-             settings=services.extras[SETTINGS_KEY])
+    with job_run("expert-answer-check"):
+        try:
+            escalate(services.sessions, services.extras[PORT_KEY], outcome_id, now=utcnow(),
+                     settings=services.extras[SETTINGS_KEY])
+        except Exception:
+            port = services.extras[PORT_KEY]  # a one-off job: plan the next try, or it never runs again
+            port.plan_answer_check(outcome_id, utcnow() + ESCALATION_RETRY)
+            raise

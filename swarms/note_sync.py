@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from swarms.case_systems.base import NoteKind
 from swarms.db import utcnow
 from swarms.errors import AlreadySynced, NotYourSwarm, SwarmClosedForNotes, SwarmGone
+from swarms.metrics import EVENTS_DEDUPLICATED
 from swarms.models import Note, OutboxItem, OutboxSequence, OutboxState, ProcessedEvent, Swarm, SwarmMember, SwarmStatus
 from swarms.upsert import insert_or_skip
 
@@ -53,6 +54,8 @@ def claim_event(session: Session, event_id: str) -> bool:
     if not event_id:
         return True
     inserted = insert_or_skip(session, ProcessedEvent.__table__, {"event_id": event_id, "received_at": utcnow()})
+    if inserted is None:
+        EVENTS_DEDUPLICATED.labels("event_id_at_capture").inc()
     return inserted is not None
 
 

@@ -1,22 +1,34 @@
 """Scheduled and delayed jobs: APScheduler with its jobs in the app's database, so they survive a restart.
 
 Jobs are module-level functions named by a stable id; they take ids, never ORM objects, and reach the
-running app's services through `job_services()`, set once at start-up. Where several bot replicas share
-the database, `claim_run` lets exactly one replica do a given run (the weekly digest, one archive).
+running app's services through `job_services()`, set once at start-up. Each runs inside `job_run(name)`,
+which logs and counts a failure instead of letting it out.
+
+With several replicas on one database every process starts a `SafeScheduler` *paused*: it can plan jobs
+(they go to the shared job store) but only the process holding the scheduler lease (`swarms.leadership`)
+resumes it and runs them. The scheduler's own loop survives anything a pass raises (another process
+removed a job it was about to update, the database went away), and wakes at least every `max_wait`
+seconds so jobs planned by other replicas are seen. A job that acts outside (archive, escalation)
+still claims its step with a conditional UPDATE first; `claim_run` does that for a whole run (the digest).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from swarms.db import Base, UTCDateTime, utcnow
+from swarms.metrics import JOB_FAILURES, JOB_RUNS, JOB_SECONDS
 from swarms.upsert import insert_or_skip
 
 log = logging.getLogger(__name__)
@@ -55,15 +67,61 @@ def job_services() -> Any:
     return _services
 
 
-def make_scheduler(engine: Engine, *, start: bool = True) -> BackgroundScheduler:
+@contextlib.contextmanager
+def job_run(job: str) -> Iterator[None]:
+    """Count, time and contain one run: a failure is logged and counted, and the next run tries again."""
+    JOB_RUNS.labels(job).inc()
+    started = time.perf_counter()
+    try:
+        yield
+    except Exception:
+        JOB_FAILURES.labels(job).inc()
+        log.exception("job %s failed; it runs again at its next time", job)
+    finally:
+        JOB_SECONDS.labels(job).observe(time.perf_counter() - started)
+
+
+class SafeScheduler(BackgroundScheduler):
+    """APScheduler whose main loop cannot die and which runs jobs only while `may_run()` says so.
+
+    APScheduler 3 lets an exception from a pass (JobLookupError when another replica removed a one-off
+    job first; a dropped database connection) end its thread silently: no job would run again.
+    """
+
+    def __init__(self, *args: Any, may_run: Callable[[], bool] = lambda: True, max_wait: float = 10.0,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.may_run = may_run
+        self.max_wait = max_wait
+        self.passes_failed = 0
+
+    def _process_jobs(self):  # type: ignore[override]
+        if not self.may_run():
+            return self.max_wait
+        try:
+            wait = super()._process_jobs()
+        except Exception:
+            self.passes_failed += 1
+            log.exception("scheduler pass failed; trying again in %ss", self.max_wait)
+            return self.max_wait
+        return self.max_wait if wait is None else min(wait, self.max_wait)
+
+    def alive(self) -> bool:
+        thread = getattr(self, "_thread", None)
+        return self.running and thread is not None and thread.is_alive()
+
+
+def make_scheduler(engine: Engine, *, start: bool = True, paused: bool = False,
+                   may_run: Callable[[], bool] = lambda: True) -> SafeScheduler:
     """A background scheduler whose jobs live in the app's database (table apscheduler_jobs)."""
-    scheduler = BackgroundScheduler(
+    scheduler = SafeScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         timezone="UTC",
+        may_run=may_run,
     )
     if start:
-        scheduler.start()
+        scheduler.start(paused=paused)
     return scheduler
 
 
@@ -76,5 +134,5 @@ def cancel(scheduler: BackgroundScheduler, job_id: str) -> bool:
     try:
         scheduler.remove_job(job_id)
         return True
-    except Exception:  # JobLookupError: nothing planned under that id
+    except JobLookupError:  # nothing planned under that id (or another replica ran it meanwhile)
         return False

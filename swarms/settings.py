@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///case-swarm.sqlite3"
 CASE_SYSTEMS = ("local", "salesforce", "zendesk")
+LOG_FORMATS = ("text", "json")
 LANGUAGES = ("en", "ko")
 KNOWLEDGE_EXPORTS = ("folder", "salesforce", "zendesk")
 TRUE_WORDS = ("true", "yes", "on", "1")
@@ -203,6 +204,21 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class ReplicaSettings:
+    """Running several replicas: how long the scheduler's lease lasts, and the log format."""
+
+    scheduler_lease_seconds: int = 15  # a dead leader's jobs move to another replica within this
+    log_format: str = "text"  # json: one object a line, with the Slack event or trigger id
+
+    @classmethod
+    def read(cls, reader: SettingsReader) -> ReplicaSettings:
+        return cls(
+            scheduler_lease_seconds=reader.integer("SCHEDULER_LEASE_SECONDS", 15, low=2, high=600, unit="seconds"),
+            log_format=reader.choice("LOG_FORMAT", "text", LOG_FORMATS),
+        )
+
+
+@dataclass(frozen=True)
 class HomeSettings:
     """When an open swarm counts as stalled on the manager's Home."""
 
@@ -347,6 +363,7 @@ class Settings:
     listener_threads: int = 10
     channel_names_ascii: bool = False  # swarm channel names in ASCII only (Korean subjects: the number alone)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    replicas: ReplicaSettings = field(default_factory=ReplicaSettings)
     home: HomeSettings = field(default_factory=HomeSettings)
     opening: OpeningSettings = field(default_factory=OpeningSettings)
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
@@ -408,6 +425,7 @@ class Settings:
             listener_threads=reader.integer("LISTENER_THREADS", 10, low=2, high=64),
             channel_names_ascii=reader.boolean("CHANNEL_NAMES_ASCII", False),
             sync=SyncSettings.read(reader, case_system),
+            replicas=ReplicaSettings.read(reader),
             home=HomeSettings.read(reader),
             opening=OpeningSettings.read(reader),
             knowledge=knowledge,

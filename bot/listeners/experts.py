@@ -63,7 +63,7 @@ from swarms.experts import settle_outcomes
 from swarms.lifecycle import OpenedSwarm, find_swarm_by_channel
 from swarms.models import Swarm
 from swarms.ports import InviteOutcome
-from swarms.scheduling import cancel, job_services, schedule_once
+from swarms.scheduling import cancel, job_run, job_services, schedule_once
 
 log = logging.getLogger(__name__)
 INVITE_CHUNK = 100  # conversations.invite takes at most 100 users a call
@@ -412,9 +412,7 @@ def refresh_job() -> None:
     """Directory members re-read from Slack; closed swarms' outcomes settled as contributed or credited."""
     services = job_services()
     now = utcnow()
-    try:
+    with job_run("expert-directory-refresh"):
         refresh_directory(services.sessions, SlackProfileReader(services.client), _settings(services), now=now)
         with services.sessions.begin() as session:
             settle_outcomes(session, since=now - timedelta(days=30))
-    except Exception:
-        log.exception("expert directory refresh failed; the next run tries again")

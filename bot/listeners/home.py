@@ -19,7 +19,7 @@ from bot.services import AppServices
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
 from swarms.digest import WeeklyDigest, run_weekly_digest
 from swarms.finder_stats import finder_figures
-from swarms.scheduling import job_services
+from swarms.scheduling import job_run, job_services
 from swarms.stats import DEFAULT_PERIOD_DAYS, Period, StallRule, manager_stats, my_swarms, person_rows, weekly_series
 from swarms.stats_export import charts_available, people_csv, weekly_chart_png, weekly_csv
 from swarms.stats_rollup import refresh_note_days
@@ -195,10 +195,11 @@ def send_digest(services: AppServices, user_id: str, digest: WeeklyDigest) -> No
     _dm(services, user_id, **digest_message(digest.figures, digest.top, digest.week, lang))
 
 
-def weekly_digest_job() -> int:
+def weekly_digest_job() -> None:
     services = job_services()
-    return run_weekly_digest(services.sessions, manager_ids(services),
-                             lambda user_id, digest: send_digest(services, user_id, digest))
+    with job_run("weekly-digest"):
+        run_weekly_digest(services.sessions, manager_ids(services),
+                          lambda user_id, digest: send_digest(services, user_id, digest))
 
 
 def note_rollup_job() -> None:
@@ -206,5 +207,5 @@ def note_rollup_job() -> None:
     from swarms.stats import WorkingHours
 
     services = job_services()
-    with services.sessions.begin() as session:
+    with job_run("note-rollup"), services.sessions.begin() as session:
         refresh_note_days(session, now=utcnow(), hours=WorkingHours())

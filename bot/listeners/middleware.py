@@ -1,14 +1,17 @@
-"""Global middleware: drop Slack's retries of events we already handled, and ignore our own echoes."""
+"""Global middleware: name and time each request, drop Slack's retries of events we already handled."""
 
 from __future__ import annotations
 
 import logging
+import time
 
 from slack_bolt import App, BoltResponse
 from sqlalchemy import select
 
 from bot.errors import error_text, expected
+from bot.logs import REQUEST_IDS, request_ids_of
 from bot.services import AppServices
+from swarms.metrics import ACKS, EVENTS_DEDUPLICATED, listener_label
 from swarms.models import ProcessedEvent
 
 log = logging.getLogger(__name__)
@@ -16,12 +19,27 @@ log = logging.getLogger(__name__)
 
 def register(app: App, services: AppServices) -> None:
     @app.middleware
+    def observe_request(body: dict, next) -> BoltResponse | None:
+        """Log lines of this request carry its event or trigger id; its time to the ack is measured.
+
+        (process_before_response: the listener runs before Slack gets its answer, so this is the ack time.)"""
+        token = REQUEST_IDS.set(request_ids_of(body))
+        started = time.perf_counter()
+        try:
+            next()
+        finally:
+            ACKS.labels(listener_label(listener_of(body))).observe(time.perf_counter() - started)
+            REQUEST_IDS.reset(token)
+        return None
+
+    @app.middleware
     def skip_handled_events(body: dict, request, next) -> BoltResponse | None:
         # Only Slack's retries need the lookup; a first delivery is deduplicated by the capture itself.
         retry = (request.headers.get("x-slack-retry-num") or [None])[0] if request is not None else None
         event_id = body.get("event_id") if body.get("type") == "event_callback" and retry else None
         if event_id and _already_handled(services, event_id):
             log.info("event %s already handled; ignoring Slack's retry", event_id)
+            EVENTS_DEDUPLICATED.labels("slack_retry").inc()
             return BoltResponse(status=200, body="")
         next()
         return None
@@ -36,6 +54,25 @@ def register(app: App, services: AppServices) -> None:
             lang = services.people.cached_language_of(user_id)
             respond(response_type="ephemeral", replace_original=False,
                     text=error_text(error, lang, system=services.settings.case_system))
+
+
+def listener_of(body: dict) -> str:
+    """A bounded name for what the request is: /swarm, event:message, action:<id>, view:<callback id>."""
+    kind = body.get("type") or ""
+    if body.get("command"):
+        return str(body["command"])[:40]
+    if kind == "event_callback":
+        event = body.get("event") or {}
+        subtype = event.get("subtype")
+        return f"event:{event.get('type', '?')}" + (f":{subtype}" if subtype else "")
+    if kind == "block_actions":
+        actions = body.get("actions") or [{}]
+        return f"action:{str(actions[0].get('action_id', '?'))[:60]}"
+    if kind in ("view_submission", "view_closed"):
+        return f"view:{str((body.get('view') or {}).get('callback_id', '?'))[:60]}"
+    if kind in ("shortcut", "message_action"):
+        return f"shortcut:{str(body.get('callback_id', '?'))[:60]}"
+    return kind[:40] or "unknown"
 
 
 def _already_handled(services: AppServices, event_id: str) -> bool:

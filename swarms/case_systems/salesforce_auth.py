@@ -32,6 +32,7 @@ import jwt
 import requests
 
 from swarms.case_systems.base import CaseSystemAuthError, CaseSystemError, CaseSystemUnavailable
+from swarms.metrics import API_CALLS
 from swarms.settings import SettingsError, SettingsReader
 
 log = logging.getLogger(__name__)
@@ -335,9 +336,12 @@ class SalesforceRest:
                 method, url, params=params, json=json, headers=headers, timeout=self.config.timeout
             )
         except requests.Timeout:
+            API_CALLS.labels("salesforce", "timeout").inc()
             raise CaseSystemUnavailable("Salesforce did not answer in time") from None
         except requests.RequestException as exc:
+            API_CALLS.labels("salesforce", "unreachable").inc()
             raise CaseSystemUnavailable(f"Salesforce could not be reached ({type(exc).__name__})") from None
+        API_CALLS.labels("salesforce", str(response.status_code)).inc()
         usage = _LIMIT_INFO.search(response.headers.get("Sforce-Limit-Info", ""))
         with self._lock:
             self._calls += 1

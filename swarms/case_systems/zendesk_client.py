@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 
 from swarms.case_systems.base import CaseSystemAuthError, CaseSystemError, CaseSystemUnavailable
+from swarms.metrics import API_CALLS
 from swarms.settings import SettingsReader
 
 DIGITS = re.compile(r"^\d+$")
@@ -137,9 +138,12 @@ class ZendeskClient:
                 method, url, params=params, json=json, headers=headers, auth=auth, timeout=self.config.timeout
             )
         except requests.Timeout:
+            API_CALLS.labels("zendesk", "timeout").inc()
             raise CaseSystemUnavailable("Zendesk did not answer in time") from None
         except requests.RequestException as exc:
+            API_CALLS.labels("zendesk", "unreachable").inc()
             raise CaseSystemUnavailable(f"Zendesk could not be reached ({type(exc).__name__})") from None
+        API_CALLS.labels("zendesk", str(response.status_code)).inc()
         with self._lock:
             self._calls += 1
         return _answer(response)

@@ -11,8 +11,8 @@ from swarms.closing import (
     CloseRequest,
     CloseSource,
     SwarmAlreadyClosed,
-    archive_target,
     check_reopened,
+    claim_archive,
     close_swarm,
     flush_notes,
     mark_archived,
@@ -26,6 +26,7 @@ from swarms.settings import Settings, SettingsError
 from tests.knowledge.conftest import ADMIN, CASE, EXPERT, HELPER, OWNER, STRANGER, post
 
 WEEK = timedelta(days=7)
+HOUR = timedelta(hours=1)
 
 
 def close(sessions, swarm_id, permissions, *, user=OWNER, source=CloseSource.COMMAND, summary="Firmware 2.3.1",
@@ -132,16 +133,20 @@ def test_a_remote_case_counts_as_reopened_only_after_the_case_system_closed_it(s
     assert check_reopened(sessions, cases) == [swarm_id]
 
 
-def test_the_archive_is_due_only_after_the_delay_and_only_once(sessions, swarm_id, permissions):
+def test_the_archive_is_due_only_after_the_delay_and_claimed_once(sessions, swarm_id, permissions):
     closed = close(sessions, swarm_id, permissions)
     with sessions.begin() as session:
-        assert archive_target(session, swarm_id) is None
-        target = archive_target(session, swarm_id, now=closed.archive_due_at)
+        assert claim_archive(session, swarm_id, now=utcnow(), retry_in=HOUR) is None, "not due yet"
+        target = claim_archive(session, swarm_id, now=closed.archive_due_at, retry_in=HOUR)
         assert target.channel_id == "C0SWARM1"
+    with sessions.begin() as session:
+        assert claim_archive(session, swarm_id, now=closed.archive_due_at, retry_in=HOUR) is None, "claimed"
+        assert claim_archive(session, swarm_id, now=closed.archive_due_at + HOUR, retry_in=HOUR) is not None, \
+            "the claimer died: an hour later it is due again"
         mark_archived(session, swarm_id)
-    with sessions() as session:
+    with sessions.begin() as session:
         assert session.get(Swarm, swarm_id).status == SwarmStatus.ARCHIVED
-        assert archive_target(session, swarm_id, now=utcnow() + WEEK * 2) is None
+        assert claim_archive(session, swarm_id, now=utcnow() + WEEK * 2, retry_in=HOUR) is None
 
 
 def test_top_contributors_leave_out_deleted_messages_and_the_apps_notices(sessions, swarm_id, permissions):

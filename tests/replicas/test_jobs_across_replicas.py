@@ -1,0 +1,101 @@
+"""Given several replicas sharing one job store, the scheduler survives their races and one of them leads."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from swarms.db import utcnow
+from swarms.leadership import Leadership
+from swarms.scheduling import make_scheduler, schedule_once
+
+RUNS: list[str] = []
+_runs_lock = threading.Lock()
+
+
+def record_run(name: str) -> None:
+    with _runs_lock:
+        RUNS.append(name)
+
+
+def wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_one_off_jobs_raced_by_three_schedulers_kill_none_of_them(engine):
+    """APScheduler alone: the losers of each race hit JobLookupError and their scheduler thread died."""
+    RUNS.clear()
+    schedulers = [make_scheduler(engine) for _ in range(3)]
+    try:
+        due = utcnow() + timedelta(seconds=0.5)
+        for n in range(6):
+            schedule_once(schedulers[0], f"race-{n}", f"{__name__}:record_run", due, f"race-{n}")
+        for scheduler in schedulers:
+            scheduler.wakeup()
+        assert wait_until(lambda: len(set(RUNS)) == 6, timeout=15), f"ran {sorted(set(RUNS))}"
+        assert wait_until(lambda: not schedulers[0].get_jobs(), timeout=5)
+        assert [s.alive() for s in schedulers] == [True, True, True]
+    finally:
+        for scheduler in schedulers:
+            scheduler.shutdown(wait=False)
+
+
+def test_one_replica_leads_and_another_takes_over_within_the_lease_when_it_dies(sessions):
+    events: list[str] = []
+    first = Leadership(sessions, ttl=1.0, on_lead=lambda: events.append("first leads"), on_follow=lambda: None)
+    second = Leadership(sessions, ttl=1.0, on_lead=lambda: events.append("second leads"), on_follow=lambda: None)
+    first.start()
+    second.start()
+    try:
+        assert (first.role, second.role) == ("leader", "follower")
+        died = time.monotonic()
+        first.stop(hand_over=False)  # as kill -9: nobody gives the lease back
+        assert wait_until(lambda: second.is_leader, timeout=5)
+        assert time.monotonic() - died < 1.0 + second.period + 1.0, "the lease time plus one renewal period"
+        assert not first.holds_lease(), "a leader that stopped renewing runs nothing once its lease may be gone"
+        assert events == ["first leads", "second leads"]
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_a_clean_stop_hands_the_lease_over_at_once(sessions):
+    first = Leadership(sessions, ttl=30.0, on_lead=lambda: None, on_follow=lambda: None)
+    second = Leadership(sessions, ttl=30.0, on_lead=lambda: None, on_follow=lambda: None)
+    first.start()
+    second.start()
+    try:
+        first.stop()
+        second.round()
+        assert second.is_leader, "no waiting 30 s for the lease to expire"
+    finally:
+        second.stop()
+
+
+def test_three_replicas_claiming_one_due_archive_get_it_once(sessions):
+    from swarms.closing import claim_archive
+    from swarms.models import Swarm, SwarmStatus
+
+    now = utcnow()
+    with sessions.begin() as session:
+        swarm = Swarm(case_key="500X", case_number="00001026", case_system="local", channel_id="C0ARCHIVE",
+                      status=SwarmStatus.CLOSED, opened_by="U0DANA0001", archive_due_at=now - timedelta(minutes=1))
+        session.add(swarm)
+        session.flush()
+        swarm_id = swarm.id
+    start = threading.Barrier(3, timeout=10)
+
+    def claim(_):
+        start.wait()
+        with sessions.begin() as session:
+            return claim_archive(session, swarm_id, now=now, retry_in=timedelta(hours=1)) is not None
+
+    with ThreadPoolExecutor(3) as pool:
+        assert sorted(pool.map(claim, range(3))) == [False, False, True]
