@@ -125,7 +125,7 @@ class Leadership:
         if self._thread is not None:
             self._thread.join(timeout=5)
         if self.is_leader and hand_over:
-            self._set_leader(False)
+            self._set_leader(False, quiet=True)
             try:
                 with self.sessions.begin() as session:
                     give_up(session, self.holder)
@@ -133,7 +133,7 @@ class Leadership:
                 log.warning("could not hand the scheduler lease over; it expires in %s", self.ttl)
 
     def round(self) -> None:
-        started = time.monotonic()
+        started, first = time.monotonic(), self.last_round == 0.0
         try:
             with self.sessions.begin() as session:
                 holds = take_or_renew(session, self.holder, self.ttl)
@@ -144,15 +144,18 @@ class Leadership:
             log.exception("scheduler lease: the database did not answer; not leading until it does")
             holds = False
         if holds != self.is_leader:
-            self._set_leader(holds)
+            self._set_leader(holds, quiet=first or self._stop.is_set())
 
     def _run(self) -> None:
         while not self._stop.wait(self.period):
             self.round()
 
-    def _set_leader(self, leading: bool) -> None:
+    def _set_leader(self, leading: bool, *, quiet: bool = False) -> None:
+        """Switch the scheduler; a takeover or a loss is logged (start-up and a clean stop are not news)."""
         self.is_leader = leading
-        log.info("scheduler lease %s by %s", "taken" if leading else "lost", self.holder)
+        if not quiet:
+            log.log(logging.INFO if leading else logging.WARNING, "scheduler lease %s by %s",
+                    "taken over" if leading else "lost", self.holder)
         try:
             (self._on_lead if leading else self._on_follow)()
         except Exception:
