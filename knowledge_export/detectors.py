@@ -86,7 +86,7 @@ PLACEHOLDER = re.compile(r"\[(?:SECRET|EMAIL|IBAN|CARD|NATIONAL_ID|IP|PHONE|ADDR
 # --- e-mail and IP addresses --------------------------------------------------------------------------
 
 _VERSION_BEFORE = re.compile(
-    r"(?:(?<![A-Za-z])v|version|ver\.?|build|fw|firmware|release|rev|revision|update|patch|driver|agent|client|"
+    r"(?<![A-Za-z])(?:v|version|ver\.?|build|fw|firmware|release|rev|revision|update|patch|driver|agent|client|"
     r"sdk|app|os|ios|android|windows|chrome|firefox|edge|safari|java|node|python|버전|펌웨어|빌드|패치|업데이트|드라이버)"
     r"\s*[:=]?\s*$",
     re.I,
@@ -160,7 +160,7 @@ PATTERN_RULES: tuple[Rule, ...] = (
         "e-mail address",
         re.compile(
             r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-            r"(?![A-Za-z0-9-])"
+            r"(?![A-Za-z0-9-]|:[\w~/.-])"  # "git@github.com:acme/repo.git" is a remote, not a mailbox
         ),
         whole,
     ),

@@ -74,7 +74,7 @@ _KOREAN_AFTER_LABEL = re.compile(
     rf"(?:고객|담당자|담당|작성자|요청자|문의자|성함|이름|성명|연락\s?담당)\s*[:：]?\s*(?P<name>[가-힣]{{3}}){_PARTICLE}(?![가-힣])"
 )
 _KOREAN_SELF = re.compile(r"(?<![가-힣])(?P<name>[가-힣]{3,4})\s?(?:입니다|이에요|예요|드림|올림|배상)")
-_EN_NAME = r"[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)?"
+_EN_NAME = r"(?:O'|Mc|Mac)?[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)?"
 _EN_TITLED = re.compile(
     rf"(?<![A-Za-z])(?:Mr|Ms|Mrs|Miss|Mx|Dr|Prof|Sir|Madam)\.?\s+(?P<name>{_EN_NAME}(?:\s{_EN_NAME})?)"
 )

@@ -39,6 +39,8 @@ def _card(match: re.Match[str]) -> Span:
     longest such run of whole groups from the start, since more numbers may follow the card."""
     text, start = match.group(), match.start()
     labelled = _CARD_LABEL.search(match.string[max(0, start - 30) : start]) is not None
+    if not labelled and _ID_LABEL_BEFORE.search(match.string[max(0, start - 24) : start]):
+        return None  # an IMEI or a serial passes Luhn too
     cut = len(text)
     while cut > 0:
         digits = re.sub(r"\D", "", text[:cut])
@@ -200,7 +202,7 @@ def _counter(text: str, end: int) -> bool:
 # --- phone numbers ------------------------------------------------------------------------------------
 
 _ID_LABEL_BEFORE = re.compile(
-    r"(?:order|case|ticket|invoice|serial|s/n|sn|part|model|ref|reference|po|tracking|rma|build|version|"
+    r"(?:order|case|ticket|invoice|serial|s/n|sn|part|model|ref|reference|po|tracking|rma|build|version|imei|meid|iccid|"
     r"account|acct|customer|cust|sku|lot|batch|article|quote|request|주문|송장|운송장|케이스|티켓|일련|시리얼|모델|"
     r"빌드|버전|계정|고객|문서|견적)\s*(?:no\.?|number|num|#|id|번호)?\s*[:#=.]?\s*$",
     re.I,

@@ -296,6 +296,46 @@ SECOND_BATCH = [
     ('name', 'Hana Yoon', 'Customer Hana Yoon reports the fault'),
 ]
 
+# A third batch, run once unseen after the second (2 of 36 leaked then).
+THIRD_BATCH = [
+    ('secret', 'Welcome@2025', 'Temporary password: Welcome@2025 (change at first login)'),
+    ('secret', 'mK3#vQ9!', 'new pwd = mK3#vQ9!'),
+    ('secret', 'ab12CD34ef56GH78', 'ZENDESK_API_TOKEN=ab12CD34ef56GH78'),
+    ('secret', '7Hq2LmP9xR4t', '고객 포털 비밀번호가 7Hq2LmP9xR4t 로 설정돼 있었습니다'),
+    ('secret', 'Zz12345!', '패스워드 Zz12345! 를 메일로 보냈다고 함'),
+    ('secret', 'AKIAZ7EXAMPLE3QW5RTY', 'aws key AKIAZ7EXAMPLE3QW5RTY in the script'),
+    ('secret', 'ghs_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', 'GITHUB_TOKEN: ghs_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'),
+    ('secret', 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2V4YW1wbGUuY29tIn0.c2lnbmF0dXJlX2hlcmVfMTIz', 'id_token eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2V4YW1wbGUuY29tIn0.c2lnbmF0dXJlX2hlcmVfMTIz'),
+    ('secret', 'Sh4redS3cret', 'shared secret is Sh4redS3cret'),
+    ('secret', 'q1w2e3r4', 'ftp://backup:q1w2e3r4@files.example.com/'),
+    ('phone', '010-2222-3333', '휴대폰: 010-2222-3333'),
+    ('phone', '+1 (650) 253-0000', 'HQ +1 (650) 253-0000'),
+    ('phone', '02 3456 7890', '사무실 02 3456 7890 로 전화'),
+    ('phone', '+82-10-8765-4321', 'WhatsApp +82-10-8765-4321'),
+    ('email', 'park.jisoo@hanbit.kr', 'cc park.jisoo@hanbit.kr'),
+    ('card', '371449635398431', 'Amex 371449635398431 was declined'),
+    ('card', '6011 0009 9013 9424', 'Discover 6011 0009 9013 9424'),
+    ('iban', 'NL02ABNA0123456789', 'IBAN NL02ABNA0123456789 for the refund'),
+    ('national_id', '750823-1234560', '주민번호 750823-1234560'),
+    ('national_id', '214-86-72346', '사업자 214-86-72346'),
+    ('ip', '10.10.1.23', 'app server 10.10.1.23 rejects TLS 1.0'),
+    ('ip', '2001:db8:1::ab9:C0A8:102', 'client 2001:db8:1::ab9:C0A8:102 timed out'),
+    ('address', '서울특별시 영등포구 여의대로 108', '본사 주소: 서울특별시 영등포구 여의대로 108'),
+    ('address', '대구광역시 수성구 달구벌대로 2503', '대구광역시 수성구 달구벌대로 2503 매장 방문'),
+    ('address', '77 Massachusetts Avenue', 'Deliver to 77 Massachusetts Avenue, Cambridge, MA 02139'),
+    ('address', '31 Spooner Street', 'customer at 31 Spooner Street called'),
+    ('name', '김태희', '김태희 고객님께서 환불을 요청하셨습니다'),
+    ('name', '이도현', '이도현 엔지니어가 방문 예정'),
+    ('name', '정우성', '담당자 정우성 님께 전달'),
+    ('name', 'Margaret Thompson', 'Dear Margaret Thompson,'),
+    ('name', "O'Connor", "Mrs. O'Connor prefers email"),
+    ('name', 'Kevin', 'Thanks Kevin!'),
+    ('name', 'Mina Park', 'mina park asked again'),
+    ('name', '박민아', '박민아 님 (Mina Park) 확인'),
+    ('name', 'Seo-yeon Lee', 'Seo-yeon Lee from finance joined'),
+    ('name', 'Daniel', 'Regards,\nDaniel'),
+]
+
 EN = [
     "Customer wrote from {v} yesterday and asked for a callback.",
     "Please reach them at {v} after 3pm CET.",
@@ -336,7 +376,7 @@ def build() -> list[dict]:
     for value, sentence in ADDRESSES:
         items.append({"kind": "address", "value": value, "text": sentence})
         items.append({"kind": "address", "value": value, "text": f"메모: {sentence}" if sentence[:1] < "가" else f"Note: {sentence}"})
-    for kind, value, sentence in SECOND_BATCH:
+    for kind, value, sentence in SECOND_BATCH + THIRD_BATCH:
         items.append({"kind": kind, "value": value, "text": sentence, "names": list(CASE_NAMES)})
     for value, sentence, names in NAMES + NAMES_KO:
         items.append({"kind": "name", "value": value, "text": sentence, "names": list(names), "people": list(PEOPLE)})
