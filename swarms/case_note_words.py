@@ -20,6 +20,10 @@ WORDS: dict[str, dict[str, str]] = {
                "ko": "[{mark}(으)로 표시] {user} 님이 {author} 님의 메시지를 표시했습니다:"},
     "unmarked": {"en": "[Mark removed: {mark}] {user} took back the mark on a message by {author}:",
                  "ko": "[표시 취소: {mark}] {user} 님이 {author} 님의 메시지 표시를 취소했습니다:"},
+    "archived_by_hand": {"en": "[Channel archived] {user} archived the swarm channel in Slack; the swarm is no "
+                                "longer open.",
+                         "ko": "[채널 보관됨] {user} 님이 Slack에서 스웜 채널을 보관했습니다. 스웜은 더 이상 열려 있지 "
+                               "않습니다."},
     "mark.resolution": {"en": "resolution", "ko": "해결책"},
     "mark.cause": {"en": "cause", "ko": "원인"},
     "mark.key_note": {"en": "key note", "ko": "핵심 메모"},

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import catchup, commands, experts, home, knowledge, messages, middleware, swarm_from_message, sync
+from bot.listeners import (
+    catchup,
+    commands,
+    experts,
+    home,
+    knowledge,
+    messages,
+    middleware,
+    slack_lifecycle,
+    swarm_from_message,
+    sync,
+)
 from bot.services import AppServices
 
 
@@ -18,3 +29,4 @@ def register_all(app: App, services: AppServices) -> None:
     home.register(app, services)
     catchup.register(app, services)
     swarm_from_message.register(app, services)
+    slack_lifecycle.register(app, services)

@@ -38,6 +38,11 @@ SAMPLE_EVENTS = {
     "member_joined_channel": {"type": "member_joined_channel", "channel_type": "C", "event_ts": "1795430003.0"},
     "member_left_channel": {"type": "member_left_channel", "channel_type": "C", "event_ts": "1795430004.0"},
     "app_home_opened": {"type": "app_home_opened", "tab": "home", "event_ts": "1795430005.0"},
+    "group_archive": {"type": "group_archive", "event_ts": "1795430006.0"},
+    "group_unarchive": {"type": "group_unarchive", "event_ts": "1795430007.0"},
+    "group_rename": {"type": "group_rename", "event_ts": "1795430008.0"},
+    "app_uninstalled": {"type": "app_uninstalled", "event_ts": "1795430009.0"},
+    "tokens_revoked": {"type": "tokens_revoked", "tokens": {"bot": ["U0BOT"]}, "event_ts": "1795430010.0"},
 }
 
 
