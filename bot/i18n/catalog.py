@@ -1,7 +1,9 @@
 """The one message catalog: every text the bot shows, in English and Korean.
 
 Entries live in `messages/*.toml`, one file per feature, each key with an `en` and a `ko` text using
-`str.format` fields. Loading checks that both languages exist and name the same fields, so a missing
+`str.format` fields. A count that names a thing takes its forms in the field, `{notes:plural=note/notes}`
+("1 note", "3 notes"); Korean has no plural and writes `{notes}`.
+Loading checks that both languages exist and name the same fields, so a missing
 translation fails the tests, not a user.
 """
 
@@ -47,13 +49,26 @@ class Catalog:
             texts = [self.text(key, one, **params) for one in LANGUAGES]
             return ("\n" if all("\n" not in text for text in texts) else "\n\n").join(texts)
         template = entry.get(lang) or entry["en"]
-        return template.format(**params) if params else template
+        return _FORMATTER.format(template, **params) if params else template
 
     def fields(self, key: str) -> set[str]:
         return _fields(self._entries[key]["en"])
 
     def both(self, key: str, /, **params: object) -> dict[str, str]:
         return {lang: self.text(key, lang, **params) for lang in LANGUAGES}
+
+
+class _PluralFormatter(string.Formatter):
+    """str.format, plus `{n:plural=one/other}` → "1 one" or "2 other"."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec.startswith("plural="):
+            one, _, other = format_spec.removeprefix("plural=").partition("/")
+            return f"{value} {one if value == 1 else other}"
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _PluralFormatter()
 
 
 def _fields(template: str) -> set[str]:

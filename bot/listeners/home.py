@@ -19,6 +19,7 @@ from bot.services import AppServices
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
 from swarms.digest import WeeklyDigest, run_weekly_digest
 from swarms.finder_stats import finder_figures
+from swarms.home_open import team_open_swarms
 from swarms.scheduling import job_run, job_services
 from swarms.stats import DEFAULT_PERIOD_DAYS, Period, StallRule, manager_stats, my_swarms, person_rows, weekly_series
 from swarms.stats_export import charts_available, people_csv, weekly_chart_png, weekly_csv
@@ -35,13 +36,15 @@ def register(app: App, services: AppServices) -> None:
     registry_of(services).add("stats", lambda ctx: stats_command(ctx))
     services.extras.setdefault("on_start", []).append(start_home_jobs)
 
-    @app.event("app_home_opened")
+    def ack_only(ack) -> None:
+        ack()
+
     def on_home_opened(event: dict) -> None:
         if event.get("tab", "home") == "home":
             publish_home(services, event["user"], DEFAULT_PERIOD_DAYS)
 
-    def ack_only(ack) -> None:
-        ack()
+    # Lazy: Slack gets its 200 at once; the stats queries and views.publish run after it.
+    app.event("app_home_opened")(ack=ack_only, lazy=[on_home_opened])
 
     def on_period(body: dict) -> None:
         action = (body.get("actions") or [{}])[0]
@@ -115,11 +118,13 @@ def home_model(services: AppServices, user_id: str, days: int) -> HomeModel:
         mine = my_swarms(session, user_id, period)
         team = manager_stats(session, period, rule=stall_rule(services)) if manager else None
         finder = finder_figures(session, period) if manager else None
+        team_open = team_open_swarms(session) if manager else None
     outcomes = None
     if team is not None:
         outcomes = services.outcomes.compare(services.sessions, services.cases, team.figures.start,
                                              team.figures.end, days)
-    return HomeModel(lang=lang, mine=mine, team=team, can_download=manager, outcomes=outcomes, finder=finder)
+    return HomeModel(lang=lang, mine=mine, team=team, can_download=manager, outcomes=outcomes, finder=finder,
+                     team_open=team_open)
 
 
 def publish_home(services: AppServices, user_id: str, days: int) -> None:

@@ -30,6 +30,7 @@ from bot.views.blocks import (
 from bot.views.roundtrip import OneOf, RoundTrip, slot
 from swarms.case_systems.outcomes import OutcomeComparison, OutcomeGroup
 from swarms.finder_stats import FinderFigures
+from swarms.home_open import OpenSwarms
 from swarms.stats import PERIOD_DAYS, ManagerStats, MySwarms, PersonRow, SwarmLine, TeamFigures
 from swarms.swarming_outcomes import OutcomesAnswer
 
@@ -72,6 +73,7 @@ class HomeModel:
     outcomes: OutcomesAnswer | None = None  # swarmed against non-swarmed cases, from the case system
     finder: FinderFigures | None = None  # is the expert finder helping? (managers)
     can_download: bool = False
+    team_open: OpenSwarms | None = None  # the team's open swarms, oldest first (managers)
 
 
 # ---------------------------------------------------------------- formatting
@@ -186,6 +188,10 @@ def build_home(model: HomeModel) -> dict:
     ]
     if model.team is not None:
         blocks += [divider(), *team_blocks(model.team, mine.generated_at, lang)]
+        if model.team_open is not None:
+            from bot.views.home_open import open_swarm_blocks
+
+            blocks += open_swarm_blocks(model.team_open, mine.generated_at, lang)
         if model.outcomes is not None:
             blocks += outcome_blocks(model.outcomes, model.team.figures.period.days, lang)
         if model.finder is not None:
@@ -211,6 +217,7 @@ def team_blocks(team: ManagerStats, now: datetime, lang: str) -> list[dict]:
         header(t("home.top.header", lang)),
         _lines(top, total=len(top), lang=lang, block_id=HomeBlock.TOP, empty=t("home.top.empty", lang)),
         header(t("home.people.header", lang, count=team.people_total)),
+        context(t("home.people.explained", lang)),
     ]
     for i, row in enumerate(team.people):
         blocks.append(context(person_line(row, lang), block_id=f"{HomeBlock.PEOPLE}.{i}"))
