@@ -5,6 +5,11 @@ for a case's CaseComments, and sObject Collections create/update (200 records a 
 results). It counts every REST call and stamps each created record with the time it arrived, which
 is what the benchmark measures. Not a test double for correctness: the adapter's tests use
 `responses` with the reference payloads.
+
+For the replica drill it can also be down (`down = True`: every REST call answers 503, as in an
+outage), and hold the next create call (`hold_next_create()`): it notes the caller's port in
+`held_peers` (so the drill can tell which process is mid-delivery and kill it), keeps the call open
+until released or `hold_seconds` pass, then answers 503 without storing anything: the call never landed.
 """
 
 from __future__ import annotations
@@ -41,6 +46,11 @@ class SalesforceStandIn:
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
+    down: bool = False
+    hold_seconds: float = 30.0
+    held_peers: list[int] = field(default_factory=list)
+    _hold_next: bool = False
+    _release: threading.Event = field(default_factory=threading.Event)
 
     def add_case(self, number: str, subject: str, description: str = "") -> StoredCase:
         case = StoredCase(f"5005g{len(self.cases) + 1:010d}AAV", number, subject, description)
@@ -70,15 +80,24 @@ class SalesforceStandIn:
 
             def do_GET(self) -> None:
                 standin._count(self.path)
+                if standin.down:
+                    _send(self, 503, [{"errorCode": "SERVER_UNAVAILABLE", "message": "stand-in outage"}])
+                    return
                 standin._query(self)
 
             def do_POST(self) -> None:
                 standin._count(self.path)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if self.path.startswith("/services/oauth2/token"):
+                if standin.down and "/services/data/" in self.path:
+                    _send(self, 503, [{"errorCode": "SERVER_UNAVAILABLE", "message": "stand-in outage"}])
+                elif self.path.startswith("/services/oauth2/token"):
                     _send(self, 200, {"access_token": "00Dstandin!token", "instance_url": standin.url,
                                       "token_type": "Bearer", "issued_at": str(int(time.time() * 1000))})
                 elif self.path.endswith("/composite/sobjects"):
+                    if standin._take_hold(self.client_address[1]):
+                        standin._release.wait(standin.hold_seconds)
+                        _send(self, 503, [{"errorCode": "SERVER_UNAVAILABLE", "message": "held, never landed"}])
+                        return
                     _send(self, 200, standin._create(json.loads(body or b"{}")))
                 else:
                     _send(self, 404, [{"errorCode": "NOT_FOUND", "message": self.path}])
@@ -93,7 +112,24 @@ class SalesforceStandIn:
         threading.Thread(target=self._server.serve_forever, name="salesforce-standin", daemon=True).start()
         return self
 
+    def hold_next_create(self) -> None:
+        self._release.clear()
+        with self.lock:
+            self._hold_next = True
+
+    def release(self) -> None:
+        self._release.set()
+
+    def _take_hold(self, peer_port: int) -> bool:
+        with self.lock:
+            if not self._hold_next:
+                return False
+            self._hold_next = False
+            self.held_peers.append(peer_port)
+            return True
+
     def stop(self) -> None:
+        self._release.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

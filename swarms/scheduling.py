@@ -27,7 +27,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from swarms.db import Base, UTCDateTime, utcnow
+from swarms.db import Base, UTCDateTime, hold_migration_lock, utcnow
 from swarms.metrics import JOB_FAILURES, JOB_RUNS, JOB_SECONDS
 from swarms.upsert import insert_or_skip
 
@@ -114,8 +114,10 @@ class SafeScheduler(BackgroundScheduler):
 def make_scheduler(engine: Engine, *, start: bool = True, paused: bool = False,
                    may_run: Callable[[], bool] = lambda: True) -> SafeScheduler:
     """A background scheduler whose jobs live in the app's database (table apscheduler_jobs)."""
+    store = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
+    _create_job_table(engine, store)
     scheduler = SafeScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
+        jobstores={"default": store},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         timezone="UTC",
         may_run=may_run,
@@ -123,6 +125,14 @@ def make_scheduler(engine: Engine, *, start: bool = True, paused: bool = False,
     if start:
         scheduler.start(paused=paused)
     return scheduler
+
+
+def _create_job_table(engine: Engine, store: SQLAlchemyJobStore) -> None:
+    """APScheduler creates its table at start by check-then-create, which replicas starting together race
+    on (UniqueViolation on pg_type): create it first under the migration lock, so its own check finds it."""
+    with engine.begin() as connection:
+        hold_migration_lock(connection)
+        store.jobs_t.create(connection, checkfirst=True)
 
 
 def schedule_once(scheduler: BackgroundScheduler, job_id: str, func: str, run_at: datetime, *args: Any) -> None:
