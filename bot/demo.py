@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot import demo_swarming
 from bot.standin_run import StandInRun, start_standin_run
 from bot.views.home import home_as_text
 from swarms.db import make_engine, make_session_factory, upgrade
@@ -60,6 +61,7 @@ def run_demo(*, keep: bool = False, database_url: str = "", socket_mode: bool = 
     settings = Settings.from_env({"MANAGER_USER_IDS": PEOPLE["mira"], "EXPERTS_INVITE_MODE": "ask",
                                   "SWARM_ARCHIVE_DAYS": "7", "KNOWLEDGE_EXPORT": "folder",
                                   "KNOWLEDGE_FOLDER": str(knowledge)}, needs_slack=False)
+    demo_swarming.seed_history(sessions)
     run = start_standin_run(sessions, settings=settings, socket_mode=socket_mode)
     try:
         _show_connection(run)
@@ -161,6 +163,7 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     run.settle()
     _show_thread(run, channel.id, card_ts)
     _show_case_record(sessions, "00001026")
+    _play_swarming(run, people, channel.id)
 
     _title("4. Marks: ✅ on the resolution, 💡 on the cause; Dana closes the swarm")
     driver.user_reacts(dana, channel.id, fix["ts"], "white_check_mark")
@@ -244,6 +247,20 @@ def _publish_and_show(run: StandInRun, channel_id: str, user: str, *, internal: 
         leaked = [word for word in (*internal, *review_only) if word in article]
         print(f"\nLeft out of the article (names, the case, Slack links, review flags and prompts): "
               f"{'all of them' if not leaked else 'NOT ' + ', '.join(leaked)}")
+
+
+def _play_swarming(run: StandInRun, people: dict[str, str], channel_id: str) -> None:
+    _title("Meanwhile, a monitoring alert in #general: Sam uses the Swarm on this case shortcut on it")
+    demo_swarming.swarm_from_alert(run, people["sam"], lambda cid, heading: (
+        print(f"\n{heading}"), _show_channel(run, cid, since=0)))
+
+    _title("Meanwhile, Mira runs /swarm 00001029, a repeat report of E-21 after the firmware update")
+    demo_swarming.offer_existing(run, people["mira"], lambda user, heading: _show_answers(run, user, heading,
+                                                                                         last=1))
+
+    _title("Minho joins the E-21 swarm late: the catch-up only he sees")
+    shown = demo_swarming.late_joiner(run, channel_id, people["minho"])
+    print(_indent(_blocks_text(shown.get("blocks") or []) or shown.get("text", "(no catch-up)")))
 
 
 # ---------------------------------------------------------------- printing

@@ -44,6 +44,7 @@ class OpenRequest:
     lang: str
     reply_to: str = ""
     may_open: bool = True
+    case: CaseRecord | None = None  # already read (the offer of existing work read it): not read twice
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,12 +145,12 @@ def request_swarm(sessions: sessionmaker, cases: CaseSystem, request: OpenReques
     what its row remembers: joining it needs neither the case system (which may be down) nor the right
     to open swarms."""
     with sessions() as session:
-        existing = _open_swarm_numbered(session, cases.name, request.case_number)
+        existing = open_swarm_numbered(session, cases.name, request.case_number)
         if existing is not None:
             return SwarmRequested(existing.id, remembered_case(existing), _opened(existing, created=False))
     if not request.may_open:
         raise NotAllowed(action="open_swarm")
-    case = cases.get_case(request.case_number)
+    case = request.case or cases.get_case(request.case_number)
     swarm_id, created = _claim_swarm(sessions, cases.name, case, request.requester_id, request.lang)
     if case.is_closed:
         _abandon(sessions, swarm_id)
@@ -223,7 +224,7 @@ def _opened(swarm: Swarm, *, case: CaseRecord | None = None, created: bool) -> O
                        created=created)
 
 
-def _open_swarm_numbered(session: Session, case_system: str, case_number: str) -> Swarm | None:
+def open_swarm_numbered(session: Session, case_system: str, case_number: str) -> Swarm | None:
     return session.scalar(
         select(Swarm).where(Swarm.case_system == case_system, Swarm.case_number == case_number.strip(),
                             Swarm.status == SwarmStatus.OPEN, Swarm.channel_id.is_not(None))

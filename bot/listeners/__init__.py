@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.listeners import (
     catchup,
     commands,
+    existing_work,
     experts,
     home,
     knowledge,
@@ -30,3 +31,4 @@ def register_all(app: App, services: AppServices) -> None:
     catchup.register(app, services)
     swarm_from_message.register(app, services)
     slack_lifecycle.register(app, services)
+    existing_work.register(app, services)

@@ -15,10 +15,11 @@ from slack_bolt import App
 
 from bot.errors import answers_errors
 from bot.i18n.catalog import t
+from bot.offers import offer_existing_work
 from bot.services import AppServices
 from bot.swarm_opening import finish_and_tell
 from swarms.case_numbers import CASE_NUMBER
-from swarms.lifecycle import OpenedSwarm, OpenRequest, claim_trigger, request_swarm
+from swarms.lifecycle import OpenedSwarm, OpenRequest, claim_trigger, open_swarm_numbered, request_swarm
 
 log = logging.getLogger(__name__)
 COMMAND = "/swarm"
@@ -142,15 +143,26 @@ def _quick_answer(command: SwarmCommand, lang: str) -> str | None:
     return None
 
 
-def is_case_number(text: str) -> bool:
-    return bool(CASE_NUMBER.match(text or ""))
+def _swarm_open_for(services: AppServices, number: str) -> bool:
+    with services.sessions() as session:
+        return open_swarm_numbered(session, services.cases.name, number) is not None
 
 
-def open_case(ctx: CommandContext) -> OpenedSwarm | None:
-    """Open (or join) the swarm of `ctx.command.args[0]` and answer; the swarm, for callers that go on."""
+def open_case(ctx: CommandContext, *, offer: bool = True) -> OpenedSwarm | None:
+    """Open (or join) the swarm of `ctx.command.args[0]` and answer; the swarm, for callers that go on.
+
+    Before a new swarm is opened, work already existing on the same problem is offered instead (unless
+    `offer` is off: the person chose "Open a new swarm anyway"); None then, and while another process
+    is still opening it."""
     services = ctx.services
-    request = OpenRequest(ctx.command.args[0], ctx.user_id, ctx.lang, reply_to=str(ctx.body.get("response_url") or ""),
-                          may_open=services.permissions.can_open_swarm(ctx.user_id))
+    number, may_open = ctx.command.args[0], services.permissions.can_open_swarm(ctx.user_id)
+    case = None
+    if offer and may_open and services.settings.opening.offer_existing and not _swarm_open_for(services, number):
+        case = services.cases.get_case(number)
+        if not case.is_closed and offer_existing_work(services, case, ctx.lang, ctx.answer):
+            return None
+    request = OpenRequest(number, ctx.user_id, ctx.lang, reply_to=str(ctx.body.get("response_url") or ""),
+                          may_open=may_open, case=case)
     requested = request_swarm(services.sessions, services.cases, request)
     if requested.opened is not None:
         services.workspace.invite(requested.opened.channel_id, [ctx.user_id])

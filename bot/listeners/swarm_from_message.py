@@ -18,7 +18,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.errors import error_text
 from bot.i18n.catalog import t
-from bot.listeners.commands import CommandContext, SwarmCommand, is_case_number, open_case
+from bot.listeners.commands import CommandContext, SwarmCommand, open_case
 from bot.listeners.messages import captured_message, nudge_delivery
 from bot.services import AppServices
 from bot.views.case_card import case_card_blocks, case_card_text
@@ -32,7 +32,7 @@ from bot.views.swarm_from_message import (
     origin_block,
     picked_number,
 )
-from swarms.case_numbers import compile_case_pattern, find_case_numbers
+from swarms.case_numbers import compile_case_pattern, find_case_numbers, is_case_number
 from swarms.case_systems.base import CaseSystemError
 from swarms.errors import AlreadySynced, SwarmError
 from swarms.lifecycle import OpenedSwarm
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, services: AppServices) -> None:
-    app.shortcut(FromMessageCallback.SHORTCUT)(_open_modal(services))
+    app.shortcut(FromMessageCallback.SHORTCUT)(ack=_open_modal(services), lazy=[_in_their_language(services)])
     app.options(FromMessageAction.SEARCH)(_search(services))
     app.view(FromMessageCallback.VIEW)(ack=_check_submission(services), lazy=[_open_from_message(services)])
 
@@ -68,22 +68,49 @@ def _block_texts(block: dict) -> list[str]:
 
 
 def _open_modal(services: AppServices) -> Callable:
-    pattern = compile_case_pattern(services.settings.opening.case_pattern)
-
     def open_modal(ack: Ack, shortcut: dict, client) -> None:
+        """The trigger lives 3 seconds: the modal opens at once in the language known so far."""
         ack()
-        user_id = shortcut["user"]["id"]
-        lang = services.people.language_of(user_id)  # one users.info at most, well within the trigger's 3 s
-        message = shortcut.get("message") or {}
-        text = message_texts(message)
-        state = FromMessageState(shortcut["channel"]["id"], message.get("ts") or shortcut.get("message_ts", ""),
-                                 message.get("thread_ts") or "", message.get("user") or "",
-                                 text, shortcut.get("response_url") or "",
-                                 message.get("username") or (message.get("bot_profile") or {}).get("name") or "")
-        client.views_open(trigger_id=shortcut["trigger_id"],
-                          view=from_message_modal(find_case_numbers(text, pattern), state, excerpt=text, lang=lang))
+        lang = services.people.cached_language_of(shortcut["user"]["id"])
+        client.views_open(trigger_id=shortcut["trigger_id"], view=_modal_for(services, shortcut, lang))
 
     return open_modal
+
+
+def _modal_for(services: AppServices, shortcut: dict, lang: str) -> dict:
+    message = shortcut.get("message") or {}
+    text = message_texts(message)
+    state = FromMessageState(shortcut["channel"]["id"], message.get("ts") or shortcut.get("message_ts", ""),
+                             message.get("thread_ts") or "", message.get("user") or "",
+                             text, shortcut.get("response_url") or "",
+                             message.get("username") or (message.get("bot_profile") or {}).get("name") or "")
+    numbers = find_case_numbers(text, compile_case_pattern(services.settings.opening.case_pattern))
+    return {**from_message_modal(numbers, state, excerpt=text, lang=lang), "external_id": _external_id(shortcut)}
+
+
+def _external_id(shortcut: dict) -> str:
+    """Names the modal so the lazy step can update it without its view id (unique per trigger)."""
+    return "swarm-from-message." + str(shortcut.get("trigger_id", ""))[-64:]
+
+
+def _in_their_language(services: AppServices) -> Callable:
+    def relabel(shortcut: dict, client) -> None:
+        """Someone the bot did not know yet got the team's default language: now that Slack has told us
+        theirs, the open modal is shown again in it (nothing they picked is lost: pickers keep state)."""
+        user_id = shortcut["user"]["id"]
+        guessed = services.people.cached_language_of(user_id, unknown="")
+        if guessed:
+            return
+        lang = services.people.language_of(user_id)
+        if lang == services.settings.default_language:
+            return
+        view = _modal_for(services, shortcut, lang)
+        try:
+            client.views_update(external_id=view.pop("external_id"), view=view)
+        except SlackApiError as exc:  # closed or submitted meanwhile: nothing to relabel
+            log.info("swarm from message: modal not relabelled (%s)", exc.response.get("error"))
+
+    return relabel
 
 
 def _search(services: AppServices) -> Callable:

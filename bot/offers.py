@@ -1,0 +1,28 @@
+"""The offer of existing work, shown by `/swarm <case>` and the shortcut before a new swarm opens.
+
+Kept apart from the listeners so the command can call it and the offer's buttons (listeners/
+existing_work.py) can call the command back without a circular import.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.services import AppServices
+from bot.views.existing_work import offer_message
+from swarms.case_systems.base import CaseRecord
+from swarms.existing_work import find_existing_work
+
+log = logging.getLogger(__name__)
+
+
+def offer_existing_work(services: AppServices, case: CaseRecord, lang: str, answer: Callable[..., None]) -> bool:
+    """Show the offer when there is work on the same problem; True when shown (nothing is opened then)."""
+    with services.sessions() as session:
+        offers = find_existing_work(session, case, services.cases.name)
+    if not offers:
+        return False
+    log.debug("case %s: offered %s instead of a new swarm", case.number, [(o.kind, o.swarm_id) for o in offers])
+    answer(**offer_message(case, offers, lang))
+    return True
