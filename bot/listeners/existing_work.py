@@ -10,7 +10,8 @@ from bot.errors import answers_errors
 from bot.i18n.catalog import t
 from bot.listeners.commands import CommandContext, SwarmCommand, open_case
 from bot.services import AppServices
-from bot.views.existing_work import OfferAction, parse_swarm_id
+from bot.views.existing_work import OfferAction
+from bot.views.roundtrip import RoundTripRefused, id_from_text
 from swarms.case_numbers import is_case_number
 from swarms.models import Swarm, SwarmStatus
 
@@ -36,8 +37,9 @@ def _join(services: AppServices) -> Callable:
     def join(body: dict, respond) -> None:
         user_id = body["user"]["id"]
         lang = services.people.language_of(user_id)
-        swarm_id = parse_swarm_id(_value(body))
-        if swarm_id is None:
+        try:
+            swarm_id = id_from_text(_value(body))
+        except RoundTripRefused:
             respond(response_type="ephemeral", replace_original=False, text=t("offer.bad_value", lang))
             return
         with services.sessions() as session:

@@ -20,6 +20,7 @@ from bot.errors import error_text
 from bot.i18n.catalog import t
 from bot.listeners.commands import CommandContext, SwarmCommand, open_case
 from bot.listeners.messages import captured_message, nudge_delivery
+from bot.listeners.sync import read_message
 from bot.services import AppServices
 from bot.views.case_card import case_card_blocks, case_card_text
 from bot.views.swarm_from_message import (
@@ -32,6 +33,7 @@ from bot.views.swarm_from_message import (
     origin_block,
     picked_number,
 )
+from bot.views.sync import AddToCaseState
 from swarms.case_numbers import compile_case_pattern, find_case_numbers, is_case_number
 from swarms.case_systems.base import CaseSystemError
 from swarms.errors import AlreadySynced, SwarmError
@@ -163,15 +165,25 @@ def _open_from_message(services: AppServices) -> Callable:
                     text=error_text(exc, lang, system=services.settings.case_system))
             return
         if opened is not None:
-            _start_from(services, opened, state, user_id)
+            _start_from(services, opened, state, user_id, respond)
 
     return run
 
 
-def _start_from(services: AppServices, opened: OpenedSwarm, state: FromMessageState, user_id: str) -> None:
+def _start_from(services: AppServices, opened: OpenedSwarm, state: FromMessageState, user_id: str,
+                respond: Callable[..., object]) -> None:
     """The message becomes the swarm's first note; a new swarm's card says where it started."""
     message = {"channel": state.channel_id, "ts": state.ts, "thread_ts": state.thread_ts or None,
                "user": state.user_id, "text": state.text or "", "username": state.app_name}
+    if state.text is None:  # too long to keep in the modal: read again from Slack
+        try:
+            message = {**read_message(services, AddToCaseState(state.channel_id, state.ts, state.thread_ts,
+                                                               state.user_id)), **_where(state)}
+        except (SwarmError, SlackApiError) as exc:
+            log.info("swarm %s: the starting message could not be read again: %s", opened.swarm_id, exc)
+            lang = services.people.language_of(user_id)
+            respond(response_type="ephemeral", replace_original=False, text=t("from_message.not_kept", lang))
+            return
     captured = captured_message(services, message, event_id="", source="shortcut")
     try:
         with services.sessions.begin() as session:
@@ -192,6 +204,10 @@ def _start_from(services: AppServices, opened: OpenedSwarm, state: FromMessageSt
                                         text=case_card_text(opened.case, lang))
         except SlackApiError as exc:
             log.info("swarm %s: card not linked to its message (%s)", opened.swarm_id, exc.response.get("error"))
+
+
+def _where(state: FromMessageState) -> dict:
+    return {"channel": state.channel_id, "ts": state.ts, "username": state.app_name}
 
 
 def _responder(services: AppServices, state: FromMessageState, user_id: str) -> Callable[..., object]:

@@ -180,7 +180,7 @@ def _submit_add_to_case(services: AppServices) -> Callable:
 
 def add_to_case(services: AppServices, user_id: str, swarm_id: int, state: AddToCaseState) -> tuple[str, str, str]:
     """Capture the chosen message as a note of the swarm's case; (case number, swarm channel, permalink)."""
-    message = _read_message(services, state)
+    message = read_message(services, state)
     message = {**message, "channel": state.channel_id, "ts": state.ts}
     if not message.get("text") and not message.get("files"):
         raise _EmptyMessage()
@@ -202,7 +202,7 @@ class _CannotRead(SwarmError):
     message_key = "sync.add_cannot_read"
 
 
-def _read_message(services: AppServices, state: AddToCaseState) -> dict:
+def read_message(services: AppServices, state: AddToCaseState) -> dict:
     """The message as the shortcut carried it, or re-read from Slack when it was too long to keep."""
     if state.text is not None:
         return {"text": state.text, "thread_ts": state.thread_ts or None, "user": state.user_id,

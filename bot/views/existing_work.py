@@ -10,7 +10,6 @@ from swarms.case_systems.base import CaseRecord
 from swarms.existing_work import ExistingWork, WorkKind
 
 DETAIL_CHARS = 240
-MAX_SWARM_ID = 2**31 - 1  # the database's integer range: a forged value beyond it is refused
 
 
 class OfferAction(enum.StrEnum):
@@ -42,12 +41,3 @@ def _offer_block(work: ExistingWork, lang: str) -> dict:
             return section(text, accessory=button(t("offer.read", lang), OfferAction.READ, url=link, value=link[:64]))
         return section(text + "\n" + t("offer.article_at", lang, location=escape_mrkdwn(work.location)))
     return section(t("offer.resolved", lang, case=number, title=title, detail=detail))
-
-
-def parse_swarm_id(value: object) -> int | None:
-    """A Join button's value back: a whole number in the database's range, or None."""
-    text = str(value or "")
-    if not text.isdigit() or len(text) > 10:
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_SWARM_ID else None

@@ -44,7 +44,9 @@ class FromMessageState(RoundTrip):
     app_name: str = slot("a", Text(80), default="")  # an app's message (an alert) has no user: its name
 
     def dumps(self) -> str:
-        clipped = replace(self, text=None if self.text is None else self.text[:KEPT_TEXT], app_name=self.app_name[:80])
+        # A text too long to carry is left out whole (read again from Slack), never cut.
+        clipped = replace(self, text=self.text if self.text and len(self.text) <= KEPT_TEXT else None,
+                          app_name=self.app_name[:80])
         return clipped.dumps_dropping(text=None)
 
 

@@ -111,3 +111,20 @@ def test_a_forged_pick_is_refused_and_a_closed_case_is_answered_in_words(swarm_a
 def test_case_numbers_are_read_alone_never_from_versions_dates_or_paths():
     text = "Ticket #35436, case 00001026; fw 3.2.10001, 2026-11-21, /logs/1234567, 010-1234-5678, 00001026 again"
     assert find_case_numbers(text) == ["35436", "00001026"]
+
+
+def test_a_message_too_long_to_carry_is_read_again_and_kept_whole_or_the_person_is_told(swarm_app, sessions):
+    people, ws = swarm_app.people, swarm_app.workspace
+    floor = ws.add_channel("support-floor", members=[ws.bot_user_id, people.outsider, people.agent])
+    long_text = "Case 00001026 log follows. " + "E-21 trip at 09:00, string 2 isolation 0.8 MOhm. " * 80
+    for channel in (floor, ws.general_id):  # the bot is in the first, not in #general
+        message = swarm_app.driver.user_posts(people.outsider, channel, long_text)
+        swarm_app.settle()
+        modal = _shortcut(swarm_app, people.agent, channel, message["ts"])
+        swarm_app.driver.view_submission(modal["id"], user=people.agent, values=_pick(
+            FromMessageBlock.FOUND, FromMessageAction.FOUND, "00001026", "radio_buttons"))
+        swarm_app.settle()
+    with sessions() as session:
+        [note] = session.scalars(select(Note).where(Note.swarm_id == _swarm_of(sessions, "00001026").id)).all()
+    assert note.text == long_text and note.channel_id == floor
+    assert "couldn't read that message again" in swarm_app.answers()[-1]
