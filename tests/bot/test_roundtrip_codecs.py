@@ -88,7 +88,7 @@ def test_nesting_is_counted_outside_strings_only():
 
 def test_a_value_that_does_not_fit_slack_keeps_what_can_be_read_again_elsewhere():
     state = FromMessageState("C0SWARM1", "1700000001.000100", text="인버터 " * 1000, response_url="https://x.example/r")
-    assert FromMessageState.loads(state.dumps()).text is not None  # clipped to what is kept
+    assert FromMessageState.loads(state.dumps()).text is None  # left out whole, read again from Slack: never cut
     big = AddToCaseState("C0SWARM1", "1700000001.000100", text="x" * 2990, files=({"name": "a", "permalink": "b"},))
     back = AddToCaseState.loads(big.dumps())
     assert (back.text, back.files) == (None, ())
