@@ -124,7 +124,7 @@ _FILLER = re.compile(
 # Who was told what is the swarm's business, not the article's: "박서준 대리님께 설명드렸습니다", "told the customer".
 _TOLD = re.compile(
     r"(?:안내|설명|전달|연락|공유|회신)\s*(?:드렸|드림|했|하였|완료|예정)|"
-    r"\b(?:told|informed|updated|emailed|called|notified|let)\s+(?:the\s+)?(?:customer|client|user|them|him|her|"
+    r"\b(?:told|informed|emailed|called|notified|let)\s+(?:the\s+)?(?:customer|client|them|him|her|"
     r"\[NAME-\d+\])\b|\b(?:customer|client) (?:was|has been) (?:told|informed|notified|updated)\b",
     re.I,
 )
@@ -216,10 +216,6 @@ def _penalties(view: _View, refuted: bool) -> float:
     if refuted:
         penalty -= 4.0
     return penalty
-
-
-def refutes(text: str) -> bool:
-    return bool(_REFUTED.search(text))
 
 
 def _cause_score(view: _View) -> float:

@@ -133,3 +133,19 @@ def test_who_was_told_what_stays_out_of_the_article():
     draft = draft_article(transcript(*chat))
     assert draft.resolution == "Fixed by flashing 3.2.1."
     assert draft.cause == "원인은 보존 모드 기본값 때문입니다."
+
+
+def test_every_field_that_leaves_is_redacted_title_summary_metadata_file_and_url_names(tmp_path):
+    from knowledge_export.exporters import FolderExporter
+    from knowledge_export.rendering import summary
+    from knowledge_export.text import slugify
+
+    case = replace(CASE, subject="Mina Park: checkout fails for mina.park@example.com on 010-1234-5678",
+                   description="Mina Park says checkout fails. Her card 4111 1111 1111 1111 is declined.")
+    draft = draft_article(transcript(msg(1, "Fixed by clearing Mina's session cookie.", marks=[Mark.RESOLUTION]),
+                                     case=case))
+    result = FolderExporter(tmp_path).export(draft)
+    leaving = [draft.title, summary(draft), slugify(draft.title, ascii_only=True), *result.files,
+               *(open(path, encoding="utf-8").read() for path in result.files)]
+    for value in ("Mina", "mina", "1234-5678", "4111"):
+        assert not any(value in text for text in leaving), value
