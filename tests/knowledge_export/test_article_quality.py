@@ -4,6 +4,7 @@ key notes kept, clean titles, unmarked threads read right, and the article in it
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -146,6 +147,6 @@ def test_every_field_that_leaves_is_redacted_title_summary_metadata_file_and_url
                                      case=case))
     result = FolderExporter(tmp_path).export(draft)
     leaving = [draft.title, summary(draft), slugify(draft.title, ascii_only=True), *result.files,
-               *(open(path, encoding="utf-8").read() for path in result.files)]
+               *(Path(path).read_text(encoding="utf-8") for path in result.files)]
     for value in ("Mina", "mina", "1234-5678", "4111"):
         assert not any(value in text for text in leaving), value
