@@ -51,7 +51,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer  # the evaluation only: the app loads it lazily
 
 from expert_finder.datasets import Dataset, DatasetError, load_dataset
 from expert_finder.evaluate_app import AppPath

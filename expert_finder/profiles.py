@@ -26,13 +26,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
-from sklearn.preprocessing import normalize as l2_normalize
 
 from expert_finder.normalize import expand
+
+if TYPE_CHECKING:  # scikit-learn and scipy load on the first fit, not when the app imports the finder
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
 FEATURES = ("centroid", "words", "knn", "prior", "recency", "active")
 DEFAULT_WEIGHTS = {"centroid": 1.0, "words": 1.0, "knn": 0.1, "prior": 0.0, "recency": 0.0, "active": 0.1, "gate": 0.0}
@@ -63,6 +65,8 @@ class CountedTexts:
     """
 
     def __init__(self, vectorizer: TfidfVectorizer, texts: Sequence[str]):
+        from sklearn.feature_extraction.text import CountVectorizer
+
         params = vectorizer.get_params()
         if params["max_df"] != 1.0 or not isinstance(params["min_df"], int):
             raise ValueError("CountedTexts supports an integer min_df and no max_df")
@@ -79,6 +83,8 @@ class CountedTexts:
     def rows(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Counts of `texts`; one not counted before (a query worded otherwise) is counted now, over the
         same columns: a term no counted text has is in no subset's vocabulary either."""
+        from scipy import sparse
+
         if all(t in self.row for t in texts):
             return self.counts[[self.row[t] for t in texts]]
         return sparse.vstack([self.counts[self.row[t]] if t in self.row else self.counter.transform([t])
@@ -92,6 +98,8 @@ class CountedTexts:
             cols = np.sort(cols[np.argsort(-totals, kind="stable")[: self.max_features]])
         if not len(cols):  # what the vectoriser itself says in this case
             raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+        from sklearn.feature_extraction.text import TfidfTransformer
+
         return SubsetTfidf(self, cols, TfidfTransformer(**self.tfidf).fit(counts[:, cols]))
 
 
@@ -112,6 +120,8 @@ SMALL_HISTORY = 50  # below this many cases a term seen once still counts (min_d
 
 
 def make_vectorizer(**overrides) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     options = {
         "analyzer": "char_wb",
         "ngram_range": (2, 4),
@@ -171,6 +181,9 @@ class ProfileModel:
         return CountedTexts(char_vectorizer(), texts), CountedTexts(word_vectorizer(), texts)
 
     def fit(self, history: Cases) -> ProfileModel:
+        from scipy import sparse
+        from sklearn.preprocessing import normalize as l2_normalize
+
         assert history.people is not None
         self.people = sorted(set(history.people))
         index = {p: i for i, p in enumerate(self.people)}
