@@ -11,6 +11,8 @@ from datetime import datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from expert_finder.queues import DEFAULT_PATTERNS
+
 POSITIVE_KINDS = frozenset({"resolved", "credited", "contributed"})
 NEGATIVE_KINDS = frozenset({"declined", "ignored"})
 HISTORY_KINDS = POSITIVE_KINDS | NEGATIVE_KINDS | {"joined"}
@@ -143,4 +145,4 @@ class RankingPolicy:
     load_penalty: float = 0.05  # per active swarm, so a busy expert drops a little
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     history_min_similarity: float = 0.1  # a past case this similar is named as a reason
-    queue_accounts: tuple[str, ...] = ()  # user ids / glob patterns that are queues, never suggested
+    queue_accounts: tuple[str, ...] = DEFAULT_PATTERNS  # ids or glob patterns of queue accounts, never suggested

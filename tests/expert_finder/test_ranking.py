@@ -8,6 +8,7 @@ import pytest
 
 from expert_finder.history import HistoryIndex
 from expert_finder.models import CaseQuery, ExpertProfile, PastHelp, RankingPolicy, Skill, WorkingHours
+from expert_finder.normalize import expand, use_morphemes
 from expert_finder.ranking import rank_experts
 
 NOW = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)  # a Tuesday, 10:00 UTC
@@ -47,6 +48,33 @@ def test_korean_case_finds_english_skill_through_synonyms():
         CaseQuery("인버터 펌웨어 업데이트 실패"), [expert("u", ("inverter firmware", 3))], [], now=NOW
     )
     assert ids(ranking) == ["u"]
+
+
+def test_korean_words_meet_through_their_morphemes():
+    """Given a skill `결제 실패`, a case that says `결제가 실패했습니다` (particle, ending) finds it."""
+    assert expand("결제가 실패했습니다") == expand("결제 실패") == "결제 실패"
+    assert expand("펌웨어가 멈췄어요") == "firmware 멈추"
+    profiles = [expert("pay", ("결제 실패", 3)), expert("other", ("배송 지연", 3))]
+    assert ids(rank_experts(CaseQuery("카드 결제가 실패했습니다"), profiles, [], now=NOW)) == ["pay"]
+
+
+def test_korean_words_can_be_left_whole_to_measure_the_analyser():
+    try:
+        use_morphemes(False)
+        assert expand("결제가 실패했습니다") == "결제가 실패했습니다"
+    finally:
+        use_morphemes(True)
+    assert expand("결제가 실패했습니다") == "결제 실패"
+
+
+def test_queue_accounts_are_never_suggested():
+    """Given a default assignee `nobody` and a `support-inbox` with the best history, neither is suggested."""
+    history = [PastHelp(f"C{i}", "modbus timeout on gateway", "", who, "resolved", NOW - timedelta(days=i + 1))
+               for i, who in enumerate(["nobody", "support-inbox", "nobody", "support-inbox", "sam"])]
+    profiles = [expert("nobody", ("modbus", 5)), expert("support-inbox", ("modbus", 5)), expert("sam", ("modbus", 2))]
+    ranking = rank_experts(CaseQuery("modbus timeout"), profiles, history, now=NOW)
+    assert ids(ranking) == ["sam"]
+    assert ("nobody", "queue_account") in ranking.excluded and ("support-inbox", "queue_account") in ranking.excluded
 
 
 def test_accents_and_punctuation_do_not_matter():
