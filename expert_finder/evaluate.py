@@ -55,6 +55,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # the evaluation on
 
 from expert_finder.datasets import Dataset, DatasetError, load_dataset
 from expert_finder.evaluate_app import AppPath
+from expert_finder.evaluate_report import add_column_flags, average_runs, columns_from, format_table
 from expert_finder.normalize import expand
 from expert_finder.profiles import Cases, CountedTexts, ProfileModel, ranks_of, top_k_dense, tune
 from expert_finder.queues import DEFAULT_PATTERNS, queue_accounts
@@ -332,38 +333,7 @@ def evaluate(
     return runs[0] if len(runs) == 1 else average_runs(runs)
 
 
-def average_runs(runs: list[dict]) -> dict:
-    """Means over the seeds, with each figure's spread (standard deviation, min, max)."""
-    result = dict(runs[0])
-    result["seed"] = [r["seed"] for r in runs]
-    for key in ("unseen_test_cases", "unseen_resolvers", "ceiling", "seconds", "queue_test_cases"):
-        result[key] = round(float(np.mean([r[key] for r in runs])), 3)
-    for part in ("methods", "methods_without_queue"):
-        if not all(part in r for r in runs):
-            result.pop(part, None)
-            continue
-        result[part] = {
-            m: {k: float(np.mean([r[part][m][k] for r in runs])) for k in runs[0][part][m]} for m in runs[0][part]
-        }
-        result[part.replace("methods", "spread")] = {
-            m: {
-                k: {
-                    "std": float(np.std([r[part][m][k] for r in runs])),
-                    "min": float(min(r[part][m][k] for r in runs)),
-                    "max": float(max(r[part][m][k] for r in runs)),
-                }
-                for k in runs[0][part][m]
-            }
-            for m in runs[0][part]
-        }
-    result["finder_weights"] = [r["finder_weights"] for r in runs]
-    result["app_weights"] = [r["app_weights"] for r in runs]
-    return result
-
-
 def main(argv: list[str] | None = None) -> int:
-    from expert_finder.evaluate_report import add_column_flags, columns_from, format_table
-
     parser = argparse.ArgumentParser(prog="python -m expert_finder.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="a CSV (generic, or any columns named by the flags below), "
                         "or the JDT/GCC zip of shared/reference")

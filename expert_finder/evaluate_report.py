@@ -1,8 +1,11 @@
-"""The evaluation's words: its table, and the column flags that point it at any CSV export."""
+"""The evaluation's words: its table, the means and spread over seeds, and the column flags that point it at
+any CSV export."""
 
 from __future__ import annotations
 
 import argparse
+
+import numpy as np
 
 from expert_finder.datasets import Columns
 
@@ -36,6 +39,35 @@ def columns_from(args: argparse.Namespace) -> Columns | None:
         component=args.component_col or "",
         resolver=args.resolver_col or "",
     )
+
+
+def average_runs(runs: list[dict]) -> dict:
+    """Means over the seeds, with each figure's spread (standard deviation, min, max)."""
+    result = dict(runs[0])
+    result["seed"] = [r["seed"] for r in runs]
+    for key in ("unseen_test_cases", "unseen_resolvers", "ceiling", "seconds", "queue_test_cases"):
+        result[key] = round(float(np.mean([r[key] for r in runs])), 3)
+    for part in ("methods", "methods_without_queue"):
+        if not all(part in r for r in runs):
+            result.pop(part, None)
+            continue
+        result[part] = {
+            m: {k: float(np.mean([r[part][m][k] for r in runs])) for k in runs[0][part][m]} for m in runs[0][part]
+        }
+        result[part.replace("methods", "spread")] = {
+            m: {
+                k: {
+                    "std": float(np.std([r[part][m][k] for r in runs])),
+                    "min": float(min(r[part][m][k] for r in runs)),
+                    "max": float(max(r[part][m][k] for r in runs)),
+                }
+                for k in runs[0][part][m]
+            }
+            for m in runs[0][part]
+        }
+    result["finder_weights"] = [r["finder_weights"] for r in runs]
+    result["app_weights"] = [r["app_weights"] for r in runs]
+    return result
 
 
 def _times(n: int) -> str:
