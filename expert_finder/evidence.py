@@ -15,7 +15,7 @@ from datetime import datetime
 import numpy as np
 
 from expert_finder.history import HistoryIndex, days
-from expert_finder.models import HISTORY_FEATURES, KIND_WEIGHTS
+from expert_finder.models import HISTORY_FEATURES
 from expert_finder.profiles import Cases
 
 
@@ -53,7 +53,7 @@ def user_features(
     negative = index.negative
     decay = np.exp(-math.log(2) * age / max(half_life_days, 1e-6))
     before = index.row_at < t
-    kind_w = np.array([KIND_WEIGHTS.get(k, 0.0) for k in index.row_kind], dtype=np.float64)
+    kind_w = index.row_weight
     penalty = np.bincount(index.row_user_code, weights=np.where(negative & before, kind_w * decay, 0.0),
                           minlength=n_users)
     recent_decline = negative & before & (age <= half_life_days)
@@ -62,10 +62,11 @@ def user_features(
     model = index.model
     if model is not None and text.strip():
         x = model.vectorizer.transform([text])
-        found = model.features(Cases([text], [product], np.array([t])), x, half_life=half_life_days)
+        cosine = model.similarity(x)
+        found = model.features(Cases([text], [product], np.array([t])), x, half_life_days, cosine)
         for name in HISTORY_FEATURES:
             features[name][index.model_users] = found[name][0]
-        similar = np.where(index.row_at[index.model_rows] < t, (x @ model.matrix.T).toarray()[0], 0.0)
+        similar = np.where(index.row_at[index.model_rows] < t, cosine[0], 0.0)
     return UserFeatures(features, np.maximum(0.5, 1.0 + penalty), similar, age, recent_decline)
 
 

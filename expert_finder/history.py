@@ -43,6 +43,7 @@ class HistoryIndex:
     row_kind: list[str]
     row_at: np.ndarray  # per PastHelp row: float days
     negative: np.ndarray  # per PastHelp row: a decline or an ignored invitation
+    row_weight: np.ndarray  # per PastHelp row: its kind's weight
 
     @property
     def user_code(self) -> dict[str, int]:
@@ -87,4 +88,5 @@ class HistoryIndex:
             row_kind=[h.kind for h in history],
             row_at=at,
             negative=np.array([h.kind in NEGATIVE_KINDS for h in history], dtype=bool),
+            row_weight=weight,
         )

@@ -199,6 +199,10 @@ class ProfileModel:
         self.matrix = self.vectorizer.fit_transform(history.texts).tocsr()
         self.centroids = l2_normalize(owner.T @ self.matrix).tocsr()
         self.word_centroids = l2_normalize(owner.T @ self.word_vectorizer.fit_transform(history.texts)).tocsr()
+        # Transposed once here: `x @ m.T` would convert the whole matrix again on every case scored.
+        self.matrix_t, self.centroids_t, self.word_centroids_t = (
+            m.T.tocsr() for m in (self.matrix, self.centroids, self.word_centroids)
+        )
         self.times = np.asarray(history.times, dtype=np.float64)
         self.labels, self.row_weights = labels, row_w
         # History rows grouped by person, so per-person sums and maxima are one reduceat over columns.
@@ -222,15 +226,20 @@ class ProfileModel:
         return reduce.reduceat(m[:, self.by_person], self.person_starts, axis=1)
 
     def features(
-        self, cases: Cases, x: sparse.csr_matrix | None = None, half_life: float | None = None
+        self,
+        cases: Cases,
+        x: sparse.csr_matrix | None = None,
+        half_life: float | None = None,
+        similarity: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
-        """Each evidence as a cases × people matrix scaled to 0-1 per row; `x`: `transform(cases.texts)`."""
+        """Each evidence as a cases × people matrix scaled to 0-1 per row; `x`: `transform(cases.texts)`,
+        `similarity`: `similarity(x)`, when the caller has them already."""
         x = self.vectorizer.transform(cases.texts) if x is None else x
         half_life = half_life or self.half_life
         at = np.asarray(cases.times, dtype=np.float64)[:, None]
         age = at - self.times[None, :]
         before = age > 0  # only cases created before the one scored: no look into the future
-        sim = np.where(before, (x @ self.matrix.T).toarray(), 0.0)
+        sim = np.where(before, self.similarity(x) if similarity is None else similarity, 0.0)
         decay = np.where(before, np.exp(-math.log(2) * np.maximum(age, 0.0) / half_life), 0.0)
         decay = decay * self.row_weights[None, :]
         knn = top_k_dense(sim, self.k) * decay
@@ -241,13 +250,17 @@ class ProfileModel:
         last = self._per_person(np.where(before, self.times[None, :], -np.inf), np.maximum)
         active = np.exp(-math.log(2) * np.maximum(at - last, 0.0) / (ACTIVE_HALF_LIFE_SHARE * half_life))
         return {
-            "centroid": (x @ self.centroids.T).toarray(),
-            "words": (self.word_vectorizer.transform(cases.texts) @ self.word_centroids.T).toarray(),
+            "centroid": (x @ self.centroids_t).toarray(),
+            "words": (self.word_vectorizer.transform(cases.texts) @ self.word_centroids_t).toarray(),
             "knn": _row_max_scaled(self._per_person(knn)),
             "prior": _row_max_scaled(prior),
             "recency": _row_max_scaled(self._per_person(decay)),
             "active": _row_max_scaled(np.where(np.isfinite(last), active, 0.0)),
         }
+
+    def similarity(self, x: sparse.csr_matrix) -> np.ndarray:
+        """Cosine of each vectorised case with every history case (rows are L2-normalised by TF-IDF)."""
+        return (x @ self.matrix_t).toarray()
 
     def score(self, cases: Cases, features: dict[str, np.ndarray] | None = None) -> np.ndarray:
         return combine(features or self.features(cases), self.weights)
