@@ -148,7 +148,7 @@ _KOREAN_STRONG = (
     r"보안\s?키|비밀\s?키|개인\s?키|OTP(?:\s?번호)?"
 )
 _KOREAN_WEAK = r"세션\s?(?:ID|아이디|키|토큰)?|쿠키|서명"
-_PREFIX = r"(?:[A-Za-z0-9]+[_.-]|(?-i:[a-z0-9]+(?=[A-Z])))*?"  # "db_", "spring.datasource.", "admin" in adminPassword
+_PREFIX = r"(?:_*[A-Za-z0-9]+[_.-]|(?-i:[a-z0-9]+(?=[A-Z])))*?"  # "db_", "spring.datasource.", "admin" in adminPassword
 _LABEL = (
     rf"(?<![A-Za-z0-9_.-]){_PREFIX}(?:(?P<strong>{_STRONG})|(?P<weak>{_WEAK}))\d?(?![A-Za-z0-9])"
     rf"|(?:(?P<strong_ko>{_KOREAN_STRONG})|(?P<weak_ko>{_KOREAN_WEAK}))"

@@ -132,6 +132,9 @@ SECRETS = [
     ("session id: 8f14e45fceea167a5a36dedd4bea2543", "8f14e45fceea167a5a36dedd4bea2543"),
     ("JSESSIONID=A1B2C3D4E5F60718293A4B5C6D7E8F90", "A1B2C3D4E5F60718293A4B5C6D7E8F90"),
     (f"sid={SF_SESSION}", SF_SESSION), (f"Salesforce session {SF_SESSION}", SF_SESSION),
+    ("_zendesk_shared_session=eyJpZCI6IjEyMzQ1Njc4OTAifQ%3D%3D", "eyJpZCI6IjEyMzQ1Njc4OTAifQ%3D%3D"),
+    ("ASP.NET_SessionId=k3m1x0q5vz2ha4pby0d5rt2c", "k3m1x0q5vz2ha4pby0d5rt2c"),
+    ("X-SFDC-Session: 00D5g000004ABCD!AQ4AQJ8h3kLm9Nn0PpQqRrSsTtUuVvWwXx", "AQ4AQJ8h3kLm9Nn0PpQqRrSsTtUuVvWwXx"),
     ("Cookie: connect.sid=s%3AaBcDeFgHiJkLmNoPqRsTuVwXyZ012345.q1w2e3r4t5y6u7i8o9p0",
      "s%3AaBcDeFgHiJkLmNoPqRsTuVwXyZ012345.q1w2e3r4t5y6u7i8o9p0"),
     # credentials in URLs and connection strings
