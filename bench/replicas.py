@@ -159,13 +159,15 @@ def _wait_channels(traffic: Traffic, database_url: str, numbers: list[str]) -> N
     from sqlalchemy import select
 
     from swarms.db import make_engine
-    from swarms.models import Swarm
+    from swarms.models import Swarm, SwarmStatus
 
     engine = make_engine(database_url)
 
     def all_open() -> bool:
+        # Open, not only a channel: a message written while the swarm is still "opening" is not synced.
         with engine.connect() as conn:
-            rows = conn.execute(select(Swarm.case_number, Swarm.channel_id).where(Swarm.channel_id.is_not(None)))
+            rows = conn.execute(select(Swarm.case_number, Swarm.channel_id)
+                                .where(Swarm.channel_id.is_not(None), Swarm.status == SwarmStatus.OPEN))
             traffic.channels.update({number: channel for number, channel in rows if channel})
         return all(number in traffic.channels for number in numbers)
 

@@ -64,7 +64,8 @@ def idempotency_key(note: Note, kind: NoteKind) -> str:
     return f"{base}:{kind}" if kind != NoteKind.EDIT else f"{base}:edit{note.version}"
 
 
-SYNCING_STATUSES = (SwarmStatus.OPEN, SwarmStatus.CLOSED)
+# An opening swarm syncs too: its channel exists, and people write in it before the card is up.
+SYNCING_STATUSES = (SwarmStatus.OPENING, SwarmStatus.OPEN, SwarmStatus.CLOSED)
 
 
 @dataclass(frozen=True, slots=True)

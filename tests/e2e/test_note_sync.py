@@ -175,3 +175,16 @@ def test_add_to_case_for_someone_in_no_swarm_says_so(swarm_app):
                                       message_ts=message["ts"])
     swarm_app.settle()
     assert "not in any open swarm" in swarm_app.answers(swarm_app.people.outsider)[-1]
+
+
+def test_a_message_written_while_the_swarm_is_still_opening_is_synced_too(swarm_app, sessions):
+    from swarms.models import Swarm, SwarmStatus
+
+    channel = open_swarm(swarm_app)
+    with sessions.begin() as session:  # as on another replica, between the channel and the card
+        session.get_one(Swarm, session.scalar(select(Swarm.id).where(Swarm.channel_id == channel))).status = \
+            SwarmStatus.OPENING
+    swarm_app.services.extras.get("swarm_by_channel", {}).clear()
+    swarm_app.driver.user_posts(swarm_app.people.expert, channel, "첫 메모: 인버터 재부팅 후에도 E-21")
+    swarm_app.settle()
+    assert [n.author_name for n in case_notes(sessions)] == ["김지우"]
