@@ -22,7 +22,7 @@ from bot.app import BotApp, create_app, make_client
 from bot.background import Background, start_background
 from bot.server import RunningServer, start_http_server
 from bot.socket_mode import SocketModeConnection, connect_socket_mode
-from slack_standin import SlackStandIn
+from slack_standin import RateLimits, SlackStandIn
 from swarms.case_systems.base import CaseSystem
 from swarms.settings import Settings
 
@@ -82,10 +82,11 @@ def start_standin_run(sessions: sessionmaker, *, env: Mapping[str, str] | None =
                       settings: Settings | None = None, case_system: CaseSystem | None = None,
                       team_name: str = "Hanbit Energy Support", background: bool = True,
                       linger: float = 0.05, asynchronous_events: bool = False,
-                      socket_mode: bool = False) -> StandInRun:
+                      socket_mode: bool = False, rate_limits: RateLimits | None = None) -> StandInRun:
+    """`rate_limits` switches on Slack's tiers in the stand-in (benchmarks, and tests that want them)."""
     app_token = APP_TOKEN if socket_mode else ""
     standin = SlackStandIn(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, team_name=team_name,
-                           app_token=app_token or None).start()
+                           app_token=app_token or None, rate_limits=rate_limits).start()
     try:
         base = settings or Settings.from_env(dict(env or {}), needs_slack=False)
         settings = replace(base, slack_bot_token=BOT_TOKEN, slack_app_token=app_token,

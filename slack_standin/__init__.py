@@ -21,13 +21,14 @@ from slack_standin.api import WebApi
 from slack_standin.delivery import Outbox
 from slack_standin.driver import Driver, DriverResult
 from slack_standin.errors import SlackError
+from slack_standin.rate_limits import RateLimited, RateLimits
 from slack_standin.server import StandInHTTPServer
 from slack_standin.socket_driver import SocketModeDriver
 from slack_standin.socket_mode import SocketModeServer
 from slack_standin.workspace import Clock, Workspace
 
-__all__ = ["Clock", "Driver", "DriverResult", "SlackError", "SlackStandIn", "SocketModeDriver", "SocketModeServer",
-           "Workspace"]
+__all__ = ["Clock", "Driver", "DriverResult", "RateLimited", "RateLimits", "SlackError", "SlackStandIn",
+           "SocketModeDriver", "SocketModeServer", "Workspace"]
 
 
 class SlackStandIn:
@@ -46,6 +47,7 @@ class SlackStandIn:
         verification_token: str = "standin-verification-token",
         app_token: str | None = None,
         ack_timeout: float = 3.0,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.signing_secret = signing_secret
         self.bot_token = bot_token
@@ -58,7 +60,8 @@ class SlackStandIn:
         self.socket_mode = SocketModeServer(app_id=self.workspace.app_id, ack_timeout=ack_timeout) \
             if app_token else None
         self.api = WebApi(self.workspace, bot_token=bot_token, scopes=scopes, app_token=app_token,
-                          open_connection=self.socket_mode.new_url if self.socket_mode else None)
+                          open_connection=self.socket_mode.new_url if self.socket_mode else None,
+                          rate_limits=rate_limits)
         self._port = port
         self._server: StandInHTTPServer | None = None
 
@@ -139,6 +142,10 @@ class SlackStandIn:
 
     def rate_limit(self, method: str, *, retry_after: int = 1, times: int | None = 1) -> None:
         self.api.rate_limit(method, retry_after=retry_after, times=times)
+
+    def rate_limited(self, method: str | None = None) -> list[RateLimited]:
+        """Every 429 the stand-in's rate limits answered (none when they are off)."""
+        return self.api.rate_limits.limited(method) if self.api.rate_limits is not None else []
 
     def clear_faults(self) -> None:
         self.api.clear_faults()

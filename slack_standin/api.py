@@ -11,6 +11,7 @@ from typing import Any
 from slack_standin import methods_conversations, methods_messages
 from slack_standin.args import Args
 from slack_standin.errors import SlackError
+from slack_standin.rate_limits import RateLimits
 from slack_standin.workspace import Workspace
 
 METHODS = {**methods_conversations.METHODS, **methods_messages.METHODS}
@@ -73,8 +74,10 @@ class WebApi:
     """Answers one Web API call the way Slack would, and remembers it."""
 
     def __init__(self, workspace: Workspace, *, bot_token: str, scopes: set[str] | None = None,
-                 app_token: str | None = None, open_connection: Callable[[], str] | None = None) -> None:
+                 app_token: str | None = None, open_connection: Callable[[], str] | None = None,
+                 rate_limits: RateLimits | None = None) -> None:
         self.workspace = workspace
+        self.rate_limits = rate_limits  # None: no limits (most tests); see slack_standin.rate_limits
         self.bot_token = bot_token
         self.app_token = app_token  # the app-level token (xapp-…) that may call apps.connections.open
         self.open_connection = open_connection  # Socket Mode: a fresh WebSocket URL
@@ -137,6 +140,13 @@ class WebApi:
         fault = self._take_fault(method)
         if fault is not None:
             return _fault_answer(fault, headers)
+        if self.rate_limits is not None:
+            retry_after = self.rate_limits.check(method, args, self.workspace.clock.now())
+            if retry_after is not None:
+                limited = {**headers, "Retry-After": str(retry_after)}
+                return ApiAnswer(429, {"ok": False, "error": "ratelimited"}, limited)
+            if (size := self.rate_limits.page_size(method, _int_or_none(args.get("limit")))) is not None:
+                args["limit"] = size
         handler = METHODS.get(method)
         if handler is None:
             return ApiAnswer(200, {"ok": False, "error": "unknown_method", "req_method": method}, headers)
@@ -186,3 +196,10 @@ def _fault_answer(fault: Fault, headers: dict[str, str]) -> ApiAnswer:
         extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
         return ApiAnswer(fault.status, {"ok": False, "error": fault.error or "fatal_error"}, {**headers, **extra})
     return ApiAnswer(200, {"ok": False, "error": fault.error}, headers)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
