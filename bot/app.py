@@ -10,14 +10,17 @@ from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from sqlalchemy.orm import sessionmaker
 
+from bot import swarm_opening
 from bot.executor import TrackingExecutor
 from bot.gateway import SlackSwarmWorkspace
 from bot.listeners import register_all
 from bot.people import People
 from bot.services import AppServices
+from bot.slack_pacing import SlackPacer
+from bot.slack_queue import SlackQueue
 from swarms.case_systems import make_case_system
 from swarms.case_systems.base import CaseSystem
 from swarms.db import make_engine, make_session_factory, upgrade
@@ -71,12 +74,16 @@ class MeteredWebClient(WebClient):
 
 
 def make_client(settings: Settings) -> WebClient:
-    """The Web API client, retrying 429s (honouring Retry-After) and dropped connections for us."""
+    """The Web API client, retrying dropped connections for us.
+
+    A 429 is not retried here: slack_sdk's handler would sleep Retry-After in the calling thread, a
+    listener's. Work that can wait goes through the Slack queue (bot.slack_queue), which keeps Slack's
+    pace and puts a refused step back for later; a listener's own call answers a 429 in words."""
     return MeteredWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=15,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)],
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2)],
     )
 
 
@@ -111,7 +118,9 @@ def create_app(
             swarm_openers=settings.swarm_opener_user_ids,
         ),
         executor=executor,
+        slack_queue=SlackQueue(sessions, SlackPacer(sessions)),
     )
+    swarm_opening.register(services)
     bolt_log = logging.getLogger("slack_bolt.App")
     if _OWN_CLIENT_NOTE not in bolt_log.filters:
         bolt_log.addFilter(_OWN_CLIENT_NOTE)

@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from bot.app import BotApp
 from bot.services import AppServices
+from bot.slack_queue import SlackQueue
 from swarms.delivery_worker import DeliveryWorker
 from swarms.leadership import Leadership
 from swarms.metrics import set_scheduler_role
@@ -44,6 +45,7 @@ class Background:
     scheduler: SafeScheduler
     worker: DeliveryWorker | None
     leadership: Leadership | None
+    slack_queue: SlackQueue | None = None  # Slack work that can wait, run here (not in a web-only process)
 
     @property
     def scheduler_role(self) -> str:
@@ -58,9 +60,13 @@ class Background:
             problems.append("scheduler lease not renewed (database unreachable?)")
         if self.worker is not None and not self.worker.alive():
             problems.append("delivery worker stopped")
+        if self.slack_queue is not None and not self.slack_queue.alive():
+            problems.append("Slack queue runner stopped")
         return problems
 
     def stop(self) -> None:
+        if self.slack_queue is not None:
+            self.slack_queue.stop()
         if self.leadership is not None:
             self.leadership.stop()
         if self.worker is not None:
@@ -80,6 +86,9 @@ def start_background(bot: BotApp, *, role: BackgroundRole = BackgroundRole.ALL, 
     scheduler.start()  # plans jobs from the first moment; runs them only while this process leads
     worker = _start_worker(services, linger) if runs_jobs else None
     background = Background(role, scheduler, worker, None)
+    if runs_jobs:  # Slack work queued by any replica (or left by a restart) carries on here
+        services.slack_queue.start()
+        background.slack_queue = services.slack_queue
     services.extras["background"] = background
     if runs_jobs:
         leadership = Leadership(services.sessions, ttl=services.settings.replicas.scheduler_lease_seconds,

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.i18n.catalog import t
 from swarms.case_systems.base import CaseNotFound, CaseSystemAuthError, CaseSystemError, CaseSystemUnavailable
 from swarms.errors import SwarmError
+from swarms.ports import WorkspaceRefused
 
 log = logging.getLogger(__name__)
 SYSTEM_NAMES = {"local": "the case store", "salesforce": "Salesforce", "zendesk": "Zendesk"}
@@ -34,8 +35,14 @@ def error_text(exc: BaseException, lang: str, *, system: str = "local") -> str:
         return t("error.case_system_auth", lang, system=name)
     if isinstance(exc, CaseSystemUnavailable | CaseSystemError):
         return t("error.case_system_down", lang, system=name)
+    if isinstance(exc, SlackApiError) and exc.response.status_code == 429:
+        return t("error.slack_busy", lang, seconds=exc.response.headers.get("Retry-After") or "a few")
+    if isinstance(exc, WorkspaceRefused) and exc.retry_after is not None:
+        return t("error.slack_busy", lang, seconds=max(1, round(exc.retry_after)))
     if isinstance(exc, SlackApiError):
         return t("error.slack_failed", lang, error=exc.response.get("error", "unknown"))
+    if isinstance(exc, WorkspaceRefused):
+        return t("error.slack_failed", lang, error=exc.code)
     ref = uuid.uuid4().hex[:8]
     log.error("unexpected error (ref %s)", ref, exc_info=exc)
     return t("error.generic", lang, ref=ref)
@@ -56,7 +63,7 @@ def answers_errors(lang_of: Callable[[dict], str], system: str) -> Callable:
             except Exception as exc:
                 if expected(exc):
                     log.info("answered %s: %s", type(exc).__name__, exc)
-                elif not isinstance(exc, SlackApiError):
+                elif not isinstance(exc, SlackApiError | WorkspaceRefused):
                     log.exception("lazy listener %s failed", func.__name__)
                 respond(response_type="ephemeral", replace_original=False,
                         text=error_text(exc, lang_of(body), system=system))

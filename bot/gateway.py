@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.i18n.catalog import t
+from bot.slack_pacing import SlackPacer
 from bot.views.case_card import case_card_blocks, case_card_text
 from swarms.case_systems.base import CaseRecord
 from swarms.ports import ChannelRef, InviteOutcome, NameRefused, NameTaken, WorkspaceRefused
@@ -21,6 +22,7 @@ from swarms.ports import ChannelRef, InviteOutcome, NameRefused, NameTaken, Work
 log = logging.getLogger(__name__)
 INVITE_CHUNK = 100
 CARD_EVENT_TYPE = "case_swarm_card"
+PACED = "paced"  # our own pacing held the call back: nothing was sent
 MEMBER_ERRORS = frozenset({"already_in_channel"})
 
 
@@ -28,23 +30,37 @@ def slack_error(exc: SlackApiError) -> str:
     return str(exc.response.get("error") or "unknown_error")
 
 
-def refused(exc: SlackApiError) -> WorkspaceRefused:
+def refused(exc: SlackApiError, method: str = "", channel: str = "") -> WorkspaceRefused:
     """Slack's answer as the domain's named refusal; a 429 keeps its Retry-After."""
     retry_after = None
     if exc.response.status_code == 429:
         retry_after = float(exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after") or 1)
-    return WorkspaceRefused(slack_error(exc), retry_after=retry_after)
+    return WorkspaceRefused(slack_error(exc), retry_after=retry_after, method=method, channel=channel)
 
 
 class SlackSwarmWorkspace:
-    def __init__(self, client: WebClient, *, ascii_channel_names: bool = False) -> None:
+    def __init__(self, client: WebClient, *, ascii_channel_names: bool = False,
+                 pacer: SlackPacer | None = None) -> None:
         self._client = client
         self.ascii_channel_names = ascii_channel_names
+        self._pacer = pacer  # the queue's workspace keeps Slack's pace; a listener's acts at once
         self._bot_user: str | None = None
+
+    def paced(self, pacer: SlackPacer) -> SlackSwarmWorkspace:
+        """The same workspace, keeping Slack's pace: a call that may not go yet is refused before it is sent."""
+        return SlackSwarmWorkspace(self._client, ascii_channel_names=self.ascii_channel_names, pacer=pacer)
+
+    def _pace(self, method: str, channel: str = "") -> None:
+        if self._pacer is None:
+            return
+        wait = self._pacer.take(method, channel)
+        if wait > 0:
+            raise WorkspaceRefused(PACED, retry_after=wait, method=method, channel=channel)
 
     # -- channels
 
     def create_private_channel(self, name: str) -> ChannelRef:
+        self._pace("conversations.create")
         try:
             answer = self._client.conversations_create(name=name, is_private=True)
         except SlackApiError as exc:
@@ -52,12 +68,13 @@ class SlackSwarmWorkspace:
                 raise NameTaken(name) from exc
             if slack_error(exc) == "invalid_name_specials":
                 raise NameRefused(name) from exc
-            raise refused(exc) from exc
+            raise refused(exc, "conversations.create") from exc
         channel = answer["channel"]
         return ChannelRef(channel["id"], channel["name"])
 
     def find_private_channel(self, name: str) -> ChannelRef | None:
         """Only after an interrupted opening: conversations.list is tier 2, and paged."""
+        self._pace("conversations.list")
         for page in self._client.conversations_list(types="private_channel", exclude_archived=True, limit=200):
             for channel in page.get("channels", []):
                 if channel.get("name") == name and channel.get("creator") == self._bot_user_id():
@@ -88,10 +105,13 @@ class SlackSwarmWorkspace:
         return InviteOutcome(tuple(invited), tuple(already), tuple(failed))
 
     def _invite_chunk(self, channel_id: str, users: list[str]):
+        self._pace("conversations.invite")
         try:
             self._client.conversations_invite(channel=channel_id, users=",".join(users), force=True)
             return users, [], []
         except SlackApiError as exc:
+            if exc.response.status_code == 429:
+                raise refused(exc, "conversations.invite") from exc
             per_user = exc.response.get("errors") or []
             if not per_user:
                 if len(users) == 1:
@@ -100,13 +120,14 @@ class SlackSwarmWorkspace:
                 raise
         members = [e["user"] for e in per_user if e.get("error") in MEMBER_ERRORS]
         errors = [(e["user"], e.get("error", "")) for e in per_user if e.get("error") not in MEMBER_ERRORS]
-        refused = {u for u, _ in errors} | set(members)
+        not_invited = {u for u, _ in errors} | set(members)
         # With force=true Slack invites the valid users and reports the others one by one.
-        return [u for u in users if u not in refused], members, errors
+        return [u for u in users if u not in not_invited], members, errors
 
     # -- the card and the link
 
     def post_case_card(self, channel_id: str, case: CaseRecord, *, swarm_id: int, lang: str) -> str:
+        self._pace("chat.postMessage", channel_id)
         try:
             answer = self._client.chat_postMessage(
                 channel=channel_id,
@@ -116,11 +137,12 @@ class SlackSwarmWorkspace:
                 metadata={"event_type": CARD_EVENT_TYPE, "event_payload": {"swarm_id": swarm_id}},
             )
         except SlackApiError as exc:
-            raise refused(exc) from exc
+            raise refused(exc, "chat.postMessage", channel_id) from exc
         return answer["ts"]
 
     def find_case_card(self, channel_id: str, *, swarm_id: int) -> str | None:
         """Only after an interrupted opening: the card is among the channel's first messages."""
+        self._pace("conversations.history")
         answer = self._client.conversations_history(channel=channel_id, limit=15, oldest="0",
                                                     include_all_metadata=True)
         for message in answer.get("messages", []):
@@ -133,16 +155,18 @@ class SlackSwarmWorkspace:
     def save_case_link(self, channel_id: str, case: CaseRecord, *, card_ts: str, lang: str) -> None:
         """A bookmark when the case has a link; the card pinned only where it has none or bookmarks are off."""
         if case.url:
+            self._pace("bookmarks.add")
             try:
                 self._client.bookmarks_add(channel_id=channel_id, title=t("card.link_title", lang, case=case.number),
                                            type="link", link=case.url)
                 return
             except SlackApiError as exc:
                 if exc.response.status_code == 429:
-                    raise refused(exc) from exc
+                    raise refused(exc, "bookmarks.add") from exc
                 log.info("bookmarks.add refused (%s); pinning the card instead", slack_error(exc))
+        self._pace("pins.add")
         try:
             self._client.pins_add(channel=channel_id, timestamp=card_ts)
         except SlackApiError as exc:
             if slack_error(exc) != "already_pinned":
-                raise refused(exc) from exc
+                raise refused(exc, "pins.add") from exc

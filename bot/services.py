@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.executor import TrackingExecutor
 from bot.gateway import SlackSwarmWorkspace
 from bot.people import People
+from bot.slack_queue import SlackQueue
 from swarms.case_systems.base import CaseSystem
 from swarms.permissions import Permissions
 from swarms.settings import Settings
@@ -27,6 +28,7 @@ class AppServices:
     workspace: SlackSwarmWorkspace
     permissions: Permissions
     executor: TrackingExecutor
+    slack_queue: SlackQueue  # Slack work that can wait: opening swarms, bookmarks; paced, claimed, persisted
     outcomes: OutcomesKeeper = field(default_factory=OutcomesKeeper)  # swarmed vs not, kept a while
     # Filled by features as they register: the note-sync worker, the scheduler, the expert finder, ...
     extras: dict[str, Any] = field(default_factory=dict)

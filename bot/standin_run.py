@@ -58,6 +58,9 @@ class StandInRun:
             self.standin.drain_events(timeout=left)
             busy = not self.services.executor.wait_idle(timeout=0)
             self.services.executor.wait_idle(timeout=left)
+            queue = self.services.slack_queue
+            busy = (not queue.wait_idle(timeout=0.05)) or busy
+            queue.wait_idle(timeout=left)
             worker = self.services.extras.get("delivery_worker")
             if worker is not None:
                 busy = (not worker.wait_idle(timeout=0)) or busy

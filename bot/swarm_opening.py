@@ -1,33 +1,150 @@
-"""The Slack side of opening a swarm: finish it (claimed, see swarms.opening), then tell everyone who asked.
+"""The Slack side of opening a swarm, as queued work: claimed (swarms.opening), paced, carried on by any replica.
 
-Each asker gets the channel link through their own command's response_url (it takes 5 replies within
-30 minutes and is not a rate-limited Web API method), then the features' `after_open` hooks run once.
+`/swarm <case>` queues one `slack.open_swarm` row per swarm (a dedupe key, so concurrent or replayed
+requests share it) and runs it at once when Slack's pace allows. Once the swarm is open, everyone who
+asked is told the channel through their own command's response_url (5 replies within 30 minutes, not
+a rate-limited Web API method); the features' `after_open` hooks and the case bookmark follow as their
+own rows, the bookmark last, so a burst spends `conversations.create`'s budget on channels first.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot.gateway import PACED
 from bot.i18n.catalog import t
 from bot.services import AppServices
+from bot.slack_pacing import bucket_of
+from bot.slack_queue import NotYet, SlackQueue, case_from_json, case_to_json
 from swarms.case_systems.base import CaseRecord
-from swarms.lifecycle import OpenedSwarm
-from swarms.opening import FinishedOpening, WaitingAsker, finish_opening, new_holder
+from swarms.claimed_work import WorkItem
+from swarms.lifecycle import OpenedSwarm, SwarmRequested
+from swarms.models import Swarm, SwarmStatus
+from swarms.opening import WaitingAsker, finish_opening, save_link, welcome_askers
+from swarms.ports import WorkspaceRefused
 
 log = logging.getLogger(__name__)
+OPEN_SWARM = "slack.open_swarm"
+AFTER_OPEN = "slack.after_open"
+SAVE_LINK = "slack.save_link"
+POST = "slack.post"
+HELD_BY_ANOTHER_SECONDS = 5.0  # an older attempt's lease on the swarm row: look again soon
 
 
-def finish_and_tell(services: AppServices, swarm_id: int, case: CaseRecord) -> FinishedOpening | None:
-    """Finish the opening if nobody else holds it; None when another process does (it will tell them)."""
-    finished = finish_opening(services.sessions, services.workspace, swarm_id, case, holder=new_holder())
-    if finished is None:
-        return None
-    for asker in finished.askers:
-        tell_opened(asker, finished.opened)
-    run_after_open(services, finished.opened)
-    return finished
+@dataclass(frozen=True, slots=True)
+class QueuedOpening:
+    done: bool  # opened (and the askers told) before the answer
+    opened: OpenedSwarm | None
+    eta_seconds: float  # otherwise, about when Slack's pace lets it open
+    error: str = ""  # Slack refused a step: the queue tries again by itself
+
+
+def register(services: AppServices) -> None:
+    queue = services.slack_queue
+    queue.handle(OPEN_SWARM, lambda item: _open_swarm(services, item))
+    queue.handle(AFTER_OPEN, lambda item: _after_open(services, item))
+    queue.handle(SAVE_LINK, lambda item: _save_link(services, item))
+    queue.handle(POST, lambda item: _post(services, item))
+
+
+def post_later(services: AppServices, channel_id: str, text: str, *, blocks: list | None = None,
+               key: str | None = None) -> int | None:
+    """A message that can wait (a notice, an escalation): queued, posted at the channel's pace, in order."""
+    payload = {"channel": channel_id, "text": text, "blocks": blocks}
+    return services.slack_queue.enqueue(POST, payload, key=key, priority=120)
+
+
+def _post(services: AppServices, item: WorkItem) -> None:
+    queue, channel = services.slack_queue, str(item.payload["channel"])
+    wait = queue.pacer.take("chat.postMessage", channel)
+    if wait > 0:
+        # The channel's posts queued before this one go first: wait about their turn.
+        raise NotYet(max(wait, 0.9 * queue.ahead_of(POST, item.id) * 1.0), "chat.postMessage: paced")
+    try:
+        services.client.chat_postMessage(channel=channel, text=item.payload["text"], blocks=item.payload.get("blocks"),
+                                         unfurl_links=False)
+    except SlackApiError as exc:
+        if exc.response.status_code != 429:
+            raise
+        retry_after = float(exc.response.headers.get("Retry-After") or 1)
+        queue.pacer.hold("chat.postMessage", channel, retry_after)
+        raise NotYet(retry_after, "chat.postMessage: 429") from exc
+
+
+def queue_opening(services: AppServices, requested: SwarmRequested) -> QueuedOpening:
+    """Queue the swarm's opening and run it now if Slack's pace allows; never waits for it."""
+    queue = services.slack_queue
+    key = f"open_swarm:{requested.swarm_id}"
+    payload = {"swarm_id": requested.swarm_id, "case": case_to_json(requested.case)}
+    item_id = queue.enqueue(OPEN_SWARM, payload, key=key, run_here=True) or queue.item_id(key)
+    outcome = queue.run_now(item_id) if item_id is not None else None
+    if outcome is not None and outcome.done:
+        return QueuedOpening(True, _opened_now(services, requested), 0.0)
+    ahead = queue.ahead_of(OPEN_SWARM, item_id or 0)
+    return QueuedOpening(False, None, queue.pacer.eta("conversations.create", ahead + 1),
+                         error=outcome.error if outcome is not None else "")
+
+
+def _opened_now(services: AppServices, requested: SwarmRequested) -> OpenedSwarm | None:
+    with services.sessions() as session:
+        swarm = session.get(Swarm, requested.swarm_id)
+        if swarm is None or swarm.status != SwarmStatus.OPEN:
+            return None
+        return OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, requested.case,
+                           created=requested.created)
+
+
+def _paced(services: AppServices):
+    return services.workspace.paced(services.slack_queue.pacer)
+
+
+def _not_yet(queue: SlackQueue, refused: WorkspaceRefused, *, spread: float = 0.0) -> NotYet:
+    """A refusal with a Retry-After (our pace, or Slack's 429) puts the row back; a 429 holds the bucket."""
+    if refused.code != PACED:
+        queue.pacer.hold(refused.method, refused.channel, refused.retry_after or 1.0)
+    return NotYet(max(refused.retry_after or 1.0, spread), f"{refused.method}: {refused.code}")
+
+
+def _open_swarm(services: AppServices, item: WorkItem) -> None:
+    queue, sessions = services.slack_queue, services.sessions
+    swarm_id = int(item.payload["swarm_id"])
+    case = case_from_json(item.payload["case"])
+    workspace = _paced(services)
+    try:
+        finish_opening(sessions, workspace, swarm_id, case, holder=f"work:{item.id}")
+        askers = welcome_askers(sessions, workspace, swarm_id)
+    except WorkspaceRefused as refused:
+        if refused.retry_after is None:
+            raise
+        raise _not_yet(queue, refused, spread=_turn(queue, item, refused)) from refused
+    with sessions() as session:
+        swarm = session.get(Swarm, swarm_id)
+        status = swarm.status if swarm is not None else None
+    if status == SwarmStatus.OPENING:
+        raise NotYet(HELD_BY_ANOTHER_SECONDS, "an earlier attempt still holds the opening")
+    if status != SwarmStatus.OPEN:
+        return  # abandoned or closed meanwhile: nothing left to open
+    opened = OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, case, created=True)
+    for asker in askers:
+        tell_opened(asker, opened)
+    payload = {"swarm_id": swarm_id, "case": item.payload["case"]}
+    follow_ups = [queue.enqueue(AFTER_OPEN, payload, key=f"after_open:{swarm_id}", priority=150, run_here=True),
+                  queue.enqueue(SAVE_LINK, payload, key=f"save_link:{swarm_id}", priority=200, run_here=True)]
+    for follow_up in follow_ups:  # at once when the pace allows; otherwise the runner takes them when due
+        if follow_up is not None:
+            queue.run_now(follow_up)
+
+
+def _turn(queue: SlackQueue, item: WorkItem, refused: WorkspaceRefused) -> float:
+    """Openings queued behind this one wait about their turn, rather than all waking for the next slot."""
+    bucket = bucket_of(refused.method, refused.channel)
+    if refused.method != "conversations.create" or bucket is None:
+        return 0.0
+    return 0.9 * queue.ahead_of(OPEN_SWARM, item.id) * bucket.interval
 
 
 def tell_opened(asker: WaitingAsker, opened: OpenedSwarm) -> None:
@@ -40,9 +157,37 @@ def tell_opened(asker: WaitingAsker, opened: OpenedSwarm) -> None:
         log.exception("telling %s that swarm %s is open failed", asker.user_id, opened.swarm_id)
 
 
-def run_after_open(services: AppServices, opened: OpenedSwarm) -> None:
+def _after_open(services: AppServices, item: WorkItem) -> None:
+    """The features' hooks (expert suggestions, ...) once per swarm; they post in its channel."""
+    opened = _opened(services, item)
+    if opened is None:
+        return
+    wait = services.slack_queue.pacer.take("chat.postMessage", opened.channel_id)
+    if wait > 0:
+        raise NotYet(wait, "chat.postMessage: paced")
     for hook in services.extras.get("after_open", []):
         try:
             hook(services, opened)
         except Exception:  # the swarm is open and its askers told; a feature failing must not undo that
             log.exception("an after-open hook failed for swarm %s", opened.swarm_id)
+
+
+def _save_link(services: AppServices, item: WorkItem) -> None:
+    opened = _opened(services, item)
+    if opened is None:
+        return
+    try:
+        save_link(services.sessions, _paced(services), opened.swarm_id, opened.case)
+    except WorkspaceRefused as refused:
+        if refused.retry_after is None:
+            raise
+        raise _not_yet(services.slack_queue, refused) from refused
+
+
+def _opened(services: AppServices, item: WorkItem) -> OpenedSwarm | None:
+    with services.sessions() as session:
+        swarm = session.get(Swarm, int(item.payload["swarm_id"]))
+        if swarm is None or not swarm.channel_id:
+            return None
+        case: CaseRecord = case_from_json(item.payload["case"])
+        return OpenedSwarm(swarm.id, swarm.channel_id, swarm.channel_name, case, created=True)

@@ -206,15 +206,16 @@ def claim_trigger(session: Session, trigger_id: str) -> bool:
 def open_swarm(sessions: sessionmaker, cases: CaseSystem, workspace: SwarmWorkspace, *, case_number: str,
                requester_id: str, lang: str, may_open: bool = True, holder: str = "inline") -> OpenedSwarm:
     """Request and finish opening in one go (the domain tests' and the CLI's way; the app queues it)."""
-    from swarms.opening import finish_opening
+    from swarms.opening import finish_opening, save_link, welcome_askers
 
     requested = request_swarm(sessions, cases, OpenRequest(case_number, requester_id, lang, may_open=may_open))
     if requested.opened is not None:
         return requested.opened
-    finished = finish_opening(sessions, workspace, requested.swarm_id, requested.case, holder=holder)
-    if finished is None:
+    opened = finish_opening(sessions, workspace, requested.swarm_id, requested.case, holder=holder)
+    if opened is None:
         raise SwarmBeingOpened(case=requested.case.number)
-    opened = finished.opened
+    welcome_askers(sessions, workspace, opened.swarm_id)
+    save_link(sessions, workspace, opened.swarm_id, requested.case)
     return OpenedSwarm(opened.swarm_id, opened.channel_id, opened.channel_name, opened.case,
                        created=requested.created)
 

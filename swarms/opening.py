@@ -42,20 +42,16 @@ class WaitingAsker:
     reply_to: str
 
 
-@dataclass(frozen=True, slots=True)
-class FinishedOpening:
-    opened: OpenedSwarm
-    askers: tuple[WaitingAsker, ...]  # everyone who asked while it opened, now invited: tell them
-
-
 def new_holder() -> str:
     """A name for one attempt at an opening (process and attempt), stored in the lease."""
     return uuid.uuid4().hex
 
 
 def finish_opening(sessions: sessionmaker, workspace: SwarmWorkspace, swarm_id: int, case: CaseRecord, *,
-                   holder: str, lease: timedelta = OPENING_LEASE) -> FinishedOpening | None:
-    """Finish opening the swarm, or None when another holder has it (or it is not opening any more)."""
+                   holder: str, lease: timedelta = OPENING_LEASE) -> OpenedSwarm | None:
+    """Open the swarm (channel, card, owner): None when another holder has it, or it is not opening any more.
+
+    Whoever else asked meanwhile is invited and told by `welcome_askers`, once the swarm is open."""
     if not _take_lease(sessions, swarm_id, holder, lease):
         return None
     steps = _Steps(sessions, workspace, swarm_id, holder, lease)
@@ -63,17 +59,51 @@ def finish_opening(sessions: sessionmaker, workspace: SwarmWorkspace, swarm_id: 
         swarm = steps.channel(case)
         swarm = steps.card(swarm, case)
         steps.invite([swarm.opened_by], owner=swarm.opened_by)
-        steps.record(status=SwarmStatus.OPEN, last_activity_at=utcnow())
-        askers = steps.sweep_askers()
-        steps.invite([a.user_id for a in askers if a.user_id != swarm.opened_by], owner=swarm.opened_by)
-        save_link(sessions, workspace, swarm_id, case)
+        swarm = steps.record(status=SwarmStatus.OPEN, last_activity_at=utcnow())
     except OpeningTakenOver:
         log.info("swarm %s: the opening was taken over by another holder", swarm_id)
         return None
     finally:
         _release(sessions, swarm_id, holder)
-    opened = OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, case, created=True)
-    return FinishedOpening(opened, askers)
+    return OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, case, created=True)
+
+
+def welcome_askers(sessions: sessionmaker, workspace: SwarmWorkspace, swarm_id: int) -> tuple[WaitingAsker, ...]:
+    """Invite everyone waiting on an open swarm (one call), then take them (each told once): tell them.
+
+    Invited before taken: if Slack refuses the invite, they are still waiting for the next try."""
+    with sessions() as session:
+        swarm = session.get_one(Swarm, swarm_id)
+        waiting = session.scalars(select(SwarmOpenRequest.user_id).where(
+            SwarmOpenRequest.swarm_id == swarm_id, SwarmOpenRequest.state == OpenRequestState.WAITING)).all()
+    if swarm.status != SwarmStatus.OPEN or not waiting:
+        return ()
+    others = [u for u in dict.fromkeys(waiting) if u != swarm.opened_by]
+    if others:
+        outcome = workspace.invite(swarm.channel_id or "", others)
+        with sessions.begin() as session:
+            for user_id in (*outcome.invited, *outcome.already_members):
+                add_member(session, swarm.id, user_id, role=MemberRole.AGENT, invited_by=swarm.opened_by)
+    return _take_askers(sessions, swarm_id)
+
+
+def _take_askers(sessions: sessionmaker, swarm_id: int) -> tuple[WaitingAsker, ...]:
+    with sessions.begin() as session:
+        waiting = session.scalars(
+            select(SwarmOpenRequest).where(SwarmOpenRequest.swarm_id == swarm_id,
+                                           SwarmOpenRequest.state == OpenRequestState.WAITING)
+            .order_by(SwarmOpenRequest.id)
+        ).all()
+        taken = []
+        for request in waiting:
+            result = session.execute(
+                update(SwarmOpenRequest)
+                .where(SwarmOpenRequest.id == request.id, SwarmOpenRequest.state == OpenRequestState.WAITING)
+                .values(state=OpenRequestState.TOLD, told_at=utcnow())
+            )
+            if result.rowcount == 1:
+                taken.append(WaitingAsker(request.user_id, request.lang, request.reply_to))
+        return tuple(taken)
 
 
 def save_link(sessions: sessionmaker, workspace: SwarmWorkspace, swarm_id: int, case: CaseRecord) -> bool:
@@ -194,25 +224,6 @@ class _Steps:
             for user_id in (*outcome.invited, *outcome.already_members):
                 role = MemberRole.OWNER if user_id == owner else MemberRole.AGENT
                 add_member(session, swarm.id, user_id, role=role, invited_by=owner)
-
-    def sweep_askers(self) -> tuple[WaitingAsker, ...]:
-        """Everyone still waiting on this opening, taken (conditional UPDATE) so each is told once."""
-        with self.sessions.begin() as session:
-            waiting = session.scalars(
-                select(SwarmOpenRequest).where(SwarmOpenRequest.swarm_id == self.swarm_id,
-                                               SwarmOpenRequest.state == OpenRequestState.WAITING)
-                .order_by(SwarmOpenRequest.id)
-            ).all()
-            taken = []
-            for request in waiting:
-                result = session.execute(
-                    update(SwarmOpenRequest)
-                    .where(SwarmOpenRequest.id == request.id, SwarmOpenRequest.state == OpenRequestState.WAITING)
-                    .values(state=OpenRequestState.TOLD, told_at=utcnow())
-                )
-                if result.rowcount == 1:
-                    taken.append(WaitingAsker(request.user_id, request.lang, request.reply_to))
-            return tuple(taken)
 
 
 def _names(base: str) -> Iterator[str]:

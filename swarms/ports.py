@@ -33,10 +33,12 @@ class WorkspaceRefused(Exception):
     Unlike a call that never got an answer, nothing may have happened: the step can be asked again as new.
     """
 
-    def __init__(self, code: str, *, retry_after: float | None = None) -> None:
+    def __init__(self, code: str, *, retry_after: float | None = None, method: str = "", channel: str = "") -> None:
         super().__init__(code)
         self.code = code
         self.retry_after = retry_after
+        self.method = method  # the call refused, so the caller can hold that method's pace
+        self.channel = channel
 
 
 class NameTaken(Exception):

@@ -17,12 +17,13 @@ from bot.errors import answers_errors
 from bot.i18n.catalog import t
 from bot.offers import offer_existing_work
 from bot.services import AppServices
-from bot.swarm_opening import finish_and_tell
+from bot.swarm_opening import queue_opening
 from swarms.case_numbers import CASE_NUMBER
 from swarms.lifecycle import OpenedSwarm, OpenRequest, claim_trigger, open_swarm_numbered, request_swarm
 
 log = logging.getLogger(__name__)
 COMMAND = "/swarm"
+SAY_WHEN_SECONDS = 2  # Slack holding an opening back longer than this: say roughly when
 HELP_WORDS = frozenset({"", "help", "도움말", "?", "-h", "--help"})
 
 
@@ -168,8 +169,13 @@ def open_case(ctx: CommandContext, *, offer: bool = True) -> OpenedSwarm | None:
         services.workspace.invite(requested.opened.channel_id, [ctx.user_id])
         ctx.answer(t("swarm.already_open", ctx.lang, case=requested.case.number, channel=requested.opened.channel_id))
         return requested.opened
-    finished = finish_and_tell(services, requested.swarm_id, requested.case)
-    if finished is None:
+    queued = queue_opening(services, requested)
+    if queued.done:
+        return queued.opened  # everyone who asked, this person included, was told the channel
+    if queued.error:
+        ctx.answer(t("swarm.retrying", ctx.lang, case=requested.case.number, error=queued.error))
+    elif queued.eta_seconds >= SAY_WHEN_SECONDS:
+        ctx.answer(t("swarm.queued", ctx.lang, case=requested.case.number, seconds=round(queued.eta_seconds)))
+    else:
         ctx.answer(t("swarm.being_opened", ctx.lang, case=requested.case.number))
-        return None
-    return finished.opened
+    return None

@@ -9,7 +9,7 @@ from swarms.case_systems.local import LocalCaseSystem
 from swarms.db import utcnow
 from swarms.lifecycle import OpenRequest, claim_trigger, open_swarm, request_swarm
 from swarms.models import Case, Swarm, SwarmStatus
-from swarms.opening import finish_opening
+from swarms.opening import finish_opening, welcome_askers
 from tests.fakes import Crash, FakeWorkspace
 
 
@@ -43,7 +43,9 @@ def test_while_one_holder_opens_a_second_gets_nothing_to_do_and_its_asker_waits(
         session.execute(update(Swarm).values(opening_lease_until=utcnow() - timedelta(seconds=1)))
     finished = finish_opening(sessions, workspace, first.swarm_id, first.case, holder="B")
     assert finished is not None and len(workspace.channels) == 1 and len(workspace.cards) == 1
-    assert [a.user_id for a in finished.askers] == ["U0AGENT1", "U0AGENT2"]
+    askers = welcome_askers(sessions, workspace, first.swarm_id)
+    assert [a.user_id for a in askers] == ["U0AGENT1", "U0AGENT2"]
+    assert welcome_askers(sessions, workspace, first.swarm_id) == (), "each asker is told once"
     members = next(iter(workspace.channels.values()))["members"]
     assert {"U0AGENT1", "U0AGENT2"} <= members
 

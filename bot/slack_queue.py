@@ -1,0 +1,218 @@
+"""The Slack work queue: opening swarms, bookmarks and posts that can wait, paced and carried on by any replica.
+
+Work is a `claimed_work` row (swarms.claimed_work). The request that queues it may run it at once in
+its own thread when Slack's pace allows (the usual case: no added latency); otherwise, or after a
+restart, the queue's runner thread takes it when due. A step Slack may not take yet (our pace, or a
+429) puts the row back for when it may: no thread ever sleeps on Retry-After.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import func, select
+
+from bot.slack_pacing import SlackPacer
+from swarms.case_systems.base import CaseRecord
+from swarms.claimed_work import (
+    ClaimedWork,
+    WorkItem,
+    WorkState,
+    claim_due,
+    claim_one,
+    complete,
+    enqueue,
+    give_up,
+    next_due,
+    put_back,
+    queued_ahead,
+)
+from swarms.db import utcnow
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=30)
+MAX_ATTEMPTS = 8  # Slack refusing the same step this often (not a rate limit) is for a person to read
+POLL_SECONDS = 0.5  # other replicas' work is noticed within this; our own is nudged at once
+
+Handler = Callable[[WorkItem], None]
+
+
+class NotYet(Exception):
+    """The work may not go yet (Slack's pace, a 429, another holder): try again in `seconds`."""
+
+    def __init__(self, seconds: float, reason: str = "") -> None:
+        super().__init__(reason or f"not yet ({seconds:.1f} s)")
+        self.seconds = seconds
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    done: bool
+    error: str = ""  # why it failed this time (it is queued again), "" when it only has to wait
+
+
+def case_to_json(case: CaseRecord) -> dict:
+    data = asdict(case)
+    for key in ("created_at", "updated_at"):
+        data[key] = data[key].isoformat() if data[key] else None
+    return data
+
+
+def case_from_json(data: dict) -> CaseRecord:
+    values = dict(data)
+    for key in ("created_at", "updated_at"):
+        values[key] = datetime.fromisoformat(values[key]) if values.get(key) else None
+    return CaseRecord(**values)
+
+
+@dataclass
+class SlackQueue:
+    """Queue, run and pace Slack work; `handlers` by kind are added by the features that queue it."""
+
+    sessions: object
+    pacer: SlackPacer
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    holder: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+    _wake: threading.Event = field(default_factory=threading.Event, repr=False)
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+    _running: int = field(default=0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def handle(self, kind: str, handler: Handler) -> None:
+        self.handlers[kind] = handler
+
+    # -- queueing
+
+    def enqueue(self, kind: str, payload: dict, *, key: str | None = None, priority: int = 100,
+                run_here: bool = False) -> int | None:
+        """Queue work (None: `key` was queued before). `run_here`: the caller runs it now (`run_now`), so
+        the runner leaves it alone for a lease's time, taking it only if the caller dies first."""
+        due_at = utcnow() + LEASE if run_here else None
+        with self.sessions.begin() as session:
+            item_id = enqueue(session, kind, payload, key=key, priority=priority, due_at=due_at)
+        if not run_here:
+            self._wake.set()
+        return item_id
+
+    def item_id(self, key: str) -> int | None:
+        with self.sessions() as session:
+            return session.scalar(select(ClaimedWork.id).where(ClaimedWork.dedupe_key == key))
+
+    def run_now(self, item_id: int) -> RunOutcome:
+        """Run one queued row in the calling thread if nobody holds it (never waits for its pace)."""
+        item = claim_one(self.sessions, item_id, holder=self.holder, lease=LEASE)
+        if item is None:
+            return RunOutcome(False)
+        return self._run(item)
+
+    def ahead_of(self, kind: str, item_id: int) -> int:
+        with self.sessions() as session:
+            return queued_ahead(session, kind, item_id)
+
+    # -- running
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="slack-queue", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def nudge(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                wait = self.run_due()
+            except Exception:  # the database away for a moment: the loop must outlive it
+                log.exception("the Slack queue's runner failed a round; trying again")
+                wait = 1.0
+            self._wake.wait(timeout=max(0.01, min(wait, POLL_SECONDS)))
+            self._wake.clear()
+
+    def run_due(self, limit: int = 20) -> float:
+        """Run what is due now; return seconds until the next row falls due (for the runner's nap)."""
+        for item in claim_due(self.sessions, holder=self.holder, lease=LEASE, limit=limit):
+            if self._stop.is_set():
+                put_back(self.sessions, item.id, self.holder, due_at=utcnow(), count_attempt=False)
+                continue
+            self._run(item)
+        with self.sessions() as session:
+            due = next_due(session)
+        return POLL_SECONDS if due is None else max(0.0, (due - utcnow()).total_seconds())
+
+    def _run(self, item: WorkItem) -> RunOutcome:
+        handler = self.handlers.get(item.kind)
+        if handler is None:
+            give_up(self.sessions, item.id, self.holder, f"no handler for {item.kind}")
+            return RunOutcome(False, "no_handler")
+        with self._lock:
+            self._running += 1
+        try:
+            handler(item)
+        except NotYet as later:
+            put_back(self.sessions, item.id, self.holder, due_at=utcnow() + timedelta(seconds=later.seconds),
+                     error=str(later), count_attempt=False)
+            return RunOutcome(False)
+        except Exception as exc:
+            return RunOutcome(False, self._failed(item, exc))
+        finally:
+            with self._lock:
+                self._running -= 1
+        complete(self.sessions, item.id, self.holder)
+        return RunOutcome(True)
+
+    def _failed(self, item: WorkItem, exc: Exception) -> str:
+        """Put the row back with a growing backoff (or give up); return the error's short name."""
+        error = f"{type(exc).__name__}: {exc}"
+        code = getattr(exc, "code", "") or type(exc).__name__
+        if isinstance(exc, SlackApiError):
+            code = str(exc.response.get("error") or "unknown_error")
+            error = f"Slack answered {code}"
+        if item.attempts >= MAX_ATTEMPTS:
+            log.error("Slack work %s (%s) gave up after %s attempts: %s", item.id, item.kind, item.attempts, error)
+            give_up(self.sessions, item.id, self.holder, error)
+            return code
+        backoff = min(300.0, 2.0 ** item.attempts)
+        log.warning("Slack work %s (%s) failed (%s); again in %.0f s", item.id, item.kind, error, backoff)
+        put_back(self.sessions, item.id, self.holder, due_at=utcnow() + timedelta(seconds=backoff), error=error)
+        return code
+
+    # -- for tests, the demo and benchmarks
+
+    def pending(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(ClaimedWork).where(
+                ClaimedWork.state.in_([WorkState.QUEUED, WorkState.CLAIMED]))) or 0
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until nothing is queued or running (a paced row counts as queued); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                running = self._running
+            if running == 0 and self.pending() == 0:
+                return True
+            self._wake.set()
+            time.sleep(0.02)
+        return False

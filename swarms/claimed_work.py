@@ -1,0 +1,221 @@
+"""Claimed, persisted work: one queue any process can carry on, and shared pacing of outside calls.
+
+Work that can wait (a swarm's Slack opening, a post, a bookmark) is a row. A process takes a due row
+with a conditional UPDATE (`state = 'queued'`, or a `claimed` row whose lease ran out because its
+holder died), so among N replicas exactly one runs it, and a restart or another replica carries on.
+A row that cannot go yet (an outside system's rate limit) goes back with a later `due_at`; nobody
+sleeps holding it.
+
+`RateBucket` paces calls across replicas (GCRA: one "theoretical arrival time" per bucket, moved by a
+conditional UPDATE), so N processes together keep within one rate.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import JSON, Float, Index, Integer, String, Text, and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from swarms.db import Base, UTCDateTime, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class WorkState(enum.StrEnum):
+    QUEUED = "queued"
+    CLAIMED = "claimed"  # a holder runs it until `lease_until`; after that anyone may take it over
+    DONE = "done"
+    FAILED = "failed"  # refused for good: kept with its error for a person to read
+
+
+class ClaimedWork(Base):
+    """One piece of work that can wait, run once by whichever process claims it."""
+
+    __tablename__ = "claimed_work"
+    __table_args__ = (Index("ix_claimed_work_state_due_at", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))  # the handler's name, e.g. "slack.open_swarm"
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)  # one row per key, ever
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    priority: Mapped[int] = mapped_column(Integer, default=100)  # lower runs first among due rows
+    state: Mapped[str] = mapped_column(String(10), default=WorkState.QUEUED)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RateBucket(Base):
+    """A shared pace: `tat` (seconds since the epoch) is when the bucket's next call is "due"."""
+
+    __tablename__ = "rate_buckets"
+
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    id: int
+    kind: str
+    payload: dict
+    attempts: int
+    created_at: datetime
+
+
+def _insert(session: Session):
+    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+
+
+def enqueue(session: Session, kind: str, payload: dict, *, key: str | None = None, priority: int = 100,
+            due_at: datetime | None = None) -> int | None:
+    """Add work in the caller's transaction; None when `key` was queued before (then nothing is added)."""
+    values = {"kind": kind, "dedupe_key": key, "payload": payload, "priority": priority,
+              "state": WorkState.QUEUED, "due_at": due_at or utcnow(), "attempts": 0, "last_error": "",
+              "created_at": utcnow()}
+    statement = _insert(session)(ClaimedWork).values(**values)
+    if key is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return session.execute(statement.returning(ClaimedWork.id)).scalar()
+
+
+def _claimable(now: datetime):
+    return or_(and_(ClaimedWork.state == WorkState.QUEUED, ClaimedWork.due_at <= now),
+               and_(ClaimedWork.state == WorkState.CLAIMED, ClaimedWork.lease_until < now))
+
+
+def claim_due(sessions: sessionmaker, *, holder: str, lease: timedelta, limit: int = 20,
+              kinds: tuple[str, ...] | None = None) -> list[WorkItem]:
+    """Take up to `limit` due rows (or rows whose holder's lease ran out); each taken by one caller only."""
+    now = utcnow()
+    taken: list[WorkItem] = []
+    with sessions.begin() as session:
+        query = select(ClaimedWork.id).where(_claimable(now))
+        if kinds is not None:
+            query = query.where(ClaimedWork.kind.in_(kinds))
+        ids = session.scalars(query.order_by(ClaimedWork.priority, ClaimedWork.due_at, ClaimedWork.id)
+                              .limit(limit)).all()
+    for item_id in ids:
+        with sessions.begin() as session:
+            claimed = session.execute(
+                update(ClaimedWork).where(ClaimedWork.id == item_id, _claimable(now))
+                .values(state=WorkState.CLAIMED, holder=holder, lease_until=now + lease,
+                        attempts=ClaimedWork.attempts + 1)
+            ).rowcount == 1
+            if claimed:
+                row = session.get_one(ClaimedWork, item_id, populate_existing=True)
+                taken.append(WorkItem(row.id, row.kind, dict(row.payload or {}), row.attempts, row.created_at))
+    return taken
+
+
+def claim_one(sessions: sessionmaker, item_id: int, *, holder: str, lease: timedelta) -> WorkItem | None:
+    """Take one given row, due or not, if nobody holds it (the request that queued it runs it at once)."""
+    now = utcnow()
+    unheld = or_(ClaimedWork.state == WorkState.QUEUED,
+                 and_(ClaimedWork.state == WorkState.CLAIMED, ClaimedWork.lease_until < now))
+    with sessions.begin() as session:
+        claimed = session.execute(
+            update(ClaimedWork).where(ClaimedWork.id == item_id, unheld)
+            .values(state=WorkState.CLAIMED, holder=holder, lease_until=now + lease, attempts=ClaimedWork.attempts + 1)
+        ).rowcount == 1
+        if not claimed:
+            return None
+        row = session.get_one(ClaimedWork, item_id, populate_existing=True)
+        return WorkItem(row.id, row.kind, dict(row.payload or {}), row.attempts, row.created_at)
+
+
+def _by_holder(item_id: int, holder: str):
+    return and_(ClaimedWork.id == item_id, ClaimedWork.holder == holder, ClaimedWork.state == WorkState.CLAIMED)
+
+
+def complete(sessions: sessionmaker, item_id: int, holder: str) -> bool:
+    with sessions.begin() as session:
+        return session.execute(update(ClaimedWork).where(_by_holder(item_id, holder)).values(
+            state=WorkState.DONE, done_at=utcnow(), holder=None, lease_until=None)).rowcount == 1
+
+
+def put_back(sessions: sessionmaker, item_id: int, holder: str, *, due_at: datetime, error: str = "",
+             count_attempt: bool = True) -> bool:
+    """Queue the row again for `due_at` (a rate limit: `count_attempt=False`, it was never tried)."""
+    values: dict = {"state": WorkState.QUEUED, "due_at": due_at, "holder": None, "lease_until": None}
+    if error:
+        values["last_error"] = error[:2000]
+    if not count_attempt:
+        values["attempts"] = ClaimedWork.attempts - 1
+    with sessions.begin() as session:
+        return session.execute(update(ClaimedWork).where(_by_holder(item_id, holder)).values(**values)).rowcount == 1
+
+
+def give_up(sessions: sessionmaker, item_id: int, holder: str, error: str) -> bool:
+    with sessions.begin() as session:
+        return session.execute(update(ClaimedWork).where(_by_holder(item_id, holder)).values(
+            state=WorkState.FAILED, last_error=error[:2000], done_at=utcnow(), holder=None,
+            lease_until=None)).rowcount == 1
+
+
+def queued_ahead(session: Session, kind: str, item_id: int) -> int:
+    """How many rows of `kind` wait before this one (for "about when" answers)."""
+    return session.scalar(select(func.count()).select_from(ClaimedWork).where(
+        ClaimedWork.kind == kind, ClaimedWork.id < item_id,
+        ClaimedWork.state.in_([WorkState.QUEUED, WorkState.CLAIMED]))) or 0
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the earliest queued row falls due (the runner sleeps until then, or until nudged)."""
+    return session.scalar(select(func.min(ClaimedWork.due_at)).where(ClaimedWork.state == WorkState.QUEUED))
+
+
+# ---------------------------------------------------------------- pacing shared by every process
+
+
+def take_pace(sessions: sessionmaker, name: str, *, interval: float, burst: float, now: float) -> float:
+    """0 when a call may go now (and it is counted), else the seconds to wait. GCRA over one row.
+
+    The bucket allows `burst` calls at once, then one every `interval` seconds; the row's `tat` moves
+    by a conditional UPDATE on the value read, so two processes never both take the same slot.
+    """
+    tolerance = max(0.0, burst - 1.0) * interval
+    for _ in range(5):  # another process moved the row between our read and write: read again
+        with sessions.begin() as session:
+            tat = session.scalar(select(RateBucket.tat).where(RateBucket.name == name))
+            if tat is None:
+                session.execute(_insert(session)(RateBucket).values(name=name, tat=0.0)
+                                .on_conflict_do_nothing(index_elements=["name"]))
+                continue
+            wait = tat - tolerance - now
+            if wait > 0:
+                return wait
+            moved = session.execute(update(RateBucket).where(RateBucket.name == name, RateBucket.tat == tat)
+                                    .values(tat=max(tat, now) + interval)).rowcount == 1
+            if moved:
+                return 0.0
+    return interval
+
+
+def hold_pace(sessions: sessionmaker, name: str, *, until: float, interval: float, burst: float) -> None:
+    """The outside system said wait (429 Retry-After): nothing goes in this bucket before `until`."""
+    tolerance = max(0.0, burst - 1.0) * interval
+    with sessions.begin() as session:
+        session.execute(_insert(session)(RateBucket).values(name=name, tat=0.0)
+                        .on_conflict_do_nothing(index_elements=["name"]))
+        session.execute(update(RateBucket).where(RateBucket.name == name, RateBucket.tat < until + tolerance)
+                        .values(tat=until + tolerance))
+
+
+def pace_wait(sessions: sessionmaker, name: str, *, calls: int, interval: float, burst: float, now: float) -> float:
+    """Roughly how long until `calls` more calls have gone in this bucket (for telling people)."""
+    tolerance = max(0.0, burst - 1.0) * interval
+    with sessions() as session:
+        tat = session.scalar(select(RateBucket.tat).where(RateBucket.name == name)) or 0.0
+    start = max(tat, now)
+    return max(0.0, start + (calls - 1) * interval - tolerance - now)

@@ -1,0 +1,46 @@
+"""Against a Slack that enforces its tiers, a burst of /swarm queues instead of failing, and nobody sleeps."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.standin_run import start_standin_run
+from slack_standin import RateLimits
+from swarms.claimed_work import ClaimedWork, WorkState
+from swarms.models import Case, Swarm, SwarmStatus
+from swarms.settings import Settings
+
+CASES = [f"{3000000 + n:08d}" for n in range(12)]  # tier 2 lets 10 through at once, then one every 3 s
+
+
+@pytest.fixture
+def limited_app(sessions):
+    with sessions.begin() as session:
+        session.add_all(Case(number=n, subject=f"Fault {n}", status="New") for n in CASES)
+    settings = Settings.from_env({"CASE_URL_TEMPLATE": "https://cases.example/{number}"}, needs_slack=False)
+    run = start_standin_run(sessions, settings=settings, rate_limits=RateLimits())
+    yield run
+    run.stop()
+
+
+def test_a_burst_of_openings_beyond_tier_2_queues_tells_the_agents_when_and_opens_every_swarm_once(limited_app,
+                                                                                                   sessions):
+    ws, driver = limited_app.workspace, limited_app.driver
+    agents = [ws.add_user(f"agent{n}", locale="en-US") for n in range(len(CASES))]
+    results = [driver.command("/swarm", number, user=agent, channel=ws.general_id)
+               for number, agent in zip(CASES, agents, strict=True)]
+    assert all(r.status == 200 and r.acked_in_time for r in results)
+    limited_app.settle(timeout=30)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Swarm).where(Swarm.status == SwarmStatus.OPEN)) == 12
+        assert session.scalar(select(func.count()).select_from(ClaimedWork)
+                              .where(ClaimedWork.state == WorkState.FAILED)) == 0
+    channels = [c for c in ws.channels() if c.name.startswith("swarm-")]
+    assert len(channels) == 12 and len({c.name for c in channels}) == 12
+    last_agent = [r["payload"]["text"] for r in limited_app.standin.responses(agents[-1])]
+    assert any("opens in about" in text for text in last_agent), last_agent  # told roughly when
+    assert any("<#" in text for text in last_agent), "and then the channel"
+    assert limited_app.standin.rate_limited("conversations.create") == [], "our pace kept within the tier"
+    assert len(limited_app.standin.calls("conversations.create")) == 12
+    assert limited_app.standin.calls("conversations.list") == [] and limited_app.standin.calls("pins.add") == []

@@ -1,0 +1,52 @@
+"""Claimed work: each due row runs in one place, a dead holder's row is taken over, pacing is shared."""
+
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from swarms.claimed_work import ClaimedWork, WorkState, claim_due, claim_one, complete, enqueue, put_back, take_pace
+from swarms.db import utcnow
+
+LEASE = timedelta(seconds=30)
+
+
+def test_a_due_row_is_claimed_by_one_holder_only_and_a_key_is_queued_once(sessions):
+    with sessions.begin() as session:
+        first = enqueue(session, "slack.open_swarm", {"swarm_id": 1}, key="open_swarm:1")
+        assert enqueue(session, "slack.open_swarm", {"swarm_id": 1}, key="open_swarm:1") is None
+    taken_a = claim_due(sessions, holder="A", lease=LEASE)
+    taken_b = claim_due(sessions, holder="B", lease=LEASE)
+    assert [i.id for i in taken_a] == [first] and taken_b == []
+    assert claim_one(sessions, first, holder="B", lease=LEASE) is None
+    assert not complete(sessions, first, "B"), "only the holder completes it"
+    assert complete(sessions, first, "A")
+
+
+def test_a_holder_that_died_loses_its_row_when_the_lease_runs_out(sessions):
+    with sessions.begin() as session:
+        item = enqueue(session, "slack.post", {"channel": "C1", "text": "hi"})
+    assert claim_due(sessions, holder="A", lease=LEASE)
+    with sessions.begin() as session:  # A was killed; its lease runs out
+        session.execute(update(ClaimedWork).values(lease_until=utcnow() - timedelta(seconds=1)))
+    taken = claim_due(sessions, holder="B", lease=LEASE)
+    assert [i.id for i in taken] == [item] and taken[0].attempts == 2
+    assert not complete(sessions, item, "A"), "the dead holder's late answer changes nothing"
+
+
+def test_a_row_put_back_for_its_pace_waits_until_due_and_keeps_its_attempt_count(sessions):
+    with sessions.begin() as session:
+        item = enqueue(session, "slack.post", {"channel": "C1", "text": "hi"})
+    assert [i.id for i in claim_due(sessions, holder="A", lease=LEASE)] == [item]
+    put_back(sessions, item, "A", due_at=utcnow() + timedelta(seconds=60), count_attempt=False)
+    assert claim_due(sessions, holder="A", lease=LEASE) == []
+    with sessions() as session:
+        row = session.get(ClaimedWork, item)
+        assert row.state == WorkState.QUEUED and row.attempts == 0
+
+
+def test_the_shared_pace_allows_the_burst_then_one_call_per_interval(sessions):
+    now = 1_000_000.0
+    waits = [take_pace(sessions, "conversations.create", interval=3.0, burst=10, now=now) for _ in range(11)]
+    assert waits[:10] == [0.0] * 10 and waits[10] > 2.9
+    assert take_pace(sessions, "conversations.create", interval=3.0, burst=10, now=now + 3.0) == 0.0
+    assert take_pace(sessions, "chat.postMessage:C1", interval=1.0, burst=3, now=now) == 0.0, "buckets are apart"
