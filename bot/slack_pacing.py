@@ -18,6 +18,9 @@ from swarms.claimed_work import hold_pace, pace_wait, take_pace
 # per minute, burst: as Slack documents its tiers (PLATFORM.md); posts: about one a second per channel.
 TIER_PACE: dict[int, tuple[float, float]] = {2: (20, 10), 3: (50, 25), 4: (100, 50)}
 POST_PACE = (60, 3)
+# A call leaves a little after its slot is taken and reaches Slack with some jitter: keep 5% under the rate
+# so two calls one interval apart by our clock are never closer than that by Slack's.
+PACE_MARGIN = 1.05
 METHOD_TIERS: dict[str, int] = {
     "conversations.create": 2, "conversations.archive": 2, "conversations.list": 2, "bookmarks.add": 2,
     "pins.add": 2, "conversations.setPurpose": 2, "conversations.invite": 3, "conversations.history": 3,
@@ -36,12 +39,12 @@ def bucket_of(method: str, channel: str = "") -> Bucket | None:
     """The pace a call keeps: its method's tier, or for a post, its channel's."""
     if method == "chat.postMessage":
         per_minute, burst = POST_PACE
-        return Bucket(f"chat.postMessage:{channel}", 60.0 / per_minute, burst)
+        return Bucket(f"chat.postMessage:{channel}", PACE_MARGIN * 60.0 / per_minute, burst)
     tier = METHOD_TIERS.get(method)
     if tier is None:
         return None
     per_minute, burst = TIER_PACE[tier]
-    return Bucket(method, 60.0 / per_minute, burst)
+    return Bucket(method, PACE_MARGIN * 60.0 / per_minute, burst)
 
 
 @dataclass
