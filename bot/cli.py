@@ -221,7 +221,7 @@ def _app_token_line(settings: Settings):
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return run_demo(keep=args.keep, database_url=args.database_url, socket_mode=args.socket_mode)
+    return run_demo(keep=args.keep, database_url=args.database_url, socket_mode=args.socket_mode, lang=args.lang)
 
 
 CASES_FILE_FORMAT = """\
@@ -263,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="play a whole swarm against a local Slack stand-in and print it")
     demo.add_argument("--keep", action="store_true", help="keep the demo database file afterwards")
+    demo.add_argument("--lang", choices=("en", "ko"), default="en",
+                      help="the team's language: ko plays the story in Korean (DEFAULT_LANGUAGE=ko)")
     demo.add_argument("--database-url", default="", help="default: a temporary SQLite file")
     demo.add_argument("--socket-mode", action="store_true",
                       help="the bot connects over Socket Mode (as with SLACK_APP_TOKEN) instead of HTTP")

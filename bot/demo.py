@@ -28,7 +28,7 @@ from swarms.models import Case, LocalCaseNote
 from swarms.settings import Settings
 
 WIDTH = 100
-DRAFT_SETTLE = 60.0  # closing drafts the article; the first draft of a process loads the Korean name model
+DRAFT_SETTLE = 60.0  # the first ranking and the first draft of a process load the Korean models
 PEOPLE = {"dana": "U0DANA0001", "jiwoo": "U0JIWOO001", "minho": "U0MINHO001", "sam": "U0SAM00001",
           "mira": "U0MIRA0001"}
 CASES = [
@@ -46,7 +46,15 @@ CASES = [
 ]
 
 
-def run_demo(*, keep: bool = False, database_url: str = "", socket_mode: bool = False) -> int:
+_DATE = re.compile(r"<!date\^(\d+)\^[^|>]*(?:\|([^>]*))?>")
+
+
+def _render_date(match: re.Match) -> str:
+    """`<!date^1795430000^{date_short} {time}|fallback>` as a reader sees it (in UTC here)."""
+    return datetime.fromtimestamp(int(match.group(1)), UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def run_demo(*, keep: bool = False, database_url: str = "", socket_mode: bool = False, lang: str = "en") -> int:
     logging.basicConfig(level=logging.ERROR)
     folder = Path(tempfile.mkdtemp(prefix="case-swarm-demo-"))
     url = database_url or f"sqlite:///{folder / 'demo.sqlite3'}"
@@ -60,12 +68,13 @@ def run_demo(*, keep: bool = False, database_url: str = "", socket_mode: bool = 
     knowledge = folder / "knowledge"
     settings = Settings.from_env({"MANAGER_USER_IDS": PEOPLE["mira"], "EXPERTS_INVITE_MODE": "ask",
                                   "SWARM_ARCHIVE_DAYS": "7", "KNOWLEDGE_EXPORT": "folder",
-                                  "KNOWLEDGE_FOLDER": str(knowledge)}, needs_slack=False)
+                                  "KNOWLEDGE_FOLDER": str(knowledge), "DEFAULT_LANGUAGE": lang},
+                                 needs_slack=False)
     demo_swarming.seed_history(sessions)
     run = start_standin_run(sessions, settings=settings, socket_mode=socket_mode)
     try:
         _show_connection(run)
-        people = _seed_people(run)
+        people = _seed_people(run, lang)
         _seed_directory(run, people)
         _play(run, people, sessions)
         _tune(run, people)
@@ -89,9 +98,13 @@ DEMO_PEOPLE = {
 }
 
 
-def _seed_people(run: StandInRun) -> dict[str, str]:
+def _seed_people(run: StandInRun, lang: str = "en") -> dict[str, str]:
+    """`--lang ko`: the agent and the manager work in Korean too, so the whole story is told in Korean."""
+    def locale_of(name: str, locale: str) -> str:
+        return "ko-KR" if lang == "ko" and name in ("dana", "mira") else locale
+
     return {name: run.workspace.add_user(name, id=PEOPLE[name], real_name=real_name, email=f"{name}@hanbit.example",
-                                         tz=tz, locale=locale, title=title)
+                                         tz=tz, locale=locale_of(name, locale), title=title)
             for name, (real_name, tz, locale, title) in DEMO_PEOPLE.items()}
 
 
@@ -121,7 +134,7 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
 
     _title("1. Dana (support agent) types /swarm 00001026 in #general")
     ack = driver.command("/swarm", "00001026", user=dana, channel=ws.general_id)
-    run.settle()
+    run.settle(timeout=DRAFT_SETTLE)  # the first ranking of a process loads the Korean morphology model
     print(f"Slack got the bot's acknowledgement in {ack.elapsed * 1000:.0f} ms (limit 3,000 ms).")
     _show_answers(run, dana, "What Dana sees (only to her)")
     channel = next(c for c in ws.channels() if c.name.startswith("swarm-00001026"))
@@ -129,21 +142,23 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     _show_channel(run, channel.id)
 
     _title("2. Dana clicks Invite all: each expert gets a DM asking them to join, and joins")
+    seen = len(ws.messages(channel.id))
     suggestions = next(m for m in ws.messages(channel.id) if "experts.invite_all" in str(m.get("blocks")))
     driver.block_action("experts.invite_all", user=dana, channel=channel.id, message_ts=suggestions["ts"])
     run.settle()
+    _show_answers(run, dana, "What Dana sees (only to her)", last=1)
     for person in (jiwoo, sam):
         dm_channel = ws.im_channel(person)
         ask = next((m for m in ws.messages(dm_channel) if "experts.join" in str(m.get("blocks"))), None) \
             if dm_channel else None
         if ask is None:
             continue
-        if person == jiwoo:
-            print(f"\nThe DM {_names(run, [person])[0]} gets:")
-            print(_indent(_blocks_text(ask.get("blocks") or []) or ask.get("text", "")))
+        print(f"\nThe DM {_names(run, [person])[0]} gets, in their language:")
+        print(_indent(_blocks_text(ask.get("blocks") or []) or ask.get("text", "")))
         driver.block_action("experts.join", user=person, channel=dm_channel, message_ts=ask["ts"])
     run.settle()
     print(f"\nMembers now: {', '.join(_names(run, ws.members(channel.id)))}")
+    _show_channel(run, channel.id, since=seen)
     for person in (jiwoo, sam):  # should a DM not have come through, the demo goes on with them in the channel
         if person not in ws.members(channel.id):
             ws.join(channel.id, person)
@@ -166,15 +181,19 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     _play_swarming(run, people, channel.id)
 
     _title("4. Marks: ✅ on the resolution, 💡 on the cause; Dana closes the swarm")
+    noted = _case_note_count(sessions, "00001026")
     driver.user_reacts(dana, channel.id, fix["ts"], "white_check_mark")
     driver.user_reacts(dana, channel.id, cause["ts"], "bulb")
     run.settle()
+    for message in ws.ephemerals(dana, channel.id)[-2:]:
+        print(_indent(f"[only Dana sees] {message.get('text', '')}"))
+    seen = len(ws.messages(channel.id))
     driver.command("/swarm", "close Lowered the ISO threshold to 0.5 MΩ; E-21 gone after reboot.", user=dana,
                    channel=channel.id)
     run.settle(timeout=DRAFT_SETTLE)
-    _show_answers(run, dana, "What Dana sees", last=2)
-    _show_channel(run, channel.id, since=1)
-    _show_case_record(sessions, "00001026", status_only=True)
+    _show_answers(run, dana, "What Dana sees", last=1)
+    _show_channel(run, channel.id, since=seen)
+    _show_case_record(sessions, "00001026", since=noted)
 
     _title("5. Dana reviews the draft (a preview of exactly what leaves) and publishes it to the knowledge folder")
     _publish_and_show(run, channel.id, dana, internal=("Dana Agent", "김지우", "Sam Field", "Min-ji Park", "00001026"))
@@ -313,16 +332,22 @@ def _author(run: StandInRun, message: dict) -> str:
     return user.real_name if user else message.get("user", "?")
 
 
-def _show_case_record(sessions, number: str, *, status_only: bool = False) -> None:
+def _case_note_count(sessions, number: str) -> int:
+    with sessions() as session:
+        case_id = session.scalar(select(Case.id).where(Case.number == number))
+        return len(session.scalars(select(LocalCaseNote.id).where(LocalCaseNote.case_id == case_id,
+                                                                  LocalCaseNote.revises_id.is_(None))).all())
+
+
+def _show_case_record(sessions, number: str, *, since: int = 0) -> None:
     with sessions() as session:
         case = session.scalar(select(Case).where(Case.number == number))
         notes = list(session.scalars(select(LocalCaseNote).where(LocalCaseNote.case_id == case.id,
                                                                  LocalCaseNote.revises_id.is_(None))
                                      .order_by(LocalCaseNote.id)))
-    print(f"\nThe case record {number} (local case store) · status {case.status}:")
-    if status_only:
-        return
-    for note in notes:
+    heading = "notes added since" if since else "notes"
+    print(f"\nThe case record {number} (local case store) · status {case.status} · {heading}:")
+    for note in notes[since:]:
         flag = "RETRACTED " if note.retracted else ""
         print(_indent(f"internal note · {note.author_name} · {flag}\n{note.body}"))
 
@@ -351,6 +376,7 @@ _NAMES = {user_id: name for name, user_id in PEOPLE.items()}
 
 
 def _indent(text: str) -> str:
-    """Mentions shown as names, as Slack renders them."""
+    """Mentions shown as names and dates as dates, as Slack renders them."""
     text = _MENTION.sub(lambda m: "@" + _NAMES.get(m.group(1), m.group(1)), text)
+    text = _DATE.sub(_render_date, text)
     return textwrap.indent(text, "    │ ")

@@ -210,8 +210,20 @@ def _on_reaction(services: AppServices, *, added: bool) -> Callable:
                                      user_name=name, event_id=body.get("event_id", ""))
         if change.changed:
             nudge_delivery(services)
+            _acknowledge_mark(services, channel_id, user_id, event.get("reaction", ""), mark, added=added)
 
     return handle
+
+
+def _acknowledge_mark(services: AppServices, channel_id: str, user_id: str, emoji: str, mark, *, added: bool) -> None:
+    """The marker sees that the reaction counted (only they see it): what it marks and where it goes."""
+    lang = services.people.language_of(user_id)
+    key = "knowledge.mark_reaction.added" if added else "knowledge.mark_reaction.removed"
+    text = t(key, lang, emoji=f":{emoji.split('::')[0]}:", mark=t(f"knowledge.mark_name.{mark.value}", lang))
+    try:
+        services.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+    except SlackApiError as exc:  # the mark is recorded; only the acknowledgement is lost
+        log.warning("mark acknowledgement to %s failed: %s", user_id, exc.response.get("error"))
 
 
 def _read_message(services: AppServices, channel_id: str, ts: str, event_id: str):

@@ -1,0 +1,35 @@
+"""Stumble 10: the demo tells its story in order, in English or Korean, as people would see it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.first_contact.conftest import REPO  # noqa: F401
+
+
+def steps(out: str) -> dict[str, str]:
+    """The demo's output cut at its numbered titles: {"1": text of step 1, ...}."""
+    parts = re.split(r"═+\n(\d+b?)\. [^\n]*\n═+\n", out)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+@pytest.mark.parametrize("lang", ["ko"])  # English is played by the Socket Mode demo test too
+def test_the_demo_plays_its_story_in_order(case_swarm, lang):
+    ran = case_swarm("demo", "--lang", lang)
+    assert (ran.code, ran.err) == (0, "")
+    story = steps(ran.out)
+    assert list(story)[:6] == ["1", "2", "3", "4", "5", "5b"]
+    assert "<!date" not in ran.out, "dates are rendered as Slack shows them"
+    # Step 2: the DMs, each in its reader's language, and the answer to Invite all where it happened.
+    assert "The DM 김지우 gets, in their language:" in story["2"] and "님이 케이스 *00001026* 지원을 요청했습니다" in story["2"]
+    assert "The DM Sam Field gets, in their language:" in story["2"] and "asks you to help on case" in story["2"]
+    invited = "Asked @jiwoo, @sam by DM" if lang == "en" else "@jiwoo, @sam"
+    assert invited in story["2"] and "by DM" not in story["4"] and "DM으로" not in story["4"]
+    # Step 4: the marks are acknowledged to the one who marked, and the case record shows the closing.
+    assert story["4"].count("[only Dana sees]") == 2
+    closing = "[Swarm closed] Closed in Slack by Dana Agent." if lang == "en" else "[스웜 종료] Dana Agent 님이"
+    assert "notes added since:" in story["4"] and closing in story["4"]
+    if lang == "ko":
+        assert "스웜" in story["1"] and "Swarm a case" not in ran.out
