@@ -87,7 +87,9 @@ def run(args: argparse.Namespace) -> dict:
     with sessions.begin() as session:
         session.add_all(Case(number=number, subject=f"Inverter fault {number}", status="New", priority="High",
                              product="SolarMax 5000") for number in numbers)
-    settings = Settings.from_env({"CASE_URL_TEMPLATE": "https://cases.example/{number}"}, needs_slack=False)
+    # Look-alike cases would each be offered the others first (SWARM_OFFER_EXISTING): measure the opening itself.
+    settings = Settings.from_env({"CASE_URL_TEMPLATE": "https://cases.example/{number}",
+                                  "SWARM_OFFER_EXISTING": "false"}, needs_slack=False)
     run_ = start_standin_run(sessions, settings=settings, rate_limits=RateLimits())
     try:
         return _measure(args, run_, sessions, numbers)

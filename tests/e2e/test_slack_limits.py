@@ -18,7 +18,9 @@ CASES = [f"{3000000 + n:08d}" for n in range(12)]  # tier 2 lets 10 through at o
 def limited_app(sessions):
     with sessions.begin() as session:
         session.add_all(Case(number=n, subject=f"Fault {n}", status="New") for n in CASES)
-    settings = Settings.from_env({"CASE_URL_TEMPLATE": "https://cases.example/{number}"}, needs_slack=False)
+    # Twelve look-alike cases would each be offered the others first (SWARM_OFFER_EXISTING): straight to opening.
+    settings = Settings.from_env({"CASE_URL_TEMPLATE": "https://cases.example/{number}",
+                                  "SWARM_OFFER_EXISTING": "false"}, needs_slack=False)
     run = start_standin_run(sessions, settings=settings, rate_limits=RateLimits())
     yield run
     run.stop()
