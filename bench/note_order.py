@@ -11,7 +11,9 @@ run the real delivery loop (`deliver_due`, small batches) against the built-in c
 few milliseconds of latency. The case store's note ids say in which order notes reached each case.
 
 Then the crash drill: one replica's case system hangs inside the call, holding claimed rows; it is
-killed with SIGKILL, and the bench times how long the other replicas take to deliver those rows.
+killed with SIGKILL, and the bench times how long two idle replicas (their delivery workers as `serve`
+runs them, nudged by nothing) take to deliver those rows: the lease (NOTE_SYNC_LEASE_SECONDS, 15 s) and
+the worker's own wake-up (every third of a lease).
 
 Figures: notes lost and doubled; per-case inversions against capture order (a note that reached its
 case after a note captured later) and against Slack ts order; seconds from kill -9 to the held notes
@@ -40,6 +42,7 @@ from sqlalchemy.engine import make_url
 from bench.args import positive_int
 from swarms.case_systems.local import LocalCaseSystem
 from swarms.db import make_engine, make_session_factory, upgrade
+from swarms.delivery_worker import DeliveryWorker
 from swarms.models import Case, LocalCaseNote, Note, OutboxItem, OutboxState, Swarm, SwarmStatus
 from swarms.note_delivery import deliver_due
 from swarms.note_sync import CapturedMessage, SwarmRef, capture_note
@@ -131,6 +134,19 @@ def deliver_loop(url: str, latency: float, batch: int, seconds: float, hang_file
     return delivered
 
 
+def idle_replica(url: str, latency: float, seconds: float) -> int:
+    """A replica with nothing captured locally: only its delivery worker's own wake-ups send anything."""
+    logging.basicConfig(level=logging.ERROR)
+    engine = _engine(url)
+    sessions = make_session_factory(engine)
+    worker = DeliveryWorker(sessions, SlowCaseStore(sessions, latency=latency))
+    worker.start()
+    time.sleep(seconds)
+    worker.stop()
+    engine.dispose()
+    return worker.totals.delivered
+
+
 # ---------------------------------------------------------------- the run
 
 
@@ -168,7 +184,6 @@ def count_inversions(sequence: list[int]) -> int:
 def order_figures(url: str) -> dict:
     engine = _engine(url)
     sessions = make_session_factory(engine)
-    capture_key = getattr(OutboxItem, "seq", OutboxItem.id)
     with sessions() as session:
         arrived = session.execute(
             select(Case.number, LocalCaseNote.idempotency_key, LocalCaseNote.id)
@@ -176,7 +191,7 @@ def order_figures(url: str) -> dict:
             .where(LocalCaseNote.revises_id.is_(None))
             .order_by(LocalCaseNote.id)
         ).all()
-        rows = session.execute(select(OutboxItem.idempotency_key, capture_key, Note.message_ts)
+        rows = session.execute(select(OutboxItem.idempotency_key, OutboxItem.seq, Note.message_ts)
                                .join(Note, Note.id == OutboxItem.note_id)).all()
         pending = session.scalar(select(func.count()).select_from(OutboxItem)
                                  .where(OutboxItem.state != OutboxState.DELIVERED))
@@ -227,7 +242,7 @@ def run_order(url: str, notes: int, cases: int, writers: int, replicas: int, lat
 
 
 def run_kill(url: str, notes: int, latency: float, batch: int) -> dict:
-    """A replica dies (kill -9) inside the case-system call; how long until its rows are delivered."""
+    """A replica dies (kill -9) inside the case-system call; how long until the idle replicas' workers send its rows."""
     swarms = prepare(url, 2)
     hang_file = Path(tempfile.mkdtemp(prefix="case-swarm-order-")) / "hanging.json"
     context = multiprocessing.get_context("spawn")
@@ -239,7 +254,7 @@ def run_kill(url: str, notes: int, latency: float, batch: int) -> dict:
         time.sleep(0.01)
     held = len(json.loads(hang_file.read_text() or "[]")) if hang_file.exists() else 0
     with context.Pool(2) as pool:
-        survivors = [pool.apply_async(deliver_loop, (url, latency, batch, 120.0)) for _ in range(2)]
+        survivors = [pool.apply_async(idle_replica, (url, latency, 120.0)) for _ in range(2)]
         time.sleep(0.5)  # the survivors are running and find the rows held
         os.kill(doomed.pid, signal.SIGKILL)
         killed_at = time.monotonic()
