@@ -351,7 +351,9 @@ def _after_edits(services: AppServices) -> Callable:
     def refresh(body: dict, view: dict) -> None:
         try:
             submitted = edit_submission(view)
-        except ValueError:
+            with services.sessions() as session:  # the ack refused anyone else, in the modal: nothing to redo
+                check_may_review(session, submitted.draft_id, body["user"]["id"], services.permissions)
+        except (ValueError, SwarmError):
             return
         post_draft(services, submitted.draft_id, reupload=True)
         if submitted.restore:

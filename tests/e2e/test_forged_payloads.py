@@ -15,7 +15,7 @@ import logging
 import pkgutil
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
@@ -162,6 +162,7 @@ def test_a_forged_action_value_is_answered_and_changes_nothing(world, sessions, 
                                                             "selected_users": st.lists(st.text(max_size=12),
                                                                                        max_size=3)}),
            max_size=2), max_size=3))
+@example(callback="knowledge.edit_view", metadata='{"d":1,"p":{"title":1}}', state={})  # found: a 500-like log
 def test_a_forged_view_submission_is_answered_and_changes_nothing(world, sessions, caplog, callback, metadata, state):
     app, _, _ = world
     ws, driver, user = app.workspace, app.driver, app.people.outsider
