@@ -73,7 +73,8 @@ class SocketModeServer:
         self._timers: list[threading.Timer] = []
         self.hellos = 0  # connections that completed the handshake and got `hello`
         self.deliveries: list[Delivery] = []
-        self.lost_acks: list[str] = []
+        self.lost_acks: list[str] = []  # acks dropped on purpose (`lose_next_acks`)
+        self.late_acks: list[str] = []  # acks for envelopes Slack had already given up on
 
     # lifecycle ---------------------------------------------------------------------------------------
 
@@ -162,6 +163,9 @@ class SocketModeServer:
         with self._cond:
             pending = self._pending.get(envelope_id or "")
             if pending is None:
+                if envelope_id:
+                    self.late_acks.append(envelope_id)
+                    self._cond.notify_all()
                 return
             if self._acks_to_lose > 0:
                 self._acks_to_lose -= 1
@@ -193,13 +197,13 @@ class SocketModeServer:
             try:
                 connection.send(json.dumps(envelope))
                 delivery.acked = pending.done.wait(self.ack_timeout) and self._server is not None
+                delivery.error = None if delivery.acked else "ack_timeout"
             except ConnectionClosed:
-                delivery.acked = False
+                delivery.error = "connection_closed"
             finally:
                 with self._cond:
                     self._pending.pop(envelope_id, None)
             delivery.ack_payload = pending.payload if delivery.acked else None
-            delivery.error = None if delivery.acked else "ack_timeout"
         delivery.elapsed = time.monotonic() - started
         with self._cond:
             self.deliveries.append(delivery)
@@ -222,14 +226,18 @@ class SocketModeServer:
         with self._cond:
             return len(self._open)
 
-    def wait_for(self, *, hellos: int, open_connections: int | None = None, timeout: float = 10.0) -> None:
-        """Block until `hellos` handshakes happened in all (and, if given, exactly that many are open)."""
+    def wait_for(self, *, hellos: int = 0, open_connections: int | None = None, late_acks: int = 0,
+                 timeout: float = 10.0) -> None:
+        """Block until `hellos` handshakes happened in all (and, if given, exactly that many connections are
+        open), and `late_acks` acks came after their envelope had timed out."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self.hellos < hellos or (open_connections is not None and len(self._open) != open_connections):
+            while self.hellos < hellos or len(self.late_acks) < late_acks or \
+                    (open_connections is not None and len(self._open) != open_connections):
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError(f"Socket Mode: {self.hellos} hellos, {len(self._open)} open connections")
+                    raise TimeoutError(f"Socket Mode: {self.hellos} hellos, {len(self._open)} open connections, "
+                                       f"{len(self.late_acks)} late acks")
                 self._cond.wait(left)
 
     def lose_next_acks(self, count: int = 1) -> None:

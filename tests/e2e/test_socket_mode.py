@@ -64,3 +64,18 @@ def test_an_event_not_acked_in_time_is_redelivered_and_captured_once(socket_app,
     assert [(d.retry_attempt, d.acked) for d in events] == [(0, False), (1, True)]
     assert events[0].payload["event_id"] == events[1].payload["event_id"]
     assert [n.body.splitlines()[0] for n in case_notes(sessions)] == ["Check the DC isolation"]
+
+
+def test_a_bot_too_slow_to_ack_gets_every_retry_and_still_captures_the_note_once(socket_app, sessions):
+    channel, card_ts = open_swarm_over_socket_mode(socket_app)
+    slack = socket_app.standin.socket_mode
+    slack.ack_timeout = 0.001  # every attempt counts as late: retries arrive while the first is still handled
+
+    socket_app.driver.user_posts(socket_app.people.expert, channel, "Swap the string fuse", thread_ts=card_ts)
+    slack.wait_for(late_acks=4)  # the bot answered all four attempts, each after Slack had given up
+    slack.ack_timeout = 1.0
+    socket_app.settle()
+
+    events = [d for d in slack.deliveries if d.type == "events_api" and d.payload["event"].get("text") == "Swap the string fuse"]
+    assert [(d.retry_attempt, d.acked) for d in events] == [(0, False), (1, False), (2, False), (3, False)]
+    assert [n.body.splitlines()[0] for n in case_notes(sessions)] == ["Swap the string fuse"]
