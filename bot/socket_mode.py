@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import socket
 import threading
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class SocketModeConnection:
         client = self.handler.client
         client.auto_reconnect_enabled = False
         client.closed = True
+        client.current_app_monitor.shutdown()  # no ping on a closing socket, no reconnect
         client.message_queue.put(None)  # wakes the message loop, which then sees `closed`
         session = client.current_session
         sock = getattr(session, "sock", None)
@@ -81,10 +83,26 @@ def connect_socket_mode(bot: BotApp) -> SocketModeConnection:
 
 
 def serve_socket_mode(bot: BotApp) -> None:
-    """`case-swarm serve` with SLACK_APP_TOKEN: connect, then run until the process is stopped."""
+    """`case-swarm serve` with SLACK_APP_TOKEN: connect, then run until SIGINT (Ctrl-C) or SIGTERM.
+
+    The signals only set an event the main thread waits on, so a stop never lands as a KeyboardInterrupt in
+    the middle of a log line or the SDK's code; the connection and the background are then closed in order.
+    """
     connection = connect_socket_mode(bot)
+    stopping = threading.Event()
+    received: list[str] = []
+
+    def stop(signum: int, frame: object) -> None:
+        received.append(signal.Signals(signum).name)
+        stopping.set()
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     log.info("case-swarm connected to Slack in Socket Mode")
     try:
-        threading.Event().wait()
+        while not stopping.wait(timeout=1.0):
+            pass
     finally:
         connection.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    log.info("case-swarm stopped (%s)", received[0])
