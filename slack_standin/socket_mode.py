@@ -227,7 +227,7 @@ class SocketModeServer:
             return len(self._open)
 
     def wait_for(self, *, hellos: int = 0, open_connections: int | None = None, late_acks: int = 0,
-                 timeout: float = 10.0) -> None:
+                 timeout: float = 30.0) -> None:
         """Block until `hellos` handshakes happened in all (and, if given, exactly that many connections are
         open), and `late_acks` acks came after their envelope had timed out."""
         deadline = time.monotonic() + timeout

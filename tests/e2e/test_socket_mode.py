@@ -11,7 +11,6 @@ from tests.e2e.test_note_sync import case_notes
 @pytest.fixture
 def socket_app(sessions):
     app = start_swarm_app(sessions, {}, socket_mode=True)
-    app.standin.socket_mode.ack_timeout = 1.0  # Slack's is 3 s; a lost ack needs not cost a test that long
     yield app
     app.run.stop()
 
@@ -43,7 +42,7 @@ def test_when_slack_asks_for_a_new_connection_the_bot_reconnects_and_keeps_worki
     channel, card_ts = open_swarm_over_socket_mode(socket_app)
 
     socket_app.standin.socket_mode.disconnect(reason, close_after=0.5)
-    socket_app.standin.socket_mode.wait_for(hellos=2, open_connections=1)
+    socket_app.standin.socket_mode.wait_for(hellos=2, open_connections=1, timeout=60)
     socket_app.driver.user_posts(socket_app.people.expert, channel, "after the refresh", thread_ts=card_ts)
     socket_app.settle()
 
@@ -55,14 +54,17 @@ def test_when_slack_asks_for_a_new_connection_the_bot_reconnects_and_keeps_worki
 def test_an_event_not_acked_in_time_is_redelivered_and_captured_once(socket_app, sessions):
     channel, card_ts = open_swarm_over_socket_mode(socket_app)
     socket_app.standin.socket_mode.lose_next_acks(1)
+    socket_app.standin.socket_mode.ack_timeout = 1.0  # Slack waits 3 s; a lost ack needs not cost the test that
 
     socket_app.driver.user_posts(socket_app.people.expert, channel, "Check the DC isolation", thread_ts=card_ts)
+    socket_app.standin.socket_mode.ack_timeout = 3.0
     socket_app.settle()
 
     events = [d for d in socket_app.standin.socket_mode.deliveries if d.type == "events_api"
               and d.payload["event"].get("text") == "Check the DC isolation"]
-    assert [(d.retry_attempt, d.acked) for d in events] == [(0, False), (1, True)]
-    assert events[0].payload["event_id"] == events[1].payload["event_id"]
+    assert (events[0].retry_attempt, events[0].acked, events[-1].acked) == (0, False, True)
+    assert [d.retry_attempt for d in events] == list(range(len(events)))  # 1 retry; more on a starved machine
+    assert {d.payload["event_id"] for d in events} == {events[0].payload["event_id"]}
     assert [n.body.splitlines()[0] for n in case_notes(sessions)] == ["Check the DC isolation"]
 
 
@@ -72,8 +74,8 @@ def test_a_bot_too_slow_to_ack_gets_every_retry_and_still_captures_the_note_once
     slack.ack_timeout = 0.001  # every attempt counts as late: retries arrive while the first is still handled
 
     socket_app.driver.user_posts(socket_app.people.expert, channel, "Swap the string fuse", thread_ts=card_ts)
-    slack.wait_for(late_acks=4)  # the bot answered all four attempts, each after Slack had given up
-    slack.ack_timeout = 1.0
+    slack.wait_for(late_acks=4, timeout=60)  # the bot answered all four attempts, each after Slack had given up
+    slack.ack_timeout = 3.0
     socket_app.settle()
 
     events = [d for d in slack.deliveries if d.type == "events_api" and d.payload["event"].get("text") == "Swap the string fuse"]
