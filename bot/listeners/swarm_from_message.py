@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy import select
 
 from bot.errors import error_text
 from bot.i18n.catalog import t
@@ -22,6 +24,7 @@ from bot.listeners.commands import CommandContext, SwarmCommand, open_case
 from bot.listeners.messages import captured_message, nudge_delivery
 from bot.listeners.sync import read_message
 from bot.services import AppServices
+from bot.slack_queue import NotYet
 from bot.views.case_card import case_card_blocks, case_card_text
 from bot.views.swarm_from_message import (
     FromMessageAction,
@@ -36,15 +39,21 @@ from bot.views.swarm_from_message import (
 from bot.views.sync import AddToCaseState
 from swarms.case_numbers import compile_case_pattern, find_case_numbers, is_case_number
 from swarms.case_systems.base import CaseSystemError
+from swarms.claimed_work import WorkItem
 from swarms.errors import AlreadySynced, SwarmError
-from swarms.lifecycle import OpenedSwarm
-from swarms.models import Swarm
+from swarms.lifecycle import OpenedSwarm, remembered_case
+from swarms.models import Swarm, SwarmStatus
 from swarms.note_sync import add_message_to_swarm
 
 log = logging.getLogger(__name__)
 
 
+START_FROM = "swarm.start_from_message"  # claimed work: keep the message once its swarm is open
+WAIT_FOR_OPENING_SECONDS = 5.0
+
+
 def register(app: App, services: AppServices) -> None:
+    services.slack_queue.handle(START_FROM, lambda item: _start_when_open(services, item))
     app.shortcut(FromMessageCallback.SHORTCUT)(ack=_open_modal(services), lazy=[_in_their_language(services)])
     app.options(FromMessageAction.SEARCH)(_search(services))
     app.view(FromMessageCallback.VIEW)(ack=_check_submission(services), lazy=[_open_from_message(services)])
@@ -166,6 +175,9 @@ def _open_from_message(services: AppServices) -> Callable:
             return
         if opened is not None:
             _start_from(services, opened, state, user_id, respond)
+        else:  # Slack holds the opening back (or another replica has it): keep the message once it is open
+            services.slack_queue.enqueue(START_FROM, {"case": number, "state": state.dumps(), "user": user_id},
+                                         key=f"start_from:{state.channel_id}:{state.ts}", priority=160)
 
     return run
 
@@ -204,6 +216,28 @@ def _start_from(services: AppServices, opened: OpenedSwarm, state: FromMessageSt
                                         text=case_card_text(opened.case, lang))
         except SlackApiError as exc:
             log.info("swarm %s: card not linked to its message (%s)", opened.swarm_id, exc.response.get("error"))
+
+
+def _start_when_open(services: AppServices, item: WorkItem) -> None:
+    """Claimed work (any replica): the swarm of the case is open now, or this waits and tries again."""
+    state, user_id = FromMessageState.loads(item.payload["state"]), str(item.payload["user"])
+    with services.sessions() as session:
+        swarm = session.scalar(select(Swarm).where(Swarm.case_system == services.cases.name,
+                                                   Swarm.case_number == str(item.payload["case"]),
+                                                   Swarm.status.in_([SwarmStatus.OPENING, SwarmStatus.OPEN]))
+                               .order_by(Swarm.id.desc()).limit(1))
+        if swarm is None:
+            return  # the opening was abandoned (the case closed meanwhile): nothing to keep it in
+        if swarm.status != SwarmStatus.OPEN or not swarm.card_ts:
+            raise NotYet(WAIT_FOR_OPENING_SECONDS, "the swarm is still being opened")
+        opened = OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, remembered_case(swarm),
+                             created=False)
+    if swarm.opened_by == user_id:  # their swarm: its card links the message, drawn from the case as it is
+        try:
+            opened = replace(opened, case=services.cases.get_case(opened.case.number), created=True)
+        except CaseSystemError as exc:
+            log.info("swarm %s: card not linked to its message (%s)", opened.swarm_id, exc)
+    _start_from(services, opened, state, user_id, _responder(services, replace(state, response_url=""), user_id))
 
 
 def _where(state: FromMessageState) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.views.swarm_from_message import FromMessageAction, FromMessageBlock, FromMessageCallback
@@ -128,3 +129,70 @@ def test_a_message_too_long_to_carry_is_read_again_and_kept_whole_or_the_person_
         [note] = session.scalars(select(Note).where(Note.swarm_id == _swarm_of(sessions, "00001026").id)).all()
     assert note.text == long_text and note.channel_id == floor
     assert "couldn't read that message again" in swarm_app.answers()[-1]
+
+
+def test_in_a_burst_that_slack_holds_back_the_message_is_kept_once_the_swarm_opens(sessions):
+    from bot.standin_run import start_standin_run
+    from slack_standin import RateLimits
+    from swarms.models import Case
+    from swarms.settings import Settings
+
+    numbers = [f"{3100000 + n:08d}" for n in range(12)]  # tier 2 lets 10 openings through, then one every 3 s
+    with sessions.begin() as session:
+        session.add_all(Case(number=n, subject=f"Fault {n}", status="New") for n in numbers[:11])
+        session.add(Case(number=numbers[11], subject="Modbus TCP gateway offline at the Solaria site", status="New"))
+    run = start_standin_run(sessions, settings=Settings.from_env({}, needs_slack=False), rate_limits=RateLimits())
+    try:
+        ws, driver = run.workspace, run.driver
+        agent = ws.add_user("dana", locale="en-US")
+        for number in numbers[:11]:
+            driver.command("/swarm", number, user=agent, channel=ws.general_id)
+        alert = driver.user_posts(agent, ws.general_id, f"Gateway offline again, see {numbers[11]}")
+        driver.message_shortcut(FromMessageCallback.SHORTCUT, user=agent, channel=ws.general_id, message_ts=alert["ts"])
+        run.settle(timeout=30)
+        modal = ws.modal_stack(agent)[-1]
+        driver.view_submission(modal["id"], user=agent, values=_pick(
+            FromMessageBlock.FOUND, FromMessageAction.FOUND, numbers[11], "radio_buttons"))
+        run.settle(timeout=30)
+        told = [r["payload"].get("text", "") for r in run.standin.responses(agent)]
+        # Held back by Slack's pace on a quiet machine (on a loaded one the bucket may have refilled meanwhile);
+        # either way the message ends up as the swarm's first note and the card links it.
+        assert any(numbers[11] in text for text in told), told
+        swarm = _swarm_of(sessions, numbers[11])
+        with sessions() as session:
+            [note] = session.scalars(select(Note).where(Note.swarm_id == swarm.id)).all()
+        assert note.message_ts == alert["ts"]
+        assert "Started from <" in ws.messages(swarm.channel_id)[0]["blocks"][-1]["elements"][0]["text"]
+    finally:
+        run.stop()
+
+
+def test_kept_for_later_the_message_waits_while_its_swarm_opens_then_becomes_its_first_note(swarm_app, sessions):
+    from bot.listeners.swarm_from_message import START_FROM
+    from bot.slack_queue import NotYet
+    from bot.views.swarm_from_message import FromMessageState
+    from swarms.claimed_work import WorkItem
+    from swarms.db import utcnow
+    from swarms.models import SwarmStatus
+
+    people, ws = swarm_app.people, swarm_app.workspace
+    swarm_app.swarm("00001026")
+    swarm = _swarm_of(sessions, "00001026")
+    message = swarm_app.driver.user_posts(people.outsider, ws.general_id, "Case 00001026: E-21 again")
+    swarm_app.settle()
+    state = FromMessageState(ws.general_id, message["ts"], user_id=people.outsider, text=message["text"])
+    item = WorkItem(id=1, kind=START_FROM, payload={"case": "00001026", "state": state.dumps(),
+                                                    "user": people.agent}, attempts=0, created_at=utcnow())
+    handler = swarm_app.services.slack_queue.handlers[START_FROM]
+    with sessions.begin() as session:
+        session.get(Swarm, swarm.id).status = SwarmStatus.OPENING
+    with pytest.raises(NotYet):
+        handler(item)
+    with sessions.begin() as session:
+        session.get(Swarm, swarm.id).status = SwarmStatus.OPEN
+    handler(item)
+    swarm_app.settle()
+    with sessions() as session:
+        [note] = session.scalars(select(Note).where(Note.swarm_id == swarm.id)).all()
+    assert note.message_ts == message["ts"]
+    assert "Started from <" in ws.messages(swarm.channel_id)[0]["blocks"][-1]["elements"][0]["text"]
