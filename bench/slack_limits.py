@@ -16,7 +16,7 @@ slept (on Retry-After or otherwise) for a second or more.
 
 Targets (issue 18): all swarms open, none failed, none duplicated, within the tier's time + 20%;
 ack p99 < 100 ms (HTTP); 0 notes lost; no listener thread sleeps on Retry-After.
-Socket Mode: not measured here yet (the stand-in's Socket Mode is another helper's work).
+`--socket-mode` plays the same over the stand-in's Socket Mode (target there: ack p99 < 200 ms).
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ from swarms.db import make_engine, make_session_factory, upgrade
 from swarms.models import Case, LocalCaseNote, Swarm, SwarmStatus
 from swarms.settings import Settings
 
-TARGET_SLACK = 1.20  # within what the tier allows + 20%
+TARGET_SLACK = 1.20
+NOTE_METHODS = ("users.info", "conversations.info", "conversations.history", "conversations.replies",
+                "chat.getPermalink", "users.profile.get")  # within what the tier allows + 20%
 OPENING_METHODS = ("conversations.create", "conversations.invite", "chat.postMessage", "bookmarks.add", "pins.add",
                    "conversations.list", "conversations.setPurpose", "conversations.history")
 
@@ -90,7 +92,7 @@ def run(args: argparse.Namespace) -> dict:
     # Look-alike cases would each be offered the others first (SWARM_OFFER_EXISTING): measure the opening itself.
     settings = Settings.from_env({"CASE_URL_TEMPLATE": "https://cases.example/{number}",
                                   "SWARM_OFFER_EXISTING": "false"}, needs_slack=False)
-    run_ = start_standin_run(sessions, settings=settings, rate_limits=RateLimits())
+    run_ = start_standin_run(sessions, settings=settings, rate_limits=RateLimits(), socket_mode=args.socket_mode)
     try:
         return _measure(args, run_, sessions, numbers)
     finally:
@@ -139,8 +141,7 @@ def _measure(args, run_, sessions, numbers: list[str]) -> dict:
         threads = [threading.Thread(target=job) for job in (open_all, wave, notes)]
         for thread in threads:
             thread.start()
-        all_open_at = _wait_all_open(sessions, args.swarms, start, timeout=args.timeout)
-        wave_done_at = _wait_posts(ws, wave_channel, args.wave, start, timeout=args.timeout)
+        all_open_at, wave_done_at = _wait_done(sessions, ws, wave_channel, args, start)
         for thread in threads:
             thread.join()
         run_.settle(timeout=args.timeout)
@@ -149,22 +150,21 @@ def _measure(args, run_, sessions, numbers: list[str]) -> dict:
                     watch.slept, wave_channel)
 
 
-def _wait_all_open(sessions, count: int, start: float, *, timeout: float) -> float | None:
-    while time.monotonic() - start < timeout:
-        with sessions() as session:
-            opened = session.scalar(select(func.count()).select_from(Swarm).where(Swarm.status == SwarmStatus.OPEN))
-        if opened >= count + 1:  # the escalation swarm too
-            return time.monotonic() - start
+def _wait_done(sessions, ws, channel: str, args, start: float) -> tuple[float | None, float | None]:
+    """When every swarm was open, and when the wave's last post was in its channel (None: not in time)."""
+    all_open_at = wave_done_at = None
+    while time.monotonic() - start < args.timeout and (all_open_at is None or wave_done_at is None):
+        if all_open_at is None:
+            with sessions() as session:
+                opened = session.scalar(select(func.count()).select_from(Swarm)
+                                        .where(Swarm.status == SwarmStatus.OPEN))
+            if opened >= args.swarms + 1:  # the escalation swarm too
+                all_open_at = time.monotonic() - start
+        if wave_done_at is None and sum(1 for m in ws.messages(channel)
+                                        if str(m.get("text", "")).startswith(":rotating_light:")) >= args.wave:
+            wave_done_at = time.monotonic() - start
         time.sleep(0.2)
-    return None
-
-
-def _wait_posts(ws, channel: str, count: int, start: float, *, timeout: float) -> float | None:
-    while time.monotonic() - start < timeout:
-        if sum(1 for m in ws.messages(channel) if str(m.get("text", "")).startswith(":rotating_light:")) >= count:
-            return time.monotonic() - start
-        time.sleep(0.2)
-    return None
+    return all_open_at, wave_done_at
 
 
 def _figures(args, run_, sessions, numbers, calls_before, acks, event_acks, all_open_at, wave_done_at, slept,
@@ -189,6 +189,8 @@ def _figures(args, run_, sessions, numbers, calls_before, acks, event_acks, all_
         delivered = session.scalar(select(func.count()).select_from(LocalCaseNote)
                                    .where(LocalCaseNote.body.like("%Checked inverter log line%")))
     # The last /swarm is typed at the end of the window: no queue can open it before then.
+    # What capturing a note may cost in Slack: looking people and channels up (cached after the first).
+    per_note = sum(1 for method, _ in calls if method in NOTE_METHODS)
     allowed = max(seconds_for(args.swarms, TIERS[2]), float(args.window))
     limited = standin.rate_limited()
     return {
@@ -206,7 +208,8 @@ def _figures(args, run_, sessions, numbers, calls_before, acks, event_acks, all_
         "ack_p99_ms": round(1000 * p99(acks + event_acks), 1), "ack_p99_commands_ms": round(1000 * p99(acks), 1),
         "ack_p99_events_ms": round(1000 * p99(event_acks), 1), "acks": len(acks) + len(event_acks),
         "notes_sent": args.notes, "notes_delivered": delivered, "notes_lost": args.notes - delivered,
-        "listener_sleeps_1s_or_more": len(slept), "mode": "http",
+        "slack_calls_per_note": round(per_note / max(1, args.notes), 3),
+        "listener_sleeps_1s_or_more": len(slept), "mode": "socket" if args.socket_mode else "http",
     }
 
 
@@ -225,7 +228,8 @@ def table(figures: dict) -> str:
          None),
         ("ack p99 (commands, events)", f"{figures['ack_p99_ms']} ms ({figures['ack_p99_commands_ms']}, "
                                        f"{figures['ack_p99_events_ms']}) over {figures['acks']}",
-         figures["ack_p99_ms"] < 100),
+         figures["ack_p99_ms"] < (200 if figures["mode"] == "socket" else 100)),
+        ("Slack calls per note captured", figures["slack_calls_per_note"], None),
         ("notes delivered / sent", f"{figures['notes_delivered']} / {figures['notes_sent']}",
          figures["notes_lost"] == 0),
         ("listener sleeps >= 1 s", figures["listener_sleeps_1s_or_more"], figures["listener_sleeps_1s_or_more"] == 0),
@@ -246,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notes", type=positive_int, default=1000)
     parser.add_argument("--timeout", type=positive_int, default=600)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--socket-mode", action="store_true", help="drive the bot over Socket Mode instead of HTTP")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
