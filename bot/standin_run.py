@@ -22,6 +22,7 @@ from bot.app import BotApp, create_app, make_client
 from bot.background import Background, start_background
 from bot.server import RunningServer, start_http_server
 from bot.socket_mode import SocketModeConnection, connect_socket_mode
+from expert_finder.ranking import warm_up
 from slack_standin import RateLimits, SlackStandIn
 from swarms.case_systems.base import CaseSystem
 from swarms.settings import Settings
@@ -88,6 +89,7 @@ def start_standin_run(sessions: sessionmaker, *, env: Mapping[str, str] | None =
                       socket_mode: bool = False, rate_limits: RateLimits | None = None) -> StandInRun:
     """`rate_limits` switches on Slack's tiers in the stand-in (benchmarks, and tests that want them)."""
     app_token = APP_TOKEN if socket_mode else ""
+    warm_up()  # the finder's libraries and Korean model load here, not inside the first swarm's settle
     standin = SlackStandIn(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, team_name=team_name,
                            app_token=app_token or None, rate_limits=rate_limits).start()
     try:

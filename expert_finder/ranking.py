@@ -194,6 +194,16 @@ def _reasons(case: CaseQuery, i: int, d: DirectoryIndex, s: CaseFeatures, pool: 
     return tuple(reasons), covers
 
 
+def warm_up() -> None:
+    """Load what the first ranking would (scikit-learn, scipy, the Korean analyser's model: seconds of CPU),
+    so that no swarm waits on it: `serve` calls it in the background, the demo and the stand-in before
+    their first swarm."""
+    from scipy import sparse  # noqa: F401
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
+
+    expand("준비 완료되었습니다")
+
+
 def rank_experts(
     case: CaseQuery,
     profiles: Sequence[ExpertProfile] | DirectoryIndex,

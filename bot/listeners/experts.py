@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -37,6 +38,7 @@ from bot.views.experts import (
     suggestion_blocks,
     suggestions_text,
 )
+from expert_finder.ranking import warm_up
 from swarms.case_systems.base import CaseRecord
 from swarms.db import utcnow
 from swarms.errors import NotAllowed, SwarmError
@@ -390,6 +392,7 @@ def on_start(services: AppServices) -> None:
     """Plan every pending answer check (the job store keeps them; this heals any the store lost) and the
     directory refresh."""
     scheduler = services.extras["scheduler"]
+    threading.Thread(target=warm_up, name="finder-warm-up", daemon=True).start()  # not in the first swarm
     now = utcnow()
     with services.sessions() as session:
         pending = pending_checks(session)
