@@ -69,10 +69,14 @@ class StandInRun:
             quiet_rounds = 0 if busy else quiet_rounds + 1
 
     def stop(self) -> None:
+        """Stop what this run started and wait for the work in flight: with the server now stopping at once,
+        a lazy listener or a job left running would touch the database after the next test has reset it."""
         if self.background is not None:
             self.background.stop()
+            for executor in self.background.scheduler._executors.values():  # jobs already running
+                executor.shutdown(wait=True)
         self.server.stop()
-        self.services.executor.shutdown(wait=False, cancel_futures=True)
+        self.services.executor.shutdown(wait=True, cancel_futures=True)
         self.standin.stop()
 
     def __enter__(self) -> StandInRun:
