@@ -55,7 +55,11 @@ def post_later(services: AppServices, channel_id: str, text: str, *, blocks: lis
                key: str | None = None) -> int | None:
     """A message that can wait (a notice, an escalation): queued, posted at the channel's pace, in order."""
     payload = {"channel": channel_id, "text": text, "blocks": blocks}
-    return services.slack_queue.enqueue(POST, payload, key=key, priority=120)
+    queue = services.slack_queue
+    item_id = queue.enqueue(POST, payload, key=key, priority=120)
+    if item_id is not None and queue.ahead_of(POST, item_id) == 0:
+        queue.run_now(item_id)  # nothing queued before it: at once if the pace allows (else the runner has it)
+    return item_id
 
 
 def _post(services: AppServices, item: WorkItem) -> None:

@@ -21,6 +21,7 @@ from bot.gateway import slack_error
 from bot.i18n.catalog import t
 from bot.listeners.commands import CommandContext, registry_of
 from bot.services import AppServices
+from bot.swarm_opening import post_later
 from bot.views.experts import (
     AnswerValue,
     DeclineState,
@@ -138,11 +139,9 @@ class SlackExpertsPort:
     def announce(self, notice: ExpertNotice) -> None:
         lang = notice.swarm.language
         with_next = notice.kind in ("declined", "ignored")
-        try:
-            self.services.client.chat_postMessage(channel=notice.swarm.channel_id, text=notice_text(notice, lang),
-                                                  blocks=notice_blocks(notice, lang, with_next=with_next))
-        except SlackApiError as exc:
-            log.warning("swarm %s: notice %s not posted: %s", notice.swarm.swarm_id, notice.kind, slack_error(exc))
+        # Queued at the channel's pace: a wave of escalations into one channel waits its turn, never fails.
+        post_later(self.services, notice.swarm.channel_id, notice_text(notice, lang),
+                   blocks=notice_blocks(notice, lang, with_next=with_next))
 
     def plan_answer_check(self, outcome_id: int, run_at: datetime) -> None:
         scheduler = self.services.extras.get("scheduler")
