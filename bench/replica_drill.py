@@ -164,8 +164,9 @@ class Traffic:
         return sum(1 for args in self.calls("conversations.create") if case in str(args.get("name", "")))
 
     def cards_posted(self, case: str) -> int:
+        """Case cards posted for `case`, in either language ("Case N: …" / "케이스 N: …")."""
         return sum(1 for args in self.calls("chat.postMessage")
-                   if str(args.get("text", "")).startswith(f"Case {case}:"))
+                   if str(args.get("text", "")).split(" ", 1)[-1].startswith(f"{case}:"))
 
     def posts_in(self, channel: str, starting: str) -> int:
         return sum(1 for args in self.calls("chat.postMessage")
