@@ -250,15 +250,45 @@ def _failover(fleet: Fleet, figures: dict, port: int | None, log) -> None:
 def _load(config: DrillConfig, traffic: Traffic, figures: dict, cases: list[str], log) -> None:
     log(f"load: {config.rate} requests/s for {config.load_seconds:g} s across the replicas")
     per_case = int(config.rate * config.load_seconds / len(cases)) + 1
+    before = _ack_buckets(traffic.fleet)
     started = time.monotonic()
     sent = traffic.post_serially(cases, per_case, retry=False, rate=config.rate,
                                  stop_at=started + config.load_seconds)
     took = time.monotonic() - started
+    after = _ack_buckets(traffic.fleet)
+    inside = {le: after.get(le, 0) - before.get(le, 0) for le in after}
+    figures["ack p50 / p99 inside the bot (from /metrics buckets), ms"] = \
+        f"<= {_bucket_share(inside, 0.50):g} / <= {_bucket_share(inside, 0.99):g}"
     acks = [s.results[0].elapsed for s in sent if s.results[0].ok]
     figures["load: requests / achieved per s"] = f"{len(sent)} / {len(sent) / took:.0f}"
     figures["ack p50 ms"] = round(percentile(acks, 0.50) * 1000, 1)
     figures["ack p99 ms"] = round(percentile(acks, 0.99) * 1000, 1)
     figures["load: non-2xx answers"] = sum(1 for s in sent if not s.results[0].ok)
+
+
+def _ack_buckets(fleet: Fleet) -> dict[float, float]:
+    """case_swarm_ack_seconds buckets of message events, summed over the live web replicas."""
+    buckets: dict[float, float] = {}
+    for replica in fleet.alive("serve"):
+        try:
+            text = replica.metrics()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith("case_swarm_ack_seconds_bucket{") and 'listener="event:message"' in line:
+                le = line.split('le="', 1)[1].split('"', 1)[0]
+                bound = float("inf") if le == "+Inf" else float(le)
+                buckets[bound] = buckets.get(bound, 0.0) + float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+def _bucket_share(buckets: dict[float, float], share: float) -> float:
+    """The smallest bucket bound (ms) under which `share` of the observations fall."""
+    total = buckets.get(float("inf"), 0.0)
+    for bound in sorted(buckets):
+        if total and buckets[bound] >= share * total:
+            return bound * 1000
+    return float("nan")
 
 
 def _jobs(config: DrillConfig, traffic: Traffic, database_url: str, figures: dict, jobs_case: str, closed_case: str,

@@ -272,8 +272,16 @@ def article_options(services: AppServices):
 
 
 def draft_swarm_job(swarm_id: int) -> None:
+    services = job_services()
     with job_run("knowledge-draft"):
-        draft_and_post(job_services(), swarm_id)
+        try:
+            draft_and_post(services, swarm_id)
+        except Exception:
+            scheduler = services.extras.get("scheduler")  # a one-off job: plan the next try, or it never runs again
+            if scheduler is not None:
+                schedule_once(scheduler, f"knowledge-draft:{swarm_id}", f"{HERE}:draft_swarm_job",
+                              utcnow() + DRAFT_RETRY, swarm_id)
+            raise
 
 
 def _draft_quietly(services: AppServices, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> None:

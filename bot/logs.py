@@ -14,6 +14,9 @@ from datetime import UTC, datetime
 
 REQUEST_IDS: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("slack_request_ids",
                                                                                      default=None)
+# The HTTP layer hands each request a list; Bolt's middleware names the listener in it (for the ack metric).
+REQUEST_LISTENER: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("slack_request_listener",
+                                                                                    default=None)
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s%(slack_ids)s"
 
 

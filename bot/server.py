@@ -22,7 +22,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.app import BotApp
-from swarms.metrics import HTTP_REQUESTS, app_registry
+from bot.logs import REQUEST_IDS, REQUEST_LISTENER
+from swarms.metrics import ACKS, HTTP_REQUESTS, app_registry, listener_label
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -50,6 +51,8 @@ def wsgi_app(bot: BotApp, extra_routes: dict[str, WsgiApp] | None = None, *, sla
         route = path if path in routes else "unknown"
         started = time.perf_counter()
         status = ["500"]
+        named: list[str] = []
+        ids_token, named_token = REQUEST_IDS.set(None), REQUEST_LISTENER.set(named)
 
         def recording_start(status_line: str, headers: list, *args) -> Callable:
             status[0] = status_line.split(" ", 1)[0]
@@ -60,7 +63,12 @@ def wsgi_app(bot: BotApp, extra_routes: dict[str, WsgiApp] | None = None, *, sla
                 return _send(recording_start, "404 Not Found", {"ok": False, "error": "not_found"})
             return routes[path](environ, recording_start)
         finally:
-            HTTP_REQUESTS.labels(route, status[0]).observe(time.perf_counter() - started)
+            took = time.perf_counter() - started
+            HTTP_REQUESTS.labels(route, status[0]).observe(took)
+            if named:
+                ACKS.labels(listener_label(named[0])).observe(took)
+            REQUEST_IDS.reset(ids_token)
+            REQUEST_LISTENER.reset(named_token)
 
     return application
 

@@ -25,7 +25,7 @@ MAX_LISTENER_LABELS = 200  # a forged action id must not grow the label set with
 
 HTTP_REQUESTS = Histogram("case_swarm_http_request_seconds", "HTTP requests by route and status code",
                           ["route", "status"], buckets=LATENCY_BUCKETS)
-ACKS = Histogram("case_swarm_ack_seconds", "Time from a Slack request reaching Bolt to its acknowledgement",
+ACKS = Histogram("case_swarm_ack_seconds", "Time from a Slack request reaching the HTTP server to its answer (the ack)",
                  ["listener"], buckets=LATENCY_BUCKETS)
 EVENTS_DEDUPLICATED = Counter("case_swarm_events_deduplicated_total",
                               "Slack deliveries dropped as already handled (retries, replays)", ["kind"])

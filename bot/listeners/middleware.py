@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from slack_bolt import App, BoltResponse
 from sqlalchemy import select
 
 from bot.errors import error_text, expected
-from bot.logs import REQUEST_IDS, request_ids_of
+from bot.logs import REQUEST_IDS, REQUEST_LISTENER, request_ids_of
 from bot.services import AppServices
-from swarms.metrics import ACKS, EVENTS_DEDUPLICATED, listener_label
+from swarms.metrics import EVENTS_DEDUPLICATED
 from swarms.models import ProcessedEvent
 
 log = logging.getLogger(__name__)
@@ -20,16 +19,13 @@ log = logging.getLogger(__name__)
 def register(app: App, services: AppServices) -> None:
     @app.middleware
     def observe_request(body: dict, next) -> BoltResponse | None:
-        """Log lines of this request carry its event or trigger id; its time to the ack is measured.
-
-        (process_before_response: the listener runs before Slack gets its answer, so this is the ack time.)"""
-        token = REQUEST_IDS.set(request_ids_of(body))
-        started = time.perf_counter()
-        try:
-            next()
-        finally:
-            ACKS.labels(listener_label(listener_of(body))).observe(time.perf_counter() - started)
-            REQUEST_IDS.reset(token)
+        """Log lines of this request carry its event or trigger id; the HTTP layer learns which listener it
+        is for, to time its ack (process_before_response: Slack's answer waits for the listener)."""
+        named = REQUEST_LISTENER.get()
+        if named is not None:
+            named.append(listener_of(body))
+        REQUEST_IDS.set(request_ids_of(body))  # this request's thread and the lazy work it submits
+        next()
         return None
 
     @app.middleware

@@ -99,3 +99,15 @@ def test_three_replicas_claiming_one_due_archive_get_it_once(sessions):
 
     with ThreadPoolExecutor(3) as pool:
         assert sorted(pool.map(claim, range(3))) == [False, False, True]
+
+
+def test_a_failing_job_is_logged_and_counted_and_its_error_goes_no_further(caplog):
+    from swarms.metrics import JOB_FAILURES, JOB_RUNS
+    from swarms.scheduling import job_run
+
+    runs, failures = JOB_RUNS.labels("drill-job")._value.get(), JOB_FAILURES.labels("drill-job")._value.get()
+    with job_run("drill-job"):
+        raise ConnectionError("the case system hung up")
+    assert JOB_RUNS.labels("drill-job")._value.get() == runs + 1
+    assert JOB_FAILURES.labels("drill-job")._value.get() == failures + 1
+    assert "job drill-job failed" in caplog.text and "the case system hung up" in caplog.text
