@@ -126,6 +126,10 @@ def _phases(config: DrillConfig, traffic: Traffic, fleet: Fleet, result: DrillRe
     traffic.same_command_to(together, list(range(len(fleet.alive("serve")))), replay=False)
     traffic.same_command_to(replayed, [0, 1], replay=True)
     _wait_channels(traffic, database_url, [*cases, jobs_case, together, replayed])
+    missing = [n for n in [*cases, jobs_case, together, replayed] if n not in traffic.channels]
+    if missing:
+        result.notes.append(f"not open within 180 s: {', '.join(missing)}")
+        return
     opened = [*cases, together, replayed]
     figures["channels per opened case (max)"] = max(traffic.channels_created(n) for n in opened)
     figures["cards per opened case (max)"] = max(traffic.cards_posted(n) for n in opened)
@@ -171,7 +175,8 @@ def _wait_channels(traffic: Traffic, database_url: str, numbers: list[str]) -> N
             traffic.channels.update({number: channel for number, channel in rows if channel})
         return all(number in traffic.channels for number in numbers)
 
-    wait_for(all_open, timeout=60, step=0.3)
+    # Openings are paced to Slack's tier-2 limit (conversations.create, pins, bookmarks: ~20 a minute).
+    wait_for(all_open, timeout=180, step=0.5)
     engine.dispose()
 
 
