@@ -112,10 +112,9 @@ def _phases(config: DrillConfig, traffic: Traffic, fleet: Fleet, result: DrillRe
     ready = fleet.wait_ready(started, timeout=120)
     figures["replicas up (started together, empty db)"] = f"{len(ready)} of {len(started)}"
     figures["slowest start to ready, s"] = round(max(ready.values(), default=float("nan")), 1)
-    if len(ready) < len(started):
-        result.notes += [f"{r.name} not ready: {fleet.tail(r, 5)}" for r in started if r.name not in ready]
-        if not ready:
-            return
+    result.notes += [f"{r.name} not ready: {fleet.tail(r, 5)}" for r in started if r.name not in ready]
+    if not ready:
+        return
     log("all up; opening swarms")
     numbers = [f"{FIRST_CASE + i:08d}" for i in range(config.cases + 4)]
     for number in numbers:
@@ -125,10 +124,7 @@ def _phases(config: DrillConfig, traffic: Traffic, fleet: Fleet, result: DrillRe
         traffic.command(number)
     traffic.same_command_to(together, list(range(len(fleet.alive("serve")))), replay=False)
     traffic.same_command_to(replayed, [0, 1], replay=True)
-    _wait_channels(traffic, database_url, [*cases, jobs_case, together, replayed])
-    missing = [n for n in [*cases, jobs_case, together, replayed] if n not in traffic.channels]
-    if missing:
-        result.notes.append(f"not open within 180 s: {', '.join(missing)}")
+    if not _wait_channels(traffic, database_url, [*cases, jobs_case, together, replayed], result):
         return
     opened = [*cases, together, replayed]
     figures["channels per opened case (max)"] = max(traffic.channels_created(n) for n in opened)
@@ -159,7 +155,8 @@ def _phases(config: DrillConfig, traffic: Traffic, fleet: Fleet, result: DrillRe
         1 for r in fleet.alive() if (r.ready() or {}).get("scheduler") == "leader")
 
 
-def _wait_channels(traffic: Traffic, database_url: str, numbers: list[str]) -> None:
+def _wait_channels(traffic: Traffic, database_url: str, numbers: list[str], result: DrillResult) -> bool:
+    """Wait for every swarm to be open; False (and a note naming them) if some were not within 180 s."""
     from sqlalchemy import select
 
     from swarms.db import make_engine
@@ -178,6 +175,10 @@ def _wait_channels(traffic: Traffic, database_url: str, numbers: list[str]) -> N
     # Openings are paced to Slack's tier-2 limit (conversations.create, pins, bookmarks: ~20 a minute).
     wait_for(all_open, timeout=180, step=0.5)
     engine.dispose()
+    missing = [n for n in numbers if n not in traffic.channels]
+    if missing:
+        result.notes.append(f"not open within 180 s: {', '.join(missing)}")
+    return not missing
 
 
 def _burst(config: DrillConfig, traffic: Traffic, fleet: Fleet, figures: dict, cases: list[str], ports,
