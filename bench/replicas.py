@@ -81,7 +81,10 @@ def replica_env(database_url: str, traffic: Traffic, config: DrillConfig, folder
             "ADMIN_USER_IDS": AGENT, "MANAGER_USER_IDS": MANAGER, "LOG_FORMAT": "json", "LISTENER_THREADS": "8",
             "SCHEDULER_LEASE_SECONDS": str(config.lease_seconds),
             "NOTE_SYNC_LEASE_SECONDS": str(config.note_lease_seconds), "SWARM_ARCHIVE_DAYS": config.archive_days,
-            "EXPERTS_ANSWER_MINUTES": "1", "KNOWLEDGE_FOLDER": str(folder), "CASE_POLL_SECONDS": "3600"}
+            "EXPERTS_ANSWER_MINUTES": "1", "KNOWLEDGE_FOLDER": str(folder), "CASE_POLL_SECONDS": "3600",
+            # The drill's look-alike cases ("Inverter fault N") would each be offered the others' open swarms
+            # first: it measures the opening itself.
+            "SWARM_OFFER_EXISTING": "false"}
 
 
 def run_drill(config: DrillConfig, base_url: str, *, log=print, keep_logs: Path | None = None) -> DrillResult:
