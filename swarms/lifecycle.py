@@ -232,6 +232,15 @@ def open_swarm_numbered(session: Session, case_system: str, case_number: str) ->
     )
 
 
+def live_swarm_numbered(session: Session, case_system: str, case_number: str) -> Swarm | None:
+    """The newest swarm of the number still opening or open (None: never asked for, or abandoned)."""
+    return session.scalar(
+        select(Swarm).where(Swarm.case_system == case_system, Swarm.case_number == case_number.strip(),
+                            Swarm.status.in_([SwarmStatus.OPENING, SwarmStatus.OPEN]))
+        .order_by(Swarm.id.desc()).limit(1)
+    )
+
+
 def remembered_case(swarm: Swarm) -> CaseRecord:
     """What the swarm row remembers of its case: enough to name it and link to it."""
     return CaseRecord(key=swarm.case_key, number=swarm.case_number, subject=swarm.case_subject,

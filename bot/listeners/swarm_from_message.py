@@ -16,7 +16,6 @@ from dataclasses import replace
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
-from sqlalchemy import select
 
 from bot.errors import error_text
 from bot.i18n.catalog import t
@@ -41,7 +40,7 @@ from swarms.case_numbers import compile_case_pattern, find_case_numbers, is_case
 from swarms.case_systems.base import CaseSystemError
 from swarms.claimed_work import WorkItem
 from swarms.errors import AlreadySynced, SwarmError
-from swarms.lifecycle import OpenedSwarm, remembered_case
+from swarms.lifecycle import OpenedSwarm, live_swarm_numbered, remembered_case
 from swarms.models import Swarm, SwarmStatus
 from swarms.note_sync import add_message_to_swarm
 
@@ -222,10 +221,7 @@ def _start_when_open(services: AppServices, item: WorkItem) -> None:
     """Claimed work (any replica): the swarm of the case is open now, or this waits and tries again."""
     state, user_id = FromMessageState.loads(item.payload["state"]), str(item.payload["user"])
     with services.sessions() as session:
-        swarm = session.scalar(select(Swarm).where(Swarm.case_system == services.cases.name,
-                                                   Swarm.case_number == str(item.payload["case"]),
-                                                   Swarm.status.in_([SwarmStatus.OPENING, SwarmStatus.OPEN]))
-                               .order_by(Swarm.id.desc()).limit(1))
+        swarm = live_swarm_numbered(session, services.cases.name, str(item.payload["case"]))
         if swarm is None:
             return  # the opening was abandoned (the case closed meanwhile): nothing to keep it in
         if swarm.status != SwarmStatus.OPEN or not swarm.card_ts:
