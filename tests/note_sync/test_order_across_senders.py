@@ -113,13 +113,13 @@ class SlowCaseStore(LocalCaseSystem):
 def test_a_long_call_keeps_its_lease_alive_so_no_one_sends_its_notes_twice(sessions):
     [swarm] = open_swarms(sessions, 1)
     capture(sessions, swarm, 0)
-    lease = timedelta(seconds=0.3)
+    lease = timedelta(seconds=1.0)  # renewed every third: a 0.3 s lease missed its beat on a busy SQLite
     store = SlowCaseStore(sessions)
     sender = threading.Thread(target=deliver_due, args=(sessions, store), kwargs={"lease": lease})
     sender.start()
     try:
         assert store.called.wait(10)
-        time.sleep(0.8)  # well past the first lease: only the heartbeat keeps the row
+        time.sleep(2.5)  # well past the first lease: only the heartbeat keeps the row
         assert not claim_batch(sessions, "local", now=utcnow(), limit=10)
     finally:
         store.answer.set()
