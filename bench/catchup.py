@@ -5,7 +5,7 @@
     python bench/catchup.py --json
 
 Each run does what the member-joined listener does: read the swarm, its notes and members
-(`swarms.catchup.catch_up`), ask the local case store for status and priority, and build the Block Kit
+(`swarms.opening.catchup.catch_up`), ask the local case store for status and priority, and build the Block Kit
 message (`bot.views.catchup.catchup_message`). Target: < 200 ms for a 1,000-message swarm.
 """
 
@@ -28,9 +28,9 @@ import swarms.all_models  # noqa: F401
 from bench.args import positive_int, positive_int_list
 from bot.views.catchup import catchup_message
 from swarms.case_systems.local import LocalCaseSystem
-from swarms.catchup import catch_up
 from swarms.db import make_engine, make_session_factory, upgrade
 from swarms.models import Case, MemberRole, Note, Swarm, SwarmMember, SwarmStatus
+from swarms.opening.catchup import catch_up
 
 TARGET_MS = 200.0
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@
 On tests/data/duplicate_cases.json (hand-labelled: 20 problems already in the app as open swarms,
 resolved swarms or published articles; 40 new cases re-reporting them in English and Korean; 40
 unrelated new cases, many on the same products), through the app's own function
-(`swarms.existing_work.find_existing_work`) on a database seeded with that work. Targets: a known
+(`swarms.opening.existing_work.find_existing_work`) on a database seeded with that work. Targets: a known
 duplicate offered first >= 80%, an unrelated case offered anything <= 5%. The floors and the glossary
 were tuned on that set, so its figures are in-sample; tests/data/duplicate_cases_heldout.json was written
 later without looking at either and must not be tuned on.
@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import swarms.all_models  # noqa: F401
 from swarms.case_systems.base import CaseRecord
 from swarms.db import make_engine, make_session_factory, upgrade
-from swarms.existing_work import MIN_SCORE, MIN_SCORE_KOREAN, find_existing_work
-from swarms.knowledge_models import DraftState, KnowledgeDraft
+from swarms.knowledge.models import DraftState, KnowledgeDraft
 from swarms.models import Swarm, SwarmStatus
+from swarms.opening.existing_work import MIN_SCORE, MIN_SCORE_KOREAN, find_existing_work
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "duplicate_cases.json"
 SCORES: tuple[float | None, ...] = (None, 0.2, 0.25, 0.3, 0.35, 0.4)  # None: the app's own floors

@@ -31,10 +31,10 @@ from sqlalchemy import Engine, insert, text
 import swarms.all_models  # noqa: F401
 from bench.args import choice_list, positive_int, positive_int_list
 from swarms.db import MIGRATIONS_DIR, make_engine, make_session_factory, upgrade
-from swarms.expert_models import InviteMode, SuggestionOutcome, SuggestionState
+from swarms.experts.models import InviteMode, SuggestionOutcome, SuggestionState
 from swarms.models import MemberRole, SlackUser, Swarm, SwarmMember, SwarmStatus
-from swarms.stats import DEFAULT_PERIOD_DAYS, WorkingHours
-from swarms.stats_rollup import refresh_note_days
+from swarms.stats.contributions import DEFAULT_PERIOD_DAYS, WorkingHours
+from swarms.stats.rollup import refresh_note_days
 
 NOW = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)
 NOTES_PER_SWARM = 50
@@ -212,7 +212,7 @@ def _in_schema(url: str, schema: str) -> Engine:
 def build_manager_view(sessions, days: int) -> int:
     """What app_home_opened does for a manager: every query, then the builder; returns the block count."""
     from bot.views.home import HomeModel, build_home
-    from swarms.stats import Period, manager_stats, my_swarms
+    from swarms.stats.contributions import Period, manager_stats, my_swarms
 
     period = Period(days)
     with sessions() as session:

@@ -42,10 +42,10 @@ from sqlalchemy.engine import make_url
 from bench.args import positive_int
 from swarms.case_systems.local import LocalCaseSystem
 from swarms.db import make_engine, make_session_factory, upgrade
-from swarms.delivery_worker import DeliveryWorker
 from swarms.models import Case, LocalCaseNote, Note, OutboxItem, OutboxState, Swarm, SwarmStatus
-from swarms.note_delivery import deliver_due
-from swarms.note_sync import CapturedMessage, SwarmRef, capture_note
+from swarms.note_sync.capture import CapturedMessage, SwarmRef, capture_note
+from swarms.note_sync.delivery import deliver_due
+from swarms.note_sync.delivery_worker import DeliveryWorker
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/case_swarm_bench_order"
 BASE_TS = 1_760_000_000

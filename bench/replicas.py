@@ -328,7 +328,7 @@ def _make_digest_due(database_url: str) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from swarms.db import make_engine, utcnow
-    from swarms.scheduling import JOBS_TABLE
+    from swarms.jobs.scheduling import JOBS_TABLE
 
     engine = make_engine(database_url)
     store = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)

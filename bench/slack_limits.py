@@ -40,8 +40,8 @@ from bot.standin_run import start_standin_run
 from bot.swarm_opening import post_later
 from slack_standin import RateLimits
 from slack_standin.rate_limits import POST_PER_CHANNEL, TIERS, seconds_for
-from swarms.claimed_work import ClaimedWork, RateBucket, WorkState
 from swarms.db import make_engine, make_session_factory, upgrade
+from swarms.jobs.claimed_work import ClaimedWork, RateBucket, WorkState
 from swarms.models import Case, LocalCaseNote, Swarm, SwarmStatus
 from swarms.settings import Settings
 

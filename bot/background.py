@@ -7,7 +7,7 @@ and the end-to-end tests. What a process runs is its `BackgroundRole`:
 - `WORKER` (`case-swarm worker`): the same, without Slack's HTTP endpoint;
 - `WEB` (`serve --web-only`): neither; its scheduler only *plans* jobs into the shared job store.
 
-Of all candidates, the one holding the scheduler lease (`swarms.leadership`) runs the jobs and the
+Of all candidates, the one holding the scheduler lease (`swarms.jobs.leadership`) runs the jobs and the
 features' `on_start` hooks (re-plan archives and answer checks, finish interrupted drafts); another
 takes over within the lease time when it dies. The scheduler sits under `services.extras["scheduler"]`
 and the worker under `services.extras["delivery_worker"]`.
@@ -23,10 +23,10 @@ from datetime import timedelta
 from bot.app import BotApp
 from bot.services import AppServices
 from bot.slack_queue import SlackQueue
-from swarms.delivery_worker import DeliveryWorker
-from swarms.leadership import Leadership
+from swarms.jobs.leadership import Leadership
+from swarms.jobs.scheduling import SafeScheduler, make_scheduler, set_job_services
 from swarms.metrics import set_scheduler_role
-from swarms.scheduling import SafeScheduler, make_scheduler, set_job_services
+from swarms.note_sync.delivery_worker import DeliveryWorker
 
 log = logging.getLogger(__name__)
 SWEEP_JOB = "note-sync-sweep"

@@ -113,7 +113,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_cases_import(args: argparse.Namespace) -> int:
-    from swarms.case_import import CaseImportError, import_cases, read_case_rows
+    from swarms.case_systems.case_import import CaseImportError, import_cases, read_case_rows
     from swarms.db import make_engine, make_session_factory, upgrade
 
     settings = _database_settings()

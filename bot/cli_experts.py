@@ -38,7 +38,7 @@ An unknown column or key is refused by name, with the closest known one.
 def cmd_experts_import(args: argparse.Namespace) -> int:
     from expert_finder.directory_file import DirectoryFileError, load_directory
     from swarms.db import make_engine, make_session_factory, upgrade, utcnow
-    from swarms.expert_directory import import_directory
+    from swarms.experts.directory import import_directory
 
     settings = _database_settings()
     path = Path(args.file)
@@ -61,7 +61,7 @@ def cmd_experts_refresh(args: argparse.Namespace) -> int:
     from bot.app import make_client
     from bot.listeners.experts import SlackProfileReader
     from swarms.db import ensure_reachable, make_engine, make_session_factory, upgrade, utcnow
-    from swarms.expert_directory import refresh_directory
+    from swarms.experts.directory import refresh_directory
     from swarms.settings import Settings
 
     settings = Settings.from_env()
@@ -95,7 +95,7 @@ def tune_report(result) -> list[str]:
 
 def cmd_experts_tune(args: argparse.Namespace) -> int:
     from swarms.db import make_engine, make_session_factory, upgrade, utcnow
-    from swarms.expert_tuning import tune_on_swarms
+    from swarms.experts.tuning import tune_on_swarms
 
     settings = _database_settings()
     engine = make_engine(settings.database_url)

@@ -112,7 +112,7 @@ def _seed_directory(run: StandInRun, people: dict[str, str]) -> None:
     """The expert directory, as `case-swarm experts import experts.yaml` would fill it."""
     try:
         from expert_finder.models import ExpertProfile, Skill, WorkingHours
-        from swarms.expert_directory import import_directory
+        from swarms.experts.directory import import_directory
     except ImportError:
         return
     always = WorkingHours(timezone="UTC", start=time(0), end=time(23, 59), days=frozenset(range(7)))

@@ -62,7 +62,7 @@ def play_tuning(sessions, settings, people: dict[str, str], title) -> None:
     """Seed a year of resolved swarms, then run `case-swarm experts tune` on them and print its report."""
     from bot.cli_experts import tune_report
     from swarms.db import utcnow
-    from swarms.expert_tuning import tune_on_swarms
+    from swarms.experts.tuning import tune_on_swarms
 
     title("7. A year of resolved swarms later, Mira runs: case-swarm experts tune")
     now = utcnow()

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 
-from swarms.note_delivery import deliver_due
-from swarms.scheduling import job_run, job_services
+from swarms.jobs.scheduling import job_run, job_services
+from swarms.note_sync.delivery import deliver_due
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,8 @@ def poll_case_changes() -> None:
 def tune_experts() -> None:
     """Monthly: re-tune the finder's weights on the team's resolved swarms; one replica runs each month."""
     from swarms.db import utcnow
-    from swarms.expert_tuning import tune_on_swarms
-    from swarms.scheduling import claim_run
+    from swarms.experts.tuning import tune_on_swarms
+    from swarms.jobs.scheduling import claim_run
 
     services = job_services()
     now = utcnow()

@@ -20,7 +20,9 @@ from bot.views.case_card import case_card_blocks, case_card_text, closed_card_fr
 from bot.views.knowledge import card_closed_line, closed_message
 from bot.views.knowledge_review import draft_message
 from swarms.case_systems.base import CaseSystemError
-from swarms.closing import (
+from swarms.db import utcnow
+from swarms.jobs.scheduling import cancel, job_run, job_services, schedule_once
+from swarms.knowledge.closing import (
     ClosedSwarm,
     CloseRequest,
     CloseSource,
@@ -34,8 +36,7 @@ from swarms.closing import (
     reopen_swarm,
     swarms_awaiting_archive,
 )
-from swarms.db import utcnow
-from swarms.knowledge_drafts import (
+from swarms.knowledge.drafts import (
     Redraft,
     case_record_of,
     draft_of_swarm,
@@ -44,9 +45,8 @@ from swarms.knowledge_drafts import (
     redraft,
     swarms_without_posted_draft,
 )
-from swarms.knowledge_models import KnowledgeDraft
+from swarms.knowledge.models import KnowledgeDraft
 from swarms.models import Swarm, SwarmStatus
-from swarms.scheduling import cancel, job_run, job_services, schedule_once
 
 log = logging.getLogger(__name__)
 HERE = "bot.knowledge_jobs"

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from bot.services import AppServices
 from bot.views.existing_work import offer_message
 from swarms.case_systems.base import CaseRecord
-from swarms.existing_work import find_existing_work
+from swarms.opening.existing_work import find_existing_work
 
 log = logging.getLogger(__name__)
 

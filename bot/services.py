@@ -15,7 +15,7 @@ from bot.slack_queue import SlackQueue
 from swarms.case_systems.base import CaseSystem
 from swarms.permissions import Permissions
 from swarms.settings import Settings
-from swarms.swarming_outcomes import OutcomesKeeper
+from swarms.stats.swarming_outcomes import OutcomesKeeper
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import sessionmaker
 
-from swarms.claimed_work import hold_pace, pace_wait, take_pace
+from swarms.jobs.claimed_work import hold_pace, pace_wait, take_pace
 
 # per minute, burst: as Slack documents its tiers (PLATFORM.md); posts: about one a second per channel.
 TIER_PACE: dict[int, tuple[float, float]] = {2: (20, 10), 3: (50, 25), 4: (100, 50)}

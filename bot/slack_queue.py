@@ -1,6 +1,6 @@
 """The Slack work queue: opening swarms, bookmarks and posts that can wait, paced and carried on by any replica.
 
-Work is a `claimed_work` row (swarms.claimed_work). The request that queues it may run it at once in
+Work is a `claimed_work` row (swarms.jobs.claimed_work). The request that queues it may run it at once in
 its own thread when Slack's pace allows (the usual case: no added latency); otherwise, or after a
 restart, the queue's runner thread takes it when due. A step Slack may not take yet (our pace, or a
 429) puts the row back for when it may: no thread ever sleeps on Retry-After.
@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 
 from bot.slack_pacing import SlackPacer
 from swarms.case_systems.base import CaseRecord
-from swarms.claimed_work import (
+from swarms.db import utcnow
+from swarms.jobs.claimed_work import (
     ClaimedWork,
     WorkItem,
     WorkState,
@@ -36,7 +37,6 @@ from swarms.claimed_work import (
     put_back,
     queued_ahead,
 )
-from swarms.db import utcnow
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)

@@ -1,4 +1,4 @@
-"""The Slack side of opening a swarm, as queued work: claimed (swarms.opening), paced, carried on by any replica.
+"""The Slack side of opening a swarm, as queued work: claimed (swarms.opening.finish), paced, carried on by any replica.
 
 `/swarm <case>` queues one `slack.open_swarm` row per swarm (a dedupe key, so concurrent or replayed
 requests share it) and runs it at once when Slack's pace allows. Once the swarm is open, everyone who
@@ -21,10 +21,10 @@ from bot.services import AppServices
 from bot.slack_pacing import bucket_of
 from bot.slack_queue import NotYet, SlackQueue, case_from_json, case_to_json
 from swarms.case_systems.base import CaseRecord
-from swarms.claimed_work import WorkItem
-from swarms.lifecycle import OpenedSwarm, SwarmRequested
+from swarms.jobs.claimed_work import WorkItem
 from swarms.models import Swarm, SwarmStatus
-from swarms.opening import WaitingAsker, finish_opening, save_link, welcome_askers
+from swarms.opening.finish import WaitingAsker, finish_opening, save_link, welcome_askers
+from swarms.opening.lifecycle import OpenedSwarm, SwarmRequested
 from swarms.ports import WorkspaceRefused
 
 log = logging.getLogger(__name__)

@@ -1,12 +1,10 @@
 """Imports every module that defines tables, so Base.metadata is complete for Alembic and tests."""
 
-from swarms import (  # noqa: F401
-    claimed_work,
-    expert_models,
-    home_models,
-    knowledge_models,
-    leadership,
-    models,
-    opening_models,
-    scheduling,
-)
+import swarms.experts.models
+import swarms.jobs.claimed_work
+import swarms.jobs.leadership
+import swarms.jobs.scheduling
+import swarms.knowledge.models
+import swarms.models
+import swarms.opening.models
+import swarms.stats.models  # noqa: F401  (one name, `swarms`, binds them all)

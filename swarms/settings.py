@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 if TYPE_CHECKING:
     from swarms.case_systems.salesforce_auth import SalesforceConfig
     from swarms.case_systems.zendesk_client import ZendeskConfig
-    from swarms.expert_settings import ExpertSettings
+    from swarms.experts.settings import ExpertSettings
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///case-swarm.sqlite3"
@@ -235,7 +235,7 @@ class HomeSettings:
 class OpeningSettings:
     """Opening swarms: reading case numbers out of messages, offering work that already exists."""
 
-    case_pattern: str = ""  # a regular expression; empty: swarms.case_numbers.DEFAULT_CASE_PATTERN
+    case_pattern: str = ""  # a regular expression; empty: swarms.opening.case_numbers.DEFAULT_CASE_PATTERN
     offer_existing: bool = True  # before opening, offer open swarms and articles on the same problem
 
     @classmethod
@@ -247,7 +247,7 @@ class OpeningSettings:
 
 
 def _case_pattern(value: str) -> str | None:
-    from swarms.case_numbers import compile_case_pattern
+    from swarms.opening.case_numbers import compile_case_pattern
 
     try:
         compile_case_pattern(value)
@@ -333,7 +333,7 @@ def _mark_emoji(reader: SettingsReader) -> dict[str, str]:
 
 
 def _experts_default() -> ExpertSettings:
-    from swarms.expert_settings import ExpertSettings
+    from swarms.experts.settings import ExpertSettings
 
     return ExpertSettings()
 
@@ -440,7 +440,7 @@ class Settings:
 
 
 def _read_experts(reader: SettingsReader) -> ExpertSettings:
-    from swarms.expert_settings import ExpertSettings
+    from swarms.experts.settings import ExpertSettings
 
     return ExpertSettings.read(reader)
 

@@ -1,6 +1,6 @@
 """Catch-up: a late joiner is told where the swarm stands, and `/swarm catchup` says it again on demand.
 
-The summary is built from the app's own tables (`swarms.catchup`); only the case's status and priority
+The summary is built from the app's own tables (`swarms.opening.catchup`); only the case's status and priority
 are asked of the case system, and a case system that is down is named rather than waited for.
 """
 
@@ -16,10 +16,10 @@ from bot.listeners.commands import CommandContext, registry_of
 from bot.services import AppServices
 from bot.views.catchup import catchup_message
 from swarms.case_systems.base import CaseSystemError
-from swarms.catchup import CatchUp, catch_up
 from swarms.errors import NotASwarmChannel
-from swarms.lifecycle import find_swarm_by_channel
 from swarms.models import SwarmStatus
+from swarms.opening.catchup import CatchUp, catch_up
+from swarms.opening.lifecycle import find_swarm_by_channel
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from bot.i18n.catalog import t
 from bot.offers import offer_existing_work
 from bot.services import AppServices
 from bot.swarm_opening import queue_opening
-from swarms.case_numbers import CASE_NUMBER
-from swarms.lifecycle import OpenedSwarm, OpenRequest, claim_trigger, open_swarm_numbered, request_swarm
+from swarms.opening.case_numbers import CASE_NUMBER
+from swarms.opening.lifecycle import OpenedSwarm, OpenRequest, claim_trigger, open_swarm_numbered, request_swarm
 
 log = logging.getLogger(__name__)
 COMMAND = "/swarm"

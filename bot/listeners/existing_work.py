@@ -12,8 +12,8 @@ from bot.listeners.commands import CommandContext, SwarmCommand, open_case
 from bot.services import AppServices
 from bot.views.existing_work import OfferAction
 from bot.views.roundtrip import RoundTripRefused, id_from_text
-from swarms.case_numbers import is_case_number
 from swarms.models import Swarm, SwarmStatus
+from swarms.opening.case_numbers import is_case_number
 
 
 def register(app: App, services: AppServices) -> None:

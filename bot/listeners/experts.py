@@ -1,7 +1,7 @@
 """The expert finder in Slack: suggestions after a swarm opens, `/swarm experts`, `/swarm invite @a @b`,
 Invite buttons, the DM's Join / Decline, and the escalation and directory-refresh jobs.
 
-Listeners ack, parse, call one flow of `swarms.expert_invites`, render. `SlackExpertsPort` is the one
+Listeners ack, parse, call one flow of `swarms.experts.invites`, render. `SlackExpertsPort` is the one
 place that turns what those flows need into Web API calls and scheduler jobs.
 """
 
@@ -43,9 +43,10 @@ from expert_finder.ranking import warm_up
 from swarms.case_systems.base import CaseRecord
 from swarms.db import utcnow
 from swarms.errors import NotAllowed, SwarmError
-from swarms.expert_directory import refresh_directory
-from swarms.expert_errors import ExpertUnreachable, NothingToInvite, NotInSwarmChannel
-from swarms.expert_invites import (
+from swarms.experts.directory import refresh_directory
+from swarms.experts.errors import ExpertUnreachable, NothingToInvite, NotInSwarmChannel
+from swarms.experts.finder import settle_outcomes
+from swarms.experts.invites import (
     ESCALATION_JOB,
     PORT_KEY,
     SETTINGS_KEY,
@@ -61,12 +62,11 @@ from swarms.expert_invites import (
     suggest,
     swarm_info,
 )
-from swarms.expert_settings import ExpertSettings
-from swarms.experts import settle_outcomes
-from swarms.lifecycle import OpenedSwarm, find_swarm_by_channel
+from swarms.experts.settings import ExpertSettings
+from swarms.jobs.scheduling import cancel, job_run, job_services, schedule_once
 from swarms.models import Swarm
+from swarms.opening.lifecycle import OpenedSwarm, find_swarm_by_channel
 from swarms.ports import InviteOutcome
-from swarms.scheduling import cancel, job_run, job_services, schedule_once
 
 log = logging.getLogger(__name__)
 INVITE_CHUNK = 100  # conversations.invite takes at most 100 users a call

@@ -17,13 +17,21 @@ from bot.i18n.catalog import t
 from bot.listeners.commands import CommandContext, registry_of
 from bot.services import AppServices
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
-from swarms.digest import WeeklyDigest, run_weekly_digest
-from swarms.finder_stats import finder_figures
-from swarms.home_open import team_open_swarms
-from swarms.scheduling import job_run, job_services
-from swarms.stats import DEFAULT_PERIOD_DAYS, Period, StallRule, manager_stats, my_swarms, person_rows, weekly_series
-from swarms.stats_export import charts_available, people_csv, weekly_chart_png, weekly_csv
-from swarms.stats_rollup import refresh_note_days
+from swarms.jobs.scheduling import job_run, job_services
+from swarms.stats.contributions import (
+    DEFAULT_PERIOD_DAYS,
+    Period,
+    StallRule,
+    manager_stats,
+    my_swarms,
+    person_rows,
+    weekly_series,
+)
+from swarms.stats.digest import WeeklyDigest, run_weekly_digest
+from swarms.stats.export import charts_available, people_csv, weekly_chart_png, weekly_csv
+from swarms.stats.finder_stats import finder_figures
+from swarms.stats.home_open import team_open_swarms
+from swarms.stats.rollup import refresh_note_days
 
 log = logging.getLogger(__name__)
 DIGEST_JOB_ID = "weekly_digest"
@@ -209,7 +217,7 @@ def weekly_digest_job() -> None:
 
 def note_rollup_job() -> None:
     from swarms.db import utcnow
-    from swarms.stats import WorkingHours
+    from swarms.stats.contributions import WorkingHours
 
     services = job_services()
     with job_run("note-rollup"), services.sessions.begin() as session:

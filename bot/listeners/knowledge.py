@@ -40,14 +40,14 @@ from bot.views.knowledge import (
 from bot.views.knowledge_review import edit_modal, edit_submission, kind_name
 from knowledge_export.models import Mark
 from swarms.case_systems.base import CaseSystemError
-from swarms.closing import (
+from swarms.errors import NotASwarmChannel, SwarmError
+from swarms.knowledge.closing import (
     CloseRequest,
     CloseSource,
     check_may_close,
     top_contributors,
 )
-from swarms.errors import NotASwarmChannel, SwarmError
-from swarms.knowledge_drafts import (
+from swarms.knowledge.drafts import (
     DraftNotEditable,
     ExportFailed,
     RequiredSectionsEmptied,
@@ -57,11 +57,11 @@ from swarms.knowledge_drafts import (
     get_draft,
     publish_draft,
 )
-from swarms.knowledge_models import MarkVia
-from swarms.lifecycle import find_swarm_by_channel
-from swarms.marks import add_mark, mark_emoji, mark_for_reaction, remove_mark
+from swarms.knowledge.marks import add_mark, mark_emoji, mark_for_reaction, remove_mark
+from swarms.knowledge.models import MarkVia
 from swarms.models import Note, Swarm
-from swarms.note_sync import syncing_swarm
+from swarms.note_sync.capture import syncing_swarm
+from swarms.opening.lifecycle import find_swarm_by_channel
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.identity import bot_identity
 from bot.markup import message_permalink, note_body, readable_text, ts_to_datetime
 from bot.services import AppServices
-from swarms.note_sync import (
+from swarms.note_sync.capture import (
     CapturedMessage,
     SwarmChanged,
     SwarmRef,

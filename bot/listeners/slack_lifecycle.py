@@ -12,7 +12,7 @@ from slack_bolt import App
 
 from bot.listeners.messages import nudge_delivery
 from bot.services import AppServices
-from swarms.channel_events import channel_archived, channel_renamed, channel_unarchived
+from swarms.opening.channel_events import channel_archived, channel_renamed, channel_unarchived
 
 log = logging.getLogger(__name__)
 

@@ -36,13 +36,13 @@ from bot.views.swarm_from_message import (
     picked_number,
 )
 from bot.views.sync import AddToCaseState
-from swarms.case_numbers import compile_case_pattern, find_case_numbers, is_case_number
 from swarms.case_systems.base import CaseSystemError
-from swarms.claimed_work import WorkItem
 from swarms.errors import AlreadySynced, SwarmError
-from swarms.lifecycle import OpenedSwarm, live_swarm_numbered, remembered_case
+from swarms.jobs.claimed_work import WorkItem
 from swarms.models import Swarm, SwarmStatus
-from swarms.note_sync import add_message_to_swarm
+from swarms.note_sync.capture import add_message_to_swarm
+from swarms.opening.case_numbers import compile_case_pattern, find_case_numbers, is_case_number
+from swarms.opening.lifecycle import OpenedSwarm, live_swarm_numbered, remembered_case
 
 log = logging.getLogger(__name__)
 

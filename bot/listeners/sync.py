@@ -32,13 +32,13 @@ from bot.views.sync import (
     picked_swarm_id,
     status_text,
 )
-from swarms.case_changes import ChangeNotice, poll_case_changes
 from swarms.case_systems.webhooks import WebhookRejected, read_webhook
 from swarms.db import utcnow
 from swarms.errors import NotASwarmChannel, SwarmError
-from swarms.lifecycle import add_member, find_swarm_by_channel
 from swarms.models import MemberRole, Swarm, SwarmMember, SwarmStatus
-from swarms.note_sync import add_message_to_swarm, retry_parked, swarms_for_user, sync_status
+from swarms.note_sync.capture import add_message_to_swarm, retry_parked, swarms_for_user, sync_status
+from swarms.note_sync.case_changes import ChangeNotice, poll_case_changes
+from swarms.opening.lifecycle import add_member, find_swarm_by_channel
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhooks/case-system"

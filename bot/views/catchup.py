@@ -1,4 +1,4 @@
-"""The catch-up a late joiner reads: a pure builder from `swarms.catchup.CatchUp`, in their language."""
+"""The catch-up a late joiner reads: a pure builder from `swarms.opening.catchup.CatchUp`, in their language."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.i18n.catalog import t
 from bot.views.blocks import MAX_MESSAGE_BLOCKS, clip, context, escape_mrkdwn, header, section
-from swarms.catchup import BriefNote, CatchUp
+from swarms.opening.catchup import BriefNote, CatchUp
 
 
 def catchup_message(catchup: CatchUp, *, status: str, priority: str, lang: str) -> dict:

@@ -7,7 +7,7 @@ import enum
 from bot.i18n.catalog import t
 from bot.views.blocks import actions, button, clip, context, escape_mrkdwn, section
 from swarms.case_systems.base import CaseRecord
-from swarms.existing_work import ExistingWork, WorkKind
+from swarms.opening.existing_work import ExistingWork, WorkKind
 
 DETAIL_CHARS = 240
 

@@ -36,7 +36,7 @@ from bot.views.roundtrip import (
 )
 from expert_finder.explain import reason_text, suggestion_line
 from expert_finder.models import Suggestion
-from swarms.expert_invites import ExpertNotice, InviteResult, JoinRequest
+from swarms.experts.invites import ExpertNotice, InviteResult, JoinRequest
 
 MAX_INVITE_ALL = 10
 MAX_REASON = 500

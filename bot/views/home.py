@@ -29,10 +29,10 @@ from bot.views.blocks import (
 )
 from bot.views.roundtrip import OneOf, RoundTrip, slot
 from swarms.case_systems.outcomes import OutcomeComparison, OutcomeGroup
-from swarms.finder_stats import FinderFigures
-from swarms.home_open import OpenSwarms
-from swarms.stats import PERIOD_DAYS, ManagerStats, MySwarms, PersonRow, SwarmLine, TeamFigures
-from swarms.swarming_outcomes import OutcomesAnswer
+from swarms.stats.contributions import PERIOD_DAYS, ManagerStats, MySwarms, PersonRow, SwarmLine, TeamFigures
+from swarms.stats.finder_stats import FinderFigures
+from swarms.stats.home_open import OpenSwarms
+from swarms.stats.swarming_outcomes import OutcomesAnswer
 
 LIST_LINES = 10
 SUBJECT_CHARS = 60

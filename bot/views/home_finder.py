@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.i18n.catalog import t
 from bot.views.blocks import context, header
 from bot.views.home import HomeBlock, duration, fields_section, share
-from swarms.finder_stats import FinderFigures
+from swarms.stats.finder_stats import FinderFigures
 
 
 def finder_blocks(figures: FinderFigures, lang: str) -> list[dict]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.i18n.catalog import t
 from bot.views.blocks import clip, escape_mrkdwn, header, section
 from bot.views.home import SUBJECT_CHARS, duration
-from swarms.home_open import OpenSwarms
+from swarms.stats.home_open import OpenSwarms
 
 MAX_SECTION_TEXT = 3000
 OPEN_BLOCK = "home_team_open"

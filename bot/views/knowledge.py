@@ -19,7 +19,7 @@ from bot.views.blocks import (
 )
 from bot.views.roundtrip import DB_ID, MappingOf, RoundTrip, Whole, slot
 from knowledge_export.models import Section
-from swarms.closing import CASE_SYSTEM_CLOSER, ClosedSwarm
+from swarms.knowledge.closing import CASE_SYSTEM_CLOSER, ClosedSwarm
 
 MAX_INPUT = 3000  # plain_text_input max_length
 EDIT_SECTIONS = (Section.TITLE, Section.PROBLEM, Section.ENVIRONMENT, Section.CAUSE, Section.RESOLUTION,

@@ -27,8 +27,8 @@ from bot.views.blocks import (
 from bot.views.knowledge import EDIT_SECTIONS, DraftRef, EditState, KnowledgeAction, KnowledgeBlock, KnowledgeCallback
 from knowledge_export.models import ArticleDraft, Redaction, Section
 from knowledge_export.rendering import DEFAULT_OPTIONS, ArticleOptions, ArticlePart, article_parts, to_markdown
-from swarms.knowledge_drafts import DraftRecord, incomplete_sections
-from swarms.knowledge_models import DraftState
+from swarms.knowledge.drafts import DraftRecord, incomplete_sections
+from swarms.knowledge.models import DraftState
 
 MAX_INPUT = 3000  # plain_text_input max_length
 MAX_TITLE_INPUT = 255

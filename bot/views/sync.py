@@ -23,7 +23,7 @@ from bot.views.roundtrip import (
     slot,
 )
 from swarms.case_systems.base import CaseChange
-from swarms.note_sync import SwarmChoice, SyncStatus
+from swarms.note_sync.capture import SwarmChoice, SyncStatus
 
 MAX_OPTIONS = 100  # static_select
 MAX_FILES = 20  # files kept with a message in the round trip

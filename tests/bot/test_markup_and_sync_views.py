@@ -10,7 +10,7 @@ import pytest
 from bot.markup import message_permalink, note_body, readable_text
 from bot.views.sync import AddToCaseState, add_to_case_modal, case_change_text, picked_swarm_id, status_text
 from swarms.case_systems.base import CaseChange
-from swarms.note_sync import SwarmChoice, SyncStatus
+from swarms.note_sync.capture import SwarmChoice, SyncStatus
 
 NAMES = {"U1": "Jiwoo Kim", "U2": "Dana Agent"}
 

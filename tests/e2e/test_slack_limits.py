@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot.standin_run import start_standin_run
 from slack_standin import RateLimits
-from swarms.claimed_work import ClaimedWork, WorkState
+from swarms.jobs.claimed_work import ClaimedWork, WorkState
 from swarms.models import Case, Swarm, SwarmStatus
 from swarms.settings import Settings
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from swarms.catchup import brief, catch_up, is_question
 from swarms.models import Note, Swarm, SwarmStatus
+from swarms.opening.catchup import brief, catch_up, is_question
 from tests.e2e.test_note_sync import open_swarm
 
 

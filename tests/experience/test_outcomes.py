@@ -15,7 +15,7 @@ from swarms.case_systems.outcomes import OutcomeComparison, OutcomeGroup, group_
 from swarms.case_systems.zendesk import ZendeskCaseSystem
 from swarms.case_systems.zendesk_client import ZendeskConfig
 from swarms.models import Case, Swarm, SwarmStatus
-from swarms.swarming_outcomes import OutcomesAnswer, OutcomesKeeper
+from swarms.stats.swarming_outcomes import OutcomesAnswer, OutcomesKeeper
 from tests.case_systems.conftest import DATA
 
 START, END = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)

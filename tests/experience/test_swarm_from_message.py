@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.views.swarm_from_message import FromMessageAction, FromMessageBlock, FromMessageCallback
-from swarms.case_numbers import find_case_numbers
 from swarms.models import Note, Swarm
+from swarms.opening.case_numbers import find_case_numbers
 
 SEARCH = {FromMessageBlock.SEARCH: {FromMessageAction.SEARCH: {"type": "external_select", "selected_option": None}}}
 
@@ -171,8 +171,8 @@ def test_kept_for_later_the_message_waits_while_its_swarm_opens_then_becomes_its
     from bot.listeners.swarm_from_message import START_FROM
     from bot.slack_queue import NotYet
     from bot.views.swarm_from_message import FromMessageState
-    from swarms.claimed_work import WorkItem
     from swarms.db import utcnow
+    from swarms.jobs.claimed_work import WorkItem
     from swarms.models import SwarmStatus
 
     people, ws = swarm_app.people, swarm_app.workspace

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, time
 import pytest
 
 from expert_finder.models import ExpertProfile, Skill, WorkingHours
-from swarms.expert_directory import import_directory
-from swarms.expert_errors import ExpertUnreachable
-from swarms.expert_invites import ExpertNotice, JoinRequest
-from swarms.expert_settings import ExpertSettings
+from swarms.experts.directory import import_directory
+from swarms.experts.errors import ExpertUnreachable
+from swarms.experts.invites import ExpertNotice, JoinRequest
+from swarms.experts.settings import ExpertSettings
 from swarms.models import MemberRole, Swarm, SwarmMember, SwarmStatus
 from swarms.ports import InviteOutcome
 

@@ -8,10 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from expert_finder.models import Skill
-from swarms.expert_directory import import_directory, parse_skill, profile_entries, refresh_directory
-from swarms.expert_models import EntrySource, Expert, SuggestionOutcome, SuggestionState
-from swarms.expert_settings import ExpertSettings
-from swarms.experts import (
+from swarms.experts.directory import import_directory, parse_skill, profile_entries, refresh_directory
+from swarms.experts.finder import (
     case_query,
     expert_profiles,
     past_help,
@@ -19,6 +17,8 @@ from swarms.experts import (
     settle_outcomes,
     suggest_for_swarm,
 )
+from swarms.experts.models import EntrySource, Expert, SuggestionOutcome, SuggestionState
+from swarms.experts.settings import ExpertSettings
 from swarms.models import Note, Swarm, SwarmMember, SwarmStatus
 from tests.experts.conftest import DIRECTORY, NOW, make_swarm, profile
 
@@ -32,7 +32,7 @@ def test_importing_twice_updates_in_place_and_replaces_only_imported_entries(ses
     with sessions.begin() as session:
         expert = _expert(session, "U0FW")
         expert.skills[0].source = EntrySource.IMPORT
-        from swarms.expert_models import ExpertSkill
+        from swarms.experts.models import ExpertSkill
         expert.skills.append(ExpertSkill(name="RS-485 wiring", level=3, source=EntrySource.SLACK))
     changed = profile("U0FW", "Minji Park", [("Inverter Firmware", 4), ("grid codes", 2)], ["SolarMax 6000"],
                       max_concurrent=5)

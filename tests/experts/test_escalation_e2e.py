@@ -14,7 +14,7 @@ from sqlalchemy import text
 import swarms.db
 from bot.listeners.experts import on_start
 from bot.views.experts import ExpertsAction
-from swarms.expert_invites import PORT_KEY, SETTINGS_KEY, escalate, escalation_job, escalation_job_id
+from swarms.experts.invites import PORT_KEY, SETTINGS_KEY, escalate, escalation_job, escalation_job_id
 from tests.experts.test_invite_flows_e2e import channel_texts, join_request, open_swarm, outcome, scheduled, suggested
 
 FORTY_FIVE = {"EXPERTS_ANSWER_MINUTES": "45"}

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-import swarms.expert_invites as expert_invites
-from swarms.expert_invites import escalate, invite_experts
-from swarms.expert_models import SuggestionOutcome
+import swarms.experts.invites as expert_invites
+from swarms.experts.invites import escalate, invite_experts
+from swarms.experts.models import SuggestionOutcome
 from tests.experts.conftest import NOW, make_swarm
 
 CHECKS = 3

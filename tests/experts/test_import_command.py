@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from bot.cli import main
-from swarms.expert_models import Expert
+from swarms.experts.models import Expert
 
 GOOD_CSV = """\
 slack_user,name,skills,products,languages,timezone,hours,days,max_concurrent,opted_out

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.views.experts import ExpertsAction, ExpertsBlock, ExpertsCallback, InviteValue
-from swarms.expert_invites import escalation_job_id
-from swarms.expert_models import SuggestionOutcome
-from swarms.experts import member_ids
+from swarms.experts.finder import member_ids
+from swarms.experts.invites import escalation_job_id
+from swarms.experts.models import SuggestionOutcome
 from tests.experts.conftest import IVAN, SORA
 
 CASE = "00001026"

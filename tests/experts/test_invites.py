@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from bot.i18n.catalog import t
 from swarms.errors import NotAllowed
-from swarms.expert_errors import AlreadyAnswered, NotYourInvite, SwarmNotLive
-from swarms.expert_invites import (
+from swarms.experts.errors import AlreadyAnswered, NotYourInvite, SwarmNotLive
+from swarms.experts.finder import member_ids, past_help
+from swarms.experts.invites import (
     accept_invite,
     check_may_invite,
     decline_invite,
@@ -20,8 +21,7 @@ from swarms.expert_invites import (
     pending_checks,
     suggest,
 )
-from swarms.expert_models import Expert, SuggestionOutcome
-from swarms.experts import member_ids, past_help
+from swarms.experts.models import Expert, SuggestionOutcome
 from swarms.models import Note, Swarm, SwarmStatus
 from tests.experts.conftest import NOW, make_swarm
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.views.experts import ExpertsAction, ExpertsBlock
-from swarms.expert_directory import import_directory
+from swarms.experts.directory import import_directory
 from tests.experts.conftest import IVAN, NOW, standin_directory
 from tests.experts.test_invite_flows_e2e import (
     click_invite,

@@ -13,7 +13,7 @@ from bot.app import create_app
 from bot.views.experts import ExpertsAction, InviteValue
 from slack_standin import SlackStandIn
 from swarms.case_systems.local import LocalCaseSystem
-from swarms.expert_directory import import_directory
+from swarms.experts.directory import import_directory
 from swarms.models import Case
 from swarms.settings import Settings
 from tests.experts.conftest import DIRECTORY, NOW

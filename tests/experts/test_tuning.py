@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from bot.cli import main as cli_main
 from bot.demo_tuning import seed_resolved_swarms
 from expert_finder.models import DEFAULT_WEIGHTS, ExpertProfile, Skill
-from swarms.expert_directory import import_directory
-from swarms.expert_models import ExpertWeights
-from swarms.expert_settings import ExpertSettings
-from swarms.expert_tuning import resolved_swarms, tune_on_swarms
-from swarms.experts import weights_in_use
+from swarms.experts.directory import import_directory
+from swarms.experts.finder import weights_in_use
+from swarms.experts.models import ExpertWeights
+from swarms.experts.settings import ExpertSettings
+from swarms.experts.tuning import resolved_swarms, tune_on_swarms
 
 NOW = datetime(2025, 3, 4, 10, tzinfo=UTC)
 OWNERS = {"firmware": "U0FW", "battery": "U0BAT", "field": "U0FLD"}

@@ -23,7 +23,7 @@ from bot.views.experts import (
     suggestions_text,
 )
 from expert_finder.models import Reason, Suggestion
-from swarms.expert_invites import ExpertNotice, InviteResult, JoinRequest, SwarmInfo
+from swarms.experts.invites import ExpertNotice, InviteResult, JoinRequest, SwarmInfo
 
 INFO = SwarmInfo(7, "CSWARM", "swarm-00001001-inverter", "00001001", "Inverter <E-21> after FW & update",
                  "https://cases.example/00001001", "en", "U0AGENT")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import main
-from swarms.case_import import CaseImportError, import_cases, read_case_rows
+from swarms.case_systems.case_import import CaseImportError, import_cases, read_case_rows
 from swarms.models import Case
 
 CSV = """number,subject,description,status,priority,product,account,region

@@ -4,8 +4,17 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from swarms.claimed_work import ClaimedWork, WorkState, claim_due, claim_one, complete, enqueue, put_back, take_pace
 from swarms.db import utcnow
+from swarms.jobs.claimed_work import (
+    ClaimedWork,
+    WorkState,
+    claim_due,
+    claim_one,
+    complete,
+    enqueue,
+    put_back,
+    take_pace,
+)
 
 LEASE = timedelta(seconds=30)
 

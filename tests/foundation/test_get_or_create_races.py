@@ -17,21 +17,21 @@ from sqlalchemy.orm import Session
 from bot.people import People
 from expert_finder.models import ExpertProfile, Skill
 from knowledge_export.models import ArticleDraft, Mark
-from swarms.case_import import CaseRows, import_cases
+from swarms.case_systems.case_import import CaseRows, import_cases
 from swarms.db import utcnow
-from swarms.expert_directory import import_directory
-from swarms.expert_models import Expert, SuggestionOutcome
-from swarms.experts import outcome_for
-from swarms.home_models import RollupState
-from swarms.knowledge_drafts import store_draft
-from swarms.knowledge_models import KnowledgeDraft, MarkVia, NoteMark
-from swarms.lifecycle import add_member
-from swarms.marks import add_mark
+from swarms.experts.directory import import_directory
+from swarms.experts.finder import outcome_for
+from swarms.experts.models import Expert, SuggestionOutcome
+from swarms.jobs.scheduling import JobRun, claim_run
+from swarms.knowledge.drafts import store_draft
+from swarms.knowledge.marks import add_mark
+from swarms.knowledge.models import KnowledgeDraft, MarkVia, NoteMark
 from swarms.models import Case, MemberRole, Note, SlackUser, Swarm, SwarmMember, SwarmStatus
-from swarms.note_sync import CapturedMessage, capture_message
-from swarms.scheduling import JobRun, claim_run
-from swarms.stats import WorkingHours
-from swarms.stats_rollup import refresh_note_days
+from swarms.note_sync.capture import CapturedMessage, capture_message
+from swarms.opening.lifecycle import add_member
+from swarms.stats.contributions import WorkingHours
+from swarms.stats.models import RollupState
+from swarms.stats.rollup import refresh_note_days
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("database_url", ["postgres"], indirect=True)]
 REPLICAS = 6

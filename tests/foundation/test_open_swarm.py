@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from swarms.case_systems.base import CaseNotFound
 from swarms.case_systems.local import LocalCaseSystem, set_case_field
 from swarms.errors import CaseClosed, NotAllowed
-from swarms.lifecycle import channel_name_for, open_swarm
 from swarms.models import Case, Swarm, SwarmMember, SwarmStatus
+from swarms.opening.lifecycle import channel_name_for, open_swarm
 from tests.fakes import Crash, FakeWorkspace
 
 

@@ -7,9 +7,9 @@ from sqlalchemy import select, update
 
 from swarms.case_systems.local import LocalCaseSystem
 from swarms.db import utcnow
-from swarms.lifecycle import OpenRequest, claim_trigger, open_swarm, request_swarm
 from swarms.models import Case, Swarm, SwarmStatus
-from swarms.opening import finish_opening, welcome_askers
+from swarms.opening.finish import finish_opening, welcome_askers
+from swarms.opening.lifecycle import OpenRequest, claim_trigger, open_swarm, request_swarm
 from tests.fakes import Crash, FakeWorkspace
 
 

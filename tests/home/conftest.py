@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from swarms.expert_models import InviteMode, SuggestionOutcome, SuggestionState
-from swarms.marks import NOTICE_SOURCE
+from swarms.experts.models import InviteMode, SuggestionOutcome, SuggestionState
+from swarms.knowledge.marks import NOTICE_SOURCE
 from swarms.models import Case, MemberRole, Note, SlackUser, Swarm, SwarmMember, SwarmStatus
 
 NOW = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)  # a Wednesday, noon UTC

@@ -10,8 +10,17 @@ from datetime import timedelta
 import pytest
 
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message, home_as_text
-from swarms.stats import ManagerStats, MySwarms, Period, PersonRow, SilentExpert, SwarmLine, TeamFigures, WeekPoint
-from swarms.stats_export import people_csv, weekly_chart_png
+from swarms.stats.contributions import (
+    ManagerStats,
+    MySwarms,
+    Period,
+    PersonRow,
+    SilentExpert,
+    SwarmLine,
+    TeamFigures,
+    WeekPoint,
+)
+from swarms.stats.export import people_csv, weekly_chart_png
 from tests.home.conftest import NOW, ago
 
 

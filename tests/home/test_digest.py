@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 from bot.listeners.home import DIGEST_JOB_ID, ROLLUP_JOB_ID, start_home_jobs
 from swarms.db import make_session_factory
-from swarms.digest import last_week, run_weekly_digest
-from swarms.scheduling import make_scheduler
+from swarms.jobs.scheduling import make_scheduler
+from swarms.stats.digest import last_week, run_weekly_digest
 from tests.home.conftest import NOW, World, ago
 
 

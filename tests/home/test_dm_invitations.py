@@ -4,9 +4,9 @@ Home shows them as waiting and, left unanswered, as silent, never twice beside a
 from __future__ import annotations
 
 from bot.views.home import HomeModel, build_home, home_as_text
-from swarms.expert_models import InviteMode, SuggestionState
+from swarms.experts.models import InviteMode, SuggestionState
 from swarms.models import MemberRole, SwarmStatus
-from swarms.stats import MySwarms, Period, PersonRow, SwarmLine, my_swarms, silent_experts
+from swarms.stats.contributions import MySwarms, Period, PersonRow, SwarmLine, my_swarms, silent_experts
 from tests.e2e.conftest import swarm_app  # noqa: F401  (the end-to-end harness's fixture)
 from tests.experts.conftest import NOW as DIRECTORY_NOW
 from tests.experts.conftest import standin_directory
@@ -99,7 +99,7 @@ def test_the_home_line_of_a_dm_invitation_says_to_answer_in_the_dm():
 
 
 def test_an_expert_invited_with_swarm_invite_finds_it_on_their_home_tab(swarm_app, sessions):  # noqa: F811
-    from swarms.expert_directory import import_directory
+    from swarms.experts.directory import import_directory
 
     people = swarm_app.people
     with sessions.begin() as session:

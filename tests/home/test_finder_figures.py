@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from bot.views.home import home_as_text
 from bot.views.home_finder import finder_blocks
-from swarms.expert_models import SuggestionOutcome, SuggestionState
-from swarms.finder_stats import finder_figures
+from swarms.experts.models import SuggestionOutcome, SuggestionState
 from swarms.models import Swarm, SwarmMember, SwarmStatus
-from swarms.stats import Period
+from swarms.stats.contributions import Period
+from swarms.stats.finder_stats import finder_figures
 
 NOW = datetime(2025, 3, 4, 10, tzinfo=UTC)
 

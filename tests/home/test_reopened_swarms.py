@@ -1,4 +1,4 @@
-"""A reopened swarm is open again: reopening (swarms.closing.reopen_swarm) clears its close times and its
+"""A reopened swarm is open again: reopening (swarms.knowledge.closing.reopen_swarm) clears its close times and its
 credits, so the manager's figures count it as closed, and its resolvers as credited, only once it closes
 again."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from swarms.closing import reopen_swarm
+from swarms.knowledge.closing import reopen_swarm
 from swarms.models import SwarmMember, SwarmStatus
-from swarms.stats import Period, person_rows, team_figures, weekly_series
+from swarms.stats.contributions import Period, person_rows, team_figures, weekly_series
 from tests.home.conftest import NOW, ago
 
 

@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from swarms.home_models import NoteDay
 from swarms.models import MemberRole, SwarmStatus
-from swarms.stats import (
+from swarms.stats.contributions import (
     Period,
     StallRule,
     WorkingHours,
@@ -22,7 +21,8 @@ from swarms.stats import (
     team_figures,
     weekly_series,
 )
-from swarms.stats_rollup import refresh_note_days
+from swarms.stats.models import NoteDay
+from swarms.stats.rollup import refresh_note_days
 from tests.home.conftest import NOW, ago
 
 HOUR = 3600.0

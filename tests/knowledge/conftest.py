@@ -6,7 +6,7 @@ import pytest
 
 from swarms.case_systems.local import LocalCaseSystem
 from swarms.models import Case, MemberRole, SlackUser, Swarm, SwarmMember, SwarmStatus
-from swarms.note_sync import CapturedMessage, capture_message
+from swarms.note_sync.capture import CapturedMessage, capture_message
 from swarms.permissions import Permissions
 
 CHANNEL = "C0SWARM1"

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from swarms.case_systems.local import set_case_field
-from swarms.closing import (
+from swarms.db import utcnow
+from swarms.knowledge.closing import (
     CloseNotAllowed,
     CloseRequest,
     CloseSource,
@@ -20,7 +21,6 @@ from swarms.closing import (
     swarms_awaiting_archive,
     top_contributors,
 )
-from swarms.db import utcnow
 from swarms.models import Case, LocalCaseNote, Swarm, SwarmMember, SwarmStatus
 from swarms.settings import Settings, SettingsError
 from tests.knowledge.conftest import ADMIN, CASE, EXPERT, HELPER, OWNER, STRANGER, post

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from knowledge_export.exporters.base import ExportError, ExportResult
 from knowledge_export.models import ArticleDraft, Mark
 from knowledge_export.similar import ExistingArticle
-from swarms.closing import CloseRequest, CloseSource, close_swarm
-from swarms.knowledge_drafts import (
+from swarms.knowledge.closing import CloseRequest, CloseSource, close_swarm
+from swarms.knowledge.drafts import (
     DraftIncomplete,
     DraftNotEditable,
     ExportFailed,
@@ -24,8 +24,8 @@ from swarms.knowledge_drafts import (
     make_draft,
     publish_draft,
 )
-from swarms.knowledge_models import DraftState, KnowledgeDraft, MarkVia
-from swarms.marks import add_mark
+from swarms.knowledge.marks import add_mark
+from swarms.knowledge.models import DraftState, KnowledgeDraft, MarkVia
 from swarms.models import Note, Swarm
 from tests.knowledge.conftest import CHANNEL, EDITOR, EXPERT, HELPER, OWNER, STRANGER, post
 

@@ -11,8 +11,8 @@ from bot.knowledge_jobs import archive_now
 from bot.listeners.sync import poll_and_post
 from bot.views.knowledge import DraftRef, KnowledgeAction, KnowledgeBlock, KnowledgeCallback
 from swarms.case_systems.local import LocalCaseSystem, set_case_field
-from swarms.closing import archive_job_id
-from swarms.knowledge_models import DraftState, KnowledgeDraft
+from swarms.knowledge.closing import archive_job_id
+from swarms.knowledge.models import DraftState, KnowledgeDraft
 from swarms.models import Case, LocalCaseNote, Note, Swarm, SwarmStatus
 from tests.e2e.conftest import start_swarm_app, swarm_app  # noqa: F401  (the running bot fixture)
 from tests.fakes import FlakyCaseSystem
@@ -195,7 +195,7 @@ def test_a_change_after_a_reviewer_edited_the_draft_keeps_their_edits_and_tells_
     app.driver.command("/swarm", "close", user=app.people.agent, channel=channel)
     app.settle()
     draft = draft_row(sessions)
-    from swarms.knowledge_drafts import edit_draft
+    from swarms.knowledge.drafts import edit_draft
 
     with sessions.begin() as session:
         edit_draft(session, draft.id, app.people.agent, app.services.permissions, {"title": "E-21: reflash 3.2.1"})

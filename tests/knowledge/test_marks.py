@@ -4,11 +4,11 @@ import pytest
 from sqlalchemy import select
 
 from knowledge_export.models import Mark
-from swarms.knowledge_models import MarkVia, NoteMark
-from swarms.marks import add_mark, mark_emoji, mark_for_reaction, marks_of, note_text, remove_mark
+from swarms.knowledge.marks import add_mark, mark_emoji, mark_for_reaction, marks_of, note_text, remove_mark
+from swarms.knowledge.models import MarkVia, NoteMark
 from swarms.models import LocalCaseNote, Note, OutboxItem, Swarm
-from swarms.note_delivery import deliver_due
-from swarms.note_sync import CapturedMessage
+from swarms.note_sync.capture import CapturedMessage
+from swarms.note_sync.delivery import deliver_due
 from swarms.settings import KnowledgeSettings, Settings, SettingsError, SettingsReader
 from tests.knowledge.conftest import CHANNEL, EXPERT, HELPER, OWNER, post
 

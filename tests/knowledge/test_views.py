@@ -22,9 +22,9 @@ from bot.views.knowledge_review import RESTORE_BLOCK, draft_message, edit_modal,
 from knowledge_export.models import ArticleDraft, Redaction
 from knowledge_export.rendering import ArticleOptions
 from swarms.case_systems.base import CaseRecord
-from swarms.closing import ClosedSwarm, CloseSource
-from swarms.knowledge_drafts import DraftRecord
-from swarms.knowledge_models import DraftState
+from swarms.knowledge.closing import ClosedSwarm, CloseSource
+from swarms.knowledge.drafts import DraftRecord
+from swarms.knowledge.models import DraftState
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from swarms.case_systems.local import LocalCaseSystem
 from swarms.db import utcnow
 from swarms.models import Case, LocalCaseNote, OutboxItem, OutboxState, Swarm, SwarmStatus
-from swarms.note_delivery import claim_batch, deliver_due
-from swarms.note_sync import CapturedMessage, SwarmRef, capture_edit, capture_note
+from swarms.note_sync.capture import CapturedMessage, SwarmRef, capture_edit, capture_note
+from swarms.note_sync.delivery import claim_batch, deliver_due
 
 LEASE = timedelta(seconds=20)
 

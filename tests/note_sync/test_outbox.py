@@ -9,8 +9,7 @@ from sqlalchemy import select
 from swarms.case_systems.local import LocalCaseSystem
 from swarms.db import utcnow
 from swarms.models import Case, LocalCaseNote, OutboxItem, OutboxState, Swarm, SwarmStatus
-from swarms.note_delivery import deliver_due
-from swarms.note_sync import (
+from swarms.note_sync.capture import (
     CapturedMessage,
     capture_deletion,
     capture_edit,
@@ -18,6 +17,7 @@ from swarms.note_sync import (
     retry_parked,
     sync_status,
 )
+from swarms.note_sync.delivery import deliver_due
 from tests.fakes import Crash, FlakyCaseSystem
 
 CHANNEL = "C0SWARM1"

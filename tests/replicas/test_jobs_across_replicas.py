@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from swarms.db import utcnow
-from swarms.leadership import Leadership
-from swarms.scheduling import make_scheduler, schedule_once
+from swarms.jobs.leadership import Leadership
+from swarms.jobs.scheduling import make_scheduler, schedule_once
 
 RUNS: list[str] = []
 _runs_lock = threading.Lock()
@@ -80,7 +80,7 @@ def test_a_clean_stop_hands_the_lease_over_at_once(sessions):
 
 
 def test_three_replicas_claiming_one_due_archive_get_it_once(sessions):
-    from swarms.closing import claim_archive
+    from swarms.knowledge.closing import claim_archive
     from swarms.models import Swarm, SwarmStatus
 
     now = utcnow()
@@ -102,8 +102,8 @@ def test_three_replicas_claiming_one_due_archive_get_it_once(sessions):
 
 
 def test_a_failing_job_is_logged_and_counted_and_its_error_goes_no_further(caplog):
+    from swarms.jobs.scheduling import job_run
     from swarms.metrics import JOB_FAILURES, JOB_RUNS
-    from swarms.scheduling import job_run
 
     runs, failures = JOB_RUNS.labels("drill-job")._value.get(), JOB_FAILURES.labels("drill-job")._value.get()
     with job_run("drill-job"):

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import sessionmaker
 
 from swarms.db import utcnow
-from swarms.scheduling import claim_run
-from swarms.stats import Period, PersonRow, TeamFigures, person_rows, team_figures
-from swarms.stats_rollup import midnight
+from swarms.jobs.scheduling import claim_run
+from swarms.stats.contributions import Period, PersonRow, TeamFigures, person_rows, team_figures
+from swarms.stats.rollup import midnight
 
 log = logging.getLogger(__name__)
 JOB = "weekly_digest"

@@ -24,7 +24,7 @@ from sqlalchemy.orm import sessionmaker
 from swarms.case_systems.base import CaseSystem
 from swarms.db import utcnow
 from swarms.metrics import DELIVERIES
-from swarms.note_delivery import BATCH_SIZE, DEFAULT_LEASE, DeliveryReport, claim_batch, deliver_due, send_batch
+from swarms.note_sync.delivery import BATCH_SIZE, DEFAULT_LEASE, DeliveryReport, claim_batch, deliver_due, send_batch
 
 log = logging.getLogger(__name__)
 

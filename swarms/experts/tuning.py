@@ -22,9 +22,9 @@ from expert_finder.history import HistoryIndex
 from expert_finder.models import CaseQuery, RankingPolicy, WorkingHours
 from expert_finder.ranking import case_features
 from expert_finder.tuning import Figures, Sample, figures, tune_weights
-from swarms.expert_models import ExpertWeights
-from swarms.expert_settings import ExpertSettings
-from swarms.experts import CLOSED, expert_profiles, past_help, weights_in_use
+from swarms.experts.finder import CLOSED, expert_profiles, past_help, weights_in_use
+from swarms.experts.models import ExpertWeights
+from swarms.experts.settings import ExpertSettings
 from swarms.models import Case, Swarm, SwarmMember
 
 ALWAYS = WorkingHours("UTC", time(0), time(23, 59, 59, 999999), frozenset(range(7)))

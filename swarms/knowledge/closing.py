@@ -20,13 +20,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from swarms.case_note_words import case_note
 from swarms.case_systems.base import CaseNotFound, CaseSystem
 from swarms.db import utcnow
 from swarms.errors import NotAllowed, SwarmError, SwarmNotFound
-from swarms.lifecycle import add_member
-from swarms.marks import NOTICE_SOURCE, add_notice
+from swarms.knowledge.marks import NOTICE_SOURCE, add_notice
 from swarms.models import MemberRole, Note, SlackUser, Swarm, SwarmMember, SwarmStatus
+from swarms.note_sync.case_note_words import case_note
+from swarms.opening.lifecycle import add_member
 from swarms.permissions import Permissions
 
 log = logging.getLogger(__name__)
@@ -192,7 +192,7 @@ def _write_close_to_case(session: Session, swarm: Swarm, case_system: str, summa
 
 def flush_notes(sessions: sessionmaker, cases: CaseSystem, worker: object | None = None) -> None:
     """Send what is pending now (the closing note last), so the case is complete when people look."""
-    from swarms.note_delivery import deliver_due
+    from swarms.note_sync.delivery import deliver_due
 
     try:
         if worker is not None:

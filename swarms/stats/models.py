@@ -18,7 +18,7 @@ from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from swarms.db import Base, UTCDateTime
-from swarms.expert_models import SuggestionOutcome
+from swarms.experts.models import SuggestionOutcome
 from swarms.models import Case, MemberRole, Note, Swarm, SwarmMember, SwarmStatus
 
 

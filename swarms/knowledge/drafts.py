@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge_export.models import ArticleDraft, Section, SwarmMessage, SwarmTranscript
 from swarms.case_systems.base import CaseRecord
-from swarms.closing import display_names
 from swarms.db import utcnow
 from swarms.errors import NotAllowed, SwarmError, SwarmNotFound
-from swarms.knowledge_models import DraftState, KnowledgeDraft
-from swarms.lifecycle import remembered_case
-from swarms.marks import NOTICE_SOURCE, note_text
+from swarms.knowledge.closing import display_names
+from swarms.knowledge.marks import NOTICE_SOURCE, note_text
+from swarms.knowledge.models import DraftState, KnowledgeDraft
 from swarms.models import Note, Swarm, SwarmMember, SwarmStatus
+from swarms.opening.lifecycle import remembered_case
 from swarms.permissions import Permissions
 from swarms.upsert import insert_or_skip
 

@@ -19,9 +19,9 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from swarms.db import utcnow
-from swarms.expert_models import SuggestionOutcome, SuggestionState
+from swarms.experts.models import SuggestionOutcome, SuggestionState
 from swarms.models import Swarm, SwarmMember
-from swarms.stats import Period
+from swarms.stats.contributions import Period
 
 JOINED_STATES = (SuggestionState.JOINED, SuggestionState.CONTRIBUTED, SuggestionState.CREDITED)
 ANSWERED_STATES = (*JOINED_STATES, SuggestionState.DECLINED, SuggestionState.IGNORED)
@@ -47,7 +47,7 @@ class FinderFigures:
 
 
 def finder_figures(session: Session, period: Period, *, now: datetime | None = None) -> FinderFigures:
-    from swarms.experts import weights_in_use
+    from swarms.experts.finder import weights_in_use
 
     start, end = period.window(now or utcnow())
     asked = (SuggestionOutcome.rank > 0, SuggestionOutcome.invited_at >= start, SuggestionOutcome.invited_at < end)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from swarms.case_systems.base import CaseChange, CaseSystem
 from swarms.db import utcnow
 from swarms.models import Swarm, SwarmStatus
-from swarms.note_sync import claim_event
+from swarms.note_sync.capture import claim_event
 
 log = logging.getLogger(__name__)
 FIRST_LOOK_BACK = timedelta(minutes=5)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from expert_finder.models import RankingPolicy
 from expert_finder.queues import DEFAULT_PATTERNS
-from swarms.expert_models import InviteMode
+from swarms.experts.models import InviteMode
 from swarms.settings import SettingsReader
 
 DEFAULT_SKILL_FIELDS = ("Skills", "Expertise", "스킬", "전문 분야")

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import CTE, ColumnElement, case, delete, func, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from swarms.home_models import NoteDay, RollupState
-from swarms.marks import NOTICE_SOURCE
+from swarms.knowledge.marks import NOTICE_SOURCE
 from swarms.models import Note, SlackUser
-from swarms.stats_sql import at, aware, local_hour, local_weekday, utc_day
+from swarms.stats.models import NoteDay, RollupState
+from swarms.stats.sql import at, aware, local_hour, local_weekday, utc_day
 from swarms.upsert import insert_or_skip
 
 STATE = "note_days"

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from expert_finder.models import ExpertProfile, Skill
-from swarms.expert_models import EntrySource, Expert, ExpertProduct, ExpertSkill
-from swarms.expert_settings import ExpertSettings
+from swarms.experts.models import EntrySource, Expert, ExpertProduct, ExpertSkill
+from swarms.experts.settings import ExpertSettings
 from swarms.upsert import insert_or_skip
 
 log = logging.getLogger(__name__)

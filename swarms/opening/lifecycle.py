@@ -1,7 +1,7 @@
 """Asking for a swarm: find the open one, or claim a new one in `opening` and queue its opening.
 
 The database's one-live-swarm-per-case index makes every concurrent or replayed `/swarm` of a case find
-the same row; each asker is a waiting request, told the channel when `swarms.opening` has made it.
+the same row; each asker is a waiting request, told the channel when `swarms.opening.finish` has made it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from swarms.case_systems.base import CaseRecord, CaseSystem
 from swarms.db import utcnow
 from swarms.errors import CaseClosed, NotAllowed, SwarmBeingOpened
 from swarms.models import Swarm, SwarmMember, SwarmStatus
-from swarms.opening_models import HandledTrigger, OpenRequestState, SwarmOpenRequest
+from swarms.opening.models import HandledTrigger, OpenRequestState, SwarmOpenRequest
 from swarms.ports import SwarmWorkspace
 from swarms.upsert import insert_or_skip
 
@@ -206,7 +206,7 @@ def claim_trigger(session: Session, trigger_id: str) -> bool:
 def open_swarm(sessions: sessionmaker, cases: CaseSystem, workspace: SwarmWorkspace, *, case_number: str,
                requester_id: str, lang: str, may_open: bool = True, holder: str = "inline") -> OpenedSwarm:
     """Request and finish opening in one go (the domain tests' and the CLI's way; the app queues it)."""
-    from swarms.opening import finish_opening, save_link, welcome_askers
+    from swarms.opening.finish import finish_opening, save_link, welcome_askers
 
     requested = request_swarm(sessions, cases, OpenRequest(case_number, requester_id, lang, may_open=may_open))
     if requested.opened is not None:

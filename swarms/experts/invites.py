@@ -20,10 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from expert_finder.models import Ranking, Reason, Suggestion
 from swarms.case_systems.base import CaseRecord
 from swarms.errors import NotAllowed
-from swarms.expert_errors import AlreadyAnswered, ExpertUnreachable, NotYourInvite, SwarmNotLive
-from swarms.expert_models import InviteMode, SuggestionOutcome, SuggestionState
-from swarms.expert_settings import ExpertSettings
-from swarms.experts import (
+from swarms.experts.errors import AlreadyAnswered, ExpertUnreachable, NotYourInvite, SwarmNotLive
+from swarms.experts.finder import (
     member_ids,
     opted_out_ids,
     outcome_for,
@@ -32,12 +30,14 @@ from swarms.experts import (
     suggest_for_swarm,
     wrote_since,
 )
-from swarms.lifecycle import add_member
+from swarms.experts.models import InviteMode, SuggestionOutcome, SuggestionState
+from swarms.experts.settings import ExpertSettings
 from swarms.models import MemberRole, Swarm, SwarmMember
+from swarms.opening.lifecycle import add_member
 from swarms.ports import InviteOutcome
 
 log = logging.getLogger(__name__)
-ESCALATION_JOB = "swarms.expert_invites:escalation_job"
+ESCALATION_JOB = "swarms.experts.invites:escalation_job"
 ESCALATION_RETRY = timedelta(minutes=5)
 PORT_KEY = "experts_port"  # services.extras keys the job reads
 SETTINGS_KEY = "expert_settings"
@@ -402,7 +402,7 @@ def pending_checks(session: Session) -> list[tuple[int, datetime]]:
 def escalation_job(outcome_id: int) -> None:
     """The scheduled answer check (a persistent date job); it finds the app through job_services()."""
     from swarms.db import utcnow
-    from swarms.scheduling import job_run, job_services
+    from swarms.jobs.scheduling import job_run, job_services
 
     services = job_services()
     with job_run("expert-answer-check"):

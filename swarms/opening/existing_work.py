@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from knowledge_export.similar import text_similarity
-from swarms.bilingual_terms import has_hangul, with_english
 from swarms.case_systems.base import CaseRecord
-from swarms.knowledge_models import DraftState, KnowledgeDraft
+from swarms.knowledge.models import DraftState, KnowledgeDraft
 from swarms.models import Swarm, SwarmStatus
+from swarms.opening.bilingual_terms import has_hangul, with_english
 
 # Chosen on the labelled set (bench/duplicates.py). A Korean case carries the English words of its terms
 # as well, which makes it longer and its cosine lower against the same work: it has its own floor.

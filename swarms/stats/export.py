@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from swarms.stats import PersonRow, WeekPoint
+from swarms.stats.contributions import PersonRow, WeekPoint
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

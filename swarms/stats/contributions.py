@@ -29,10 +29,10 @@ from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, 
 from sqlalchemy.orm import Session, aliased
 
 from swarms.db import utcnow
-from swarms.expert_models import InviteMode, SuggestionOutcome, SuggestionState
+from swarms.experts.models import InviteMode, SuggestionOutcome, SuggestionState
 from swarms.models import Case, MemberRole, SlackUser, Swarm, SwarmMember, SwarmStatus
-from swarms.stats_rollup import midnight, notes_by_person
-from swarms.stats_sql import at, aware, median_by, seconds_between, weeks_since
+from swarms.stats.rollup import midnight, notes_by_person
+from swarms.stats.sql import at, aware, median_by, seconds_between, weeks_since
 
 PERIOD_DAYS = (7, 30, 90)
 DEFAULT_PERIOD_DAYS = 30

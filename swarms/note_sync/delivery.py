@@ -27,10 +27,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from swarms.case_note_words import case_note
 from swarms.case_systems.base import CaseSystem, CaseSystemAuthError, CaseSystemUnavailable, NoteKind, NoteToWrite
 from swarms.db import utcnow
 from swarms.models import Note, OutboxItem, OutboxState, Swarm
+from swarms.note_sync.case_note_words import case_note
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ running app's services through `job_services()`, set once at start-up. Each runs
 which logs and counts a failure instead of letting it out.
 
 With several replicas on one database every process starts a `SafeScheduler` *paused*: it can plan jobs
-(they go to the shared job store) but only the process holding the scheduler lease (`swarms.leadership`)
+(they go to the shared job store) but only the process holding the scheduler lease (`swarms.jobs.leadership`)
 resumes it and runs them. The scheduler's own loop survives anything a pass raises (another process
 removed a job it was about to update, the database went away), and wakes at least every `max_wait`
 seconds so jobs planned by other replicas are seen. A job that acts outside (archive, escalation)

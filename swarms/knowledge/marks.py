@@ -17,11 +17,11 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from knowledge_export.models import Mark
-from swarms.case_note_words import case_note
 from swarms.db import utcnow
-from swarms.knowledge_models import MarkVia, NoteMark
+from swarms.knowledge.models import MarkVia, NoteMark
 from swarms.models import Note, Swarm
-from swarms.note_sync import CapturedMessage, capture_message, claim_event
+from swarms.note_sync.capture import CapturedMessage, capture_message, claim_event
+from swarms.note_sync.case_note_words import case_note
 from swarms.settings import KnowledgeSettings
 from swarms.upsert import insert_or_skip
 

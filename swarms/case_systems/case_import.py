@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from expert_finder.table_file import TableFileError, read_csv, read_text
-from swarms.case_numbers import CASE_NUMBER_WORDS, is_case_number
 from swarms.case_systems.local import is_closed_status
 from swarms.db import utcnow
 from swarms.models import Case
+from swarms.opening.case_numbers import CASE_NUMBER_WORDS, is_case_number
 from swarms.upsert import insert_or_skip
 
 REQUIRED_COLUMNS = ("number", "subject")

@@ -32,7 +32,7 @@ from expert_finder.models import (
 from expert_finder.queues import detect_queue_accounts
 from expert_finder.ranking import rank_experts
 from swarms.case_systems.base import CaseRecord
-from swarms.expert_models import (
+from swarms.experts.models import (
     ASKED_STATES,
     Expert,
     ExpertProduct,

@@ -21,9 +21,9 @@ from sqlalchemy.orm import sessionmaker
 from swarms.case_systems.base import CaseRecord
 from swarms.db import utcnow
 from swarms.errors import NoFreeChannelName
-from swarms.lifecycle import CHANNEL_NAME_MAX, OpenedSwarm, add_member, channel_name_for
 from swarms.models import MemberRole, Swarm, SwarmStatus
-from swarms.opening_models import OpenRequestState, SwarmOpenRequest
+from swarms.opening.lifecycle import CHANNEL_NAME_MAX, OpenedSwarm, add_member, channel_name_for
+from swarms.opening.models import OpenRequestState, SwarmOpenRequest
 from swarms.ports import NameRefused, NameTaken, SwarmWorkspace, WorkspaceRefused
 
 log = logging.getLogger(__name__)

@@ -14,11 +14,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from swarms.case_note_words import case_note
 from swarms.db import utcnow
-from swarms.lifecycle import find_swarm_by_channel
-from swarms.marks import add_notice
+from swarms.knowledge.marks import add_notice
 from swarms.models import Swarm, SwarmStatus
+from swarms.note_sync.case_note_words import case_note
+from swarms.opening.lifecycle import find_swarm_by_channel
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
-from swarms.marks import NOTICE_SOURCE
+from swarms.knowledge.marks import NOTICE_SOURCE
 from swarms.models import Note, Swarm, SwarmMember
 
 RECENT_NOTES = 5

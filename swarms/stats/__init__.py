@@ -1,0 +1,1 @@
+"""Stats and the manager's Home: contributions, open swarms, swarmed-case outcomes, the finder's figures, the digest."""
