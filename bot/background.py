@@ -104,7 +104,7 @@ def start_background(bot: BotApp, *, role: BackgroundRole = BackgroundRole.ALL, 
 
 
 def _start_worker(services: AppServices, linger: float) -> DeliveryWorker:
-    from bot.listeners.sync import announce_parked  # the worker tells the channel about parked notes
+    from bot.listeners.note_sync import announce_parked  # the worker tells the channel about parked notes
 
     worker = DeliveryWorker(services.sessions, services.cases, linger=linger,
                             lease=timedelta(seconds=services.settings.sync.lease_seconds),

@@ -26,7 +26,7 @@ def sweep_outbox() -> None:
 
 def poll_case_changes() -> None:
     """Status, priority, owner and customer comments from the case system, to the swarm channels."""
-    from bot.listeners.sync import poll_and_post
+    from bot.listeners.note_sync import poll_and_post
 
     services = job_services()
     with job_run("case-change-poll"):  # a failed poll: the next one looks back far enough to catch up

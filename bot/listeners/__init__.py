@@ -13,9 +13,9 @@ from bot.listeners import (
     knowledge,
     messages,
     middleware,
+    note_sync,
     slack_lifecycle,
     swarm_from_message,
-    sync,
 )
 from bot.services import AppServices
 
@@ -24,7 +24,7 @@ def register_all(app: App, services: AppServices) -> None:
     middleware.register(app, services)
     commands.register(app, services)
     messages.register(app, services)
-    sync.register(app, services)
+    note_sync.register(app, services)
     experts.register(app, services)
     knowledge.register(app, services)
     home.register(app, services)

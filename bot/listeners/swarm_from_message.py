@@ -21,10 +21,11 @@ from bot.errors import error_text
 from bot.i18n.catalog import t
 from bot.listeners.commands import CommandContext, SwarmCommand, open_case
 from bot.listeners.messages import captured_message, nudge_delivery
-from bot.listeners.sync import read_message
+from bot.listeners.note_sync import read_message
 from bot.services import AppServices
 from bot.slack_queue import NotYet
 from bot.views.case_card import case_card_blocks, case_card_text
+from bot.views.note_sync import AddToCaseState
 from bot.views.swarm_from_message import (
     FromMessageAction,
     FromMessageBlock,
@@ -35,7 +36,6 @@ from bot.views.swarm_from_message import (
     origin_block,
     picked_number,
 )
-from bot.views.sync import AddToCaseState
 from swarms.case_systems.base import CaseSystemError
 from swarms.errors import AlreadySynced, SwarmError
 from swarms.jobs.claimed_work import WorkItem

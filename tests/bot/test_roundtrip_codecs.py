@@ -18,9 +18,9 @@ import bot.views
 from bot.views.experts import AnswerValue, DeclineState, InviteValue
 from bot.views.home import DownloadRequest
 from bot.views.knowledge import CloseState, DraftRef, EditState
+from bot.views.note_sync import AddToCaseState
 from bot.views.roundtrip import DB_ID, DB_INT_MAX, RoundTrip, RoundTripRefused, Text, nesting_depth
 from bot.views.swarm_from_message import FromMessageState
-from bot.views.sync import AddToCaseState
 
 CODECS = [DraftRef, CloseState, EditState, InviteValue, AnswerValue, DeclineState, AddToCaseState, FromMessageState,
           DownloadRequest]

@@ -10,7 +10,7 @@ import urllib.request
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from bot.listeners.sync import poll_and_post
+from bot.listeners.note_sync import poll_and_post
 from swarms.case_systems.local import set_case_field
 
 SECRET = "webhook-secret-for-tests"

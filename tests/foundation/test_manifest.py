@@ -9,8 +9,8 @@ import yaml
 from bot.listeners.commands import COMMAND
 from bot.standin_run import start_standin_run
 from bot.views.knowledge import KnowledgeCallback
+from bot.views.note_sync import SyncCallback
 from bot.views.swarm_from_message import FromMessageCallback
-from bot.views.sync import SyncCallback
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 

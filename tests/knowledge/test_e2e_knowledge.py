@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.knowledge_jobs import archive_now
-from bot.listeners.sync import poll_and_post
+from bot.listeners.note_sync import poll_and_post
 from bot.views.knowledge import DraftRef, KnowledgeAction, KnowledgeBlock, KnowledgeCallback
 from swarms.case_systems.local import LocalCaseSystem, set_case_field
 from swarms.knowledge.closing import archive_job_id

@@ -21,7 +21,7 @@ from bot.listeners.catchup import catch_up_joiner
 from bot.listeners.commands import CommandContext, registry_of
 from bot.listeners.messages import captured_message, nudge_delivery
 from bot.services import AppServices
-from bot.views.sync import (
+from bot.views.note_sync import (
     AddToCaseState,
     SyncBlock,
     SyncCallback,
