@@ -22,6 +22,13 @@ class SwarmStatus(enum.StrEnum):
     ARCHIVED = "archived"
 
 
+class SwarmMode(enum.StrEnum):
+    """Where a swarm happens (SWARM_MODE, or `/swarm <case> --thread` / `--channel`)."""
+
+    CHANNEL = "channel"  # its own private channel, the card its first message
+    THREAD = "thread"  # a thread of the team channel where /swarm was typed, under the card
+
+
 class MemberRole(enum.StrEnum):
     OWNER = "owner"  # the agent who opened the swarm
     AGENT = "agent"
@@ -125,7 +132,12 @@ class SlackUser(Base):
 
 
 class Swarm(Base):
-    """One swarm: a case, its private channel, and where setting it up got to."""
+    """One swarm: a case, its place (its own channel, or a thread of a team channel), and where opening got to.
+
+    The place is (channel_id, thread_ts): thread_ts is None for a channel swarm; for a thread swarm it is
+    the card's ts (the thread's parent), set with card_ts. A channel is the place of at most one channel
+    swarm; a team channel holds any number of thread swarms, one per thread.
+    """
 
     __tablename__ = "swarms"
     __table_args__ = (
@@ -138,6 +150,14 @@ class Swarm(Base):
             sqlite_where=text("status IN ('opening', 'open')"),
             postgresql_where=text("status IN ('opening', 'open')"),
         ),
+        Index(
+            "uq_swarms_own_channel",
+            "channel_id",
+            unique=True,
+            sqlite_where=text("mode = 'channel'"),
+            postgresql_where=text("mode = 'channel'"),
+        ),
+        UniqueConstraint("channel_id", "thread_ts"),
         Index("ix_swarms_status_opened_at", "status", "opened_at"),
         Index("ix_swarms_opened_at", "opened_at"),
         Index("ix_swarms_closed_at", "closed_at"),
@@ -152,7 +172,9 @@ class Swarm(Base):
     case_product: Mapped[str] = mapped_column(String(255), default="")
     status: Mapped[str] = mapped_column(String(20), default=SwarmStatus.OPENING)
     language: Mapped[str] = mapped_column(String(8), default="en")  # what the channel's messages speak
-    channel_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    mode: Mapped[str] = mapped_column(String(10), default=SwarmMode.CHANNEL, server_default=SwarmMode.CHANNEL.value)
+    channel_id: Mapped[str | None] = mapped_column(String(32))  # thread mode: the team channel, set when asked
+    thread_ts: Mapped[str | None] = mapped_column(String(32))  # thread mode: the card's ts, the thread's parent
     channel_name: Mapped[str] = mapped_column(String(80), default="")
     card_ts: Mapped[str | None] = mapped_column(String(32))
     link_saved: Mapped[bool] = mapped_column(default=False)
@@ -177,6 +199,10 @@ class Swarm(Base):
     @property
     def is_live(self) -> bool:
         return self.status in (SwarmStatus.OPENING, SwarmStatus.OPEN)
+
+    @property
+    def in_thread(self) -> bool:
+        return self.mode == SwarmMode.THREAD
 
 
 class SwarmMember(Base):
