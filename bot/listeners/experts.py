@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -39,7 +38,6 @@ from bot.views.experts import (
     suggestion_blocks,
     suggestions_text,
 )
-from expert_finder.ranking import warm_up
 from swarms.case_systems.base import CaseRecord
 from swarms.db import utcnow
 from swarms.errors import NotAllowed, SwarmError
@@ -389,9 +387,9 @@ def _dm(services: AppServices, user_id: str, text: str) -> None:
 
 def on_start(services: AppServices) -> None:
     """Plan every pending answer check (the job store keeps them; this heals any the store lost) and the
-    directory refresh."""
+    directory refresh. The finder's Korean analyser is not loaded here: it holds ~350-500 MB and seconds of
+    CPU, so a process pays for it at its first Korean ranking (after the ack), not at every start."""
     scheduler = services.extras["scheduler"]
-    threading.Thread(target=warm_up, name="finder-warm-up", daemon=True).start()  # not in the first swarm
     now = utcnow()
     with services.sessions() as session:
         pending = pending_checks(session)

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from expert_finder.history import HistoryIndex
 from expert_finder.models import (
     DEFAULT_WEIGHTS,
     CaseQuery,
@@ -30,7 +30,6 @@ from expert_finder.models import (
     WorkingHours,
 )
 from expert_finder.queues import detect_queue_accounts
-from expert_finder.ranking import rank_experts
 from swarms.case_systems.base import CaseRecord
 from swarms.experts.models import (
     ASKED_STATES,
@@ -43,6 +42,9 @@ from swarms.experts.models import (
 )
 from swarms.models import Case, Note, Swarm, SwarmMember, SwarmStatus
 from swarms.upsert import insert_or_skip
+
+if TYPE_CHECKING:  # the ranking and history (numpy, the matching tables) load at the first ranking, not at start
+    from expert_finder.history import HistoryIndex
 
 LIVE = (SwarmStatus.OPENING, SwarmStatus.OPEN)
 CLOSED = (SwarmStatus.CLOSED, SwarmStatus.ARCHIVED)
@@ -223,6 +225,8 @@ def suggest_for_swarm(session: Session, swarm_id: int, now: datetime, policy: Ra
     detected = detect_queue_accounts([h.user_id for h in credited], [h.product for h in credited])
     policy = replace(policy, weights=weights_in_use(session)[1],
                      queue_accounts=(*policy.queue_accounts, *sorted(detected)))
+    from expert_finder.ranking import rank_experts
+
     return rank_experts(case_query(session, swarm, case), profiles, history_index(rows), now=now, policy=policy)
 
 
@@ -230,6 +234,8 @@ def suggest_for_swarm(session: Session, swarm_id: int, now: datetime, policy: Ra
 def history_index(history: tuple[PastHelp, ...]) -> HistoryIndex:
     """Fitting TF-IDF on the history costs most of a suggestion; the same history (every new swarm sees the
     same past until a swarm closes or someone answers) is fitted once per process."""
+    from expert_finder.history import HistoryIndex
+
     return HistoryIndex.build(history)
 
 

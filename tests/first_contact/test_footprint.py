@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tomllib
 from datetime import UTC, datetime
@@ -18,6 +19,21 @@ def test_the_core_install_leaves_out_charts_and_simple_salesforce():
     assert not names & {"matplotlib", "simple-salesforce"}
     assert "pyjwt" in names, "the Salesforce JWT bearer login imports jwt: declared, not borrowed"
     assert project["optional-dependencies"]["charts"] == ["matplotlib>=3.8"]
+
+
+def test_phone_numbers_come_from_the_lite_build():
+    """Redaction reads only the numbering plans: phonenumberslite, not the 47 MB of geocoding and carriers."""
+    dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(dep.startswith("phonenumberslite") for dep in dependencies)
+    assert not any(dep.startswith("phonenumbers>") or dep == "phonenumbers" for dep in dependencies)
+
+
+def test_starting_the_app_loads_neither_numpy_nor_the_korean_analyser_nor_the_redaction_rules():
+    """What `serve` imports before it answers: the ranking, the Korean model and redaction load on first use."""
+    heavy = ("numpy", "kiwipiepy", "sklearn", "scipy", "phonenumbers", "knowledge_export.redaction")
+    probe = f"import sys, bot.app, bot.background, bot.server; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "[]", "")
 
 
 def test_without_matplotlib_the_stats_export_sends_the_weekly_figures_as_csv(swarm_app, monkeypatch):  # noqa: F811
