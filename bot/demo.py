@@ -147,6 +147,8 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     driver.block_action("experts.invite_all", user=dana, channel=channel.id, message_ts=suggestions["ts"])
     run.settle()
     _show_answers(run, dana, "What Dana sees (only to her)", last=1)
+    print("\nThe suggestions message, updated for everyone in the channel (its buttons used):")
+    print(_indent(_blocks_text(ws.message(channel.id, suggestions["ts"]).get("blocks") or [])))
     for person in (jiwoo, sam):
         dm_channel = ws.im_channel(person)
         ask = next((m for m in ws.messages(dm_channel) if "experts.join" in str(m.get("blocks"))), None) \
@@ -348,8 +350,8 @@ def _show_case_record(sessions, number: str, *, since: int = 0) -> None:
     heading = "notes added since" if since else "notes"
     print(f"\nThe case record {number} (local case store) · status {case.status} · {heading}:")
     for note in notes[since:]:
-        flag = "RETRACTED " if note.retracted else ""
-        print(_indent(f"internal note · {note.author_name} · {flag}\n{note.body}"))
+        flag = " · RETRACTED" if note.retracted else ""
+        print(_indent(f"internal note · {note.author_name}{flag}\n{note.body}"))
 
 
 def _blocks_text(blocks: list[dict]) -> str:
@@ -358,6 +360,9 @@ def _blocks_text(blocks: list[dict]) -> str:
         kind = block.get("type")
         if kind in ("header", "section"):
             text = (block.get("text") or {}).get("text", "")
+            accessory = block.get("accessory") or {}
+            if accessory.get("type") == "button":  # an Invite beside a suggestion: shown, so its going is seen
+                text = f"{text}  [{(accessory.get('text') or {}).get('text', '')}]"
             if text.strip():
                 lines.append(f"*{text}*" if kind == "header" else text)
             lines.extend(f"  {f.get('text', '')}" for f in block.get("fields") or [])

@@ -36,6 +36,7 @@ from bot.views.experts import (
     notice_blocks,
     notice_text,
     suggestion_blocks,
+    suggestions_after_invite,
     suggestions_text,
 )
 from swarms.case_systems.base import CaseRecord
@@ -49,6 +50,7 @@ from swarms.experts.invites import (
     PORT_KEY,
     SETTINGS_KEY,
     ExpertNotice,
+    InviteResult,
     JoinRequest,
     SwarmInfo,
     accept_invite,
@@ -278,7 +280,7 @@ def _invite_command(ctx: CommandContext) -> None:
 
 
 def _invite(services: AppServices, swarm_id: int, users: list[str], *, clicker: str, channel_id: str, lang: str,
-            answer: Callable[..., object], by_hand: bool = False) -> None:
+            answer: Callable[..., object], by_hand: bool = False) -> InviteResult:
     port = _port(services)
     with services.sessions() as session:
         check_may_invite(session, port, swarm_id, clicker, from_channel=channel_id,
@@ -286,6 +288,7 @@ def _invite(services: AppServices, swarm_id: int, users: list[str], *, clicker: 
     result = invite_experts(services.sessions, port, swarm_id, users, invited_by=clicker, now=utcnow(),
                             settings=_settings(services), by_hand=by_hand)
     answer(invite_result_text(result, lang))
+    return result
 
 
 # ---------------------------------------------------------------- buttons and the modal
@@ -309,10 +312,27 @@ def _invite_clicked(services: AppServices) -> Callable:
             respond(response_type="ephemeral", replace_original=False, text=text)
 
         # No channel in the payload cannot pass as the swarm's channel: "-" never matches one.
-        _invite(services, value.swarm_id, list(value.user_ids), clicker=user_id, channel_id=channel_id or "-",
-                lang=lang, answer=answer)
+        result = _invite(services, value.swarm_id, list(value.user_ids), clicker=user_id,
+                         channel_id=channel_id or "-", lang=lang, answer=answer)
+        message = body.get("message")
+        if isinstance(message, dict) and message.get("ts"):  # an ephemeral `/swarm experts` answer has none
+            _show_invited(services, value.swarm_id, channel_id, message, result, clicker=user_id)
 
     return invite_clicked
+
+
+def _show_invited(services: AppServices, swarm_id: int, channel_id: str, message: dict, result: InviteResult, *,
+                  clicker: str) -> None:
+    """Everyone in the channel sees who was invited and by whom; a used button does not stay to be clicked."""
+    if not (result.asked or result.added or result.skipped):
+        return
+    blocks = suggestions_after_invite(message.get("blocks") or [], result, by=clicker,
+                                      lang=_swarm_info(services, swarm_id).language)
+    try:
+        services.client.chat_update(channel=channel_id, ts=message["ts"], text=str(message.get("text") or ""),
+                                    blocks=blocks)
+    except SlackApiError as exc:  # the invitations went out; the message keeping its buttons is only cosmetic
+        log.info("swarm %s: could not update the suggestions message: %s", swarm_id, slack_error(exc))
 
 
 def _join_clicked(services: AppServices) -> Callable:

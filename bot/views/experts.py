@@ -133,6 +133,46 @@ def _suggestion_section(swarm_id: int, rank: int, suggestion: Suggestion, lang: 
                    accessory=invite)
 
 
+def suggestions_after_invite(blocks: Sequence[dict], result: InviteResult, *, by: str, lang: str) -> list[dict]:
+    """The suggestions message once someone used an Invite button: whom it asked (or added) and who did it, the
+    buttons of the people taken care of gone, Invite all gone once fewer than two are left to invite. Built from
+    the message Slack sent back with the click, so what the bot posted earlier (reasons, notes) stays."""
+    done = {*result.asked, *result.added, *(u for u, why in result.skipped if why in ("member", "pending"))}
+    kept: list[dict] = []
+    for block in blocks:
+        if not isinstance(block, dict):
+            continue
+        if block.get("block_id") == ExpertsBlock.INVITE_ALL:
+            left = [u for u in _invitees(block.get("elements") or [{}]) if u not in done]
+            if len(left) > 1:
+                value = InviteValue(_invite_swarm(block["elements"][0]), tuple(left)).dumps()
+                kept.append(actions(button(t("experts.button.invite_all", lang), ExpertsAction.INVITE_ALL,
+                                           value=value), block_id=ExpertsBlock.INVITE_ALL))
+            continue
+        accessory = block.get("accessory") or {}
+        named = set(_invitees([accessory])) if accessory.get("action_id") == ExpertsAction.INVITE else set()
+        if named and named <= done:
+            block = {k: v for k, v in block.items() if k != "accessory"}
+        kept.append(block)
+    if result.asked:
+        kept.append(context(t("experts.suggestions.asked_by", lang, by=by, users=mentions(result.asked))))
+    if result.added:
+        kept.append(context(t("experts.suggestions.added_by", lang, by=by, users=mentions(result.added))))
+    return fit_blocks(kept, MAX_MESSAGE_BLOCKS)
+
+
+def _invitees(elements: Sequence[dict]) -> tuple[str, ...]:
+    """Whom an Invite button's value names; nothing when the value is not one the app wrote."""
+    try:
+        return InviteValue.loads(str(elements[0].get("value") or "")).user_ids
+    except (ValueError, AttributeError, IndexError):
+        return ()
+
+
+def _invite_swarm(element: dict) -> int:
+    return InviteValue.loads(str(element.get("value") or "")).swarm_id
+
+
 def mentions(user_ids: Sequence[str]) -> str:
     return ", ".join(f"<@{u}>" for u in user_ids)
 

@@ -165,6 +165,25 @@ def test_invite_all_asks_every_suggested_expert_at_once(invite_app, sessions):
         asked = outcome(sessions, user_id)
         assert asked.state == "invited" and scheduled(app, asked.id) is not None
     assert all(u in app.answers()[-1] for u in everyone)
+    now = app.workspace.message(channel, suggestions["ts"])
+    assert suggested(now) == [] and not any(b.get("block_id") == ExpertsBlock.INVITE_ALL for b in now["blocks"]), \
+        "the used buttons are gone from the channel's message"
+    assert now["blocks"][-1]["elements"][0]["text"] == (
+        f":envelope: <@{app.people.agent}> asked {', '.join(f'<@{u}>' for u in everyone)} by DM to join.")
+
+
+def test_one_invite_updates_the_suggestions_for_everyone_in_the_channel(invite_app, sessions):
+    app = invite_app
+    channel, suggestions = open_swarm(app)
+    first, *others = suggested(suggestions)
+
+    click_invite(app, channel, suggestions, first)
+
+    now = app.workspace.message(channel, suggestions["ts"])
+    assert suggested(now) == others
+    invite_all = next(e for b in now["blocks"] if b.get("block_id") == ExpertsBlock.INVITE_ALL for e in b["elements"])
+    assert InviteValue.loads(invite_all["value"]).user_ids == tuple(others)
+    assert f"<@{app.people.agent}> asked <@{first}> by DM" in now["blocks"][-1]["elements"][0]["text"]
 
 
 def test_swarm_invite_takes_slacks_escaped_mentions_and_swarm_experts_leaves_out_members(invite_app, sessions):

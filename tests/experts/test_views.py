@@ -20,6 +20,7 @@ from bot.views.experts import (
     notice_blocks,
     notice_text,
     suggestion_blocks,
+    suggestions_after_invite,
     suggestions_text,
 )
 from expert_finder.models import Reason, Suggestion
@@ -37,6 +38,51 @@ def _suggestion(i: int) -> Suggestion:
 
 def _all_text(blocks) -> str:
     return json.dumps(blocks, ensure_ascii=False)
+
+
+def _buttons(blocks) -> list[str]:
+    """Who still has an Invite button, then 'all' for an Invite all button and whom it names."""
+    named = [InviteValue.loads(b["accessory"]["value"]).user_ids[0] for b in blocks
+             if b.get("accessory", {}).get("action_id") == ExpertsAction.INVITE]
+    for block in blocks:
+        if block.get("block_id") == "experts.invite_all":
+            named += ["all", *InviteValue.loads(block["elements"][0]["value"]).user_ids]
+    return named
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_after_invite_all_the_suggestions_say_who_asked_whom_and_keep_no_button(lang):
+    posted = suggestion_blocks(7, "00001001", [_suggestion(1), _suggestion(2), _suggestion(3)], [], lang=lang)
+    result = InviteResult(asked=("U0EXP0001", "U0EXP0002"), skipped=(("U0EXP0003", "member"),))
+
+    after = suggestions_after_invite(posted, result, by="U0AGENT", lang=lang)
+
+    assert _buttons(after) == []
+    said = after[-1]["elements"][0]["text"]
+    assert said == (":envelope: <@U0AGENT> asked <@U0EXP0001>, <@U0EXP0002> by DM to join." if lang == "en" else
+                    ":envelope: <@U0AGENT> 님이 <@U0EXP0001>, <@U0EXP0002> 님에게 DM으로 참여를 요청했습니다.")
+    assert "92%" in _all_text(after), "the reasons stay"
+
+
+def test_one_invite_takes_away_that_button_and_narrows_invite_all():
+    posted = suggestion_blocks(7, "00001001", [_suggestion(1), _suggestion(2), _suggestion(3)], [], lang="en")
+
+    once = suggestions_after_invite(posted, InviteResult(added=("U0EXP0002",)), by="U0AGENT", lang="en")
+    assert _buttons(once) == ["U0EXP0001", "U0EXP0003", "all", "U0EXP0001", "U0EXP0003"]
+    assert once[-1]["elements"][0]["text"] == ":white_check_mark: <@U0AGENT> added <@U0EXP0002> to the swarm."
+
+    twice = suggestions_after_invite(once, InviteResult(asked=("U0EXP0001",)), by="U0LEAD", lang="en")
+    assert _buttons(twice) == ["U0EXP0003"], "one person left: no Invite all for one"
+    assert [b["elements"][0]["text"] for b in twice[-2:]] == [
+        ":white_check_mark: <@U0AGENT> added <@U0EXP0002> to the swarm.",
+        ":envelope: <@U0LEAD> asked <@U0EXP0001> by DM to join."]
+
+
+def test_after_invite_a_button_the_app_did_not_write_is_left_as_it_is():
+    forged = [{"type": "section", "text": {"type": "mrkdwn", "text": "x"},
+               "accessory": {"type": "button", "action_id": "experts.invite", "value": "{not json"}}, "not a block"]
+    after = suggestions_after_invite(forged, InviteResult(asked=("U0EXP0001",)), by="U0AGENT", lang="en")
+    assert after[0] == forged[0] and len(after) == 2
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

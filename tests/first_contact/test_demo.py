@@ -27,6 +27,13 @@ def test_the_demo_plays_its_story_in_order(case_swarm, lang):
     assert "The DM Sam Field gets, in their language:" in story["2"] and "asks you to help on case" in story["2"]
     invited = "Asked @jiwoo, @sam by DM" if lang == "en" else "@jiwoo, @sam"
     assert invited in story["2"] and "by DM" not in story["4"] and "DM으로" not in story["4"]
+    # Invite all, once used, is gone from the suggestions everyone sees, which now say who asked whom.
+    invite_all = "[Invite all]" if lang == "en" else "[모두 초대]"
+    assert invite_all in story["1"]
+    updated = story["2"].split("updated for everyone in the channel (its buttons used):", 1)[1].split("The DM", 1)[0]
+    assert invite_all not in updated and "[초대]" not in updated and "[Invite]" not in updated
+    assert ("@dana asked @jiwoo, @sam by DM to join." if lang == "en"
+            else "@dana 님이 @jiwoo, @sam 님에게 DM으로 참여를 요청했습니다.") in updated
     # Step 4: the marks are acknowledged to the one who marked, and the case record shows the closing.
     assert story["4"].count("[only Dana sees]") == 2
     closing = "[Swarm closed] Closed in Slack by Dana Agent." if lang == "en" else "[스웜 종료] Dana Agent 님이"
