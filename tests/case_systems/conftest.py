@@ -1,42 +1,32 @@
-"""Fixtures for the case-system adapters: the shared reference payloads and a mocked HTTP layer."""
+"""Fixtures for the case-system adapters: the project's payloads (tests/fixtures) and a mocked HTTP layer."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pytest
 import responses
 
 from swarms.case_systems.salesforce import SalesforceCaseSystem
 from swarms.case_systems.salesforce_auth import SalesforceConfig
+from tests.fixtures import payloads
 
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
 INSTANCE = "https://example.my.salesforce.com"
 DATA = f"{INSTANCE}/services/data/v61.0"
 CASE_ID = "5005g00000AbCdEAAV"
 
 
-def load(relative: str) -> dict:
-    """The shared payloads, read in place; without ../shared beside the checkout these tests skip."""
-    if not (REFERENCE / relative).is_file():
-        pytest.skip("../shared/reference is not beside the checkout")
-    return json.loads((REFERENCE / relative).read_text(encoding="utf-8"))
+@pytest.fixture(scope="session")
+def sf_samples() -> dict:
+    return payloads("salesforce/rest_samples.json")
 
 
 @pytest.fixture(scope="session")
-def sf_ref() -> dict:
-    return load("salesforce/rest_samples.json")
-
-
-@pytest.fixture(scope="session")
-def zd_ref() -> dict:
-    return load("zendesk/rest_samples.json")
+def zd_samples() -> dict:
+    return payloads("zendesk/rest_samples.json")
 
 
 @pytest.fixture(scope="session")
 def zd_errors() -> dict:
-    return load("zendesk/errors.json")
+    return payloads("zendesk/errors.json")
 
 
 @pytest.fixture
@@ -45,8 +35,8 @@ def http():
         yield mock
 
 
-def add_token(http: responses.RequestsMock, sf_ref: dict, *, token: str = "00D!first") -> None:
-    body = dict(sf_ref["oauth_token"]["response"]["body"], access_token=token)
+def add_token(http: responses.RequestsMock, sf_samples: dict, *, token: str = "00D!first") -> None:
+    body = dict(sf_samples["oauth_token"]["response"]["body"], access_token=token)
     http.add(responses.POST, f"{INSTANCE}/services/oauth2/token", json=body)
 
 
@@ -60,6 +50,6 @@ def sf_config() -> SalesforceConfig:
 
 
 @pytest.fixture
-def salesforce(http, sf_ref, sf_config) -> SalesforceCaseSystem:
-    add_token(http, sf_ref)
+def salesforce(http, sf_samples, sf_config) -> SalesforceCaseSystem:
+    add_token(http, sf_samples)
     return SalesforceCaseSystem(sf_config, sleep=never_sleep)

@@ -18,16 +18,16 @@ def _soql(call) -> str:
     return parse_qs(urlsplit(call.request.url).query)["q"][0]
 
 
-def _case_rows(sf_ref, **extra):
-    body = sf_ref["query_cases"]["response"]["body"]
+def _case_rows(sf_samples, **extra):
+    body = sf_samples["query_cases"]["response"]["body"]
     record = {**body["records"][0], "IsClosed": False, "Product__c": "Checkout", **extra}
     record["Contact"] = {"Name": "Jonas Weber", "Email": "jonas@acme.example"}
     record["CreatedDate"] = "2026-11-20T09:14:00.000+0000"
     return dict(body, records=[record])
 
 
-def test_a_case_is_read_by_its_number_with_contact_account_owner_and_product(http, salesforce, sf_ref):
-    http.add(responses.GET, QUERY, json=_case_rows(sf_ref))
+def test_a_case_is_read_by_its_number_with_contact_account_owner_and_product(http, salesforce, sf_samples):
+    http.add(responses.GET, QUERY, json=_case_rows(sf_samples))
 
     case = salesforce.get_case("00001026")
 
@@ -40,35 +40,35 @@ def test_a_case_is_read_by_its_number_with_contact_account_owner_and_product(htt
     assert "CaseNumber IN ('00001026')" in _soql(http.calls[-1])
 
 
-def test_a_short_number_also_matches_the_zero_padded_case_number(http, salesforce, sf_ref):
-    http.add(responses.GET, QUERY, json=_case_rows(sf_ref))
+def test_a_short_number_also_matches_the_zero_padded_case_number(http, salesforce, sf_samples):
+    http.add(responses.GET, QUERY, json=_case_rows(sf_samples))
     salesforce.get_case("1026")
     assert "CaseNumber IN ('00001026','1026')" in _soql(http.calls[-1])
 
 
-def test_a_case_is_read_by_its_record_id_too(http, salesforce, sf_ref):
-    http.add(responses.GET, QUERY, json=_case_rows(sf_ref, IsClosed=True))
+def test_a_case_is_read_by_its_record_id_too(http, salesforce, sf_samples):
+    http.add(responses.GET, QUERY, json=_case_rows(sf_samples, IsClosed=True))
     assert salesforce.is_closed(CASE_ID)
     assert f"Id = '{CASE_ID}'" in _soql(http.calls[-1])
 
 
-def test_user_input_is_escaped_in_soql(http, salesforce, sf_ref):
-    http.add(responses.GET, QUERY, json=sf_ref["query_no_rows"]["response"]["body"])
+def test_user_input_is_escaped_in_soql(http, salesforce, sf_samples):
+    http.add(responses.GET, QUERY, json=sf_samples["query_no_rows"]["response"]["body"])
     with pytest.raises(CaseNotFound):
         salesforce.get_case("1' OR Subject LIKE '%")
     assert "CaseNumber IN ('1\\' OR Subject LIKE \\'%')" in _soql(http.calls[-1])
 
 
-def test_no_rows_is_case_not_found(http, salesforce, sf_ref):
-    http.add(responses.GET, QUERY, json=sf_ref["query_no_rows"]["response"]["body"])
+def test_no_rows_is_case_not_found(http, salesforce, sf_samples):
+    http.add(responses.GET, QUERY, json=sf_samples["query_no_rows"]["response"]["body"])
     with pytest.raises(CaseNotFound):
         salesforce.get_case("99999999")
 
 
-def test_a_missing_product_field_does_not_stop_reading_cases(http, salesforce, sf_ref):
-    bad_field = sf_ref["error_malformed_query"]["response"]
+def test_a_missing_product_field_does_not_stop_reading_cases(http, salesforce, sf_samples):
+    bad_field = sf_samples["error_malformed_query"]["response"]
     http.add(responses.GET, QUERY, status=400, json=bad_field["body"])
-    http.add(responses.GET, QUERY, json=_case_rows(sf_ref))
+    http.add(responses.GET, QUERY, json=_case_rows(sf_samples))
 
     assert salesforce.get_case("00001026").subject.startswith("Checkout fails")
     assert "Product__c" in _soql(http.calls[-2]) and "Product__c" not in _soql(http.calls[-1])

@@ -6,9 +6,9 @@ from swarms.case_systems.salesforce import SalesforceCaseSystem
 from tests.case_systems.conftest import DATA, INSTANCE
 
 
-def _org(http, sf_ref, *, case_fields, knowledge_status=200):
+def _org(http, sf_samples, *, case_fields, knowledge_status=200):
     http.add(responses.GET, f"{DATA}/limits", json={"DailyApiRequests": {"Max": 100000, "Remaining": 98766}})
-    http.add(responses.GET, f"{DATA}/query", json=sf_ref["query_cases"]["response"]["body"])
+    http.add(responses.GET, f"{DATA}/query", json=sf_samples["query_cases"]["response"]["body"])
     http.add(responses.GET, f"{DATA}/sobjects/CaseComment/describe", json={"createable": True, "updateable": True})
     http.add(responses.GET, f"{DATA}/sobjects/Case/describe", json={"fields": [{"name": n} for n in case_fields]})
     knowledge = {"createable": True, "fields": [{"name": "Title"}, {"name": "Body__c"}]}
@@ -17,14 +17,14 @@ def _org(http, sf_ref, *, case_fields, knowledge_status=200):
             responses.GET,
             f"{DATA}/sobjects/Knowledge__kav/describe",
             status=404,
-            json=sf_ref["error_not_found"]["response"]["body"],
+            json=sf_samples["error_not_found"]["response"]["body"],
         )
     else:
         http.add(responses.GET, f"{DATA}/sobjects/Knowledge__kav/describe", json=knowledge)
 
 
-def test_check_says_in_words_what_works(http, salesforce, sf_ref):
-    _org(http, sf_ref, case_fields=["Id", "Subject", "Product__c"])
+def test_check_says_in_words_what_works(http, salesforce, sf_samples):
+    _org(http, sf_samples, case_fields=["Id", "Subject", "Product__c"])
 
     lines = salesforce.check()
 
@@ -34,8 +34,8 @@ def test_check_says_in_words_what_works(http, salesforce, sf_ref):
     assert "Cases can be read (latest: 00001026)" in [line.what for line in lines]
 
 
-def test_check_names_the_setting_to_fix(http, salesforce: SalesforceCaseSystem, sf_ref):
-    _org(http, sf_ref, case_fields=["Id", "ProductId", "Product_Line__c"], knowledge_status=404)
+def test_check_names_the_setting_to_fix(http, salesforce: SalesforceCaseSystem, sf_samples):
+    _org(http, sf_samples, case_fields=["Id", "ProductId", "Product_Line__c"], knowledge_status=404)
 
     bad = {line.what: line.detail for line in salesforce.check() if not line.ok}
 

@@ -81,7 +81,7 @@ def test_secrets_never_show_in_repr():
     assert "s3cr3t-value" not in text and "pw-9981" not in text and "tk-77" not in text
 
 
-def test_jwt_bearer_login_posts_an_rs256_assertion_signed_with_the_private_key(tmp_path, http, sf_ref):
+def test_jwt_bearer_login_posts_an_rs256_assertion_signed_with_the_private_key(tmp_path, http, sf_samples):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = tmp_path / "server.key"
     pem.write_bytes(
@@ -95,7 +95,7 @@ def test_jwt_bearer_login_posts_an_rs256_assertion_signed_with_the_private_key(t
         }
     )
     assert config.auth_mode == "jwt"
-    body = dict(sf_ref["oauth_token"]["response"]["body"], instance_url=INSTANCE)
+    body = dict(sf_samples["oauth_token"]["response"]["body"], instance_url=INSTANCE)
     token_call = http.add(responses.POST, "https://login.salesforce.com/services/oauth2/token", json=body)
 
     assert SalesforceCaseSystem(config).rest.login() == INSTANCE
@@ -108,8 +108,8 @@ def test_jwt_bearer_login_posts_an_rs256_assertion_signed_with_the_private_key(t
     assert (claims["iss"], claims["sub"]) == ("3MVG9-client", "swarm@acme.com")
 
 
-def test_client_credentials_login_posts_the_client_id_and_secret(http, sf_ref, sf_config):
-    add_token(http, sf_ref)
+def test_client_credentials_login_posts_the_client_id_and_secret(http, sf_samples, sf_config):
+    add_token(http, sf_samples)
     SalesforceCaseSystem(sf_config).rest.login()
     form = _form(http.calls[0])
     assert form == {"grant_type": "client_credentials", "client_id": "cid", "client_secret": "top-secret"}
@@ -127,12 +127,12 @@ def test_a_refused_login_is_an_auth_error_without_the_secret(http, sf_config):
     assert "invalid_client" in str(error.value) and "top-secret" not in str(error.value)
 
 
-def test_an_expired_session_is_renewed_and_the_call_retried_once(http, sf_ref, sf_config):
-    add_token(http, sf_ref, token="00D!old")
-    add_token(http, sf_ref, token="00D!new")
-    expired = sf_ref["error_session_expired"]["response"]
+def test_an_expired_session_is_renewed_and_the_call_retried_once(http, sf_samples, sf_config):
+    add_token(http, sf_samples, token="00D!old")
+    add_token(http, sf_samples, token="00D!new")
+    expired = sf_samples["error_session_expired"]["response"]
     http.add(responses.GET, QUERY, status=401, json=expired["body"])
-    http.add(responses.GET, QUERY, json=sf_ref["query_no_rows"]["response"]["body"])
+    http.add(responses.GET, QUERY, json=sf_samples["query_no_rows"]["response"]["body"])
     system = SalesforceCaseSystem(sf_config, sleep=never_sleep)
 
     assert system.rest.query_all("SELECT Id FROM Case") == []
@@ -141,16 +141,16 @@ def test_an_expired_session_is_renewed_and_the_call_retried_once(http, sf_ref, s
     assert system.api_calls == 2
 
 
-def test_a_second_401_after_renewal_is_an_auth_error(http, sf_ref, sf_config):
-    add_token(http, sf_ref)
-    http.add(responses.GET, QUERY, status=401, json=sf_ref["error_session_expired"]["response"]["body"])
+def test_a_second_401_after_renewal_is_an_auth_error(http, sf_samples, sf_config):
+    add_token(http, sf_samples)
+    http.add(responses.GET, QUERY, status=401, json=sf_samples["error_session_expired"]["response"]["body"])
     with pytest.raises(CaseSystemAuthError):
         SalesforceCaseSystem(sf_config, sleep=never_sleep).rest.query_all("SELECT Id FROM Case")
     assert len([call for call in http.calls if "/query" in call.request.url]) == 2
 
 
-def test_request_limit_exceeded_makes_the_system_unavailable_and_stops_calling(http, salesforce, sf_ref):
-    limit = sf_ref["error_request_limit"]["response"]
+def test_request_limit_exceeded_makes_the_system_unavailable_and_stops_calling(http, salesforce, sf_samples):
+    limit = sf_samples["error_request_limit"]["response"]
     http.add(
         responses.GET, QUERY, status=403, json=limit["body"], headers={"Sforce-Limit-Info": "api-usage=15000/15000"}
     )
@@ -163,11 +163,11 @@ def test_request_limit_exceeded_makes_the_system_unavailable_and_stops_calling(h
     assert salesforce.api_calls == 1  # the second call never left: it would only burn the limit
 
 
-def test_the_limit_block_lifts_when_the_clock_moves_on(http, sf_ref, sf_config):
+def test_the_limit_block_lifts_when_the_clock_moves_on(http, sf_samples, sf_config):
     now = [1000.0]
-    add_token(http, sf_ref)
-    http.add(responses.GET, QUERY, status=403, json=sf_ref["error_request_limit"]["response"]["body"])
-    http.add(responses.GET, QUERY, json=sf_ref["query_no_rows"]["response"]["body"])
+    add_token(http, sf_samples)
+    http.add(responses.GET, QUERY, status=403, json=sf_samples["error_request_limit"]["response"]["body"])
+    http.add(responses.GET, QUERY, json=sf_samples["query_no_rows"]["response"]["body"])
     system = SalesforceCaseSystem(sf_config, clock=lambda: now[0], sleep=never_sleep)
     with pytest.raises(CaseSystemUnavailable):
         system.rest.query_all("SELECT Id FROM Case")
@@ -189,11 +189,11 @@ def test_a_time_out_is_unavailable_not_a_crash(http, salesforce):
         salesforce.rest.query_all("SELECT Id FROM Case")
 
 
-def test_limit_info_is_read_from_every_answer(http, salesforce, sf_ref):
+def test_limit_info_is_read_from_every_answer(http, salesforce, sf_samples):
     http.add(
         responses.GET,
         QUERY,
-        json=sf_ref["query_no_rows"]["response"]["body"],
+        json=sf_samples["query_no_rows"]["response"]["body"],
         headers={"Sforce-Limit-Info": "api-usage=18/5000"},
     )
     salesforce.rest.query_all("SELECT Id FROM Case")

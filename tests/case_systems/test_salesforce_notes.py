@@ -40,8 +40,8 @@ def collection_calls(http, method: str = "POST"):
     return [call for call in http.calls if call.request.url == COLLECTIONS and call.request.method == method]
 
 
-def test_a_note_becomes_an_internal_case_comment_with_author_time_and_marker(http, salesforce, sf_ref):
-    created = sf_ref["casecomment_create"]["response"]["body"]
+def test_a_note_becomes_an_internal_case_comment_with_author_time_and_marker(http, salesforce, sf_samples):
+    created = sf_samples["casecomment_create"]["response"]["body"]
     http.add(responses.POST, COLLECTIONS, json=[created])
 
     [result] = salesforce.add_notes([note("k1")])
@@ -55,8 +55,8 @@ def test_a_note_becomes_an_internal_case_comment_with_author_time_and_marker(htt
     )
 
 
-def test_a_partly_failed_batch_maps_each_record_back_to_its_note(http, salesforce, sf_ref):
-    http.add(responses.POST, COLLECTIONS, json=sf_ref["sobject_collections_create_partial_failure"]["response"]["body"])
+def test_a_partly_failed_batch_maps_each_record_back_to_its_note(http, salesforce, sf_samples):
+    http.add(responses.POST, COLLECTIONS, json=sf_samples["sobject_collections_create_partial_failure"]["response"]["body"])
 
     ok, bad = salesforce.add_notes([note("k1"), note("k2", case_key="5005g00000ZzZzZAAV")])
 
@@ -194,8 +194,8 @@ def test_an_edit_of_a_note_never_written_cannot_be_retried_into_success(http, sa
     assert salesforce.api_calls == 0
 
 
-def test_feed_items_are_internal_text_posts(http, sf_ref):
-    add_token(http, sf_ref)
+def test_feed_items_are_internal_text_posts(http, sf_samples):
+    add_token(http, sf_samples)
     system = SalesforceCaseSystem(
         SalesforceConfig(client_id="c", client_secret="s", login_url=INSTANCE, note_target="feed_item"),
         sleep=never_sleep,
@@ -221,15 +221,15 @@ def test_when_the_second_call_fails_the_first_calls_notes_still_count(http, sale
     assert all(result.retryable and "not sent" in result.error for result in results[200:])
 
 
-def test_an_over_limit_org_fails_the_whole_batch_for_the_outbox(http, salesforce, sf_ref):
-    http.add(responses.POST, COLLECTIONS, status=403, json=sf_ref["error_request_limit"]["response"]["body"])
+def test_an_over_limit_org_fails_the_whole_batch_for_the_outbox(http, salesforce, sf_samples):
+    http.add(responses.POST, COLLECTIONS, status=403, json=sf_samples["error_request_limit"]["response"]["body"])
     with pytest.raises(CaseSystemUnavailable) as error:
         salesforce.add_notes([note("k1"), note("k2")])
     assert error.value.retry_after
 
 
-def test_a_refused_call_fails_its_notes_without_retry(http, salesforce, sf_ref):
-    http.add(responses.POST, COLLECTIONS, status=400, json=sf_ref["error_required_field_missing"]["response"]["body"])
+def test_a_refused_call_fails_its_notes_without_retry(http, salesforce, sf_samples):
+    http.add(responses.POST, COLLECTIONS, status=400, json=sf_samples["error_required_field_missing"]["response"]["body"])
     results = salesforce.add_notes([note("k1"), note("k2")])
     assert [(r.ok, r.retryable) for r in results] == [(False, False), (False, False)]
     assert "REQUIRED_FIELD_MISSING" in results[0].error

@@ -34,8 +34,8 @@ def puts(http) -> list[dict]:
     return [json.loads(call.request.body)["ticket"]["comment"] for call in http.calls if call.request.method == "PUT"]
 
 
-def add_update(http, zd_ref, url: str = TICKET) -> None:
-    http.add(responses.PUT, url, json=zd_ref["ticket_update_private_comment"]["response"]["body"])
+def add_update(http, zd_samples, url: str = TICKET) -> None:
+    http.add(responses.PUT, url, json=zd_samples["ticket_update_private_comment"]["response"]["body"])
 
 
 def test_settings_come_from_the_subdomain_and_an_api_token():
@@ -64,9 +64,9 @@ def test_missing_or_malformed_settings_are_named(env, name):
     assert error.value.name == name
 
 
-def test_a_ticket_is_read_with_requester_organization_and_assignee(http, zendesk, zd_ref):
+def test_a_ticket_is_read_with_requester_organization_and_assignee(http, zendesk, zd_samples):
     body = dict(
-        zd_ref["ticket_show"]["response"]["body"],
+        zd_samples["ticket_show"]["response"]["body"],
         users=[
             {
                 "id": 20978392,
@@ -102,26 +102,26 @@ def test_a_ticket_is_read_with_requester_organization_and_assignee(http, zendesk
     assert http.calls[0].request.headers["Authorization"] == "Bearer oauth-1"
 
 
-def test_a_missing_ticket_is_case_not_found(http, zendesk, zd_ref):
+def test_a_missing_ticket_is_case_not_found(http, zendesk, zd_samples):
     http.add(
         responses.GET,
         f"{ZD}/api/v2/tickets/999999.json",
         status=404,
-        json=zd_ref["ticket_not_found"]["response"]["body"],
+        json=zd_samples["ticket_not_found"]["response"]["body"],
     )
     with pytest.raises(CaseNotFound):
         zendesk.get_case("999999")
 
 
-def test_refused_credentials_are_an_auth_error(http, zendesk, zd_ref):
-    http.add(responses.GET, TICKET, status=401, json=zd_ref["unauthorized_401"]["response"]["body"])
+def test_refused_credentials_are_an_auth_error(http, zendesk, zd_samples):
+    http.add(responses.GET, TICKET, status=401, json=zd_samples["unauthorized_401"]["response"]["body"])
     with pytest.raises(CaseSystemAuthError):
         zendesk.get_case("35436")
 
 
-def test_a_note_is_a_private_comment_by_the_agent_with_the_authors_email(http, zendesk, zd_ref):
-    http.add(responses.GET, SEARCH, json=zd_ref["user_search_by_email"]["response"]["body"])
-    add_update(http, zd_ref)
+def test_a_note_is_a_private_comment_by_the_agent_with_the_authors_email(http, zendesk, zd_samples):
+    http.add(responses.GET, SEARCH, json=zd_samples["user_search_by_email"]["response"]["body"])
+    add_update(http, zd_samples)
 
     [result] = zendesk.add_notes([note("k1", author_email="Mina.Park@example.com")])
 
@@ -134,9 +134,9 @@ def test_a_note_is_a_private_comment_by_the_agent_with_the_authors_email(http, z
     assert http.calls[0].request.headers["Authorization"].startswith("Basic ")
 
 
-def test_pending_notes_for_one_ticket_are_folded_into_one_comment(http, zendesk, zd_ref):
-    add_update(http, zd_ref)
-    add_update(http, zd_ref, f"{ZD}/api/v2/tickets/4016.json")
+def test_pending_notes_for_one_ticket_are_folded_into_one_comment(http, zendesk, zd_samples):
+    add_update(http, zd_samples)
+    add_update(http, zd_samples, f"{ZD}/api/v2/tickets/4016.json")
 
     results = zendesk.add_notes([note("k1"), note("k2", case_key="4016"), note("k3"), note("k4")])
 
@@ -150,9 +150,9 @@ def test_pending_notes_for_one_ticket_are_folded_into_one_comment(http, zendesk,
     assert second["body"].endswith("[case-swarm:k2]")
 
 
-def test_an_author_lookup_is_made_once_and_unknown_authors_fall_back_to_the_api_user(http, zendesk, zd_ref):
+def test_an_author_lookup_is_made_once_and_unknown_authors_fall_back_to_the_api_user(http, zendesk, zd_samples):
     http.add(responses.GET, SEARCH, json={"users": [], "count": 0})
-    add_update(http, zd_ref)
+    add_update(http, zd_samples)
 
     zendesk.add_notes([note("k1", author_email="guest@elsewhere.example")])
     zendesk.add_notes([note("k2", author_email="guest@elsewhere.example")])
@@ -161,8 +161,8 @@ def test_an_author_lookup_is_made_once_and_unknown_authors_fall_back_to_the_api_
     assert all("author_id" not in comment for comment in puts(http))
 
 
-def test_a_fold_of_different_authors_is_posted_by_the_api_user(http, zendesk, zd_ref):
-    add_update(http, zd_ref)
+def test_a_fold_of_different_authors_is_posted_by_the_api_user(http, zendesk, zd_samples):
+    add_update(http, zd_samples)
     zendesk.add_notes([note("k1", author_email="a@example.com"), note("k2", author_email="b@example.com")])
     assert "author_id" not in puts(http)[0]
     assert not [call for call in http.calls if call.request.url.startswith(SEARCH)]
@@ -195,11 +195,11 @@ def test_a_deleted_ticket_fails_its_notes_for_good(http, zendesk, zd_errors):
     assert (result.ok, result.retryable, result.error) == (False, False, "ticket 35436 not found (deleted?)")
 
 
-def test_a_note_that_may_have_landed_is_found_in_the_comments_and_not_written_twice(http, zendesk, zd_ref):
-    comments = zd_ref["ticket_comments_list"]["response"]["body"]
+def test_a_note_that_may_have_landed_is_found_in_the_comments_and_not_written_twice(http, zendesk, zd_samples):
+    comments = zd_samples["ticket_comments_list"]["response"]["body"]
     landed = dict(comments["comments"][0], body=comments["comments"][0]["body"] + "\n[case-swarm:k1]")
     http.add(responses.GET, f"{ZD}/api/v2/tickets/35436/comments.json", json=dict(comments, comments=[landed]))
-    add_update(http, zd_ref)
+    add_update(http, zd_samples)
 
     found, fresh = zendesk.add_notes([note("k1", maybe_written=True), note("k2", maybe_written=True)])
 
@@ -209,8 +209,8 @@ def test_a_note_that_may_have_landed_is_found_in_the_comments_and_not_written_tw
     assert "[case-swarm:k1]" not in comment["body"] and "[case-swarm:k2]" in comment["body"]
 
 
-def test_edits_and_retractions_are_new_private_comments_pointing_at_the_original(http, zendesk, zd_ref):
-    add_update(http, zd_ref)
+def test_edits_and_retractions_are_new_private_comments_pointing_at_the_original(http, zendesk, zd_samples):
+    add_update(http, zd_samples)
 
     results = zendesk.add_notes(
         [
@@ -229,8 +229,8 @@ def test_edits_and_retractions_are_new_private_comments_pointing_at_the_original
     assert not [call for call in http.calls if call.request.method == "DELETE"]
 
 
-def test_when_a_later_ticket_is_rate_limited_the_written_notes_still_count(http, zendesk, zd_ref, zd_errors):
-    add_update(http, zd_ref)
+def test_when_a_later_ticket_is_rate_limited_the_written_notes_still_count(http, zendesk, zd_samples, zd_errors):
+    add_update(http, zd_samples)
     http.add(
         responses.PUT, f"{ZD}/api/v2/tickets/4016.json", status=429, body="slow down", headers={"Retry-After": "7"}
     )
@@ -298,7 +298,7 @@ def test_changes_come_from_audits_status_priority_assignee_and_end_user_comments
     ]
 
 
-def test_check_says_what_works_and_what_to_set(http, zd_ref):
+def test_check_says_what_works_and_what_to_set(http, zd_samples):
     config = ZendeskConfig(base_url=ZD, email="bot@example.com", api_token="t", help_center_section_id="360000123456")
     http.add(responses.GET, f"{ZD}/api/v2/users/me.json", json={"user": {"id": 1, "role": "admin"}})
     http.add(responses.GET, f"{ZD}/api/v2/tickets.json", json={"tickets": [{"id": 35436}]})

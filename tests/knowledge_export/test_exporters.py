@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 import responses
@@ -24,8 +23,8 @@ from knowledge_export.models import ArticleDraft, Section
 from knowledge_export.rendering import ArticleOptions
 from swarms.case_systems.salesforce_auth import SalesforceConfig, SalesforceRest
 from swarms.settings import Settings, SettingsError
+from tests.fixtures import payloads
 
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
 INSTANCE = "https://example.my.salesforce.com"
 DATA = f"{INSTANCE}/services/data/v61.0"
 KAV = f"{DATA}/sobjects/Knowledge__kav"
@@ -71,26 +70,19 @@ def assert_clean(body: str) -> None:
         assert internal not in body, internal
 
 
-def _reference(path: Path) -> dict:
-    """The shared payloads, read in place; without ../shared beside the checkout these tests skip."""
-    if not (REFERENCE / path).is_file():
-        pytest.skip("../shared/reference is not beside the checkout")
-    return json.loads((REFERENCE / path).read_text(encoding="utf-8"))
+@pytest.fixture(scope="module")
+def sf_samples() -> dict:
+    return payloads("salesforce/rest_samples.json")
 
 
 @pytest.fixture(scope="module")
-def sf_ref() -> dict:
-    return _reference(Path("salesforce") / "rest_samples.json")
-
-
-@pytest.fixture(scope="module")
-def zd_ref() -> dict:
-    return _reference(Path("zendesk") / "rest_samples.json")
+def zd_samples() -> dict:
+    return payloads("zendesk/rest_samples.json")
 
 
 @pytest.fixture(scope="module")
 def zd_errors() -> dict:
-    return _reference(Path("zendesk") / "errors.json")
+    return payloads("zendesk/errors.json")
 
 
 @pytest.fixture
@@ -164,21 +156,21 @@ def test_folder_leaves_no_temporary_files_and_refuses_odd_draft_ids(tmp_path):
 # --- Salesforce ---------------------------------------------------------------------------------------
 
 
-def sf_answer(sf_ref: dict, name: str) -> tuple[int, object]:
-    response = sf_ref[name]["response"]
+def sf_answer(sf_samples: dict, name: str) -> tuple[int, object]:
+    response = sf_samples[name]["response"]
     return response["status"], response["body"]
 
 
 @pytest.fixture
-def salesforce(http, sf_ref) -> SalesforceKnowledgeExporter:
-    token = dict(sf_ref["oauth_token"]["response"]["body"], access_token="00D!first")
+def salesforce(http, sf_samples) -> SalesforceKnowledgeExporter:
+    token = dict(sf_samples["oauth_token"]["response"]["body"], access_token="00D!first")
     http.add(responses.POST, f"{INSTANCE}/services/oauth2/token", json=token)
     rest = SalesforceRest(SalesforceConfig(client_id="cid", client_secret="secret", login_url=INSTANCE))
     return SalesforceKnowledgeExporter(rest)
 
 
-def add_create(http, sf_ref, *, link: bool = True) -> None:
-    status, body = sf_answer(sf_ref, "knowledge_kav_create")
+def add_create(http, sf_samples, *, link: bool = True) -> None:
+    status, body = sf_answer(sf_samples, "knowledge_kav_create")
     http.add(responses.POST, KAV, json=body, status=status)
     if link:
         http.add(responses.GET, f"{KAV}/ka05g000000AbCdAAK", json={"KnowledgeArticleId": "kA05g000000XyZAAA"})
@@ -191,8 +183,8 @@ def posted(http, url: str) -> list[dict]:
     return [json.loads(c.request.body) for c in http.calls if c.request.method == "POST" and c.request.url == url]
 
 
-def test_salesforce_creates_a_knowledge_draft_and_links_it_to_the_case(http, sf_ref, salesforce):
-    add_create(http, sf_ref)
+def test_salesforce_creates_a_knowledge_draft_and_links_it_to_the_case(http, sf_samples, salesforce):
+    add_create(http, sf_samples)
     result = salesforce.export(DRAFT)
     assert result.id == "ka05g000000AbCdAAK" and result.created and result.linked_to_case
     assert result.location == f"{INSTANCE}/lightning/r/Knowledge__kav/ka05g000000AbCdAAK/view"
@@ -208,8 +200,8 @@ def test_salesforce_creates_a_knowledge_draft_and_links_it_to_the_case(http, sf_
     ]
 
 
-def test_salesforce_sends_a_korean_article_in_korean_with_a_romanised_url_name(http, sf_ref, salesforce):
-    add_create(http, sf_ref)
+def test_salesforce_sends_a_korean_article_in_korean_with_a_romanised_url_name(http, sf_samples, salesforce):
+    add_create(http, sf_samples)
     salesforce.export(KOREAN)
     [body] = posted(http, KAV)
     assert body["Language"] == "ko" and body["UrlName"] == "inbeoteo-e-214-jaesijak"
@@ -221,13 +213,13 @@ def test_salesforce_sends_a_korean_article_in_korean_with_a_romanised_url_name(h
         assert_clean(body[field])
 
 
-def test_salesforce_language_follows_the_org_mapping(http, sf_ref):
-    token = dict(sf_ref["oauth_token"]["response"]["body"], access_token="00D!first")
+def test_salesforce_language_follows_the_org_mapping(http, sf_samples):
+    token = dict(sf_samples["oauth_token"]["response"]["body"], access_token="00D!first")
     http.add(responses.POST, f"{INSTANCE}/services/oauth2/token", json=token)
     rest = SalesforceRest(SalesforceConfig(client_id="cid", client_secret="secret", login_url=INSTANCE))
     exporter = SalesforceKnowledgeExporter(rest, languages={"en": "en_GB", "ko": "ko_KR"})
-    add_create(http, sf_ref)
-    add_create(http, sf_ref)
+    add_create(http, sf_samples)
+    add_create(http, sf_samples)
     exporter.export(KOREAN)
     exporter.export(DRAFT)
     assert [b["Language"] for b in posted(http, KAV)] == ["ko_KR", "en_GB"]
@@ -251,11 +243,11 @@ def answer_url_name_holders(http, holders: dict[str, dict]) -> list[str]:
 SOMEONE_ELSES = {"Id": "ka0OTHER", "Title": "EU checkout 500 after currency change", "Summary": "Another story."}
 
 
-def test_salesforce_duplicate_url_name_retries_with_a_suffix(http, sf_ref, salesforce):
-    status, body = sf_answer(sf_ref, "knowledge_kav_duplicate_urlname")
+def test_salesforce_duplicate_url_name_retries_with_a_suffix(http, sf_samples, salesforce):
+    status, body = sf_answer(sf_samples, "knowledge_kav_duplicate_urlname")
     http.add(responses.POST, KAV, json=body, status=status)
     http.add(responses.POST, KAV, json=body, status=status)
-    add_create(http, sf_ref)
+    add_create(http, sf_samples)
     base = "eu-checkout-500-after-currency-change"
     asked = answer_url_name_holders(http, {base: SOMEONE_ELSES, f"{base}-2": SOMEONE_ELSES})
     result = salesforce.export(DRAFT)
@@ -263,14 +255,14 @@ def test_salesforce_duplicate_url_name_retries_with_a_suffix(http, sf_ref, sales
     assert asked == [base, f"{base}-2"] and result.created
 
 
-def test_salesforce_retry_after_a_lost_answer_reuses_the_draft_it_made(http, sf_ref, salesforce):
+def test_salesforce_retry_after_a_lost_answer_reuses_the_draft_it_made(http, sf_samples, salesforce):
     """Given a first export whose answer was lost after Salesforce saved the draft, publishing again
     finds that draft by its UrlName, title and summary, and neither creates nor links a second one."""
     first = salesforce.rest
-    add_create(http, sf_ref)
+    add_create(http, sf_samples)
     made = salesforce.export(DRAFT)
     [sent] = posted(http, KAV)
-    status, body = sf_answer(sf_ref, "knowledge_kav_duplicate_urlname")
+    status, body = sf_answer(sf_samples, "knowledge_kav_duplicate_urlname")
     http.add(responses.POST, KAV, json=body, status=status)
     http.add(responses.POST, f"{DATA}/sobjects/CaseArticle", status=400,
              json=[{"message": "duplicate value found: CaseId", "errorCode": "DUPLICATE_VALUE", "fields": []}])
@@ -282,8 +274,8 @@ def test_salesforce_retry_after_a_lost_answer_reuses_the_draft_it_made(http, sf_
     assert len(posted(http, KAV)) == 2  # the first create and the refused second one, nothing more
 
 
-def test_salesforce_gives_up_on_url_names_after_a_few_tries(http, sf_ref, salesforce):
-    status, body = sf_answer(sf_ref, "knowledge_kav_duplicate_urlname")
+def test_salesforce_gives_up_on_url_names_after_a_few_tries(http, sf_samples, salesforce):
+    status, body = sf_answer(sf_samples, "knowledge_kav_duplicate_urlname")
     for _ in range(5):
         http.add(responses.POST, KAV, json=body, status=status)
     answer_url_name_holders(http, {})
@@ -291,17 +283,17 @@ def test_salesforce_gives_up_on_url_names_after_a_few_tries(http, sf_ref, salesf
         salesforce.export(DRAFT)
 
 
-def test_salesforce_expired_session_is_renewed_once(http, sf_ref, salesforce):
-    status, body = sf_answer(sf_ref, "error_session_expired")
+def test_salesforce_expired_session_is_renewed_once(http, sf_samples, salesforce):
+    status, body = sf_answer(sf_samples, "error_session_expired")
     http.add(responses.POST, KAV, json=body, status=status)
-    add_create(http, sf_ref, link=False)
+    add_create(http, sf_samples, link=False)
     result = salesforce.export(ArticleDraft(title="Korean 한글 only", problem="p", draft_id="kb-1"))
     tokens = [c for c in http.calls if c.request.url.endswith("/oauth2/token")]
     assert result.id == "ka05g000000AbCdAAK" and len(tokens) == 2 and not result.linked_to_case
 
 
-def test_salesforce_static_session_that_expires_is_an_auth_error(http, sf_ref):
-    status, body = sf_answer(sf_ref, "error_session_expired")
+def test_salesforce_static_session_that_expires_is_an_auth_error(http, sf_samples):
+    status, body = sf_answer(sf_samples, "error_session_expired")
     http.add(responses.POST, KAV, json=body, status=status)
     exporter = SalesforceKnowledgeExporter(instance_url=INSTANCE, access_token="00D!old")
     with pytest.raises(ExportAuthError, match="401"):
@@ -310,11 +302,11 @@ def test_salesforce_static_session_that_expires_is_an_auth_error(http, sf_ref):
     assert http.calls[0].request.headers["Authorization"] == "Bearer 00D!old"
 
 
-def test_salesforce_token_provider_is_asked_again_after_a_401(http, sf_ref):
+def test_salesforce_token_provider_is_asked_again_after_a_401(http, sf_samples):
     tokens = iter([(INSTANCE, "00D!old"), (INSTANCE, "00D!new")])
-    status, body = sf_answer(sf_ref, "error_session_expired")
+    status, body = sf_answer(sf_samples, "error_session_expired")
     http.add(responses.POST, KAV, json=body, status=status)
-    add_create(http, sf_ref, link=False)
+    add_create(http, sf_samples, link=False)
     exporter = SalesforceKnowledgeExporter(token_provider=lambda: next(tokens), body_field="Answer__c")
     exporter.export(replace(DRAFT, case_key=""))
     assert http.calls[-1].request.headers["Authorization"] == "Bearer 00D!new"
@@ -322,9 +314,9 @@ def test_salesforce_token_provider_is_asked_again_after_a_401(http, sf_ref):
 
 
 @pytest.mark.parametrize(("name", "status"), [("error_request_limit", None), (None, 503)])
-def test_salesforce_limits_and_outages_are_retryable(http, sf_ref, salesforce, name, status):
+def test_salesforce_limits_and_outages_are_retryable(http, sf_samples, salesforce, name, status):
     if name:
-        code, body = sf_answer(sf_ref, name)
+        code, body = sf_answer(sf_samples, name)
         http.add(responses.POST, KAV, json=body, status=code)
     else:
         http.add(responses.POST, KAV, body="Service Unavailable", status=status)
@@ -333,19 +325,19 @@ def test_salesforce_limits_and_outages_are_retryable(http, sf_ref, salesforce, n
     assert caught.value.retryable
 
 
-def test_salesforce_validation_errors_are_rejections(http, sf_ref, salesforce):
-    status, body = sf_answer(sf_ref, "error_required_field_missing")
+def test_salesforce_validation_errors_are_rejections(http, sf_samples, salesforce):
+    status, body = sf_answer(sf_samples, "error_required_field_missing")
     http.add(responses.POST, KAV, json=body, status=status)
     with pytest.raises(ExportRejected, match="REQUIRED_FIELD_MISSING") as caught:
         salesforce.export(DRAFT)
     assert not caught.value.retryable
 
 
-def test_salesforce_a_failed_link_does_not_fail_the_export(http, sf_ref, salesforce):
-    status, body = sf_answer(sf_ref, "knowledge_kav_create")
+def test_salesforce_a_failed_link_does_not_fail_the_export(http, sf_samples, salesforce):
+    status, body = sf_answer(sf_samples, "knowledge_kav_create")
     http.add(responses.POST, KAV, json=body, status=status)
     http.add(responses.GET, f"{KAV}/ka05g000000AbCdAAK", json={"KnowledgeArticleId": "kA05g000000XyZAAA"})
-    code, error = sf_answer(sf_ref, "error_not_found")
+    code, error = sf_answer(sf_samples, "error_not_found")
     http.add(responses.POST, f"{DATA}/sobjects/CaseArticle", json=error, status=code)
     result = salesforce.export(DRAFT)
     assert result.id == "ka05g000000AbCdAAK" and not result.linked_to_case
@@ -394,8 +386,8 @@ def zendesk(http) -> ZendeskHelpCenterExporter:
     )
 
 
-def test_zendesk_creates_a_draft_article_in_the_section(http, zd_ref, zendesk):
-    sample = zd_ref["help_center_article_create_draft"]
+def test_zendesk_creates_a_draft_article_in_the_section(http, zd_samples, zendesk):
+    sample = zd_samples["help_center_article_create_draft"]
     http.add(responses.POST, HC, json=sample["response"]["body"], status=sample["response"]["status"])
     result = zendesk.export(DRAFT)
     assert result.id == "360012345678" and result.created
@@ -408,10 +400,10 @@ def test_zendesk_creates_a_draft_article_in_the_section(http, zd_ref, zendesk):
     assert_clean(sent["body"])
 
 
-def test_zendesk_files_a_korean_article_under_the_korean_locale(http, zd_ref, zendesk):
+def test_zendesk_files_a_korean_article_under_the_korean_locale(http, zd_samples, zendesk):
     korean_hc = HC.replace("/en-us/", "/ko/")
     http.add(responses.GET, korean_hc, json={"articles": [], "next_page": None})
-    sample = zd_ref["help_center_article_create_draft"]["response"]
+    sample = zd_samples["help_center_article_create_draft"]["response"]
     http.add(responses.POST, korean_hc, json=sample["body"], status=sample["status"])
     zendesk.export(KOREAN)
     [sent] = [body["article"] for body in posted(http, korean_hc)]
@@ -422,10 +414,10 @@ def test_zendesk_files_a_korean_article_under_the_korean_locale(http, zd_ref, ze
     assert posted(http, HC) == []
 
 
-def test_zendesk_retry_after_a_lost_answer_reuses_the_draft_it_made(http, zd_ref, zendesk):
+def test_zendesk_retry_after_a_lost_answer_reuses_the_draft_it_made(http, zd_samples, zendesk):
     """Given a first export whose answer was lost after Zendesk saved the article, publishing again finds
     that unpublished article (same title, same text) among the section's newest and creates no second one."""
-    sample = zd_ref["help_center_article_create_draft"]
+    sample = zd_samples["help_center_article_create_draft"]
     http.add(responses.POST, HC, json=sample["response"]["body"], status=sample["response"]["status"])
     made = zendesk.export(DRAFT)
     [sent] = [body["article"] for body in posted(http, HC)]
@@ -458,14 +450,14 @@ def test_zendesk_server_errors_are_retryable(http, zendesk):
         zendesk.export(DRAFT)
 
 
-def test_zendesk_bad_credentials_are_a_clear_error(http, zd_ref, zendesk):
-    http.add(responses.POST, HC, json=zd_ref["unauthorized_401"]["response"]["body"], status=401)
+def test_zendesk_bad_credentials_are_a_clear_error(http, zd_samples, zendesk):
+    http.add(responses.POST, HC, json=zd_samples["unauthorized_401"]["response"]["body"], status=401)
     with pytest.raises(ExportAuthError, match="ZENDESK_API_TOKEN"):
         zendesk.export(DRAFT)
 
 
-def test_zendesk_validation_error_names_the_reason(http, zd_ref, zendesk):
-    http.add(responses.POST, HC, json=zd_ref["unprocessable_422"]["response"]["body"], status=422)
+def test_zendesk_validation_error_names_the_reason(http, zd_samples, zendesk):
+    http.add(responses.POST, HC, json=zd_samples["unprocessable_422"]["response"]["body"], status=422)
     with pytest.raises(ExportRejected, match=r"422 RecordInvalid\): Comment: body can't be blank"):
         zendesk.export(DRAFT)
 
