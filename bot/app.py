@@ -15,6 +15,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot import swarm_opening
 from bot.executor import TrackingExecutor
+from bot.experts_gateway import SlackExpertsPort
 from bot.gateway import SlackSwarmWorkspace
 from bot.listeners import register_all
 from bot.people import People
@@ -120,6 +121,7 @@ def create_app(
         executor=executor,
         slack_queue=SlackQueue(sessions, SlackPacer(sessions)),
     )
+    services.experts = SlackExpertsPort(services)
     swarm_opening.register(services)
     bolt_log = logging.getLogger("slack_bolt.App")
     if _OWN_CLIENT_NOTE not in bolt_log.filters:

@@ -7,10 +7,10 @@ and the end-to-end tests. What a process runs is its `BackgroundRole`:
 - `WORKER` (`case-swarm worker`): the same, without Slack's HTTP endpoint;
 - `WEB` (`serve --web-only`): neither; its scheduler only *plans* jobs into the shared job store.
 
-Of all candidates, the one holding the scheduler lease (`swarms.jobs.leadership`) runs the jobs and the
-features' `on_start` hooks (re-plan archives and answer checks, finish interrupted drafts); another
-takes over within the lease time when it dies. The scheduler sits under `services.extras["scheduler"]`
-and the worker under `services.extras["delivery_worker"]`.
+Of all candidates, the one holding the scheduler lease (`swarms.jobs.leadership`) runs the jobs (bot.jobs) and
+the features' `on_lead` hooks (re-plan archives and answer checks, finish interrupted drafts); another
+takes over within the lease time when it dies. The `Background` is `services.background`: the app's
+scheduler and worker are read from it.
 """
 
 from __future__ import annotations
@@ -20,17 +20,16 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot import jobs
 from bot.app import BotApp
 from bot.services import AppServices
 from bot.slack_queue import SlackQueue
 from swarms.jobs.leadership import Leadership
-from swarms.jobs.scheduling import SafeScheduler, make_scheduler, set_job_services
+from swarms.jobs.scheduling import SafeScheduler, make_scheduler
 from swarms.metrics import set_scheduler_role
 from swarms.note_sync.delivery_worker import DeliveryWorker
 
 log = logging.getLogger(__name__)
-SWEEP_JOB = "note-sync-sweep"
-CASE_POLL_JOB = "case-change-poll"
 
 
 class BackgroundRole(enum.StrEnum):
@@ -80,17 +79,18 @@ def start_background(bot: BotApp, *, role: BackgroundRole = BackgroundRole.ALL, 
     engine = services.sessions.kw["bind"]
     runs_jobs = role != BackgroundRole.WEB
     leadership: Leadership | None = None
-    scheduler = make_scheduler(engine, start=False, may_run=lambda: leadership is not None and leadership.holds_lease())
-    services.extras["scheduler"] = scheduler
-    set_job_services(services)
-    scheduler.start()  # plans jobs from the first moment; runs them only while this process leads
-    worker = _start_worker(services, linger) if runs_jobs else None
+    # Every job is called with these services first (bot.jobs).
+    scheduler = make_scheduler(engine, start=False, may_run=lambda: leadership is not None and leadership.holds_lease(),
+                               context=services)
+    worker = _make_worker(services, linger) if runs_jobs else None
     background = Background(role, scheduler, worker, None)
+    services.background = background
+    scheduler.start()  # plans jobs from the first moment; runs them only while this process leads
+    if worker is not None:
+        worker.start()
     if runs_jobs:  # Slack work queued by any replica (or left by a restart) carries on here
         services.slack_queue.start()
         background.slack_queue = services.slack_queue
-    services.extras["background"] = background
-    if runs_jobs:
         leadership = Leadership(services.sessions, ttl=services.settings.replicas.scheduler_lease_seconds,
                                 on_lead=lambda: _lead(services, scheduler), on_follow=_follow)
         background.leadership = leadership
@@ -103,27 +103,21 @@ def start_background(bot: BotApp, *, role: BackgroundRole = BackgroundRole.ALL, 
     return background
 
 
-def _start_worker(services: AppServices, linger: float) -> DeliveryWorker:
+def _make_worker(services: AppServices, linger: float) -> DeliveryWorker:
     from bot.listeners.note_sync import announce_parked  # the worker tells the channel about parked notes
 
-    worker = DeliveryWorker(services.sessions, services.cases, linger=linger,
-                            lease=timedelta(seconds=services.settings.sync.lease_seconds),
-                            on_parked=lambda swarm_id, count, error: announce_parked(services, swarm_id, count, error))
-    services.extras["delivery_worker"] = worker
-    worker.start()
-    return worker
+    return DeliveryWorker(services.sessions, services.cases, linger=linger,
+                          lease=timedelta(seconds=services.settings.sync.lease_seconds),
+                          on_parked=lambda swarm_id, count, error: announce_parked(services, swarm_id, count, error))
 
 
 def _lead(services: AppServices, scheduler: SafeScheduler) -> None:
     """This process now runs the jobs: make sure the recurring ones exist, let features heal, wake up."""
     set_scheduler_role("leader")
-    scheduler.add_job("bot.jobs:sweep_outbox", "interval", seconds=services.settings.sync.sweep_seconds, id=SWEEP_JOB,
-                      replace_existing=True)
-    scheduler.add_job("bot.jobs:poll_case_changes", "interval", seconds=services.settings.sync.case_poll_seconds,
-                      id=CASE_POLL_JOB, replace_existing=True)
-    for hook in services.extras.get("on_start", []):
+    jobs.plan_sync_jobs(services, scheduler)
+    for hook in services.hooks.on_lead:
         try:
-            hook(services)
+            hook(services, scheduler)
         except Exception:
             log.exception("a feature's start-up hook failed: %s", getattr(hook, "__qualname__", hook))
     scheduler.wakeup()

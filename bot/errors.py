@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import uuid
-from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
@@ -50,24 +48,3 @@ def error_text(exc: BaseException, lang: str, *, system: str = "local") -> str:
 
 def expected(exc: BaseException) -> bool:
     return isinstance(exc, SwarmError | CaseSystemError)
-
-
-def answers_errors(lang_of: Callable[[dict], str], system: str) -> Callable:
-    """Wrap a lazy listener: Bolt only logs their exceptions, so we answer the user ourselves."""
-
-    def decorate(func: Callable) -> Callable:
-        @functools.wraps(func)
-        def wrapper(*args, body: dict, respond, **kwargs):
-            try:
-                return func(*args, body=body, respond=respond, **kwargs)
-            except Exception as exc:
-                if expected(exc):
-                    log.info("answered %s: %s", type(exc).__name__, exc)
-                elif not isinstance(exc, SlackApiError | WorkspaceRefused):
-                    log.exception("lazy listener %s failed", func.__name__)
-                respond(response_type="ephemeral", replace_original=False,
-                        text=error_text(exc, lang_of(body), system=system))
-
-        return wrapper
-
-    return decorate

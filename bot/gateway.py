@@ -91,14 +91,21 @@ class SlackSwarmWorkspace:
 
     # -- people
 
-    def invite(self, channel_id: str, user_ids: Sequence[str]) -> InviteOutcome:
+    def invite(self, channel_id: str, user_ids: Sequence[str], *, refusal_fails_each: bool = False) -> InviteOutcome:
+        """With `refusal_fails_each`, a call Slack refuses as a whole (restricted_action, an archived channel)
+        fails each of its people instead of raising, so the other chunks still count (expert invitations)."""
         invited: list[str] = []
         already: list[str] = []
         failed: list[tuple[str, str]] = []
         unique = list(dict.fromkeys(user_ids))
         for start in range(0, len(unique), INVITE_CHUNK):
             chunk = unique[start : start + INVITE_CHUNK]
-            done, members, errors = self._invite_chunk(channel_id, chunk)
+            try:
+                done, members, errors = self._invite_chunk(channel_id, chunk)
+            except SlackApiError as exc:
+                if not refusal_fails_each:
+                    raise
+                done, members, errors = [], [], [(user, slack_error(exc)) for user in chunk]
             invited += done
             already += members
             failed += errors

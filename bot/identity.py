@@ -9,11 +9,11 @@ from bot.services import AppServices
 
 def bot_identity(services: AppServices) -> dict:
     """auth.test's answer, cached; an empty dict (asked again next time) while Slack refuses or is down."""
-    identity = services.extras.get("bot_identity")
+    identity = services.caches.bot_identity
     if identity is None:
         try:
             identity = dict(services.client.auth_test().data)
         except SlackApiError:
             return {}
-        services.extras["bot_identity"] = identity
+        services.caches.bot_identity = identity
     return identity

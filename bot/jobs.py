@@ -1,46 +1,125 @@
-"""Scheduled jobs of the Slack edge: plain functions by stable name, services from the running app.
+"""Every scheduled job of the app, in one place: the entry points the persistent scheduler calls, and how
+each is planned.
 
-Each isolates its own failures (log, then wait for the next run); the work itself is in `swarms/`.
+The scheduler is made with the app's services as its context (bot.background), so each entry point gets
+them as its first argument, then the ids it was planned with; it calls domain functions with the ports
+they need. Each isolates its own failures (logged and counted, then the next run); a one-off job that fails
+plans its own retry, or it would never run again. Job ids are stable: a restart finds them in the store.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from swarms.jobs.scheduling import job_run, job_services
+from swarms import db  # the clock read at each call: tests set it
+from swarms.experts.invites import ESCALATION_RETRY, escalate, escalation_job_id
+from swarms.jobs.scheduling import SafeScheduler, cancel, claim_run, context_job, is_planned, job_run, schedule_once
+from swarms.knowledge.closing import archive_job_id
 from swarms.note_sync.delivery import deliver_due
 
+if TYPE_CHECKING:
+    from bot.services import AppServices
+
 log = logging.getLogger(__name__)
+SWEEP_JOB = "note-sync-sweep"
+CASE_POLL_JOB = "case-change-poll"
+REFRESH_JOB = "experts-refresh"
+TUNE_JOB = "experts-tune"
+REOPEN_POLL_JOB = "knowledge-reopen-poll"
+DIGEST_JOB = "weekly_digest"
+ROLLUP_JOB = "home_note_rollup"
+ARCHIVE_RETRY = timedelta(hours=1)
+DRAFT_RETRY = timedelta(minutes=5)
 
 
-def sweep_outbox() -> None:
+def _ref(name: str) -> str:
+    """How the job store names an entry point of this module."""
+    return f"{__name__}:{name}"
+
+
+def draft_job_id(swarm_id: int) -> str:
+    return f"knowledge-draft:{swarm_id}"
+
+
+# ---------------------------------------------------------------- note sync
+
+
+@context_job
+def sweep_outbox(services: AppServices) -> None:
     """Send rows whose backoff has run out (the worker sends new notes at once by itself)."""
-    services = job_services()
-    worker = services.extras.get("delivery_worker")
     with job_run("note-sync-sweep"):
-        if worker is not None:
-            worker.deliver_now()
+        if services.worker is not None:
+            services.worker.deliver_now()
         else:
             deliver_due(services.sessions, services.cases)
 
 
-def poll_case_changes() -> None:
+@context_job
+def poll_case_changes(services: AppServices) -> None:
     """Status, priority, owner and customer comments from the case system, to the swarm channels."""
-    from bot.listeners.note_sync import poll_and_post
+    from bot.listeners.note_sync import poll_and_post  # the posting belongs to the note-sync listeners
 
-    services = job_services()
     with job_run("case-change-poll"):  # a failed poll: the next one looks back far enough to catch up
         poll_and_post(services)
 
 
-def tune_experts() -> None:
-    """Monthly: re-tune the finder's weights on the team's resolved swarms; one replica runs each month."""
-    from swarms.db import utcnow
-    from swarms.experts.tuning import tune_on_swarms
-    from swarms.jobs.scheduling import claim_run
+def plan_sync_jobs(services: AppServices, scheduler: SafeScheduler) -> None:
+    scheduler.add_job(_ref("sweep_outbox"), "interval", seconds=services.settings.sync.sweep_seconds, id=SWEEP_JOB,
+                      replace_existing=True)
+    scheduler.add_job(_ref("poll_case_changes"), "interval", seconds=services.settings.sync.case_poll_seconds,
+                      id=CASE_POLL_JOB, replace_existing=True)
 
-    services = job_services()
-    now = utcnow()
+
+# ---------------------------------------------------------------- experts
+
+
+@context_job
+def check_expert_answer(services: AppServices, outcome_id: int) -> None:
+    """An invitation's answer is due: escalate to the next expert unless the person joined or wrote."""
+    with job_run("expert-answer-check"):
+        try:
+            escalate(services.sessions, services.experts, outcome_id, now=db.utcnow(),
+                     settings=services.settings.experts)
+        except Exception:
+            plan_answer_check(services.scheduler, outcome_id, db.utcnow() + ESCALATION_RETRY)
+            raise
+
+
+def plan_answer_check(scheduler: SafeScheduler | None, outcome_id: int, run_at: datetime, *,
+                      unless_planned: bool = False) -> None:
+    """Nothing to plan in before the scheduler exists: on_lead plans every pending check from the database."""
+    if scheduler is None or (unless_planned and is_planned(scheduler, escalation_job_id(outcome_id))):
+        return
+    schedule_once(scheduler, escalation_job_id(outcome_id), _ref("check_expert_answer"), run_at, outcome_id)
+
+
+def cancel_answer_check(scheduler: SafeScheduler | None, outcome_id: int) -> None:
+    if scheduler is not None:
+        cancel(scheduler, escalation_job_id(outcome_id))
+
+
+@context_job
+def refresh_expert_directory(services: AppServices) -> None:
+    """Directory members re-read from Slack; closed swarms' outcomes settled as contributed or credited."""
+    from bot.experts_gateway import SlackProfileReader
+    from swarms.experts.directory import refresh_directory
+    from swarms.experts.finder import settle_outcomes
+
+    now = db.utcnow()
+    with job_run("expert-directory-refresh"):
+        refresh_directory(services.sessions, SlackProfileReader(services.client), services.settings.experts, now=now)
+        with services.sessions.begin() as session:
+            settle_outcomes(session, since=now - timedelta(days=30))
+
+
+@context_job
+def tune_experts(services: AppServices) -> None:
+    """Monthly: re-tune the finder's weights on the team's resolved swarms; one replica runs each month."""
+    from swarms.experts.tuning import tune_on_swarms
+
+    now = db.utcnow()
     with job_run("experts-tune"):  # a failed tuning: next month tries again
         with services.sessions.begin() as session:
             if not claim_run(session, "experts-tune", now.strftime("%Y-%m")):
@@ -49,3 +128,105 @@ def tune_experts() -> None:
             result = tune_on_swarms(session, services.settings.experts, now=now, trigger="monthly")
         log.info("monthly expert tuning: %s (%d resolved swarms, version %d in use)", result.status,
                  result.resolved_swarms, result.version)
+
+
+def plan_expert_jobs(services: AppServices, scheduler: SafeScheduler) -> None:
+    """The directory refresh (EXPERTS_REFRESH_HOURS) and the monthly tuning (EXPERTS_TUNE_SCHEDULE)."""
+    settings = services.settings.experts
+    if settings.refresh_hours:
+        scheduler.add_job(_ref("refresh_expert_directory"), "interval", hours=settings.refresh_hours, id=REFRESH_JOB,
+                          replace_existing=True)
+    if settings.tune_schedule == "monthly":
+        scheduler.add_job(_ref("tune_experts"), "cron", day=1, hour=3, id=TUNE_JOB, replace_existing=True)
+    elif scheduler.get_job(TUNE_JOB) is not None:
+        scheduler.remove_job(TUNE_JOB)
+
+
+# ---------------------------------------------------------------- closing and the knowledge draft
+
+
+@context_job
+def archive_swarm(services: AppServices, swarm_id: int) -> None:
+    """A closed swarm's channel is archived once its time is up."""
+    from bot.knowledge_jobs import archive_now
+
+    with job_run("swarm-archive"):
+        try:
+            archive_now(services, swarm_id)
+        except Exception:  # the claim already put the due time an hour on
+            plan_archive(services.scheduler, swarm_id, db.utcnow() + ARCHIVE_RETRY)
+            raise
+
+
+def plan_archive(scheduler: SafeScheduler | None, swarm_id: int, due: datetime, *,
+                 unless_planned: bool = False) -> None:
+    if scheduler is None or (unless_planned and is_planned(scheduler, archive_job_id(swarm_id))):
+        return
+    schedule_once(scheduler, archive_job_id(swarm_id), _ref("archive_swarm"), due, swarm_id)
+
+
+def cancel_archive(scheduler: SafeScheduler | None, swarm_id: int) -> None:
+    if scheduler is not None:
+        cancel(scheduler, archive_job_id(swarm_id))
+
+
+@context_job
+def draft_article(services: AppServices, swarm_id: int) -> None:
+    """The knowledge draft of a closed swarm, tried again after the case system could not be read."""
+    from bot.knowledge_jobs import draft_and_post
+
+    with job_run("knowledge-draft"):
+        try:
+            draft_and_post(services, swarm_id)
+        except Exception:
+            plan_draft(services.scheduler, swarm_id, db.utcnow() + DRAFT_RETRY)
+            raise
+
+
+def plan_draft(scheduler: SafeScheduler | None, swarm_id: int, run_at: datetime) -> None:
+    if scheduler is not None:
+        schedule_once(scheduler, draft_job_id(swarm_id), _ref("draft_article"), run_at, swarm_id)
+
+
+@context_job
+def poll_reopened_cases(services: AppServices) -> None:
+    """Closed swarms whose case the case system reopened get their channel back."""
+    from bot.knowledge_jobs import poll_reopened
+
+    with job_run("knowledge-reopen-poll"):
+        poll_reopened(services)
+
+
+def plan_reopen_poll(services: AppServices, scheduler: SafeScheduler) -> None:
+    scheduler.add_job(_ref("poll_reopened_cases"), "interval", seconds=services.settings.sync.case_poll_seconds,
+                      id=REOPEN_POLL_JOB, replace_existing=True)
+
+
+# ---------------------------------------------------------------- Home
+
+
+@context_job
+def weekly_digest(services: AppServices) -> None:
+    """Monday's digest to each manager, sent once across replicas."""
+    from bot.listeners.home import manager_ids, send_digest
+    from swarms.stats.digest import run_weekly_digest
+
+    with job_run("weekly-digest"):
+        run_weekly_digest(services.sessions, manager_ids(services),
+                          lambda user_id, digest: send_digest(services, user_id, digest))
+
+
+@context_job
+def note_rollup(services: AppServices) -> None:
+    """Notes per person and day, for the Home's figures without a scan of every note."""
+    from swarms.stats.contributions import WorkingHours
+    from swarms.stats.rollup import refresh_note_days
+
+    with job_run("note-rollup"), services.sessions.begin() as session:
+        refresh_note_days(session, now=db.utcnow(), hours=WorkingHours())
+
+
+def plan_home_jobs(services: AppServices, scheduler: SafeScheduler) -> None:
+    """The weekly digest (Monday 08:00 UTC) and the notes rollup, in the persistent store."""
+    scheduler.add_job(_ref("weekly_digest"), "cron", day_of_week="mon", hour=8, id=DIGEST_JOB, replace_existing=True)
+    scheduler.add_job(_ref("note_rollup"), "interval", minutes=10, id=ROLLUP_JOB, replace_existing=True)

@@ -1,18 +1,17 @@
-"""Flows and jobs of closing and the knowledge draft, shared by the listeners, the case-change hook and the scheduler.
+"""Flows of closing and the knowledge draft, shared by the listeners, the case-change hook and the jobs
+(bot.jobs: `swarm-archive:<id>`, `knowledge-draft:<id>`, `knowledge-reopen-poll`).
 
-Flows: close and announce (summary, card, archive plan, draft), reopen, draft and post. Jobs are plain
-module functions by stable id (`swarm-archive:<id>`, `knowledge-draft:<id>`, `knowledge-reopen-poll`),
-taking ids and finding the services through `job_services()`; each isolates its own failure.
+Flows: close and announce (summary, card, archive plan, draft), reopen, draft and post.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
+from bot import jobs
 from bot.errors import system_name
 from bot.i18n.catalog import t
 from bot.services import AppServices
@@ -21,13 +20,12 @@ from bot.views.knowledge import card_closed_line, closed_message
 from bot.views.knowledge_review import draft_message
 from swarms.case_systems.base import CaseSystemError
 from swarms.db import utcnow
-from swarms.jobs.scheduling import cancel, job_run, job_services, schedule_once
+from swarms.jobs.scheduling import SafeScheduler
 from swarms.knowledge.closing import (
     ClosedSwarm,
     CloseRequest,
     CloseSource,
     SwarmAlreadyClosed,
-    archive_job_id,
     check_reopened,
     claim_archive,
     close_swarm,
@@ -49,34 +47,38 @@ from swarms.knowledge.models import KnowledgeDraft
 from swarms.models import Swarm, SwarmStatus
 
 log = logging.getLogger(__name__)
-HERE = "bot.knowledge_jobs"
-JOBS = HERE
-REOPEN_POLL_JOB = "knowledge-reopen-poll"
-ARCHIVE_RETRY = timedelta(hours=1)
-DRAFT_RETRY = timedelta(minutes=5)
 ARCHIVED_ALREADY = frozenset({"already_archived"})
 GONE = frozenset({"channel_not_found", "is_archived"})
 
 
-def on_start(services: AppServices) -> None:
+def on_lead(services: AppServices, scheduler: SafeScheduler) -> None:
     """Finish drafts a restart interrupted, re-plan archives, start the reopen poll."""
     with services.sessions() as session:
         undrafted = swarms_without_posted_draft(session)
     for swarm_id in undrafted:
         services.executor.submit(_draft_quietly, services, swarm_id)
-    scheduler = services.extras.get("scheduler")
-    if scheduler is None:
-        return
     with services.sessions() as session:
         planned = swarms_awaiting_archive(session)
     for swarm_id, due in planned:
-        if scheduler.get_job(archive_job_id(swarm_id)) is None:
-            schedule_once(scheduler, archive_job_id(swarm_id), f"{HERE}:archive_swarm_job", due, swarm_id)
-    scheduler.add_job(f"{HERE}:poll_reopened_job", "interval", seconds=services.settings.sync.case_poll_seconds,
-                      id=REOPEN_POLL_JOB, replace_existing=True)
+        jobs.plan_archive(scheduler, swarm_id, due, unless_planned=True)
+    jobs.plan_reopen_poll(services, scheduler)
 
 
 # ---------------------------------------------------------------- closing and reopening
+
+
+def case_owners_for_close(services: AppServices, swarm_id: int, user_id: str) -> frozenset[str]:
+    """The case owners' Slack ids the close check needs: none for whoever may close without them (the swarm's
+    owner, an admin), so they cost no Slack call. Never inside a session: on SQLite every transaction holds
+    the write lock."""
+    with services.sessions() as session:
+        swarm = session.get(Swarm, swarm_id)
+        if swarm is None:
+            return frozenset()
+        owner, case_number = swarm.opened_by, swarm.case_number
+    if services.permissions.can_close_swarm(user_id, swarm_owner=owner):
+        return frozenset()
+    return case_owner_ids(services, case_number)
 
 
 def case_owner_ids(services: AppServices, case_number: str) -> frozenset[str]:
@@ -98,18 +100,16 @@ def close_and_announce(services: AppServices, request: CloseRequest) -> ClosedSw
     with services.sessions.begin() as session:
         closed = close_swarm(session, request, permissions=services.permissions, case_system=services.cases.name,
                              archive_delay=services.settings.knowledge.archive_after)
-    flush_notes(services.sessions, services.cases, services.extras.get("delivery_worker"))
+    flush_notes(services.sessions, services.cases, services.worker)
     _announce_closed(services, closed)
-    scheduler = services.extras.get("scheduler")
-    if scheduler is not None and closed.archive_due_at is not None:
-        schedule_once(scheduler, archive_job_id(closed.swarm_id), f"{JOBS}:archive_swarm_job",
-                      closed.archive_due_at, closed.swarm_id)
+    if closed.archive_due_at is not None:
+        jobs.plan_archive(services.scheduler, closed.swarm_id, closed.archive_due_at)
     start_drafting(services, closed.swarm_id, restart=True)  # closed again after a reopening: a fresh draft
     return closed
 
 
 def start_drafting(services: AppServices, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> None:
-    """Draft on the listener pool (tests wait on it); a restart before it ends is healed by `on_start`."""
+    """Draft on the listener pool (tests wait on it); a restart before it ends is healed by `on_lead`."""
     services.executor.submit(_draft_quietly, services, swarm_id, refresh=refresh, restart=restart)
 
 
@@ -177,9 +177,7 @@ def announce_reopened(services: AppServices, swarm_id: int) -> bool:
         reopened = reopen_swarm(session, swarm_id)
     if reopened is None:
         return False
-    scheduler = services.extras.get("scheduler")
-    if scheduler is not None:
-        cancel(scheduler, archive_job_id(swarm_id))
+    jobs.cancel_archive(services.scheduler, swarm_id)
     key = "knowledge.reopened" if reopened.reopened else "knowledge.reopened_archive_only"
     try:
         services.client.chat_postMessage(channel=reopened.channel_id,
@@ -192,26 +190,13 @@ def announce_reopened(services: AppServices, swarm_id: int) -> bool:
 # ---------------------------------------------------------------- archive
 
 
-def archive_swarm_job(swarm_id: int) -> None:
-    services = job_services()
-    with job_run("swarm-archive"):
-        try:
-            archive_now(services, swarm_id)
-        except Exception:
-            scheduler = services.extras.get("scheduler")  # the claim already put the due time an hour on
-            if scheduler is not None:
-                schedule_once(scheduler, archive_job_id(swarm_id), f"{HERE}:archive_swarm_job",
-                              utcnow() + ARCHIVE_RETRY, swarm_id)
-            raise
-
-
 def archive_now(services: AppServices, swarm_id: int, *, now=None) -> bool:
     """conversations.archive once due; an already archived (or deleted) channel counts as done.
 
     The archive is claimed first (its due time moved an hour on, conditionally), so of several replicas
     running the job one says goodbye and archives; if that one dies, the hour later is the retry."""
     with services.sessions.begin() as session:
-        target = claim_archive(session, swarm_id, now=now or utcnow(), retry_in=ARCHIVE_RETRY)
+        target = claim_archive(session, swarm_id, now=now or utcnow(), retry_in=jobs.ARCHIVE_RETRY)
         lang = session.get_one(Swarm, swarm_id).language if target else "en"
     if target is None:
         return False
@@ -231,12 +216,6 @@ def archive_now(services: AppServices, swarm_id: int, *, now=None) -> bool:
 # ---------------------------------------------------------------- reopenings
 
 
-def poll_reopened_job() -> None:
-    services = job_services()
-    with job_run("knowledge-reopen-poll"):
-        poll_reopened(services)
-
-
 def poll_reopened(services: AppServices) -> list[int]:
     reopened = check_reopened(services.sessions, services.cases)
     for swarm_id in reopened:
@@ -250,38 +229,14 @@ def poll_reopened(services: AppServices) -> list[int]:
 # ---------------------------------------------------------------- the draft
 
 
-def exporter_of(services: AppServices):
-    """The exporter KNOWLEDGE_EXPORT names, built once (tests put a fake under extras first)."""
-    exporter = services.extras.get("knowledge_exporter")
-    if exporter is None:
-        from knowledge_export.exporters import make_exporter
-
-        exporter = make_exporter(services.settings)
-        services.extras["knowledge_exporter"] = exporter
-    return exporter
-
-
 def article_options(services: AppServices):
     """How the exporter renders articles, so the review previews exactly what it will send."""
     from knowledge_export.rendering import DEFAULT_OPTIONS
 
     try:
-        return getattr(exporter_of(services), "options", DEFAULT_OPTIONS)
+        return getattr(services.exporter, "options", DEFAULT_OPTIONS)
     except Exception:  # a bad export setting is reported by `check` and on Publish; the review still shows
         return DEFAULT_OPTIONS
-
-
-def draft_swarm_job(swarm_id: int) -> None:
-    services = job_services()
-    with job_run("knowledge-draft"):
-        try:
-            draft_and_post(services, swarm_id)
-        except Exception:
-            scheduler = services.extras.get("scheduler")  # a one-off job: plan the next try, or it never runs again
-            if scheduler is not None:
-                schedule_once(scheduler, f"knowledge-draft:{swarm_id}", f"{HERE}:draft_swarm_job",
-                              utcnow() + DRAFT_RETRY, swarm_id)
-            raise
 
 
 def _draft_quietly(services: AppServices, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> None:
@@ -304,7 +259,7 @@ def draft_and_post(services: AppServices, swarm_id: int, *, refresh: bool = Fals
     if posted and not (refresh or restart):
         return draft_id
     try:
-        exporter = exporter_of(services)
+        exporter = services.exporter
     except Exception:
         log.warning("no knowledge exporter (check KNOWLEDGE_EXPORT); drafting without similar articles",
                     exc_info=True)
@@ -352,10 +307,7 @@ def _drafting_failed(services: AppServices, swarm_id: int, channel_id: str, lang
     with contextlib.suppress(SlackApiError):
         services.client.chat_postMessage(channel=channel_id, text=t("knowledge.drafting_failed", lang, case=case,
                                                                     error=error[:200]))
-    scheduler = services.extras.get("scheduler")
-    if scheduler is not None:
-        schedule_once(scheduler, f"knowledge-draft:{swarm_id}", f"{HERE}:draft_swarm_job",
-                      utcnow() + DRAFT_RETRY, swarm_id)
+    jobs.plan_draft(services.scheduler, swarm_id, utcnow() + jobs.DRAFT_RETRY)
 
 
 def post_draft(services: AppServices, draft_id: int, *, reupload: bool = False) -> None:

@@ -66,7 +66,7 @@ def readiness(services: AppServices) -> Readiness:
     except Exception as exc:  # readiness reports, it does not raise
         checks["database"] = type(exc).__name__
         reasons.append(f"database unreachable ({type(exc).__name__})")
-    background = services.extras.get("background")
+    background = services.background
     if background is None:
         reasons.append("background not started")
     else:

@@ -43,7 +43,7 @@ def wsgi_app(bot: BotApp, extra_routes: dict[str, WsgiApp] | None = None, *, sla
                                   METRICS_PATH: _metrics_route(bot)}
     if slack:
         routes.update(extra_routes or {})
-        routes.update(bot.services.extras.get("http_routes", {}))
+        routes.update(bot.services.routes)
         routes[EVENTS_PATH] = SlackRequestHandler(bot.bolt, path=EVENTS_PATH)
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:

@@ -1,9 +1,13 @@
-"""Everything a listener may call, built once per app: no globals, so a test builds a fresh set."""
+"""Everything a listener or a job may call, built once per app by `bot.app.create_app`: no globals, so a test
+builds a fresh set. Every part is a typed field; features add subcommands, hooks and routes at registration,
+and nothing they add depends on the order in which they register."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import sessionmaker
@@ -13,9 +17,50 @@ from bot.gateway import SlackSwarmWorkspace
 from bot.people import People
 from bot.slack_queue import SlackQueue
 from swarms.case_systems.base import CaseSystem
+from swarms.experts.invites import ExpertsPort
+from swarms.jobs.scheduling import SafeScheduler
+from swarms.note_sync.capture import SwarmRef
+from swarms.note_sync.case_changes import ChangeNotice
+from swarms.note_sync.delivery_worker import DeliveryWorker
+from swarms.opening.lifecycle import OpenedSwarm
 from swarms.permissions import Permissions
 from swarms.settings import Settings
 from swarms.stats.swarming_outcomes import OutcomesKeeper
+
+if TYPE_CHECKING:
+    from bot.background import Background
+    from bot.listeners.commands import SubcommandRegistry
+    from knowledge_export.exporters import Exporter
+
+WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
+
+
+@dataclass
+class Hooks:
+    """What features do when something happens elsewhere. Each hook stands alone: they run in any order,
+    and one failing (logged) does not stop the others."""
+
+    after_open: list[Callable[[AppServices, OpenedSwarm], None]] = field(default_factory=list)
+    # Run by the process that takes the scheduler lease, with that scheduler: plan jobs, heal what a restart left.
+    on_lead: list[Callable[[AppServices, SafeScheduler], None]] = field(default_factory=list)
+    on_case_change: list[Callable[[AppServices, ChangeNotice], None]] = field(default_factory=list)
+    after_note_change: list[Callable[[AppServices, int], None]] = field(default_factory=list)
+
+
+@dataclass
+class SlackCaches:
+    """What the bot remembers of Slack between requests, to spare calls on every event."""
+
+    swarm_by_channel: dict[str, tuple[SwarmRef, float]] = field(default_factory=dict)  # (swarm, expires at)
+    channel_names: dict[str, str] = field(default_factory=dict)
+    manager_group: tuple[float, frozenset[str]] | None = None  # (read at, members of MANAGER_USERGROUP_ID)
+    bot_identity: dict | None = None  # auth.test's answer
+
+
+def _subcommands() -> SubcommandRegistry:
+    from bot.listeners.commands import SubcommandRegistry  # the registry belongs to the command listener
+
+    return SubcommandRegistry()
 
 
 @dataclass
@@ -30,5 +75,27 @@ class AppServices:
     executor: TrackingExecutor
     slack_queue: SlackQueue  # Slack work that can wait: opening swarms, bookmarks; paced, claimed, persisted
     outcomes: OutcomesKeeper = field(default_factory=OutcomesKeeper)  # swarmed vs not, kept a while
-    # Filled by features as they register: the note-sync worker, the scheduler, the expert finder, ...
-    extras: dict[str, Any] = field(default_factory=dict)
+    subcommands: SubcommandRegistry = field(default_factory=_subcommands)  # `/swarm <word>` of each feature
+    hooks: Hooks = field(default_factory=Hooks)
+    routes: dict[str, WsgiApp] = field(default_factory=dict)  # HTTP paths beside Slack's (the case-system webhook)
+    caches: SlackCaches = field(default_factory=SlackCaches)
+    # The scheduler, the outbox worker and the lease: set by bot.background.start_background, None before.
+    background: Background | None = None
+    # The flows' outside world, made of Slack calls (bot.experts_gateway); built by create_app from these services.
+    experts: ExpertsPort = field(init=False)
+
+    @property
+    def scheduler(self) -> SafeScheduler | None:
+        return self.background.scheduler if self.background is not None else None
+
+    @property
+    def worker(self) -> DeliveryWorker | None:
+        """The outbox worker, where this process runs one."""
+        return self.background.worker if self.background is not None else None
+
+    @functools.cached_property
+    def exporter(self) -> Exporter:
+        """The exporter KNOWLEDGE_EXPORT names, built on first use; a failure is not kept, the next use tries again."""
+        from knowledge_export.exporters import make_exporter  # only a process that drafts or publishes needs it
+
+        return make_exporter(self.settings)

@@ -62,7 +62,7 @@ class StandInRun:
             queue = self.services.slack_queue
             busy = (not queue.wait_idle(timeout=0.05)) or busy
             queue.wait_idle(timeout=left)
-            worker = self.services.extras.get("delivery_worker")
+            worker = self.services.worker
             if worker is not None:
                 busy = (not worker.wait_idle(timeout=0)) or busy
                 worker.wait_idle(timeout=left)

@@ -169,7 +169,7 @@ def _after_open(services: AppServices, item: WorkItem) -> None:
     wait = services.slack_queue.pacer.take("chat.postMessage", opened.channel_id)
     if wait > 0:
         raise NotYet(wait, "chat.postMessage: paced")
-    for hook in services.extras.get("after_open", []):
+    for hook in services.hooks.after_open:
         try:
             hook(services, opened)
         except Exception:  # the swarm is open and its askers told; a feature failing must not undo that

@@ -12,27 +12,24 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.i18n.catalog import t
-from bot.listeners.commands import CommandContext, registry_of
+from bot.listeners.commands import CommandContext
 from bot.services import AppServices
 from bot.views.catchup import catchup_message
 from swarms.case_systems.base import CaseSystemError
-from swarms.errors import NotASwarmChannel
 from swarms.models import SwarmStatus
 from swarms.opening.catchup import CatchUp, catch_up
-from swarms.opening.lifecycle import find_swarm_by_channel
+from swarms.opening.lifecycle import find_swarm_by_channel, require_swarm
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App, services: AppServices) -> None:
-    registry_of(services).add("catchup", _catchup_command)
+    services.subcommands.add("catchup", _catchup_command)
 
 
 def _catchup_command(ctx: CommandContext) -> None:
     with ctx.services.sessions() as session:
-        swarm = find_swarm_by_channel(session, ctx.channel_id)
-        if swarm is None:
-            raise NotASwarmChannel()
+        swarm = require_swarm(session, ctx.channel_id)
         catchup = catch_up(session, swarm.id, for_user=ctx.user_id)
     ctx.answer(**render(ctx.services, catchup, ctx.lang))
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 from slack_bolt import App
 
-from bot.errors import answers_errors
 from bot.i18n.catalog import t
 from bot.offers import offer_existing_work
+from bot.registration import Listeners
+from bot.replies import reply_privately
 from bot.services import AppServices
 from bot.swarm_opening import queue_opening
 from swarms.opening.case_numbers import CASE_NUMBER
@@ -48,7 +49,7 @@ class CommandContext:
 
     def answer(self, text: str, **kwargs: object) -> None:
         """An ephemeral answer to the person who typed the command."""
-        self.respond(response_type="ephemeral", replace_original=False, text=text, **kwargs)
+        reply_privately(self.respond, text, **kwargs)
 
 
 Handler = Callable[[CommandContext], None]
@@ -82,12 +83,8 @@ def parse_swarm_command(text: str, known: frozenset[str] | set[str]) -> SwarmCom
     return SwarmCommand("unknown", tuple(words), text)
 
 
-def registry_of(services: AppServices) -> SubcommandRegistry:
-    return services.extras.setdefault("subcommands", SubcommandRegistry())
-
-
 def register(app: App, services: AppServices) -> None:
-    registry = registry_of(services)
+    registry = services.subcommands
 
     def lang_of(body: dict) -> str:
         return services.people.language_of(body.get("user_id", ""))
@@ -107,7 +104,6 @@ def register(app: App, services: AppServices) -> None:
         else:
             ack()
 
-    @answers_errors(lang_of, services.settings.case_system)
     def run_swarm(body: dict, respond) -> None:
         command = parse_swarm_command(body.get("text", ""), set(registry.handlers))
         if _quick_answer(command, "en") is not None:
@@ -122,7 +118,7 @@ def register(app: App, services: AppServices) -> None:
         handler = open_case if command.word == "open" else registry.handlers[command.word]
         handler(context)
 
-    app.command(COMMAND)(ack=ack_swarm, lazy=[run_swarm])
+    Listeners(app, services).command(COMMAND, ack=ack_swarm, lazy=[run_swarm])
 
 
 def first_time_of(services: AppServices, body: dict) -> bool:

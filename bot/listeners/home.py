@@ -13,11 +13,13 @@ from datetime import timedelta
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot import jobs
 from bot.i18n.catalog import t
-from bot.listeners.commands import CommandContext, registry_of
+from bot.listeners.commands import CommandContext
+from bot.registration import Listeners
 from bot.services import AppServices
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
-from swarms.jobs.scheduling import job_run, job_services
+from bot.views.roundtrip import action_value
 from swarms.stats.contributions import (
     DEFAULT_PERIOD_DAYS,
     Period,
@@ -27,46 +29,39 @@ from swarms.stats.contributions import (
     person_rows,
     weekly_series,
 )
-from swarms.stats.digest import WeeklyDigest, run_weekly_digest
+from swarms.stats.digest import WeeklyDigest
 from swarms.stats.export import charts_available, people_csv, weekly_chart_png, weekly_csv
 from swarms.stats.finder_stats import finder_figures
 from swarms.stats.home_open import team_open_swarms
-from swarms.stats.rollup import refresh_note_days
 
 log = logging.getLogger(__name__)
-DIGEST_JOB_ID = "weekly_digest"
-ROLLUP_JOB_ID = "home_note_rollup"
 GROUP_CACHE_SECONDS = 300
 
 
 def register(app: App, services: AppServices) -> None:
     """Commands, actions, views and background hooks of this feature."""
-    registry_of(services).add("stats", lambda ctx: stats_command(ctx))
-    services.extras.setdefault("on_start", []).append(start_home_jobs)
-
-    def ack_only(ack) -> None:
-        ack()
+    services.subcommands.add("stats", lambda ctx: stats_command(ctx))
+    services.hooks.on_lead.append(jobs.plan_home_jobs)
 
     def on_home_opened(event: dict) -> None:
         if event.get("tab", "home") == "home":
             publish_home(services, event["user"], DEFAULT_PERIOD_DAYS)
 
     # Lazy: Slack gets its 200 at once; the stats queries and views.publish run after it.
-    app.event("app_home_opened")(ack=ack_only, lazy=[on_home_opened])
+    listeners = Listeners(app, services)
+    listeners.event("app_home_opened", lazy=[on_home_opened])
 
     def on_period(body: dict) -> None:
-        action = (body.get("actions") or [{}])[0]
         try:
-            days = Period.parse((action.get("selected_option") or {}).get("value")).days
+            days = Period.parse(action_value(body)).days
         except ValueError:
-            log.warning("home period from %s refused: %r", body["user"]["id"], action.get("selected_option"))
+            log.warning("home period from %s refused: %r", body["user"]["id"], body.get("actions"))
             days = DEFAULT_PERIOD_DAYS
         publish_home(services, body["user"]["id"], days)
 
     def on_download(body: dict) -> None:
-        action = (body.get("actions") or [{}])[0]
         try:
-            days = DownloadRequest.loads(action.get("value")).days
+            days = DownloadRequest.loads(action_value(body)).days
         except ValueError:
             days = DEFAULT_PERIOD_DAYS
         user_id = body["user"]["id"]
@@ -76,8 +71,8 @@ def register(app: App, services: AppServices) -> None:
             return
         export_stats(services, user_id, days, lang)
 
-    app.action(HomeAction.PERIOD)(ack=ack_only, lazy=[on_period])
-    app.action(HomeAction.DOWNLOAD)(ack=ack_only, lazy=[on_download])
+    listeners.action(HomeAction.PERIOD, lazy=[on_period])
+    listeners.action(HomeAction.DOWNLOAD, lazy=[on_download])
 
 
 # ---------------------------------------------------------------- roles
@@ -92,7 +87,7 @@ def manager_group(services: AppServices) -> frozenset[str]:
     group = services.settings.manager_usergroup_id
     if not group:
         return frozenset()
-    cached = services.extras.get("home_manager_group")
+    cached = services.caches.manager_group
     if cached and time.monotonic() - cached[0] < GROUP_CACHE_SECONDS:
         return cached[1]
     try:
@@ -100,7 +95,7 @@ def manager_group(services: AppServices) -> frozenset[str]:
     except SlackApiError as exc:  # fail closed: nobody gets team figures through a group we cannot read
         log.warning("usergroups.users.list %s failed: %s", group, exc.response.get("error"))
         return frozenset()
-    services.extras["home_manager_group"] = (time.monotonic(), members)
+    services.caches.manager_group = (time.monotonic(), members)
     return members
 
 
@@ -194,31 +189,6 @@ def _dm(services: AppServices, user_id: str, **message) -> None:
 # ---------------------------------------------------------------- jobs
 
 
-def start_home_jobs(services: AppServices) -> None:
-    """At start-up: the weekly digest (Monday 08:00 UTC) and the notes rollup, in the persistent store."""
-    scheduler = services.extras["scheduler"]  # made by bot.background.start_background before any on_start hook
-    scheduler.add_job("bot.listeners.home:weekly_digest_job", "cron", day_of_week="mon", hour=8, id=DIGEST_JOB_ID,
-                      replace_existing=True)
-    scheduler.add_job("bot.listeners.home:note_rollup_job", "interval", minutes=10, id=ROLLUP_JOB_ID,
-                      replace_existing=True)
-
-
 def send_digest(services: AppServices, user_id: str, digest: WeeklyDigest) -> None:
     lang = services.people.language_of(user_id)
     _dm(services, user_id, **digest_message(digest.figures, digest.top, digest.week, lang))
-
-
-def weekly_digest_job() -> None:
-    services = job_services()
-    with job_run("weekly-digest"):
-        run_weekly_digest(services.sessions, manager_ids(services),
-                          lambda user_id, digest: send_digest(services, user_id, digest))
-
-
-def note_rollup_job() -> None:
-    from swarms.db import utcnow
-    from swarms.stats.contributions import WorkingHours
-
-    services = job_services()
-    with job_run("note-rollup"), services.sessions.begin() as session:
-        refresh_note_days(session, now=utcnow(), hours=WorkingHours())

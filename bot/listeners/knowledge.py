@@ -14,20 +14,21 @@ from collections.abc import Callable
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import answers_errors, error_text
+from bot.errors import error_text
 from bot.i18n.catalog import t
 from bot.knowledge_jobs import (
     after_note_change,
-    case_owner_ids,
+    case_owners_for_close,
     close_and_announce,
-    exporter_of,
     on_case_change,
-    on_start,
+    on_lead,
     post_draft,
 )
-from bot.listeners.commands import CommandContext, registry_of
+from bot.listeners.commands import CommandContext
 from bot.listeners.messages import captured_message, nudge_delivery
 from bot.markup import readable_text
+from bot.registration import Listeners
+from bot.replies import reply_privately, tell_privately
 from bot.services import AppServices
 from bot.views.knowledge import (
     DraftRef,
@@ -38,6 +39,7 @@ from bot.views.knowledge import (
     close_submission,
 )
 from bot.views.knowledge_review import edit_modal, edit_submission, kind_name
+from bot.views.roundtrip import action_value
 from knowledge_export.models import Mark
 from swarms.case_systems.base import CaseSystemError
 from swarms.errors import NotASwarmChannel, SwarmError
@@ -61,57 +63,40 @@ from swarms.knowledge.marks import add_mark, mark_emoji, mark_for_reaction, remo
 from swarms.knowledge.models import MarkVia
 from swarms.models import Note, Swarm
 from swarms.note_sync.capture import syncing_swarm
-from swarms.opening.lifecycle import find_swarm_by_channel
+from swarms.opening.lifecycle import require_swarm
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App, services: AppServices) -> None:
     """Commands, actions, views, events and background hooks of closing, marks and drafts."""
-    registry_of(services).add("close", _close_command, ack_key="knowledge.closing")
-    app.action(KnowledgeAction.CLOSE_SWARM)(_open_close_modal(services))
-    app.view(KnowledgeCallback.CLOSE_VIEW)(ack=_ack_only, lazy=[_submit_close(services)])
-    app.event("reaction_added")(_on_reaction(services, added=True))
-    app.event("reaction_removed")(_on_reaction(services, added=False))
-    app.shortcut(KnowledgeCallback.MARK_RESOLUTION)(_mark_resolution(services))
-    app.action(KnowledgeAction.EDIT)(_open_edit_modal(services))
-    app.view(KnowledgeCallback.EDIT_VIEW)(ack=_save_edits(services), lazy=[_after_edits(services)])
-    app.action(KnowledgeAction.PUBLISH)(ack=_ack_only, lazy=[_publish(services)])
-    app.action(KnowledgeAction.DISCARD)(ack=_ack_only, lazy=[_discard(services)])
-    services.extras.setdefault("on_case_change", []).append(on_case_change)
-    services.extras.setdefault("on_start", []).append(on_start)
-    services.extras.setdefault("after_note_change", []).append(after_note_change)
-
-
-def _ack_only(ack: Ack) -> None:
-    ack()
-
-
-def _lang_of(services: AppServices) -> Callable[[dict], str]:
-    def lang_of(body: dict) -> str:
-        return services.people.cached_language_of((body.get("user") or {}).get("id") or body.get("user_id", ""))
-
-    return lang_of
+    services.subcommands.add("close", _close_command, ack_key="knowledge.closing")
+    listeners = Listeners(app, services)
+    listeners.action(KnowledgeAction.CLOSE_SWARM, _open_close_modal(services))
+    listeners.view(KnowledgeCallback.CLOSE_VIEW, lazy=[_submit_close(services)])
+    listeners.event("reaction_added", _on_reaction(services, added=True))
+    listeners.event("reaction_removed", _on_reaction(services, added=False))
+    listeners.shortcut(KnowledgeCallback.MARK_RESOLUTION, _mark_resolution(services))
+    listeners.action(KnowledgeAction.EDIT, _open_edit_modal(services))
+    listeners.view(KnowledgeCallback.EDIT_VIEW, ack=_save_edits(services), lazy=[_after_edits(services)])
+    listeners.action(KnowledgeAction.PUBLISH, lazy=[_publish(services)])
+    listeners.action(KnowledgeAction.DISCARD, lazy=[_discard(services)])
+    services.hooks.on_case_change.append(on_case_change)
+    services.hooks.on_lead.append(on_lead)
+    services.hooks.after_note_change.append(after_note_change)
 
 
 # ---------------------------------------------------------------- closing
 
 
-def _swarm_here(services: AppServices, channel_id: str) -> tuple[int, str, str]:
-    with services.sessions() as session:
-        swarm = find_swarm_by_channel(session, channel_id)
-        if swarm is None:
-            raise NotASwarmChannel()
-        return swarm.id, swarm.case_number, swarm.opened_by
-
-
 def _close_command(ctx: CommandContext) -> None:
     services = ctx.services
-    swarm_id, case_number, owner = _swarm_here(services, ctx.channel_id)
+    with services.sessions() as session:
+        swarm = require_swarm(session, ctx.channel_id)
+        swarm_id, case_number = swarm.id, swarm.case_number
     words = ctx.command.raw.strip().split(None, 1)
     summary = _readable(services, words[1] if len(words) > 1 else "")
-    allowed_already = ctx.user_id == owner or services.permissions.is_admin(ctx.user_id)
-    owners = frozenset() if allowed_already else case_owner_ids(services, case_number)
+    owners = case_owners_for_close(services, swarm_id, ctx.user_id)
     close_and_announce(services, CloseRequest(swarm_id, ctx.user_id, CloseSource.COMMAND, summary,
                                               case_owner_ids=owners))
     ctx.answer(t("knowledge.closed_reply", ctx.lang, case=case_number))
@@ -129,15 +114,15 @@ def _open_close_modal(services: AppServices) -> Callable:
         lang = services.people.cached_language_of(user_id)
         channel_id = (body.get("channel") or {}).get("id", "")
         try:
-            swarm_id, case_number, owner = _swarm_here(services, channel_id)
-            allowed_already = user_id == owner or services.permissions.is_admin(user_id)
-            # Never inside a session: on SQLite every transaction holds the write lock.
-            owners = frozenset() if allowed_already else case_owner_ids(services, case_number)
+            with services.sessions() as session:
+                swarm = require_swarm(session, channel_id)
+                swarm_id, case_number = swarm.id, swarm.case_number
+            owners = case_owners_for_close(services, swarm_id, user_id)
             with services.sessions() as session:
                 check_may_close(session, swarm_id, user_id, services.permissions, owners)
                 credited = top_contributors(session, swarm_id)
         except SwarmError as exc:
-            respond(response_type="ephemeral", replace_original=False, text=error_text(exc, lang))
+            reply_privately(respond, error_text(exc, lang))
             return
         days = services.settings.knowledge.archive_days
         client.views_open(trigger_id=body["trigger_id"],
@@ -158,27 +143,15 @@ def _submit_close(services: AppServices) -> Callable:
         with services.sessions() as session:
             swarm = session.get(Swarm, state.swarm_id)
             channel_id = swarm.channel_id if swarm else ""
-            owner = swarm.opened_by if swarm else ""
         try:
-            allowed_already = user_id == owner or services.permissions.is_admin(user_id)
-            owners = frozenset() if allowed_already or not swarm else case_owner_ids(services, swarm.case_number)
+            owners = case_owners_for_close(services, state.swarm_id, user_id)
             close_and_announce(services, CloseRequest(state.swarm_id, user_id, CloseSource.BUTTON,
                                                       _readable(services, summary), credited, owners))
         except (SwarmError, CaseSystemError) as exc:
-            _tell(services, channel_id or "", user_id, error_text(exc, lang, system=services.cases.name))
+            text = error_text(exc, lang, system=services.cases.name)
+            tell_privately(services.client, user_id, channel_id or "", text)
 
     return submit
-
-
-def _tell(services: AppServices, channel_id: str, user_id: str, text: str) -> None:
-    """An ephemeral answer where no response_url exists (after a view submission)."""
-    try:
-        if channel_id:
-            services.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
-        else:
-            services.client.chat_postMessage(channel=user_id, text=text)
-    except SlackApiError as exc:
-        log.warning("could not answer %s: %s", user_id, exc.response.get("error"))
 
 
 # ---------------------------------------------------------------- marks
@@ -220,10 +193,7 @@ def _acknowledge_mark(services: AppServices, channel_id: str, user_id: str, emoj
     lang = services.people.language_of(user_id)
     key = "knowledge.mark_reaction.added" if added else "knowledge.mark_reaction.removed"
     text = t(key, lang, emoji=f":{emoji.split('::')[0]}:", mark=t(f"knowledge.mark_name.{mark.value}", lang))
-    try:
-        services.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
-    except SlackApiError as exc:  # the mark is recorded; only the acknowledgement is lost
-        log.warning("mark acknowledgement to %s failed: %s", user_id, exc.response.get("error"))
+    tell_privately(services.client, user_id, channel_id, text)  # the mark is recorded; only this may be lost
 
 
 def _read_message(services: AppServices, channel_id: str, ts: str, event_id: str):
@@ -256,13 +226,13 @@ def _mark_resolution(services: AppServices) -> Callable:
             swarm = syncing_swarm(session, channel_id)
             case_number = swarm.case_number if swarm else ""
         if swarm is None:
-            respond(response_type="ephemeral", text=error_text(NotASwarmChannel(), lang))
+            reply_privately(respond, error_text(NotASwarmChannel(), lang))
             return
         if message.get("bot_id"):  # the case card, notices: nobody's answer to the case
-            respond(response_type="ephemeral", text=t("knowledge.mark_bot_message", lang))
+            reply_privately(respond, t("knowledge.mark_bot_message", lang))
             return
         if not message.get("ts"):
-            respond(response_type="ephemeral", text=t("knowledge.mark_unreadable", lang))
+            reply_privately(respond, t("knowledge.mark_unreadable", lang))
             return
         ts = message["ts"]
         in_thread = bool(message.get("thread_ts")) and message.get("thread_ts") != ts
@@ -276,7 +246,7 @@ def _mark_resolution(services: AppServices) -> Callable:
         if change.changed:
             nudge_delivery(services)
         key = "knowledge.marked" if change.recorded else "knowledge.already_marked"
-        respond(response_type="ephemeral", text=t(key, lang, case=case_number))
+        reply_privately(respond, t(key, lang, case=case_number))
 
     return mark
 
@@ -285,8 +255,7 @@ def _mark_resolution(services: AppServices) -> Callable:
 
 
 def _draft_ref(body: dict) -> DraftRef:
-    action = (body.get("actions") or [{}])[0]
-    return DraftRef.loads(action.get("value", ""))
+    return DraftRef.loads(action_value(body))
 
 
 def _review_error(exc: Exception, lang: str) -> str:
@@ -306,14 +275,14 @@ def _open_edit_modal(services: AppServices) -> Callable:
             with services.sessions() as session:
                 record = check_may_review(session, ref.draft_id, user_id, services.permissions)
         except ValueError:
-            respond(response_type="ephemeral", replace_original=False, text=t("knowledge.bad_payload", lang))
+            reply_privately(respond, t("knowledge.bad_payload", lang))
             return
         except SwarmError as exc:
-            respond(response_type="ephemeral", replace_original=False, text=_review_error(exc, lang))
+            reply_privately(respond, _review_error(exc, lang))
             return
         view = edit_modal(record)
         if view is None:
-            respond(response_type="ephemeral", replace_original=False, text=t("knowledge.edit_too_long", lang))
+            reply_privately(respond, t("knowledge.edit_too_long", lang))
             return
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -378,20 +347,19 @@ def _say_restored(services: AppServices, draft_id: int, user_id: str, placeholde
 
 
 def _publish(services: AppServices) -> Callable:
-    @answers_errors(_lang_of(services), services.settings.case_system)
     def publish(body: dict, respond) -> None:
         user_id = body["user"]["id"]
         lang = services.people.cached_language_of(user_id)
         try:
             ref = _draft_ref(body)
         except ValueError:
-            respond(response_type="ephemeral", replace_original=False, text=t("knowledge.bad_payload", lang))
+            reply_privately(respond, t("knowledge.bad_payload", lang))
             return
         try:
             record = publish_draft(services.sessions, ref.draft_id, user_id, services.permissions,
-                                   exporter_of(services))
+                                   services.exporter)
         except DraftNotEditable as exc:
-            respond(response_type="ephemeral", replace_original=False, text=_review_error(exc, lang))
+            reply_privately(respond, _review_error(exc, lang))
             return
         except ExportFailed:
             post_draft(services, ref.draft_id)  # the message shows the error and keeps the buttons
@@ -404,7 +372,6 @@ def _publish(services: AppServices) -> Callable:
 
 
 def _discard(services: AppServices) -> Callable:
-    @answers_errors(_lang_of(services), services.settings.case_system)
     def discard(body: dict, respond) -> None:
         user_id = body["user"]["id"]
         lang = services.people.cached_language_of(user_id)
@@ -413,10 +380,10 @@ def _discard(services: AppServices) -> Callable:
             with services.sessions.begin() as session:
                 record = discard_draft(session, ref.draft_id, user_id, services.permissions)
         except ValueError:
-            respond(response_type="ephemeral", replace_original=False, text=t("knowledge.bad_payload", lang))
+            reply_privately(respond, t("knowledge.bad_payload", lang))
             return
         except DraftNotEditable as exc:
-            respond(response_type="ephemeral", replace_original=False, text=_review_error(exc, lang))
+            reply_privately(respond, _review_error(exc, lang))
             return
         post_draft(services, record.id)
 

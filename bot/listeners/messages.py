@@ -120,7 +120,7 @@ def _on_delete(services: AppServices, event: dict, event_id: str) -> None:
 
 def _after_note_change(services: AppServices, swarm_id: int) -> None:
     """Features that keep something made from the notes (the knowledge draft) hear of an edit or deletion."""
-    for hook in services.extras.get("after_note_change", []):
+    for hook in services.hooks.after_note_change:
         try:
             hook(services, swarm_id)
         except Exception:  # the note itself is captured; a follower failing must not fail the event
@@ -128,9 +128,8 @@ def _after_note_change(services: AppServices, swarm_id: int) -> None:
 
 
 def nudge_delivery(services: AppServices) -> None:
-    worker = services.extras.get("delivery_worker")
-    if worker is not None:
-        worker.nudge()
+    if services.worker is not None:
+        services.worker.nudge()
 
 
 def syncing_swarm_ref(services: AppServices, channel_id: str) -> SwarmRef | None:
@@ -163,7 +162,7 @@ def _remembered(services: AppServices, channel_id: str) -> SwarmRef | None:
 
 
 def _swarm_cache(services: AppServices) -> dict[str, tuple[SwarmRef, float]]:
-    return services.extras.setdefault("swarm_by_channel", {})
+    return services.caches.swarm_by_channel
 
 
 def workspace_url(services: AppServices) -> str:
@@ -171,7 +170,7 @@ def workspace_url(services: AppServices) -> str:
 
 
 def _channel_name(services: AppServices, channel_id: str) -> str:
-    names = services.extras.setdefault("channel_names", {})
+    names = services.caches.channel_names
     if channel_id not in names:
         try:
             names[channel_id] = services.client.conversations_info(channel=channel_id)["channel"]["name"]

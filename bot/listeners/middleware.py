@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from bot.errors import error_text, expected
 from bot.logs import REQUEST_IDS, REQUEST_LISTENER, request_ids_of
+from bot.registration import user_of
+from bot.replies import reply_privately
 from bot.services import AppServices
 from swarms.metrics import EVENTS_DEDUPLICATED
 from swarms.models import ProcessedEvent
@@ -45,11 +47,9 @@ def register(app: App, services: AppServices) -> None:
         """Errors of non-lazy listeners (actions, views): a clear ephemeral answer where possible."""
         if not expected(error):
             logger.exception("listener failed", exc_info=error)
-        user_id = (body.get("user") or {}).get("id") or body.get("user_id") or ""
         if respond is not None and (body.get("response_url") or body.get("response_urls")):
-            lang = services.people.cached_language_of(user_id)
-            respond(response_type="ephemeral", replace_original=False,
-                    text=error_text(error, lang, system=services.settings.case_system))
+            lang = services.people.cached_language_of(user_of(body))
+            reply_privately(respond, error_text(error, lang, system=services.settings.case_system))
 
 
 def listener_of(body: dict) -> str:

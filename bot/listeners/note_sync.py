@@ -18,8 +18,10 @@ from bot.errors import error_text, system_name
 from bot.i18n.catalog import t
 from bot.identity import bot_identity
 from bot.listeners.catchup import catch_up_joiner
-from bot.listeners.commands import CommandContext, registry_of
+from bot.listeners.commands import CommandContext
 from bot.listeners.messages import captured_message, nudge_delivery
+from bot.registration import Listeners
+from bot.replies import reply_privately
 from bot.services import AppServices
 from bot.views.note_sync import (
     AddToCaseState,
@@ -34,25 +36,26 @@ from bot.views.note_sync import (
 )
 from swarms.case_systems.webhooks import WebhookRejected, read_webhook
 from swarms.db import utcnow
-from swarms.errors import NotASwarmChannel, SwarmError
+from swarms.errors import SwarmError
 from swarms.models import MemberRole, Swarm, SwarmMember, SwarmStatus
 from swarms.note_sync.capture import add_message_to_swarm, retry_parked, swarms_for_user, sync_status
 from swarms.note_sync.case_changes import ChangeNotice, poll_case_changes
-from swarms.opening.lifecycle import add_member, find_swarm_by_channel
+from swarms.opening.lifecycle import add_member, find_swarm_by_channel, require_swarm
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhooks/case-system"
 
 
 def register(app: App, services: AppServices) -> None:
-    registry = registry_of(services)
+    registry = services.subcommands
     registry.add("status", _status)
     registry.add("sync", _sync)
-    app.shortcut(SyncCallback.ADD_TO_CASE)(_open_add_to_case(services))
-    app.view(SyncCallback.ADD_TO_CASE_VIEW)(_submit_add_to_case(services))
-    services.extras.setdefault("http_routes", {})[WEBHOOK_PATH] = webhook_app(services)
-    app.event("member_joined_channel")(_member_joined(services))
-    app.event("member_left_channel")(_member_left(services))
+    listeners = Listeners(app, services)
+    listeners.shortcut(SyncCallback.ADD_TO_CASE, _open_add_to_case(services))
+    listeners.view(SyncCallback.ADD_TO_CASE_VIEW, _submit_add_to_case(services))
+    listeners.event("member_joined_channel", _member_joined(services))
+    listeners.event("member_left_channel", _member_left(services))
+    services.routes[WEBHOOK_PATH] = webhook_app(services)
 
 
 # ---------------------------------------------------------------- who is in the swarm
@@ -92,18 +95,10 @@ def _member_left(services: AppServices) -> Callable:
 # ---------------------------------------------------------------- /swarm status, /swarm sync retry
 
 
-def _swarm_here(ctx: CommandContext) -> tuple[int, str]:
-    with ctx.services.sessions() as session:
-        swarm = find_swarm_by_channel(session, ctx.channel_id)
-        if swarm is None:
-            raise NotASwarmChannel()
-        return swarm.id, swarm.case_number
-
-
 def _status(ctx: CommandContext) -> None:
-    swarm_id, case_number = _swarm_here(ctx)
     with ctx.services.sessions() as session:
-        status = sync_status(session, swarm_id)
+        swarm = require_swarm(session, ctx.channel_id)
+        case_number, status = swarm.case_number, sync_status(session, swarm.id)
     ctx.answer(status_text(case_number, status, system=ctx.services.settings.case_system, lang=ctx.lang))
 
 
@@ -111,8 +106,9 @@ def _sync(ctx: CommandContext) -> None:
     if [a.lower() for a in ctx.command.args] != ["retry"]:
         ctx.answer(t("sync.sync_usage", ctx.lang))
         return
-    swarm_id, case_number = _swarm_here(ctx)
     with ctx.services.sessions.begin() as session:
+        swarm = require_swarm(session, ctx.channel_id)
+        swarm_id, case_number = swarm.id, swarm.case_number
         count = retry_parked(session, swarm_id)
     if not count:
         with ctx.services.sessions() as session:
@@ -120,9 +116,8 @@ def _sync(ctx: CommandContext) -> None:
         ctx.answer(t("sync.retry_none", ctx.lang, case=case_number, pending=pending))
         return
     ctx.answer(t("sync.retrying", ctx.lang, case=case_number, count=count))
-    worker = ctx.services.extras.get("delivery_worker")
-    if worker is not None:
-        worker.deliver_now()
+    if ctx.services.worker is not None:
+        ctx.services.worker.deliver_now()
     with ctx.services.sessions() as session:
         status = sync_status(session, swarm_id)
     ctx.answer(t("sync.retry_done", ctx.lang, case=case_number, delivered=status.delivered,
@@ -141,7 +136,7 @@ def _open_add_to_case(services: AppServices) -> Callable:
         with services.sessions() as session:
             choices = swarms_for_user(session, user_id, include_all=services.permissions.is_admin(user_id))
         if not choices:
-            respond(response_type="ephemeral", text=t("sync.add_no_swarms", lang))
+            reply_privately(respond, t("sync.add_no_swarms", lang))
             return
         files = tuple({"name": f.get("name", ""), "permalink": f.get("permalink", "")}
                       for f in message.get("files", []))
@@ -264,7 +259,7 @@ def post_case_changes(services: AppServices, notices: Iterable[ChangeNotice]) ->
             posted += 1
         except SlackApiError:
             log.warning("could not post a case change to %s", notice.channel_id)
-        for hook in services.extras.get("on_case_change", []):
+        for hook in services.hooks.on_case_change:
             try:
                 hook(services, notice)
             except Exception:

@@ -68,7 +68,7 @@ def _on_access_lost(services: AppServices, what: str):
         # Notes already captured still reach the case system (the outbox needs no Slack token).
         log.error("Slack access lost: %s. Scheduled Slack work is paused; reinstall the app and set the new "
                   "SLACK_BOT_TOKEN, then restart case-swarm.", what)
-        scheduler = services.extras.get("scheduler")
+        scheduler = services.scheduler
         if scheduler is not None and getattr(scheduler, "running", False):
             scheduler.pause()
 

@@ -22,6 +22,8 @@ from bot.i18n.catalog import t
 from bot.listeners.commands import CommandContext, SwarmCommand, open_case
 from bot.listeners.messages import captured_message, nudge_delivery
 from bot.listeners.note_sync import read_message
+from bot.registration import Listeners
+from bot.replies import reply_privately
 from bot.services import AppServices
 from bot.slack_queue import NotYet
 from bot.views.case_card import case_card_blocks, case_card_text
@@ -53,9 +55,10 @@ WAIT_FOR_OPENING_SECONDS = 5.0
 
 def register(app: App, services: AppServices) -> None:
     services.slack_queue.handle(START_FROM, lambda item: _start_when_open(services, item))
-    app.shortcut(FromMessageCallback.SHORTCUT)(ack=_open_modal(services), lazy=[_in_their_language(services)])
+    listeners = Listeners(app, services)
+    listeners.shortcut(FromMessageCallback.SHORTCUT, ack=_open_modal(services), lazy=[_in_their_language(services)])
     app.options(FromMessageAction.SEARCH)(_search(services))
-    app.view(FromMessageCallback.VIEW)(ack=_check_submission(services), lazy=[_open_from_message(services)])
+    listeners.view(FromMessageCallback.VIEW, ack=_check_submission(services), lazy=[_open_from_message(services)])
 
 
 def message_texts(message: dict) -> str:
@@ -169,8 +172,7 @@ def _open_from_message(services: AppServices) -> Callable:
         try:
             opened = open_case(ctx)
         except Exception as exc:  # the same answers /swarm gives: in words, never a trace
-            respond(response_type="ephemeral", replace_original=False,
-                    text=error_text(exc, lang, system=services.settings.case_system))
+            reply_privately(respond, error_text(exc, lang, system=services.settings.case_system))
             return
         if opened is not None:
             _start_from(services, opened, state, user_id, respond)
@@ -193,7 +195,7 @@ def _start_from(services: AppServices, opened: OpenedSwarm, state: FromMessageSt
         except (SwarmError, SlackApiError) as exc:
             log.info("swarm %s: the starting message could not be read again: %s", opened.swarm_id, exc)
             lang = services.people.language_of(user_id)
-            respond(response_type="ephemeral", replace_original=False, text=t("from_message.not_kept", lang))
+            reply_privately(respond, t("from_message.not_kept", lang))
             return
     captured = captured_message(services, message, event_id="", source="shortcut")
     try:

@@ -146,6 +146,16 @@ def slot(key: str, check: Check, *, default: Any = MISSING) -> Any:
     return field(metadata=metadata) if default is MISSING else field(default=default, metadata=metadata)
 
 
+def action_value(body: dict) -> str:
+    """The clicked button's (or picked option's) raw value, to be read back through a RoundTrip or
+    `id_from_text`; longer than a button value can be, it is refused here."""
+    action = (body.get("actions") or [{}])[0]
+    value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
+    if not isinstance(value, str) or len(value) > MAX_BUTTON_VALUE:
+        raise RoundTripRefused("expected a button value")
+    return value
+
+
 def id_from_text(raw: object) -> int:
     """An id given as text (a select option's value): ASCII digits only, within the database's integer."""
     if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) > 10:

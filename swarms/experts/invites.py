@@ -37,10 +37,7 @@ from swarms.opening.lifecycle import add_member
 from swarms.ports import InviteOutcome
 
 log = logging.getLogger(__name__)
-ESCALATION_JOB = "swarms.experts.invites:escalation_job"
-ESCALATION_RETRY = timedelta(minutes=5)
-PORT_KEY = "experts_port"  # services.extras keys the job reads
-SETTINGS_KEY = "expert_settings"
+ESCALATION_RETRY = timedelta(minutes=5)  # an answer check that failed runs again this much later
 
 
 def escalation_job_id(outcome_id: int) -> str:
@@ -397,19 +394,3 @@ def pending_checks(session: Session) -> list[tuple[int, datetime]]:
                SuggestionOutcome.answer_due_at.is_not(None))
     ).all()
     return [(row.id, row.answer_due_at) for row in rows if row.status in ("opening", "open")]
-
-
-def escalation_job(outcome_id: int) -> None:
-    """The scheduled answer check (a persistent date job); it finds the app through job_services()."""
-    from swarms.db import utcnow
-    from swarms.jobs.scheduling import job_run, job_services
-
-    services = job_services()
-    with job_run("expert-answer-check"):
-        try:
-            escalate(services.sessions, services.extras[PORT_KEY], outcome_id, now=utcnow(),
-                     settings=services.extras[SETTINGS_KEY])
-        except Exception:
-            port = services.extras[PORT_KEY]  # a one-off job: plan the next try, or it never runs again
-            port.plan_answer_check(outcome_id, utcnow() + ESCALATION_RETRY)
-            raise

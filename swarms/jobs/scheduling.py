@@ -1,7 +1,8 @@
 """Scheduled and delayed jobs: APScheduler with its jobs in the app's database, so they survive a restart.
 
-Jobs are module-level functions named by a stable id; they take ids, never ORM objects, and reach the
-running app's services through `job_services()`, set once at start-up. Each runs inside `job_run(name)`,
+Jobs are module-level functions named by a stable id; they take ids, never ORM objects. A scheduler made
+with a `context` (the app makes it with its services) calls each job with that context first, so a job
+reaches what it needs through its argument, never through a global. Each runs inside `job_run(name)`,
 which logs and counts a failure instead of letting it out.
 
 With several replicas on one database every process starts a `SafeScheduler` *paused*: it can plan jobs
@@ -15,12 +16,15 @@ still claims its step with a conditional UPDATE first; `claim_run` does that for
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -33,8 +37,7 @@ from swarms.upsert import insert_or_skip
 
 log = logging.getLogger(__name__)
 JOBS_TABLE = "apscheduler_jobs"
-
-_services: Any = None
+JobFunction = TypeVar("JobFunction", bound=Callable[..., Any])
 
 
 class JobRun(Base):
@@ -53,18 +56,6 @@ def claim_run(session: Session, job: str, run_key: str) -> bool:
     """True for the one caller that gets to do this run; commit the session to make the claim stick."""
     claimed = insert_or_skip(session, JobRun.__table__, {"job": job, "run_key": run_key, "claimed_at": utcnow()})
     return claimed is not None
-
-
-def set_job_services(services: Any) -> None:
-    """Give jobs the running app's services (one process runs one app)."""
-    global _services
-    _services = services
-
-
-def job_services() -> Any:
-    if _services is None:
-        raise RuntimeError("jobs ran before the app set their services")
-    return _services
 
 
 @contextlib.contextmanager
@@ -111,13 +102,50 @@ class SafeScheduler(BackgroundScheduler):
         return self.running and thread is not None and thread.is_alive()
 
 
+class _JobInContext:
+    """A stored job as the executor runs it: its function called with the context first. The job itself
+    (pickled back into the store after each run) never holds the context."""
+
+    def __init__(self, job: Any, context: object) -> None:
+        self._job = job
+        self.func = functools.partial(job.func, context)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._job, name)
+
+    def __str__(self) -> str:
+        return str(self._job)
+
+
+def context_job(func: JobFunction) -> JobFunction:
+    """Mark a job whose first parameter is the scheduler's context: it is planned with the other arguments
+    only (APScheduler checks the planned arguments against the signature it sees), and called with all."""
+    sig = inspect.signature(func)
+    func.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])  # type: ignore[attr-defined]
+    return func
+
+
+class ContextExecutor(ThreadPoolExecutor):
+    """APScheduler's thread pool, calling every job with `context` as its first argument."""
+
+    def __init__(self, context: object, max_workers: int = 10) -> None:
+        super().__init__(max_workers)
+        self.context = context
+
+    def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
+        super()._do_submit_job(_JobInContext(job, self.context), run_times)
+
+
 def make_scheduler(engine: Engine, *, start: bool = True, paused: bool = False,
-                   may_run: Callable[[], bool] = lambda: True) -> SafeScheduler:
-    """A background scheduler whose jobs live in the app's database (table apscheduler_jobs)."""
+                   may_run: Callable[[], bool] = lambda: True, context: object | None = None) -> SafeScheduler:
+    """A background scheduler whose jobs live in the app's database (table apscheduler_jobs); with a
+    `context`, every job is called with it first."""
     store = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
     _create_job_table(engine, store)
+    executors = {"default": ContextExecutor(context)} if context is not None else {}
     scheduler = SafeScheduler(
         jobstores={"default": store},
+        executors=executors,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         timezone="UTC",
         may_run=may_run,
@@ -138,6 +166,15 @@ def _create_job_table(engine: Engine, store: SQLAlchemyJobStore) -> None:
 def schedule_once(scheduler: BackgroundScheduler, job_id: str, func: str, run_at: datetime, *args: Any) -> None:
     """Run `func` ("module:function") once at `run_at`; the same id replaces an earlier plan."""
     scheduler.add_job(func, "date", run_date=run_at, args=list(args), id=job_id, replace_existing=True)
+
+
+def is_planned(scheduler: BackgroundScheduler, job_id: str) -> bool:
+    """Whether a job is stored under `job_id`; one stored under a function an upgrade renamed counts as not
+    planned, so planning it again replaces it."""
+    try:
+        return scheduler.get_job(job_id) is not None
+    except LookupError:  # APScheduler cannot resolve the stored "module:function" any more
+        return False
 
 
 def cancel(scheduler: BackgroundScheduler, job_id: str) -> bool:

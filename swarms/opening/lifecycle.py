@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from swarms.case_systems.base import CaseRecord, CaseSystem
 from swarms.db import utcnow
-from swarms.errors import CaseClosed, NotAllowed, SwarmBeingOpened
+from swarms.errors import CaseClosed, NotAllowed, NotASwarmChannel, SwarmBeingOpened
 from swarms.models import Swarm, SwarmMember, SwarmStatus
 from swarms.opening.models import HandledTrigger, OpenRequestState, SwarmOpenRequest
 from swarms.ports import SwarmWorkspace
@@ -102,6 +102,14 @@ def find_live_swarm(session: Session, case_system: str, case_key: str) -> Swarm 
 
 def find_swarm_by_channel(session: Session, channel_id: str) -> Swarm | None:
     return session.scalar(select(Swarm).where(Swarm.channel_id == channel_id))
+
+
+def require_swarm(session: Session, channel_id: str) -> Swarm:
+    """The swarm of the channel a command or button was used in; anywhere else is NotASwarmChannel."""
+    swarm = find_swarm_by_channel(session, channel_id) if channel_id else None
+    if swarm is None:
+        raise NotASwarmChannel()
+    return swarm
 
 
 def add_member(session: Session, swarm_id: int, user_id: str, *, role: str, invited_by: str | None = None,

@@ -29,7 +29,7 @@ def test_a_running_bot_is_live_and_ready_and_says_which_scheduler_role_it_has(sw
 
 
 def test_readiness_says_why_not_when_the_delivery_worker_has_stopped(swarm_app):
-    swarm_app.services.extras["delivery_worker"].stop()
+    swarm_app.services.worker.stop()
     status, body = get(swarm_app.run.server.url + "/readyz")
     assert status == 503
     assert json.loads(body)["reasons"] == ["delivery worker stopped"]

@@ -82,7 +82,7 @@ def test_notes_written_while_the_case_system_is_down_arrive_in_order_once_it_is_
     with sessions.begin() as session:  # the backoff has run out
         for row in session.scalars(select(OutboxItem)):
             row.next_attempt_at = row.created_at
-    app.services.extras["delivery_worker"].deliver_now()
+    app.services.worker.deliver_now()
     assert [n.body.splitlines()[0] for n in case_notes(sessions)] == [f"step {n}" for n in range(5)]
 
 
@@ -110,7 +110,7 @@ def test_parked_notes_are_announced_and_sync_retry_resends_them(flaky_swarm_app,
     with sessions.begin() as session:  # as if it had failed many times already
         for row in session.scalars(select(OutboxItem)):
             row.attempts, row.next_attempt_at = 7, row.created_at
-    app.services.extras["delivery_worker"].deliver_now()
+    app.services.worker.deliver_now()
     app.settle()
     assert any("sync retry" in m.get("text", "") for m in app.workspace.messages(channel))
     app.services.cases.down = False
@@ -184,7 +184,7 @@ def test_a_message_written_while_the_swarm_is_still_opening_is_synced_too(swarm_
     with sessions.begin() as session:  # as on another replica, between the channel and the card
         session.get_one(Swarm, session.scalar(select(Swarm.id).where(Swarm.channel_id == channel))).status = \
             SwarmStatus.OPENING
-    swarm_app.services.extras.get("swarm_by_channel", {}).clear()
+    swarm_app.services.caches.swarm_by_channel.clear()
     swarm_app.driver.user_posts(swarm_app.people.expert, channel, "첫 메모: 인버터 재부팅 후에도 E-21")
     swarm_app.settle()
     assert [n.author_name for n in case_notes(sessions)] == ["김지우"]

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import text
 
 import swarms.db
-from bot.listeners.experts import on_start
+from bot.jobs import check_expert_answer
+from bot.listeners.experts import on_lead
 from bot.views.experts import ExpertsAction
-from swarms.experts.invites import PORT_KEY, SETTINGS_KEY, escalate, escalation_job, escalation_job_id
+from swarms.experts.invites import escalate, escalation_job_id
 from tests.experts.test_invite_flows_e2e import channel_texts, join_request, open_swarm, outcome, scheduled, suggested
 
 FORTY_FIVE = {"EXPERTS_ANSWER_MINUTES": "45"}
@@ -23,7 +24,7 @@ FORTY_FIVE = {"EXPERTS_ANSWER_MINUTES": "45"}
 def run_check_at(app, monkeypatch, outcome_id: int, when) -> None:
     """Run the stored job's function as the scheduler would, with the clock reading `when`."""
     monkeypatch.setattr(swarms.db, "utcnow", lambda: when)
-    escalation_job(outcome_id)
+    check_expert_answer(app.services, outcome_id)
     app.settle()
 
 
@@ -48,7 +49,7 @@ def test_given_silence_past_the_answer_time_then_the_swarm_is_told_and_the_next_
     due = asked.invited_at + timedelta(minutes=45)
     assert asked.answer_due_at == due and scheduled(app, asked.id).next_run_time == due
     assert stored_run_date(sessions, asked.id) == pytest.approx(due.timestamp()), "kept in the database"
-    port, settings = app.services.extras[PORT_KEY], app.services.extras[SETTINGS_KEY]
+    port, settings = app.services.experts, app.services.settings.experts
     before = len(app.workspace.messages(channel))
 
     assert escalate(app.services.sessions, port, asked.id, now=due - timedelta(minutes=1), settings=settings) \
@@ -107,7 +108,7 @@ def test_answering_removes_the_stored_check_and_a_lost_one_is_planned_again_at_s
     app.settle()
     assert stored_run_date(sessions, first.id) is None, "a join removes the job from the store"
 
-    app.services.extras["scheduler"].remove_job(escalation_job_id(second.id))  # the store lost it
-    on_start(app.services)  # what a restart runs
+    app.services.scheduler.remove_job(escalation_job_id(second.id))  # the store lost it
+    on_lead(app.services, app.services.scheduler)  # what a restart runs
     assert scheduled(app, second.id).next_run_time == second.answer_due_at
     assert scheduled(app, first.id) is None, "an answered invitation is not planned again"

@@ -65,7 +65,7 @@ def outcome(sessions, user_id: str) -> SuggestionOutcome:
 
 
 def scheduled(app, outcome_id: int):
-    return app.services.extras["scheduler"].get_job(escalation_job_id(outcome_id))
+    return app.services.scheduler.get_job(escalation_job_id(outcome_id))
 
 
 def channel_texts(app, channel: str) -> str:

@@ -42,7 +42,7 @@ def test_a_rename_by_hand_is_remembered(swarm_app, sessions):  # noqa: F811
 
 
 def test_an_uninstall_pauses_the_scheduled_slack_work_and_says_why(swarm_app, caplog):  # noqa: F811
-    scheduler = swarm_app.services.extras["scheduler"]
+    scheduler = swarm_app.services.scheduler
     assert scheduler.state == 1  # running
     swarm_app.driver.event({"type": "app_uninstalled", "event_ts": "1795430009.000100"})
     swarm_app.settle()

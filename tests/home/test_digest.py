@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from types import SimpleNamespace
 
-from bot.listeners.home import DIGEST_JOB_ID, ROLLUP_JOB_ID, start_home_jobs
+from bot.jobs import DIGEST_JOB, ROLLUP_JOB, plan_home_jobs
 from swarms.db import make_session_factory
 from swarms.jobs.scheduling import make_scheduler
 from swarms.stats.digest import last_week, run_weekly_digest
@@ -55,14 +55,14 @@ def test_one_failing_recipient_does_not_cost_the_others_their_digest(sessions):
 
 
 def test_the_jobs_are_registered_once_with_one_scheduler(sessions):
-    services = SimpleNamespace(sessions=sessions, extras={"scheduler": make_scheduler(sessions.kw["bind"])})
+    services = SimpleNamespace(sessions=sessions)
+    scheduler = make_scheduler(sessions.kw["bind"])
     try:
-        start_home_jobs(services)
-        scheduler = services.extras["scheduler"]
-        start_home_jobs(services)  # a second start-up hook run: same scheduler, jobs replaced
-        assert services.extras["scheduler"] is scheduler
-        assert {job.id for job in scheduler.get_jobs()} >= {DIGEST_JOB_ID, ROLLUP_JOB_ID}
-        trigger = str(scheduler.get_job(DIGEST_JOB_ID).trigger)
+        plan_home_jobs(services, scheduler)
+        plan_home_jobs(services, scheduler)  # a second lead in the same process: the jobs are replaced
+        assert {job.id for job in scheduler.get_jobs()} >= {DIGEST_JOB, ROLLUP_JOB}
+        assert [job.id for job in scheduler.get_jobs()].count(DIGEST_JOB) == 1
+        trigger = str(scheduler.get_job(DIGEST_JOB).trigger)
         assert "day_of_week='mon'" in trigger and "hour='8'" in trigger
     finally:
-        services.extras["scheduler"].shutdown(wait=False)
+        scheduler.shutdown(wait=False)

@@ -61,7 +61,7 @@ def test_the_owner_closes_with_the_command_and_everything_follows(opened, sessio
     assert result.acked_in_time
     swarm = swarm_row(sessions)
     assert swarm.status == SwarmStatus.CLOSED and swarm.resolution_summary == "Firmware 3.2.1 fixes E-21"
-    assert app.services.extras["scheduler"].get_job(archive_job_id(swarm.id)) is not None
+    assert app.services.scheduler.get_job(archive_job_id(swarm.id)) is not None
     with sessions() as session:
         assert session.scalar(select(Case.status).where(Case.number == CASE)) == "Closed"
         bodies = [n.body for n in session.scalars(select(LocalCaseNote).order_by(LocalCaseNote.id))]
@@ -154,7 +154,7 @@ def test_the_case_closing_in_the_case_system_closes_the_swarm_and_reopening_keep
     app.settle()
     swarm = swarm_row(sessions)
     assert swarm.status == SwarmStatus.CLOSED and swarm.closed_by == "case-system"
-    scheduler = app.services.extras["scheduler"]
+    scheduler = app.services.scheduler
     assert scheduler.get_job(archive_job_id(swarm.id)) is not None
     with sessions.begin() as session:
         set_case_field(session, CASE, "status", "Open")
