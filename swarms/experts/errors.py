@@ -5,10 +5,6 @@ from __future__ import annotations
 from swarms.errors import SwarmError
 
 
-class NotInSwarmChannel(SwarmError):
-    message_key = "experts.error.not_in_swarm"
-
-
 class SwarmNotLive(SwarmError):
     message_key = "experts.error.swarm_not_live"
 
