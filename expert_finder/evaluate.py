@@ -51,14 +51,14 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer  # the evaluation only: the app loads it lazily
 
 from expert_finder.datasets import Dataset, DatasetError, load_dataset
 from expert_finder.evaluate_app import AppPath
 from expert_finder.evaluate_report import add_column_flags, average_runs, columns_from, format_table
 from expert_finder.normalize import expand
-from expert_finder.profiles import Cases, CountedTexts, ProfileModel, ranks_of, top_k_dense, tune
+from expert_finder.profiles import SMALL_HISTORY, Cases, ProfileModel, ranks_of, top_k_dense, tune
 from expert_finder.queues import DEFAULT_PATTERNS, queue_accounts
+from expert_finder.tfidf import CountedTexts, TermSpec, product
 
 METHODS = ("app", "finder", "similar", "frequent", "random")
 RESEARCH_METHODS = METHODS[1:]
@@ -105,8 +105,7 @@ def _cases(cols: tuple, idx: np.ndarray, with_people: bool) -> Cases:
     )
 
 
-def similar_vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(preprocessor=expand, ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32)
+SIMILAR_TERMS = TermSpec("word", (1, 2))  # words and word pairs, every one kept
 
 
 def similar_cases_scores(
@@ -114,10 +113,10 @@ def similar_cases_scores(
 ) -> np.ndarray:
     """The baseline: word TF-IDF cosine to each past case, top k, summed per resolver.
 
-    `counted`: the same vectoriser's counts over a superset of the texts (a replay's refits slice them)."""
-    vec = similar_vectorizer() if counted is None else counted.fit(history.texts)
-    h = vec.fit_transform(history.texts)
-    sim = top_k_dense((vec.transform(test.texts) @ h.T).toarray(), k)
+    `counted`: `SIMILAR_TERMS` counts over a superset of the texts (a replay's refits slice them)."""
+    vec = (counted or CountedTexts(SIMILAR_TERMS, [*history.texts, *test.texts])).fit(history.texts)
+    h = vec.transform(history.texts)
+    sim = top_k_dense(product(vec.transform(test.texts), h.transposed()), k)
     where = {p: i for i, p in enumerate(people)}
     owner = np.zeros((len(history.texts), len(people)), dtype=np.float32)
     owner[np.arange(len(history.texts)), [where[p] for p in history.people]] = 1.0
@@ -173,8 +172,9 @@ def evaluate_split(data: Dataset, how: str, seed: int, ranker: str = "app", patt
     test = _cases(cols, split.test, True)
     half_life = _half_life(data)
     started = time.perf_counter()
-    weights = tune(history, k=FINDER_K, half_life=half_life)
-    model = ProfileModel(k=FINDER_K, half_life=half_life, weights=weights).fit(history)
+    counted = ProfileModel.count_texts(cols[0]) if len(split.history) >= SMALL_HISTORY else None
+    weights = tune(history, k=FINDER_K, half_life=half_life, counted=counted)
+    model = ProfileModel(k=FINDER_K, half_life=half_life, weights=weights, counted=counted).fit(history)
     people = model.people
     where = {p: i for i, p in enumerate(people)}
     queues = _queues(data, split.history, people, patterns)
@@ -232,15 +232,16 @@ def evaluate_replay(
     people_all = cols[3]
     half_life = _half_life(data)
     started = time.perf_counter()
-    first_weights = weights = tune(_cases(cols, np.arange(cut), True), k=FINDER_K, half_life=half_life)
+    # Tokenise and count every text once; each refit then fits its TF-IDF on the prefix's counts alone.
+    counted = ProfileModel.count_texts(cols[0])
+    first_weights = weights = tune(_cases(cols, np.arange(cut), True), k=FINDER_K, half_life=half_life,
+                                   counted=counted)
     queues = _queues(data, np.arange(cut), sorted(set(people_all[:cut])), patterns)
     app = AppPath(data, half_life, queues) if ranker == "app" else None
     app_weights = app.tune(np.arange(cut)) if app else None
     tunings = [{"before_case": cut, "weights": weights, "app_weights": app_weights}]
     rng = np.random.default_rng(seed + 1)
-    # Tokenise and count every text once; each refit then fits its TF-IDF on the prefix's counts alone.
-    counted = ProfileModel.count_texts(cols[0])
-    similar_counted = CountedTexts(similar_vectorizer(), cols[0])
+    similar_counted = CountedTexts(SIMILAR_TERMS, cols[0])
     ranks: dict[str, list[np.ndarray]] = {name: [] for name in (METHODS if app else RESEARCH_METHODS)}
     refits = 0
     lagged = 0  # resolver seen before the case but not before its block: a miss that only K > 1 causes
@@ -249,7 +250,7 @@ def evaluate_replay(
         stop = min(start + refit_every, n)
         history = _cases(cols, np.arange(start), True)
         if retune_every and start - tunings[-1]["before_case"] >= retune_every:
-            weights = tune(history, k=FINDER_K, half_life=half_life)
+            weights = tune(history, k=FINDER_K, half_life=half_life, counted=counted)
             app_weights = app.tune(np.arange(start)) if app else None
             tunings.append({"before_case": start, "weights": weights, "app_weights": app_weights})
         block = _cases(cols, np.arange(start, stop), True)
@@ -327,7 +328,7 @@ def evaluate(
             return evaluate_replay(data, seed, refit_every, retune_every, ranker, patterns)
         runs = [evaluate_split(data, how, seed + r, ranker, patterns) for r in range(1 if how == "chrono" else repeats)]
     except ValueError as exc:
-        if "empty vocabulary" in str(exc) or "no terms remain" in str(exc):  # scikit-learn: no shared term
+        if "empty vocabulary" in str(exc) or "no terms remain" in str(exc):  # tfidf: no shared term
             raise DatasetError(f"{data.name}: the case texts share too few words to learn from") from None
         raise
     return runs[0] if len(runs) == 1 else average_runs(runs)

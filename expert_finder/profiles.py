@@ -18,7 +18,8 @@ cases created strictly before the case being scored, whatever the split. This is
 app ranks with (`expert_finder.history.HistoryIndex` fits it on the team's past swarms), so the figures
 of the evaluation are the app's.
 
-Everything is sparse/dense matrix products over test × history; nothing loops over pairs in Python.
+Everything is sparse/dense matrix products over test × history (`tfidf`: numpy alone, through inverted
+indexes); nothing loops over pairs in Python.
 """
 
 from __future__ import annotations
@@ -26,15 +27,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from expert_finder.normalize import expand
-
-if TYPE_CHECKING:  # scikit-learn and scipy load on the first fit, not when the app imports the finder
-    from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from expert_finder.tfidf import CountedTexts, Rows, TermSpec, product
 
 FEATURES = ("centroid", "words", "knn", "prior", "recency", "active")
 DEFAULT_WEIGHTS = {"centroid": 1.0, "words": 1.0, "knn": 0.1, "prior": 0.0, "recency": 0.0, "active": 0.1, "gate": 0.0}
@@ -55,91 +51,17 @@ class Cases:
     weights: np.ndarray | None = None  # how much each history row counts (the app: by kind of help); 1 if None
 
 
-class CountedTexts:
-    """Texts tokenised and counted once, so that fitting `vectorizer` on any subset of them is a slice.
-
-    The counting vocabulary covers every text but is only a column index: `fit` keeps the columns the
-    subset itself selects (min_df, max_features) and learns the IDF from the subset alone, which gives
-    the same matrix as fitting `vectorizer` on those texts (a walk-forward replay refits on growing
-    prefixes; re-tokenising them each time is what costs).
-    """
-
-    def __init__(self, vectorizer: TfidfVectorizer, texts: Sequence[str]):
-        from sklearn.feature_extraction.text import CountVectorizer
-
-        params = vectorizer.get_params()
-        if params["max_df"] != 1.0 or not isinstance(params["min_df"], int):
-            raise ValueError("CountedTexts supports an integer min_df and no max_df")
-        self.min_df, self.max_features = params["min_df"], params["max_features"]
-        self.tfidf = {k: params[k] for k in ("norm", "use_idf", "smooth_idf", "sublinear_tf")}
-        count_keys = CountVectorizer().get_params()
-        counter = CountVectorizer(
-            **{**{k: v for k, v in params.items() if k in count_keys}, "min_df": 1, "max_features": None}
-        )
-        self.counter = counter
-        self.counts = counter.fit_transform(texts).tocsr()
-        self.row = {text: i for i, text in enumerate(texts)}
-
-    def rows(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """Counts of `texts`; one not counted before (a query worded otherwise) is counted now, over the
-        same columns: a term no counted text has is in no subset's vocabulary either."""
-        from scipy import sparse
-
-        if all(t in self.row for t in texts):
-            return self.counts[[self.row[t] for t in texts]]
-        return sparse.vstack([self.counts[self.row[t]] if t in self.row else self.counter.transform([t])
-                              for t in texts]).tocsr()
-
-    def fit(self, texts: Sequence[str]) -> SubsetTfidf:
-        counts = self.rows(texts)
-        cols = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]) >= self.min_df)
-        if self.max_features is not None and len(cols) > self.max_features:
-            totals = np.asarray(counts[:, cols].sum(axis=0)).ravel()
-            cols = np.sort(cols[np.argsort(-totals, kind="stable")[: self.max_features]])
-        if not len(cols):  # what the vectoriser itself says in this case
-            raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
-        from sklearn.feature_extraction.text import TfidfTransformer
-
-        return SubsetTfidf(self, cols, TfidfTransformer(**self.tfidf).fit(counts[:, cols]))
-
-
-class SubsetTfidf:
-    """A TF-IDF vectoriser fitted through `CountedTexts.fit`; transforms texts counted there."""
-
-    def __init__(self, counted: CountedTexts, cols: np.ndarray, transformer: TfidfTransformer):
-        self.counted, self.cols, self.transformer = counted, cols, transformer
-
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return self.transformer.transform(self.counted.rows(texts)[:, self.cols]).tocsr()
-
-    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return self.transform(texts)
-
-
 SMALL_HISTORY = 50  # below this many cases a term seen once still counts (min_df 1), so a new team learns
+MAX_FEATURES = 200_000
 
 
-def make_vectorizer(**overrides) -> TfidfVectorizer:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    options = {
-        "analyzer": "char_wb",
-        "ngram_range": (2, 4),
-        "sublinear_tf": True,
-        "min_df": 1,
-        "max_features": 200_000,
-        "dtype": np.float32,
-    }
-    options.update(overrides)
-    return TfidfVectorizer(preprocessor=expand, **options)
+def char_terms(min_df: int = 2) -> TermSpec:
+    """Character 2-4-grams within word boundaries: Korean, mixed text, typos and plurals meet."""
+    return TermSpec("char_wb", (2, 4), min_df, MAX_FEATURES)
 
 
-def char_vectorizer(min_df: int = 2) -> TfidfVectorizer:
-    return make_vectorizer(min_df=min_df)
-
-
-def word_vectorizer(min_df: int = 2) -> TfidfVectorizer:
-    return make_vectorizer(analyzer="word", ngram_range=(1, 1), min_df=min_df)
+def word_terms(min_df: int = 2) -> TermSpec:
+    return TermSpec("word", (1, 1), min_df, MAX_FEATURES)
 
 
 def top_k_dense(sim: np.ndarray, k: int) -> np.ndarray:
@@ -177,32 +99,26 @@ class ProfileModel:
         self.counted = counted
 
     @staticmethod
-    def count_texts(texts: Sequence[str]) -> tuple[CountedTexts, CountedTexts]:
-        return CountedTexts(char_vectorizer(), texts), CountedTexts(word_vectorizer(), texts)
+    def count_texts(texts: Sequence[str], min_df: int = 2) -> tuple[CountedTexts, CountedTexts]:
+        return CountedTexts(char_terms(min_df), texts), CountedTexts(word_terms(min_df), texts)
 
     def fit(self, history: Cases) -> ProfileModel:
-        from scipy import sparse
-        from sklearn.preprocessing import normalize as l2_normalize
-
         assert history.people is not None
         self.people = sorted(set(history.people))
         index = {p: i for i, p in enumerate(self.people)}
         labels = np.array([index[p] for p in history.people], dtype=np.int64)
         n = len(labels)
         row_w = np.ones(n) if history.weights is None else np.asarray(history.weights, dtype=np.float64)
-        owner = sparse.csr_matrix((row_w.astype(np.float32), (np.arange(n), labels)), (n, len(self.people)))
-        if self.counted is None:
-            min_df = 1 if n < SMALL_HISTORY else 2
-            self.vectorizer, self.word_vectorizer = char_vectorizer(min_df), word_vectorizer(min_df)
-        else:
-            self.vectorizer, self.word_vectorizer = (c.fit(history.texts) for c in self.counted)
-        self.matrix = self.vectorizer.fit_transform(history.texts).tocsr()
-        self.centroids = l2_normalize(owner.T @ self.matrix).tocsr()
-        self.word_centroids = l2_normalize(owner.T @ self.word_vectorizer.fit_transform(history.texts)).tocsr()
-        # Transposed once here: `x @ m.T` would convert the whole matrix again on every case scored.
-        self.matrix_t, self.centroids_t, self.word_centroids_t = (
-            m.T.tocsr() for m in (self.matrix, self.centroids, self.word_centroids)
-        )
+        counted = self.counted or self.count_texts(history.texts, 1 if n < SMALL_HISTORY else 2)
+        self.vectorizer, self.word_vectorizer = (c.fit(history.texts) for c in counted)
+        # A person's centroid is the L2-normalised weighted sum of their rows, so a case's cosine with it is
+        # the weighted sum of its cosines with those rows over that sum's norm: only the norms are kept, and
+        # the case is scored against the rows alone, through inverted indexes (per term, the rows holding it).
+        matrix = self.vectorizer.transform(history.texts)
+        words = self.word_vectorizer.transform(history.texts)
+        self.centroid_norms = matrix.summed_by(labels, row_w, len(self.people)).row_norms()
+        self.word_centroid_norms = words.summed_by(labels, row_w, len(self.people)).row_norms()
+        self.matrix_t, self.word_matrix_t = matrix.transposed(), words.transposed()
         self.times = np.asarray(history.times, dtype=np.float64)
         self.labels, self.row_weights = labels, row_w
         # History rows grouped by person, so per-person sums and maxima are one reduceat over columns.
@@ -228,7 +144,7 @@ class ProfileModel:
     def features(
         self,
         cases: Cases,
-        x: sparse.csr_matrix | None = None,
+        x: Rows | None = None,
         half_life: float | None = None,
         similarity: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
@@ -239,7 +155,8 @@ class ProfileModel:
         at = np.asarray(cases.times, dtype=np.float64)[:, None]
         age = at - self.times[None, :]
         before = age > 0  # only cases created before the one scored: no look into the future
-        sim = np.where(before, self.similarity(x) if similarity is None else similarity, 0.0)
+        cosine = self.similarity(x) if similarity is None else similarity
+        sim = np.where(before, cosine, 0.0)
         decay = np.where(before, np.exp(-math.log(2) * np.maximum(age, 0.0) / half_life), 0.0)
         decay = decay * self.row_weights[None, :]
         knn = top_k_dense(sim, self.k) * decay
@@ -250,17 +167,24 @@ class ProfileModel:
         last = self._per_person(np.where(before, self.times[None, :], -np.inf), np.maximum)
         active = np.exp(-math.log(2) * np.maximum(at - last, 0.0) / (ACTIVE_HALF_LIFE_SHARE * half_life))
         return {
-            "centroid": (x @ self.centroids_t).toarray(),
-            "words": (self.word_vectorizer.transform(cases.texts) @ self.word_centroids_t).toarray(),
+            "centroid": self._centroid_cosine(cosine, self.centroid_norms),
+            "words": self._centroid_cosine(
+                product(self.word_vectorizer.transform(cases.texts), self.word_matrix_t), self.word_centroid_norms
+            ),
             "knn": _row_max_scaled(self._per_person(knn)),
             "prior": _row_max_scaled(prior),
             "recency": _row_max_scaled(self._per_person(decay)),
             "active": _row_max_scaled(np.where(np.isfinite(last), active, 0.0)),
         }
 
-    def similarity(self, x: sparse.csr_matrix) -> np.ndarray:
+    def _centroid_cosine(self, cosine: np.ndarray, norms: np.ndarray) -> np.ndarray:
+        """cases × people cosine with each person's centroid, from the cases × rows cosine with their rows."""
+        sums = self._per_person(cosine * self.row_weights[None, :])
+        return np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+
+    def similarity(self, x: Rows) -> np.ndarray:
         """Cosine of each vectorised case with every history case (rows are L2-normalised by TF-IDF)."""
-        return (x @ self.matrix_t).toarray()
+        return product(x, self.matrix_t)
 
     def score(self, cases: Cases, features: dict[str, np.ndarray] | None = None) -> np.ndarray:
         return combine(features or self.features(cases), self.weights)
@@ -273,12 +197,20 @@ def combine(features: dict[str, np.ndarray], weights: dict[str, float]) -> np.nd
     return total * (features["recency"] + 1e-3) ** gate if gate else total
 
 
-def tune(history: Cases, *, k: int, half_life: float, holdout: float = 0.2) -> dict[str, float]:
+def tune(
+    history: Cases,
+    *,
+    k: int,
+    half_life: float,
+    holdout: float = 0.2,
+    counted: tuple[CountedTexts, CountedTexts] | None = None,
+) -> dict[str, float]:
     """Choose the evidence weights on the last `holdout` of the history (by its order), by MRR + top-5.
 
     Only the history is looked at, so the test part stays unseen; the history's own order is the time
     order for a chronological split and a shuffled order for a random one. The search is coordinate
     ascent from `centroid` alone, each other weight (and the gate) tried over `WEIGHT_STEPS` in turn.
+    `counted`: as for `ProfileModel`, counts over a superset of the texts (used from SMALL_HISTORY cases on).
     """
     assert history.people is not None
     n = len(history.texts)
@@ -287,7 +219,7 @@ def tune(history: Cases, *, k: int, half_life: float, holdout: float = 0.2) -> d
         return dict(DEFAULT_WEIGHTS)
     head = Cases(history.texts[:cut], history.keys[:cut], history.times[:cut], history.people[:cut])
     tail = Cases(history.texts[cut:], history.keys[cut:], history.times[cut:], history.people[cut:])
-    model = ProfileModel(k=k, half_life=half_life).fit(head)
+    model = ProfileModel(k=k, half_life=half_life, counted=counted if cut >= SMALL_HISTORY else None).fit(head)
     feats = model.features(tail)
     where = {p: i for i, p in enumerate(model.people)}
     truth = np.array([where.get(p, -1) for p in tail.people])

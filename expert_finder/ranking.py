@@ -195,12 +195,8 @@ def _reasons(case: CaseQuery, i: int, d: DirectoryIndex, s: CaseFeatures, pool: 
 
 
 def warm_up() -> None:
-    """Load what the first ranking would (scikit-learn, scipy, the Korean analyser's model: seconds of CPU),
-    so that no swarm waits on it: `serve` calls it in the background, the demo and the stand-in before
-    their first swarm."""
-    from scipy import sparse  # noqa: F401
-    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
-
+    """Load what the first ranking would (the Korean analyser's model: seconds of CPU), so that no swarm
+    waits on it: `serve` calls it in the background, the demo and the stand-in before their first swarm."""
     expand("준비 완료되었습니다")
 
 

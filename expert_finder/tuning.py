@@ -42,24 +42,36 @@ class Figures:
         return {"cases": self.cases, "top1": self.top1, "top5": self.top5, "mrr": self.mrr}
 
 
-def best_ranks(samples: Sequence[Sample], weights: dict[str, float]) -> np.ndarray:
+@dataclass(frozen=True)
+class Stacked:
+    """Samples stacked once into samples × rows arrays, so each weight tried in a search costs a few passes."""
+
+    values: dict[str, np.ndarray]
+    pool: np.ndarray  # samples × rows, bool
+    truth: np.ndarray  # samples × rows, bool: the rows credited with the resolution
+
+    @classmethod
+    def of(cls, samples: Sequence[Sample]) -> Stacked:
+        pool = np.stack([s.pool for s in samples])
+        truth = np.zeros(pool.shape, dtype=bool)
+        for i, s in enumerate(samples):
+            truth[i, list(s.truth)] = True
+        return cls({n: np.stack([s.values[n] for s in samples]) for n in samples[0].values}, pool, truth)
+
+
+def best_ranks(samples: Sequence[Sample] | Stacked, weights: dict[str, float]) -> np.ndarray:
     """Per sample, the 1-based rank of its best-placed resolver (ties counted against it); 0: not ranked."""
-    if not samples:
-        return np.zeros(0, dtype=np.int64)
-    names = list(samples[0].values)
-    stacked = {n: np.stack([s.values[n] for s in samples]) for n in names}
-    pool = np.stack([s.pool for s in samples])
-    scores = np.where(pool, relevance(stacked, weights), 0.0)
-    ranks = np.zeros(len(samples), dtype=np.int64)
-    for i, s in enumerate(samples):
-        own = [scores[i, r] for r in s.truth if pool[i, r] and scores[i, r] > 0]
-        if own:
-            top = max(own)
-            ranks[i] = int((scores[i] > top).sum() + (scores[i] == top).sum())
-    return ranks
+    if not isinstance(samples, Stacked):
+        if not samples:
+            return np.zeros(0, dtype=np.int64)
+        samples = Stacked.of(samples)
+    scores = np.where(samples.pool, relevance(samples.values, weights), 0.0)
+    own = np.where(samples.truth & samples.pool & (scores > 0), scores, -np.inf).max(axis=1)
+    ranks = (scores >= own[:, None]).sum(axis=1)
+    return np.where(np.isfinite(own), ranks, 0).astype(np.int64)
 
 
-def figures(samples: Sequence[Sample], weights: dict[str, float]) -> Figures:
+def figures(samples: Sequence[Sample] | Stacked, weights: dict[str, float]) -> Figures:
     rank = best_ranks(samples, weights)
     if not rank.size:
         return Figures(0, 0.0, 0.0, 0.0)
@@ -78,6 +90,7 @@ def tune_weights(samples: Sequence[Sample], start: dict[str, float] | None = Non
     best[SCALE] = 1.0
     if not samples:
         return best
+    samples = Stacked.of(samples)
 
     def objective(weights: dict[str, float]) -> float:
         f = figures(samples, weights)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +14,8 @@ import pytest
 from expert_finder import evaluate as evaluate_module
 from expert_finder.datasets import Dataset, load_dataset
 from expert_finder.evaluate import METHODS, evaluate, main
-from expert_finder.profiles import CountedTexts, char_vectorizer, word_vectorizer
+from expert_finder.profiles import char_terms, word_terms
+from expert_finder.tfidf import CountedTexts, TermSpec, fit_tfidf, product
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "support_cases.csv"
 
@@ -72,14 +75,32 @@ def test_history_grows_a_newcomer_is_unseen_only_for_his_first_case(data):
     assert block["unseen_test_cases"] == 1 and block["missed_by_refit_lag"] == 1
 
 
-def test_counted_texts_fit_a_subset_exactly_like_the_vectoriser(data):
+def plain_tfidf(spec: TermSpec, fit_on: list[str], texts: list[str]) -> list[dict[str, float]]:
+    """TF-IDF written out term by term: sublinear tf, smoothed idf over `fit_on`, L2 rows."""
+    df = Counter(t for text in fit_on for t in set(spec.terms(text)))
+    kept = {t for t, n in df.items() if n >= spec.min_df}
+    idf = {t: math.log((1 + len(fit_on)) / (1 + df[t])) + 1 for t in kept}
+    out = []
+    for text in texts:
+        weights = {t: (1 + math.log(n)) * idf[t] for t, n in Counter(spec.terms(text)).items() if t in kept}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        out.append({t: w / norm for t, w in weights.items()})
+    return out
+
+
+def test_counted_texts_fit_a_subset_exactly_like_tfidf_written_out(data):
     texts = [f"{c.subject} {c.description}" for c in data.cases]
-    for make in (char_vectorizer, word_vectorizer):
-        counted = CountedTexts(make(), texts)
-        fitted = counted.fit(texts[:200])
-        direct = make().fit(texts[:200])
-        probe = texts[200:230]
-        assert np.abs(fitted.transform(probe) - direct.transform(probe)).max() < 1e-6
+    for spec in (char_terms(), word_terms(), TermSpec("word", (1, 2))):
+        fitted = CountedTexts(spec, texts).fit(texts[:200])
+        probe, history = texts[200:230], texts[:50]
+        cosine = product(fitted.transform(probe), fitted.transform(history).transposed())
+        a, b = plain_tfidf(spec, texts[:200], probe), plain_tfidf(spec, texts[:200], history)
+        expected = np.array([[sum(w * y.get(t, 0.0) for t, w in x.items()) for y in b] for x in a])
+        assert np.abs(cosine - expected).max() < 1e-5
+        # One query at a time (the app) and a batch (the evaluation's dense block) give the same products.
+        one = np.vstack([product(fitted.transform([p]), fitted.transform(history).transposed()) for p in probe])
+        assert np.abs(one - cosine).max() < 1e-5
+        assert np.abs(fit_tfidf(spec, texts[:200]).transform(probe).data - fitted.transform(probe).data).max() < 1e-6
 
 
 def test_cli_replay_json_and_refit_every(capsys):
