@@ -148,7 +148,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings, problems = Settings.read()
     lines = [CheckLine(False, f"setting {problem}", "") for problem in problems]
     named = {problem.name for problem in problems}
-    if not named & {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL"}:
+    if settings.install.oauth:
+        pass  # each workspace's token is in the database: checked below, once it is open
+    elif not named & {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL"}:
         lines.append(_slack_line(settings))
         if settings.socket_mode:
             lines.append(_app_token_line(settings))
@@ -161,6 +163,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     upgrade(engine)
     lines.append(CheckLine(True, f"Database {engine.url.render_as_string(hide_password=True)}",
                            f"schema at {current_revision(engine)}"))
+    if settings.install.oauth and not named & {"SLACK_TOKEN_ENCRYPTION_KEY", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"}:
+        lines += _installations_lines(settings, make_session_factory(engine))
     if any(name.startswith(f"{settings.case_system.upper()}_") for name in named):
         _print_lines(lines)  # the case system's own settings are wrong: reading a case would only fail again
         return 1
@@ -200,6 +204,48 @@ def _slack_line(settings: Settings):
         return CheckLine(False, f"Slack did not answer at {base_url}", str(getattr(exc, "reason", exc)))
     return CheckLine(True, f"Slack token works: @{answer.get('user', '?')} in {answer.get('team', '?')}",
                      answer.get("url", ""))
+
+
+def _installations_lines(settings: Settings, sessions) -> list:
+    """Installed by OAuth: do the stored tokens open with SLACK_TOKEN_ENCRYPTION_KEY, and work with Slack?"""
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackTokenRotationError
+
+    from bot.app import make_client
+    from bot.installations import make_installation_store
+    from swarms.case_systems.base import CheckLine
+    from swarms.install.token_cipher import WrongTokenKey
+    from swarms.install.workspaces import all_workspaces
+
+    store = make_installation_store(settings, sessions, make_client(settings))
+    if store.unreadable_tokens():
+        return [CheckLine(False, "setting SLACK_TOKEN_ENCRYPTION_KEY", str(WrongTokenKey("the stored Slack "
+                                                                                         "installations")))]
+    with sessions() as session:
+        served = all_workspaces(session)
+    if not served:
+        return [CheckLine(True, "Installed by OAuth (SLACK_CLIENT_ID)", "no workspace yet: open /slack/install")]
+    lines = []
+    for team in served:
+        name = team.team_name or team.team_id
+        try:
+            bot = store.find_bot(enterprise_id=None, team_id=team.team_id)  # rotates a token near its end
+            if bot is None:
+                lines.append(CheckLine(False, f"Slack workspace {name}", f"not installed ({team.access}): an admin "
+                                       "can install it again at /slack/install"))
+                continue
+            answer = WebClient(token=bot.bot_token, base_url=settings.slack_api_url, timeout=10).auth_test()
+        except (SlackApiError, SlackTokenRotationError) as exc:
+            error = exc.response.get("error", "unknown") if isinstance(exc, SlackApiError) else str(exc)
+            lines.append(CheckLine(False, f"Slack refused the token of {name}", str(error)))
+            continue
+        except (URLError, OSError) as exc:
+            lines.append(CheckLine(False, f"Slack did not answer at {settings.slack_api_url}",
+                                   str(getattr(exc, "reason", exc))))
+            break
+        lines.append(CheckLine(True, f"Slack token of {answer.get('team', name)} works: @{answer.get('user', '?')}",
+                               answer.get("url", "")))
+    return lines
 
 
 def _app_token_line(settings: Settings):
@@ -344,6 +390,13 @@ def _slack_start_problem(exc: Exception) -> str | None:
                 "(xapp-…, with the connections:write scope, from the app's Basic Information page).")
     if isinstance(exc, SocketModeUnreachable):
         return f"could not open the Socket Mode connection at {exc}. Check the network and proxy settings."
+    from swarms.install.token_cipher import WrongTokenKey
+    from swarms.install.workspaces import WorkspaceNotServed
+
+    if isinstance(exc, WrongTokenKey):
+        return f"not starting: {exc}."
+    if isinstance(exc, WorkspaceNotServed):
+        return f"not starting: {exc}. Use the database of that workspace (DATABASE_URL), or its bot token."
     return None
 
 

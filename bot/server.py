@@ -45,6 +45,9 @@ def wsgi_app(bot: BotApp, extra_routes: dict[str, WsgiApp] | None = None, *, sla
         routes.update(extra_routes or {})
         routes.update(bot.services.routes)
         routes[EVENTS_PATH] = SlackRequestHandler(bot.bolt, path=EVENTS_PATH)
+        flow = bot.bolt.oauth_flow  # installed by OAuth: Bolt's handler also answers the install pages
+        if flow is not None:
+            routes[flow.install_path] = routes[flow.redirect_uri_path] = routes[EVENTS_PATH]
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

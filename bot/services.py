@@ -29,6 +29,7 @@ from swarms.stats.swarming_outcomes import OutcomesKeeper
 
 if TYPE_CHECKING:
     from bot.background import Background
+    from bot.installations import EncryptedInstallationStore, InstalledBotToken  # only when installing by OAuth
     from bot.listeners.commands import SubcommandRegistry
     from knowledge_export.exporters import Exporter
 
@@ -81,6 +82,9 @@ class AppServices:
     caches: SlackCaches = field(default_factory=SlackCaches)
     # The scheduler, the outbox worker and the lease: set by bot.background.start_background, None before.
     background: Background | None = None
+    # Installed by OAuth (SLACK_CLIENT_ID): the workspaces' encrypted tokens, and the served one's for `client`.
+    installation_store: EncryptedInstallationStore | None = None
+    installed_token: InstalledBotToken | None = None
     # The flows' outside world, made of Slack calls (bot.experts_gateway); built by create_app from these services.
     experts: ExpertsPort = field(init=False)
 

@@ -5,6 +5,9 @@ pointed at it, serves `/slack/events` with waitress on a free port, lets the sta
 there, and starts the background (scheduler, outbox worker). `settle()` waits until every listener,
 lazy listener, event and delivery has finished, so callers read results without sleeping.
 
+`oauth=OAuthApp(…)` runs it installed by OAuth v2 instead of on one bot token (SLACK_CLIENT_ID and the
+token key set): no workspace has the app until a browser installs it (`install_in`).
+
 `socket_mode=True` runs the same bot over Socket Mode instead, as `case-swarm serve` does with
 SLACK_APP_TOKEN: Bolt's SocketModeHandler connects through the stand-in's `apps.connections.open`, no
 signing secret is set, and the driver sends envelopes over the WebSocket.
@@ -23,13 +26,14 @@ from bot.background import Background, start_background
 from bot.server import RunningServer, start_http_server
 from bot.socket_mode import SocketModeConnection, connect_socket_mode
 from expert_finder.ranking import warm_up
-from slack_standin import RateLimits, SlackStandIn
+from slack_standin import BrowserPage, OAuthApp, RateLimits, SlackStandIn, Workspace
 from swarms.case_systems.base import CaseSystem
-from swarms.settings import Settings
+from swarms.settings import InstallSettings, Settings
 
 SIGNING_SECRET = "standin-signing-secret"
 BOT_TOKEN = "xoxb-standin-bot-token"
 APP_TOKEN = "xapp-1-A0STANDAPP-1-standin-app-token"
+TOKEN_KEY = "q1pXv3b6yXl2cX1bY1r0bS1fNnJbU3Y0d3ZnT2VqZ2E="  # a Fernet key for the installations' tokens
 
 
 @dataclass
@@ -47,6 +51,14 @@ class StandInRun:
     @property
     def workspace(self):
         return self.standin.workspace
+
+    @property
+    def install_url(self) -> str:
+        return f"{self.server.url}/slack/install"  # type: ignore[union-attr]
+
+    def install_in(self, workspace: Workspace, user_id: str) -> BrowserPage:
+        """A person of `workspace` opens the app's install link and presses Allow on Slack's page."""
+        return self.standin.browser().sign_in(workspace, user_id).install(self.install_url)
 
     def settle(self, timeout: float = 15.0) -> None:
         """Wait until listeners, lazy work, event delivery and note delivery are all idle (twice in a row)."""
@@ -90,17 +102,22 @@ def start_standin_run(sessions: sessionmaker, *, env: Mapping[str, str] | None =
                       settings: Settings | None = None, case_system: CaseSystem | None = None,
                       team_name: str = "Hanbit Energy Support", background: bool = True,
                       linger: float = 0.05, asynchronous_events: bool = False,
-                      socket_mode: bool = False, rate_limits: RateLimits | None = None) -> StandInRun:
+                      socket_mode: bool = False, rate_limits: RateLimits | None = None,
+                      oauth: OAuthApp | None = None) -> StandInRun:
     """`rate_limits` switches on Slack's tiers in the stand-in (benchmarks, and tests that want them)."""
     app_token = APP_TOKEN if socket_mode else ""
     warm_up()  # the finder's libraries and Korean model load here, not inside the first swarm's settle
     standin = SlackStandIn(signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, team_name=team_name,
-                           app_token=app_token or None, rate_limits=rate_limits).start()
+                           app_token=app_token or None, rate_limits=rate_limits, oauth=oauth).start()
     try:
         base = settings or Settings.from_env(dict(env or {}), needs_slack=False)
-        settings = replace(base, slack_bot_token=BOT_TOKEN, slack_app_token=app_token,
+        settings = replace(base, slack_bot_token="" if oauth else BOT_TOKEN, slack_app_token=app_token,
                            slack_signing_secret="" if socket_mode else SIGNING_SECRET, slack_api_url=standin.api_url)
-        bot = create_app(settings, client=make_client(settings), sessions=sessions, case_system=case_system)
+        if oauth is not None:
+            settings = replace(settings, install=InstallSettings(oauth.client_id, oauth.client_secret,
+                                                                 base.install.token_keys or (TOKEN_KEY,)))
+        bot = create_app(settings, client=None if oauth else make_client(settings), sessions=sessions,
+                         case_system=case_system)
         server: RunningServer | SocketModeConnection
         if socket_mode:
             server = connect_socket_mode(bot)
@@ -108,6 +125,8 @@ def start_standin_run(sessions: sessionmaker, *, env: Mapping[str, str] | None =
             driver = standin.socket_driver()
         else:
             server = start_http_server(bot)
+            if oauth is not None:
+                oauth.redirect_url = f"{server.url}/slack/oauth_redirect"
             standin.deliver_events_to(server.events_url, asynchronous=asynchronous_events)
             driver = standin.driver(server.events_url)
         running = start_background(bot, linger=linger) if background else None

@@ -5,6 +5,13 @@
         slack.deliver_events_to("http://127.0.0.1:3000/slack/events")
         slack.driver("http://127.0.0.1:3000/slack/events").command("/swarm", "00001026", user=u, channel=c)
 
+Several workspaces installing the app by OAuth v2: give an `OAuthApp`, add workspaces, install through a
+`Browser` (see `slack_standin.oauth`); each workspace's events reach the app with its own team.
+
+    with SlackStandIn(oauth=OAuthApp(redirect_url=f"{bot_url}/slack/oauth_redirect")) as slack:
+        acme = slack.add_workspace("T0ACME", "Acme")
+        Browser(slack).sign_in(acme, user_id).install(f"{bot_url}/slack/install")
+
 Socket Mode: give an app-level token; the app connects through `apps.connections.open` as with Slack.
 
     with SlackStandIn(bot_token="xoxb-test", app_token="xapp-test") as slack:
@@ -17,18 +24,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_standin.api import WebApi
+from slack_standin.api import ALL_SCOPES, WebApi
+from slack_standin.browser import Browser, BrowserPage
 from slack_standin.delivery import Outbox
 from slack_standin.driver import Driver, DriverResult
 from slack_standin.errors import SlackError
+from slack_standin.oauth import OAuthApp, OAuthServer, TokenRegistry
 from slack_standin.rate_limits import RateLimited, RateLimits
 from slack_standin.server import StandInHTTPServer
 from slack_standin.socket_driver import SocketModeDriver
 from slack_standin.socket_mode import SocketModeServer
 from slack_standin.workspace import Clock, Workspace
 
-__all__ = ["Clock", "Driver", "DriverResult", "RateLimited", "RateLimits", "SlackError", "SlackStandIn",
-           "SocketModeDriver", "SocketModeServer", "Workspace"]
+__all__ = ["Browser", "BrowserPage", "Clock", "Driver", "DriverResult", "OAuthApp", "RateLimited", "RateLimits",
+           "SlackError", "SlackStandIn", "SocketModeDriver", "SocketModeServer", "Workspace"]
 
 
 class SlackStandIn:
@@ -48,6 +57,7 @@ class SlackStandIn:
         app_token: str | None = None,
         ack_timeout: float = 3.0,
         rate_limits: RateLimits | None = None,
+        oauth: OAuthApp | None = None,
     ) -> None:
         self.signing_secret = signing_secret
         self.bot_token = bot_token
@@ -59,9 +69,12 @@ class SlackStandIn:
         # Socket Mode is on when the app has an app-level token: apps.connections.open hands out its URLs.
         self.socket_mode = SocketModeServer(app_id=self.workspace.app_id, ack_timeout=ack_timeout) \
             if app_token else None
+        self.tokens = TokenRegistry()
+        self.oauth_app = oauth
+        self.oauth = OAuthServer(oauth, self.tokens, ALL_SCOPES | {"commands"}) if oauth is not None else None
         self.api = WebApi(self.workspace, bot_token=bot_token, scopes=scopes, app_token=app_token,
                           open_connection=self.socket_mode.new_url if self.socket_mode else None,
-                          rate_limits=rate_limits)
+                          rate_limits=rate_limits, tokens=self.tokens, oauth=self.oauth)
         self._port = port
         self._server: StandInHTTPServer | None = None
 
@@ -69,7 +82,8 @@ class SlackStandIn:
 
     def start(self) -> SlackStandIn:
         self._server = StandInHTTPServer(self.api, lambda: self.outbox.pump(wait=False), port=self._port)
-        self.workspace.origin = self._server.origin
+        for workspace in self.api.workspaces.values():
+            workspace.origin = self._server.origin
         self._server.start()
         if self.socket_mode is not None:
             self.socket_mode.start()
@@ -100,11 +114,39 @@ class SlackStandIn:
         """For `WebClient(base_url=...)`; ends in `/` as slack_sdk needs."""
         return f"{self.url}/api/"
 
+    # several workspaces ------------------------------------------------------------------------------
+
+    def add_workspace(self, team_id: str, team_name: str) -> Workspace:
+        """Another workspace, with its own people and channels; the app gets a token for it by being installed
+        there (OAuth). Its events go to the same Request URL, in envelopes naming its team."""
+        suffix = team_id.removeprefix("T")
+        workspace = Workspace(team_id=team_id, team_name=team_name, bot_user_id=f"UB{suffix}", bot_id=f"BB{suffix}",
+                              bot_name=self.workspace.bot_name, app_id=self.workspace.app_id,
+                              clock=self.workspace.clock)
+        if self._server is not None:
+            workspace.origin = self._server.origin
+        workspace.listeners.append(lambda event: self.outbox.put(event, workspace))
+        self.api.workspaces[team_id] = workspace
+        return workspace
+
+    def uninstall(self, workspace: Workspace) -> None:
+        """An admin removes the app: every token of the workspace stops working, and Slack sends
+        `app_uninstalled` and `tokens_revoked`."""
+        self.tokens.revoke_workspace(workspace)
+        workspace.emit_app_event({"type": "app_uninstalled", "event_ts": workspace.next_ts()})
+        workspace.emit_app_event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [workspace.bot_user_id]},
+                                  "event_ts": workspace.next_ts()})
+        self.outbox.pump(wait=True)
+
+    def browser(self) -> Browser:
+        """A person's browser, for the install pages (/slack/install → the consent page → the app's redirect)."""
+        return Browser(self)
+
     # the bot's side ----------------------------------------------------------------------------------
 
-    def driver(self, events_url: str, *, timeout: float = 10.0) -> Driver:
-        return Driver(events_url, workspace=self.workspace, signing_secret=self.signing_secret, outbox=self.outbox,
-                      verification_token=self.verification_token, timeout=timeout)
+    def driver(self, events_url: str, *, timeout: float = 10.0, workspace: Workspace | None = None) -> Driver:
+        return Driver(events_url, workspace=workspace or self.workspace, signing_secret=self.signing_secret,
+                      outbox=self.outbox, verification_token=self.verification_token, timeout=timeout)
 
     def deliver_events_to(self, events_url: str | None, *, asynchronous: bool = False, retry: bool = True) -> None:
         """Send every event the workspace emits to `events_url` (None stops); see `delivery` for the timing."""

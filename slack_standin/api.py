@@ -11,6 +11,7 @@ from typing import Any
 from slack_standin import methods_conversations, methods_messages
 from slack_standin.args import Args
 from slack_standin.errors import SlackError
+from slack_standin.oauth import OAUTH_METHODS, OAuthServer, TokenRegistry
 from slack_standin.rate_limits import RateLimits
 from slack_standin.workspace import Workspace
 
@@ -75,8 +76,13 @@ class WebApi:
 
     def __init__(self, workspace: Workspace, *, bot_token: str, scopes: set[str] | None = None,
                  app_token: str | None = None, open_connection: Callable[[], str] | None = None,
-                 rate_limits: RateLimits | None = None) -> None:
-        self.workspace = workspace
+                 rate_limits: RateLimits | None = None, tokens: TokenRegistry | None = None,
+                 oauth: OAuthServer | None = None) -> None:
+        self.workspace = workspace  # the first workspace; others come with their tokens (see slack_standin.oauth)
+        self.tokens = tokens or TokenRegistry()
+        self.tokens.add(bot_token, workspace)
+        self.workspaces: dict[str, Workspace] = {workspace.team_id: workspace}  # by team id
+        self.oauth = oauth
         self.rate_limits = rate_limits  # None: no limits (most tests); see slack_standin.rate_limits
         self.bot_token = bot_token
         self.app_token = app_token  # the app-level token (xapp-…) that may call apps.connections.open
@@ -131,12 +137,16 @@ class WebApi:
             self._calls.append((method, copy.deepcopy(args)))
         token = token or values.get("token")
         headers = {"X-OAuth-Scopes": ",".join(sorted(self.scopes))}
+        if method in OAUTH_METHODS:  # authenticated by the app's client id and secret, not a token
+            return self._oauth(method, args, headers)
         if not token:
             return ApiAnswer(200, SlackError("not_authed").body(), headers)
         if method in APP_LEVEL_METHODS or token.startswith("xapp-"):
             return self._app_level(method, token, headers)
-        if token != self.bot_token:
-            return ApiAnswer(200, SlackError("invalid_auth").body(), headers)
+        try:
+            workspace = self.tokens.resolve(token, self.workspace.clock.now())
+        except SlackError as error:
+            return ApiAnswer(200, error.body(), headers)
         fault = self._take_fault(method)
         if fault is not None:
             return _fault_answer(fault, headers)
@@ -156,11 +166,22 @@ class WebApi:
             body = SlackError("missing_scope", needed=needed[0], provided=",".join(sorted(self.scopes))).body()
             return ApiAnswer(200, body, headers)
         try:
-            with self.workspace.lock:  # one method runs whole: no check-then-act races between calls
-                body = handler(self.workspace, Args(args))
+            with workspace.lock:  # one method runs whole: no check-then-act races between calls
+                body = handler(workspace, Args(args))
         except SlackError as error:
             return ApiAnswer(200, error.body(), headers)
         return ApiAnswer(200, {"ok": True, **body}, headers)
+
+    def _oauth(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> ApiAnswer:
+        fault = self._take_fault(method)
+        if fault is not None:
+            return _fault_answer(fault, headers)
+        if self.oauth is None:
+            return ApiAnswer(200, SlackError("invalid_client_id").body(), headers)
+        try:
+            return ApiAnswer(200, {"ok": True, **self.oauth.access(args)}, headers)
+        except SlackError as error:
+            return ApiAnswer(200, error.body(), headers)
 
     def _app_level(self, method: str, token: str, headers: dict[str, str]) -> ApiAnswer:
         """Methods for the app-level token, and Slack's answers when a token is used on the wrong side."""

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from slack_standin.driver import Driver, DriverResult
+    from slack_standin.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ MAX_RETRIES = 3
 
 class Outbox:
     def __init__(self) -> None:
-        self._queue: deque[dict[str, Any]] = deque()
+        self._queue: deque[tuple[dict[str, Any], Workspace | None]] = deque()
         self._cond = threading.Condition()
         self._delivering = threading.Lock()
         self._driver: Driver | None = None
@@ -57,15 +58,16 @@ class Outbox:
     def target(self) -> Driver | None:
         return self._driver
 
-    def put(self, event: dict[str, Any]) -> None:
-        """The workspace listener: record and queue; never blocks on delivery."""
+    def put(self, event: dict[str, Any], workspace: Workspace | None = None) -> None:
+        """The workspace listener: record and queue; never blocks on delivery. `workspace`: another workspace
+        than the driver's (several workspaces installed the app), whose envelope carries its team."""
         captured = getattr(self._local, "events", None)
         if captured is not None:
             captured.append(event)
         with self._cond:
             self.emitted.append(event)
             if self._driver is not None:
-                self._queue.append(event)
+                self._queue.append((event, workspace))
                 self._cond.notify_all()
 
     @contextmanager
@@ -87,8 +89,8 @@ class Outbox:
             if not self._delivering.acquire(blocking=wait):
                 return
             try:
-                while (event := self._pop()) is not None:
-                    self._deliver(event)
+                while (item := self._pop()) is not None:
+                    self._deliver(item)
             finally:
                 self._delivering.release()
             with self._cond:
@@ -118,7 +120,7 @@ class Outbox:
         worker.join(timeout=5)
         self._worker = None
 
-    def _pop(self) -> dict[str, Any] | None:
+    def _pop(self) -> tuple[dict[str, Any], Workspace | None] | None:
         with self._cond:
             return self._queue.popleft() if self._queue else None
 
@@ -129,21 +131,24 @@ class Outbox:
                     self._cond.wait()
                 if self._stopping:
                     return
-                event = self._queue.popleft()
+                item = self._queue.popleft()
                 self._busy = True
             try:
-                self._deliver(event)
+                self._deliver(item)
             except Exception:  # one bad delivery must not stop the events after it
-                log.exception("stand-in: delivering a %s event failed", event.get("type"))
+                log.exception("stand-in: delivering a %s event failed", item[0].get("type"))
             finally:
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()
 
-    def _deliver(self, event: dict[str, Any]) -> None:
+    def _deliver(self, item: tuple[dict[str, Any], Workspace | None]) -> None:
+        event, workspace = item
         driver = self._driver
         if driver is None:
             return
+        if workspace is not None and workspace is not driver.workspace:
+            driver = driver.for_workspace(workspace)
         envelope = driver.envelope(event)
         result = driver.send_envelope(envelope)
         attempt = 0

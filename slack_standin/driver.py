@@ -60,6 +60,11 @@ class Driver(PeopleMixin):
         self.timeout = timeout
         self.last_deliveries: list[DriverResult] = []
 
+    def for_workspace(self, workspace: Workspace) -> Driver:
+        """The same Request URL, as Slack sends it for another workspace that installed the app."""
+        return Driver(self.url, workspace=workspace, signing_secret=self.signing_secret, outbox=self.outbox,
+                      verification_token=self.verification_token, timeout=self.timeout)
+
     # raw ---------------------------------------------------------------------------------------------
 
     def send_raw(self, body: bytes, content_type: str, *, sign: bool = True, timestamp_offset: int = 0,

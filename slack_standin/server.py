@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import threading
 import urllib.parse
 from collections.abc import Callable
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -64,6 +67,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._upload(parsed.path.removeprefix("/upload/v1/"), body)
         elif parsed.path.startswith("/files/"):
             self._download(parsed.path.split("/")[2])
+        elif parsed.path == "/oauth/v2/authorize":
+            self._authorize(parsed.query)
         else:
             self._send(404, b"not found", "text/plain")
         self.server.after_request()
@@ -94,10 +99,30 @@ class _Handler(BaseHTTPRequestHandler):
                 warnings.append("superfluous_charset")
         auth = self.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else None
+        if auth.startswith("Basic "):  # oauth.v2.access: the client id and secret, as Slack prefers them
+            client_id, client_secret = _basic_credentials(auth.removeprefix("Basic ").strip())
+            values.setdefault("client_id", client_id)
+            values.setdefault("client_secret", client_secret)
         answer = self.server.api.handle(method, values, token=token)
         if warnings and answer.status == 200:
             answer.body = _with_warnings(answer.body, warnings)
         self._answer(answer)
+
+    def _authorize(self, query: str) -> None:
+        """Slack's consent page, answered for the person signed in to the stand-in (a cookie `Browser` sets)."""
+        oauth = self.server.api.oauth
+        if oauth is None:
+            self._send(404, b"this stand-in has no OAuth app (SlackStandIn(oauth=OAuthApp()))", "text/plain")
+            return
+        cookies = _cookies(self.headers.get("Cookie", ""))
+        team_id, _, user_id = cookies.get("standin_session", "").partition(":")
+        workspace = self.server.api.workspaces.get(team_id)
+        allow = cookies.get("standin_consent", "allow") != "cancel"
+        redirect = oauth.authorize(dict(urllib.parse.parse_qsl(query)), workspace, user_id, allow=allow)
+        if redirect.error:
+            self._send(redirect.status, redirect.error.encode(), "text/plain; charset=utf-8")
+            return
+        self._send(302, b"", "text/plain", {"Location": redirect.location})
 
     def _respond(self, token: str, body: bytes) -> None:
         try:
@@ -105,21 +130,26 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             payload = dict(urllib.parse.parse_qsl(body.decode()))
             payload = json.loads(payload["payload"]) if "payload" in payload else payload
-        try:
-            self.server.api.workspace.respond(token, payload)
-        except SlackError as error:
-            self._send(404, json.dumps(error.body()).encode(), "application/json")
+        error = SlackError("expired_url")
+        for workspace in self.server.api.workspaces.values():  # a response URL belongs to one of them
+            try:
+                workspace.respond(token, payload)
+            except SlackError as refused:
+                error = refused if refused.code != "expired_url" else error  # "not here" unless no one has it
+                continue
+            self._send(200, b'{"ok":true}', "application/json")
             return
-        self._send(200, b'{"ok":true}', "application/json")
+        self._send(404, json.dumps(error.body()).encode(), "application/json")
 
     def _upload(self, file_id: str, body: bytes) -> None:
-        if self.server.api.workspace.receive_upload(file_id, body):
+        if any(ws.receive_upload(file_id, body) for ws in self.server.api.workspaces.values()):
             self._send(200, f"OK - {len(body)}".encode(), "text/plain")
         else:
             self._send(404, b"file_not_found", "text/plain")
 
     def _download(self, file_id: str) -> None:
-        stored = self.server.api.workspace.file(file_id)
+        stored = next((found for ws in self.server.api.workspaces.values()
+                       if (found := ws.file(file_id)) is not None), None)
         if stored is None or stored.content is None:
             self._send(404, b"file_not_found", "text/plain")
             return
@@ -137,6 +167,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
         self.wfile.flush()
+
+
+def _basic_credentials(encoded: str) -> tuple[str, str]:
+    try:
+        client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return "", ""
+    return client_id, secret
+
+
+def _cookies(header: str) -> dict[str, str]:
+    jar = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
 
 
 def _with_warnings(body: dict[str, Any], warnings: list[str]) -> dict[str, Any]:

@@ -324,6 +324,11 @@ class Workspace(ContentMixin, SurfacesMixin):
             raise SlackError("channel_not_found")
         return channel
 
+    def emit_app_event(self, event: dict[str, Any]) -> None:
+        """An event about the app itself (uninstalled, tokens revoked), not about a conversation."""
+        with self.lock:
+            self._emit(event)
+
     def _emit(self, event: dict[str, Any]) -> None:
         """Hand an event to the listeners (the stand-in's delivery queue), in order, under the lock."""
         for listener in self.listeners:

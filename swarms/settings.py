@@ -219,6 +219,51 @@ class ReplicaSettings:
 
 
 @dataclass(frozen=True)
+class InstallSettings:
+    """Installing in several workspaces (OAuth v2): on when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set.
+
+    Each workspace's bot token then comes from its installation, kept encrypted with `token_keys`."""
+
+    client_id: str = ""
+    client_secret: str = field(default="", repr=False)
+    # Fernet keys: the first encrypts, every one decrypts (list the old key after a new one to rotate keys).
+    token_keys: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def oauth(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+    @classmethod
+    def read(cls, reader: SettingsReader) -> InstallSettings:
+        client_id = reader.text("SLACK_CLIENT_ID")
+        client_secret = reader.text("SLACK_CLIENT_SECRET")
+        if client_id and not client_secret:
+            reader.problem("SLACK_CLIENT_SECRET", "the app's client secret (Basic Information), with SLACK_CLIENT_ID")
+        if client_secret and not client_id:
+            reader.problem("SLACK_CLIENT_ID", "the app's client id (Basic Information), with SLACK_CLIENT_SECRET")
+        keys: tuple[str, ...] = ()
+        if client_id and client_secret:
+            keys = _token_keys(reader)
+        return cls(client_id=client_id, client_secret=client_secret, token_keys=keys)
+
+
+TOKEN_KEY_SETTING = "SLACK_TOKEN_ENCRYPTION_KEY"
+TOKEN_KEY_EXPECTED = ("Fernet keys (44 characters of URL-safe base64 each; comma-separated, the newest first) that "
+                      "encrypt the installations' tokens; make one with: python -c \"from cryptography.fernet import "
+                      "Fernet; print(Fernet.generate_key().decode())\"")
+
+
+def _token_keys(reader: SettingsReader) -> tuple[str, ...]:
+    from swarms.install.token_cipher import is_token_key
+
+    keys = tuple(part.strip() for part in reader.raw(TOKEN_KEY_SETTING).split(",") if part.strip())
+    if not keys or not all(is_token_key(key) for key in keys):
+        reader.problem(TOKEN_KEY_SETTING, TOKEN_KEY_EXPECTED, secret=True)
+        return ()
+    return keys
+
+
+@dataclass(frozen=True)
 class HomeSettings:
     """When an open swarm counts as stalled on the manager's Home."""
 
@@ -368,6 +413,7 @@ class Settings:
     opening: OpeningSettings = field(default_factory=OpeningSettings)
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     experts: ExpertSettings = field(default_factory=_experts_default)
+    install: InstallSettings = field(default_factory=InstallSettings)  # several workspaces (OAuth v2)
     salesforce: SalesforceConfig | None = None  # read when the case system or the knowledge export is Salesforce
     zendesk: ZendeskConfig | None = None
 
@@ -403,9 +449,17 @@ class Settings:
         case_system = reader.choice("CASE_SYSTEM", "local", CASE_SYSTEMS)
         knowledge = KnowledgeSettings.read(reader)
         app_token = reader.token("SLACK_APP_TOKEN", prefix="xapp-", what="the app-level token", required=False)
+        install = InstallSettings.read(reader)
+        if install.oauth and app_token:
+            reader.problem("SLACK_APP_TOKEN", "not set when installing in several workspaces (SLACK_CLIENT_ID): "
+                           "Slack allows Socket Mode only for a single workspace's app; run HTTP", secret=True)
+        if install.oauth and reader.raw("SLACK_BOT_TOKEN"):
+            reader.problem("SLACK_BOT_TOKEN", "not set when installing in several workspaces (SLACK_CLIENT_ID): "
+                           "each workspace's token comes from its installation", secret=True)
+        by_oauth = bool(reader.raw("SLACK_CLIENT_ID") or reader.raw("SLACK_CLIENT_SECRET"))  # even half-set
         settings = cls(
-            slack_bot_token=reader.token("SLACK_BOT_TOKEN", prefix="xoxb-", what="the bot token",
-                                         required=needs_slack),
+            slack_bot_token="" if by_oauth else reader.token(
+                "SLACK_BOT_TOKEN", prefix="xoxb-", what="the bot token", required=needs_slack),
             # Socket Mode's requests come over a WebSocket opened with the app token: nothing to verify.
             slack_signing_secret=reader.text(
                 "SLACK_SIGNING_SECRET", required="the signing secret from the app's Basic Information page "
@@ -430,6 +484,7 @@ class Settings:
             opening=OpeningSettings.read(reader),
             knowledge=knowledge,
             experts=_read_experts(reader),
+            install=install,
             salesforce=_read_salesforce(reader) if "salesforce" in (case_system, knowledge.export) else None,
             zendesk=_read_zendesk(reader) if "zendesk" in (case_system, knowledge.export) else None,
         )

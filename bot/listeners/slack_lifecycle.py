@@ -12,6 +12,8 @@ from slack_bolt import App
 
 from bot.listeners.messages import nudge_delivery
 from bot.services import AppServices
+from swarms.db import utcnow
+from swarms.install.workspaces import WorkspaceAccess, record_access_lost
 from swarms.opening.channel_events import channel_archived, channel_renamed, channel_unarchived
 
 log = logging.getLogger(__name__)
@@ -22,8 +24,8 @@ def register(app: App, services: AppServices) -> None:
         app.event(f"{prefix}_archive")(_on_archive(services))
         app.event(f"{prefix}_unarchive")(_on_unarchive(services))
         app.event(f"{prefix}_rename")(_on_rename(services))
-    app.event("app_uninstalled")(_on_access_lost(services, "the app was uninstalled from the workspace"))
-    app.event("tokens_revoked")(_on_access_lost(services, "the app's tokens were revoked"))
+    app.event("app_uninstalled")(_on_uninstalled(services))
+    app.event("tokens_revoked")(_on_tokens_revoked(services))
 
 
 def _channel_id(event: dict) -> str:
@@ -62,14 +64,40 @@ def _on_rename(services: AppServices):
     return handle
 
 
-def _on_access_lost(services: AppServices, what: str):
-    def handle(event: dict) -> None:
-        # Every later Slack call would fail: stop the scheduled Slack work here and say so once, loudly.
-        # Notes already captured still reach the case system (the outbox needs no Slack token).
-        log.error("Slack access lost: %s. Scheduled Slack work is paused; reinstall the app and set the new "
-                  "SLACK_BOT_TOKEN, then restart case-swarm.", what)
-        scheduler = services.scheduler
-        if scheduler is not None and getattr(scheduler, "running", False):
-            scheduler.pause()
+def _on_uninstalled(services: AppServices):
+    def handle(body: dict) -> None:
+        _access_lost(services, body, WorkspaceAccess.UNINSTALLED)
 
     return handle
+
+
+def _on_tokens_revoked(services: AppServices):
+    def handle(event: dict, body: dict) -> None:
+        tokens = event.get("tokens") or {}
+        if not tokens.get("bot") and tokens.get("oauth"):
+            # Only people's own authorisations (the app asks for none): its bot token still works.
+            log.info("Slack revoked user tokens of %s; the bot's token is unaffected", tokens["oauth"])
+            return
+        _access_lost(services, body, WorkspaceAccess.TOKENS_REVOKED)
+
+    return handle
+
+
+def _access_lost(services: AppServices, body: dict, access: WorkspaceAccess) -> None:
+    """Every later Slack call for this workspace would fail: say so once, loudly, and pause its scheduled
+    Slack work on every replica (the row is in the database) until a reinstall. Notes already captured still
+    reach the case system (the outbox needs no Slack token). Installed by OAuth, its tokens are deleted."""
+    team_id = str(body.get("team_id") or "")
+    with services.sessions.begin() as session:
+        record_access_lost(session, team_id, access, now=utcnow())
+    store = services.installation_store
+    if store is not None:
+        store.delete_all(enterprise_id=body.get("enterprise_id") or None, team_id=team_id)
+        if services.installed_token is not None:
+            services.installed_token.forget()
+        how = "an admin of the workspace can install it again at /slack/install"
+    else:
+        how = "reinstall the app and set the new SLACK_BOT_TOKEN, then restart case-swarm"
+    what = "the app was uninstalled from" if access is WorkspaceAccess.UNINSTALLED else "the app's token was revoked in"
+    log.error("Slack access lost: %s workspace %s. Its scheduled Slack work is paused on every replica; %s.",
+              what, team_id, how)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.app import create_app
+from bot.background import SlackAccessGate
+from swarms.install.workspaces import WorkspaceAccess, workspace
 from swarms.models import LocalCaseNote, Swarm
 from tests.e2e.conftest import swarm_app  # noqa: F401  (the running bot fixture)
 
@@ -41,10 +44,38 @@ def test_a_rename_by_hand_is_remembered(swarm_app, sessions):  # noqa: F811
     assert swarm_row(sessions).channel_name == "inverter-e21-war-room"
 
 
-def test_an_uninstall_pauses_the_scheduled_slack_work_and_says_why(swarm_app, caplog):  # noqa: F811
+def test_an_uninstall_pauses_the_scheduled_slack_work_on_every_replica_and_says_why(swarm_app, sessions,  # noqa: F811
+                                                                                     caplog):
     scheduler = swarm_app.services.scheduler
-    assert scheduler.state == 1  # running
+    another_replica = SlackAccessGate(sessions)
+    assert another_replica.open()
     swarm_app.driver.event({"type": "app_uninstalled", "event_ts": "1795430009.000100"})
     swarm_app.settle()
-    assert scheduler.state == 2  # paused
+    assert not scheduler.may_run()  # this replica runs no scheduled job
+    assert not another_replica.open()  # nor does any other: the pause is in the database
+    with sessions() as session:
+        assert workspace(session, swarm_app.workspace.team_id).access is WorkspaceAccess.UNINSTALLED
     assert any("Slack access lost: the app was uninstalled" in r.getMessage() for r in caplog.records)
+
+
+def test_a_revoked_bot_token_pauses_too_and_a_working_token_at_the_next_start_lifts_it(swarm_app,  # noqa: F811
+                                                                                       sessions):
+    swarm_app.driver.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [swarm_app.workspace.bot_user_id]},
+                            "event_ts": "1795430010.000100"})
+    swarm_app.settle()
+    gate = SlackAccessGate(sessions)
+    assert not gate.open()
+
+    restarted = create_app(swarm_app.services.settings, sessions=sessions)  # a start with a token Slack accepts
+    restarted.services.executor.shutdown(wait=True)
+
+    assert gate.open()
+    with sessions() as session:
+        assert workspace(session, swarm_app.workspace.team_id).access is WorkspaceAccess.ACTIVE
+
+
+def test_revoked_user_tokens_alone_pause_nothing(swarm_app, sessions):  # noqa: F811
+    swarm_app.driver.event({"type": "tokens_revoked", "tokens": {"oauth": ["U0DANA0001"], "bot": []},
+                            "event_ts": "1795430011.000100"})
+    swarm_app.settle()
+    assert SlackAccessGate(sessions).open()

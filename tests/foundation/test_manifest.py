@@ -63,3 +63,11 @@ def test_every_subscribed_event_has_a_listener(sessions):
         run.settle()
     finally:
         run.stop()
+
+
+def test_an_install_by_oauth_asks_for_the_scopes_the_manifest_lists_and_comes_back_to_its_redirect():
+    from bot.installations import BOT_SCOPES, REDIRECT_PATH
+
+    oauth = manifest()["oauth_config"]
+    assert list(BOT_SCOPES) == oauth["scopes"]["bot"]
+    assert [url.removeprefix("https://case-swarm.example.com") for url in oauth["redirect_urls"]] == [REDIRECT_PATH]

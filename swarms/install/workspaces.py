@@ -1,0 +1,94 @@
+"""The Slack workspaces this database serves, and whether the app may still reach each one.
+
+Kept in the database, not in a process: when Slack says the app was uninstalled or its tokens revoked, every
+replica sees it and pauses its scheduled Slack work for that workspace; a reinstall (or a new token in
+single-workspace mode) makes it active again.
+
+One database serves one workspace: the swarms, experts and stats tables are not keyed by team yet, so a
+second workspace would see the first one's data. `claim_workspace` refuses it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from swarms.db import Base, UTCDateTime
+from swarms.upsert import upsert
+
+
+class WorkspaceAccess(enum.StrEnum):
+    ACTIVE = "active"
+    UNINSTALLED = "uninstalled"  # app_uninstalled
+    TOKENS_REVOKED = "tokens_revoked"  # the bot token revoked (tokens_revoked)
+
+
+class SlackWorkspace(Base):
+    """A workspace the app is (or was) installed in."""
+
+    __tablename__ = "slack_workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_name: Mapped[str] = mapped_column(String(200), default="")
+    access: Mapped[str] = mapped_column(String(20), default=WorkspaceAccess.ACTIVE)
+    access_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WorkspaceNotServed(Exception):
+    """Another workspace already owns this database."""
+
+    def __init__(self, team_id: str, owner: SlackWorkspaceView) -> None:
+        super().__init__(f"workspace {team_id} cannot be served by this database: it holds the data of "
+                         f"{owner.team_name or owner.team_id} ({owner.team_id})")
+        self.team_id = team_id
+        self.owner = owner
+
+
+@dataclass(frozen=True)
+class SlackWorkspaceView:
+    team_id: str
+    team_name: str
+    access: WorkspaceAccess
+    access_changed_at: datetime
+
+
+def claim_workspace(session: Session, team_id: str, team_name: str, *, now: datetime) -> None:
+    """The app is installed (or reinstalled) in `team_id`: its access is active again.
+
+    Raises WorkspaceNotServed when the database already belongs to another workspace."""
+    owner = session.scalars(select(SlackWorkspace).where(SlackWorkspace.team_id != team_id).limit(1)).first()
+    if owner is not None:
+        raise WorkspaceNotServed(team_id, _view(owner))
+    values = {"team_id": team_id, "access": WorkspaceAccess.ACTIVE, "access_changed_at": now}
+    if team_name:
+        values["team_name"] = team_name
+    upsert(session, SlackWorkspace.__table__, values, key=["team_id"])
+
+
+def record_access_lost(session: Session, team_id: str, access: WorkspaceAccess, *, now: datetime) -> None:
+    """Slack said the app can no longer act in `team_id` (uninstalled, or its bot token revoked)."""
+    upsert(session, SlackWorkspace.__table__, {"team_id": team_id, "access": access, "access_changed_at": now},
+           key=["team_id"])
+
+
+def workspaces_without_access(session: Session) -> list[SlackWorkspaceView]:
+    """The workspaces the app can no longer reach: their scheduled Slack work waits for a reinstall."""
+    rows = session.scalars(select(SlackWorkspace).where(SlackWorkspace.access != WorkspaceAccess.ACTIVE))
+    return [_view(row) for row in rows]
+
+
+def all_workspaces(session: Session) -> list[SlackWorkspaceView]:
+    return [_view(row) for row in session.scalars(select(SlackWorkspace).order_by(SlackWorkspace.team_id))]
+
+
+def workspace(session: Session, team_id: str) -> SlackWorkspaceView | None:
+    row = session.get(SlackWorkspace, team_id)
+    return _view(row) if row is not None else None
+
+
+def _view(row: SlackWorkspace) -> SlackWorkspaceView:
+    return SlackWorkspaceView(row.team_id, row.team_name, WorkspaceAccess(row.access), row.access_changed_at)
