@@ -14,6 +14,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
@@ -25,7 +26,7 @@ from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import sessionmaker
 
 from swarms.db import Base, utcnow
@@ -175,6 +176,13 @@ class OAuthStateStore(SQLAlchemyOAuthStateStore):
     def __init__(self, engine: Engine) -> None:
         super().__init__(expiration_seconds=STATE_SECONDS, engine=engine)
         self.metadata, self.oauth_states = Base.metadata, slack_oauth_states
+
+    def issue(self, *args: Any, **kwargs: Any) -> str:
+        """A new state; the links nobody finished go first, so the table holds only the last ten minutes'."""
+        now = datetime.now(UTC).replace(tzinfo=None)  # naive UTC, as the store writes it
+        with self.engine.begin() as conn:
+            conn.execute(delete(slack_oauth_states).where(slack_oauth_states.c.expire_at < now))
+        return super().issue(*args, **kwargs)
 
 
 def authorization_url(api_url: str) -> str:

@@ -89,7 +89,10 @@ def _access_lost(services: AppServices, body: dict, access: WorkspaceAccess) -> 
     reach the case system (the outbox needs no Slack token). Installed by OAuth, its tokens are deleted."""
     team_id = str(body.get("team_id") or "")
     with services.sessions.begin() as session:
-        record_access_lost(session, team_id, access, now=utcnow())
+        served = record_access_lost(session, team_id, access, now=utcnow())
+    if not served:
+        log.info("Slack says the app lost access to workspace %s, which this database does not serve", team_id)
+        return
     store = services.installation_store
     if store is not None:
         store.delete_all(enterprise_id=body.get("enterprise_id") or None, team_id=team_id)

@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, select
+from sqlalchemy import String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from swarms.db import Base, UTCDateTime
@@ -69,10 +69,13 @@ def claim_workspace(session: Session, team_id: str, team_name: str, *, now: date
     upsert(session, SlackWorkspace.__table__, values, key=["team_id"])
 
 
-def record_access_lost(session: Session, team_id: str, access: WorkspaceAccess, *, now: datetime) -> None:
-    """Slack said the app can no longer act in `team_id` (uninstalled, or its bot token revoked)."""
-    upsert(session, SlackWorkspace.__table__, {"team_id": team_id, "access": access, "access_changed_at": now},
-           key=["team_id"])
+def record_access_lost(session: Session, team_id: str, access: WorkspaceAccess, *, now: datetime) -> bool:
+    """Slack said the app can no longer act in `team_id` (uninstalled, or its bot token revoked).
+
+    False for a workspace this database does not serve (one that was refused its install): nothing changes."""
+    changed = session.execute(update(SlackWorkspace).where(SlackWorkspace.team_id == team_id)
+                              .values(access=access, access_changed_at=now))
+    return bool(changed.rowcount)
 
 
 def workspaces_without_access(session: Session) -> list[SlackWorkspaceView]:

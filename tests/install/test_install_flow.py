@@ -3,6 +3,8 @@ app's redirect, the encrypted installation, token rotation, uninstall; then /swa
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -167,3 +169,56 @@ def error_of(call) -> str:
     except SlackApiError as exc:
         return exc.response["error"]
     return "ok"
+
+
+def test_lost_access_to_a_workspace_this_database_never_served_changes_nothing(oauth_run, sessions):
+    oauth_run.install_in(oauth_run.acme, AGENT)
+    globex = oauth_run.standin.add_workspace("T0GLOBEX01", "Globex")
+    assert oauth_run.install_in(globex, "U0GLOBEX01").status == 403
+
+    oauth_run.standin.uninstall(globex)
+    oauth_run.settle()
+
+    with sessions() as session:
+        assert workspace(session, "T0GLOBEX01") is None
+        assert workspace(session, "T0ACME0001").access is WorkspaceAccess.ACTIVE
+    assert len(stored_rows(sessions, slack_installations)) == 1
+
+
+def test_install_links_nobody_finished_do_not_pile_up(oauth_run, sessions):
+    browser = oauth_run.standin.browser().sign_in(oauth_run.acme, AGENT)
+    browser.open(oauth_run.install_url, follow=False)
+    with sessions.begin() as session:  # that link is now older than its ten minutes
+        session.execute(slack_oauth_states.update().values(expire_at=datetime(2020, 1, 1)))
+
+    browser.open(oauth_run.install_url, follow=False)
+
+    assert len(stored_rows(sessions, slack_oauth_states)) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("oauth_run", [{"token_rotation": True, "token_lifetime": 7000}], indirect=True)
+def test_replicas_rotating_at_once_never_spend_a_refresh_token_twice(oauth_run, sessions, database_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.installations import make_installation_store
+    from swarms.db import make_engine, make_session_factory
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the rotation lock across processes is PostgreSQL's advisory lock")
+    oauth_run.install_in(oauth_run.acme, AGENT)
+    settings = oauth_run.services.settings
+    replicas = []
+    for _ in range(4):  # four stores on four engines: four replicas' worth of connections
+        engine = make_engine(database_url)
+        replicas.append(make_installation_store(settings, make_session_factory(engine),
+                                                WebClientFor(oauth_run, None)))
+
+    with ThreadPoolExecutor(4) as pool:
+        tokens = list(pool.map(lambda store: store.find_bot(enterprise_id=None, team_id="T0ACME0001").bot_token,
+                               replicas))
+
+    assert ("oauth.v2.access", "invalid_refresh_token") not in oauth_run.standin.api.errors_answered()
+    assert all(WebClientFor(oauth_run, token).auth_test()["ok"] for token in tokens)
+    for store in replicas:
+        store.engine.dispose()
