@@ -1,26 +1,43 @@
-"""Benchmark: how well the offer of existing work before opening a swarm finds the right thing.
+"""Benchmark: how well and how fast the offer of existing work before a swarm opens finds the right thing.
 
-    python bench/duplicates.py            # table: duplicates offered first, unrelated offered, per score
+    python bench/duplicates.py                 # the development sets, and the offer's latency
+    python bench/duplicates.py --held-out      # ... and the held-out set (look at it rarely: see below)
+    python bench/duplicates.py --data PATH     # one labelled set of the same format
+    python bench/duplicates.py --sweep         # the development sets at other floors (no margin)
     python bench/duplicates.py --json
-    python bench/duplicates.py --data tests/data/duplicate_cases_heldout.json   # the held-out set
 
-On tests/data/duplicate_cases.json (hand-labelled: 20 problems already in the app as open swarms,
-resolved swarms or published articles; 40 new cases re-reporting them in English and Korean; 40
-unrelated new cases, many on the same products), through the app's own function
-(`swarms.opening.existing_work.find_existing_work`) on a database seeded with that work. Targets: a known
-duplicate offered first >= 80%, an unrelated case offered anything <= 5%. The floors and the glossary
-were tuned on that set, so its figures are in-sample; tests/data/duplicate_cases_heldout.json was written
-later without looking at either and must not be tuned on.
+Each set is hand-labelled: problems the app already holds (open swarms, resolved swarms, published
+articles) and new cases re-reporting them in other words (English, Korean, mixed), plus unrelated new cases,
+many on the same products. Every new case goes through the app's own function
+(`swarms.opening.existing_work.find_existing_work`, as `/swarm` calls it) on a database seeded with that set's work.
+Targets: a known duplicate offered first >= 80%, an unrelated case offered anything <= 5%. Each set is
+measured again among 1,000 other swarms (`+1k`: real cases of tests/data/support_cases.csv and
+korean_cases.csv, as open and resolved swarms and articles): any of them offered to an unrelated case, or
+offered before the known duplicate, counts against the offer, though some may well be the same problem.
+
+The development sets (tests/data/duplicate_cases.json; duplicate_cases_dev2.json, written before the
+current similarity was tried on it; duplicate_cases_dev3.json, written after the held-out set was first
+measured, to estimate afresh before tuning further) are what the floor, margin, weights, synonyms and
+glossary were chosen on: their figures are in-sample. tests/data/duplicate_cases_heldout.json was written
+apart and must not be tuned on; `--held-out` is for reporting.
+
+Latency: the offer for one new case on a database holding 1,000 and 10,000 other swarms (open, resolved,
+with articles; texts from tests/data/support_cases.csv and korean_cases.csv): cold (first offer in the
+process: every text analysed), after one more swarm opened (the index rebuilt from analysed texts) and
+warm (nothing changed: the median of 20).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -30,16 +47,22 @@ from swarms.case_systems.base import CaseRecord
 from swarms.db import make_engine, make_session_factory, upgrade
 from swarms.knowledge.models import DraftState, KnowledgeDraft
 from swarms.models import Swarm, SwarmStatus
-from swarms.opening.existing_work import MIN_SCORE, MIN_SCORE_KOREAN, find_existing_work
+from swarms.opening.existing_work import CLEAR_SCORE, MARGIN, MIN_SCORE, find_existing_work, forget_cached_work
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "duplicate_cases.json"
-SCORES: tuple[float | None, ...] = (None, 0.2, 0.25, 0.3, 0.35, 0.4)  # None: the app's own floors
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+DEVELOPMENT = {"dev": DATA / "duplicate_cases.json", "dev2": DATA / "duplicate_cases_dev2.json",
+               "dev3": DATA / "duplicate_cases_dev3.json"}
+HELD_OUT = {"held-out": DATA / "duplicate_cases_heldout.json"}
+SWEEP = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 TARGET_FIRST, TARGET_FALSE = 0.80, 0.05
+BACKGROUND_SIZES = (1000, 10000)
+CLOSED_AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class OfferRates:
-    min_score: float | None
+    data: str
+    min_score: float | None  # None: the app's own rule (floor and margin)
     duplicates: int
     offered_first: int
     unrelated: int
@@ -59,28 +82,40 @@ class OfferRates:
         return self.first_rate >= TARGET_FIRST and self.false_rate <= TARGET_FALSE
 
 
+@dataclass(frozen=True)
+class Latency:
+    swarms: int
+    cold_ms: float
+    rebuilt_ms: float
+    warm_ms: float
+
+
 def seed(sessions, data: dict) -> dict[str, str]:
     """The clusters' existing work in the database; cluster id → the case number it was seeded under."""
     numbers = {}
     with sessions.begin() as session:
         for i, cluster in enumerate(data["clusters"]):
-            existing, kind, number = cluster["existing"], cluster["kind"], f"{10000 + i:08d}"
+            existing, number = cluster["existing"], f"{10000 + i:08d}"
             numbers[cluster["id"]] = number
-            swarm = Swarm(case_system="local", case_key=number, case_number=number, case_subject=existing["subject"],
-                          case_product=existing["product"], opened_by="U0SEED0001", channel_id=f"CDUP{i:05d}",
-                          status=SwarmStatus.OPEN if kind == "open_swarm" else SwarmStatus.CLOSED,
-                          resolution_summary=existing["text"] if kind == "resolved_swarm" else "")
-            session.add(swarm)
-            session.flush()
-            if kind == "article":
-                session.add(KnowledgeDraft(swarm_id=swarm.id, state=DraftState.PUBLISHED,
-                                           export_location=f"https://kb.example/{number}",
-                                           draft={"title": existing["subject"], "problem": existing["text"],
-                                                  "resolution": existing["text"]}))
+            _add_work(session, cluster["kind"], number, existing["subject"], existing["product"], existing["text"])
     return numbers
 
 
-def measure(sessions, data: dict, numbers: dict[str, str], min_score: float | None) -> OfferRates:
+def _add_work(session, kind: str, number: str, subject: str, product: str, text: str) -> None:
+    swarm = Swarm(case_system="local", case_key=number, case_number=number, case_subject=subject[:255],
+                  case_product=product[:255], opened_by="U0SEED0001", channel_id=f"C{number}",
+                  status=SwarmStatus.OPEN if kind == "open_swarm" else SwarmStatus.CLOSED,
+                  closed_at=None if kind == "open_swarm" else CLOSED_AT,
+                  resolution_summary=text if kind == "resolved_swarm" else "")
+    session.add(swarm)
+    if kind == "article":
+        session.flush()
+        session.add(KnowledgeDraft(swarm_id=swarm.id, state=DraftState.PUBLISHED,
+                                   export_location=f"https://kb.example/{number}",
+                                   draft={"title": subject, "problem": text, "resolution": text}))
+
+
+def measure(sessions, name: str, data: dict, numbers: dict[str, str], min_score: float | None) -> OfferRates:
     first = false = 0
     times = []
     with sessions() as session:
@@ -93,8 +128,8 @@ def measure(sessions, data: dict, numbers: dict[str, str], min_score: float | No
         for i, new in enumerate(data["unrelated"]):
             false += bool(find_existing_work(session, _case(f"unrelated-{i}", new), "local", min_score=min_score))
     duplicates = sum(len(c["duplicates"]) for c in data["clusters"])
-    times.sort()
-    return OfferRates(min_score, duplicates, first, len(data["unrelated"]), false, round(times[len(times) // 2], 2))
+    return OfferRates(name, min_score, duplicates, first, len(data["unrelated"]), false,
+                      round(statistics.median(times), 2))
 
 
 def _case(key: str, new: dict) -> CaseRecord:
@@ -102,38 +137,116 @@ def _case(key: str, new: dict) -> CaseRecord:
                       product=new.get("product", ""))
 
 
-def run(scores: tuple[float | None, ...] = SCORES, path: Path = DATA) -> list[OfferRates]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"sqlite:///{folder}/duplicates.sqlite3")
-        upgrade(engine)
-        sessions = make_session_factory(engine)
-        numbers = seed(sessions, data)
-        rows = [measure(sessions, data, numbers, score) for score in scores]
-        engine.dispose()
+def run(sets: dict[str, Path] = DEVELOPMENT, min_scores: tuple[float | None, ...] = (None,), *,
+        background: int = 0) -> list[OfferRates]:
+    """The offer's rates on each labelled set, each on its own database holding that set's work and, with
+    `background`, that many other swarms (real cases of tests/data: an offer of one counts against)."""
+    rows = []
+    for name, path in sets.items():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        forget_cached_work()  # a new database: this process's memory of the last one's swarms is wrong here
+        with tempfile.TemporaryDirectory() as folder:
+            engine = make_engine(f"sqlite:///{folder}/duplicates.sqlite3")
+            upgrade(engine)
+            sessions = make_session_factory(engine)
+            seed_background(sessions, background)
+            numbers = seed(sessions, data)
+            label = f"{name}+{background // 1000}k" if background else name
+            rows += [measure(sessions, label, data, numbers, score) for score in min_scores]
+            engine.dispose()
     return rows
+
+
+def seed_background(sessions, size: int) -> None:
+    """`size` other swarms: a fifth open, the rest resolved, one in four of those an article."""
+    cases = background_cases()
+    with sessions.begin() as session:
+        for i in range(size):
+            case = cases[i % len(cases)]
+            kind = "open_swarm" if i % 5 == 0 else ("article" if i % 4 == 0 else "resolved_swarm")
+            _add_work(session, kind, f"{200000 + i:08d}", f"{case['subject']} {_tag(i)}", case["product"],
+                      case["description"])
+
+
+def _tag(i: int) -> str:
+    """A word that tells the copies of one background case apart (letters only: a number could read as a code)."""
+    return "ref" + "".join("abcdefghijklmnopqrstuvwxyz"[int(d)] for d in str(i))
+
+
+def background_cases() -> list[dict]:
+    cases = []
+    for name in ("support_cases.csv", "korean_cases.csv"):
+        with (DATA / name).open(encoding="utf-8") as file:
+            cases += list(csv.DictReader(file))
+    return cases
+
+
+def measure_latency(sizes: tuple[int, ...] = BACKGROUND_SIZES) -> list[Latency]:
+    """One offer's time with each number of other swarms."""
+    rows = []
+    probe = CaseRecord(key="probe", number="probe", subject="인버터 펌웨어 업데이트 후 E-21 오류", product="Hybrid 5K",
+                       description="어제 펌웨어 3.2 설치 후 매시간 E-21이 뜹니다")
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            engine = make_engine(f"sqlite:///{folder}/latency.sqlite3")
+            upgrade(engine)
+            sessions = make_session_factory(engine)
+            seed_background(sessions, size)
+            forget_cached_work()
+            with sessions() as session:
+                cold = _timed(lambda: find_existing_work(session, probe, "local"))
+            with sessions.begin() as session:
+                _add_work(session, "open_swarm", "99999999", "Battery app shows wrong state of charge", "PowerCell 10",
+                          "")
+            with sessions() as session:
+                rebuilt = _timed(lambda: find_existing_work(session, probe, "local"))
+                warm = statistics.median(_timed(lambda: find_existing_work(session, probe, "local")) for _ in range(20))
+            engine.dispose()
+        rows.append(Latency(size, round(cold, 1), round(rebuilt, 1), round(warm, 1)))
+    return rows
+
+
+def _timed(call) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--data", type=Path, default=DATA, help="labelled set (default: %(default)s)")
+    parser.add_argument("--data", type=Path, help="one labelled set instead of the development sets")
+    parser.add_argument("--held-out", action="store_true", help="add the held-out set (report it; never tune on it)")
+    parser.add_argument("--sweep", action="store_true", help="also the development sets at other floors")
+    parser.add_argument("--no-latency", action="store_true", help="skip the 1,000 and 10,000 swarm latency runs")
     args = parser.parse_args(argv)
-    rows = run(path=args.data)
+    sets = {args.data.stem: args.data} if args.data else {**DEVELOPMENT, **(HELD_OUT if args.held_out else {})}
+    rows = run(sets)
+    if not args.data:
+        rows += run(sets, background=1000)
+    if args.sweep:
+        rows += run(DEVELOPMENT, SWEEP)
+    latency = [] if args.no_latency else measure_latency()
     if args.json:
-        print(json.dumps({"benchmark": "duplicates", "data": str(args.data), "app_min_score": MIN_SCORE,
-                          "app_min_score_korean": MIN_SCORE_KOREAN, "targets": {
-            "offered_first": TARGET_FIRST, "unrelated_offered": TARGET_FALSE}, "results": [
-            {**row.__dict__, "first_rate": round(row.first_rate, 3), "false_rate": round(row.false_rate, 3),
-             "meets_targets": row.meets_targets} for row in rows]}))
+        print(json.dumps({"benchmark": "duplicates", "rule": {"min_score": MIN_SCORE, "margin": MARGIN,
+                          "clear_score": CLEAR_SCORE}, "targets": {"offered_first": TARGET_FIRST,
+                          "unrelated_offered": TARGET_FALSE}, "results": [
+            {**asdict(row), "first_rate": round(row.first_rate, 3), "false_rate": round(row.false_rate, 3),
+             "meets_targets": row.meets_targets} for row in rows], "latency": [asdict(row) for row in latency]}))
         return 0
-    print(f"{'min score':>9}  {'duplicate offered first':>24}  {'unrelated offered':>18}  {'median ms':>9}  targets")
+    print(f"the app's rule: offered when the best scores >= {MIN_SCORE} and leads the next by {MARGIN} "
+          f"(no lead needed from {CLEAR_SCORE})")
+    print(f"{'set':<10} {'floor':>5}  {'duplicate offered first':>23}  {'unrelated offered':>17}  "
+          f"{'median ms':>9}  targets")
     for row in rows:
-        mark = f" (the app's: {MIN_SCORE} English, {MIN_SCORE_KOREAN} Korean)" if row.min_score is None else ""
         score = "app" if row.min_score is None else f"{row.min_score:.2f}"
-        print(f"{score:>9}  {row.offered_first:>4}/{row.duplicates:<3} {row.first_rate:>6.0%}          "
-              f"{row.falsely_offered:>3}/{row.unrelated:<3} {row.false_rate:>5.0%}  {row.median_ms:>9}  "
-              f"{'met' if row.meets_targets else 'missed'}{mark}")
+        print(f"{row.data:<10} {score:>5}  {row.offered_first:>5}/{row.duplicates:<3} {row.first_rate:>7.0%}      "
+              f"{row.falsely_offered:>4}/{row.unrelated:<3} {row.false_rate:>5.0%}    {row.median_ms:>9}  "
+              f"{'met' if row.meets_targets else 'missed'}")
+    if latency:
+        print(f"\n{'other swarms':>12}  {'cold ms':>8}  {'one more swarm ms':>17}  {'warm ms':>8}")
+        for row in latency:
+            print(f"{row.swarms:>12}  {row.cold_ms:>8}  {row.rebuilt_ms:>17}  {row.warm_ms:>8}")
     return 0
 
 

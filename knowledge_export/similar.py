@@ -57,15 +57,6 @@ def find_similar(
     return scored[:limit]
 
 
-def text_similarity(query: str, documents: Sequence[str]) -> list[float]:
-    """Cosine similarity of `query` to each document, by the same character n-gram TF-IDF as articles."""
-    counts = [_grams(text) for text in documents]
-    query_counts = _grams(query)
-    idf = _idf([*counts, query_counts])
-    query_vector = _weigh(query_counts, idf)
-    return [_cosine(query_vector, _weigh(doc_counts, idf)) for doc_counts in counts]
-
-
 def _grams(text: str) -> Counter[str]:
     text = " " + " ".join(re.sub(r"[^\w]+", " ", text.lower()).split()) + " "
     grams: Counter[str] = Counter()

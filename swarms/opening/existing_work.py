@@ -1,34 +1,35 @@
 """Before a new swarm opens: work that already exists on the same problem, so people join it instead.
 
 Three kinds are looked at: open swarms on other cases (join them), resolved swarms (how it was solved)
-and published knowledge articles (read them). They are scored against the new case with the character
-n-gram TF-IDF that knowledge drafts already use to find similar articles (it matches Korean, where
-particles stick to words, and codes such as E-21 as well as English); Korean text carries the English
-words of its terms (`bilingual_terms`), so a case reported in Korean meets work recorded in English.
-Offered only above a score measured on a labelled set (tests/data/duplicate_cases.json, bench/duplicates.py).
+and published knowledge articles (read them). Each is compared with the new case by
+`swarms.opening.problem_similarity` (words and letter 3-grams across Korean and English, codes, the product).
+Something is offered only when the best is above a floor and, when it is not far above it, clearly ahead
+of the next: a score just over the floor among many alike is a guess. The floor and margin were chosen on
+the development sets of bench/duplicates.py; its held-out set says how well they carry over.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from knowledge_export.similar import text_similarity
 from swarms.case_systems.base import CaseRecord
 from swarms.knowledge.models import DraftState, KnowledgeDraft
 from swarms.models import Swarm, SwarmStatus
-from swarms.opening.bilingual_terms import has_hangul, with_english
+from swarms.opening.problem_similarity import Candidates, analyse
 
-# Chosen on the labelled set (bench/duplicates.py). A Korean case carries the English words of its terms
-# as well, which makes it longer and its cosine lower against the same work: it has its own floor.
-MIN_SCORE = 0.30
-MIN_SCORE_KOREAN = 0.25
+MIN_SCORE = 0.22  # below it nothing is offered
+CLEAR_SCORE = 0.35  # from here on an offer needs no margin
+MARGIN = 0.06  # between the floor and CLEAR_SCORE, the best must lead the next by this much
 OFFERS = 3
-RECENT_RESOLVED = 500  # resolved swarms and articles looked at, newest first
+RECENT_RESOLVED = 5000  # resolved swarms and articles looked at, newest first
 QUERY_DESCRIPTION_CHARS = 400
+DETAIL_CHARS = 600
 
 
 class WorkKind(enum.StrEnum):
@@ -46,57 +47,122 @@ class ExistingWork:
     detail: str  # the resolution summary of a resolved swarm, the summary of an article
     channel_id: str = ""  # an open swarm's channel
     location: str = ""  # where an article was published (a URL or a folder path)
+    product: str = ""
     score: float = 0.0
 
 
-def case_query(case: CaseRecord) -> str:
-    """The subject twice (it names the problem), the product, the start of the description."""
-    text = f"{case.subject}\n{case.subject}\n{case.product}\n{(case.description or '')[:QUERY_DESCRIPTION_CHARS]}"
-    return with_english(text)
+def case_text(case: CaseRecord) -> str:
+    """The subject twice (it names the problem), then the start of the description."""
+    return f"{case.subject}\n{case.subject}\n{(case.description or '')[:QUERY_DESCRIPTION_CHARS]}"
+
+
+def work_text(work: ExistingWork) -> str:
+    return f"{work.title}\n{work.title}\n{work.detail[:DETAIL_CHARS]}"
 
 
 def find_existing_work(session: Session, case: CaseRecord, case_system: str, *, limit: int = OFFERS,
                        min_score: float | None = None) -> list[ExistingWork]:
-    """The work most like `case`, best first; an article stands for the swarm it came from."""
-    candidates = _open_swarms(session, case, case_system) + _resolved(session, case_system)
+    """The work most like `case`, best first, when the best is clearly a match; an article stands for the
+    swarm it came from. `min_score` replaces the floor (and drops the margin): benchmarks sweep it."""
+    candidates, index = _CACHE.candidates(session, case, case_system)
     if not candidates:
         return []
-    documents = [with_english(f"{c.title}\n{c.title}\n{c.detail[:600]}") for c in candidates]
-    query = case_query(case)
-    floor = min_score if min_score is not None else (MIN_SCORE_KOREAN if has_hangul(query) else MIN_SCORE)
-    scored = [ExistingWork(**{**_fields(c), "score": round(score, 4)})
-              for c, score in zip(candidates, text_similarity(query, documents), strict=True) if score >= floor]
-    scored.sort(key=lambda w: (-w.score, w.kind != WorkKind.OPEN_SWARM, w.swarm_id))
-    return scored[:limit]
+    scores = index.similarities(analyse(case_text(case), case.product))
+    top = np.argsort(-scores, kind="stable")[: limit + 8]  # ties beyond the first few change nothing shown
+    ranked = sorted(((float(scores[i]), candidates[i]) for i in top),
+                    key=lambda pair: (-pair[0], pair[1].kind != WorkKind.OPEN_SWARM, pair[1].swarm_id))
+    floor = MIN_SCORE if min_score is None else min_score
+    best = ranked[0][0]
+    runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+    if best < floor or (min_score is None and best < CLEAR_SCORE and best - runner_up < MARGIN):
+        return []
+    return [replace(work, score=round(score, 4)) for score, work in ranked[:limit] if score >= floor]
 
 
-def _fields(work: ExistingWork) -> dict:
-    return {name: getattr(work, name) for name in ExistingWork.__slots__}
+def prepare_existing_work(session: Session, case_system: str) -> None:
+    """Read and index the work there is now, so the first offer after a start does not wait on it."""
+    _CACHE.candidates(session, CaseRecord(key="", number="", subject=""), case_system)
+
+
+def forget_cached_work() -> None:
+    """Drop what this process remembers of earlier work (benchmarks time a cold start with it)."""
+    global _CACHE
+    _CACHE = _WorkCache()
+    analyse.cache_clear()
+
+
+class _WorkCache:
+    """What this process has read and indexed of resolved work, so an offer reads only what changed.
+
+    A resolved swarm's text changes only when it is closed again (`closed_at`) or its draft changes
+    (`updated_at`, `state`): those and its case make its version, and a version not seen before is read again. Open
+    swarms are read whole each time (a subject and a product). The index is rebuilt when any candidate
+    changed; each text's analysis is cached apart, so a rebuild costs no re-analysis.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._resolved: dict[int, tuple[tuple, ExistingWork | None]] = {}
+        self._index: tuple[tuple, Candidates] | None = None
+
+    def candidates(self, session: Session, case: CaseRecord, case_system: str) -> tuple[list[ExistingWork],
+                                                                                            Candidates]:
+        open_work = _open_swarms(session, case, case_system)
+        versions = [(swarm_id, tuple(version)) for swarm_id, *version in session.execute(
+            select(Swarm.id, Swarm.case_key, Swarm.closed_at, KnowledgeDraft.state, KnowledgeDraft.updated_at)
+            .outerjoin(KnowledgeDraft, KnowledgeDraft.swarm_id == Swarm.id)
+            .where(Swarm.status.in_([SwarmStatus.CLOSED, SwarmStatus.ARCHIVED]), Swarm.case_system == case_system)
+            .order_by(Swarm.closed_at.desc().nulls_last(), Swarm.id.desc()).limit(RECENT_RESOLVED))]
+        with self._lock:
+            known = dict(self._resolved)
+        stale = [swarm_id for swarm_id, version in versions if known.get(swarm_id, ((),))[0] != version]
+        fresh = {work.swarm_id: work for chunk in range(0, len(stale), 500)
+                 for work in _resolved(session, stale[chunk:chunk + 500])}
+        for swarm_id, version in versions:
+            if swarm_id in fresh or swarm_id in stale:
+                known[swarm_id] = (version, fresh.get(swarm_id))
+        resolved = [work for swarm_id, _ in versions if (work := known[swarm_id][1]) is not None]
+        candidates = open_work + resolved
+        key = (tuple((w.swarm_id, w.title, w.product) for w in open_work), tuple(versions))
+        with self._lock:
+            if len(known) > 2 * RECENT_RESOLVED:  # swarms long out of the window are forgotten
+                known = {swarm_id: known[swarm_id] for swarm_id, _ in versions}
+            self._resolved = known
+            index = self._index[1] if self._index is not None and self._index[0] == key else None
+        if index is None:
+            index = Candidates([analyse(work_text(work), work.product) for work in candidates])
+            with self._lock:
+                self._index = (key, index)
+        return candidates, index
+
+
+_CACHE = _WorkCache()
 
 
 def _open_swarms(session: Session, case: CaseRecord, case_system: str) -> list[ExistingWork]:
     rows = session.execute(
         select(Swarm.id, Swarm.case_number, Swarm.case_subject, Swarm.case_product, Swarm.channel_id)
         .where(Swarm.status == SwarmStatus.OPEN, Swarm.case_system == case_system, Swarm.case_key != case.key,
-               Swarm.channel_id.is_not(None)))
-    return [ExistingWork(WorkKind.OPEN_SWARM, swarm_id, number, subject, product or "", channel_id=channel or "")
+               Swarm.channel_id.is_not(None)).order_by(Swarm.id))
+    return [ExistingWork(WorkKind.OPEN_SWARM, swarm_id, number, subject, "", channel_id=channel or "",
+                         product=product or "")
             for swarm_id, number, subject, product, channel in rows]
 
 
-def _resolved(session: Session, case_system: str) -> list[ExistingWork]:
-    """Resolved swarms with what solved them; where an article was published from one, the article."""
+def _resolved(session: Session, swarm_ids: list[int]) -> list[ExistingWork]:
+    """These resolved swarms with what solved them; where an article was published from one, the article."""
     rows = session.execute(
-        select(Swarm.id, Swarm.case_number, Swarm.case_subject, Swarm.resolution_summary, KnowledgeDraft.draft,
-               KnowledgeDraft.state, KnowledgeDraft.export_location)
-        .outerjoin(KnowledgeDraft, KnowledgeDraft.swarm_id == Swarm.id)
-        .where(Swarm.status.in_([SwarmStatus.CLOSED, SwarmStatus.ARCHIVED]), Swarm.case_system == case_system)
-        .order_by(Swarm.closed_at.desc().nulls_last(), Swarm.id.desc()).limit(RECENT_RESOLVED))
+        select(Swarm.id, Swarm.case_number, Swarm.case_subject, Swarm.case_product, Swarm.resolution_summary,
+               KnowledgeDraft.draft, KnowledgeDraft.state, KnowledgeDraft.export_location)
+        .outerjoin(KnowledgeDraft, KnowledgeDraft.swarm_id == Swarm.id).where(Swarm.id.in_(swarm_ids)))
     found = []
-    for swarm_id, number, subject, summary, draft, state, location in rows:
+    for swarm_id, number, subject, product, summary, draft, state, location in rows:
         if state == DraftState.PUBLISHED and isinstance(draft, dict):
             title = str(draft.get("title") or subject)
             detail = " ".join(str(draft.get(k) or "") for k in ("problem", "resolution"))
-            found.append(ExistingWork(WorkKind.ARTICLE, swarm_id, number, title, detail, location=location or ""))
+            found.append(ExistingWork(WorkKind.ARTICLE, swarm_id, number, title, detail, location=location or "",
+                                      product=product or ""))
         elif summary:
-            found.append(ExistingWork(WorkKind.RESOLVED_SWARM, swarm_id, number, subject, summary))
+            found.append(ExistingWork(WorkKind.RESOLVED_SWARM, swarm_id, number, subject, summary,
+                                      product=product or ""))
     return found
