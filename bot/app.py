@@ -19,6 +19,7 @@ from bot.executor import TrackingExecutor
 from bot.experts_gateway import SlackExpertsPort
 from bot.gateway import SlackSwarmWorkspace
 from bot.identity import bot_identity
+from bot.knowledge_gateway import SlackKnowledgePort
 from bot.listeners import register_all
 from bot.people import People
 from bot.services import AppServices
@@ -159,6 +160,7 @@ def create_app(
         installed_token=installed_token,
     )
     services.experts = SlackExpertsPort(services)
+    services.knowledge = SlackKnowledgePort(services)
     swarm_opening.register(services)
     bolt_log = logging.getLogger("slack_bolt.App")
     if _OWN_CLIENT_NOTE not in bolt_log.filters:

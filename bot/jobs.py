@@ -17,6 +17,7 @@ from swarms import db  # the clock read at each call: tests set it
 from swarms.experts.invites import ESCALATION_RETRY, escalate, escalation_job_id
 from swarms.jobs.scheduling import SafeScheduler, cancel, claim_run, context_job, is_planned, job_run, schedule_once
 from swarms.knowledge.closing import archive_job_id
+from swarms.knowledge.flows import ARCHIVE_RETRY, DRAFT_RETRY, archive_when_due, poll_reopened
 from swarms.note_sync.delivery import deliver_due
 
 if TYPE_CHECKING:
@@ -30,8 +31,6 @@ TUNE_JOB = "experts-tune"
 REOPEN_POLL_JOB = "knowledge-reopen-poll"
 DIGEST_JOB = "weekly_digest"
 ROLLUP_JOB = "home_note_rollup"
-ARCHIVE_RETRY = timedelta(hours=1)
-DRAFT_RETRY = timedelta(minutes=5)
 
 
 def _ref(name: str) -> str:
@@ -148,11 +147,9 @@ def plan_expert_jobs(services: AppServices, scheduler: SafeScheduler) -> None:
 @context_job
 def archive_swarm(services: AppServices, swarm_id: int) -> None:
     """A closed swarm's channel is archived once its time is up."""
-    from bot.knowledge_jobs import archive_now
-
     with job_run("swarm-archive"):
         try:
-            archive_now(services, swarm_id)
+            archive_when_due(services.sessions, services.knowledge, swarm_id)
         except Exception:  # the claim already put the due time an hour on
             plan_archive(services.scheduler, swarm_id, db.utcnow() + ARCHIVE_RETRY)
             raise
@@ -173,11 +170,11 @@ def cancel_archive(scheduler: SafeScheduler | None, swarm_id: int) -> None:
 @context_job
 def draft_article(services: AppServices, swarm_id: int) -> None:
     """The knowledge draft of a closed swarm, tried again after the case system could not be read."""
-    from bot.knowledge_jobs import draft_and_post
+    from bot.knowledge_gateway import draft_now  # the flow with this app's exporter
 
     with job_run("knowledge-draft"):
         try:
-            draft_and_post(services, swarm_id)
+            draft_now(services, swarm_id)
         except Exception:
             plan_draft(services.scheduler, swarm_id, db.utcnow() + DRAFT_RETRY)
             raise
@@ -191,10 +188,8 @@ def plan_draft(scheduler: SafeScheduler | None, swarm_id: int, run_at: datetime)
 @context_job
 def poll_reopened_cases(services: AppServices) -> None:
     """Closed swarms whose case the case system reopened get their channel back."""
-    from bot.knowledge_jobs import poll_reopened
-
     with job_run("knowledge-reopen-poll"):
-        poll_reopened(services)
+        poll_reopened(services.sessions, services.cases, services.knowledge)
 
 
 def plan_reopen_poll(services: AppServices, scheduler: SafeScheduler) -> None:

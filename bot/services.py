@@ -19,6 +19,7 @@ from bot.slack_queue import SlackQueue
 from swarms.case_systems.base import CaseSystem
 from swarms.experts.invites import ExpertsPort
 from swarms.jobs.scheduling import SafeScheduler
+from swarms.knowledge.flows import KnowledgePort
 from swarms.note_sync.capture import SwarmRef
 from swarms.note_sync.case_changes import ChangeNotice
 from swarms.note_sync.delivery_worker import DeliveryWorker
@@ -87,6 +88,7 @@ class AppServices:
     installed_token: InstalledBotToken | None = None
     # The flows' outside world, made of Slack calls (bot.experts_gateway); built by create_app from these services.
     experts: ExpertsPort = field(init=False)
+    knowledge: KnowledgePort = field(init=False)  # closing, drafting, archiving, reopening (bot.knowledge_gateway)
 
     @property
     def scheduler(self) -> SafeScheduler | None:

@@ -14,16 +14,9 @@ from collections.abc import Callable
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
+from bot import knowledge_gateway
 from bot.errors import error_text
 from bot.i18n.catalog import t
-from bot.knowledge_jobs import (
-    after_note_change,
-    case_owners_for_close,
-    close_and_announce,
-    on_case_change,
-    on_lead,
-    post_draft,
-)
 from bot.listeners.commands import CommandContext
 from bot.listeners.messages import captured_message, nudge_delivery
 from bot.markup import readable_text
@@ -81,9 +74,9 @@ def register(app: App, services: AppServices) -> None:
     listeners.view(KnowledgeCallback.EDIT_VIEW, ack=_save_edits(services), lazy=[_after_edits(services)])
     listeners.action(KnowledgeAction.PUBLISH, lazy=[_publish(services)])
     listeners.action(KnowledgeAction.DISCARD, lazy=[_discard(services)])
-    services.hooks.on_case_change.append(on_case_change)
-    services.hooks.on_lead.append(on_lead)
-    services.hooks.after_note_change.append(after_note_change)
+    services.hooks.on_case_change.append(knowledge_gateway.on_case_change)
+    services.hooks.on_lead.append(knowledge_gateway.on_lead)
+    services.hooks.after_note_change.append(knowledge_gateway.after_note_change)
 
 
 # ---------------------------------------------------------------- closing
@@ -96,8 +89,8 @@ def _close_command(ctx: CommandContext) -> None:
         swarm_id, case_number = swarm.id, swarm.case_number
     words = ctx.command.raw.strip().split(None, 1)
     summary = _readable(services, words[1] if len(words) > 1 else "")
-    owners = case_owners_for_close(services, swarm_id, ctx.user_id)
-    close_and_announce(services, CloseRequest(swarm_id, ctx.user_id, CloseSource.COMMAND, summary,
+    owners = knowledge_gateway.case_owners_for_close(services, swarm_id, ctx.user_id)
+    knowledge_gateway.close(services, CloseRequest(swarm_id, ctx.user_id, CloseSource.COMMAND, summary,
                                               case_owner_ids=owners))
     ctx.answer(t("knowledge.closed_reply", ctx.lang, case=case_number))
 
@@ -117,7 +110,7 @@ def _open_close_modal(services: AppServices) -> Callable:
             with services.sessions() as session:
                 swarm = require_swarm(session, channel_id)
                 swarm_id, case_number = swarm.id, swarm.case_number
-            owners = case_owners_for_close(services, swarm_id, user_id)
+            owners = knowledge_gateway.case_owners_for_close(services, swarm_id, user_id)
             with services.sessions() as session:
                 check_may_close(session, swarm_id, user_id, services.permissions, owners)
                 credited = top_contributors(session, swarm_id)
@@ -144,8 +137,8 @@ def _submit_close(services: AppServices) -> Callable:
             swarm = session.get(Swarm, state.swarm_id)
             channel_id = swarm.channel_id if swarm else ""
         try:
-            owners = case_owners_for_close(services, state.swarm_id, user_id)
-            close_and_announce(services, CloseRequest(state.swarm_id, user_id, CloseSource.BUTTON,
+            owners = knowledge_gateway.case_owners_for_close(services, state.swarm_id, user_id)
+            knowledge_gateway.close(services, CloseRequest(state.swarm_id, user_id, CloseSource.BUTTON,
                                                       _readable(services, summary), credited, owners))
         except (SwarmError, CaseSystemError) as exc:
             text = error_text(exc, lang, system=services.cases.name)
@@ -324,7 +317,7 @@ def _after_edits(services: AppServices) -> Callable:
                 check_may_review(session, submitted.draft_id, body["user"]["id"], services.permissions)
         except (ValueError, SwarmError):
             return
-        post_draft(services, submitted.draft_id, reupload=True)
+        services.knowledge.post_draft(submitted.draft_id, reupload=True)
         if submitted.restore:
             _say_restored(services, submitted.draft_id, body["user"]["id"], submitted.restore)
 
@@ -362,9 +355,9 @@ def _publish(services: AppServices) -> Callable:
             reply_privately(respond, _review_error(exc, lang))
             return
         except ExportFailed:
-            post_draft(services, ref.draft_id)  # the message shows the error and keeps the buttons
+            services.knowledge.post_draft(ref.draft_id)  # the message shows the error and keeps the buttons
             raise
-        post_draft(services, record.id)
+        services.knowledge.post_draft(record.id)
         _post(services, record.channel_id, t("knowledge.published_post", record.language, user=user_id,
                                              case=record.case_number, location=record.export_location))
 
@@ -385,7 +378,7 @@ def _discard(services: AppServices) -> Callable:
         except DraftNotEditable as exc:
             reply_privately(respond, _review_error(exc, lang))
             return
-        post_draft(services, record.id)
+        services.knowledge.post_draft(record.id)
 
     return discard
 

@@ -7,11 +7,11 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from bot.knowledge_jobs import archive_now
 from bot.listeners.note_sync import poll_and_post
 from bot.views.knowledge import DraftRef, KnowledgeAction, KnowledgeBlock, KnowledgeCallback
 from swarms.case_systems.local import LocalCaseSystem, set_case_field
 from swarms.knowledge.closing import archive_job_id
+from swarms.knowledge.flows import archive_when_due, poll_reopened
 from swarms.knowledge.models import DraftState, KnowledgeDraft
 from swarms.models import Case, LocalCaseNote, Note, Swarm, SwarmStatus
 from tests.e2e.conftest import start_swarm_app, swarm_app  # noqa: F401  (the running bot fixture)
@@ -158,9 +158,7 @@ def test_the_case_closing_in_the_case_system_closes_the_swarm_and_reopening_keep
     assert scheduler.get_job(archive_job_id(swarm.id)) is not None
     with sessions.begin() as session:
         set_case_field(session, CASE, "status", "Open")
-    from bot.knowledge_jobs import poll_reopened
-
-    assert poll_reopened(app.services) == [swarm.id]
+    assert poll_reopened(app.services.sessions, app.services.cases, app.services.knowledge) == [swarm.id]
     assert scheduler.get_job(archive_job_id(swarm.id)) is None
     assert swarm_row(sessions).status == SwarmStatus.OPEN
     assert any("reopened" in m.get("text", "") for m in app.workspace.messages(channel))
@@ -220,9 +218,7 @@ def test_closing_again_after_a_reopening_drafts_afresh_beside_the_published_arti
     assert published.state == DraftState.PUBLISHED
     with sessions.begin() as session:
         set_case_field(session, CASE, "status", "Open")
-    from bot.knowledge_jobs import poll_reopened
-
-    assert poll_reopened(app.services) == [first.swarm_id]
+    assert poll_reopened(app.services.sessions, app.services.cases, app.services.knowledge) == [first.swarm_id]
     app.driver.user_posts(app.people.expert, channel, "The real fix is firmware 3.2.2 plus a BMS reset",
                           thread_ts=card_ts)
     app.settle()
@@ -241,10 +237,10 @@ def test_the_archive_job_archives_the_channel_once_due(opened, sessions):
     app.driver.command("/swarm", "close", user=app.people.agent, channel=channel)
     app.settle()
     swarm = swarm_row(sessions)
-    assert archive_now(app.services, swarm.id, now=swarm.archive_due_at)
+    assert archive_when_due(app.services.sessions, app.services.knowledge, swarm.id, now=swarm.archive_due_at)
     assert app.workspace.channel(channel).is_archived
     assert swarm_row(sessions).status == SwarmStatus.ARCHIVED
-    assert not archive_now(app.services, swarm.id, now=swarm.archive_due_at), "once only"
+    assert not archive_when_due(app.services.sessions, app.services.knowledge, swarm.id, now=swarm.archive_due_at), "once only"
 
 
 def test_a_forged_publish_from_a_non_owner_is_refused_and_the_owner_publishes(opened, sessions, knowledge_folder):

@@ -1,0 +1,240 @@
+"""The knowledge flows' port (`swarms.knowledge.flows.KnowledgePort`), made of Slack Web API calls, the
+outbox worker and the scheduler, beside `bot.gateway` and `bot.experts_gateway`; and the flows wired with
+this app's ports and settings, for the listeners, the hooks and the jobs."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from slack_sdk.errors import SlackApiError
+
+from bot import jobs
+from bot.errors import system_name
+from bot.i18n.catalog import t
+from bot.identity import bot_identity
+from bot.views.case_card import case_card_blocks, case_card_text, closed_card_from_posted
+from bot.views.knowledge import card_closed_line, closed_message
+from bot.views.knowledge_review import draft_message
+from swarms.case_systems.base import CaseSystemError
+from swarms.jobs.scheduling import SafeScheduler
+from swarms.knowledge import flows
+from swarms.knowledge.closing import ArchiveTarget, ClosedSwarm, CloseRequest, ReopenedSwarm, flush_notes
+from swarms.knowledge.drafts import Redraft, case_record_of, get_draft, record_post
+from swarms.knowledge.models import KnowledgeDraft
+from swarms.note_sync.case_changes import ChangeNotice
+
+if TYPE_CHECKING:
+    from bot.services import AppServices
+
+log = logging.getLogger(__name__)
+ARCHIVED_ALREADY = frozenset({"already_archived"})
+GONE = frozenset({"channel_not_found", "is_archived"})
+
+
+class SlackKnowledgePort:
+    """Closing, drafting, archiving and reopening, as Slack messages, files and channel calls."""
+
+    def __init__(self, services: AppServices) -> None:
+        self.services = services
+
+    # -- closing and reopening
+
+    def case_owner_ids(self, case_number: str) -> frozenset[str]:
+        """The case owner's Slack id, where the case system gives an e-mail Slack knows."""
+        try:
+            owner = self.services.cases.get_case(case_number).owner
+        except CaseSystemError:
+            return frozenset()
+        if "@" not in owner:
+            return frozenset()
+        try:
+            return frozenset({self.services.client.users_lookupByEmail(email=owner.strip())["user"]["id"]})
+        except SlackApiError:
+            return frozenset()
+
+    def deliver_notes_now(self) -> None:
+        flush_notes(self.services.sessions, self.services.cases, self.services.worker)
+
+    def announce_closed(self, closed: ClosedSwarm) -> None:
+        services = self.services
+        text, blocks = closed_message(closed, system=system_name(services.cases.name, closed.language))
+        try:
+            services.client.chat_postMessage(channel=closed.channel_id, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.warning("swarm %s: could not post the closing summary: %s", closed.swarm_id, exc.response.get("error"))
+        if not closed.card_ts:
+            return
+        closed_line = card_closed_line(closed)
+        try:
+            case = services.cases.get_case(closed.case_number)
+            text = case_card_text(case, closed.language)
+            blocks = case_card_blocks(case, lang=closed.language, closed_line=closed_line)
+        except CaseSystemError:
+            text, blocks = self._posted_card_closed(closed, closed_line)
+        try:
+            services.client.chat_update(channel=closed.channel_id, ts=closed.card_ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            log.warning("swarm %s: could not update the case card: %s", closed.swarm_id, exc.response.get("error"))
+
+    def _posted_card_closed(self, closed: ClosedSwarm, closed_line: str) -> tuple[str, list[dict]]:
+        """The case system is down: close the card as posted, keeping its fields; if Slack cannot give it
+        back either, rebuild it from what the swarm row remembers."""
+        try:
+            answer = self.services.client.conversations_history(channel=closed.channel_id, latest=closed.card_ts,
+                                                                inclusive=True, limit=1)
+            posted = next((m for m in answer.get("messages", []) if m.get("ts") == closed.card_ts), None)
+        except SlackApiError as exc:
+            log.warning("swarm %s: could not read the case card back: %s", closed.swarm_id, exc.response.get("error"))
+            posted = None
+        if posted and posted.get("blocks"):
+            return posted.get("text", ""), closed_card_from_posted(posted["blocks"], closed_line)
+        with self.services.sessions() as session:
+            case = case_record_of(session, closed.swarm_id)
+        return (case_card_text(case, closed.language),
+                case_card_blocks(case, lang=closed.language, closed_line=closed_line))
+
+    def announce_reopened(self, reopened: ReopenedSwarm) -> None:
+        key = "knowledge.reopened" if reopened.reopened else "knowledge.reopened_archive_only"
+        try:
+            self.services.client.chat_postMessage(channel=reopened.channel_id,
+                                                  text=t(key, reopened.language, case=reopened.case_number))
+        except SlackApiError as exc:
+            log.warning("swarm %s: could not post the reopening: %s", reopened.swarm_id, exc.response.get("error"))
+
+    # -- archive
+
+    def archive_channel(self, target: ArchiveTarget, lang: str) -> None:
+        client = self.services.client
+        with contextlib.suppress(SlackApiError):  # the archive matters, the goodbye does not
+            client.chat_postMessage(channel=target.channel_id, text=t("knowledge.archiving", lang,
+                                                                      case=target.case_number))
+        try:
+            client.conversations_archive(channel=target.channel_id)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in ARCHIVED_ALREADY | GONE:
+                raise
+
+    # -- the draft
+
+    def post_draft(self, draft_id: int, *, reupload: bool = False) -> None:
+        """Post the review message (or update it); a long draft goes up as a Markdown file beside it."""
+        services = self.services
+        with services.sessions() as session:
+            record = get_draft(session, draft_id)
+        message = draft_message(record, article_options(services))
+        if message.file_name and (not record.message_ts or reupload):
+            services.client.files_upload_v2(channel=record.channel_id, content=message.file_content,
+                                            filename=message.file_name, title=record.draft.title[:250])
+        if record.message_ts:
+            services.client.chat_update(channel=record.channel_id, ts=record.message_ts, text=message.text,
+                                        blocks=message.blocks)
+            return
+        answer = services.client.chat_postMessage(channel=record.channel_id, text=message.text,
+                                                  blocks=message.blocks, unfurl_links=False)
+        with services.sessions.begin() as session:
+            record_post(session, draft_id, channel_id=record.channel_id, message_ts=answer["ts"],
+                        as_file=bool(message.file_name))
+
+    def say_draft_is_behind(self, draft_id: int, what: Redraft) -> None:
+        with self.services.sessions() as session:
+            record = get_draft(session, draft_id)
+            edited_by = session.get_one(KnowledgeDraft, draft_id).edited_by or ""
+        if what == Redraft.KEPT_EDITED:
+            text = t("knowledge.redraft_kept_edited", record.language, user=edited_by)
+        else:
+            text = t("knowledge.redraft_out_of_reach", record.language, location=record.export_location or "—")
+        try:
+            self.services.client.chat_postMessage(channel=record.channel_id, text=text,
+                                                  thread_ts=record.message_ts or None,
+                                                  reply_broadcast=bool(record.message_ts))
+        except SlackApiError as exc:
+            log.warning("draft %s: could not say it is behind the channel: %s", draft_id, exc.response.get("error"))
+
+    def say_drafting_failed(self, channel_id: str, lang: str, case_number: str, error: str) -> None:
+        with contextlib.suppress(SlackApiError):
+            self.services.client.chat_postMessage(channel=channel_id, text=t("knowledge.drafting_failed", lang,
+                                                                             case=case_number, error=error[:200]))
+
+    def channel_url(self, channel_id: str) -> str:
+        workspace = bot_identity(self.services).get("url", "") or ""
+        return f"{workspace.rstrip('/')}/archives/{channel_id}"
+
+    def draft_later(self, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> None:
+        """On the listener pool (tests wait on it)."""
+        self.services.executor.submit(_draft_quietly, self.services, swarm_id, refresh=refresh, restart=restart)
+
+    # -- the scheduler
+
+    def plan_archive(self, swarm_id: int, due: datetime, *, unless_planned: bool = False) -> None:
+        jobs.plan_archive(self.services.scheduler, swarm_id, due, unless_planned=unless_planned)
+
+    def cancel_archive(self, swarm_id: int) -> None:
+        jobs.cancel_archive(self.services.scheduler, swarm_id)
+
+    def plan_draft(self, swarm_id: int, run_at: datetime) -> None:
+        jobs.plan_draft(self.services.scheduler, swarm_id, run_at)
+
+
+# ---------------------------------------------------------------- the feature's hooks and flows, wired
+
+
+def on_case_change(services: AppServices, notice: ChangeNotice) -> None:
+    """The case closed in the case system closes its swarm; a reopened case keeps the channel."""
+    if notice.change.field == "status":
+        flows.follow_case_status(services.sessions, services.cases, services.knowledge, notice.swarm_id,
+                                 notice.case_number, permissions=services.permissions,
+                                 archive_delay=services.settings.knowledge.archive_after)
+
+
+def on_lead(services: AppServices, scheduler: SafeScheduler) -> None:
+    """Finish drafts a restart interrupted, re-plan archives, start the reopen poll."""
+    flows.heal(services.sessions, services.knowledge)
+    jobs.plan_reopen_poll(services, scheduler)
+
+
+def after_note_change(services: AppServices, swarm_id: int) -> None:
+    flows.after_note_change(services.sessions, services.knowledge, swarm_id)
+
+
+def close(services: AppServices, request: CloseRequest) -> None:
+    """The close flow with this app's ports and settings."""
+    flows.close_and_announce(services.sessions, services.knowledge, request, permissions=services.permissions,
+                             case_system=services.cases.name, archive_delay=services.settings.knowledge.archive_after)
+
+
+def case_owners_for_close(services: AppServices, swarm_id: int, user_id: str) -> frozenset[str]:
+    """The one close-permission rule's Slack side: the case owners, asked only when they matter."""
+    return flows.case_owners_for_close(services.sessions, services.knowledge, services.permissions, swarm_id, user_id)
+
+
+def article_options(services: AppServices):
+    """How the exporter renders articles, so the review previews exactly what it will send."""
+    from knowledge_export.rendering import DEFAULT_OPTIONS
+
+    try:
+        return getattr(services.exporter, "options", DEFAULT_OPTIONS)
+    except Exception:  # a bad export setting is reported by `check` and on Publish; the review still shows
+        return DEFAULT_OPTIONS
+
+
+def draft_now(services: AppServices, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> int | None:
+    """The draft flow with this app's exporter (similar articles), or without one if it cannot be built."""
+    try:
+        exporter = services.exporter
+    except Exception:
+        log.warning("no knowledge exporter (check KNOWLEDGE_EXPORT); drafting without similar articles",
+                    exc_info=True)
+        exporter = None
+    return flows.draft_and_post(services.sessions, services.cases, services.knowledge, swarm_id, exporter=exporter,
+                                phone_region=services.settings.knowledge.phone_region, refresh=refresh,
+                                restart=restart)
+
+
+def _draft_quietly(services: AppServices, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> None:
+    try:
+        draft_now(services, swarm_id, refresh=refresh, restart=restart)
+    except Exception:
+        log.exception("drafting the article of swarm %s failed", swarm_id)

@@ -1,0 +1,220 @@
+"""Closing, drafting, archiving and reopening as flows: the domain decides what happens, in small committed
+steps, and tells the workspace through `KnowledgePort` (the bot implements it with Slack and the scheduler).
+
+Called from the listeners (`/swarm close`, the Close modal), the case-change hook (a case closed or reopened in
+the case system) and the jobs (archive when due, the reopen poll, a draft tried again).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.orm import sessionmaker
+
+from swarms.case_systems.base import CaseSystem, CaseSystemError
+from swarms.db import utcnow
+from swarms.knowledge.closing import (
+    ArchiveTarget,
+    ClosedSwarm,
+    CloseRequest,
+    CloseSource,
+    ReopenedSwarm,
+    SwarmAlreadyClosed,
+    check_reopened,
+    claim_archive,
+    close_swarm,
+    mark_archived,
+    reopen_swarm,
+    swarms_awaiting_archive,
+)
+from swarms.knowledge.drafts import Redraft, draft_of_swarm, get_draft, redraft, swarms_without_posted_draft
+from swarms.models import Swarm, SwarmStatus
+from swarms.permissions import Permissions
+
+log = logging.getLogger(__name__)
+ARCHIVE_RETRY = timedelta(hours=1)  # a claimed archive that did not finish is tried again this much later
+DRAFT_RETRY = timedelta(minutes=5)  # the case could not be read for the draft: try again this much later
+
+
+class KnowledgePort(Protocol):
+    """What the flows need from outside: the chat workspace, the outbox and the scheduler."""
+
+    def case_owner_ids(self, case_number: str) -> frozenset[str]:
+        """The workspace ids of the case's owner, where the case system names one the workspace knows."""
+        ...
+
+    def deliver_notes_now(self) -> None:
+        """Send what the outbox holds now (the closing note last), so the case is complete when people look."""
+        ...
+
+    def announce_closed(self, closed: ClosedSwarm) -> None:
+        """The closing summary in the channel and the case card marked closed; failures are only logged."""
+        ...
+
+    def announce_reopened(self, reopened: ReopenedSwarm) -> None: ...
+
+    def archive_channel(self, target: ArchiveTarget, lang: str) -> None:
+        """Say goodbye and archive; a channel already archived or gone counts as done, a refusal raises."""
+        ...
+
+    def post_draft(self, draft_id: int, *, reupload: bool = False) -> None:
+        """Post the draft for review (or update its message)."""
+        ...
+
+    def say_draft_is_behind(self, draft_id: int, what: Redraft) -> None:
+        """The draft could not follow the channel: a reviewer's edits, or it left for the knowledge base."""
+        ...
+
+    def say_drafting_failed(self, channel_id: str, lang: str, case_number: str, error: str) -> None: ...
+
+    def channel_url(self, channel_id: str) -> str:
+        """A link to the channel for the article's sources ("" when unknown)."""
+        ...
+
+    def draft_later(self, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> None:
+        """Run `draft_and_post` off the caller's thread; a restart before it ends is healed by `heal`."""
+        ...
+
+    def plan_archive(self, swarm_id: int, due: datetime, *, unless_planned: bool = False) -> None: ...
+
+    def cancel_archive(self, swarm_id: int) -> None: ...
+
+    def plan_draft(self, swarm_id: int, run_at: datetime) -> None: ...
+
+
+# ---------------------------------------------------------------- closing and reopening
+
+
+def case_owners_for_close(sessions: sessionmaker, port: KnowledgePort, permissions: Permissions, swarm_id: int,
+                          user_id: str) -> frozenset[str]:
+    """The case owners' ids the close check needs: none for whoever may close without them (the swarm's
+    owner, an admin), so they cost no workspace call. Asked outside any session: on SQLite every
+    transaction holds the write lock."""
+    with sessions() as session:
+        swarm = session.get(Swarm, swarm_id)
+        if swarm is None:
+            return frozenset()
+        owner, case_number = swarm.opened_by, swarm.case_number
+    if permissions.can_close_swarm(user_id, swarm_owner=owner):
+        return frozenset()
+    return port.case_owner_ids(case_number)
+
+
+def close_and_announce(sessions: sessionmaker, port: KnowledgePort, request: CloseRequest, *,
+                       permissions: Permissions, case_system: str, archive_delay: timedelta) -> ClosedSwarm:
+    """Close in one transaction, then the slow parts: flush notes, tell the channel, plan archive and draft."""
+    with sessions.begin() as session:
+        closed = close_swarm(session, request, permissions=permissions, case_system=case_system,
+                             archive_delay=archive_delay)
+    port.deliver_notes_now()
+    port.announce_closed(closed)
+    if closed.archive_due_at is not None:
+        port.plan_archive(closed.swarm_id, closed.archive_due_at)
+    port.draft_later(closed.swarm_id, restart=True)  # closed again after a reopening: a fresh draft
+    return closed
+
+
+def reopen_and_announce(sessions: sessionmaker, port: KnowledgePort, swarm_id: int) -> bool:
+    with sessions.begin() as session:
+        reopened = reopen_swarm(session, swarm_id)
+    if reopened is None:
+        return False
+    port.cancel_archive(swarm_id)
+    port.announce_reopened(reopened)
+    return True
+
+
+def follow_case_status(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePort, swarm_id: int,
+                       case_number: str, *, permissions: Permissions, archive_delay: timedelta) -> None:
+    """The case closed in the case system closes its swarm; a reopened case keeps the channel."""
+    if cases.is_closed(case_number):
+        with contextlib.suppress(SwarmAlreadyClosed):
+            close_and_announce(sessions, port, CloseRequest(swarm_id, "", CloseSource.CASE_SYSTEM),
+                               permissions=permissions, case_system=cases.name, archive_delay=archive_delay)
+    else:
+        reopen_and_announce(sessions, port, swarm_id)
+
+
+def poll_reopened(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePort) -> list[int]:
+    """Closed swarms whose case the case system reopened are open again; one failing does not stop the rest."""
+    reopened = check_reopened(sessions, cases)
+    for swarm_id in reopened:
+        try:
+            reopen_and_announce(sessions, port, swarm_id)
+        except Exception:
+            log.exception("reopening swarm %s failed", swarm_id)
+    return reopened
+
+
+# ---------------------------------------------------------------- archive
+
+
+def archive_when_due(sessions: sessionmaker, port: KnowledgePort, swarm_id: int, *,
+                     now: datetime | None = None) -> bool:
+    """Archive the channel once due. The archive is claimed first (its due time moved an hour on,
+    conditionally), so of several replicas running the job one archives; if that one dies, the hour later
+    is the retry."""
+    with sessions.begin() as session:
+        target = claim_archive(session, swarm_id, now=now or utcnow(), retry_in=ARCHIVE_RETRY)
+        lang = session.get_one(Swarm, swarm_id).language if target else "en"
+    if target is None:
+        return False
+    port.archive_channel(target, lang)
+    with sessions.begin() as session:
+        mark_archived(session, swarm_id)
+    return True
+
+
+# ---------------------------------------------------------------- the draft
+
+
+def heal(sessions: sessionmaker, port: KnowledgePort) -> None:
+    """After a restart: finish drafts it interrupted, plan the archives the job store may have lost."""
+    with sessions() as session:
+        undrafted = swarms_without_posted_draft(session)
+        planned = swarms_awaiting_archive(session)
+    for swarm_id in undrafted:
+        port.draft_later(swarm_id)
+    for swarm_id, due in planned:
+        port.plan_archive(swarm_id, due, unless_planned=True)
+
+
+def after_note_change(sessions: sessionmaker, port: KnowledgePort, swarm_id: int) -> None:
+    """A note edited or deleted after its swarm closed: the draft must not keep the old words."""
+    with sessions() as session:
+        swarm = session.get(Swarm, swarm_id)
+        drafted = swarm is not None and swarm.status != SwarmStatus.OPEN and draft_of_swarm(session, swarm_id)
+    if drafted:
+        port.draft_later(swarm_id, refresh=True)
+
+
+def draft_and_post(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePort, swarm_id: int, *,
+                   exporter: Any = None, phone_region: str = "", refresh: bool = False,
+                   restart: bool = False) -> int | None:
+    """Draft (unless done before), then post it for review in the swarm channel.
+
+    `refresh`: a note changed after closing; `restart`: the swarm closed again (see `store_draft`);
+    `exporter`: where similar published articles are looked up (None: drafted without them)."""
+    with sessions() as session:
+        swarm = session.get_one(Swarm, swarm_id)
+        channel_id, lang, case_number = swarm.channel_id or "", swarm.language, swarm.case_number
+        draft_id = draft_of_swarm(session, swarm_id)
+        posted = draft_id is not None and get_draft(session, draft_id).message_ts
+    if posted and not (refresh or restart):
+        return draft_id
+    try:
+        draft_id, what = redraft(sessions, cases, swarm_id, exporter=exporter,
+                                 channel_url=port.channel_url(channel_id) if channel_id else "",
+                                 refresh=refresh, restart=restart, phone_region=phone_region)
+    except CaseSystemError as exc:  # its contact names are needed for redaction: say so, try again later
+        port.say_drafting_failed(channel_id, lang, case_number, str(exc))
+        port.plan_draft(swarm_id, utcnow() + DRAFT_RETRY)
+        return None
+    if what in (Redraft.KEPT_EDITED, Redraft.OUT_OF_REACH):
+        port.say_draft_is_behind(draft_id, what)
+    elif what != Redraft.UNCHANGED:
+        port.post_draft(draft_id, reupload=what == Redraft.REFRESHED)
+    return draft_id
