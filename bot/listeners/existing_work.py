@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 
 from slack_bolt import App
@@ -17,9 +15,6 @@ from bot.views.existing_work import OfferAction
 from bot.views.roundtrip import RoundTripRefused, action_value, id_from_text
 from swarms.models import Swarm, SwarmStatus
 from swarms.opening.case_numbers import is_case_number
-from swarms.opening.existing_work import prepare_existing_work
-
-log = logging.getLogger(__name__)
 
 
 def register(app: App, services: AppServices) -> None:
@@ -27,20 +22,6 @@ def register(app: App, services: AppServices) -> None:
     listeners.action(OfferAction.JOIN, lazy=[_join(services)])
     listeners.action(OfferAction.OPEN_ANYWAY, lazy=[_open_anyway(services)])
     listeners.action(OfferAction.READ, acknowledge)  # a link button: Slack opens the URL, the app only acknowledges
-    if services.settings.opening.offer_existing:
-        services.hooks.on_lead.append(_prepare_in_background)
-
-
-def _prepare_in_background(services: AppServices, _scheduler: object) -> None:
-    """Index the existing work in the background at start (seconds with thousands of swarms), not in an offer."""
-    def prepare() -> None:
-        try:
-            with services.sessions() as session:
-                prepare_existing_work(session, services.cases.name)
-        except Exception:  # the first offer then indexes it itself
-            log.exception("could not index existing work at start")
-
-    threading.Thread(target=prepare, name="existing-work-index", daemon=True).start()
 
 
 def _join(services: AppServices) -> Callable:

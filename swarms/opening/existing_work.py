@@ -13,15 +13,17 @@ from __future__ import annotations
 import enum
 import threading
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from swarms.case_systems.base import CaseRecord
 from swarms.knowledge.models import DraftState, KnowledgeDraft
 from swarms.models import Swarm, SwarmStatus
-from swarms.opening.problem_similarity import Candidates, analyse
+
+if TYPE_CHECKING:  # the similarity (numpy, the Korean analyser) loads at the first offer, not at start
+    from swarms.opening.problem_similarity import Candidates
 
 MIN_SCORE = 0.22  # below it nothing is offered
 CLEAR_SCORE = 0.35  # from here on an offer needs no margin
@@ -67,9 +69,10 @@ def find_existing_work(session: Session, case: CaseRecord, case_system: str, *, 
     candidates, index = _CACHE.candidates(session, case, case_system)
     if not candidates:
         return []
-    scores = index.similarities(analyse(case_text(case), case.product))
-    top = np.argsort(-scores, kind="stable")[: limit + 8]  # ties beyond the first few change nothing shown
-    ranked = sorted(((float(scores[i]), candidates[i]) for i in top),
+    from swarms.opening.problem_similarity import analyse
+
+    best = index.best(analyse(case_text(case), case.product), limit + 8)  # ties further down change nothing shown
+    ranked = sorted(((score, candidates[i]) for i, score in best),
                     key=lambda pair: (-pair[0], pair[1].kind != WorkKind.OPEN_SWARM, pair[1].swarm_id))
     floor = MIN_SCORE if min_score is None else min_score
     best = ranked[0][0]
@@ -79,13 +82,10 @@ def find_existing_work(session: Session, case: CaseRecord, case_system: str, *, 
     return [replace(work, score=round(score, 4)) for score, work in ranked[:limit] if score >= floor]
 
 
-def prepare_existing_work(session: Session, case_system: str) -> None:
-    """Read and index the work there is now, so the first offer after a start does not wait on it."""
-    _CACHE.candidates(session, CaseRecord(key="", number="", subject=""), case_system)
-
-
 def forget_cached_work() -> None:
     """Drop what this process remembers of earlier work (benchmarks time a cold start with it)."""
+    from swarms.opening.problem_similarity import analyse
+
     global _CACHE
     _CACHE = _WorkCache()
     analyse.cache_clear()
@@ -97,7 +97,8 @@ class _WorkCache:
     A resolved swarm's text changes only when it is closed again (`closed_at`) or its draft changes
     (`updated_at`, `state`): those and its case make its version, and a version not seen before is read again. Open
     swarms are read whole each time (a subject and a product). The index is rebuilt when any candidate
-    changed; each text's analysis is cached apart, so a rebuild costs no re-analysis.
+    changed; each text's analysis is cached apart, so a rebuild costs no re-analysis. Nothing is read at
+    start (start-up stays light: bench/startup.py): the first offer in a process pays for it.
     """
 
     def __init__(self) -> None:
@@ -130,6 +131,8 @@ class _WorkCache:
             self._resolved = known
             index = self._index[1] if self._index is not None and self._index[0] == key else None
         if index is None:
+            from swarms.opening.problem_similarity import Candidates, analyse
+
             index = Candidates([analyse(work_text(work), work.product) for work in candidates])
             with self._lock:
                 self._index = (key, index)

@@ -88,6 +88,11 @@ class Candidates:
         products = [d.product for d in documents]
         self._products = {product: np.array([p == product for p in products]) for product in set(products)}
 
+    def best(self, query: ProblemText, count: int) -> list[tuple[int, float]]:
+        """The `count` documents most like `query` as (position, score), best first (ties in document order)."""
+        scores = self.similarities(query)
+        return [(int(i), float(scores[i])) for i in np.argsort(-scores, kind="stable")[:count]]
+
     def similarities(self, query: ProblemText) -> np.ndarray:
         """How alike `query` is to each document, 0 to about 1 (words, letters, codes and product together)."""
         if not self.size:
