@@ -44,6 +44,7 @@ def test_a_burst_of_openings_beyond_tier_2_queues_tells_the_agents_when_and_open
     assert any("opens in about" in text for texts in held_back for text in texts), held_back  # told roughly when
     assert all(any("<#" in text for text in texts) for texts in held_back), "and then the channel"
     # Our pace keeps within the tier (a 429 from jitter on a loaded machine is put back, not failed).
-    assert len(limited_app.standin.rate_limited("conversations.create")) <= 1
-    assert len(limited_app.standin.calls("conversations.create")) == 12
+    refused = limited_app.standin.rate_limited("conversations.create")
+    assert len(refused) <= 1
+    assert len(limited_app.standin.calls("conversations.create")) == 12 + len(refused)  # a refused call counts too
     assert limited_app.standin.calls("conversations.list") == [] and limited_app.standin.calls("pins.add") == []
