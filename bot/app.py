@@ -192,13 +192,16 @@ def _installed_by_oauth(settings: Settings, store: EncryptedInstallationStore | 
         return {}
     from slack_bolt.oauth import OAuthFlow
 
+    from bot.i18n.catalog import LANGUAGES, t
     from bot.install_callbacks import install_callbacks
     from bot.installations import make_authorize, make_oauth_settings
 
     oauth_client = store.rotator.client if store.rotator is not None else make_client(settings)
     flow = OAuthFlow(client=oauth_client, settings=make_oauth_settings(settings, store, install_callbacks()))
     return {"oauth_flow": flow, "installation_store": store, "installation_store_bot_only": True,
-            "authorize": make_authorize(settings, store, oauth_client)}
+            "authorize": make_authorize(settings, store, oauth_client),
+            # A command from a workspace without an installation: Bolt answers this instead of running it.
+            "user_facing_authorize_error_message": "\n".join(t("install.not_installed", lang) for lang in LANGUAGES)}
 
 
 def _claim_token_workspace(services: AppServices) -> None:

@@ -222,3 +222,20 @@ def test_replicas_rotating_at_once_never_spend_a_refresh_token_twice(oauth_run, 
     assert all(WebClientFor(oauth_run, token).auth_test()["ok"] for token in tokens)
     for store in replicas:
         store.engine.dispose()
+
+
+def test_a_command_from_a_workspace_without_the_app_is_told_so_in_both_languages(oauth_run, sessions):
+    oauth_run.install_in(oauth_run.acme, AGENT)
+    globex = oauth_run.standin.add_workspace("T0GLOBEX01", "Globex")
+    globex.add_user("gus", id="U0GLOBEX01", real_name="Gus", email="gus@globex.example", locale="ko-KR")
+
+    answer = oauth_run.standin.driver(oauth_run.server.events_url, workspace=globex) \
+        .command("/swarm", "00002001", user="U0GLOBEX01", channel=globex.general_id)
+    oauth_run.settle()
+
+    assert answer.status == 200
+    [told] = [r["payload"]["text"] for r in globex.responses("U0GLOBEX01")]
+    assert "case-swarm is not installed in this workspace" in told
+    assert "이 워크스페이스에는 case-swarm이 설치되어 있지 않습니다" in told
+    with sessions() as session:
+        assert session.scalars(select(Swarm)).all() == []
