@@ -1,4 +1,5 @@
-"""Every listener folder registers itself here, explicitly, in one order."""
+"""Every listener folder registers itself here, explicitly. The order does not matter: what features add
+(subcommands, hooks, routes) goes into typed fields of the services, each standing alone."""
 
 from __future__ import annotations
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
 
 from bot.i18n.catalog import t
 from bot.listeners.commands import CommandContext
+from bot.replies import tell_privately
 from bot.services import AppServices
 from bot.views.catchup import catchup_message
 from swarms.case_systems.base import CaseSystemError
@@ -46,10 +46,8 @@ def catch_up_joiner(services: AppServices, channel_id: str, user_id: str) -> Non
     if catchup.is_empty:
         return
     message = render(services, catchup, services.people.language_of(user_id))
-    try:
-        services.client.chat_postEphemeral(channel=channel_id, user=user_id, **message)
-    except SlackApiError as exc:  # they may have left again already: nothing to repair
-        log.info("catch-up for %s in %s not shown: %s", user_id, channel_id, exc.response.get("error"))
+    # They may have left again already: Slack refusing is logged, there is nothing to repair.
+    tell_privately(services.client, user_id, channel_id, message.pop("text"), **message)
 
 
 def render(services: AppServices, catchup: CatchUp, lang: str) -> dict:
