@@ -35,3 +35,10 @@ def test_the_manifest_asks_for_private_channel_messages_only():
     events = yaml.safe_load((REPO / "manifest.yml").read_text())["settings"]["event_subscriptions"]["bot_events"]
     assert "message.groups" in events and not {"message.channels", "message.im", "message.mpim"} & set(events)
     assert {"group_archive", "group_unarchive", "group_rename", "app_uninstalled", "tokens_revoked"} <= set(events)
+
+
+def test_the_editable_install_is_a_plain_path_entry():
+    """Without `package-dir`, setuptools installs the flat layout through a meta-path finder and prints an
+    "Editable installation" warning into the README's install output (seen in a fresh clone's test run)."""
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert setuptools["package-dir"] == {"": "."}
