@@ -18,9 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from knowledge_export.drafting import draft_article
-from knowledge_export.models import Mark, SwarmMessage, SwarmTranscript
+from knowledge_export.models import Mark, SourceCase, SwarmMessage, SwarmTranscript
 from knowledge_export.redaction import Redactor
-from swarms.case_systems.base import CaseRecord
 from tests.knowledge_export.corpora import leak_report, over_redaction_report
 from tests.knowledge_export.threads import section_accuracy
 
@@ -36,7 +35,7 @@ LINES = (
     "Tried password=Hunter2!x on the staging box, still 500 on POST /api/v2/checkout.",
     "Serial SN: 4ZK2-11A9-7731 and firmware 1.2.10.4, see ticket #35436.",
 )
-CASE = CaseRecord(
+CASE = SourceCase(
     key="5005g00000AbCdEAAV",
     number="00001026",
     subject="RE: Customer reports checkout fails with error 500 for EU customers",

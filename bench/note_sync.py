@@ -51,10 +51,10 @@ from bot.standin_run import SIGNING_SECRET, start_standin_run
 from slack_standin.signing import signed_headers
 from swarms.case_systems.base import NoteKind, NoteToWrite
 from swarms.case_systems.salesforce import SalesforceCaseSystem
-from swarms.case_systems.salesforce_auth import SalesforceConfig
 from swarms.db import make_engine, make_session_factory, upgrade
 from swarms.models import Note, OutboxItem
 from swarms.settings import Settings
+from swarms.vendor_settings import salesforce_from_env
 
 SENDERS = 4
 NAIVE_NOTES = 300
@@ -133,7 +133,7 @@ def run(messages: int, driver_cores: list[int] | None = None) -> dict:
     upgrade(engine)
     sessions = make_session_factory(engine)
     env = salesforce_env(salesforce.url)
-    cases = SalesforceCaseSystem(SalesforceConfig.from_env(env))
+    cases = SalesforceCaseSystem(salesforce_from_env(env))
     settings = Settings.from_env({"CASE_SYSTEM": "salesforce", **env}, needs_slack=False)
     run = start_standin_run(sessions, settings=settings, case_system=cases, linger=0.5)
     try:
@@ -222,7 +222,7 @@ def _lone_note(run, salesforce, channel_id: str, card_ts: str, user: str) -> flo
 
 def _naive(env: dict, case_id: str, salesforce) -> dict:
     """The same adapter, one call per note: what a plain 'post each note as it comes' integration does."""
-    cases = SalesforceCaseSystem(SalesforceConfig.from_env(env))
+    cases = SalesforceCaseSystem(salesforce_from_env(env))
     cases.rest.login()
     before = salesforce.rest_calls()
     start = time.monotonic()

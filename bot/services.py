@@ -102,6 +102,6 @@ class AppServices:
     @functools.cached_property
     def exporter(self) -> Exporter:
         """The exporter KNOWLEDGE_EXPORT names, built on first use; a failure is not kept, the next use tries again."""
-        from knowledge_export.exporters import make_exporter  # only a process that drafts or publishes needs it
+        from swarms.knowledge.exporter_choice import make_exporter  # only a process that drafts or publishes needs it
 
         return make_exporter(self.settings)

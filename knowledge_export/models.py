@@ -12,8 +12,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from swarms.case_systems.base import CaseRecord
-
 
 class Mark(enum.StrEnum):
     """What a person marked a swarm message as (a reaction or a message shortcut in Slack)."""
@@ -36,6 +34,21 @@ class Section(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class SourceCase:
+    """What a draft needs of the case it comes from; the caller converts its own case record to it."""
+
+    key: str  # the case system's own id
+    number: str  # what people type and read
+    subject: str
+    description: str = ""
+    product: str = ""
+    account: str = ""  # redacted from the article, with the contact
+    contact_name: str = ""
+    language: str = ""  # "en", "ko", ... where known
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SwarmMessage:
     """One message of the swarm channel (or of a thread in it), as captured from events."""
 
@@ -53,7 +66,7 @@ class SwarmMessage:
 class SwarmTranscript:
     """A closed swarm: the case, what was said, and who closed it with which summary."""
 
-    case: CaseRecord
+    case: SourceCase
     messages: tuple[SwarmMessage, ...] = ()
     owner_id: str = ""  # Slack user id of the case owner in the swarm
     closing_summary: str = ""

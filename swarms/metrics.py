@@ -8,7 +8,7 @@ the same shared queue; Prometheus should take `max` of them, not `sum`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -40,6 +40,11 @@ JOB_SECONDS = Histogram("case_swarm_job_seconds", "Scheduled job run time", ["jo
 SCHEDULER_ROLE = Gauge("case_swarm_scheduler_role", "1 for this process's scheduler role", ["role"])
 
 _listener_labels: set[str] = set()
+
+
+def count_api_calls(system: str) -> Callable[[str], None]:
+    """What a vendor client calls with each answer ("200", "timeout"…), counted under `system`."""
+    return lambda status: API_CALLS.labels(system, status).inc()
 
 
 def listener_label(label: str) -> str:

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
-    from swarms.case_systems.salesforce_auth import SalesforceConfig
-    from swarms.case_systems.zendesk_client import ZendeskConfig
     from swarms.experts.settings import ExpertSettings
+    from vendor_clients.salesforce import SalesforceConfig
+    from vendor_clients.zendesk import ZendeskConfig
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///case-swarm.sqlite3"
@@ -501,15 +501,15 @@ def _read_experts(reader: SettingsReader) -> ExpertSettings:
 
 
 def _read_salesforce(reader: SettingsReader) -> SalesforceConfig:
-    from swarms.case_systems.salesforce_auth import SalesforceConfig
+    from swarms.vendor_settings import read_salesforce
 
-    return SalesforceConfig.read(reader)
+    return read_salesforce(reader)
 
 
 def _read_zendesk(reader: SettingsReader) -> ZendeskConfig:
-    from swarms.case_systems.zendesk_client import ZendeskConfig
+    from swarms.vendor_settings import read_zendesk
 
-    return ZendeskConfig.read(reader)
+    return read_zendesk(reader)
 
 
 def _load_dotenv() -> None:

@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 
 from knowledge_export.models import ArticleDraft
 from knowledge_export.similar import ExistingArticle
-from swarms.case_systems.base import CaseSystemAuthError, CaseSystemError, CaseSystemUnavailable
+from vendor_clients.errors import VendorAuthError, VendorError, VendorUnavailable
 
 ApiError = TypeVar("ApiError", bound=Exception)
 
@@ -65,15 +65,15 @@ class Exporter(Protocol):
 
 
 @contextmanager
-def case_system_errors(api_error: type[ApiError], refused: Callable[[ApiError], str]) -> Iterator[None]:
-    """The case system client's errors in the exporter's words; `refused` words the API's own refusal."""
+def vendor_errors(api_error: type[ApiError], refused: Callable[[ApiError], str]) -> Iterator[None]:
+    """A vendor client's errors in the exporter's words; `refused` words the API's own refusal."""
     try:
         yield
-    except CaseSystemUnavailable as exc:
+    except VendorUnavailable as exc:
         raise ExportUnavailable(str(exc), retry_after=exc.retry_after) from None
-    except CaseSystemAuthError as exc:
+    except VendorAuthError as exc:
         raise ExportAuthError(str(exc)) from None
     except api_error as exc:
         raise ExportRejected(refused(exc)) from None
-    except CaseSystemError as exc:
+    except VendorError as exc:
         raise ExportRejected(str(exc)) from None

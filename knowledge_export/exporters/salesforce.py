@@ -1,25 +1,26 @@
 """Salesforce Knowledge: a draft article version (`Knowledge__kav`) linked to the case.
 
 The REST plumbing (login, one renewal on 401, 403 REQUEST_LIMIT_EXCEEDED and 5xx as "try later",
-call counting) is the case system's `SalesforceRest`; this module only knows the Knowledge objects.
+call counting) is `vendor_clients.salesforce.SalesforceRest`, shared with the case system; this module only
+knows the Knowledge objects.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import requests
 
-from knowledge_export.exporters.base import ExportRejected, ExportResult, case_system_errors
+from knowledge_export.exporters.base import ExportRejected, ExportResult, vendor_errors
 from knowledge_export.models import ArticleDraft
 from knowledge_export.rendering import DEFAULT_OPTIONS, ArticleOptions, summary, to_html
 from knowledge_export.similar import ExistingArticle
 from knowledge_export.text import slugify
-from swarms.case_systems.base import CaseSystemAuthError, CaseSystemUnavailable
-from swarms.case_systems.salesforce_auth import SalesforceApiError, SalesforceConfig, SalesforceRest, _Token
-from swarms.case_systems.soql import format_soql
+from vendor_clients.errors import VendorUnavailable
+from vendor_clients.salesforce import SalesforceApiError, SalesforceConfig, SalesforceRest, TokenProvider
+from vendor_clients.soql import format_soql
 
 log = logging.getLogger(__name__)
 
@@ -29,24 +30,6 @@ SUMMARY_MAX = 1000
 EXISTING_LIMIT = 200
 # The article's language (ko/en) → the org's Knowledge language; an org sets its own with a setting.
 DEFAULT_LANGUAGES: Mapping[str, str] = {"en": "en_US", "ko": "ko"}
-
-# (instance_url, access_token), fetched again when Salesforce answers 401.
-TokenProvider = Callable[[], tuple[str, str]]
-
-
-class _ProvidedTokenRest(SalesforceRest):
-    """`SalesforceRest` with the token from the caller (an existing session) instead of an OAuth login."""
-
-    def __init__(self, provider: TokenProvider, *, api_version: str, session: requests.Session | None) -> None:
-        super().__init__(SalesforceConfig(api_version=api_version), session=session)
-        self._provider = provider
-
-    def _fetch_token(self) -> _Token:
-        instance_url, access_token = self._provider()
-        if not instance_url or not access_token:
-            raise CaseSystemAuthError("no Salesforce session: give an instance URL and an access token")
-        return _Token(access_token, instance_url.rstrip("/"))
-
 
 class SalesforceKnowledgeExporter:
     """Creates a Knowledge draft with Title, a unique UrlName, Summary and the body field; links it to the case."""
@@ -69,7 +52,7 @@ class SalesforceKnowledgeExporter:
     ) -> None:
         if rest is None:
             provider = token_provider or (lambda: (instance_url, access_token))
-            rest = _ProvidedTokenRest(provider, api_version=api_version, session=session)
+            rest = SalesforceRest(SalesforceConfig(api_version=api_version), session=session, token_provider=provider)
         self.rest = rest
         self.body_field = body_field
         self.article_type = article_type
@@ -180,14 +163,14 @@ class SalesforceKnowledgeExporter:
                 return True
             log.warning("Knowledge draft %s was created but not linked to case %s: %s", version_id, case_key, exc)
             return False
-        except CaseSystemUnavailable as exc:
+        except VendorUnavailable as exc:
             log.warning("Knowledge draft %s was created but not linked to case %s: %s", version_id, case_key, exc)
             return False
         return True
 
 
 def _errors():
-    return case_system_errors(
+    return vendor_errors(
         SalesforceApiError,
         lambda exc: f"Salesforce Knowledge refused the draft ({exc.status} {exc.code}): {exc.message}",
     )

@@ -1,6 +1,7 @@
 """Zendesk Help Center: a draft article (`draft: true`) in one configured section.
 
-Calls go through the case system's `ZendeskClient` (auth, 401 / 429 Retry-After / 5xx / 422 mapping).
+Calls go through `vendor_clients.zendesk.ZendeskClient`, shared with the case system (auth, 401 / 429
+Retry-After / 5xx / 422 mapping).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from collections.abc import Mapping
 
 import requests
 
-from knowledge_export.exporters.base import ExportResult, case_system_errors
+from knowledge_export.exporters.base import ExportResult, vendor_errors
 from knowledge_export.models import ArticleDraft
 from knowledge_export.rendering import DEFAULT_OPTIONS, ArticleOptions, to_html
 from knowledge_export.similar import ExistingArticle
-from swarms.case_systems.zendesk_client import ZendeskApiError, ZendeskClient, ZendeskConfig
+from vendor_clients.zendesk import ZendeskApiError, ZendeskClient, ZendeskConfig
 
 MAX_PAGES = 5
 RECENT_DRAFTS = 30  # looked through before creating, for this draft from an earlier try
@@ -42,14 +43,10 @@ class ZendeskHelpCenterExporter:
         session: requests.Session | None = None,
     ) -> None:
         if client is None:
-            config = ZendeskConfig.from_env(
-                {
-                    "ZENDESK_SUBDOMAIN": subdomain,
-                    "ZENDESK_EMAIL": email,
-                    "ZENDESK_API_TOKEN": token,
-                    "ZENDESK_OAUTH_TOKEN": oauth_token,
-                }
-            )
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", subdomain) or not (oauth_token or (email and token)):
+                raise ValueError("a Zendesk subdomain, and an OAuth token or an e-mail with its API token")
+            config = ZendeskConfig(f"https://{subdomain}.zendesk.com", email=email, api_token=token,
+                                   oauth_token=oauth_token)
             client = ZendeskClient(config, session=session)
         if not str(section_id).isdigit():
             raise ValueError(f"a Help Center section id is numeric, not {section_id!r}")
@@ -135,7 +132,7 @@ def _plain(body: str) -> str:
 
 
 def _errors():
-    return case_system_errors(
+    return vendor_errors(
         ZendeskApiError,
         lambda exc: f"Zendesk Help Center refused the article ({exc.status} {exc.error}): {exc.description}",
     )

@@ -7,10 +7,13 @@ remote systems write many records per call and fail per record; the outbox retri
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar, runtime_checkable
+
+from vendor_clients.errors import VendorAuthError, VendorError, VendorUnavailable
 
 if TYPE_CHECKING:
     from swarms.case_systems.outcomes import OutcomeComparison
@@ -119,6 +122,27 @@ class CaseSystemUnavailable(CaseSystemError):
 
 class CaseSystemAuthError(CaseSystemError):
     """Credentials are wrong or expired and could not be renewed; a person must fix the settings."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_case_system_words(method: Callable[P, R]) -> Callable[P, R]:
+    """A vendor client's error leaves an adapter as the case system's, which the outbox and the bot answer."""
+
+    @functools.wraps(method)
+    def translated(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except VendorUnavailable as exc:
+            raise CaseSystemUnavailable(str(exc), retry_after=exc.retry_after) from exc
+        except VendorAuthError as exc:
+            raise CaseSystemAuthError(str(exc)) from exc
+        except VendorError as exc:
+            raise CaseSystemError(str(exc)) from exc
+
+    return translated
 
 
 @runtime_checkable

@@ -6,7 +6,8 @@ one bad record fails alone. Each body ends with a marker line carrying the idemp
 may already have landed is looked up by that marker before it is written again. Edits PATCH the same
 records; a retraction rewrites them to a visible "[retracted …]" line, never a silent delete.
 
-Rate limits and outages raise `CaseSystemUnavailable` for the outbox to retry later; the adapter never
+Rate limits and outages raise `CaseSystemUnavailable` for the outbox to retry later (each public method
+puts the client's `vendor_clients` errors in the case system's words); the adapter never
 sleeps. If part of a batch was already written when Salesforce stopped answering, the written notes
 come back ok and the rest as retryable failures, so nothing written is forgotten.
 """
@@ -28,17 +29,19 @@ from swarms.case_systems.base import (
     CaseChange,
     CaseNotFound,
     CaseRecord,
-    CaseSystemUnavailable,
     CheckLine,
     NoteKind,
     NoteResult,
     NoteToWrite,
+    in_case_system_words,
 )
 from swarms.case_systems.outcomes import OutcomeComparison, salesforce_outcomes
-from swarms.case_systems.salesforce_auth import SalesforceApiError, SalesforceConfig, SalesforceRest
 from swarms.case_systems.salesforce_check import check_salesforce
 from swarms.case_systems.search import SEARCH_LIMIT, CaseHit, salesforce_search
-from swarms.case_systems.soql import format_soql
+from swarms.metrics import count_api_calls
+from vendor_clients.errors import VendorUnavailable
+from vendor_clients.salesforce import SalesforceApiError, SalesforceConfig, SalesforceRest
+from vendor_clients.soql import format_soql
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +108,7 @@ class SalesforceCaseSystem:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.config = config
-        self.rest = SalesforceRest(config, session=session, clock=clock)
+        self.rest = SalesforceRest(config, session=session, clock=clock, count=count_api_calls("salesforce"))
         self.target = TARGETS[config.note_target]
         # Kept for the constructor's contract and for tests to prove it is never called: waiting is the
         # outbox's job, a Bolt or job thread must not block here.
@@ -118,6 +121,7 @@ class SalesforceCaseSystem:
 
     # --- cases -----------------------------------------------------------------------------------
 
+    @in_case_system_words
     def get_case(self, number: str) -> CaseRecord:
         text = number.strip().lstrip("#")
         if _RECORD_ID.fullmatch(text) and text.startswith("500"):
@@ -133,6 +137,7 @@ class SalesforceCaseSystem:
             raise CaseNotFound(number)
         return self._record(rows[0])
 
+    @in_case_system_words
     def is_closed(self, number: str) -> bool:
         return self.get_case(number).is_closed
 
@@ -173,6 +178,7 @@ class SalesforceCaseSystem:
 
     # --- notes -----------------------------------------------------------------------------------
 
+    @in_case_system_words
     def add_notes(self, notes: Sequence[NoteToWrite]) -> list[NoteResult]:
         notes = list(notes)
         found = self._find_written(notes)
@@ -256,7 +262,7 @@ class SalesforceCaseSystem:
                     "composite/sobjects",
                     json={"allOrNone": False, "records": [op.record for op in chunk]},
                 )
-            except CaseSystemUnavailable as exc:
+            except VendorUnavailable as exc:
                 if not written:
                     raise
                 # Some notes already landed: report them, and the rest as not sent, rather than lose both.
@@ -309,6 +315,7 @@ class SalesforceCaseSystem:
 
     # --- changes ---------------------------------------------------------------------------------
 
+    @in_case_system_words
     def changes_since(self, case_keys: Sequence[str], since: datetime) -> list[CaseChange]:
         """Status, priority and owner changes (CaseHistory) and new public comments not written by us."""
         ids = sorted({key for key in case_keys if _RECORD_ID.fullmatch(key)})
@@ -338,12 +345,15 @@ class SalesforceCaseSystem:
                 changes.append(CaseChange(row["ParentId"], "public_comment", "", body, at, author, f"sf:{row['Id']}"))
         return sorted(changes, key=lambda change: (change.at, change.change_id))
 
+    @in_case_system_words
     def search_cases(self, text: str, limit: int = SEARCH_LIMIT) -> list[CaseHit]:
         return salesforce_search(self.rest.query_all, text, limit)
 
+    @in_case_system_words
     def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
         return salesforce_outcomes(self.rest.query_all, start, end, swarmed_keys)
 
+    @in_case_system_words
     def check(self) -> list[CheckLine]:
         return check_salesforce(self)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from swarms.case_systems.base import CaseSystemAuthError, CaseSystemUnavailable, CheckLine
-from swarms.case_systems.salesforce_auth import MODE_WORDS, SalesforceApiError, SalesforceRest
+from swarms.case_systems.base import CheckLine
+from vendor_clients.errors import VendorAuthError, VendorError, VendorUnavailable
+from vendor_clients.salesforce import MODE_WORDS, SalesforceApiError, SalesforceRest
 
 if TYPE_CHECKING:
     from swarms.case_systems.salesforce import SalesforceCaseSystem
 
-REFUSALS = (SalesforceApiError, CaseSystemUnavailable, CaseSystemAuthError)
 
 
 def check_salesforce(system: SalesforceCaseSystem) -> list[CheckLine]:
@@ -19,7 +19,7 @@ def check_salesforce(system: SalesforceCaseSystem) -> list[CheckLine]:
     mode = MODE_WORDS[config.auth_mode]
     try:
         instance = rest.login()
-    except (CaseSystemAuthError, CaseSystemUnavailable) as exc:
+    except (VendorAuthError, VendorUnavailable) as exc:
         return [CheckLine(False, f"Salesforce login fails ({mode})", str(exc))]
     lines = [CheckLine(True, f"Salesforce login works ({mode}, instance {instance})")]
     if config.auth_mode == "password":
@@ -40,7 +40,7 @@ def check_salesforce(system: SalesforceCaseSystem) -> list[CheckLine]:
     for what, step in steps:
         try:
             lines.append(step())
-        except REFUSALS as exc:
+        except VendorError as exc:
             lines.append(CheckLine(False, f"{what}: Salesforce refused the check", str(exc)))
     return lines
 

@@ -28,16 +28,17 @@ from swarms.case_systems.base import (
     CaseChange,
     CaseNotFound,
     CaseRecord,
-    CaseSystemAuthError,
-    CaseSystemUnavailable,
     CheckLine,
     NoteKind,
     NoteResult,
     NoteToWrite,
+    in_case_system_words,
 )
 from swarms.case_systems.outcomes import OutcomeComparison, zendesk_outcomes
 from swarms.case_systems.search import SEARCH_LIMIT, CaseHit, zendesk_search
-from swarms.case_systems.zendesk_client import DIGITS, ZendeskApiError, ZendeskClient, ZendeskConfig
+from swarms.metrics import count_api_calls
+from vendor_clients.errors import VendorError, VendorUnavailable
+from vendor_clients.zendesk import DIGITS, ZendeskApiError, ZendeskClient, ZendeskConfig
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class ZendeskCaseSystem:
 
     def __init__(self, config: ZendeskConfig, *, session: requests.Session | None = None) -> None:
         self.config = config
-        self.client = ZendeskClient(config, session=session)
+        self.client = ZendeskClient(config, session=session, count=count_api_calls("zendesk"))
         self._users: dict[str, int | None] = {}
         self._users_lock = threading.Lock()
 
@@ -63,6 +64,7 @@ class ZendeskCaseSystem:
     def api_calls(self) -> int:
         return self.client.api_calls
 
+    @in_case_system_words
     def get_case(self, number: str) -> CaseRecord:
         ticket_id = number.strip().lstrip("#")
         if not DIGITS.fullmatch(ticket_id):
@@ -109,11 +111,13 @@ class ZendeskCaseSystem:
             extra={"tags": ",".join(ticket.get("tags", []))} if ticket.get("tags") else {},
         )
 
+    @in_case_system_words
     def is_closed(self, number: str) -> bool:
         return self.get_case(number).is_closed
 
     # --- notes -----------------------------------------------------------------------------------
 
+    @in_case_system_words
     def add_notes(self, notes: Sequence[NoteToWrite]) -> list[NoteResult]:
         notes = list(notes)
         results: list[NoteResult | None] = [None] * len(notes)
@@ -128,7 +132,7 @@ class ZendeskCaseSystem:
         for position, (ticket, indexes) in enumerate(groups):
             try:
                 outcome = self._write_ticket(ticket, [notes[index] for index in indexes])
-            except CaseSystemUnavailable as exc:
+            except VendorUnavailable as exc:
                 if not written:
                     raise
                 # Earlier tickets were written: report them, and the rest as not sent.
@@ -217,6 +221,7 @@ class ZendeskCaseSystem:
 
     # --- changes ---------------------------------------------------------------------------------
 
+    @in_case_system_words
     def changes_since(self, case_keys: Sequence[str], since: datetime) -> list[CaseChange]:
         """Status, priority and assignee changes and public end-user comments, from ticket audits."""
         after = since.replace(tzinfo=UTC) if since.tzinfo is None else since
@@ -235,17 +240,20 @@ class ZendeskCaseSystem:
 
     # --- check -----------------------------------------------------------------------------------
 
+    @in_case_system_words
     def search_cases(self, text: str, limit: int = SEARCH_LIMIT) -> list[CaseHit]:
         return zendesk_search(self.client.request, text, CLOSED_STATUSES, limit)
 
+    @in_case_system_words
     def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
         return zendesk_outcomes(self.client.request, start, end, swarmed_keys)
 
+    @in_case_system_words
     def check(self) -> list[CheckLine]:
         """Login and role, reading tickets, the Help Center section, the webhook secret, in words."""
         try:
             me = self.client.request("GET", "/api/v2/users/me.json")["user"]
-        except (CaseSystemAuthError, CaseSystemUnavailable, ZendeskApiError) as exc:
+        except VendorError as exc:
             return [CheckLine(False, f"Zendesk login fails ({self.config.auth_words})", str(exc))]
         role = me.get("role") or "anonymous"
         if not me.get("id") or role not in AGENT_ROLES:
@@ -254,7 +262,7 @@ class ZendeskCaseSystem:
         for step in (self._check_tickets, self._check_section):
             try:
                 lines.append(step())
-            except (CaseSystemAuthError, CaseSystemUnavailable, ZendeskApiError) as exc:
+            except VendorError as exc:
                 lines.append(CheckLine(False, "Zendesk refused a check", str(exc)))
         if not self.config.webhook_secret:
             lines.append(CheckLine(True, "ZENDESK_WEBHOOK_SECRET is not set", "ticket changes are polled only"))

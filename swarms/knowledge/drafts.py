@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from knowledge_export.models import ArticleDraft, Section, SwarmMessage, SwarmTranscript
+from knowledge_export.models import ArticleDraft, Section, SourceCase, SwarmMessage, SwarmTranscript
 from swarms.case_systems.base import CaseRecord
 from swarms.db import utcnow
 from swarms.errors import NotAllowed, SwarmError, SwarmNotFound
@@ -108,6 +108,13 @@ class DraftRecord:
 # ---------------------------------------------------------------- the transcript
 
 
+def source_case(case: CaseRecord) -> SourceCase:
+    """The case as knowledge_export reads it: only what a draft uses, converted here at its boundary."""
+    return SourceCase(key=case.key, number=case.number, subject=case.subject, description=case.description,
+                      product=case.product, account=case.account, contact_name=case.contact_name,
+                      language=case.language, url=case.url)
+
+
 def build_transcript(session: Session, swarm_id: int, case: CaseRecord, *, channel_url: str = "") -> SwarmTranscript:
     """Everything the drafter needs about a closed swarm, from the captured notes (deleted ones left out)."""
     swarm = session.get(Swarm, swarm_id)
@@ -126,7 +133,7 @@ def build_transcript(session: Session, swarm_id: int, case: CaseRecord, *, chann
     credited_ids = _credited(session, swarm_id, notes)
     names = display_names(session, [*credited_ids, swarm.closed_by or ""])
     return SwarmTranscript(
-        case=case,
+        case=source_case(case),
         messages=messages,
         owner_id=swarm.opened_by,
         closing_summary=swarm.resolution_summary or "",

@@ -6,8 +6,8 @@ import pytest
 import responses
 
 from swarms.case_systems.salesforce import SalesforceCaseSystem
-from swarms.case_systems.salesforce_auth import SalesforceConfig
 from tests.fixtures import payloads
+from vendor_clients.salesforce import SalesforceConfig
 
 INSTANCE = "https://example.my.salesforce.com"
 DATA = f"{INSTANCE}/services/data/v61.0"

@@ -11,11 +11,11 @@ import responses
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from swarms.case_systems.base import CaseSystemAuthError, CaseSystemUnavailable
 from swarms.case_systems.salesforce import SalesforceCaseSystem
-from swarms.case_systems.salesforce_auth import SalesforceConfig
 from swarms.settings import SettingsError
+from swarms.vendor_settings import salesforce_from_env
 from tests.case_systems.conftest import DATA, INSTANCE, add_token, never_sleep
+from vendor_clients.errors import VendorAuthError, VendorUnavailable
 
 CLIENT_CREDENTIALS = {
     "SALESFORCE_CLIENT_ID": "3MVG9-client",
@@ -30,7 +30,7 @@ def _form(call) -> dict[str, str]:
 
 
 def test_client_credentials_are_chosen_when_only_id_and_secret_are_set():
-    config = SalesforceConfig.from_env(CLIENT_CREDENTIALS)
+    config = salesforce_from_env(CLIENT_CREDENTIALS)
     assert config.auth_mode == "client_credentials"
     assert config.token_url == f"{INSTANCE}/services/oauth2/token"
     assert (config.api_version, config.note_target, config.product_field) == ("61.0", "case_comment", "Product__c")
@@ -39,20 +39,20 @@ def test_client_credentials_are_chosen_when_only_id_and_secret_are_set():
 def test_client_credentials_on_the_generic_login_host_ask_for_the_my_domain_url():
     env = dict(CLIENT_CREDENTIALS, SALESFORCE_LOGIN_URL="https://login.salesforce.com")
     with pytest.raises(SettingsError) as error:
-        SalesforceConfig.from_env(env)
+        salesforce_from_env(env)
     assert error.value.name == "SALESFORCE_LOGIN_URL"
     env["SALESFORCE_INSTANCE_URL"] = INSTANCE
-    assert SalesforceConfig.from_env(env).token_url == f"{INSTANCE}/services/oauth2/token"
+    assert salesforce_from_env(env).token_url == f"{INSTANCE}/services/oauth2/token"
 
 
 def test_a_missing_combination_names_the_variables_needed():
     with pytest.raises(SettingsError) as error:
-        SalesforceConfig.from_env({"SALESFORCE_CLIENT_ID": "id"})
+        salesforce_from_env({"SALESFORCE_CLIENT_ID": "id"})
     assert "SALESFORCE_CLIENT_SECRET" in str(error.value) and "SALESFORCE_PRIVATE_KEY_FILE" in str(error.value)
     with pytest.raises(SettingsError, match="SALESFORCE_USERNAME"):
-        SalesforceConfig.from_env({"SALESFORCE_CLIENT_ID": "id", "SALESFORCE_PRIVATE_KEY_FILE": "/k.pem"})
+        salesforce_from_env({"SALESFORCE_CLIENT_ID": "id", "SALESFORCE_PRIVATE_KEY_FILE": "/k.pem"})
     with pytest.raises(SettingsError, match="SALESFORCE_PRIVATE_KEY_FILE"):
-        SalesforceConfig.from_env(
+        salesforce_from_env(
             {"SALESFORCE_CLIENT_ID": "i", "SALESFORCE_USERNAME": "u", "SALESFORCE_PRIVATE_KEY_FILE": "/nope.pem"}
         )
 
@@ -69,7 +69,7 @@ def test_a_missing_combination_names_the_variables_needed():
 )
 def test_malformed_settings_are_refused_by_name(name, value):
     with pytest.raises(SettingsError) as error:
-        SalesforceConfig.from_env(dict(CLIENT_CREDENTIALS, **{name: value}))
+        salesforce_from_env(dict(CLIENT_CREDENTIALS, **{name: value}))
     assert error.value.name == name
 
 
@@ -77,7 +77,7 @@ def test_secrets_never_show_in_repr():
     env = dict(
         CLIENT_CREDENTIALS, SALESFORCE_USERNAME="u", SALESFORCE_PASSWORD="pw-9981", SALESFORCE_SECURITY_TOKEN="tk-77"
     )
-    text = repr(SalesforceConfig.from_env(env))
+    text = repr(salesforce_from_env(env))
     assert "s3cr3t-value" not in text and "pw-9981" not in text and "tk-77" not in text
 
 
@@ -87,7 +87,7 @@ def test_jwt_bearer_login_posts_an_rs256_assertion_signed_with_the_private_key(t
     pem.write_bytes(
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
-    config = SalesforceConfig.from_env(
+    config = salesforce_from_env(
         {
             "SALESFORCE_CLIENT_ID": "3MVG9-client",
             "SALESFORCE_USERNAME": "swarm@acme.com",
@@ -122,7 +122,7 @@ def test_a_refused_login_is_an_auth_error_without_the_secret(http, sf_config):
         status=400,
         json={"error": "invalid_client", "error_description": "invalid client credentials"},
     )
-    with pytest.raises(CaseSystemAuthError) as error:
+    with pytest.raises(VendorAuthError) as error:
         SalesforceCaseSystem(sf_config).rest.login()
     assert "invalid_client" in str(error.value) and "top-secret" not in str(error.value)
 
@@ -144,7 +144,7 @@ def test_an_expired_session_is_renewed_and_the_call_retried_once(http, sf_sample
 def test_a_second_401_after_renewal_is_an_auth_error(http, sf_samples, sf_config):
     add_token(http, sf_samples)
     http.add(responses.GET, QUERY, status=401, json=sf_samples["error_session_expired"]["response"]["body"])
-    with pytest.raises(CaseSystemAuthError):
+    with pytest.raises(VendorAuthError):
         SalesforceCaseSystem(sf_config, sleep=never_sleep).rest.query_all("SELECT Id FROM Case")
     assert len([call for call in http.calls if "/query" in call.request.url]) == 2
 
@@ -154,11 +154,11 @@ def test_request_limit_exceeded_makes_the_system_unavailable_and_stops_calling(h
     http.add(
         responses.GET, QUERY, status=403, json=limit["body"], headers={"Sforce-Limit-Info": "api-usage=15000/15000"}
     )
-    with pytest.raises(CaseSystemUnavailable) as first:
+    with pytest.raises(VendorUnavailable) as first:
         salesforce.rest.query_all("SELECT Id FROM Case")
     assert first.value.retry_after and first.value.retry_after >= 60
     assert salesforce.rest.api_usage == (15000, 15000)
-    with pytest.raises(CaseSystemUnavailable):
+    with pytest.raises(VendorUnavailable):
         salesforce.rest.query_all("SELECT Id FROM Case")
     assert salesforce.api_calls == 1  # the second call never left: it would only burn the limit
 
@@ -169,7 +169,7 @@ def test_the_limit_block_lifts_when_the_clock_moves_on(http, sf_samples, sf_conf
     http.add(responses.GET, QUERY, status=403, json=sf_samples["error_request_limit"]["response"]["body"])
     http.add(responses.GET, QUERY, json=sf_samples["query_no_rows"]["response"]["body"])
     system = SalesforceCaseSystem(sf_config, clock=lambda: now[0], sleep=never_sleep)
-    with pytest.raises(CaseSystemUnavailable):
+    with pytest.raises(VendorUnavailable):
         system.rest.query_all("SELECT Id FROM Case")
     now[0] += 3600
     assert system.rest.query_all("SELECT Id FROM Case") == []
@@ -178,14 +178,14 @@ def test_the_limit_block_lifts_when_the_clock_moves_on(http, sf_samples, sf_conf
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_server_errors_are_unavailable_with_retry_after_when_given(http, salesforce, status):
     http.add(responses.GET, QUERY, status=status, body="down", headers={"Retry-After": "42"})
-    with pytest.raises(CaseSystemUnavailable) as error:
+    with pytest.raises(VendorUnavailable) as error:
         salesforce.rest.query_all("SELECT Id FROM Case")
     assert error.value.retry_after == 42
 
 
 def test_a_time_out_is_unavailable_not_a_crash(http, salesforce):
     http.add(responses.GET, QUERY, body=requests.exceptions.ReadTimeout("read timed out"))
-    with pytest.raises(CaseSystemUnavailable, match="did not answer in time"):
+    with pytest.raises(VendorUnavailable, match="did not answer in time"):
         salesforce.rest.query_all("SELECT Id FROM Case")
 
 

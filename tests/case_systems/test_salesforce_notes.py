@@ -10,8 +10,8 @@ import responses
 
 from swarms.case_systems.base import CaseSystemUnavailable, NoteKind, NoteToWrite
 from swarms.case_systems.salesforce import SalesforceCaseSystem
-from swarms.case_systems.salesforce_auth import SalesforceConfig
 from tests.case_systems.conftest import CASE_ID, DATA, INSTANCE, add_token, never_sleep
+from vendor_clients.salesforce import SalesforceConfig
 
 COLLECTIONS = f"{DATA}/composite/sobjects"
 QUERY = f"{DATA}/query"

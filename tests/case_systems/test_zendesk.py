@@ -11,8 +11,9 @@ import responses
 
 from swarms.case_systems.base import CaseNotFound, CaseSystemAuthError, CaseSystemUnavailable, NoteKind, NoteToWrite
 from swarms.case_systems.zendesk import ZendeskCaseSystem
-from swarms.case_systems.zendesk_client import ZendeskConfig
 from swarms.settings import SettingsError
+from swarms.vendor_settings import zendesk_from_env
+from vendor_clients.zendesk import ZendeskConfig
 
 ZD = "https://example.zendesk.com"
 TICKET = f"{ZD}/api/v2/tickets/35436.json"
@@ -39,7 +40,7 @@ def add_update(http, zd_samples, url: str = TICKET) -> None:
 
 
 def test_settings_come_from_the_subdomain_and_an_api_token():
-    config = ZendeskConfig.from_env(
+    config = zendesk_from_env(
         {"ZENDESK_SUBDOMAIN": "acme", "ZENDESK_EMAIL": "bot@acme.com", "ZENDESK_API_TOKEN": "tok-xyz"}
     )
     assert (config.base_url, config.help_center_locale) == ("https://acme.zendesk.com", "en-us")
@@ -60,7 +61,7 @@ def test_settings_come_from_the_subdomain_and_an_api_token():
 )
 def test_missing_or_malformed_settings_are_named(env, name):
     with pytest.raises(SettingsError) as error:
-        ZendeskConfig.from_env(env)
+        zendesk_from_env(env)
     assert error.value.name == name
 
 

@@ -13,10 +13,10 @@ from swarms.case_systems.base import CaseSystemUnavailable
 from swarms.case_systems.local import LocalCaseSystem
 from swarms.case_systems.outcomes import OutcomeComparison, OutcomeGroup, group_of_days
 from swarms.case_systems.zendesk import ZendeskCaseSystem
-from swarms.case_systems.zendesk_client import ZendeskConfig
 from swarms.models import Case, Swarm, SwarmStatus
 from swarms.stats.swarming_outcomes import OutcomesAnswer, OutcomesKeeper
 from tests.case_systems.conftest import DATA
+from vendor_clients.zendesk import ZendeskConfig
 
 START, END = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
 DAY = timedelta(days=1)

@@ -8,9 +8,9 @@ import tomllib
 from datetime import UTC, datetime
 
 from bot.listeners.home import export_files
-from swarms.case_systems.soql import format_soql
 from tests.e2e.conftest import swarm_app  # noqa: F401  (the running bot fixture)
 from tests.first_contact.conftest import REPO
+from vendor_clients.soql import format_soql
 
 
 def test_the_core_install_leaves_out_charts_and_simple_salesforce():

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from knowledge_export.models import SwarmMessage, SwarmTranscript
-from swarms.case_systems.base import CaseRecord
+from knowledge_export.models import SourceCase, SwarmMessage, SwarmTranscript
 
-CASE = CaseRecord(
+CASE = SourceCase(
     key="5005g00000AbCdEAAV",
     number="00001026",
     subject="RE: [Acme] Customer reports checkout fails with error 500 for EU customers",
@@ -29,5 +28,5 @@ def msg(n: int, text: str, *, author: str = "U1", name: str = "", marks=(), bot:
     )
 
 
-def transcript(*messages: SwarmMessage, case: CaseRecord = CASE, **fields) -> SwarmTranscript:
+def transcript(*messages: SwarmMessage, case: SourceCase = CASE, **fields) -> SwarmTranscript:
     return SwarmTranscript(case=case, messages=tuple(messages), owner_id=fields.pop("owner_id", "U1"), **fields)

@@ -17,13 +17,13 @@ from knowledge_export.exporters import (
     FolderExporter,
     SalesforceKnowledgeExporter,
     ZendeskHelpCenterExporter,
-    make_exporter,
 )
 from knowledge_export.models import ArticleDraft, Section
 from knowledge_export.rendering import ArticleOptions
-from swarms.case_systems.salesforce_auth import SalesforceConfig, SalesforceRest
+from swarms.knowledge.exporter_choice import make_exporter
 from swarms.settings import Settings, SettingsError
 from tests.fixtures import payloads
+from vendor_clients.salesforce import SalesforceConfig, SalesforceRest
 
 INSTANCE = "https://example.my.salesforce.com"
 DATA = f"{INSTANCE}/services/data/v61.0"

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge_export.drafting import draft_article
-from knowledge_export.models import ArticleDraft, SwarmMessage, SwarmTranscript
-from swarms.case_systems.base import CaseRecord
+from knowledge_export.models import ArticleDraft, SourceCase, SwarmMessage, SwarmTranscript
 
 THREADS = Path(__file__).resolve().parents[1] / "data" / "swarm_threads.toml"
 NAMES = {"dana": "Dana Agent", "jiwoo": "김지우", "minho": "이민호", "seoyeon": "박서연", "sam": "Sam Field",
@@ -35,7 +34,7 @@ class Thread:
     set: str = "tuning"  # "holdout": written after the heuristics were tuned, never used to tune them
 
     def transcript(self, *, marked: bool) -> SwarmTranscript:
-        case = CaseRecord(key=f"key-{self.id}", number=self.id, subject=self.subject, description=self.description,
+        case = SourceCase(key=f"key-{self.id}", number=self.id, subject=self.subject, description=self.description,
                           contact_name="Mina Park", account="Hanbit Energy")
         messages = tuple(
             SwarmMessage(ts=f"{1700000000 + n}.000100", author_id=f"U{row[0].upper()}", author_name=NAMES[row[0]],

@@ -1,11 +1,11 @@
-"""Talking to Salesforce: the settings, the OAuth login and one authenticated REST call.
+"""Talking to Salesforce: its settings, the OAuth login and one authenticated REST call.
 
 Plain `requests` rather than simple-salesforce for the calls and the login, because the adapter needs
 control simple-salesforce does not give: every call counted and its `Sforce-Limit-Info` read, a 401
 renewed and retried exactly once, 403 REQUEST_LIMIT_EXCEEDED / 5xx / time-outs turned into
-`CaseSystemUnavailable` without sleeping, and logins against a full login URL (its `SalesforceLogin`
+`VendorUnavailable` without sleeping, and logins against a full login URL (its `SalesforceLogin`
 builds `https://{domain}.salesforce.com` and refuses client credentials on login/test). SOQL values are
-quoted by `swarms/case_systems/soql.py`; the JWT bearer assertion is signed with PyJWT (RS256).
+quoted by `vendor_clients/soql.py`; the JWT bearer assertion is signed with PyJWT (RS256).
 
 Auth modes, chosen by which variables are set (first match wins):
   JWT bearer          SALESFORCE_CLIENT_ID, SALESFORCE_USERNAME, SALESFORCE_PRIVATE_KEY_FILE
@@ -31,9 +31,7 @@ from urllib.parse import urlsplit
 import jwt
 import requests
 
-from swarms.case_systems.base import CaseSystemAuthError, CaseSystemError, CaseSystemUnavailable
-from swarms.metrics import API_CALLS
-from swarms.settings import SettingsError, SettingsReader
+from vendor_clients.errors import IncompleteConfig, VendorAuthError, VendorError, VendorUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +41,9 @@ NOTE_TARGETS = ("case_comment", "feed_item")
 # An over-limit org stays over for a while (the 24-hour window rolls), a concurrency limit clears soon.
 LIMIT_BACKOFF_SECONDS = 600.0
 CONCURRENCY_BACKOFF_SECONDS = 30.0
-_FIELD_PATH = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$")
-_OBJECT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _LIMIT_INFO = re.compile(r"api-usage=(\d+)/(\d+)")
-HTTPS_URL = "an https:// URL"
+# (instance_url, access_token) of an existing session, asked again when Salesforce answers 401.
+TokenProvider = Callable[[], tuple[str, str]]
 MODE_WORDS = {
     "jwt": "JWT bearer",
     "client_credentials": "client credentials",
@@ -56,7 +53,7 @@ MODE_WORDS = {
 
 @dataclass(frozen=True)
 class SalesforceConfig:
-    """Everything the Salesforce adapter reads from the environment. Secrets stay out of `repr`."""
+    """The SALESFORCE_* settings (read by `swarms/vendor_settings.py`). Secrets stay out of `repr`."""
 
     client_id: str = ""
     client_secret: str = field(default="", repr=False)
@@ -73,45 +70,6 @@ class SalesforceConfig:
     knowledge_body_field: str = "Body__c"
     timeout: float = 20.0
 
-    @classmethod
-    def read(cls, reader: SettingsReader) -> SalesforceConfig:
-        """The SALESFORCE_* section of `Settings`; every bad value is noted on the reader."""
-        config = cls(
-            client_id=reader.text("SALESFORCE_CLIENT_ID"),
-            client_secret=reader.text("SALESFORCE_CLIENT_SECRET"),
-            username=reader.text("SALESFORCE_USERNAME"),
-            private_key_file=reader.text("SALESFORCE_PRIVATE_KEY_FILE"),
-            password=reader.text("SALESFORCE_PASSWORD"),
-            security_token=reader.text("SALESFORCE_SECURITY_TOKEN"),
-            login_url=reader.parsed("SALESFORCE_LOGIN_URL", DEFAULT_LOGIN_URL, _url, HTTPS_URL),
-            instance_url=reader.parsed("SALESFORCE_INSTANCE_URL", "", _url, HTTPS_URL),
-            api_version=reader.parsed("SALESFORCE_API_VERSION", "61.0", _version, "a version like 61.0"),
-            note_target=reader.choice("SALESFORCE_NOTE_TARGET", "case_comment", NOTE_TARGETS),
-            product_field=reader.parsed("SALESFORCE_PRODUCT_FIELD", "Product__c", _field_path,
-                                        "an API field name like Product__c or Product__r.Name"),
-            knowledge_object=reader.parsed("SALESFORCE_KNOWLEDGE_OBJECT", "Knowledge__kav", _object,
-                                           "an object API name like Knowledge__kav"),
-            knowledge_body_field=reader.parsed("SALESFORCE_KNOWLEDGE_BODY_FIELD", "Body__c", _object,
-                                               "an API field name like Body__c"),
-            timeout=reader.number("SALESFORCE_TIMEOUT", 20.0, low=1, high=300, unit="seconds"),
-        )
-        try:
-            config.auth_mode  # noqa: B018 - raises SettingsError when no complete combination is set
-            if config.auth_mode == "jwt" and not Path(config.private_key_file).is_file():
-                reader.problem("SALESFORCE_PRIVATE_KEY_FILE", "the path of the connected app's private key file")
-            config.token_url  # noqa: B018 - client credentials need a My Domain URL
-        except SettingsError as exc:
-            reader.problems.extend(exc.problems)
-        return config
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> SalesforceConfig:
-        """Only this section, from a mapping (tests, benchmarks); raise SettingsError listing its problems."""
-        reader = SettingsReader(env)
-        config = cls.read(reader)
-        reader.raise_problems()
-        return config
-
     @property
     def auth_mode(self) -> str:
         """'jwt', 'password' or 'client_credentials', by which variables are set."""
@@ -121,7 +79,7 @@ class SalesforceConfig:
                 ("SALESFORCE_USERNAME", self.username),
             ):
                 if not value:
-                    raise SettingsError(name, "needed with SALESFORCE_PRIVATE_KEY_FILE for the JWT bearer flow")
+                    raise IncompleteConfig(name, "needed with SALESFORCE_PRIVATE_KEY_FILE for the JWT bearer flow")
             return "jwt"
         if self.password:
             for name, value in (
@@ -130,11 +88,11 @@ class SalesforceConfig:
                 ("SALESFORCE_USERNAME", self.username),
             ):
                 if not value:
-                    raise SettingsError(name, "needed with SALESFORCE_PASSWORD for the username-password flow")
+                    raise IncompleteConfig(name, "needed with SALESFORCE_PASSWORD for the username-password flow")
             return "password"
         if self.client_id and self.client_secret:
             return "client_credentials"
-        raise SettingsError(
+        raise IncompleteConfig(
             "SALESFORCE_CLIENT_ID",
             "set SALESFORCE_CLIENT_ID with SALESFORCE_CLIENT_SECRET (client credentials), or with "
             "SALESFORCE_USERNAME and SALESFORCE_PRIVATE_KEY_FILE (JWT bearer)",
@@ -146,7 +104,7 @@ class SalesforceConfig:
             return f"{self.login_url}/services/oauth2/token"
         if self.instance_url:
             return f"{self.instance_url}/services/oauth2/token"
-        raise SettingsError(
+        raise IncompleteConfig(
             "SALESFORCE_LOGIN_URL",
             "the client credentials flow needs the org's My Domain URL (https://<domain>.my.salesforce.com), "
             "not login.salesforce.com or test.salesforce.com",
@@ -164,29 +122,7 @@ def _is_generic_login(url: str) -> bool:
     return urlsplit(url).hostname in ("login.salesforce.com", "test.salesforce.com")
 
 
-def _url(value: str) -> str | None:
-    parts = urlsplit(value)
-    local = parts.hostname in ("localhost", "127.0.0.1")
-    if (parts.scheme != "https" and not (local and parts.scheme == "http")) or not parts.hostname:
-        return None
-    return value.rstrip("/")
-
-
-def _version(value: str) -> str | None:
-    value = value.removeprefix("v")
-    return value if re.fullmatch(r"\d{2,3}\.0", value) else None
-
-
-def _field_path(value: str) -> str | None:
-    """Field names go into SOQL, so only plain API names (and one relationship hop) pass."""
-    return value if _FIELD_PATH.fullmatch(value) else None
-
-
-def _object(value: str) -> str | None:
-    return value if _OBJECT_NAME.fullmatch(value) else None
-
-
-class SalesforceApiError(CaseSystemError):
+class SalesforceApiError(VendorError):
     """Salesforce answered with an error for the whole call (400, 403, 404): not worth retrying as is."""
 
     def __init__(self, status: int, code: str, message: str, fields: list[str] | None = None) -> None:
@@ -198,7 +134,7 @@ class SalesforceApiError(CaseSystemError):
 
 
 @dataclass(frozen=True)
-class _Token:
+class SalesforceToken:
     access_token: str = field(repr=False)
     instance_url: str
 
@@ -212,12 +148,16 @@ class SalesforceRest:
         *,
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.monotonic,
+        count: Callable[[str], None] | None = None,
+        token_provider: TokenProvider | None = None,
     ) -> None:
         self.config = config
+        self._token_provider = token_provider  # an existing session instead of an OAuth login
         self._session = session or requests.Session()
         self._clock = clock
+        self._count = count or _not_counted  # told each call's answer ("200", "timeout"…), e.g. for a metric
         self._lock = threading.Lock()
-        self._token: _Token | None = None
+        self._token: SalesforceToken | None = None
         self._calls = 0
         self._usage: tuple[int, int] | None = None
         self._blocked_until = 0.0
@@ -243,7 +183,7 @@ class SalesforceRest:
         return f"/services/data/v{self.config.api_version}/{path.lstrip('/')}"
 
     def login(self) -> str:
-        """Fetch a fresh token now; return the instance URL. Raises CaseSystemAuthError on refusal."""
+        """Fetch a fresh token now; return the instance URL. Raises VendorAuthError on refusal."""
         with self._lock:
             self._token = self._fetch_token()
             return self._token.instance_url
@@ -258,7 +198,7 @@ class SalesforceRest:
             token = self._renew(token)
             response = self._send(method, path, token, params, json)
             if response.status_code == 401:
-                raise CaseSystemAuthError(
+                raise VendorAuthError(
                     "Salesforce refused a freshly renewed session (401): check the integration user's access"
                 )
         return self._answer(response)
@@ -272,36 +212,41 @@ class SalesforceRest:
             records.extend(page.get("records", []))
         return records
 
-    def _current_token(self) -> _Token:
+    def _current_token(self) -> SalesforceToken:
         with self._lock:
             if self._token is None:
                 self._token = self._fetch_token()
             return self._token
 
-    def _renew(self, stale: _Token) -> _Token:
+    def _renew(self, stale: SalesforceToken) -> SalesforceToken:
         with self._lock:
             # Another thread may have renewed already while this one waited for the lock.
             if self._token is None or self._token is stale:
                 self._token = self._fetch_token()
             return self._token
 
-    def _fetch_token(self) -> _Token:
+    def _fetch_token(self) -> SalesforceToken:
+        if self._token_provider is not None:
+            instance_url, access_token = self._token_provider()
+            if not instance_url or not access_token:
+                raise VendorAuthError("no Salesforce session: give an instance URL and an access token")
+            return SalesforceToken(access_token, instance_url.rstrip("/"))
         mode = self.config.auth_mode
         try:
             response = self._session.post(self.config.token_url, data=self._grant(mode), timeout=self.config.timeout)
         except requests.RequestException as exc:
-            raise CaseSystemUnavailable(f"Salesforce login did not answer ({type(exc).__name__})") from None
+            raise VendorUnavailable(f"Salesforce login did not answer ({type(exc).__name__})") from None
         if response.status_code >= 500:
-            raise CaseSystemUnavailable(f"Salesforce login answered {response.status_code}")
+            raise VendorUnavailable(f"Salesforce login answered {response.status_code}")
         body = _json(response)
         if response.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
             error = body.get("error", response.status_code) if isinstance(body, dict) else response.status_code
             detail = body.get("error_description", "") if isinstance(body, dict) else ""
-            raise CaseSystemAuthError(f"Salesforce login ({MODE_WORDS[mode]}) refused: {error} {detail}".strip())
+            raise VendorAuthError(f"Salesforce login ({MODE_WORDS[mode]}) refused: {error} {detail}".strip())
         instance = (body.get("instance_url") or self.config.instance_url).rstrip("/")
         if not instance:
-            raise CaseSystemAuthError("Salesforce login gave no instance URL: set SALESFORCE_INSTANCE_URL")
-        return _Token(body["access_token"], instance)
+            raise VendorAuthError("Salesforce login gave no instance URL: set SALESFORCE_INSTANCE_URL")
+        return SalesforceToken(body["access_token"], instance)
 
     def _grant(self, mode: str) -> dict[str, str]:
         c = self.config
@@ -328,7 +273,7 @@ class SalesforceRest:
             "client_secret": c.client_secret,
         }
 
-    def _send(self, method: str, path: str, token: _Token, params: Any, json: Any) -> requests.Response:
+    def _send(self, method: str, path: str, token: SalesforceToken, params: Any, json: Any) -> requests.Response:
         url = token.instance_url + (path if path.startswith("/") else self.data_path(path))
         headers = {"Authorization": f"Bearer {token.access_token}", "Accept": "application/json"}
         try:
@@ -336,12 +281,12 @@ class SalesforceRest:
                 method, url, params=params, json=json, headers=headers, timeout=self.config.timeout
             )
         except requests.Timeout:
-            API_CALLS.labels("salesforce", "timeout").inc()
-            raise CaseSystemUnavailable("Salesforce did not answer in time") from None
+            self._count("timeout")
+            raise VendorUnavailable("Salesforce did not answer in time") from None
         except requests.RequestException as exc:
-            API_CALLS.labels("salesforce", "unreachable").inc()
-            raise CaseSystemUnavailable(f"Salesforce could not be reached ({type(exc).__name__})") from None
-        API_CALLS.labels("salesforce", str(response.status_code)).inc()
+            self._count("unreachable")
+            raise VendorUnavailable(f"Salesforce could not be reached ({type(exc).__name__})") from None
+        self._count(str(response.status_code))
         usage = _LIMIT_INFO.search(response.headers.get("Sforce-Limit-Info", ""))
         with self._lock:
             self._calls += 1
@@ -361,7 +306,7 @@ class SalesforceRest:
             wait = _retry_after(response)
             if wait:
                 self._block(wait, f"Salesforce answered {status}")
-            raise CaseSystemUnavailable(f"Salesforce answered {status} {code}".strip(), retry_after=wait)
+            raise VendorUnavailable(f"Salesforce answered {status} {code}".strip(), retry_after=wait)
         raise SalesforceApiError(status, code, message, fields)
 
     def _block(self, seconds: float, reason: str) -> None:
@@ -369,14 +314,18 @@ class SalesforceRest:
         with self._lock:
             self._blocked_until = max(self._blocked_until, self._clock() + seconds)
             self._blocked_reason = reason
-        raise CaseSystemUnavailable(reason, retry_after=seconds)
+        raise VendorUnavailable(reason, retry_after=seconds)
 
     def _check_blocked(self) -> None:
         with self._lock:
             remaining = self._blocked_until - self._clock()
             reason = self._blocked_reason
         if remaining > 0:
-            raise CaseSystemUnavailable(reason, retry_after=remaining)
+            raise VendorUnavailable(reason, retry_after=remaining)
+
+
+def _not_counted(answer: str) -> None:
+    pass
 
 
 def _json(response: requests.Response) -> Any:
