@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install everything the tests need into .venv and run the whole suite and the linter.
+# Install everything the tests need into .venv and run the linter, the import contracts and the whole suite.
 # pytest exits 5 when it collected no test: that is a failure here, never a green run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +7,7 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
 .venv/bin/ruff check .
+.venv/bin/lint-imports --no-cache  # who may import whom: [tool.importlinter] in pyproject.toml
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?
