@@ -1,9 +1,12 @@
-"""Who may do what, from settings. The domain asks; the bot never decides rights itself."""
+"""Who may do what, from the settings' lists; the domain's flows ask these before they change anything.
+
+Membership of the manager user group (MANAGER_USERGROUP_ID) is a Slack fact, so the Home listener adds it
+to `is_manager` at the edge (`bot/listeners/home.py`); nothing here calls Slack.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -12,8 +15,6 @@ class Permissions:
     managers: frozenset[str] = frozenset()
     knowledge_editors: frozenset[str] = frozenset()
     swarm_openers: frozenset[str] = frozenset()  # empty: everyone may open a swarm
-    # Extra manager lookup (a Slack user group), injected by the bot; cached by the caller.
-    manager_lookup: Callable[[str], bool] | None = field(default=None, compare=False)
 
     def can_open_swarm(self, user_id: str) -> bool:
         return not self.swarm_openers or user_id in self.swarm_openers or user_id in self.admins
@@ -22,9 +23,8 @@ class Permissions:
         return user_id in self.admins
 
     def is_manager(self, user_id: str) -> bool:
-        if user_id in self.managers or user_id in self.admins:
-            return True
-        return bool(self.manager_lookup and self.manager_lookup(user_id))
+        """A manager by the settings (MANAGER_USER_IDS, or an admin); the Slack user group is the edge's to add."""
+        return user_id in self.managers or user_id in self.admins
 
     def can_publish_knowledge(self, user_id: str, *, swarm_owner: str) -> bool:
         return user_id == swarm_owner or user_id in self.knowledge_editors or user_id in self.admins

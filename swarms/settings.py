@@ -406,7 +406,7 @@ class Settings:
     # Who may run /swarm <case>: empty means every member of the workspace.
     swarm_opener_user_ids: frozenset[str] = frozenset()
     listener_threads: int = 10
-    channel_names_ascii: bool = False  # swarm channel names in ASCII only (Korean subjects: the number alone)
+    channel_names_ascii: bool = False  # swarm channel names in ASCII only (a Korean subject keeps its ASCII words)
     sync: SyncSettings = field(default_factory=SyncSettings)
     replicas: ReplicaSettings = field(default_factory=ReplicaSettings)
     home: HomeSettings = field(default_factory=HomeSettings)

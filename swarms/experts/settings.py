@@ -51,7 +51,7 @@ class ExpertSettings:
         )
 
     def policy(self, *, limit: int | None = None, weights: dict[str, float] | None = None) -> RankingPolicy:
-        """The ranking policy; `weights`: the tuned ones in use (`expert_tuning.weights_in_use`), else defaults."""
+        """The ranking policy; `weights`: the tuned ones in use (`finder.weights_in_use`), else defaults."""
         policy = RankingPolicy(outside_hours=self.outside_hours, at_limit=self.at_limit,  # type: ignore[arg-type]
                                limit=limit or self.suggestions, queue_accounts=self.queue_accounts)
         return replace(policy, weights=dict(weights)) if weights else policy

@@ -5,7 +5,7 @@ and the unique (channel, ts) refuse Slack's retries. Delivery marks rows `sendin
 calling the case system, so a crash leaves a trace: the next attempt sends with `maybe_written`, and
 the adapter looks for the idempotency key before writing again. Each outbox row gets its case's next
 sequence number in the capture transaction (the counter row stays locked to the commit), and
-`note_delivery` sends a case's rows strictly in that order.
+`delivery` (swarms/note_sync/delivery.py) sends a case's rows strictly in that order.
 """
 
 from __future__ import annotations
