@@ -50,6 +50,7 @@ from swarms.models import Swarm, SwarmStatus
 from swarms.opening.existing_work import CLEAR_SCORE, MARGIN, MIN_SCORE, find_existing_work, forget_cached_work
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+TEAM = "T0BENCH"  # one workspace: offers are found within the workspace asking
 DEVELOPMENT = {"dev": DATA / "duplicate_cases.json", "dev2": DATA / "duplicate_cases_dev2.json",
                "dev3": DATA / "duplicate_cases_dev3.json"}
 HELD_OUT = {"held-out": DATA / "duplicate_cases_heldout.json"}
@@ -102,7 +103,7 @@ def seed(sessions, data: dict) -> dict[str, str]:
 
 
 def _add_work(session, kind: str, number: str, subject: str, product: str, text: str) -> None:
-    swarm = Swarm(case_system="local", case_key=number, case_number=number, case_subject=subject[:255],
+    swarm = Swarm(team_id=TEAM, case_system="local", case_key=number, case_number=number, case_subject=subject[:255],
                   case_product=product[:255], opened_by="U0SEED0001", channel_id=f"C{number}",
                   status=SwarmStatus.OPEN if kind == "open_swarm" else SwarmStatus.CLOSED,
                   closed_at=None if kind == "open_swarm" else CLOSED_AT,
@@ -122,11 +123,12 @@ def measure(sessions, name: str, data: dict, numbers: dict[str, str], min_score:
         for cluster in data["clusters"]:
             for i, new in enumerate(cluster["duplicates"]):
                 started = time.perf_counter()
-                offers = find_existing_work(session, _case(f"{cluster['id']}-{i}", new), "local", min_score=min_score)
+                offers = find_existing_work(session, TEAM, _case(f"{cluster['id']}-{i}", new), "local",
+                                            min_score=min_score)
                 times.append((time.perf_counter() - started) * 1000)
                 first += bool(offers) and offers[0].case_number == numbers[cluster["id"]]
         for i, new in enumerate(data["unrelated"]):
-            false += bool(find_existing_work(session, _case(f"unrelated-{i}", new), "local", min_score=min_score))
+            false += bool(find_existing_work(session, TEAM, _case(f"unrelated-{i}", new), "local", min_score=min_score))
     duplicates = sum(len(c["duplicates"]) for c in data["clusters"])
     return OfferRates(name, min_score, duplicates, first, len(data["unrelated"]), false,
                       round(statistics.median(times), 2))
@@ -194,13 +196,14 @@ def measure_latency(sizes: tuple[int, ...] = BACKGROUND_SIZES) -> list[Latency]:
             seed_background(sessions, size)
             forget_cached_work()
             with sessions() as session:
-                cold = _timed(lambda: find_existing_work(session, probe, "local"))
+                cold = _timed(lambda: find_existing_work(session, TEAM, probe, "local"))
             with sessions.begin() as session:
                 _add_work(session, "open_swarm", "99999999", "Battery app shows wrong state of charge", "PowerCell 10",
                           "")
             with sessions() as session:
-                rebuilt = _timed(lambda: find_existing_work(session, probe, "local"))
-                warm = statistics.median(_timed(lambda: find_existing_work(session, probe, "local")) for _ in range(20))
+                rebuilt = _timed(lambda: find_existing_work(session, TEAM, probe, "local"))
+                warm = statistics.median(_timed(lambda: find_existing_work(session, TEAM, probe, "local"))
+                                         for _ in range(20))
             engine.dispose()
         rows.append(Latency(size, round(cold, 1), round(rebuilt, 1), round(warm, 1)))
     return rows

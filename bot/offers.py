@@ -17,10 +17,11 @@ from swarms.opening.existing_work import find_existing_work
 log = logging.getLogger(__name__)
 
 
-def offer_existing_work(services: AppServices, case: CaseRecord, lang: str, answer: Callable[..., None]) -> bool:
+def offer_existing_work(services: AppServices, team_id: str, case: CaseRecord, lang: str,
+                        answer: Callable[..., None]) -> bool:
     """Show the offer when there is work on the same problem; True when shown (nothing is opened then)."""
     with services.sessions() as session:
-        offers = find_existing_work(session, case, services.cases.name)
+        offers = find_existing_work(session, team_id, case, services.cases.name)
     if not offers:
         return False
     log.debug("case %s: offered %s instead of a new swarm", case.number, [(o.kind, o.swarm_id) for o in offers])

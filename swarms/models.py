@@ -141,9 +141,10 @@ class Swarm(Base):
 
     __tablename__ = "swarms"
     __table_args__ = (
-        # One live swarm per case: a replayed /swarm or a second replica finds this row instead.
+        # One live swarm per case in each workspace: a replayed /swarm or a second replica finds this row instead.
         Index(
             "uq_swarms_live_case",
+            "team_id",
             "case_system",
             "case_key",
             unique=True,
@@ -158,12 +159,15 @@ class Swarm(Base):
             postgresql_where=text("mode = 'channel'"),
         ),
         UniqueConstraint("channel_id", "thread_ts"),
+        Index("ix_swarms_team_id_case_number", "team_id", "case_system", "case_number"),
         Index("ix_swarms_status_opened_at", "status", "opened_at"),
         Index("ix_swarms_opened_at", "opened_at"),
         Index("ix_swarms_closed_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The Slack workspace the swarm was opened in: everything found by case number is found within it.
+    team_id: Mapped[str] = mapped_column(String(32), server_default="")
     case_system: Mapped[str] = mapped_column(String(20))
     case_key: Mapped[str] = mapped_column(String(64))
     case_number: Mapped[str] = mapped_column(String(64))

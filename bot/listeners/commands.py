@@ -41,6 +41,7 @@ class SwarmCommand:
 class CommandContext:
     services: AppServices
     command: SwarmCommand
+    team_id: str  # the workspace the command came from
     user_id: str
     channel_id: str
     lang: str
@@ -53,6 +54,12 @@ class CommandContext:
 
 
 Handler = Callable[[CommandContext], None]
+
+
+def team_of(body: dict) -> str:
+    """The workspace a request came from: a command says `team_id`, an interaction its `team` (or user's)."""
+    team = body.get("team_id") or (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+    return str(team or "")
 
 
 @dataclass
@@ -113,7 +120,7 @@ def register(app: App, services: AppServices) -> None:
             log.info("/swarm trigger %s already handled; a replayed command does nothing twice",
                      body.get("trigger_id"))
             return
-        context = CommandContext(services, command, body["user_id"], body.get("channel_id", ""),
+        context = CommandContext(services, command, team_of(body), body["user_id"], body.get("channel_id", ""),
                                  lang_of(body), respond, body)
         handler = open_case if command.word == "open" else registry.handlers[command.word]
         handler(context)
@@ -140,9 +147,9 @@ def _quick_answer(command: SwarmCommand, lang: str) -> str | None:
     return None
 
 
-def _swarm_open_for(services: AppServices, number: str) -> bool:
+def _swarm_open_for(services: AppServices, team_id: str, number: str) -> bool:
     with services.sessions() as session:
-        return open_swarm_numbered(session, services.cases.name, number) is not None
+        return open_swarm_numbered(session, team_id, services.cases.name, number) is not None
 
 
 def open_case(ctx: CommandContext, *, offer: bool = True) -> OpenedSwarm | None:
@@ -154,11 +161,12 @@ def open_case(ctx: CommandContext, *, offer: bool = True) -> OpenedSwarm | None:
     services = ctx.services
     number, may_open = ctx.command.args[0], services.permissions.can_open_swarm(ctx.user_id)
     case = None
-    if offer and may_open and services.settings.opening.offer_existing and not _swarm_open_for(services, number):
+    offering = offer and may_open and services.settings.opening.offer_existing
+    if offering and not _swarm_open_for(services, ctx.team_id, number):
         case = services.cases.get_case(number)
-        if not case.is_closed and offer_existing_work(services, case, ctx.lang, ctx.answer):
+        if not case.is_closed and offer_existing_work(services, ctx.team_id, case, ctx.lang, ctx.answer):
             return None
-    request = OpenRequest(number, ctx.user_id, ctx.lang, reply_to=str(ctx.body.get("response_url") or ""),
+    request = OpenRequest(ctx.team_id, number, ctx.user_id, ctx.lang, reply_to=str(ctx.body.get("response_url") or ""),
                           may_open=may_open, case=case)
     requested = request_swarm(services.sessions, services.cases, request)
     if requested.opened is not None:

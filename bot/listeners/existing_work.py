@@ -7,7 +7,7 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from bot.i18n.catalog import t
-from bot.listeners.commands import CommandContext, SwarmCommand, open_case
+from bot.listeners.commands import CommandContext, SwarmCommand, open_case, team_of
 from bot.registration import Listeners, acknowledge
 from bot.replies import reply_privately
 from bot.services import AppServices
@@ -59,7 +59,8 @@ def _open_anyway(services: AppServices) -> Callable:
             return
         channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
         respond(replace_original=True, text=t("swarm.opening", lang, case=number))
-        ctx = CommandContext(services, SwarmCommand("open", (number,), number), user_id, channel_id, lang, respond,
+        ctx = CommandContext(services, SwarmCommand("open", (number,), number), team_of(body), user_id, channel_id,
+                             lang, respond,
                              {"user_id": user_id, "channel_id": channel_id,
                               "response_url": body.get("response_url", "")})
         open_case(ctx, offer=False)

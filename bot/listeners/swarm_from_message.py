@@ -19,7 +19,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.errors import error_text
 from bot.i18n.catalog import t
-from bot.listeners.commands import CommandContext, SwarmCommand, open_case
+from bot.listeners.commands import CommandContext, SwarmCommand, open_case, team_of
 from bot.listeners.messages import captured_message, nudge_delivery
 from bot.listeners.note_sync import read_message
 from bot.registration import Listeners
@@ -166,8 +166,8 @@ def _open_from_message(services: AppServices) -> Callable:
             return  # refused in the ack
         lang = services.people.language_of(user_id)
         respond = _responder(services, state, user_id)
-        ctx = CommandContext(services, SwarmCommand("open", (number,), number), user_id, state.channel_id, lang,
-                             respond, {"user_id": user_id, "channel_id": state.channel_id,
+        ctx = CommandContext(services, SwarmCommand("open", (number,), number), team_of(body), user_id,
+                             state.channel_id, lang, respond, {"user_id": user_id, "channel_id": state.channel_id,
                                        "trigger_id": body.get("trigger_id", ""), "response_url": state.response_url})
         try:
             opened = open_case(ctx)
@@ -177,7 +177,8 @@ def _open_from_message(services: AppServices) -> Callable:
         if opened is not None:
             _start_from(services, opened, state, user_id, respond)
         else:  # Slack holds the opening back (or another replica has it): keep the message once it is open
-            services.slack_queue.enqueue(START_FROM, {"case": number, "state": state.dumps(), "user": user_id},
+            services.slack_queue.enqueue(START_FROM, {"team": ctx.team_id, "case": number, "state": state.dumps(),
+                                                       "user": user_id},
                                          key=f"start_from:{state.channel_id}:{state.ts}", priority=160)
 
     return run
@@ -223,7 +224,8 @@ def _start_when_open(services: AppServices, item: WorkItem) -> None:
     """Claimed work (any replica): the swarm of the case is open now, or this waits and tries again."""
     state, user_id = FromMessageState.loads(item.payload["state"]), str(item.payload["user"])
     with services.sessions() as session:
-        swarm = live_swarm_numbered(session, services.cases.name, str(item.payload["case"]))
+        swarm = live_swarm_numbered(session, str(item.payload["team"]), services.cases.name,
+                                    str(item.payload["case"]))
         if swarm is None:
             return  # the opening was abandoned (the case closed meanwhile): nothing to keep it in
         if swarm.status != SwarmStatus.OPEN or not swarm.card_ts:

@@ -4,8 +4,9 @@ Kept in the database, not in a process: when Slack says the app was uninstalled 
 replica sees it and pauses its scheduled Slack work for that workspace; a reinstall (or a new token in
 single-workspace mode) makes it active again.
 
-One database serves one workspace: the swarms, experts and stats tables are not keyed by team yet, so a
-second workspace would see the first one's data. `claim_workspace` refuses it.
+One database serves one workspace: swarms are keyed by team (and claiming the database gives the swarms
+from before that the claiming workspace), but the expert directory and the Home figures are not keyed yet,
+so a second workspace would see the first one's experts and figures. `claim_workspace` refuses it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from swarms.db import Base, UTCDateTime
+from swarms.models import Swarm
 from swarms.upsert import upsert
 
 
@@ -67,6 +69,8 @@ def claim_workspace(session: Session, team_id: str, team_name: str, *, now: date
     if team_name:
         values["team_name"] = team_name
     upsert(session, SlackWorkspace.__table__, values, key=["team_id"])
+    # Swarms from before they were keyed by team (or seeded without one) are this workspace's.
+    session.execute(update(Swarm).where(Swarm.team_id == "").values(team_id=team_id))
 
 
 def record_access_lost(session: Session, team_id: str, access: WorkspaceAccess, *, now: datetime) -> bool:

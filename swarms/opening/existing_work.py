@@ -62,11 +62,12 @@ def work_text(work: ExistingWork) -> str:
     return f"{work.title}\n{work.title}\n{work.detail[:DETAIL_CHARS]}"
 
 
-def find_existing_work(session: Session, case: CaseRecord, case_system: str, *, limit: int = OFFERS,
+def find_existing_work(session: Session, team_id: str, case: CaseRecord, case_system: str, *, limit: int = OFFERS,
                        min_score: float | None = None) -> list[ExistingWork]:
     """The work most like `case`, best first, when the best is clearly a match; an article stands for the
-    swarm it came from. `min_score` replaces the floor (and drops the margin): benchmarks sweep it."""
-    candidates, index = _CACHE.candidates(session, case, case_system)
+    swarm it came from. `min_score` replaces the floor (and drops the margin): benchmarks sweep it.
+    Only the work of `team_id`'s workspace is offered."""
+    candidates, index = _CACHE.candidates(session, team_id, case, case_system)
     if not candidates:
         return []
     from swarms.opening.problem_similarity import analyse
@@ -106,13 +107,14 @@ class _WorkCache:
         self._resolved: dict[int, tuple[tuple, ExistingWork | None]] = {}
         self._index: tuple[tuple, Candidates] | None = None
 
-    def candidates(self, session: Session, case: CaseRecord, case_system: str) -> tuple[list[ExistingWork],
-                                                                                            Candidates]:
-        open_work = _open_swarms(session, case, case_system)
+    def candidates(self, session: Session, team_id: str, case: CaseRecord,
+                   case_system: str) -> tuple[list[ExistingWork], Candidates]:
+        open_work = _open_swarms(session, team_id, case, case_system)
         versions = [(swarm_id, tuple(version)) for swarm_id, *version in session.execute(
             select(Swarm.id, Swarm.case_key, Swarm.closed_at, KnowledgeDraft.state, KnowledgeDraft.updated_at)
             .outerjoin(KnowledgeDraft, KnowledgeDraft.swarm_id == Swarm.id)
-            .where(Swarm.status.in_([SwarmStatus.CLOSED, SwarmStatus.ARCHIVED]), Swarm.case_system == case_system)
+            .where(Swarm.team_id == team_id, Swarm.status.in_([SwarmStatus.CLOSED, SwarmStatus.ARCHIVED]),
+                   Swarm.case_system == case_system)
             .order_by(Swarm.closed_at.desc().nulls_last(), Swarm.id.desc()).limit(RECENT_RESOLVED))]
         with self._lock:
             known = dict(self._resolved)
@@ -142,10 +144,11 @@ class _WorkCache:
 _CACHE = _WorkCache()
 
 
-def _open_swarms(session: Session, case: CaseRecord, case_system: str) -> list[ExistingWork]:
+def _open_swarms(session: Session, team_id: str, case: CaseRecord, case_system: str) -> list[ExistingWork]:
     rows = session.execute(
         select(Swarm.id, Swarm.case_number, Swarm.case_subject, Swarm.case_product, Swarm.channel_id)
-        .where(Swarm.status == SwarmStatus.OPEN, Swarm.case_system == case_system, Swarm.case_key != case.key,
+        .where(Swarm.team_id == team_id, Swarm.status == SwarmStatus.OPEN, Swarm.case_system == case_system,
+               Swarm.case_key != case.key,
                Swarm.channel_id.is_not(None)).order_by(Swarm.id))
     return [ExistingWork(WorkKind.OPEN_SWARM, swarm_id, number, subject, "", channel_id=channel or "",
                          product=product or "")

@@ -39,6 +39,7 @@ LATIN_END = "\u0250"  # Latin letters up to IPA extensions: folded to ASCII
 class OpenRequest:
     """Someone's `/swarm <case>`: `reply_to` is where to tell them the channel once it exists."""
 
+    team_id: str  # the Slack workspace asking: a case's swarm is found and opened within it
     case_number: str
     requester_id: str
     lang: str
@@ -90,9 +91,10 @@ def _ascii(char: str) -> str:
     return unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
 
 
-def find_live_swarm(session: Session, case_system: str, case_key: str) -> Swarm | None:
+def find_live_swarm(session: Session, team_id: str, case_system: str, case_key: str) -> Swarm | None:
     return session.scalar(
         select(Swarm).where(
+            Swarm.team_id == team_id,
             Swarm.case_system == case_system,
             Swarm.case_key == case_key,
             Swarm.status.in_([SwarmStatus.OPENING, SwarmStatus.OPEN]),
@@ -153,13 +155,13 @@ def request_swarm(sessions: sessionmaker, cases: CaseSystem, request: OpenReques
     what its row remembers: joining it needs neither the case system (which may be down) nor the right
     to open swarms."""
     with sessions() as session:
-        existing = open_swarm_numbered(session, cases.name, request.case_number)
+        existing = open_swarm_numbered(session, request.team_id, cases.name, request.case_number)
         if existing is not None:
             return SwarmRequested(existing.id, remembered_case(existing), _opened(existing, created=False))
     if not request.may_open:
         raise NotAllowed(action="open_swarm")
     case = request.case or cases.get_case(request.case_number)
-    swarm_id, created = _claim_swarm(sessions, cases.name, case, request.requester_id, request.lang)
+    swarm_id, created = _claim_swarm(sessions, request.team_id, cases.name, case, request.requester_id, request.lang)
     if case.is_closed:
         _abandon(sessions, swarm_id)
         with sessions() as session:
@@ -211,12 +213,14 @@ def claim_trigger(session: Session, trigger_id: str) -> bool:
     return inserted.scalar() is not None
 
 
-def open_swarm(sessions: sessionmaker, cases: CaseSystem, workspace: SwarmWorkspace, *, case_number: str,
-               requester_id: str, lang: str, may_open: bool = True, holder: str = "inline") -> OpenedSwarm:
+def open_swarm(sessions: sessionmaker, cases: CaseSystem, workspace: SwarmWorkspace, *, team_id: str,
+               case_number: str, requester_id: str, lang: str, may_open: bool = True,
+               holder: str = "inline") -> OpenedSwarm:
     """Request and finish opening in one go (the domain tests' and the CLI's way; the app queues it)."""
     from swarms.opening.finish import finish_opening, save_link, welcome_askers
 
-    requested = request_swarm(sessions, cases, OpenRequest(case_number, requester_id, lang, may_open=may_open))
+    requested = request_swarm(sessions, cases, OpenRequest(team_id, case_number, requester_id, lang,
+                                                          may_open=may_open))
     if requested.opened is not None:
         return requested.opened
     opened = finish_opening(sessions, workspace, requested.swarm_id, requested.case, holder=holder)
@@ -233,17 +237,19 @@ def _opened(swarm: Swarm, *, case: CaseRecord | None = None, created: bool) -> O
                        created=created)
 
 
-def open_swarm_numbered(session: Session, case_system: str, case_number: str) -> Swarm | None:
+def open_swarm_numbered(session: Session, team_id: str, case_system: str, case_number: str) -> Swarm | None:
     return session.scalar(
-        select(Swarm).where(Swarm.case_system == case_system, Swarm.case_number == case_number.strip(),
-                            Swarm.status == SwarmStatus.OPEN, Swarm.channel_id.is_not(None))
+        select(Swarm).where(Swarm.team_id == team_id, Swarm.case_system == case_system,
+                            Swarm.case_number == case_number.strip(), Swarm.status == SwarmStatus.OPEN,
+                            Swarm.channel_id.is_not(None))
     )
 
 
-def live_swarm_numbered(session: Session, case_system: str, case_number: str) -> Swarm | None:
+def live_swarm_numbered(session: Session, team_id: str, case_system: str, case_number: str) -> Swarm | None:
     """The newest swarm of the number still opening or open (None: never asked for, or abandoned)."""
     return session.scalar(
-        select(Swarm).where(Swarm.case_system == case_system, Swarm.case_number == case_number.strip(),
+        select(Swarm).where(Swarm.team_id == team_id, Swarm.case_system == case_system,
+                            Swarm.case_number == case_number.strip(),
                             Swarm.status.in_([SwarmStatus.OPENING, SwarmStatus.OPEN]))
         .order_by(Swarm.id.desc()).limit(1)
     )
@@ -255,15 +261,15 @@ def remembered_case(swarm: Swarm) -> CaseRecord:
                       product=swarm.case_product, url=swarm.case_url)
 
 
-def _claim_swarm(sessions: sessionmaker, system: str, case: CaseRecord, requester_id: str,
+def _claim_swarm(sessions: sessionmaker, team_id: str, system: str, case: CaseRecord, requester_id: str,
                  lang: str) -> tuple[int, bool]:
     """The live swarm of the case, or a new one in `opening`; the unique index settles races."""
     try:
         with sessions.begin() as session:
-            existing = find_live_swarm(session, system, case.key)
+            existing = find_live_swarm(session, team_id, system, case.key)
             if existing is not None:
                 return existing.id, False
-            swarm = Swarm(case_system=system, case_key=case.key, case_number=case.number,
+            swarm = Swarm(team_id=team_id, case_system=system, case_key=case.key, case_number=case.number,
                           case_subject=case.subject[:255], case_url=case.url, case_product=case.product[:255],
                           opened_by=requester_id, language=lang)
             session.add(swarm)
@@ -271,7 +277,7 @@ def _claim_swarm(sessions: sessionmaker, system: str, case: CaseRecord, requeste
             return swarm.id, True
     except IntegrityError:
         with sessions() as session:  # another request claimed it between our select and insert
-            existing = find_live_swarm(session, system, case.key)
+            existing = find_live_swarm(session, team_id, system, case.key)
             if existing is None:
                 raise
             return existing.id, False

@@ -10,6 +10,8 @@ from swarms.models import Case, Swarm, SwarmMember, SwarmStatus
 from swarms.opening.lifecycle import channel_name_for, open_swarm
 from tests.fakes import Crash, FakeWorkspace
 
+TEAM = "T0ACME0001"
+
 
 @pytest.fixture
 def cases(sessions):
@@ -22,7 +24,7 @@ def cases(sessions):
 
 
 def _open(sessions, cases, workspace, number="00001001", user="U0AGENT1", **kw):
-    return open_swarm(sessions, cases, workspace, case_number=number, requester_id=user, lang="en", **kw)
+    return open_swarm(sessions, cases, workspace, team_id=TEAM, case_number=number, requester_id=user, lang="en", **kw)
 
 
 def test_given_a_case_when_opened_then_a_channel_card_link_and_owner_exist(sessions, cases):

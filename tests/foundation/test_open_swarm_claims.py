@@ -12,6 +12,8 @@ from swarms.opening.finish import finish_opening, welcome_askers
 from swarms.opening.lifecycle import OpenRequest, claim_trigger, open_swarm, request_swarm
 from tests.fakes import Crash, FakeWorkspace
 
+TEAM = "T0ACME0001"
+
 
 @pytest.fixture
 def cases(sessions):
@@ -21,12 +23,12 @@ def cases(sessions):
 
 
 def _request(sessions, cases, user="U0AGENT1", reply_to=""):
-    return request_swarm(sessions, cases, OpenRequest("00001001", user, "en", reply_to=reply_to))
+    return request_swarm(sessions, cases, OpenRequest(TEAM, "00001001", user, "en", reply_to=reply_to))
 
 
 def test_an_uninterrupted_opening_never_lists_channels_nor_reads_history(sessions, cases):
     workspace = FakeWorkspace()
-    open_swarm(sessions, cases, workspace, case_number="00001001", requester_id="U0AGENT1", lang="en")
+    open_swarm(sessions, cases, workspace, team_id=TEAM, case_number="00001001", requester_id="U0AGENT1", lang="en")
     assert workspace.calls == ["create"]
 
 
@@ -75,7 +77,7 @@ def test_a_crash_after_the_card_was_posted_finds_the_card_instead_of_posting_ano
 
 def test_an_asker_arriving_after_the_opening_finished_is_answered_with_the_channel(sessions, cases):
     workspace = FakeWorkspace()
-    opened = open_swarm(sessions, cases, workspace, case_number="00001001", requester_id="U0AGENT1", lang="en")
+    opened = open_swarm(sessions, cases, workspace, team_id=TEAM, case_number="00001001", requester_id="U0AGENT1", lang="en")
     late = _request(sessions, cases, user="U0AGENT2")
     assert late.opened is not None and late.opened.channel_id == opened.channel_id
 
