@@ -11,8 +11,11 @@ escalation wave of `--wave` posts goes into one swarm channel through the Slack 
 `post_later`), and experts write `--notes` thread notes in that channel, captured and synced to the
 case record. Printed: the time until every swarm is open against what the tier allows (the least time
 its `conversations.create` calls can take) and the ratio, 429s received, Slack calls per swarm opened
-(by method), ack p99 of every command and event, notes delivered, and whether any listener thread
-slept (on Retry-After or otherwise) for a second or more.
+(by method), Slack calls per note captured, notes delivered, and whether any listener thread slept (on
+Retry-After or otherwise) for a second or more. Then every swarm is closed within the window and its
+channel archived 45 s later (SWARM_ARCHIVE_DAYS, short) while each agent opens their App Home three times
+(bench/slack_closing.py): Slack calls per swarm closed, 429s, the time until every channel is archived,
+and Home publishes per open. Ack p99 covers every command and event of both halves.
 
 Targets (issue 18): all swarms open, none failed, none duplicated, within the tier's time + 20%;
 ack p99 < 100 ms (HTTP); 0 notes lost; no listener thread sleeps on Retry-After.
@@ -36,8 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import delete, func, select
 
 from bench.args import positive_int
+from bench.slack_closing import close_all
+from bot.slack_later import post_later
 from bot.standin_run import start_standin_run
-from bot.swarm_opening import post_later
 from slack_standin import RateLimits
 from slack_standin.rate_limits import POST_PER_CHANNEL, TIERS, seconds_for
 from swarms.db import make_engine, make_session_factory, upgrade
@@ -46,6 +50,7 @@ from swarms.models import Case, LocalCaseNote, Swarm, SwarmStatus
 from swarms.settings import Settings
 
 TARGET_SLACK = 1.20
+ARCHIVE_AFTER_S = 45.0  # the drafts are in their channels first (an archived channel takes no posts)
 NOTE_METHODS = ("users.info", "conversations.info", "conversations.history", "conversations.replies",
                 "chat.getPermalink", "users.profile.get")  # within what the tier allows + 20%
 OPENING_METHODS = ("conversations.create", "conversations.invite", "chat.postMessage", "bookmarks.add", "pins.add",
@@ -91,7 +96,8 @@ def run(args: argparse.Namespace) -> dict:
                              product="SolarMax 5000") for number in numbers)
     # Look-alike cases would each be offered the others first (SWARM_OFFER_EXISTING): measure the opening itself.
     settings = Settings.from_env({"CASE_URL_TEMPLATE": "https://cases.example/{number}",
-                                  "SWARM_OFFER_EXISTING": "false"}, needs_slack=False)
+                                  "SWARM_OFFER_EXISTING": "false",
+                                  "SWARM_ARCHIVE_DAYS": str(ARCHIVE_AFTER_S / 86400)}, needs_slack=False)
     run_ = start_standin_run(sessions, settings=settings, rate_limits=RateLimits(), socket_mode=args.socket_mode)
     try:
         return _measure(args, run_, sessions, numbers)
@@ -145,9 +151,17 @@ def _measure(args, run_, sessions, numbers: list[str]) -> dict:
         for thread in threads:
             thread.join()
         run_.settle(timeout=args.timeout)
+        figures = _figures(args, run_, sessions, numbers, calls_before, all_open_at, wave_done_at, wave_channel)
+        closing = close_all(run_, sessions, numbers[:-1], agents, window=args.window, timeout=args.timeout,
+                            archive_after=ARCHIVE_AFTER_S)
     event_acks = [r.elapsed for r in standin.deliveries() if r.elapsed is not None]
-    return _figures(args, run_, sessions, numbers, calls_before, acks, event_acks, all_open_at, wave_done_at,
-                    watch.slept, wave_channel)
+    acks += closing.pop("acks")
+    figures.update(closing)
+    figures.update({
+        "ack_p99_ms": round(1000 * p99(acks + event_acks), 1), "ack_p99_commands_ms": round(1000 * p99(acks), 1),
+        "ack_p99_events_ms": round(1000 * p99(event_acks), 1), "acks": len(acks) + len(event_acks),
+        "listener_sleeps_1s_or_more": len(watch.slept)})
+    return figures
 
 
 def _wait_done(sessions, ws, channel: str, args, start: float) -> tuple[float | None, float | None]:
@@ -167,8 +181,7 @@ def _wait_done(sessions, ws, channel: str, args, start: float) -> tuple[float | 
     return all_open_at, wave_done_at
 
 
-def _figures(args, run_, sessions, numbers, calls_before, acks, event_acks, all_open_at, wave_done_at, slept,
-             wave_channel) -> dict:
+def _figures(args, run_, sessions, numbers, calls_before, all_open_at, wave_done_at, wave_channel) -> dict:
     standin, ws = run_.standin, run_.workspace
     channels = Counter()
     for channel in ws.channels():
@@ -205,11 +218,9 @@ def _figures(args, run_, sessions, numbers, calls_before, acks, event_acks, all_
         "slack_calls_per_swarm": round(sum(per_method.values()) / max(1, args.swarms), 2),
         "slack_calls_per_swarm_by_method": {m: round(n / max(1, args.swarms), 2)
                                             for m, n in sorted(per_method.items())},
-        "ack_p99_ms": round(1000 * p99(acks + event_acks), 1), "ack_p99_commands_ms": round(1000 * p99(acks), 1),
-        "ack_p99_events_ms": round(1000 * p99(event_acks), 1), "acks": len(acks) + len(event_acks),
         "notes_sent": args.notes, "notes_delivered": delivered, "notes_lost": args.notes - delivered,
         "slack_calls_per_note": round(per_note / max(1, args.notes), 3),
-        "listener_sleeps_1s_or_more": len(slept), "mode": "socket" if args.socket_mode else "http",
+        "mode": "socket" if args.socket_mode else "http",
     }
 
 
@@ -230,6 +241,17 @@ def table(figures: dict) -> str:
                                        f"{figures['ack_p99_events_ms']}) over {figures['acks']}",
          figures["ack_p99_ms"] < (200 if figures["mode"] == "socket" else 100)),
         ("Slack calls per note captured", figures["slack_calls_per_note"], None),
+        ("swarms closed / archived / drafts", f"{figures['closes']} / {figures['archived']} / "
+                                              f"{figures['drafts_posted']}", figures["archived"] == figures["closes"]),
+        ("time until every channel archived", f"{figures['all_archived_s']} s (tier 2 allows "
+                                              f"{figures['archive_tier_allows_s']} s, ratio "
+                                              f"{figures['archive_ratio_to_tier']})",
+         figures["archive_ratio_to_tier"] is not None and figures["archive_ratio_to_tier"] <= TARGET_SLACK),
+        ("Slack calls per swarm closed", f"{figures['slack_calls_per_close']} "
+                                         f"{figures['slack_calls_per_close_by_method']}", None),
+        ("429s while closing", f"{figures['close_rate_limited_429']} {figures['close_rate_limited_by_method']}", None),
+        ("Home opens / views.publish calls", f"{figures['home_opens']} / {figures['home_publishes']} "
+                                             f"({figures['home_publishes_refused']} refused)", None),
         ("notes delivered / sent", f"{figures['notes_delivered']} / {figures['notes_sent']}",
          figures["notes_lost"] == 0),
         ("listener sleeps >= 1 s", figures["listener_sleeps_1s_or_more"], figures["listener_sleeps_1s_or_more"] == 0),

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from sqlalchemy.orm import sessionmaker
 
-from bot import swarm_opening
+from bot import slack_later, swarm_opening
 from bot.executor import TrackingExecutor
 from bot.experts_gateway import SlackExpertsPort
 from bot.gateway import SlackSwarmWorkspace
@@ -162,6 +162,7 @@ def create_app(
     services.experts = SlackExpertsPort(services)
     services.knowledge = SlackKnowledgePort(services)
     swarm_opening.register(services)
+    slack_later.register(services)
     bolt_log = logging.getLogger("slack_bolt.App")
     if _OWN_CLIENT_NOTE not in bolt_log.filters:
         bolt_log.addFilter(_OWN_CLIENT_NOTE)

@@ -8,7 +8,7 @@ and the end-to-end tests. What a process runs is its `BackgroundRole`:
 - `WEB` (`serve --web-only`): neither; its scheduler only *plans* jobs into the shared job store.
 
 Of all candidates, the one holding the scheduler lease (`swarms.jobs.leadership`) runs the jobs (bot.jobs) and
-the features' `on_lead` hooks (re-plan archives and answer checks, finish interrupted drafts); another
+the features' `on_lead` hooks (queue missing archives, re-plan answer checks, finish interrupted drafts); another
 takes over within the lease time when it dies. The `Background` is `services.background`: the app's
 scheduler and worker are read from it.
 """

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import jobs
 from bot.gateway import slack_error
-from bot.swarm_opening import post_later
+from bot.slack_later import post_later
 from bot.views.experts import join_request_blocks, join_request_text, notice_blocks, notice_text
 from swarms.case_systems.base import CaseRecord
 from swarms.experts.errors import ExpertUnreachable

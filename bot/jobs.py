@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 from swarms import db  # the clock read at each call: tests set it
 from swarms.experts.invites import ESCALATION_RETRY, escalate, escalation_job_id
 from swarms.jobs.scheduling import SafeScheduler, cancel, claim_run, context_job, is_planned, job_run, schedule_once
-from swarms.knowledge.closing import archive_job_id
-from swarms.knowledge.flows import ARCHIVE_RETRY, DRAFT_RETRY, archive_when_due, poll_reopened
+from swarms.knowledge.flows import DRAFT_RETRY, poll_reopened
 from swarms.note_sync.delivery import deliver_due
 
 if TYPE_CHECKING:
@@ -142,29 +141,6 @@ def plan_expert_jobs(services: AppServices, scheduler: SafeScheduler) -> None:
 
 
 # ---------------------------------------------------------------- closing and the knowledge draft
-
-
-@context_job
-def archive_swarm(services: AppServices, swarm_id: int) -> None:
-    """A closed swarm's channel is archived once its time is up."""
-    with job_run("swarm-archive"):
-        try:
-            archive_when_due(services.sessions, services.knowledge, swarm_id)
-        except Exception:  # the claim already put the due time an hour on
-            plan_archive(services.scheduler, swarm_id, db.utcnow() + ARCHIVE_RETRY)
-            raise
-
-
-def plan_archive(scheduler: SafeScheduler | None, swarm_id: int, due: datetime, *,
-                 unless_planned: bool = False) -> None:
-    if scheduler is None or (unless_planned and is_planned(scheduler, archive_job_id(swarm_id))):
-        return
-    schedule_once(scheduler, archive_job_id(swarm_id), _ref("archive_swarm"), due, swarm_id)
-
-
-def cancel_archive(scheduler: SafeScheduler | None, swarm_id: int) -> None:
-    if scheduler is not None:
-        cancel(scheduler, archive_job_id(swarm_id))
 
 
 @context_job

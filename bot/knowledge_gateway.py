@@ -15,6 +15,7 @@ from bot import jobs
 from bot.errors import system_name
 from bot.i18n.catalog import t
 from bot.identity import bot_identity
+from bot.slack_later import post_later, update_later
 from bot.views.case_card import case_card_blocks, case_card_text, closed_card_from_posted
 from bot.views.knowledge import card_closed_line, closed_message
 from bot.views.knowledge_review import draft_message
@@ -59,12 +60,12 @@ class SlackKnowledgePort:
         flush_notes(self.services.sessions, self.services.cases, self.services.worker)
 
     def announce_closed(self, closed: ClosedSwarm) -> None:
+        """The summary, then the card's closed line: queued (keyed by the closing), in that order per channel,
+        at Slack's pace (a floor closing its swarms at once loses none to a 429)."""
         services = self.services
         text, blocks = closed_message(closed, system=system_name(services.cases.name, closed.language))
-        try:
-            services.client.chat_postMessage(channel=closed.channel_id, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            log.warning("swarm %s: could not post the closing summary: %s", closed.swarm_id, exc.response.get("error"))
+        closing = f"{closed.swarm_id}:{closed.closed_at:%Y%m%dT%H%M%S.%f}"
+        post_later(services, closed.channel_id, text, blocks=blocks, key=f"close_summary:{closing}")
         if not closed.card_ts:
             return
         closed_line = card_closed_line(closed)
@@ -74,10 +75,7 @@ class SlackKnowledgePort:
             blocks = case_card_blocks(case, lang=closed.language, closed_line=closed_line)
         except CaseSystemError:
             text, blocks = self._posted_card_closed(closed, closed_line)
-        try:
-            services.client.chat_update(channel=closed.channel_id, ts=closed.card_ts, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            log.warning("swarm %s: could not update the case card: %s", closed.swarm_id, exc.response.get("error"))
+        update_later(services, closed.channel_id, closed.card_ts, text, blocks=blocks, key=f"close_card:{closing}")
 
     def _posted_card_closed(self, closed: ClosedSwarm, closed_line: str) -> tuple[str, list[dict]]:
         """The case system is down: close the card as posted, keeping its fields; if Slack cannot give it
@@ -98,21 +96,16 @@ class SlackKnowledgePort:
 
     def announce_reopened(self, reopened: ReopenedSwarm) -> None:
         key = "knowledge.reopened" if reopened.reopened else "knowledge.reopened_archive_only"
-        try:
-            self.services.client.chat_postMessage(channel=reopened.channel_id,
-                                                  text=t(key, reopened.language, case=reopened.case_number))
-        except SlackApiError as exc:
-            log.warning("swarm %s: could not post the reopening: %s", reopened.swarm_id, exc.response.get("error"))
+        post_later(self.services, reopened.channel_id, t(key, reopened.language, case=reopened.case_number))
 
     # -- archive
 
-    def archive_channel(self, target: ArchiveTarget, lang: str) -> None:
+    def archive_channel(self, target: ArchiveTarget) -> None:
+        """conversations.archive at tier 2's pace (the queue puts a call that may not go yet back for later)."""
         client = self.services.client
-        with contextlib.suppress(SlackApiError):  # the archive matters, the goodbye does not
-            client.chat_postMessage(channel=target.channel_id, text=t("knowledge.archiving", lang,
-                                                                      case=target.case_number))
         try:
-            client.conversations_archive(channel=target.channel_id)
+            self.services.slack_queue.paced_call("conversations.archive",
+                                                 lambda: client.conversations_archive(channel=target.channel_id))
         except SlackApiError as exc:
             if exc.response.get("error") not in ARCHIVED_ALREADY | GONE:
                 raise
@@ -168,17 +161,17 @@ class SlackKnowledgePort:
 
     # -- the scheduler
 
-    def plan_archive(self, swarm_id: int, due: datetime, *, unless_planned: bool = False) -> None:
-        jobs.plan_archive(self.services.scheduler, swarm_id, due, unless_planned=unless_planned)
-
-    def cancel_archive(self, swarm_id: int) -> None:
-        jobs.cancel_archive(self.services.scheduler, swarm_id)
-
     def plan_draft(self, swarm_id: int, run_at: datetime) -> None:
         jobs.plan_draft(self.services.scheduler, swarm_id, run_at)
 
 
 # ---------------------------------------------------------------- the feature's hooks and flows, wired
+
+
+def register_work(services: AppServices) -> None:
+    """The archive, queued by the close flow as claimed work, runs here when due (on any process)."""
+    services.slack_queue.handle(flows.ARCHIVE_CHANNEL, lambda item: flows.archive_when_due(
+        services.sessions, services.knowledge, int(item.payload["swarm_id"])))
 
 
 def on_case_change(services: AppServices, notice: ChangeNotice) -> None:
@@ -190,7 +183,7 @@ def on_case_change(services: AppServices, notice: ChangeNotice) -> None:
 
 
 def on_lead(services: AppServices, scheduler: SafeScheduler) -> None:
-    """Finish drafts a restart interrupted, re-plan archives, start the reopen poll."""
+    """Finish drafts a restart interrupted, queue archives closed swarms lack, start the reopen poll."""
     flows.heal(services.sessions, services.knowledge)
     jobs.plan_reopen_poll(services, scheduler)
 

@@ -1,4 +1,4 @@
-"""The Slack work queue: opening swarms, bookmarks and posts that can wait, paced and carried on by any replica.
+"""The Slack work queue: Slack calls that can wait (openings, posts, archives, Home publishes), paced, carried on.
 
 Work is a `claimed_work` row (swarms.jobs.claimed_work). The request that queues it may run it at once in
 its own thread when Slack's pace allows (the usual case: no added latency); otherwise, or after a
@@ -17,9 +17,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from bot.slack_pacing import SlackPacer
 from swarms.case_systems.base import CaseRecord
@@ -41,9 +42,11 @@ from swarms.jobs.claimed_work import (
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 8  # Slack refusing the same step this often (not a rate limit) is for a person to read
+SOON = timedelta(minutes=10)  # what `wait_idle` waits for; work planned later (an archive in days) is not
 POLL_SECONDS = 0.5  # other replicas' work is noticed within this; our own is nudged at once
 
 Handler = Callable[[WorkItem], None]
+T = TypeVar("T")
 
 
 class NotYet(Exception):
@@ -94,15 +97,30 @@ class SlackQueue:
     # -- queueing
 
     def enqueue(self, kind: str, payload: dict, *, key: str | None = None, priority: int = 100,
-                run_here: bool = False) -> int | None:
+                run_here: bool = False, coalesce: str | None = None) -> int | None:
         """Queue work (None: `key` was queued before). `run_here`: the caller runs it now (`run_now`), so
-        the runner leaves it alone for a lease's time, taking it only if the caller dies first."""
+        the runner leaves it alone for a lease's time, taking it only if the caller dies first.
+        `coalesce`: waiting rows of this key are superseded by this one (swarms.jobs.claimed_work)."""
         due_at = utcnow() + LEASE if run_here else None
         with self.sessions.begin() as session:
-            item_id = enqueue(session, kind, payload, key=key, priority=priority, due_at=due_at)
+            item_id = enqueue(session, kind, payload, key=key, priority=priority, due_at=due_at, coalesce=coalesce)
         if not run_here:
             self._wake.set()
         return item_id
+
+    def paced_call(self, method: str, call: Callable[[], T], *, channel: str = "") -> T:
+        """One Web API call at Slack's pace, from a handler: NotYet when our pace or a 429 says wait."""
+        wait = self.pacer.take(method, channel)
+        if wait > 0:
+            raise NotYet(wait, f"{method}: paced")
+        try:
+            return call()
+        except SlackApiError as exc:
+            if exc.response.status_code != 429:
+                raise
+            retry_after = float(exc.response.headers.get("Retry-After") or 1)
+            self.pacer.hold(method, channel, retry_after)
+            raise NotYet(retry_after, f"{method}: 429") from exc
 
     def item_id(self, key: str) -> int | None:
         with self.sessions() as session:
@@ -201,12 +219,14 @@ class SlackQueue:
     # -- for tests, the demo and benchmarks
 
     def pending(self) -> int:
+        """Rows held, or queued to go within SOON (a paced row, a 429's wait; not an archive days away)."""
         with self.sessions() as session:
-            return session.scalar(select(func.count()).select_from(ClaimedWork).where(
-                ClaimedWork.state.in_([WorkState.QUEUED, WorkState.CLAIMED]))) or 0
+            return session.scalar(select(func.count()).select_from(ClaimedWork).where(or_(
+                ClaimedWork.state == WorkState.CLAIMED,
+                and_(ClaimedWork.state == WorkState.QUEUED, ClaimedWork.due_at <= utcnow() + SOON)))) or 0
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Block until nothing is queued or running (a paced row counts as queued); False on timeout."""
+        """Block until nothing is running or `pending`; False on timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.gateway import PACED
@@ -31,7 +30,6 @@ log = logging.getLogger(__name__)
 OPEN_SWARM = "slack.open_swarm"
 AFTER_OPEN = "slack.after_open"
 SAVE_LINK = "slack.save_link"
-POST = "slack.post"
 HELD_BY_ANOTHER_SECONDS = 5.0  # an older attempt's lease on the swarm row: look again soon
 
 
@@ -48,35 +46,6 @@ def register(services: AppServices) -> None:
     queue.handle(OPEN_SWARM, lambda item: _open_swarm(services, item))
     queue.handle(AFTER_OPEN, lambda item: _after_open(services, item))
     queue.handle(SAVE_LINK, lambda item: _save_link(services, item))
-    queue.handle(POST, lambda item: _post(services, item))
-
-
-def post_later(services: AppServices, channel_id: str, text: str, *, blocks: list | None = None,
-               key: str | None = None) -> int | None:
-    """A message that can wait (a notice, an escalation): queued, posted at the channel's pace, in order."""
-    payload = {"channel": channel_id, "text": text, "blocks": blocks}
-    queue = services.slack_queue
-    item_id = queue.enqueue(POST, payload, key=key, priority=120)
-    if item_id is not None and queue.ahead_of(POST, item_id) == 0:
-        queue.run_now(item_id)  # nothing queued before it: at once if the pace allows (else the runner has it)
-    return item_id
-
-
-def _post(services: AppServices, item: WorkItem) -> None:
-    queue, channel = services.slack_queue, str(item.payload["channel"])
-    wait = queue.pacer.take("chat.postMessage", channel)
-    if wait > 0:
-        # The channel's posts queued before this one go first: wait about their turn.
-        raise NotYet(max(wait, 0.9 * queue.ahead_of(POST, item.id) * 1.0), "chat.postMessage: paced")
-    try:
-        services.client.chat_postMessage(channel=channel, text=item.payload["text"], blocks=item.payload.get("blocks"),
-                                         unfurl_links=False)
-    except SlackApiError as exc:
-        if exc.response.status_code != 429:
-            raise
-        retry_after = float(exc.response.headers.get("Retry-After") or 1)
-        queue.pacer.hold("chat.postMessage", channel, retry_after)
-        raise NotYet(retry_after, "chat.postMessage: 429") from exc
 
 
 def queue_opening(services: AppServices, requested: SwarmRequested) -> QueuedOpening:

@@ -20,6 +20,7 @@ from bot.registration import Listeners
 from bot.services import AppServices
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
 from bot.views.roundtrip import action_value
+from swarms.jobs.claimed_work import WorkItem
 from swarms.stats.contributions import (
     DEFAULT_PERIOD_DAYS,
     Period,
@@ -36,18 +37,21 @@ from swarms.stats.home_open import team_open_swarms
 
 log = logging.getLogger(__name__)
 GROUP_CACHE_SECONDS = 300
+PUBLISH_HOME = "slack.publish_home"
+HOME_PRIORITY = 90  # someone is looking at the tab: before openings and posts that can wait
 
 
 def register(app: App, services: AppServices) -> None:
     """Commands, actions, views and background hooks of this feature."""
     services.subcommands.add("stats", lambda ctx: stats_command(ctx))
     services.hooks.on_lead.append(jobs.plan_home_jobs)
+    services.slack_queue.handle(PUBLISH_HOME, lambda item: _publish_home(services, item))
 
     def on_home_opened(event: dict) -> None:
         if event.get("tab", "home") == "home":
             publish_home(services, event["user"], DEFAULT_PERIOD_DAYS)
 
-    # Lazy: Slack gets its 200 at once; the stats queries and views.publish run after it.
+    # Lazy: Slack gets its 200 at once; the stats queries and views.publish run after it, at Slack's pace.
     listeners = Listeners(app, services)
     listeners.event("app_home_opened", lazy=[on_home_opened])
 
@@ -131,7 +135,23 @@ def home_model(services: AppServices, user_id: str, days: int) -> HomeModel:
 
 
 def publish_home(services: AppServices, user_id: str, days: int) -> None:
-    services.client.views_publish(user_id=user_id, view=build_home(home_model(services, user_id, days)))
+    """Queue this person's Home, superseding one of theirs still waiting, and publish it now if the pace allows.
+
+    Opening the tab twice, or picking periods quickly, publishes what was asked last and spends one
+    `views.publish` (tier 4) per person rather than one per click; a burst waits in the queue, and
+    another replica carries on if this one stops."""
+    queue = services.slack_queue
+    item_id = queue.enqueue(PUBLISH_HOME, {"user": user_id, "days": days}, priority=HOME_PRIORITY,
+                            coalesce=f"home:{user_id}")
+    if item_id is not None:
+        queue.run_now(item_id)
+
+
+def _publish_home(services: AppServices, item: WorkItem) -> None:
+    user_id, days = str(item.payload["user"]), int(item.payload["days"])
+    # The figures are read when the slot is ours, so what goes out is as fresh as it can be.
+    services.slack_queue.paced_call("views.publish", lambda: services.client.views_publish(
+        user_id=user_id, view=build_home(home_model(services, user_id, days))))
 
 
 # ---------------------------------------------------------------- export

@@ -76,6 +76,7 @@ def register(app: App, services: AppServices) -> None:
     listeners.action(KnowledgeAction.DISCARD, lazy=[_discard(services)])
     services.hooks.on_case_change.append(knowledge_gateway.on_case_change)
     services.hooks.on_lead.append(knowledge_gateway.on_lead)
+    knowledge_gateway.register_work(services)
     services.hooks.after_note_change.append(knowledge_gateway.after_note_change)
 
 

@@ -4,7 +4,9 @@ Work that can wait (a swarm's Slack opening, a post, a bookmark) is a row. A pro
 with a conditional UPDATE (`state = 'queued'`, or a `claimed` row whose lease ran out because its
 holder died), so among N replicas exactly one runs it, and a restart or another replica carries on.
 A row that cannot go yet (an outside system's rate limit) goes back with a later `due_at`; nobody
-sleeps holding it.
+sleeps holding it. Rows sharing a `coalesce_key` (a person's App Home) are "only the latest matters":
+queueing one supersedes the older ones still waiting, and only one of them is held at a time, so
+what goes out last is what was asked last.
 
 `RateBucket` paces calls across replicas (GCRA: one "theoretical arrival time" per bucket, moved by a
 conditional UPDATE), so N processes together keep within one rate.
@@ -17,10 +19,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, Float, Index, Integer, String, Text, and_, func, or_, select, update
+from sqlalchemy import JSON, Float, Index, Integer, String, Text, and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, sessionmaker
 
 from swarms.db import Base, UTCDateTime, utcnow
 
@@ -32,6 +34,7 @@ class WorkState(enum.StrEnum):
     CLAIMED = "claimed"  # a holder runs it until `lease_until`; after that anyone may take it over
     DONE = "done"
     FAILED = "failed"  # refused for good: kept with its error for a person to read
+    SUPERSEDED = "superseded"  # a newer row with the same coalesce key was queued before this one ran
 
 
 class ClaimedWork(Base):
@@ -43,6 +46,7 @@ class ClaimedWork(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(60))  # the handler's name, e.g. "slack.open_swarm"
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)  # one row per key, ever
+    coalesce_key: Mapped[str | None] = mapped_column(String(200), index=True)  # only the newest waiting row runs
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     priority: Mapped[int] = mapped_column(Integer, default=100)  # lower runs first among due rows
     state: Mapped[str] = mapped_column(String(10), default=WorkState.QUEUED)
@@ -78,20 +82,42 @@ def _insert(session: Session):
 
 
 def enqueue(session: Session, kind: str, payload: dict, *, key: str | None = None, priority: int = 100,
-            due_at: datetime | None = None) -> int | None:
-    """Add work in the caller's transaction; None when `key` was queued before (then nothing is added)."""
-    values = {"kind": kind, "dedupe_key": key, "payload": payload, "priority": priority,
-              "state": WorkState.QUEUED, "due_at": due_at or utcnow(), "attempts": 0, "last_error": "",
-              "created_at": utcnow()}
+            due_at: datetime | None = None, coalesce: str | None = None) -> int | None:
+    """Add work in the caller's transaction; None when `key` was queued before (then nothing is added).
+
+    `coalesce`: the rows of this key still waiting are superseded by this one (they would say less)."""
+    values = {"kind": kind, "dedupe_key": key, "coalesce_key": coalesce, "payload": payload,
+              "priority": priority, "state": WorkState.QUEUED, "due_at": due_at or utcnow(), "attempts": 0,
+              "last_error": "", "created_at": utcnow()}
     statement = _insert(session)(ClaimedWork).values(**values)
     if key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return session.execute(statement.returning(ClaimedWork.id)).scalar()
+    item_id = session.execute(statement.returning(ClaimedWork.id)).scalar()
+    if coalesce is not None and item_id is not None:
+        _supersede_older(session, coalesce)
+    return item_id
+
+
+def _supersede_older(session: Session, coalesce: str) -> None:
+    """Of the waiting rows with this coalesce key, only the newest stays queued."""
+    newest = select(func.max(ClaimedWork.id)).where(ClaimedWork.coalesce_key == coalesce).scalar_subquery()
+    session.execute(update(ClaimedWork).where(ClaimedWork.coalesce_key == coalesce,
+                                              ClaimedWork.state == WorkState.QUEUED, ClaimedWork.id < newest)
+                    .values(state=WorkState.SUPERSEDED, done_at=utcnow()).execution_options(synchronize_session=False))
+
+
+def _no_sibling_held(now: datetime):
+    """A coalesced row waits while another row of its key is held: they go out in the order asked."""
+    sibling = aliased(ClaimedWork)
+    return or_(ClaimedWork.coalesce_key.is_(None), ~exists().where(
+        sibling.coalesce_key == ClaimedWork.coalesce_key, sibling.id != ClaimedWork.id,
+        sibling.state == WorkState.CLAIMED, sibling.lease_until >= now))
 
 
 def _claimable(now: datetime):
-    return or_(and_(ClaimedWork.state == WorkState.QUEUED, ClaimedWork.due_at <= now),
-               and_(ClaimedWork.state == WorkState.CLAIMED, ClaimedWork.lease_until < now))
+    return and_(or_(and_(ClaimedWork.state == WorkState.QUEUED, ClaimedWork.due_at <= now),
+                    and_(ClaimedWork.state == WorkState.CLAIMED, ClaimedWork.lease_until < now)),
+                _no_sibling_held(now))
 
 
 def claim_due(sessions: sessionmaker, *, holder: str, lease: timedelta, limit: int = 20,
@@ -121,8 +147,9 @@ def claim_due(sessions: sessionmaker, *, holder: str, lease: timedelta, limit: i
 def claim_one(sessions: sessionmaker, item_id: int, *, holder: str, lease: timedelta) -> WorkItem | None:
     """Take one given row, due or not, if nobody holds it (the request that queued it runs it at once)."""
     now = utcnow()
-    unheld = or_(ClaimedWork.state == WorkState.QUEUED,
-                 and_(ClaimedWork.state == WorkState.CLAIMED, ClaimedWork.lease_until < now))
+    unheld = and_(or_(ClaimedWork.state == WorkState.QUEUED,
+                      and_(ClaimedWork.state == WorkState.CLAIMED, ClaimedWork.lease_until < now)),
+                  _no_sibling_held(now))
     with sessions.begin() as session:
         claimed = session.execute(
             update(ClaimedWork).where(ClaimedWork.id == item_id, unheld)
@@ -153,7 +180,11 @@ def put_back(sessions: sessionmaker, item_id: int, holder: str, *, due_at: datet
     if not count_attempt:
         values["attempts"] = ClaimedWork.attempts - 1
     with sessions.begin() as session:
-        return session.execute(update(ClaimedWork).where(_by_holder(item_id, holder)).values(**values)).rowcount == 1
+        put = session.execute(update(ClaimedWork).where(_by_holder(item_id, holder)).values(**values)
+                              .returning(ClaimedWork.coalesce_key)).first()
+        if put is not None and put.coalesce_key is not None:
+            _supersede_older(session, put.coalesce_key)  # a newer one was queued while this one was held
+        return put is not None
 
 
 def give_up(sessions: sessionmaker, item_id: int, holder: str, error: str) -> bool:

@@ -4,8 +4,9 @@ Closing is one conditional UPDATE (open → closed), so a second close (a double
 case system closing a case a person just closed in Slack) finds nothing to do and says so. In the same
 transaction the credits are recorded and the close is written toward the case: the local store gets
 the status Closed; every system gets a short closing note through the outbox (remote systems keep
-their own status, which a person sets there). The channel is archived by a persistent job after
-SWARM_ARCHIVE_DAYS; a case reopened before then cancels it.
+their own status, which a person sets there). The channel is archived by claimed, persisted work
+falling due after SWARM_ARCHIVE_DAYS (queued by the caller in the same transaction); a case reopened
+before then leaves that work nothing to do.
 """
 
 from __future__ import annotations
@@ -79,8 +80,9 @@ class ClosedSwarm:
     source: CloseSource
 
 
-def archive_job_id(swarm_id: int) -> str:
-    return f"swarm-archive:{swarm_id}"
+def archive_key(swarm_id: int, due: datetime) -> str:
+    """One archive per closing: a swarm closed again after a reopening gets its own, later one."""
+    return f"archive_swarm:{swarm_id}:{due:%Y%m%dT%H%M%S}"
 
 
 def top_contributors(session: Session, swarm_id: int, limit: int = TOP_CONTRIBUTORS) -> list[str]:
@@ -285,18 +287,14 @@ class ArchiveTarget:
     case_number: str
 
 
-def claim_archive(session: Session, swarm_id: int, *, now: datetime, retry_in: timedelta) -> ArchiveTarget | None:
-    """The channel to archive now, claimed by moving its due time `retry_in` on; None if not ours.
-
-    One conditional UPDATE: of several replicas running the job at once exactly one gets the row
-    (reopened, already archived, not due yet or claimed by another: None). Commit before calling Slack."""
+def archive_target(session: Session, swarm_id: int, *, now: datetime) -> ArchiveTarget | None:
+    """The channel to archive now; None when there is nothing to archive (reopened, archived by hand, not
+    due: closed again since, with a later archive of its own). The queue's claim makes the caller the only one."""
     row = session.execute(
-        update(Swarm)
+        select(Swarm.channel_id, Swarm.case_number)
         .where(Swarm.id == swarm_id, Swarm.status == SwarmStatus.CLOSED, Swarm.archive_due_at.is_not(None),
                Swarm.archive_due_at <= now + timedelta(seconds=5), Swarm.channel_id.is_not(None),
                Swarm.channel_id != "")
-        .values(archive_due_at=now + retry_in)
-        .returning(Swarm.channel_id, Swarm.case_number)
     ).first()
     return ArchiveTarget(swarm_id, row.channel_id, row.case_number) if row else None
 

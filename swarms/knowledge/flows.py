@@ -2,7 +2,8 @@
 steps, and tells the workspace through `KnowledgePort` (the bot implements it with Slack and the scheduler).
 
 Called from the listeners (`/swarm close`, the Close modal), the case-change hook (a case closed or reopened in
-the case system) and the jobs (archive when due, the reopen poll, a draft tried again).
+the case system), the jobs (the reopen poll, a draft tried again) and the claimed work queue (the archive,
+queued with the close in its transaction as `ARCHIVE_CHANNEL`, run by whichever process finds it due).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from swarms.case_systems.base import CaseSystem, CaseSystemError
 from swarms.db import utcnow
+from swarms.jobs.claimed_work import enqueue
 from swarms.knowledge.closing import (
     ArchiveTarget,
     ClosedSwarm,
@@ -23,8 +25,9 @@ from swarms.knowledge.closing import (
     CloseSource,
     ReopenedSwarm,
     SwarmAlreadyClosed,
+    archive_key,
+    archive_target,
     check_reopened,
-    claim_archive,
     close_swarm,
     mark_archived,
     reopen_swarm,
@@ -35,7 +38,7 @@ from swarms.models import Swarm, SwarmStatus
 from swarms.permissions import Permissions
 
 log = logging.getLogger(__name__)
-ARCHIVE_RETRY = timedelta(hours=1)  # a claimed archive that did not finish is tried again this much later
+ARCHIVE_CHANNEL = "knowledge.archive_channel"  # claimed work, due SWARM_ARCHIVE_DAYS after the close
 DRAFT_RETRY = timedelta(minutes=5)  # the case could not be read for the draft: try again this much later
 
 
@@ -56,8 +59,9 @@ class KnowledgePort(Protocol):
 
     def announce_reopened(self, reopened: ReopenedSwarm) -> None: ...
 
-    def archive_channel(self, target: ArchiveTarget, lang: str) -> None:
-        """Say goodbye and archive; a channel already archived or gone counts as done, a refusal raises."""
+    def archive_channel(self, target: ArchiveTarget) -> None:
+        """Archive at the workspace's pace; a channel already archived or gone counts as done, a refusal
+        raises (a call that may not go yet raises what the work queue puts back for later)."""
         ...
 
     def post_draft(self, draft_id: int, *, reupload: bool = False) -> None:
@@ -77,10 +81,6 @@ class KnowledgePort(Protocol):
     def draft_later(self, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> None:
         """Run `draft_and_post` off the caller's thread; a restart before it ends is healed by `heal`."""
         ...
-
-    def plan_archive(self, swarm_id: int, due: datetime, *, unless_planned: bool = False) -> None: ...
-
-    def cancel_archive(self, swarm_id: int) -> None: ...
 
     def plan_draft(self, swarm_id: int, run_at: datetime) -> None: ...
 
@@ -105,14 +105,14 @@ def case_owners_for_close(sessions: sessionmaker, port: KnowledgePort, permissio
 
 def close_and_announce(sessions: sessionmaker, port: KnowledgePort, request: CloseRequest, *,
                        permissions: Permissions, case_system: str, archive_delay: timedelta) -> ClosedSwarm:
-    """Close in one transaction, then the slow parts: flush notes, tell the channel, plan archive and draft."""
+    """Close in one transaction with its archive queued, then the slow parts: flush notes, tell the channel, draft."""
     with sessions.begin() as session:
         closed = close_swarm(session, request, permissions=permissions, case_system=case_system,
                              archive_delay=archive_delay)
+        if closed.archive_due_at is not None:
+            queue_archive(session, closed.swarm_id, closed.archive_due_at)  # with the close, or not at all
     port.deliver_notes_now()
     port.announce_closed(closed)
-    if closed.archive_due_at is not None:
-        port.plan_archive(closed.swarm_id, closed.archive_due_at)
     port.draft_later(closed.swarm_id, restart=True)  # closed again after a reopening: a fresh draft
     return closed
 
@@ -121,8 +121,7 @@ def reopen_and_announce(sessions: sessionmaker, port: KnowledgePort, swarm_id: i
     with sessions.begin() as session:
         reopened = reopen_swarm(session, swarm_id)
     if reopened is None:
-        return False
-    port.cancel_archive(swarm_id)
+        return False  # the archive queued at closing finds the swarm open again and does nothing
     port.announce_reopened(reopened)
     return True
 
@@ -152,17 +151,23 @@ def poll_reopened(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePort
 # ---------------------------------------------------------------- archive
 
 
+def queue_archive(session: Session, swarm_id: int, due: datetime) -> None:
+    """The archive as claimed work (one per closing, by key): any process runs it once it is due."""
+    enqueue(session, ARCHIVE_CHANNEL, {"swarm_id": swarm_id}, key=archive_key(swarm_id, due), due_at=due)
+
+
 def archive_when_due(sessions: sessionmaker, port: KnowledgePort, swarm_id: int, *,
                      now: datetime | None = None) -> bool:
-    """Archive the channel once due. The archive is claimed first (its due time moved an hour on,
-    conditionally), so of several replicas running the job one archives; if that one dies, the hour later
-    is the retry."""
-    with sessions.begin() as session:
-        target = claim_archive(session, swarm_id, now=now or utcnow(), retry_in=ARCHIVE_RETRY)
-        lang = session.get_one(Swarm, swarm_id).language if target else "en"
+    """Archive the channel if it is due (run by the claimed work, so by one process); False when there is
+    nothing to archive: reopened, archived by hand, or closed again since with a later archive of its own.
+
+    No goodbye is posted: the closing summary said when the channel would be archived, and Slack shows who
+    archived it."""
+    with sessions() as session:
+        target = archive_target(session, swarm_id, now=now or utcnow())
     if target is None:
         return False
-    port.archive_channel(target, lang)
+    port.archive_channel(target)
     with sessions.begin() as session:
         mark_archived(session, swarm_id)
     return True
@@ -172,14 +177,15 @@ def archive_when_due(sessions: sessionmaker, port: KnowledgePort, swarm_id: int,
 
 
 def heal(sessions: sessionmaker, port: KnowledgePort) -> None:
-    """After a restart: finish drafts it interrupted, plan the archives the job store may have lost."""
+    """After a restart: finish drafts it interrupted; queue the archives of swarms closed before archives were
+    claimed work (their scheduler jobs are gone), once each, by key."""
     with sessions() as session:
         undrafted = swarms_without_posted_draft(session)
-        planned = swarms_awaiting_archive(session)
+    with sessions.begin() as session:
+        for swarm_id, due in swarms_awaiting_archive(session):
+            queue_archive(session, swarm_id, due)
     for swarm_id in undrafted:
         port.draft_later(swarm_id)
-    for swarm_id, due in planned:
-        port.plan_archive(swarm_id, due, unless_planned=True)
 
 
 def after_note_change(sessions: sessionmaker, port: KnowledgePort, swarm_id: int) -> None:

@@ -59,3 +59,50 @@ def test_the_shared_pace_allows_the_burst_then_one_call_per_interval(sessions):
     assert waits[:10] == [0.0] * 10 and waits[10] > 2.9
     assert take_pace(sessions, "conversations.create", interval=3.0, burst=10, now=now + 3.0) == 0.0
     assert take_pace(sessions, "chat.postMessage:C1", interval=1.0, burst=3, now=now) == 0.0, "buckets are apart"
+
+
+def home(session, days: int) -> int:
+    return enqueue(session, "slack.publish_home", {"user": "U1", "days": days}, coalesce="home:U1")
+
+
+def test_a_newer_home_for_the_same_person_supersedes_the_one_still_waiting(sessions):
+    with sessions.begin() as session:
+        first, second = home(session, 7), home(session, 30)
+        other = enqueue(session, "slack.publish_home", {"user": "U2", "days": 7}, coalesce="home:U2")
+    taken = claim_due(sessions, holder="A", lease=LEASE)
+    assert sorted(i.id for i in taken) == [second, other], "only what was asked last, for each person"
+    with sessions() as session:
+        assert session.get(ClaimedWork, first).state == WorkState.SUPERSEDED
+
+
+def test_a_home_asked_while_another_is_being_published_waits_for_it_then_goes(sessions):
+    with sessions.begin() as session:
+        first = home(session, 7)
+    assert [i.id for i in claim_due(sessions, holder="A", lease=LEASE)] == [first]
+    with sessions.begin() as session:
+        second = home(session, 30)  # the first is being published: it is not superseded, the second waits
+    assert claim_due(sessions, holder="B", lease=LEASE) == [] and claim_one(sessions, second, holder="B",
+                                                                           lease=LEASE) is None
+    assert complete(sessions, first, "A")
+    assert [i.payload["days"] for i in claim_due(sessions, holder="B", lease=LEASE)] == [30]
+
+
+def test_a_home_put_back_for_its_pace_gives_way_to_a_newer_one(sessions):
+    with sessions.begin() as session:
+        first = home(session, 7)
+    claim_due(sessions, holder="A", lease=LEASE)
+    with sessions.begin() as session:
+        second = home(session, 30)
+    put_back(sessions, first, "A", due_at=utcnow(), count_attempt=False)  # views.publish was paced
+    assert [i.id for i in claim_due(sessions, holder="B", lease=LEASE)] == [second]
+    with sessions() as session:
+        assert session.get(ClaimedWork, first).state == WorkState.SUPERSEDED
+
+
+def test_a_home_whose_publisher_died_is_taken_over(sessions):
+    with sessions.begin() as session:
+        first = home(session, 7)
+    claim_due(sessions, holder="A", lease=LEASE)
+    with sessions.begin() as session:  # A was killed mid-publish; its lease runs out
+        session.execute(update(ClaimedWork).values(lease_until=utcnow() - timedelta(seconds=1)))
+    assert [i.id for i in claim_due(sessions, holder="B", lease=LEASE)] == [first], "taken over"

@@ -1,4 +1,4 @@
-"""Closing a swarm records who, when, why and who helped, writes it to the case, and plans the archive."""
+"""Closing a swarm records who, when, why and who helped, writes it to the case, and says when to archive."""
 
 from datetime import timedelta
 
@@ -12,8 +12,9 @@ from swarms.knowledge.closing import (
     CloseRequest,
     CloseSource,
     SwarmAlreadyClosed,
+    archive_key,
+    archive_target,
     check_reopened,
-    claim_archive,
     close_swarm,
     flush_notes,
     mark_archived,
@@ -133,20 +134,23 @@ def test_a_remote_case_counts_as_reopened_only_after_the_case_system_closed_it(s
     assert check_reopened(sessions, cases) == [swarm_id]
 
 
-def test_the_archive_is_due_only_after_the_delay_and_claimed_once(sessions, swarm_id, permissions):
+def test_the_channel_is_to_be_archived_only_once_due_and_only_while_closed(sessions, swarm_id, permissions):
     closed = close(sessions, swarm_id, permissions)
+    with sessions() as session:
+        assert archive_target(session, swarm_id, now=utcnow()) is None, "not due yet"
+        assert archive_target(session, swarm_id, now=closed.archive_due_at).channel_id == "C0SWARM1"
     with sessions.begin() as session:
-        assert claim_archive(session, swarm_id, now=utcnow(), retry_in=HOUR) is None, "not due yet"
-        target = claim_archive(session, swarm_id, now=closed.archive_due_at, retry_in=HOUR)
-        assert target.channel_id == "C0SWARM1"
-    with sessions.begin() as session:
-        assert claim_archive(session, swarm_id, now=closed.archive_due_at, retry_in=HOUR) is None, "claimed"
-        assert claim_archive(session, swarm_id, now=closed.archive_due_at + HOUR, retry_in=HOUR) is not None, \
-            "the claimer died: an hour later it is due again"
         mark_archived(session, swarm_id)
-    with sessions.begin() as session:
+    with sessions() as session:
         assert session.get(Swarm, swarm_id).status == SwarmStatus.ARCHIVED
-        assert claim_archive(session, swarm_id, now=utcnow() + WEEK * 2, retry_in=HOUR) is None
+        assert archive_target(session, swarm_id, now=utcnow() + WEEK * 2) is None, "archived: nothing left to do"
+
+
+def test_each_closing_has_its_own_archive_key(sessions, swarm_id, permissions):
+    closed = close(sessions, swarm_id, permissions)
+    later = closed.archive_due_at + HOUR
+    assert archive_key(swarm_id, closed.archive_due_at) == archive_key(swarm_id, closed.archive_due_at)
+    assert archive_key(swarm_id, closed.archive_due_at) != archive_key(swarm_id, later)
 
 
 def test_top_contributors_leave_out_deleted_messages_and_the_apps_notices(sessions, swarm_id, permissions):

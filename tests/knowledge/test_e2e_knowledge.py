@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.listeners.note_sync import poll_and_post
 from bot.views.knowledge import DraftRef, KnowledgeAction, KnowledgeBlock, KnowledgeCallback
 from swarms.case_systems.local import LocalCaseSystem, set_case_field
-from swarms.knowledge.closing import archive_job_id
-from swarms.knowledge.flows import archive_when_due, poll_reopened
+from swarms.db import utcnow
+from swarms.jobs.claimed_work import ClaimedWork, WorkState
+from swarms.knowledge.flows import ARCHIVE_CHANNEL, poll_reopened
 from swarms.knowledge.models import DraftState, KnowledgeDraft
 from swarms.models import Case, LocalCaseNote, Note, Swarm, SwarmStatus
 from tests.e2e.conftest import start_swarm_app, swarm_app  # noqa: F401  (the running bot fixture)
@@ -52,6 +53,20 @@ def draft_row(sessions):
         return session.scalar(select(KnowledgeDraft))
 
 
+def queued_archives(sessions) -> list[ClaimedWork]:
+    with sessions() as session:
+        return list(session.scalars(select(ClaimedWork).where(ClaimedWork.kind == ARCHIVE_CHANNEL)))
+
+
+def archive_falls_due(app, sessions) -> None:
+    """Days pass: the swarm's archive and the queued work that does it are due now."""
+    with sessions.begin() as session:
+        session.execute(update(Swarm).where(Swarm.archive_due_at.is_not(None)).values(archive_due_at=utcnow()))
+        session.execute(update(ClaimedWork).where(ClaimedWork.kind == ARCHIVE_CHANNEL).values(due_at=utcnow()))
+    app.services.slack_queue.run_due()
+    app.settle()
+
+
 def test_the_owner_closes_with_the_command_and_everything_follows(opened, sessions):
     app, channel, card_ts, fix_ts = opened
     app.workspace.add_reaction(channel, fix_ts, "white_check_mark", user=app.people.agent)
@@ -61,7 +76,7 @@ def test_the_owner_closes_with_the_command_and_everything_follows(opened, sessio
     assert result.acked_in_time
     swarm = swarm_row(sessions)
     assert swarm.status == SwarmStatus.CLOSED and swarm.resolution_summary == "Firmware 3.2.1 fixes E-21"
-    assert app.services.scheduler.get_job(archive_job_id(swarm.id)) is not None
+    assert [(w.state, w.due_at) for w in queued_archives(sessions)] == [(WorkState.QUEUED, swarm.archive_due_at)]
     with sessions() as session:
         assert session.scalar(select(Case.status).where(Case.number == CASE)) == "Closed"
         bodies = [n.body for n in session.scalars(select(LocalCaseNote).order_by(LocalCaseNote.id))]
@@ -154,14 +169,17 @@ def test_the_case_closing_in_the_case_system_closes_the_swarm_and_reopening_keep
     app.settle()
     swarm = swarm_row(sessions)
     assert swarm.status == SwarmStatus.CLOSED and swarm.closed_by == "case-system"
-    scheduler = app.services.scheduler
-    assert scheduler.get_job(archive_job_id(swarm.id)) is not None
+    assert [w.state for w in queued_archives(sessions)] == [WorkState.QUEUED]
     with sessions.begin() as session:
         set_case_field(session, CASE, "status", "Open")
     assert poll_reopened(app.services.sessions, app.services.cases, app.services.knowledge) == [swarm.id]
-    assert scheduler.get_job(archive_job_id(swarm.id)) is None
+    app.settle()
     assert swarm_row(sessions).status == SwarmStatus.OPEN
     assert any("reopened" in m.get("text", "") for m in app.workspace.messages(channel))
+    archive_falls_due(app, sessions)
+    assert not app.workspace.channel(channel).is_archived, "the reopened swarm's channel stays"
+    assert app.standin.calls("conversations.archive") == []
+    assert [w.state for w in queued_archives(sessions)] == [WorkState.DONE]
 
 
 def draft_text(sessions) -> str:
@@ -232,15 +250,19 @@ def test_closing_again_after_a_reopening_drafts_afresh_beside_the_published_arti
     assert "before the swarm was reopened" in review
 
 
-def test_the_archive_job_archives_the_channel_once_due(opened, sessions):
+def test_the_channel_is_archived_once_due_once_only_and_without_a_goodbye(opened, sessions):
     app, channel, _, _ = opened
     app.driver.command("/swarm", "close", user=app.people.agent, channel=channel)
     app.settle()
-    swarm = swarm_row(sessions)
-    assert archive_when_due(app.services.sessions, app.services.knowledge, swarm.id, now=swarm.archive_due_at)
+    assert not app.workspace.channel(channel).is_archived, "not before SWARM_ARCHIVE_DAYS"
+    posts_before = len(app.standin.calls("chat.postMessage"))
+    archive_falls_due(app, sessions)
     assert app.workspace.channel(channel).is_archived
     assert swarm_row(sessions).status == SwarmStatus.ARCHIVED
-    assert not archive_when_due(app.services.sessions, app.services.knowledge, swarm.id, now=swarm.archive_due_at), "once only"
+    archive_falls_due(app, sessions)
+    assert len(app.standin.calls("conversations.archive")) == 1, "once only"
+    # The closing summary said when the channel would be archived; Slack shows who archived it.
+    assert len(app.standin.calls("chat.postMessage")) == posts_before
 
 
 def test_a_forged_publish_from_a_non_owner_is_refused_and_the_owner_publishes(opened, sessions, knowledge_folder):

@@ -80,22 +80,16 @@ def test_a_clean_stop_hands_the_lease_over_at_once(sessions):
 
 
 def test_three_replicas_claiming_one_due_archive_get_it_once(sessions):
-    from swarms.knowledge.closing import claim_archive
-    from swarms.models import Swarm, SwarmStatus
+    from swarms.jobs.claimed_work import claim_due, enqueue
 
-    now = utcnow()
     with sessions.begin() as session:
-        swarm = Swarm(case_key="500X", case_number="00001026", case_system="local", channel_id="C0ARCHIVE",
-                      status=SwarmStatus.CLOSED, opened_by="U0DANA0001", archive_due_at=now - timedelta(minutes=1))
-        session.add(swarm)
-        session.flush()
-        swarm_id = swarm.id
+        enqueue(session, "knowledge.archive_channel", {"swarm_id": 1}, key="archive_swarm:1:20260101T000000",
+                due_at=utcnow() - timedelta(minutes=1))
     start = threading.Barrier(3, timeout=10)
 
-    def claim(_):
+    def claim(replica: int) -> bool:
         start.wait()
-        with sessions.begin() as session:
-            return claim_archive(session, swarm_id, now=now, retry_in=timedelta(hours=1)) is not None
+        return bool(claim_due(sessions, holder=f"replica-{replica}", lease=timedelta(seconds=30)))
 
     with ThreadPoolExecutor(3) as pool:
         assert sorted(pool.map(claim, range(3))) == [False, False, True]

@@ -32,6 +32,6 @@ def test_two_replicas_share_the_work_once_and_in_order_and_hand_the_jobs_over_wh
     assert figures["scheduler failover after kill -9 of the leader, s"] < 3 + 1 + 3, "lease, one period, slack"
     assert figures["new leader's /metrics says leader"] is True
     assert figures["scheduler leaders now (per /readyz)"] == 1
-    assert figures["archive: conversations.archive calls / goodbyes"] == "1 / 1"
+    assert figures["archive: conversations.archive calls"] == 1
     assert figures["weekly digest: DMs to the manager"] == 1
     assert figures["log lines not JSON"] == 0

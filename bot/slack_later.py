@@ -1,0 +1,59 @@
+"""Messages that can wait, through the Slack queue: posts at their channel's pace, message updates at tier 3.
+
+A notice, an escalation or a closing summary does not have to be in the channel this very second,
+but it must get there, in order, without a burst earning 429s: each is a `claimed_work` row, run at
+once when the pace allows (the usual case) and otherwise by whichever process's runner finds it due.
+"""
+
+from __future__ import annotations
+
+from bot.services import AppServices
+from bot.slack_queue import NotYet
+from swarms.jobs.claimed_work import WorkItem
+
+POST = "slack.post"
+UPDATE = "slack.update"
+POSTS_PRIORITY = 120
+
+
+def register(services: AppServices) -> None:
+    services.slack_queue.handle(POST, lambda item: _post(services, item))
+    services.slack_queue.handle(UPDATE, lambda item: _update(services, item))
+
+
+def post_later(services: AppServices, channel_id: str, text: str, *, blocks: list | None = None,
+               key: str | None = None) -> int | None:
+    """A message that can wait (a notice, an escalation): queued, posted at the channel's pace, in order."""
+    payload = {"channel": channel_id, "text": text, "blocks": blocks}
+    return _queue_and_try(services, POST, payload, key=key)
+
+
+def update_later(services: AppServices, channel_id: str, ts: str, text: str, *, blocks: list | None = None,
+                 key: str | None = None) -> int | None:
+    """A message of ours changed (the case card closed): chat.update at its tier's pace."""
+    payload = {"channel": channel_id, "ts": ts, "text": text, "blocks": blocks}
+    return _queue_and_try(services, UPDATE, payload, key=key)
+
+
+def _queue_and_try(services: AppServices, kind: str, payload: dict, *, key: str | None) -> int | None:
+    queue = services.slack_queue
+    item_id = queue.enqueue(kind, payload, key=key, priority=POSTS_PRIORITY)
+    if item_id is not None and queue.ahead_of(kind, item_id) == 0:
+        queue.run_now(item_id)  # nothing queued before it: at once if the pace allows (else the runner has it)
+    return item_id
+
+
+def _post(services: AppServices, item: WorkItem) -> None:
+    queue, channel = services.slack_queue, str(item.payload["channel"])
+    try:
+        queue.paced_call("chat.postMessage", lambda: services.client.chat_postMessage(
+            channel=channel, text=item.payload["text"], blocks=item.payload.get("blocks"), unfurl_links=False),
+            channel=channel)
+    except NotYet as later:  # the channel's posts queued before this one go first: wait about their turn
+        raise NotYet(max(later.seconds, 0.9 * queue.ahead_of(POST, item.id)), str(later)) from later
+
+
+def _update(services: AppServices, item: WorkItem) -> None:
+    services.slack_queue.paced_call("chat.update", lambda: services.client.chat_update(
+        channel=item.payload["channel"], ts=item.payload["ts"], text=item.payload["text"],
+        blocks=item.payload.get("blocks")))
