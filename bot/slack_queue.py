@@ -34,6 +34,7 @@ from swarms.jobs.claimed_work import (
     complete,
     enqueue,
     give_up,
+    make_due,
     next_due,
     put_back,
     queued_ahead,
@@ -61,6 +62,7 @@ class NotYet(Exception):
 class RunOutcome:
     done: bool
     error: str = ""  # why it failed this time (it is queued again), "" when it only has to wait
+    failure: Exception | None = None  # what failed, for a caller that answers a person in words
 
 
 def case_to_json(case: CaseRecord) -> dict:
@@ -129,7 +131,10 @@ class SlackQueue:
     def run_now(self, item_id: int) -> RunOutcome:
         """Run one queued row in the calling thread if nobody holds it (never waits for its pace)."""
         item = claim_one(self.sessions, item_id, holder=self.holder, lease=LEASE)
-        if item is None:
+        if item is None:  # held elsewhere; or waiting behind its coalesce key's row: the runner takes it next
+            with self.sessions.begin() as session:
+                make_due(session, item_id)
+            self._wake.set()
             return RunOutcome(False)
         return self._run(item)
 
@@ -193,7 +198,7 @@ class SlackQueue:
                      error=str(later), count_attempt=False)
             return RunOutcome(False)
         except Exception as exc:
-            return RunOutcome(False, self._failed(item, exc))
+            return RunOutcome(False, self._failed(item, exc), exc)
         finally:
             with self._lock:
                 self._running -= 1

@@ -139,12 +139,13 @@ def publish_home(services: AppServices, user_id: str, days: int) -> None:
 
     Opening the tab twice, or picking periods quickly, publishes what was asked last and spends one
     `views.publish` (tier 4) per person rather than one per click; a burst waits in the queue, and
-    another replica carries on if this one stops."""
+    another replica carries on if this one stops. Slack refusing it (not its pace) is told to the person."""
     queue = services.slack_queue
     item_id = queue.enqueue(PUBLISH_HOME, {"user": user_id, "days": days}, priority=HOME_PRIORITY,
-                            coalesce=f"home:{user_id}")
-    if item_id is not None:
-        queue.run_now(item_id)
+                            coalesce=f"home:{user_id}", run_here=True)
+    outcome = queue.run_now(item_id) if item_id is not None else None
+    if outcome is not None and outcome.failure is not None:
+        raise outcome.failure  # told in words by the lazy step's guard; the queue tries again by itself
 
 
 def _publish_home(services: AppServices, item: WorkItem) -> None:

@@ -194,6 +194,12 @@ def give_up(sessions: sessionmaker, item_id: int, holder: str, error: str) -> bo
             lease_until=None)).rowcount == 1
 
 
+def make_due(session: Session, item_id: int) -> None:
+    """A row its caller meant to run but could not take (run_here): the runner's from now on."""
+    session.execute(update(ClaimedWork).where(ClaimedWork.id == item_id, ClaimedWork.state == WorkState.QUEUED,
+                                              ClaimedWork.due_at > utcnow()).values(due_at=utcnow()))
+
+
 def queued_ahead(session: Session, kind: str, item_id: int) -> int:
     """How many rows of `kind` wait before this one (for "about when" answers)."""
     return session.scalar(select(func.count()).select_from(ClaimedWork).where(
