@@ -35,7 +35,9 @@ def _join(services: AppServices) -> Callable:
             return
         with services.sessions() as session:
             swarm = session.get(Swarm, swarm_id)
-            open_now = swarm is not None and swarm.status == SwarmStatus.OPEN and swarm.channel_id
+            # A forged id may name another workspace's swarm: only the clicker's own workspace's is joined.
+            open_now = (swarm is not None and swarm.team_id == team_of(body) and swarm.status == SwarmStatus.OPEN
+                        and swarm.channel_id)
             channel_id, case_number = (swarm.channel_id or "", swarm.case_number) if open_now else ("", "")
         if not open_now:
             reply_privately(respond, t("offer.gone", lang))
