@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 import bot.views
+from bot.views.existing_work import OfferAction
 
 pytestmark = pytest.mark.parametrize("swarm_app", [{"SWARM_OPENER_USER_IDS": "U0DANA0001"}], indirect=True)
 
@@ -145,7 +146,9 @@ def test_whatever_someone_without_the_right_types_after_swarm_is_answered_and_op
 def test_a_forged_action_value_is_answered_and_changes_nothing(world, sessions, caplog, action_id, value):
     app, channel, card_ts = world
     selected = {"type": "static_select", "selected_option": {"value": value[:150]}} if "period" in action_id else {}
-    with Check(app, sessions, caplog) as check:
+    # "Join that swarm" is /swarm <case> by a click: anyone may join an open swarm of their workspace that way.
+    guarded = GUARDED_FROM_COMMANDS if action_id == OfferAction.JOIN else GUARDED
+    with Check(app, sessions, caplog, guarded) as check:
         result = app.driver.block_action(action_id, user=app.people.outsider, channel=channel, message_ts=card_ts,
                                          value=value, action=selected or None)
         check.verify(result)
