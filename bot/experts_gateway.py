@@ -17,7 +17,7 @@ from bot.slack_later import post_later
 from bot.views.experts import join_request_blocks, join_request_text, notice_blocks, notice_text
 from swarms.case_systems.base import CaseRecord
 from swarms.experts.errors import ExpertUnreachable
-from swarms.experts.invites import ExpertNotice, JoinRequest
+from swarms.experts.invites import ExpertNotice, JoinRequest, SwarmInfo
 from swarms.ports import InviteOutcome
 
 if TYPE_CHECKING:
@@ -56,10 +56,22 @@ class SlackExpertsPort:
             log.info("conversations.members %s: %s", channel_id, slack_error(exc))
         return False
 
-    def add_to_channel(self, channel_id: str, user_ids: Sequence[str]) -> InviteOutcome:
-        """A call Slack refuses as a whole (restricted_action, channel archived) fails each of its people,
-        so their invitations are recorded as failed and can be tried again, never left waiting."""
-        return self.services.workspace.invite(channel_id, user_ids, refusal_fails_each=True)
+    def add_to_swarm(self, swarm: SwarmInfo, user_ids: Sequence[str]) -> InviteOutcome:
+        """Into the swarm's channel. A call Slack refuses as a whole (restricted_action, channel archived) fails
+        each of its people, so their invitations are recorded as failed and can be tried again, never left
+        waiting. A thread swarm in a public team channel needs no invite: the "joined" notice in the thread
+        mentions them, and anyone can read and answer a public channel's thread; a private team channel takes
+        them in, or they could not read it."""
+        if swarm.thread_ts and not self._is_private(swarm.channel_id):
+            return InviteOutcome(tuple(user_ids))
+        return self.services.workspace.invite(swarm.channel_id, user_ids, refusal_fails_each=True)
+
+    def _is_private(self, channel_id: str) -> bool:
+        try:
+            return bool(self.services.client.conversations_info(channel=channel_id)["channel"].get("is_private"))
+        except SlackApiError as exc:
+            log.info("conversations.info %s: %s", channel_id, slack_error(exc))
+            return True  # not visible to the bot as public: invite, and let Slack say what it refuses
 
     def ask_to_join(self, request: JoinRequest) -> tuple[str, str]:
         lang = self.services.people.language_of(request.user_id)
@@ -77,7 +89,7 @@ class SlackExpertsPort:
         with_next = notice.kind in ("declined", "ignored")
         # Queued at the channel's pace: a wave of escalations into one channel waits its turn, never fails.
         post_later(self.services, notice.swarm.channel_id, notice_text(notice, lang),
-                   blocks=notice_blocks(notice, lang, with_next=with_next))
+                   blocks=notice_blocks(notice, lang, with_next=with_next), thread_ts=notice.swarm.thread_ts)
 
     def plan_answer_check(self, outcome_id: int, run_at: datetime) -> None:
         jobs.plan_answer_check(self.services.scheduler, outcome_id, run_at)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -86,6 +87,15 @@ class SlackSwarmWorkspace:
             self._bot_user = str(self._client.auth_test().get("user_id") or "")
         return self._bot_user
 
+    def bot_is_member(self, channel_id: str) -> bool:
+        """Whether the bot is in the channel (a private one it is not in is not even visible to it)."""
+        try:
+            return bool(self._client.conversations_info(channel=channel_id)["channel"].get("is_member"))
+        except SlackApiError as exc:
+            if slack_error(exc) in ("channel_not_found", "not_in_channel"):
+                return False
+            raise refused(exc, "conversations.info", channel_id) from exc
+
     def set_purpose(self, channel_id: str, text: str) -> None:
         self._client.conversations_setPurpose(channel=channel_id, purpose=text[:250])
 
@@ -133,13 +143,14 @@ class SlackSwarmWorkspace:
 
     # -- the card and the link
 
-    def post_case_card(self, channel_id: str, case: CaseRecord, *, swarm_id: int, lang: str) -> str:
+    def post_case_card(self, channel_id: str, case: CaseRecord, *, swarm_id: int, lang: str,
+                       in_thread: bool = False) -> str:
         self._pace("chat.postMessage", channel_id)
         try:
             answer = self._client.chat_postMessage(
                 channel=channel_id,
                 text=case_card_text(case, lang),
-                blocks=case_card_blocks(case, lang=lang),
+                blocks=case_card_blocks(case, lang=lang, in_thread=in_thread),
                 unfurl_links=False,
                 metadata={"event_type": CARD_EVENT_TYPE, "event_payload": {"swarm_id": swarm_id}},
             )
@@ -147,11 +158,13 @@ class SlackSwarmWorkspace:
             raise refused(exc, "chat.postMessage", channel_id) from exc
         return answer["ts"]
 
-    def find_case_card(self, channel_id: str, *, swarm_id: int) -> str | None:
-        """Only after an interrupted opening: the card is among the channel's first messages."""
+    def find_case_card(self, channel_id: str, *, swarm_id: int, since: datetime | None = None) -> str | None:
+        """Only after an interrupted opening: the card is among the channel's first messages (its own
+        channel), or among the team channel's messages since it was asked for (a thread swarm)."""
         self._pace("conversations.history")
-        answer = self._client.conversations_history(channel=channel_id, limit=15, oldest="0",
-                                                    include_all_metadata=True)
+        oldest = f"{since.timestamp():.6f}" if since is not None else "0"
+        answer = self._client.conversations_history(channel=channel_id, limit=15 if since is None else 200,
+                                                    oldest=oldest, include_all_metadata=True)
         for message in answer.get("messages", []):
             metadata = message.get("metadata") or {}
             if (metadata.get("event_type") == CARD_EVENT_TYPE

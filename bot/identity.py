@@ -17,3 +17,8 @@ def bot_identity(services: AppServices) -> dict:
             return {}
         services.caches.bot_identity = identity
     return identity
+
+
+def workspace_url(services: AppServices) -> str:
+    """`https://<team>.slack.com/`, for permalinks built without a call each; "" while Slack cannot say."""
+    return bot_identity(services).get("url", "") or ""

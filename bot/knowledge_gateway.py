@@ -14,11 +14,12 @@ from slack_sdk.errors import SlackApiError
 from bot import jobs
 from bot.errors import system_name
 from bot.i18n.catalog import t
-from bot.identity import bot_identity
+from bot.identity import workspace_url
 from bot.slack_later import post_later, update_later
 from bot.views.case_card import case_card_blocks, case_card_text, closed_card_from_posted
 from bot.views.knowledge import card_closed_line, closed_message
 from bot.views.knowledge_review import draft_message
+from bot.views.swarm_place import thread_link
 from swarms.case_systems.base import CaseSystemError
 from swarms.jobs.scheduling import SafeScheduler
 from swarms.knowledge import flows
@@ -65,14 +66,16 @@ class SlackKnowledgePort:
         services = self.services
         text, blocks = closed_message(closed, system=system_name(services.cases.name, closed.language))
         closing = f"{closed.swarm_id}:{closed.closed_at:%Y%m%dT%H%M%S.%f}"
-        post_later(services, closed.channel_id, text, blocks=blocks, key=f"close_summary:{closing}")
+        post_later(services, closed.channel_id, text, blocks=blocks, key=f"close_summary:{closing}",
+                   thread_ts=closed.thread_ts)
         if not closed.card_ts:
             return
         closed_line = card_closed_line(closed)
         try:
             case = services.cases.get_case(closed.case_number)
             text = case_card_text(case, closed.language)
-            blocks = case_card_blocks(case, lang=closed.language, closed_line=closed_line)
+            blocks = case_card_blocks(case, lang=closed.language, closed_line=closed_line,
+                                      in_thread=bool(closed.thread_ts))
         except CaseSystemError:
             text, blocks = self._posted_card_closed(closed, closed_line)
         update_later(services, closed.channel_id, closed.card_ts, text, blocks=blocks, key=f"close_card:{closing}")
@@ -92,11 +95,15 @@ class SlackKnowledgePort:
         with self.services.sessions() as session:
             case = case_record_of(session, closed.swarm_id)
         return (case_card_text(case, closed.language),
-                case_card_blocks(case, lang=closed.language, closed_line=closed_line))
+                case_card_blocks(case, lang=closed.language, closed_line=closed_line,
+                                 in_thread=bool(closed.thread_ts)))
 
     def announce_reopened(self, reopened: ReopenedSwarm) -> None:
         key = "knowledge.reopened" if reopened.reopened else "knowledge.reopened_archive_only"
-        post_later(self.services, reopened.channel_id, t(key, reopened.language, case=reopened.case_number))
+        if reopened.thread_ts:
+            key = "knowledge.reopened_thread" if reopened.reopened else "knowledge.reopened_thread_newer"
+        post_later(self.services, reopened.channel_id, t(key, reopened.language, case=reopened.case_number),
+                   thread_ts=reopened.thread_ts)
 
     # -- archive
 
@@ -119,14 +126,15 @@ class SlackKnowledgePort:
             record = get_draft(session, draft_id)
         message = draft_message(record, article_options(services))
         if message.file_name and (not record.message_ts or reupload):
-            services.client.files_upload_v2(channel=record.channel_id, content=message.file_content,
-                                            filename=message.file_name, title=record.draft.title[:250])
+            services.client.files_upload_v2(channel=record.channel_id, thread_ts=record.thread_ts,
+                                            content=message.file_content, filename=message.file_name,
+                                            title=record.draft.title[:250])
         if record.message_ts:
             services.client.chat_update(channel=record.channel_id, ts=record.message_ts, text=message.text,
                                         blocks=message.blocks)
             return
-        answer = services.client.chat_postMessage(channel=record.channel_id, text=message.text,
-                                                  blocks=message.blocks, unfurl_links=False)
+        answer = services.client.chat_postMessage(channel=record.channel_id, thread_ts=record.thread_ts,
+                                                  text=message.text, blocks=message.blocks, unfurl_links=False)
         with services.sessions.begin() as session:
             record_post(session, draft_id, channel_id=record.channel_id, message_ts=answer["ts"],
                         as_file=bool(message.file_name))
@@ -140,19 +148,24 @@ class SlackKnowledgePort:
         else:
             text = t("knowledge.redraft_out_of_reach", record.language, location=record.export_location or "—")
         try:
+            # Under the review message, also sent to its channel; a thread swarm's answer stays in its thread.
             self.services.client.chat_postMessage(channel=record.channel_id, text=text,
-                                                  thread_ts=record.message_ts or None,
-                                                  reply_broadcast=bool(record.message_ts))
+                                                  thread_ts=record.thread_ts or record.message_ts or None,
+                                                  reply_broadcast=bool(record.message_ts) and not record.thread_ts)
         except SlackApiError as exc:
             log.warning("draft %s: could not say it is behind the channel: %s", draft_id, exc.response.get("error"))
 
-    def say_drafting_failed(self, channel_id: str, lang: str, case_number: str, error: str) -> None:
+    def say_drafting_failed(self, channel_id: str, thread_ts: str | None, lang: str, case_number: str,
+                            error: str) -> None:
         with contextlib.suppress(SlackApiError):
-            self.services.client.chat_postMessage(channel=channel_id, text=t("knowledge.drafting_failed", lang,
-                                                                             case=case_number, error=error[:200]))
+            self.services.client.chat_postMessage(channel=channel_id, thread_ts=thread_ts,
+                                                  text=t("knowledge.drafting_failed", lang, case=case_number,
+                                                         error=error[:200]))
 
-    def channel_url(self, channel_id: str) -> str:
-        workspace = bot_identity(self.services).get("url", "") or ""
+    def place_url(self, channel_id: str, thread_ts: str | None) -> str:
+        workspace = workspace_url(self.services)
+        if thread_ts:  # a thread swarm talked in its thread, not in the team channel
+            return thread_link(workspace, channel_id, thread_ts)
         return f"{workspace.rstrip('/')}/archives/{channel_id}"
 
     def draft_later(self, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> None:

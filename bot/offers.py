@@ -18,12 +18,14 @@ log = logging.getLogger(__name__)
 
 
 def offer_existing_work(services: AppServices, team_id: str, case: CaseRecord, lang: str,
-                        answer: Callable[..., None]) -> bool:
-    """Show the offer when there is work on the same problem; True when shown (nothing is opened then)."""
+                        answer: Callable[..., None], *, place: str = "") -> bool:
+    """Show the offer when there is work on the same problem; True when shown (nothing is opened then).
+
+    `place` (a `--thread` or `--channel` asked for) travels in "Open a new swarm anyway"."""
     with services.sessions() as session:
         offers = find_existing_work(session, team_id, case, services.cases.name)
     if not offers:
         return False
     log.debug("case %s: offered %s instead of a new swarm", case.number, [(o.kind, o.swarm_id) for o in offers])
-    answer(**offer_message(case, offers, lang))
+    answer(**offer_message(case, offers, lang, place=place))
     return True

@@ -53,7 +53,8 @@ class Hooks:
 class SlackCaches:
     """What the bot remembers of Slack between requests, to spare calls on every event."""
 
-    swarm_by_channel: dict[str, tuple[SwarmRef, float]] = field(default_factory=dict)  # (swarm, expires at)
+    # (channel, "") for a swarm channel, (channel, thread_ts) for a thread swarm → (swarm, expires at)
+    swarm_by_channel: dict[tuple[str, str], tuple[SwarmRef, float]] = field(default_factory=dict)
     channel_names: dict[str, str] = field(default_factory=dict)
     manager_group: tuple[float, frozenset[str]] | None = None  # (read at, members of MANAGER_USERGROUP_ID)
     bot_identity: dict | None = None  # auth.test's answer

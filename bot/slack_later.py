@@ -22,9 +22,10 @@ def register(services: AppServices) -> None:
 
 
 def post_later(services: AppServices, channel_id: str, text: str, *, blocks: list | None = None,
-               key: str | None = None) -> int | None:
-    """A message that can wait (a notice, an escalation): queued, posted at the channel's pace, in order."""
-    payload = {"channel": channel_id, "text": text, "blocks": blocks}
+               key: str | None = None, thread_ts: str | None = None) -> int | None:
+    """A message that can wait (a notice, an escalation): queued, posted at the channel's pace, in order
+    (in the thread `thread_ts`, a thread swarm's)."""
+    payload = {"channel": channel_id, "text": text, "blocks": blocks, "thread_ts": thread_ts}
     return _queue_and_try(services, POST, payload, key=key)
 
 
@@ -47,7 +48,8 @@ def _post(services: AppServices, item: WorkItem) -> None:
     queue, channel = services.slack_queue, str(item.payload["channel"])
     try:
         queue.paced_call("chat.postMessage", lambda: services.client.chat_postMessage(
-            channel=channel, text=item.payload["text"], blocks=item.payload.get("blocks"), unfurl_links=False),
+            channel=channel, text=item.payload["text"], blocks=item.payload.get("blocks"),
+            thread_ts=item.payload.get("thread_ts"), unfurl_links=False),
             channel=channel)
     except NotYet as later:  # the channel's posts queued before this one go first: wait about their turn
         raise NotYet(max(later.seconds, 0.9 * queue.ahead_of(POST, item.id)), str(later)) from later

@@ -38,6 +38,7 @@ from swarms.jobs.claimed_work import (
     next_due,
     put_back,
     queued_ahead,
+    release_key,
 )
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,10 @@ class SlackQueue:
             retry_after = float(exc.response.headers.get("Retry-After") or 1)
             self.pacer.hold(method, channel, retry_after)
             raise NotYet(retry_after, f"{method}: 429") from exc
+
+    def release_key(self, key: str) -> None:
+        with self.sessions.begin() as session:
+            release_key(session, key)
 
     def item_id(self, key: str) -> int | None:
         with self.sessions() as session:

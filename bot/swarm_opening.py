@@ -16,14 +16,16 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.gateway import PACED
 from bot.i18n.catalog import t
+from bot.identity import workspace_url
 from bot.services import AppServices
 from bot.slack_pacing import bucket_of
 from bot.slack_queue import NotYet, SlackQueue, case_from_json, case_to_json
+from bot.views.swarm_place import place_text
 from swarms.case_systems.base import CaseRecord
 from swarms.jobs.claimed_work import WorkItem
 from swarms.models import Swarm, SwarmStatus
-from swarms.opening.finish import WaitingAsker, finish_opening, save_link, welcome_askers
-from swarms.opening.lifecycle import OpenedSwarm, SwarmRequested
+from swarms.opening.finish import WaitingAsker, finish_opening, give_up_thread_opening, save_link, welcome_askers
+from swarms.opening.lifecycle import OpenedSwarm, SwarmRequested, opened_swarm
 from swarms.ports import WorkspaceRefused
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ OPEN_SWARM = "slack.open_swarm"
 AFTER_OPEN = "slack.after_open"
 SAVE_LINK = "slack.save_link"
 HELD_BY_ANOTHER_SECONDS = 5.0  # an older attempt's lease on the swarm row: look again soon
+# A thread swarm's card refused for good: the bot is not in the team channel (any more), or it is archived.
+CHANNEL_REFUSED = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +55,7 @@ def register(services: AppServices) -> None:
 def queue_opening(services: AppServices, requested: SwarmRequested) -> QueuedOpening:
     """Queue the swarm's opening and run it now if Slack's pace allows; never waits for it."""
     queue = services.slack_queue
-    key = f"open_swarm:{requested.swarm_id}"
+    key = opening_key(requested.swarm_id)
     payload = {"swarm_id": requested.swarm_id, "case": case_to_json(requested.case)}
     item_id = queue.enqueue(OPEN_SWARM, payload, key=key, run_here=True) or queue.item_id(key)
     outcome = queue.run_now(item_id) if item_id is not None else None
@@ -67,8 +71,7 @@ def _opened_now(services: AppServices, requested: SwarmRequested) -> OpenedSwarm
         swarm = session.get(Swarm, requested.swarm_id)
         if swarm is None or swarm.status != SwarmStatus.OPEN:
             return None
-        return OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, requested.case,
-                           created=requested.created)
+        return opened_swarm(swarm, requested.case, created=requested.created)
 
 
 def _paced(services: AppServices):
@@ -91,6 +94,9 @@ def _open_swarm(services: AppServices, item: WorkItem) -> None:
         finish_opening(sessions, workspace, swarm_id, case, holder=f"work:{item.id}")
         askers = welcome_askers(sessions, workspace, swarm_id)
     except WorkspaceRefused as refused:
+        if refused.code in CHANNEL_REFUSED and _in_thread(services, swarm_id):
+            _give_up(services, swarm_id, case)
+            return
         if refused.retry_after is None:
             raise
         raise _not_yet(queue, refused, spread=_turn(queue, item, refused)) from refused
@@ -101,15 +107,33 @@ def _open_swarm(services: AppServices, item: WorkItem) -> None:
         raise NotYet(HELD_BY_ANOTHER_SECONDS, "an earlier attempt still holds the opening")
     if status != SwarmStatus.OPEN:
         return  # abandoned or closed meanwhile: nothing left to open
-    opened = OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, case, created=True)
+    opened = opened_swarm(swarm, case, created=True)
     for asker in askers:
-        tell_opened(asker, opened)
+        tell_opened(services, asker, opened)
     payload = {"swarm_id": swarm_id, "case": item.payload["case"]}
     follow_ups = [queue.enqueue(AFTER_OPEN, payload, key=f"after_open:{swarm_id}", priority=150, run_here=True),
                   queue.enqueue(SAVE_LINK, payload, key=f"save_link:{swarm_id}", priority=200, run_here=True)]
     for follow_up in follow_ups:  # at once when the pace allows; otherwise the runner takes them when due
         if follow_up is not None:
             queue.run_now(follow_up)
+
+
+def opening_key(swarm_id: int) -> str:
+    return f"open_swarm:{swarm_id}"
+
+
+def _in_thread(services: AppServices, swarm_id: int) -> bool:
+    with services.sessions() as session:
+        swarm = session.get(Swarm, swarm_id)
+        return swarm is not None and swarm.in_thread
+
+
+def _give_up(services: AppServices, swarm_id: int, case: CaseRecord) -> None:
+    """The bot left (or lost) the team channel between the check and the card: say so, keep nothing."""
+    askers = give_up_thread_opening(services.sessions, swarm_id)
+    services.slack_queue.release_key(opening_key(swarm_id))
+    for asker in askers:
+        _tell(asker, t("thread.bot_not_in_channel", asker.lang, case=case.number), swarm_id)
 
 
 def _turn(queue: SlackQueue, item: WorkItem, refused: WorkspaceRefused) -> float:
@@ -120,14 +144,29 @@ def _turn(queue: SlackQueue, item: WorkItem, refused: WorkspaceRefused) -> float
     return 0.9 * queue.ahead_of(OPEN_SWARM, item.id) * bucket.interval
 
 
-def tell_opened(asker: WaitingAsker, opened: OpenedSwarm) -> None:
+def tell_opened(services: AppServices, asker: WaitingAsker, opened: OpenedSwarm) -> None:
     if not asker.reply_to:
         return
-    text = t("swarm.opened", asker.lang, case=opened.case.number, channel=opened.channel_id)
+    _tell(asker, opened_text(services, opened, asker.lang), opened.swarm_id)
+
+
+def _tell(asker: WaitingAsker, text: str, swarm_id: int) -> None:
+    if not asker.reply_to:
+        return
     try:
         WebhookClient(asker.reply_to, timeout=10).send(text=text, response_type="ephemeral", replace_original=False)
     except Exception:  # an expired response_url must not stop the others being told
-        log.exception("telling %s that swarm %s is open failed", asker.user_id, opened.swarm_id)
+        log.exception("telling %s about swarm %s failed", asker.user_id, swarm_id)
+
+
+def opened_text(services: AppServices, opened: OpenedSwarm, lang: str, *, already: bool = False) -> str:
+    """"Swarm for case … is open" (or already was), naming its channel, or its thread with a link."""
+    if not opened.thread_ts:
+        key = "swarm.already_open" if already else "swarm.opened"
+        return t(key, lang, case=opened.case.number, channel=opened.channel_id)
+    place = place_text(opened.channel_id, opened.thread_ts, workspace_url=workspace_url(services), lang=lang)
+    key = "swarm.already_open_thread" if already else "swarm.opened_thread"
+    return t(key, lang, case=opened.case.number, place=place)
 
 
 def _after_open(services: AppServices, item: WorkItem) -> None:
@@ -163,4 +202,4 @@ def _opened(services: AppServices, item: WorkItem) -> OpenedSwarm | None:
         if swarm is None or not swarm.channel_id:
             return None
         case: CaseRecord = case_from_json(item.payload["case"])
-        return OpenedSwarm(swarm.id, swarm.channel_id, swarm.channel_name, case, created=True)
+        return opened_swarm(swarm, case, created=True)

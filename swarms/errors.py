@@ -29,6 +29,30 @@ class NotASwarmChannel(SwarmError):
     message_key = "error.not_a_swarm_channel"
 
 
+class SwarmsInThreads(SwarmError):
+    """A command in a team channel whose swarms run in threads: Slack takes no slash commands in threads."""
+
+    message_key = "thread.commands_in_threads"
+
+
+class ThreadNeedsChannel(SwarmError):
+    """`/swarm <case> --thread` in a direct message: a thread swarm lives in a channel."""
+
+    message_key = "thread.needs_a_channel"
+
+
+class BotNotInChannel(SwarmError):
+    """`/swarm <case> --thread` in a channel the bot is not in: it could neither post the card nor read replies."""
+
+    message_key = "thread.bot_not_in_channel"
+
+
+class ThreadInSwarmChannel(SwarmError):
+    """`/swarm <case> --thread` inside another swarm's channel: its replies would be that swarm's notes."""
+
+    message_key = "thread.in_swarm_channel"
+
+
 class NotYourSwarm(SwarmError):
     message_key = "sync.not_your_swarm"
 

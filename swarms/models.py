@@ -9,7 +9,20 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    or_,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from swarms.db import Base, UTCDateTime, utcnow
@@ -207,6 +220,16 @@ class Swarm(Base):
     @property
     def in_thread(self) -> bool:
         return self.mode == SwarmMode.THREAD
+
+    @classmethod
+    def placed_at(cls, channel_id: str, thread_ts: str | None = None) -> ColumnElement[bool]:
+        """Where-clause: the channel's own swarm, or (with `thread_ts`) the swarm of that thread of the channel.
+
+        Order by `mode` to have the channel swarm first, should a thread of a swarm channel be asked for."""
+        place = cls.mode == SwarmMode.CHANNEL
+        if thread_ts:
+            place = or_(place, and_(cls.mode == SwarmMode.THREAD, cls.thread_ts == thread_ts))
+        return and_(cls.channel_id == channel_id, place)
 
 
 class SwarmMember(Base):

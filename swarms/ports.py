@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from swarms.case_systems.base import CaseRecord
@@ -62,12 +63,13 @@ class SwarmWorkspace(Protocol):
 
     def invite(self, channel_id: str, user_ids: Sequence[str]) -> InviteOutcome: ...
 
-    def post_case_card(self, channel_id: str, case: CaseRecord, *, swarm_id: int, lang: str) -> str:
-        """Post the case card; return its message ts."""
+    def post_case_card(self, channel_id: str, case: CaseRecord, *, swarm_id: int, lang: str,
+                       in_thread: bool = False) -> str:
+        """Post the case card (`in_thread`: the parent of the swarm's thread in a team channel); return its ts."""
         ...
 
-    def find_case_card(self, channel_id: str, *, swarm_id: int) -> str | None:
-        """The ts of the card an interrupted opening may have posted, if it is there."""
+    def find_case_card(self, channel_id: str, *, swarm_id: int, since: datetime | None = None) -> str | None:
+        """The ts of the card an interrupted opening may have posted (at or after `since`), if it is there."""
         ...
 
     def save_case_link(self, channel_id: str, case: CaseRecord, *, card_ts: str, lang: str) -> None:

@@ -28,6 +28,7 @@ SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///case-swarm.sqlite3"
 CASE_SYSTEMS = ("local", "salesforce", "zendesk")
 LOG_FORMATS = ("text", "json")
+SWARM_MODES = ("channel", "thread")  # SWARM_MODE: a swarm in its own channel, or in a thread
 LANGUAGES = ("en", "ko")
 KNOWLEDGE_EXPORTS = ("folder", "salesforce", "zendesk")
 TRUE_WORDS = ("true", "yes", "on", "1")
@@ -282,13 +283,17 @@ class OpeningSettings:
 
     case_pattern: str = ""  # a regular expression; empty: swarms.opening.case_numbers.DEFAULT_CASE_PATTERN
     offer_existing: bool = True  # before opening, offer open swarms and articles on the same problem
+    # Where `/swarm <case>` opens a swarm: its own private channel, or a thread of the channel it was typed in;
+    # `--thread` / `--channel` choose per command.
+    mode: str = "channel"
 
     @classmethod
     def read(cls, reader: SettingsReader) -> OpeningSettings:
         return cls(case_pattern=reader.parsed("SWARM_CASE_PATTERN", "", _case_pattern,
                                               "a regular expression with at most one group (the number), "
                                               "such as '#?(\\d{5,10})'"),
-                   offer_existing=reader.boolean("SWARM_OFFER_EXISTING", True))
+                   offer_existing=reader.boolean("SWARM_OFFER_EXISTING", True),
+                   mode=reader.choice("SWARM_MODE", "channel", SWARM_MODES))
 
 
 def _case_pattern(value: str) -> str | None:

@@ -46,14 +46,14 @@ class FakeWorkspace:
         members.update(user_ids)
         return InviteOutcome(new, tuple(u for u in user_ids if u not in new))
 
-    def post_case_card(self, channel_id, case, *, swarm_id, lang) -> str:
+    def post_case_card(self, channel_id, case, *, swarm_id, lang, in_thread=False) -> str:
         self._maybe_crash("before_card")
         self.cards.append((channel_id, case.number))
         self.card_swarms[f"1700000000.{len(self.cards):06d}"] = swarm_id
         self._maybe_crash("after_card")
         return f"1700000000.{len(self.cards):06d}"
 
-    def find_case_card(self, channel_id, *, swarm_id) -> str | None:
+    def find_case_card(self, channel_id, *, swarm_id, since=None) -> str | None:
         self.calls.append("find_card")
         return next((ts for ts, owner in self.card_swarms.items() if owner == swarm_id), None)
 

@@ -18,23 +18,39 @@ from bot.offers import offer_existing_work
 from bot.registration import Listeners
 from bot.replies import reply_privately
 from bot.services import AppServices
-from bot.swarm_opening import queue_opening
+from bot.swarm_opening import opened_text, queue_opening
+from swarms.errors import BotNotInChannel, ThreadInSwarmChannel, ThreadNeedsChannel
+from swarms.models import SwarmMode
 from swarms.opening.case_numbers import CASE_NUMBER
-from swarms.opening.lifecycle import OpenedSwarm, OpenRequest, claim_trigger, open_swarm_numbered, request_swarm
+from swarms.opening.lifecycle import (
+    OpenedSwarm,
+    OpenRequest,
+    claim_trigger,
+    find_swarm_at,
+    open_swarm_numbered,
+    record_joiner,
+    request_swarm,
+)
 
 log = logging.getLogger(__name__)
 COMMAND = "/swarm"
 SAY_WHEN_SECONDS = 2  # Slack holding an opening back longer than this: say roughly when
 HELP_WORDS = frozenset({"", "help", "도움말", "?", "-h", "--help"})
+# Where to open, per command (SWARM_MODE otherwise); Korean words for Korean agents.
+PLACE_FLAGS = {"--thread": SwarmMode.THREAD, "--스레드": SwarmMode.THREAD,
+               "--channel": SwarmMode.CHANNEL, "--채널": SwarmMode.CHANNEL}
+DASHES = ("\u2014", "\u2013")  # macOS and iOS turn a typed "--" into an em (or en) dash
 
 
 @dataclass(frozen=True, slots=True)
 class SwarmCommand:
-    """A parsed `/swarm` text: `word` is a subcommand, "open" for a case number, "help" or "unknown"."""
+    """A parsed `/swarm` text: `word` is a subcommand, "open" for a case number, "help", "unknown", "bad_case",
+    "bad_flag" (`args` then holds the flags at fault) or "flag_without_case"."""
 
     word: str
     args: tuple[str, ...] = ()
     raw: str = ""
+    place: str = ""  # "open": SwarmMode asked with --thread / --channel; "" for the SWARM_MODE setting
 
 
 @dataclass
@@ -83,11 +99,36 @@ def parse_swarm_command(text: str, known: frozenset[str] | set[str]) -> SwarmCom
     head = words[0].lower()
     if head in known:
         return SwarmCommand(head, tuple(words[1:]), text)
+    flags = [_flag(w) for w in words if _flag(w)]
+    words = [w for w in words if not _flag(w)]
+    if "--help" in flags:
+        return SwarmCommand("help", raw=text)
+    if flags:
+        return _with_place(words, flags, text)
     if len(words) == 1 and CASE_NUMBER.match(words[0]):
         return SwarmCommand("open", (words[0].lstrip("#"),), text)
     if CASE_NUMBER.match(words[0]) or words[0].lstrip("#").isdigit():  # with more words, or far too long
         return SwarmCommand("bad_case", tuple(words), text)
     return SwarmCommand("unknown", tuple(words), text)
+
+
+def _flag(word: str) -> str:
+    """`--thread` (or `—thread`, as a phone types it) lower-cased; "" for a word that is not a flag."""
+    for dash in DASHES:
+        if word.startswith(dash):
+            word = "--" + word[1:]
+    return word.lower() if word.startswith("--") and len(word) > 2 else ""
+
+
+def _with_place(words: list[str], flags: list[str], text: str) -> SwarmCommand:
+    """`/swarm <case> --thread`: flags say only where to open, so a case number and one place are needed."""
+    unknown = [f for f in flags if f not in PLACE_FLAGS]
+    places = {PLACE_FLAGS[f] for f in flags if f in PLACE_FLAGS}
+    if unknown or len(places) > 1:
+        return SwarmCommand("bad_flag", tuple(unknown or flags), text)
+    if len(words) != 1 or not CASE_NUMBER.match(words[0]):
+        return SwarmCommand("bad_case" if words else "flag_without_case", tuple(words or flags), text)
+    return SwarmCommand("open", (words[0].lstrip("#"),), text, place=places.pop())
 
 
 def register(app: App, services: AppServices) -> None:
@@ -144,7 +185,34 @@ def _quick_answer(command: SwarmCommand, lang: str) -> str | None:
         return t("swarm.unknown_subcommand", lang, word=command.args[0]) + "\n" + t("swarm.usage", lang)
     if command.word == "bad_case":
         return t("swarm.bad_case_number", lang, text=command.raw.strip()[:80])
+    if command.word == "bad_flag":
+        key = "swarm.unknown_flag" if command.args[0] not in PLACE_FLAGS else "swarm.two_places"
+        return t(key, lang, flag=command.args[0][:40])
+    if command.word == "flag_without_case":
+        return t("swarm.flag_without_case", lang, flag=command.args[0][:40])
     return None
+
+
+def join_open_swarm(services: AppServices, opened: OpenedSwarm, user_id: str) -> None:
+    """Into its channel (Slack's member_joined_channel records them); a thread swarm has no channel to join,
+    so they are recorded as a member and get its link."""
+    if opened.thread_ts:
+        record_joiner(services.sessions, opened.swarm_id, user_id)
+    else:
+        services.workspace.invite(opened.channel_id, [user_id])
+
+
+def _check_thread_place(services: AppServices, channel_id: str, number: str) -> None:
+    """A thread swarm needs a channel the bot is in (to post the card and hear the replies) that is not
+    another swarm's channel (whose replies are that swarm's notes)."""
+    if not channel_id or channel_id.startswith("D"):
+        raise ThreadNeedsChannel(case=number)
+    with services.sessions() as session:
+        other = find_swarm_at(session, channel_id)
+        if other is not None:
+            raise ThreadInSwarmChannel(case=number, other=other.case_number)
+    if not services.workspace.bot_is_member(channel_id):
+        raise BotNotInChannel(case=number)
 
 
 def _swarm_open_for(services: AppServices, team_id: str, number: str) -> bool:
@@ -157,21 +225,27 @@ def open_case(ctx: CommandContext, *, offer: bool = True) -> OpenedSwarm | None:
 
     Before a new swarm is opened, work already existing on the same problem is offered instead (unless
     `offer` is off: the person chose "Open a new swarm anyway"); None then, and while another process
-    is still opening it."""
+    is still opening it. A new swarm opens in its own channel, or in a thread of this channel (SWARM_MODE,
+    or `--thread` / `--channel`); a swarm already open stays where it is."""
     services = ctx.services
     number, may_open = ctx.command.args[0], services.permissions.can_open_swarm(ctx.user_id)
+    mode = ctx.command.place or services.settings.opening.mode
+    already_open = _swarm_open_for(services, ctx.team_id, number)
+    if mode == SwarmMode.THREAD and may_open and not already_open:
+        _check_thread_place(services, ctx.channel_id, number)
     case = None
-    offering = offer and may_open and services.settings.opening.offer_existing
-    if offering and not _swarm_open_for(services, ctx.team_id, number):
+    if offer and may_open and services.settings.opening.offer_existing and not already_open:
         case = services.cases.get_case(number)
-        if not case.is_closed and offer_existing_work(services, ctx.team_id, case, ctx.lang, ctx.answer):
+        if not case.is_closed and offer_existing_work(services, ctx.team_id, case, ctx.lang, ctx.answer,
+                                                      place=ctx.command.place):
             return None
     request = OpenRequest(ctx.team_id, number, ctx.user_id, ctx.lang, reply_to=str(ctx.body.get("response_url") or ""),
-                          may_open=may_open, case=case)
+                          may_open=may_open, case=case, mode=mode, team_channel=ctx.channel_id,
+                          team_channel_name=str(ctx.body.get("channel_name") or ""))
     requested = request_swarm(services.sessions, services.cases, request)
     if requested.opened is not None:
-        services.workspace.invite(requested.opened.channel_id, [ctx.user_id])
-        ctx.answer(t("swarm.already_open", ctx.lang, case=requested.case.number, channel=requested.opened.channel_id))
+        join_open_swarm(services, requested.opened, ctx.user_id)
+        ctx.answer(opened_text(services, requested.opened, ctx.lang, already=True))
         return requested.opened
     queued = queue_opening(services, requested)
     if queued.done:

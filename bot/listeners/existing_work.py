@@ -7,14 +7,23 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from bot.i18n.catalog import t
-from bot.listeners.commands import CommandContext, SwarmCommand, open_case, team_of
+from bot.listeners.commands import (
+    CommandContext,
+    SwarmCommand,
+    join_open_swarm,
+    open_case,
+    parse_swarm_command,
+    team_of,
+)
 from bot.registration import Listeners, acknowledge
 from bot.replies import reply_privately
 from bot.services import AppServices
+from bot.swarm_opening import opened_text
 from bot.views.existing_work import OfferAction
 from bot.views.roundtrip import RoundTripRefused, action_value, id_from_text
 from swarms.models import Swarm, SwarmStatus
 from swarms.opening.case_numbers import is_case_number
+from swarms.opening.lifecycle import opened_swarm, remembered_case
 
 
 def register(app: App, services: AppServices) -> None:
@@ -38,12 +47,14 @@ def _join(services: AppServices) -> Callable:
             # A forged id may name another workspace's swarm: only the clicker's own workspace's is joined.
             open_now = (swarm is not None and swarm.team_id == team_of(body) and swarm.status == SwarmStatus.OPEN
                         and swarm.channel_id)
-            channel_id, case_number = (swarm.channel_id or "", swarm.case_number) if open_now else ("", "")
-        if not open_now:
+            opened = opened_swarm(swarm, remembered_case(swarm), created=False) if open_now else None
+        if opened is None:
             reply_privately(respond, t("offer.gone", lang))
             return
-        services.workspace.invite(channel_id, [user_id])  # Slack's member_joined_channel records the member
-        respond(replace_original=True, text=t("offer.joined", lang, channel=channel_id, case=case_number))
+        join_open_swarm(services, opened, user_id)
+        text = (opened_text(services, opened, lang, already=True) if opened.thread_ts
+                else t("offer.joined", lang, channel=opened.channel_id, case=opened.case.number))
+        respond(replace_original=True, text=text)
 
     return join
 
@@ -52,17 +63,17 @@ def _open_anyway(services: AppServices) -> Callable:
     def open_anyway(body: dict, respond) -> None:
         user_id = body["user"]["id"]
         lang = services.people.language_of(user_id)
-        try:
-            number = action_value(body).strip()
+        try:  # the command as typed: `00001026 --thread`
+            command = parse_swarm_command(action_value(body)[:100], ())
         except RoundTripRefused:
-            number = ""
-        if not is_case_number(number):
+            command = SwarmCommand("bad_case")
+        if command.word != "open" or not is_case_number(command.args[0]):
             reply_privately(respond, t("offer.bad_value", lang))
             return
+        number = command.args[0]
         channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
         respond(replace_original=True, text=t("swarm.opening", lang, case=number))
-        ctx = CommandContext(services, SwarmCommand("open", (number,), number), team_of(body), user_id, channel_id,
-                             lang, respond,
+        ctx = CommandContext(services, command, team_of(body), user_id, channel_id, lang, respond,
                              {"user_id": user_id, "channel_id": channel_id,
                               "response_url": body.get("response_url", "")})
         open_case(ctx, offer=False)

@@ -18,6 +18,8 @@ from bot import jobs
 from bot.errors import error_text
 from bot.gateway import slack_error
 from bot.i18n.catalog import t
+from bot.identity import workspace_url
+from bot.listeners.catchup import catch_up_in_dm
 from bot.listeners.commands import CommandContext
 from bot.registration import Listeners, acknowledge
 from bot.replies import reply_privately, tell_privately
@@ -37,6 +39,7 @@ from bot.views.experts import (
     suggestions_text,
 )
 from bot.views.roundtrip import action_value
+from bot.views.swarm_place import place_text
 from swarms.case_systems.base import CaseRecord
 from swarms.db import utcnow
 from swarms.errors import NotAllowed, SwarmError
@@ -100,7 +103,8 @@ def post_suggestions(services: AppServices, swarm_id: int, *, case: CaseRecord |
     info = _swarm_info(services, swarm_id)
     auto = (invited.asked + invited.added) if invited else ()
     services.client.chat_postMessage(
-        channel=info.channel_id, text=suggestions_text(info.case_number, ranking.suggestions, info.language),
+        channel=info.channel_id, thread_ts=info.thread_ts,
+        text=suggestions_text(info.case_number, ranking.suggestions, info.language),
         blocks=suggestion_blocks(swarm_id, info.case_number, ranking.suggestions, ranking.uncovered_skills,
                                  lang=info.language, mode=settings.invite_mode, auto_invited=auto),
         unfurl_links=False,
@@ -201,9 +205,15 @@ def _join_clicked(services: AppServices) -> Callable:
         except ValueError:
             raise NotAllowed(action="join_swarm") from None
         info = accept_invite(services.sessions, services.experts, value.outcome_id, user_id, now=utcnow())
-        text = t("experts.request.joined", services.people.language_of(user_id), channel=info.channel_id,
-                 case=info.case_number)
+        lang = services.people.language_of(user_id)
+        if info.thread_ts:
+            place = place_text(info.channel_id, info.thread_ts, workspace_url=workspace_url(services), lang=lang)
+            text = t("experts.request.joined_thread", lang, place=place, case=info.case_number)
+        else:
+            text = t("experts.request.joined", lang, channel=info.channel_id, case=info.case_number)
         respond(replace_original=True, text=text, blocks=answered_blocks(text))
+        if info.thread_ts:  # no channel joined, so no member_joined_channel and its catch-up: it comes here
+            services.executor.submit(catch_up_in_dm, services, info.swarm_id, user_id)
 
     return join_clicked
 

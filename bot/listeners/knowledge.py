@@ -54,8 +54,8 @@ from swarms.knowledge.drafts import (
 )
 from swarms.knowledge.marks import add_mark, mark_emoji, mark_for_reaction, remove_mark
 from swarms.knowledge.models import MarkVia
-from swarms.models import Note, Swarm
-from swarms.note_sync.capture import syncing_swarm
+from swarms.models import Swarm
+from swarms.note_sync.capture import is_captured, syncing_swarm, syncing_swarm_of_message
 from swarms.opening.lifecycle import require_swarm
 
 log = logging.getLogger(__name__)
@@ -107,10 +107,11 @@ def _open_close_modal(services: AppServices) -> Callable:
         user_id = body["user"]["id"]
         lang = services.people.cached_language_of(user_id)
         channel_id = (body.get("channel") or {}).get("id", "")
+        card = body.get("message") or {}  # the card: a thread swarm's is its thread's parent
         try:
             with services.sessions() as session:
-                swarm = require_swarm(session, channel_id)
-                swarm_id, case_number = swarm.id, swarm.case_number
+                swarm = require_swarm(session, channel_id, card.get("thread_ts") or card.get("ts"))
+                swarm_id, case_number, in_thread = swarm.id, swarm.case_number, swarm.in_thread
             owners = knowledge_gateway.case_owners_for_close(services, swarm_id, user_id)
             with services.sessions() as session:
                 check_may_close(session, swarm_id, user_id, services.permissions, owners)
@@ -120,7 +121,8 @@ def _open_close_modal(services: AppServices) -> Callable:
             return
         days = services.settings.knowledge.archive_days
         client.views_open(trigger_id=body["trigger_id"],
-                          view=close_modal(swarm_id, case_number, credited, lang=lang, archive_days=days))
+                          view=close_modal(swarm_id, case_number, credited, lang=lang, archive_days=days,
+                                           in_thread=in_thread))
 
     return open_modal
 
@@ -158,16 +160,18 @@ def _on_reaction(services: AppServices, *, added: bool) -> Callable:
         channel_id, ts, user_id = item.get("channel", ""), item.get("ts", ""), event.get("user", "")
         if item.get("type") != "message" or mark is None or not channel_id or not user_id:
             return
+        # A reaction names the message, not its thread: a thread swarm's reply is found through its note.
         with services.sessions() as session:
-            if syncing_swarm(session, channel_id) is None:
+            if syncing_swarm_of_message(session, channel_id, ts) is None:
                 return
-            known = session.query(Note.id).filter(Note.channel_id == channel_id, Note.message_ts == ts).first()
+            known = is_captured(session, channel_id, ts)
         name = services.people.get(user_id).display_name
         message = None if known or not added else _read_message(services, channel_id, ts, body.get("event_id", ""))
         with services.sessions.begin() as session:
-            swarm = syncing_swarm(session, channel_id)
+            swarm = syncing_swarm_of_message(session, channel_id, ts)
             if swarm is None:
                 return
+            thread_ts = swarm.thread_ts
             if added:
                 change = add_mark(session, swarm, channel_id=channel_id, ts=ts, mark=mark, user_id=user_id,
                                   user_name=name, via=MarkVia.REACTION, event_id=body.get("event_id", ""),
@@ -177,17 +181,21 @@ def _on_reaction(services: AppServices, *, added: bool) -> Callable:
                                      user_name=name, event_id=body.get("event_id", ""))
         if change.changed:
             nudge_delivery(services)
-            _acknowledge_mark(services, channel_id, user_id, event.get("reaction", ""), mark, added=added)
+            _acknowledge_mark(services, channel_id, user_id, event.get("reaction", ""), mark, added=added,
+                              thread_ts=thread_ts)
 
     return handle
 
 
-def _acknowledge_mark(services: AppServices, channel_id: str, user_id: str, emoji: str, mark, *, added: bool) -> None:
-    """The marker sees that the reaction counted (only they see it): what it marks and where it goes."""
+def _acknowledge_mark(services: AppServices, channel_id: str, user_id: str, emoji: str, mark, *, added: bool,
+                      thread_ts: str | None = None) -> None:
+    """The marker sees that the reaction counted (only they see it; in a thread swarm's thread): what it
+    marks and where it goes."""
     lang = services.people.language_of(user_id)
     key = "knowledge.mark_reaction.added" if added else "knowledge.mark_reaction.removed"
     text = t(key, lang, emoji=f":{emoji.split('::')[0]}:", mark=t(f"knowledge.mark_name.{mark.value}", lang))
-    tell_privately(services.client, user_id, channel_id, text)  # the mark is recorded; only this may be lost
+    # The mark is recorded; only this may be lost.
+    tell_privately(services.client, user_id, channel_id, text, thread_ts=thread_ts)
 
 
 def _read_message(services: AppServices, channel_id: str, ts: str, event_id: str):
@@ -216,8 +224,9 @@ def _mark_resolution(services: AppServices) -> Callable:
         lang = services.people.cached_language_of(user_id)
         channel_id = (shortcut.get("channel") or {}).get("id", "")
         message = shortcut.get("message") or {}
+        thread_ts = message.get("thread_ts")
         with services.sessions() as session:
-            swarm = syncing_swarm(session, channel_id)
+            swarm = syncing_swarm(session, channel_id, thread_ts)
             case_number = swarm.case_number if swarm else ""
         if swarm is None:
             reply_privately(respond, error_text(NotASwarmChannel(), lang))
@@ -234,7 +243,7 @@ def _mark_resolution(services: AppServices) -> Callable:
                                     source="thread" if in_thread else "channel")
         name = services.people.get(user_id).display_name
         with services.sessions.begin() as session:
-            change = add_mark(session, syncing_swarm(session, channel_id), channel_id=channel_id, ts=ts,
+            change = add_mark(session, syncing_swarm(session, channel_id, thread_ts), channel_id=channel_id, ts=ts,
                               mark=Mark.RESOLUTION, user_id=user_id, user_name=name, via=MarkVia.SHORTCUT,
                               message=captured)
         if change.changed:
@@ -335,7 +344,8 @@ def _say_restored(services: AppServices, draft_id: int, user_id: str, placeholde
     text = t("knowledge.review.restored_post", record.language, user=user_id, placeholder=placeholder,
              kind=kind_name(restored.kind, record.language), case=record.case_number)
     try:
-        services.client.chat_postMessage(channel=record.channel_id, text=text, thread_ts=record.message_ts or None)
+        services.client.chat_postMessage(channel=record.channel_id, text=text,
+                                         thread_ts=record.thread_ts or record.message_ts or None)
     except SlackApiError as exc:
         log.warning("could not say draft %s had %s restored: %s", draft_id, placeholder, exc.response.get("error"))
 
@@ -360,7 +370,8 @@ def _publish(services: AppServices) -> Callable:
             raise
         services.knowledge.post_draft(record.id)
         _post(services, record.channel_id, t("knowledge.published_post", record.language, user=user_id,
-                                             case=record.case_number, location=record.export_location))
+                                             case=record.case_number, location=record.export_location),
+              thread_ts=record.thread_ts)
 
     return publish
 
@@ -384,8 +395,8 @@ def _discard(services: AppServices) -> Callable:
     return discard
 
 
-def _post(services: AppServices, channel_id: str, text: str) -> None:
+def _post(services: AppServices, channel_id: str, text: str, *, thread_ts: str | None = None) -> None:
     try:
-        services.client.chat_postMessage(channel=channel_id, text=text)
+        services.client.chat_postMessage(channel=channel_id, thread_ts=thread_ts, text=text)
     except SlackApiError as exc:
         log.warning("could not post to %s: %s", channel_id, exc.response.get("error"))

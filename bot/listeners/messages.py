@@ -1,4 +1,5 @@
-"""Message events of swarm channels become case notes; edits and deletions follow them.
+"""Message events of swarm channels (and of thread swarms' threads) become case notes; edits and deletions
+follow them.
 
 The app runs with `process_before_response`, so the note and its outbox row are committed before
 Slack gets its 200: a crash before that makes Slack retry, and the claimed event id makes the retry
@@ -13,7 +14,7 @@ import time
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot.identity import bot_identity
+from bot.identity import workspace_url
 from bot.markup import message_permalink, note_body, readable_text, ts_to_datetime
 from bot.services import AppServices
 from swarms.note_sync.capture import (
@@ -66,13 +67,13 @@ def captured_message(services: AppServices, event: dict, *, event_id: str, sourc
 
 def _on_new(services: AppServices, event: dict, event_id: str) -> None:
     """One transaction per message, remembered swarm: the capture's own UPDATE checks the swarm is unchanged."""
-    channel_id = event.get("channel", "")
-    swarm = syncing_swarm_ref(services, channel_id)
+    channel_id, thread_ts = event.get("channel", ""), event.get("thread_ts")
+    swarm = syncing_swarm_ref(services, channel_id, thread_ts)
     if swarm is None:
         return
-    in_thread = bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts")
-    if not in_thread and not services.settings.sync.top_level_messages:
-        return
+    in_thread = bool(thread_ts) and thread_ts != event.get("ts")
+    if not in_thread and (swarm.thread_ts or not services.settings.sync.top_level_messages):
+        return  # a thread swarm's notes are its thread's replies, never the team channel's own messages
     if swarm.card_ts == event["ts"]:
         return
     message = captured_message(services, event, event_id=event_id, source="thread" if in_thread else "channel")
@@ -80,9 +81,9 @@ def _on_new(services: AppServices, event: dict, event_id: str) -> None:
         with services.sessions.begin() as session:
             captured: object = capture_note(session, swarm, message, check_swarm=True)
     except SwarmChanged:
-        forget_swarm_channel(services, channel_id)
+        forget_swarm_place(services, channel_id, thread_ts)
         with services.sessions.begin() as session:  # the swarm changed under us: as it is now
-            current = syncing_swarm(session, channel_id)
+            current = syncing_swarm(session, channel_id, thread_ts)
             if current is None or current.card_ts == event["ts"]:
                 return
             captured = capture_message(session, current, message)
@@ -93,7 +94,7 @@ def _on_new(services: AppServices, event: dict, event_id: str) -> None:
 def _on_edit(services: AppServices, event: dict, event_id: str) -> None:
     message = event.get("message") or {}
     channel_id = event.get("channel", "")
-    swarm = None if message.get("bot_id") else syncing_swarm_ref(services, channel_id)
+    swarm = None if message.get("bot_id") else syncing_swarm_ref(services, channel_id, message.get("thread_ts"))
     if swarm is None:
         return
     edited = {**message, "channel": channel_id}
@@ -108,7 +109,7 @@ def _on_edit(services: AppServices, event: dict, event_id: str) -> None:
 
 def _on_delete(services: AppServices, event: dict, event_id: str) -> None:
     channel_id = event.get("channel", "")
-    swarm = syncing_swarm_ref(services, channel_id)
+    swarm = syncing_swarm_ref(services, channel_id, (event.get("previous_message") or {}).get("thread_ts"))
     if swarm is None:
         return
     with services.sessions.begin() as session:
@@ -132,41 +133,41 @@ def nudge_delivery(services: AppServices) -> None:
         services.worker.nudge()
 
 
-def syncing_swarm_ref(services: AppServices, channel_id: str) -> SwarmRef | None:
-    """The channel's syncing swarm, remembered for SWARM_CACHE_TTL seconds (misses are not remembered)."""
+def syncing_swarm_ref(services: AppServices, channel_id: str, thread_ts: str | None = None) -> SwarmRef | None:
+    """The syncing swarm of the channel, or of the thread, remembered for SWARM_CACHE_TTL seconds (misses are
+    not remembered). A swarm channel is remembered by its channel alone, a thread swarm by its thread."""
     if not channel_id:
         return None
-    ref = _remembered(services, channel_id)
-    if ref is None:
+    ref = _remembered(services, (channel_id, "")) or (thread_ts and _remembered(services, (channel_id, thread_ts)))
+    if not ref:
         with services.sessions() as session:
-            swarm = syncing_swarm(session, channel_id)
+            swarm = syncing_swarm(session, channel_id, thread_ts)
             if swarm is None:
                 return None
             ref = SwarmRef.of(swarm)
-        _swarm_cache(services)[channel_id] = (ref, time.monotonic() + SWARM_CACHE_TTL)
+        _swarm_cache(services)[(channel_id, ref.thread_ts or "")] = (ref, time.monotonic() + SWARM_CACHE_TTL)
     return ref
 
 
-def forget_swarm_channel(services: AppServices, channel_id: str) -> None:
-    _swarm_cache(services).pop(channel_id, None)
+def forget_swarm_place(services: AppServices, channel_id: str, thread_ts: str | None = None) -> None:
+    cache = _swarm_cache(services)
+    cache.pop((channel_id, ""), None)
+    if thread_ts:
+        cache.pop((channel_id, thread_ts), None)
 
 
-def _remembered(services: AppServices, channel_id: str) -> SwarmRef | None:
-    entry = _swarm_cache(services).get(channel_id)
+def _remembered(services: AppServices, place: tuple[str, str]) -> SwarmRef | None:
+    entry = _swarm_cache(services).get(place)
     if entry is None:
         return None
     if entry[1] < time.monotonic():
-        forget_swarm_channel(services, channel_id)
+        _swarm_cache(services).pop(place, None)
         return None
     return entry[0]
 
 
-def _swarm_cache(services: AppServices) -> dict[str, tuple[SwarmRef, float]]:
+def _swarm_cache(services: AppServices) -> dict[tuple[str, str], tuple[SwarmRef, float]]:
     return services.caches.swarm_by_channel
-
-
-def workspace_url(services: AppServices) -> str:
-    return bot_identity(services).get("url", "") or ""
 
 
 def _channel_name(services: AppServices, channel_id: str) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.errors import error_text, system_name
 from bot.i18n.catalog import t
@@ -40,7 +41,7 @@ from swarms.errors import SwarmError
 from swarms.models import MemberRole, Swarm, SwarmMember, SwarmStatus
 from swarms.note_sync.capture import add_message_to_swarm, retry_parked, swarms_for_user, sync_status
 from swarms.note_sync.case_changes import ChangeNotice, poll_case_changes
-from swarms.opening.lifecycle import add_member, find_swarm_by_channel, require_swarm
+from swarms.opening.lifecycle import add_member, find_swarm_at, require_swarm, thread_swarm_numbered
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhooks/case-system"
@@ -69,7 +70,7 @@ def _member_joined(services: AppServices) -> Callable:
         if not user_id or user_id == bot_identity(services).get("user_id"):
             return
         with services.sessions.begin() as session:  # add_member settles a race with an invite recording them
-            swarm = find_swarm_by_channel(session, channel_id)
+            swarm = find_swarm_at(session, channel_id)
             if swarm is None or swarm.status != SwarmStatus.OPEN:
                 return
             add_member(session, swarm.id, user_id, role=MemberRole.EXPERT, invited_by=event.get("inviter"))
@@ -81,7 +82,7 @@ def _member_joined(services: AppServices) -> Callable:
 def _member_left(services: AppServices) -> Callable:
     def on_leave(event: dict) -> None:
         with services.sessions.begin() as session:
-            swarm = find_swarm_by_channel(session, event.get("channel", ""))
+            swarm = find_swarm_at(session, event.get("channel", ""))
             if swarm is None:
                 return
             member = session.scalar(select(SwarmMember).where(SwarmMember.swarm_id == swarm.id,
@@ -95,19 +96,27 @@ def _member_left(services: AppServices) -> Callable:
 # ---------------------------------------------------------------- /swarm status, /swarm sync retry
 
 
+def _swarm_of(session: Session, ctx: CommandContext, case_number: str = "") -> Swarm:
+    """This channel's swarm; in a team channel, its thread swarm of `case_number` (`/swarm sync retry 00001026`:
+    Slack takes no slash commands in the thread itself)."""
+    in_thread = thread_swarm_numbered(session, ctx.channel_id, case_number.lstrip("#")) if case_number else None
+    return in_thread or require_swarm(session, ctx.channel_id)
+
+
 def _status(ctx: CommandContext) -> None:
     with ctx.services.sessions() as session:
-        swarm = require_swarm(session, ctx.channel_id)
+        swarm = _swarm_of(session, ctx, ctx.command.args[0] if ctx.command.args else "")
         case_number, status = swarm.case_number, sync_status(session, swarm.id)
     ctx.answer(status_text(case_number, status, system=ctx.services.settings.case_system, lang=ctx.lang))
 
 
 def _sync(ctx: CommandContext) -> None:
-    if [a.lower() for a in ctx.command.args] != ["retry"]:
+    args = [a.lower() for a in ctx.command.args]
+    if args[:1] != ["retry"] or len(args) > 2:
         ctx.answer(t("sync.sync_usage", ctx.lang))
         return
     with ctx.services.sessions.begin() as session:
-        swarm = require_swarm(session, ctx.channel_id)
+        swarm = _swarm_of(session, ctx, args[1] if len(args) == 2 else "")
         swarm_id, case_number = swarm.id, swarm.case_number
         count = retry_parked(session, swarm_id)
     if not count:
@@ -168,7 +177,7 @@ def _submit_add_to_case(services: AppServices) -> Callable:
             ack(response_action="errors", errors={SyncBlock.PICK: error_text(exc, lang)})
             return
         ack(response_action="update", view=added_modal(case_number, channel_id, lang=lang))
-        _announce_added(services, channel_id, user_id, state.channel_id, permalink)
+        _announce_added(services, swarm_id, user_id, state.channel_id, permalink)
 
     return submit
 
@@ -219,15 +228,17 @@ def read_message(services: AppServices, state: AddToCaseState) -> dict:
     raise _CannotRead()
 
 
-def _announce_added(services: AppServices, channel_id: str, user_id: str, source: str, permalink: str) -> None:
-    if not channel_id or channel_id == source:
-        return
+def _announce_added(services: AppServices, swarm_id: int, user_id: str, source: str, permalink: str) -> None:
+    """The swarm hears of a message added from elsewhere (a thread swarm in its thread)."""
     with services.sessions() as session:
-        swarm = find_swarm_by_channel(session, channel_id)
-        lang = swarm.language if swarm else services.settings.default_language
+        swarm = session.get(Swarm, swarm_id)
+        if swarm is None or not swarm.channel_id or (swarm.channel_id == source and not swarm.thread_ts):
+            return
+        channel_id, thread_ts, lang = swarm.channel_id, swarm.thread_ts, swarm.language
     try:
         services.client.chat_postMessage(
-            channel=channel_id, text=t("sync.add_announce", lang, user=user_id, source=source, permalink=permalink))
+            channel=channel_id, thread_ts=thread_ts,
+            text=t("sync.add_announce", lang, user=user_id, source=source, permalink=permalink))
     except SlackApiError:
         log.warning("could not announce an added message in %s", channel_id)
 
@@ -241,10 +252,12 @@ def announce_parked(services: AppServices, swarm_id: int, count: int, error: str
         if swarm is None or not swarm.channel_id:
             return
         channel_id, lang, case_number = swarm.channel_id, swarm.language, swarm.case_number
-    text = t("sync.parked_notice", lang, count=count, case=case_number, error=error[:300] or "—",
+        thread_ts = swarm.thread_ts
+    key = "sync.parked_notice_thread" if thread_ts else "sync.parked_notice"
+    text = t(key, lang, count=count, case=case_number, error=error[:300] or "—",
              system=system_name(services.settings.case_system, lang))
     try:
-        services.client.chat_postMessage(channel=channel_id, text=text)
+        services.client.chat_postMessage(channel=channel_id, thread_ts=thread_ts, text=text)
     except SlackApiError:
         log.warning("could not tell %s about %s parked notes", channel_id, count)
 
@@ -255,7 +268,8 @@ def post_case_changes(services: AppServices, notices: Iterable[ChangeNotice]) ->
     for notice in notices:
         text = case_change_text(notice.case_number, notice.change, lang=notice.language)
         try:
-            services.client.chat_postMessage(channel=notice.channel_id, text=text, blocks=case_change_blocks(text))
+            services.client.chat_postMessage(channel=notice.channel_id, thread_ts=notice.thread_ts, text=text,
+                                             blocks=case_change_blocks(text))
             posted += 1
         except SlackApiError:
             log.warning("could not post a case change to %s", notice.channel_id)

@@ -44,7 +44,7 @@ from swarms.jobs.claimed_work import WorkItem
 from swarms.models import Swarm, SwarmStatus
 from swarms.note_sync.capture import add_message_to_swarm
 from swarms.opening.case_numbers import compile_case_pattern, find_case_numbers, is_case_number
-from swarms.opening.lifecycle import OpenedSwarm, live_swarm_numbered, remembered_case
+from swarms.opening.lifecycle import OpenedSwarm, live_swarm_numbered, opened_swarm, remembered_case
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +212,8 @@ def _start_from(services: AppServices, opened: OpenedSwarm, state: FromMessageSt
     nudge_delivery(services)
     if opened.created and card_ts:
         author = f"<@{state.user_id}>" if state.user_id else state.app_name or t("from_message.an_app", lang)
-        blocks = [*case_card_blocks(opened.case, lang=lang), origin_block(captured.permalink, author, lang)]
+        blocks = [*case_card_blocks(opened.case, lang=lang, in_thread=bool(opened.thread_ts)),
+                  origin_block(captured.permalink, author, lang)]
         try:
             services.client.chat_update(channel=opened.channel_id, ts=card_ts, blocks=blocks,
                                         text=case_card_text(opened.case, lang))
@@ -230,8 +231,7 @@ def _start_when_open(services: AppServices, item: WorkItem) -> None:
             return  # the opening was abandoned (the case closed meanwhile): nothing to keep it in
         if swarm.status != SwarmStatus.OPEN or not swarm.card_ts:
             raise NotYet(WAIT_FOR_OPENING_SECONDS, "the swarm is still being opened")
-        opened = OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, remembered_case(swarm),
-                             created=False)
+        opened = opened_swarm(swarm, remembered_case(swarm), created=False)
     if swarm.opened_by == user_id:  # their swarm: its card links the message, drawn from the case as it is
         try:
             opened = replace(opened, case=services.cases.get_case(opened.case.number), created=True)

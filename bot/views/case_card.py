@@ -17,10 +17,12 @@ def case_card_text(case, lang: str) -> str:
 
 
 def case_card_blocks(case, *, lang: str, opened_by: str = "", extra_actions: list[dict] | None = None,
-                     closed_line: str = "") -> list[dict]:
+                     closed_line: str = "", in_thread: bool = False) -> list[dict]:
     """Number, subject, priority, status, product, account, a description excerpt, a link to the case.
 
     An open swarm's card has a Close button; once closed (`closed_line` says by whom, when) it has not.
+    A thread swarm's card (`in_thread`) is the parent of its thread in a team channel: it says that replies
+    become notes, and has Catch me up, since Slack takes no slash commands in threads.
     """
     none = t("card.none", lang)
 
@@ -47,12 +49,16 @@ def case_card_blocks(case, *, lang: str, opened_by: str = "", extra_actions: lis
     if case.url:
         elements.append(button(t("card.open_case", lang), CaseCardAction.OPEN_CASE, url=case.url))
     elements.extend(extra_actions or [])
+    if in_thread:
+        elements.append(button(t("card.catch_up", lang), CaseCardAction.CATCH_UP))
     if not closed_line:
         elements.append(close_button(lang))
     if elements:
         blocks.append({"type": "actions", "block_id": CaseCardBlock.ACTIONS, "elements": elements})
     if opened_by:
         blocks.append(context(t("card.opened_by", lang, user=opened_by)))
+    if in_thread and not closed_line:
+        blocks.append(context(t("card.thread_hint", lang), block_id=CaseCardBlock.THREAD_HINT))
     if closed_line:
         blocks.append(context(closed_line, block_id=CaseCardBlock.CLOSED))
     return blocks

@@ -18,11 +18,13 @@ class OfferAction(enum.StrEnum):
     OPEN_ANYWAY = "swarm.offer.open_anyway"
 
 
-def offer_message(case: CaseRecord, offers: list[ExistingWork], lang: str) -> dict:
+def offer_message(case: CaseRecord, offers: list[ExistingWork], lang: str, *, place: str = "") -> dict:
+    """The offer; "Open a new swarm anyway" carries the command as typed (`00001026 --thread`)."""
+    open_anyway = f"{case.number[:64]} --{place}" if place else case.number[:64]
     blocks = [section(t("offer.intro", lang, case=escape_mrkdwn(case.number), subject=escape_mrkdwn(case.subject)))]
     for work in offers:
         blocks.append(_offer_block(work, lang))
-    blocks.append(actions(button(t("offer.open_anyway", lang), OfferAction.OPEN_ANYWAY, value=case.number[:64],
+    blocks.append(actions(button(t("offer.open_anyway", lang), OfferAction.OPEN_ANYWAY, value=open_anyway,
                                  style="primary")))
     blocks.append(context(t("offer.why", lang)))
     return {"text": t("offer.fallback", lang, case=case.number, count=len(offers)), "blocks": blocks}

@@ -226,8 +226,8 @@ def join_request_blocks(request: JoinRequest, lang: str) -> list[dict]:
         elements.append(button(t("experts.request.open_case", lang), ExpertsAction.OPEN_CASE, url=info.case_url))
     return [
         section(t("experts.request.intro", lang, by=request.invited_by, case=escape_mrkdwn(info.case_number))),
-        section(t("experts.request.subject", lang, subject=escape_mrkdwn(clip(info.case_subject, 500)),
-                  channel=escape_mrkdwn(info.channel_name))),
+        section(t("experts.request.subject_thread" if info.thread_ts else "experts.request.subject", lang,
+                  subject=escape_mrkdwn(clip(info.case_subject, 500)), channel=escape_mrkdwn(info.channel_name))),
         section(why),
         actions(*elements, block_id=ExpertsBlock.ANSWER),
         context(t("experts.request.hint", lang)),

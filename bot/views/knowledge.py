@@ -88,7 +88,8 @@ def close_button(lang: str) -> dict:
     return button(t("knowledge.close_button", lang), KnowledgeAction.CLOSE_SWARM, style="danger")
 
 
-def close_modal(swarm_id: int, case_number: str, credited: list[str], *, lang: str, archive_days: float) -> dict:
+def close_modal(swarm_id: int, case_number: str, credited: list[str], *, lang: str, archive_days: float,
+                in_thread: bool = False) -> dict:
     """Resolution summary and who to credit (prefilled with the top contributors)."""
     days = int(archive_days) if float(archive_days).is_integer() else archive_days
     credit: dict = {"type": "multi_users_select", "action_id": KnowledgeAction.CREDIT_INPUT,
@@ -103,7 +104,8 @@ def close_modal(swarm_id: int, case_number: str, credited: list[str], *, lang: s
         "submit": plain(t("knowledge.close_modal_submit", lang), 24),
         "close": plain(t("knowledge.cancel", lang), 24),
         "blocks": [
-            section(t("knowledge.close_modal_intro", lang, case=escape_mrkdwn(case_number), days=days)),
+            section(t("knowledge.close_modal_intro_thread", lang, case=escape_mrkdwn(case_number)) if in_thread
+                    else t("knowledge.close_modal_intro", lang, case=escape_mrkdwn(case_number), days=days)),
             {"type": "input", "block_id": KnowledgeBlock.CLOSE_SUMMARY, "optional": True,
              "label": plain(t("knowledge.close_summary_label", lang)),
              "element": {"type": "plain_text_input", "action_id": KnowledgeAction.SUMMARY_INPUT, "multiline": True,
@@ -140,7 +142,9 @@ def closed_message(closed: ClosedSwarm, *, system: str) -> tuple[str, list[dict]
     people = ", ".join(f"<@{u}>" for u in closed.credited)
     credited = t("knowledge.credited", lang, people=people) if people else t("knowledge.nobody_credited", lang)
     blocks = [section(title), section(_fit(resolution)), section(_fit(credited))]
-    if closed.archive_due_at is not None:
+    if closed.thread_ts:  # a thread of a team channel: nothing is archived
+        blocks.append(context(t("knowledge.thread_closed_on", lang)))
+    elif closed.archive_due_at is not None:
         blocks.append(context(t("knowledge.archive_on", lang, date=slack_date(closed.archive_due_at))))
     return f"{title}\n{closed.summary}".strip()[:3000], blocks
 

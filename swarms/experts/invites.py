@@ -54,6 +54,7 @@ class SwarmInfo:
     case_url: str
     language: str
     opened_by: str
+    thread_ts: str | None = None  # a thread swarm: the thread of `channel_id` it happens in
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,9 @@ class ExpertsPort(Protocol):
 
     def in_channel(self, channel_id: str, user_id: str) -> bool: ...
 
-    def add_to_channel(self, channel_id: str, user_ids: Sequence[str]) -> InviteOutcome: ...
+    def add_to_swarm(self, swarm: SwarmInfo, user_ids: Sequence[str]) -> InviteOutcome:
+        """Into the swarm's channel; for a thread swarm, wherever they need to be to read and answer the thread."""
+        ...
 
     def ask_to_join(self, request: JoinRequest) -> tuple[str, str]:
         """DM the request; return (DM channel, message ts). Raise ExpertUnreachable when it cannot go."""
@@ -113,7 +116,7 @@ class ExpertsPort(Protocol):
 
 def swarm_info(swarm: Swarm) -> SwarmInfo:
     return SwarmInfo(swarm.id, swarm.channel_id or "", swarm.channel_name, swarm.case_number, swarm.case_subject,
-                     swarm.case_url, swarm.language, swarm.opened_by)
+                     swarm.case_url, swarm.language, swarm.opened_by, swarm.thread_ts)
 
 
 def live_swarm(session: Session, swarm_id: int) -> Swarm:
@@ -248,7 +251,7 @@ def _add(sessions: sessionmaker, port: ExpertsPort, info: SwarmInfo, requests: l
          invited_by: str, now: datetime) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
     if not requests:
         return (), []
-    answer = port.add_to_channel(info.channel_id, [r.user_id for r in requests])  # one call, chunked by 100
+    answer = port.add_to_swarm(info, [r.user_id for r in requests])  # one call, chunked by 100
     done = tuple(u for u in (*answer.invited, *answer.already_members))
     errors = dict(answer.failed)
     with sessions.begin() as session:
@@ -300,7 +303,7 @@ def accept_invite(sessions: sessionmaker, port: ExpertsPort, outcome_id: int, us
         if outcome.state in (SuggestionState.JOINED, SuggestionState.CONTRIBUTED, SuggestionState.CREDITED):
             raise AlreadyAnswered(state=outcome.state)
         info = swarm_info(live_swarm(session, outcome.swarm_id))
-    answer = port.add_to_channel(info.channel_id, [user_id])
+    answer = port.add_to_swarm(info, [user_id])
     if answer.failed:
         raise ExpertUnreachable(user_id, answer.failed[0][1])
     with sessions.begin() as session:

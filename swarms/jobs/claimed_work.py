@@ -114,6 +114,12 @@ def _no_sibling_held(now: datetime):
         sibling.state == WorkState.CLAIMED, sibling.lease_until >= now))
 
 
+def release_key(session: Session, key: str) -> None:
+    """Let `key` be queued again: its work was given up and what it named is gone (a swarm row removed, whose
+    id SQLite may give the next swarm)."""
+    session.execute(update(ClaimedWork).where(ClaimedWork.dedupe_key == key).values(dedupe_key=None))
+
+
 def _claimable(now: datetime):
     return and_(or_(and_(ClaimedWork.state == WorkState.QUEUED, ClaimedWork.due_at <= now),
                     and_(ClaimedWork.state == WorkState.CLAIMED, ClaimedWork.lease_until < now)),

@@ -6,7 +6,8 @@ transaction the credits are recorded and the close is written toward the case: t
 the status Closed; every system gets a short closing note through the outbox (remote systems keep
 their own status, which a person sets there). The channel is archived by claimed, persisted work
 falling due after SWARM_ARCHIVE_DAYS (queued by the caller in the same transaction); a case reopened
-before then leaves that work nothing to do.
+before then leaves that work nothing to do. A thread swarm has no channel of its own:
+its "archive" is the end of the reopening window, recorded without a Slack call.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class ClosedSwarm:
     credited: tuple[str, ...]
     archive_due_at: datetime | None
     source: CloseSource
+    thread_ts: str | None = None  # a thread swarm: the summary goes in its thread, nothing is archived
 
 
 def archive_key(swarm_id: int, due: datetime) -> str:
@@ -161,7 +163,7 @@ def close_swarm(session: Session, request: CloseRequest, *, permissions: Permiss
         _write_close_to_case(session, swarm, case_system, summary, credited, now)
     session.flush()
     return ClosedSwarm(swarm.id, swarm.channel_id or "", swarm.card_ts or "", swarm.case_number, swarm.language,
-                       closed_by, now, summary, credited, due, request.source)
+                       closed_by, now, summary, credited, due, request.source, swarm.thread_ts)
 
 
 def _credit(session: Session, swarm_id: int, credited: Sequence[str], closed_by: str) -> None:
@@ -215,6 +217,7 @@ class ReopenedSwarm:
     case_number: str
     language: str
     reopened: bool  # False: another swarm is live for the case; only the archive was cancelled
+    thread_ts: str | None = None
 
 
 def reopen_swarm(session: Session, swarm_id: int) -> ReopenedSwarm | None:
@@ -235,7 +238,8 @@ def reopen_swarm(session: Session, swarm_id: int) -> ReopenedSwarm | None:
         session.refresh(swarm)
         swarm.archive_due_at = None
         reopened = False
-    return ReopenedSwarm(swarm.id, swarm.channel_id or "", swarm.case_number, swarm.language, reopened)
+    return ReopenedSwarm(swarm.id, swarm.channel_id or "", swarm.case_number, swarm.language, reopened,
+                         swarm.thread_ts)
 
 
 def swarms_awaiting_archive(session: Session, *, due_before: datetime | None = None) -> list[tuple[int, datetime]]:
@@ -285,18 +289,19 @@ class ArchiveTarget:
     swarm_id: int
     channel_id: str
     case_number: str
+    thread_ts: str | None = None  # a thread swarm: nothing in Slack to archive
 
 
 def archive_target(session: Session, swarm_id: int, *, now: datetime) -> ArchiveTarget | None:
     """The channel to archive now; None when there is nothing to archive (reopened, archived by hand, not
     due: closed again since, with a later archive of its own). The queue's claim makes the caller the only one."""
     row = session.execute(
-        select(Swarm.channel_id, Swarm.case_number)
+        select(Swarm.channel_id, Swarm.case_number, Swarm.thread_ts)
         .where(Swarm.id == swarm_id, Swarm.status == SwarmStatus.CLOSED, Swarm.archive_due_at.is_not(None),
                Swarm.archive_due_at <= now + timedelta(seconds=5), Swarm.channel_id.is_not(None),
                Swarm.channel_id != "")
     ).first()
-    return ArchiveTarget(swarm_id, row.channel_id, row.case_number) if row else None
+    return ArchiveTarget(swarm_id, row.channel_id, row.case_number, row.thread_ts) if row else None
 
 
 def mark_archived(session: Session, swarm_id: int) -> None:

@@ -72,10 +72,12 @@ class KnowledgePort(Protocol):
         """The draft could not follow the channel: a reviewer's edits, or it left for the knowledge base."""
         ...
 
-    def say_drafting_failed(self, channel_id: str, lang: str, case_number: str, error: str) -> None: ...
+    def say_drafting_failed(self, channel_id: str, thread_ts: str | None, lang: str, case_number: str,
+                            error: str) -> None: ...
 
-    def channel_url(self, channel_id: str) -> str:
-        """A link to the channel for the article's sources ("" when unknown)."""
+    def place_url(self, channel_id: str, thread_ts: str | None) -> str:
+        """A link to where the swarm talked (its channel, or a thread swarm's thread) for the article's sources
+        ("" when unknown)."""
         ...
 
     def draft_later(self, swarm_id: int, *, refresh: bool = False, restart: bool = False) -> None:
@@ -167,7 +169,8 @@ def archive_when_due(sessions: sessionmaker, port: KnowledgePort, swarm_id: int,
         target = archive_target(session, swarm_id, now=now or utcnow())
     if target is None:
         return False
-    port.archive_channel(target)
+    if not target.thread_ts:  # a thread of a team channel: its reopening window ends, nothing to archive
+        port.archive_channel(target)
     with sessions.begin() as session:
         mark_archived(session, swarm_id)
     return True
@@ -207,16 +210,17 @@ def draft_and_post(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePor
     with sessions() as session:
         swarm = session.get_one(Swarm, swarm_id)
         channel_id, lang, case_number = swarm.channel_id or "", swarm.language, swarm.case_number
+        thread_ts = swarm.thread_ts
         draft_id = draft_of_swarm(session, swarm_id)
         posted = draft_id is not None and get_draft(session, draft_id).message_ts
     if posted and not (refresh or restart):
         return draft_id
     try:
         draft_id, what = redraft(sessions, cases, swarm_id, exporter=exporter,
-                                 channel_url=port.channel_url(channel_id) if channel_id else "",
+                                 channel_url=port.place_url(channel_id, thread_ts) if channel_id else "",
                                  refresh=refresh, restart=restart, phone_region=phone_region)
     except CaseSystemError as exc:  # its contact names are needed for redaction: say so, try again later
-        port.say_drafting_failed(channel_id, lang, case_number, str(exc))
+        port.say_drafting_failed(channel_id, thread_ts, lang, case_number, str(exc))
         port.plan_draft(swarm_id, utcnow() + DRAFT_RETRY)
         return None
     if what in (Redraft.KEPT_EDITED, Redraft.OUT_OF_REACH):

@@ -25,7 +25,16 @@ from swarms.case_systems.base import NoteKind
 from swarms.db import utcnow
 from swarms.errors import AlreadySynced, NotYourSwarm, SwarmClosedForNotes, SwarmGone
 from swarms.metrics import EVENTS_DEDUPLICATED
-from swarms.models import Note, OutboxItem, OutboxSequence, OutboxState, ProcessedEvent, Swarm, SwarmMember, SwarmStatus
+from swarms.models import (
+    Note,
+    OutboxItem,
+    OutboxSequence,
+    OutboxState,
+    ProcessedEvent,
+    Swarm,
+    SwarmMember,
+    SwarmStatus,
+)
 from swarms.upsert import insert_or_skip
 
 log = logging.getLogger(__name__)
@@ -77,20 +86,34 @@ class SwarmRef:
     case_key: str
     channel_id: str | None
     card_ts: str | None
+    thread_ts: str | None = None  # a thread swarm: only replies in this thread are its notes
 
     @classmethod
     def of(cls, swarm: Swarm) -> SwarmRef:
-        return cls(swarm.id, swarm.case_system, swarm.case_key, swarm.channel_id, swarm.card_ts)
+        return cls(swarm.id, swarm.case_system, swarm.case_key, swarm.channel_id, swarm.card_ts, swarm.thread_ts)
 
 
 class SwarmChanged(Exception):
     """The swarm no longer matches the remembered SwarmRef (closed for syncing, card moved): look again."""
 
 
-def syncing_swarm(session: Session, channel_id: str) -> Swarm | None:
-    """The swarm whose channel this is, while its notes still go to the case."""
+def syncing_swarm(session: Session, channel_id: str, thread_ts: str | None = None) -> Swarm | None:
+    """The swarm whose channel this is, or (with `thread_ts`) whose thread, while its notes still go to the case."""
     return session.scalar(
-        select(Swarm).where(Swarm.channel_id == channel_id, Swarm.status.in_(SYNCING_STATUSES))
+        select(Swarm).where(Swarm.placed_at(channel_id, thread_ts), Swarm.status.in_(SYNCING_STATUSES))
+        .order_by(Swarm.mode).limit(1)
+    )
+
+
+def syncing_swarm_of_message(session: Session, channel_id: str, ts: str) -> Swarm | None:
+    """The syncing swarm a message belongs to: its channel's, or the swarm that captured it (a thread reply;
+    reaction events name the message, not its thread)."""
+    swarm = syncing_swarm(session, channel_id)
+    if swarm is not None:
+        return swarm
+    return session.scalar(
+        select(Swarm).join(Note, Note.swarm_id == Swarm.id)
+        .where(Note.channel_id == channel_id, Note.message_ts == ts, Swarm.status.in_(SYNCING_STATUSES))
     )
 
 
@@ -188,6 +211,11 @@ def capture_deletion(session: Session, channel_id: str, ts: str, *, event_id: st
         return True
     _enqueue(session, note, NoteKind.RETRACT, utcnow())
     return True
+
+
+def is_captured(session: Session, channel_id: str, ts: str) -> bool:
+    """The message is a note already (of any swarm)."""
+    return session.scalar(select(Note.id).where(Note.channel_id == channel_id, Note.message_ts == ts)) is not None
 
 
 def _note(session: Session, channel_id: str, ts: str) -> Note | None:

@@ -34,6 +34,7 @@ class ChangeNotice:
     case_number: str
     language: str
     change: CaseChange
+    thread_ts: str | None = None  # a thread swarm: posted in its thread
 
 
 def poll_case_changes(sessions: sessionmaker, cases: CaseSystem, *, case_keys: Sequence[str] | None = None,
@@ -57,7 +58,8 @@ def poll_case_changes(sessions: sessionmaker, cases: CaseSystem, *, case_keys: S
             swarm = by_key.get(change.case_key)
             if swarm is None or not claim_event(session, f"case-change:{cases.name}:{change.change_id}"):
                 continue
-            notices.append(ChangeNotice(swarm.id, swarm.channel_id or "", swarm.case_number, swarm.language, change))
+            notices.append(ChangeNotice(swarm.id, swarm.channel_id or "", swarm.case_number, swarm.language, change,
+                                        swarm.thread_ts))
         for swarm in swarms:
             row = session.get(Swarm, swarm.id)
             if row is not None:

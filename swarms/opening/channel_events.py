@@ -18,7 +18,7 @@ from swarms.db import utcnow
 from swarms.knowledge.marks import add_notice
 from swarms.models import Swarm, SwarmStatus
 from swarms.note_sync.case_note_words import case_note
-from swarms.opening.lifecycle import find_swarm_by_channel
+from swarms.opening.lifecycle import find_swarm_at
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class ChannelChange:
 def channel_archived(session: Session, channel_id: str, by_name: str, *, event_id: str = "",
                      now: datetime | None = None) -> ChannelChange | None:
     """Mark the swarm of this channel archived; None when the channel is not a swarm's."""
-    swarm = find_swarm_by_channel(session, channel_id)
+    swarm = find_swarm_at(session, channel_id)
     if swarm is None or swarm.status == SwarmStatus.ARCHIVED:
         return None
     was_open = swarm.status in (SwarmStatus.OPEN, SwarmStatus.OPENING)
@@ -46,7 +46,7 @@ def channel_archived(session: Session, channel_id: str, by_name: str, *, event_i
 
 
 def channel_unarchived(session: Session, channel_id: str) -> ChannelChange | None:
-    swarm = find_swarm_by_channel(session, channel_id)
+    swarm = find_swarm_at(session, channel_id)
     if swarm is None or swarm.status != SwarmStatus.ARCHIVED:
         return None
     swarm.status = SwarmStatus.CLOSED if swarm.closed_at is not None else SwarmStatus.OPEN
@@ -55,7 +55,7 @@ def channel_unarchived(session: Session, channel_id: str) -> ChannelChange | Non
 
 
 def channel_renamed(session: Session, channel_id: str, name: str) -> ChannelChange | None:
-    swarm: Swarm | None = find_swarm_by_channel(session, channel_id)
+    swarm: Swarm | None = find_swarm_at(session, channel_id)
     if swarm is None or not name:
         return None
     swarm.channel_name = name[:80]

@@ -21,13 +21,21 @@ from sqlalchemy.orm import sessionmaker
 from swarms.case_systems.base import CaseRecord
 from swarms.db import utcnow
 from swarms.errors import NoFreeChannelName
-from swarms.models import MemberRole, Swarm, SwarmStatus
-from swarms.opening.lifecycle import CHANNEL_NAME_MAX, OpenedSwarm, add_member, channel_name_for
+from swarms.models import MemberRole, Swarm, SwarmMode, SwarmStatus
+from swarms.opening.lifecycle import (
+    CHANNEL_NAME_MAX,
+    OpenedSwarm,
+    abandon_opening,
+    add_member,
+    channel_name_for,
+    opened_swarm,
+)
 from swarms.opening.models import OpenRequestState, SwarmOpenRequest
 from swarms.ports import NameRefused, NameTaken, SwarmWorkspace, WorkspaceRefused
 
 log = logging.getLogger(__name__)
 OPENING_LEASE = timedelta(seconds=60)
+CARD_CLOCK_SLACK = timedelta(minutes=2)  # our clock against Slack's ts, when looking for an interrupted card
 NAME_SUFFIXES = 20
 
 
@@ -51,7 +59,8 @@ def finish_opening(sessions: sessionmaker, workspace: SwarmWorkspace, swarm_id: 
                    holder: str, lease: timedelta = OPENING_LEASE) -> OpenedSwarm | None:
     """Open the swarm (channel, card, owner): None when another holder has it, or it is not opening any more.
 
-    Whoever else asked meanwhile is invited and told by `welcome_askers`, once the swarm is open."""
+    A thread swarm has its channel already (the team channel): its card is the thread's parent, and nobody
+    is invited anywhere. Whoever else asked meanwhile is invited and told by `welcome_askers`, once open."""
     if not _take_lease(sessions, swarm_id, holder, lease):
         return None
     steps = _Steps(sessions, workspace, swarm_id, holder, lease)
@@ -65,7 +74,7 @@ def finish_opening(sessions: sessionmaker, workspace: SwarmWorkspace, swarm_id: 
         return None
     finally:
         _release(sessions, swarm_id, holder)
-    return OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, case, created=True)
+    return opened_swarm(swarm, case, created=True)
 
 
 def welcome_askers(sessions: sessionmaker, workspace: SwarmWorkspace, swarm_id: int) -> tuple[WaitingAsker, ...]:
@@ -80,11 +89,25 @@ def welcome_askers(sessions: sessionmaker, workspace: SwarmWorkspace, swarm_id: 
         return ()
     others = [u for u in dict.fromkeys(waiting) if u != swarm.opened_by]
     if others:
-        outcome = workspace.invite(swarm.channel_id or "", others)
+        # A thread swarm's askers typed /swarm in its team channel or have its link: members without an invite.
+        joined = others if swarm.in_thread else _invited(workspace, swarm.channel_id or "", others)
         with sessions.begin() as session:
-            for user_id in (*outcome.invited, *outcome.already_members):
+            for user_id in joined:
                 add_member(session, swarm.id, user_id, role=MemberRole.AGENT, invited_by=swarm.opened_by)
     return _take_askers(sessions, swarm_id)
+
+
+def give_up_thread_opening(sessions: sessionmaker, swarm_id: int) -> tuple[WaitingAsker, ...]:
+    """Slack refused a thread swarm's card for good (the bot was removed from the channel, or it was archived):
+    the askers, each taken once to be told why, and the row removed, so a later /swarm starts afresh."""
+    askers = _take_askers(sessions, swarm_id)
+    abandon_opening(sessions, swarm_id)
+    return askers
+
+
+def _invited(workspace: SwarmWorkspace, channel_id: str, user_ids: list[str]) -> tuple[str, ...]:
+    outcome = workspace.invite(channel_id, user_ids)
+    return (*outcome.invited, *outcome.already_members)
 
 
 def _take_askers(sessions: sessionmaker, swarm_id: int) -> tuple[WaitingAsker, ...]:
@@ -107,10 +130,13 @@ def _take_askers(sessions: sessionmaker, swarm_id: int) -> tuple[WaitingAsker, .
 
 
 def save_link(sessions: sessionmaker, workspace: SwarmWorkspace, swarm_id: int, case: CaseRecord) -> bool:
-    """Bookmark the case link once: claimed before the call (a lost bookmark beats two; the card links too)."""
+    """Bookmark the case link once: claimed before the call (a lost bookmark beats two; the card links too).
+
+    Never in a thread swarm: a bookmark or pin in the team channel would outlive the swarm; the card links."""
     with sessions.begin() as session:
         claimed = session.execute(
-            update(Swarm).where(Swarm.id == swarm_id, Swarm.link_saved.is_(False), Swarm.card_ts.is_not(None))
+            update(Swarm).where(Swarm.id == swarm_id, Swarm.link_saved.is_(False), Swarm.card_ts.is_not(None),
+                                Swarm.mode == SwarmMode.CHANNEL)
             .values(link_saved=True)
         ).rowcount == 1
         swarm = session.get_one(Swarm, swarm_id)
@@ -170,7 +196,7 @@ class _Steps:
 
     def channel(self, case: CaseRecord) -> Swarm:
         swarm = self.current()
-        if swarm.channel_id is not None:
+        if swarm.channel_id is not None or swarm.mode == SwarmMode.THREAD:
             return swarm
         if swarm.channel_requested:  # an interrupted attempt asked Slack for it: it may exist
             found = self.workspace.find_private_channel(swarm.channel_requested)
@@ -196,7 +222,8 @@ class _Steps:
 
     def _held_by_another_swarm(self, channel_id: str) -> bool:
         with self.sessions() as session:
-            owner = session.scalar(select(Swarm.id).where(Swarm.channel_id == channel_id))
+            owner = session.scalar(select(Swarm.id).where(Swarm.channel_id == channel_id,
+                                                          Swarm.mode == SwarmMode.CHANNEL))
             return owner is not None and owner != self.swarm_id
 
     def card(self, swarm: Swarm, case: CaseRecord) -> Swarm:
@@ -204,24 +231,32 @@ class _Steps:
             return swarm
         channel_id = swarm.channel_id or ""
         if swarm.card_requested_at is not None:  # an interrupted attempt may have posted it
-            found = self.workspace.find_case_card(channel_id, swarm_id=swarm.id)
+            # In a busy team channel the card is not among the first messages: look from when it was asked.
+            since = swarm.card_requested_at - CARD_CLOCK_SLACK if swarm.in_thread else None
+            found = self.workspace.find_case_card(channel_id, swarm_id=swarm.id, since=since)
             if found is not None:
-                return self.record(card_ts=found)
+                return self._card_at(swarm, found)
         self.record(card_requested_at=utcnow())
         try:
-            card_ts = self.workspace.post_case_card(channel_id, case, swarm_id=swarm.id, lang=swarm.language)
+            card_ts = self.workspace.post_case_card(channel_id, case, swarm_id=swarm.id, lang=swarm.language,
+                                                    in_thread=swarm.in_thread)
         except WorkspaceRefused:
             self.record(card_requested_at=None)
             raise
-        return self.record(card_ts=card_ts)
+        return self._card_at(swarm, card_ts)
+
+    def _card_at(self, swarm: Swarm, card_ts: str) -> Swarm:
+        """A thread swarm's place is the card's thread: its thread_ts is the card's ts, recorded with it."""
+        return self.record(card_ts=card_ts, thread_ts=card_ts if swarm.in_thread else None)
 
     def invite(self, user_ids: list[str], *, owner: str) -> None:
         if not user_ids:
             return
         swarm = self.current()
-        outcome = self.workspace.invite(swarm.channel_id or "", user_ids)
+        # The owner of a thread swarm typed /swarm in its team channel: already there.
+        joined = user_ids if swarm.in_thread else _invited(self.workspace, swarm.channel_id or "", user_ids)
         with self.sessions.begin() as session:
-            for user_id in (*outcome.invited, *outcome.already_members):
+            for user_id in joined:
                 role = MemberRole.OWNER if user_id == owner else MemberRole.AGENT
                 add_member(session, swarm.id, user_id, role=role, invited_by=owner)
 

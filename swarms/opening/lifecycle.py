@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from swarms.case_systems.base import CaseRecord, CaseSystem
 from swarms.db import utcnow
-from swarms.errors import CaseClosed, NotAllowed, NotASwarmChannel, SwarmBeingOpened
-from swarms.models import Swarm, SwarmMember, SwarmStatus
+from swarms.errors import CaseClosed, NotAllowed, NotASwarmChannel, SwarmBeingOpened, SwarmError, SwarmsInThreads
+from swarms.models import MemberRole, Swarm, SwarmMember, SwarmMode, SwarmStatus
 from swarms.opening.models import HandledTrigger, OpenRequestState, SwarmOpenRequest
 from swarms.ports import SwarmWorkspace
 from swarms.upsert import insert_or_skip
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL_NAME_MAX = 80
 TRIGGER_KEY_MAX = 128
+THREADS_NAMED = 5  # a team channel's thread swarms named in an answer
 # Anything but lower-case letters, uncased letters (Hangul), digits, - and _ (Slack's channel-name alphabet).
 _NOT_ALLOWED_IN_NAME = re.compile(r"[^\w-]+")
 LATIN_END = "\u0250"  # Latin letters up to IPA extensions: folded to ASCII
@@ -46,6 +47,9 @@ class OpenRequest:
     reply_to: str = ""
     may_open: bool = True
     case: CaseRecord | None = None  # already read (the offer of existing work read it): not read twice
+    mode: str = SwarmMode.CHANNEL  # a new swarm's place: its own channel, or a thread of `team_channel`
+    team_channel: str = ""  # thread mode: the channel /swarm was typed in, where the card goes
+    team_channel_name: str = ""  # its name, as the command said it (for the experts' DMs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,7 @@ class OpenedSwarm:
     channel_name: str
     case: CaseRecord
     created: bool  # False: the case already had a live swarm, which is returned instead
+    thread_ts: str | None = None  # thread mode: the card's ts, the thread the swarm happens in
 
 
 def channel_name_for(case_number: str, subject: str, *, ascii_only: bool = False,
@@ -102,16 +107,47 @@ def find_live_swarm(session: Session, team_id: str, case_system: str, case_key: 
     )
 
 
-def find_swarm_by_channel(session: Session, channel_id: str) -> Swarm | None:
-    return session.scalar(select(Swarm).where(Swarm.channel_id == channel_id))
+def find_swarm_at(session: Session, channel_id: str, thread_ts: str | None = None) -> Swarm | None:
+    """The swarm whose place this is: the channel's own swarm, or (with `thread_ts`) the swarm of that thread.
+
+    Slash commands carry no thread, so in a team channel only a thread's events and buttons find a swarm."""
+    return session.scalar(select(Swarm).where(Swarm.placed_at(channel_id, thread_ts)).order_by(Swarm.mode).limit(1))
 
 
-def require_swarm(session: Session, channel_id: str) -> Swarm:
-    """The swarm of the channel a command or button was used in; anywhere else is NotASwarmChannel."""
-    swarm = find_swarm_by_channel(session, channel_id) if channel_id else None
+def require_swarm(session: Session, channel_id: str, thread_ts: str | None = None) -> Swarm:
+    """The swarm of the channel a command or button was used in (a card's button: of its thread, `thread_ts`).
+
+    None there: a team channel whose swarms run in threads, where Slack takes no slash commands, says so
+    (SwarmsInThreads, naming them); anywhere else is NotASwarmChannel."""
+    swarm = find_swarm_at(session, channel_id, thread_ts) if channel_id else None
     if swarm is None:
-        raise NotASwarmChannel()
+        raise _no_swarm_here(session, channel_id)
     return swarm
+
+
+def _no_swarm_here(session: Session, channel_id: str) -> SwarmError:
+    in_threads = thread_swarms_in(session, channel_id) if channel_id else []
+    if in_threads:
+        return SwarmsInThreads(cases=", ".join(swarm.case_number for swarm in in_threads[:THREADS_NAMED]))
+    return NotASwarmChannel()
+
+
+def thread_swarm_numbered(session: Session, channel_id: str, case_number: str) -> Swarm | None:
+    """The newest thread swarm of this case in a team channel (open or closed: notes can still be parked)."""
+    return session.scalar(
+        select(Swarm).where(Swarm.channel_id == channel_id, Swarm.mode == SwarmMode.THREAD,
+                            Swarm.case_number == case_number.strip())
+        .order_by(Swarm.id.desc()).limit(1)
+    )
+
+
+def thread_swarms_in(session: Session, channel_id: str) -> list[Swarm]:
+    """The live swarms running in threads of a team channel, newest first."""
+    return list(session.scalars(
+        select(Swarm).where(Swarm.channel_id == channel_id, Swarm.mode == SwarmMode.THREAD,
+                            Swarm.status.in_([SwarmStatus.OPENING, SwarmStatus.OPEN]))
+        .order_by(Swarm.id.desc())
+    ))
 
 
 def add_member(session: Session, swarm_id: int, user_id: str, *, role: str, invited_by: str | None = None,
@@ -138,6 +174,12 @@ def add_member(session: Session, swarm_id: int, user_id: str, *, role: str, invi
     return member
 
 
+def record_joiner(sessions: sessionmaker, swarm_id: int, user_id: str) -> None:
+    """Someone joins a thread swarm: no channel to join (so no member_joined_channel), a member all the same."""
+    with sessions.begin() as session:
+        add_member(session, swarm_id, user_id, role=MemberRole.AGENT)
+
+
 @dataclass(frozen=True, slots=True)
 class SwarmRequested:
     """The answer to a request: the swarm is open (`opened`, the asker joins it), or being opened."""
@@ -161,9 +203,9 @@ def request_swarm(sessions: sessionmaker, cases: CaseSystem, request: OpenReques
     if not request.may_open:
         raise NotAllowed(action="open_swarm")
     case = request.case or cases.get_case(request.case_number)
-    swarm_id, created = _claim_swarm(sessions, request.team_id, cases.name, case, request.requester_id, request.lang)
+    swarm_id, created = _claim_swarm(sessions, request.team_id, cases.name, case, request)
     if case.is_closed:
-        _abandon(sessions, swarm_id)
+        abandon_opening(sessions, swarm_id)
         with sessions() as session:
             swarm = session.get(Swarm, swarm_id)
             if swarm is None or swarm.status != SwarmStatus.OPEN:
@@ -215,12 +257,12 @@ def claim_trigger(session: Session, trigger_id: str) -> bool:
 
 def open_swarm(sessions: sessionmaker, cases: CaseSystem, workspace: SwarmWorkspace, *, team_id: str,
                case_number: str, requester_id: str, lang: str, may_open: bool = True,
-               holder: str = "inline") -> OpenedSwarm:
+               holder: str = "inline", mode: str = SwarmMode.CHANNEL, team_channel: str = "") -> OpenedSwarm:
     """Request and finish opening in one go (the domain tests' and the CLI's way; the app queues it)."""
     from swarms.opening.finish import finish_opening, save_link, welcome_askers
 
     requested = request_swarm(sessions, cases, OpenRequest(team_id, case_number, requester_id, lang,
-                                                          may_open=may_open))
+                                                          may_open=may_open, mode=mode, team_channel=team_channel))
     if requested.opened is not None:
         return requested.opened
     opened = finish_opening(sessions, workspace, requested.swarm_id, requested.case, holder=holder)
@@ -229,12 +271,16 @@ def open_swarm(sessions: sessionmaker, cases: CaseSystem, workspace: SwarmWorksp
     welcome_askers(sessions, workspace, opened.swarm_id)
     save_link(sessions, workspace, opened.swarm_id, requested.case)
     return OpenedSwarm(opened.swarm_id, opened.channel_id, opened.channel_name, opened.case,
-                       created=requested.created)
+                       created=requested.created, thread_ts=opened.thread_ts)
 
 
 def _opened(swarm: Swarm, *, case: CaseRecord | None = None, created: bool) -> OpenedSwarm:
-    return OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, case or remembered_case(swarm),
-                       created=created)
+    return opened_swarm(swarm, case or remembered_case(swarm), created=created)
+
+
+def opened_swarm(swarm: Swarm, case: CaseRecord, *, created: bool) -> OpenedSwarm:
+    return OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, case, created=created,
+                       thread_ts=swarm.thread_ts)
 
 
 def open_swarm_numbered(session: Session, team_id: str, case_system: str, case_number: str) -> Swarm | None:
@@ -261,9 +307,12 @@ def remembered_case(swarm: Swarm) -> CaseRecord:
                       product=swarm.case_product, url=swarm.case_url)
 
 
-def _claim_swarm(sessions: sessionmaker, team_id: str, system: str, case: CaseRecord, requester_id: str,
-                 lang: str) -> tuple[int, bool]:
-    """The live swarm of the case, or a new one in `opening`; the unique index settles races."""
+def _claim_swarm(sessions: sessionmaker, team_id: str, system: str, case: CaseRecord,
+                 request: OpenRequest) -> tuple[int, bool]:
+    """The live swarm of the case, or a new one in `opening`; the unique index settles races.
+
+    A thread swarm knows its channel from the start (the team channel); a channel swarm gets one later."""
+    in_thread = request.mode == SwarmMode.THREAD
     try:
         with sessions.begin() as session:
             existing = find_live_swarm(session, team_id, system, case.key)
@@ -271,7 +320,9 @@ def _claim_swarm(sessions: sessionmaker, team_id: str, system: str, case: CaseRe
                 return existing.id, False
             swarm = Swarm(team_id=team_id, case_system=system, case_key=case.key, case_number=case.number,
                           case_subject=case.subject[:255], case_url=case.url, case_product=case.product[:255],
-                          opened_by=requester_id, language=lang)
+                          opened_by=request.requester_id, language=request.lang, mode=request.mode,
+                          channel_id=request.team_channel if in_thread else None,
+                          channel_name=request.team_channel_name[:80] if in_thread else "")
             session.add(swarm)
             session.flush()
             return swarm.id, True
@@ -283,10 +334,11 @@ def _claim_swarm(sessions: sessionmaker, team_id: str, system: str, case: CaseRe
             return existing.id, False
 
 
-def _abandon(sessions: sessionmaker, swarm_id: int) -> None:
-    """A closed case gets no swarm; a row that never got a channel nor asked for one is removed."""
+def abandon_opening(sessions: sessionmaker, swarm_id: int) -> None:
+    """A closed case gets no swarm; a row that made nothing in Slack yet (no channel asked for, no card) goes."""
+    made_nothing = or_(
+        and_(Swarm.mode == SwarmMode.CHANNEL, Swarm.channel_id.is_(None), Swarm.channel_requested.is_(None)),
+        and_(Swarm.mode == SwarmMode.THREAD, Swarm.card_ts.is_(None), Swarm.card_requested_at.is_(None)),
+    )
     with sessions.begin() as session:
-        session.execute(
-            delete(Swarm).where(Swarm.id == swarm_id, Swarm.channel_id.is_(None),
-                                Swarm.channel_requested.is_(None), Swarm.status == SwarmStatus.OPENING)
-        )
+        session.execute(delete(Swarm).where(Swarm.id == swarm_id, Swarm.status == SwarmStatus.OPENING, made_nothing))

@@ -74,7 +74,7 @@ class FakeExpertsPort:
     def in_channel(self, channel_id, user_id):
         return user_id in self.channel_members
 
-    def add_to_channel(self, channel_id, user_ids):
+    def add_to_swarm(self, swarm, user_ids):
         self.adds.append(list(user_ids))
         new = tuple(u for u in user_ids if u not in self.channel_members)
         self.channel_members.update(user_ids)

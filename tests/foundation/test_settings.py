@@ -43,6 +43,7 @@ def test_defaults_need_only_the_two_slack_secrets():
         ("KNOWLEDGE_EXPORT", "confluence", "is 'confluence'; expected one of folder, salesforce, zendesk"),
         ("EXPERTS_SUGGESTIONS", "lots", "is 'lots'; expected a whole number from 1 to 10"),
         ("HOME_IDLE_HOURS", "a day", "is 'a day'; expected a number of hours"),
+        ("SWARM_MODE", "threads", "is 'threads'; expected one of channel, thread"),
     ],
 )
 def test_a_bad_setting_is_named_with_what_was_given_and_what_is_expected(name, value, words):
