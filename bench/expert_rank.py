@@ -16,7 +16,8 @@ takes seconds per case) and the output says so. Peak memory is tracemalloc's pea
 during one call (index build, warm ranking, naive ranking), run apart from the timed calls, beside the
 process's maximum RSS.
 Evaluation (`--ranker app`, the default: the app's own `rank_experts` beside the research model and the
-baselines): tests/data and both reference zips, chrono, replay (walk-forward, defaults of
+baselines): tests/data (`support_cases.csv`, 12 people; `support_team_cases.csv`, 32 people) and both
+reference zips, chrono, replay (walk-forward, defaults of
 `expert_finder.evaluate`) and random splits (means over `--repeats` seeds, 5 by default, ± their standard
 deviation), then the Korean case set (tests/data/korean_cases.csv) under replay with Korean words analysed
 into morphemes and left whole (`--skip-eval` leaves it all out).
@@ -347,7 +348,7 @@ def with_ratios(result: dict) -> dict:
 
 
 def evaluations(repeats: int, skip_zips: bool, ranker: str = "app", korean: bool = True) -> list[dict]:
-    paths = [ROOT / "tests" / "data" / "support_cases.csv"]
+    paths = [ROOT / "tests" / "data" / "support_cases.csv", ROOT / "tests" / "data" / "support_team_cases.csv"]
     if not skip_zips:
         paths += [REFERENCE / "jdt_data.csv.zip", REFERENCE / "gcc_data.csv.zip"]
     out = []
