@@ -13,6 +13,9 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Execution option of an SQLite session that only reads (`sessions()`, never `sessions.begin()`).
+READS_ONLY = "case_swarm_reads_only"
+READ_STATEMENTS = ("SELECT", "WITH", "PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "EXPLAIN")
 # pg_advisory_xact_lock key serialising schema upgrades across processes ("case-swarm migrate" as digits).
 MIGRATION_LOCK_KEY = 7_261_937_001
 
@@ -89,7 +92,10 @@ def _sqlite_begin_immediate(engine: Engine) -> None:
 
     Threads of this process queue on a Python lock first: SQLite's own busy handler sleeps in steps
     of up to 100 ms, which turned a burst of short transactions into a queue of sleepers. Other
-    processes (the CLI beside a running bot) still meet the busy timeout.
+    processes (the CLI beside a running bot) still meet the busy timeout. A session that only reads
+    (READS_ONLY, see `make_session_factory`) takes neither: in WAL mode it reads its snapshot beside the
+    writer, so an ack that reads never queues behind a delivery batch being written back; a write in it
+    is refused at once, naming the mistake, instead of failing now and then under load.
     """
     writer = threading.Lock()
 
@@ -99,6 +105,9 @@ def _sqlite_begin_immediate(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:
+        if conn.get_execution_options().get(READS_ONLY):
+            conn.exec_driver_sql("BEGIN")  # deferred: a snapshot, no lock
+            return
         if not writer.acquire(timeout=30):  # as SQLite's busy timeout would: an error, never a hang
             raise sqlite3.OperationalError("database is locked (another transaction of this process holds it)")
         conn.info["holds_writer"] = True
@@ -115,8 +124,31 @@ def _sqlite_begin_immediate(engine: Engine) -> None:
     event.listen(engine, "commit", _release)
     event.listen(engine, "rollback", _release)
 
+    @event.listens_for(engine, "before_cursor_execute")
+    def _reads_only(conn, _cursor, statement: str, *_args) -> None:
+        if conn.get_execution_options().get(READS_ONLY) and not statement.lstrip().upper().startswith(READ_STATEMENTS):
+            raise sqlite3.OperationalError("a write in a session that only reads: write in `with sessions.begin()`")
+
+
+class SqliteSessions(sessionmaker):
+    """`sessions()` reads (beside the writer, in WAL mode); `sessions.begin()` writes, under the writer lock."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, expire_on_commit=False)
+        self._reader = engine.execution_options(**{READS_ONLY: True})
+
+    def __call__(self, **local_kw):  # type: ignore[override]
+        local_kw.setdefault("bind", self._reader)
+        return super().__call__(**local_kw)
+
+    def begin(self):  # type: ignore[override]
+        return super().__call__()._maker_context_manager()
+
 
 def make_session_factory(engine: Engine) -> sessionmaker:
+    """Sessions: on an SQLite file, the ones from `sessions()` only read (see `_sqlite_begin_immediate`)."""
+    if engine.dialect.name == "sqlite" and not isinstance(engine.pool, StaticPool):
+        return SqliteSessions(engine)
     return sessionmaker(engine, expire_on_commit=False)
 
 
