@@ -47,7 +47,7 @@ from sqlalchemy import func, select
 
 from bench.args import non_negative_int, positive_int
 from bench.salesforce_standin import SalesforceStandIn
-from bot.standin_run import SIGNING_SECRET, start_standin_run
+from bot.demo.standin_run import SIGNING_SECRET, start_standin_run
 from slack_standin.signing import signed_headers
 from swarms.case_systems.base import NoteKind, NoteToWrite
 from swarms.case_systems.salesforce import SalesforceCaseSystem

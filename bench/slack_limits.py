@@ -40,8 +40,8 @@ from sqlalchemy import delete, func, select
 
 from bench.args import positive_int
 from bench.slack_closing import close_all
-from bot.slack_later import post_later
-from bot.standin_run import start_standin_run
+from bot.demo.standin_run import start_standin_run
+from bot.slack.later import post_later
 from slack_standin import RateLimits
 from slack_standin.rate_limits import POST_PER_CHANNEL, TIERS, seconds_for
 from swarms.db import make_engine, make_session_factory, upgrade

@@ -165,14 +165,14 @@ def import_seconds() -> tuple[float, float]:
     (wall seconds, CPU seconds). CPU time moves less than wall time on a shared, busy machine."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import bot.app, bot.background, bot.server"], check=True)
+    subprocess.run([sys.executable, "-c", "import bot.app, bot.jobs.background, bot.serving.server"], check=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 KOREAN_AT_WORK = """
-import sys, bot.app, bot.background, bot.server
+import sys, bot.app, bot.jobs.background, bot.serving.server
 from expert_finder.ranking import warm_up
 from knowledge_export.redaction import redact
 warm_up()

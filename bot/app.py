@@ -14,17 +14,18 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from sqlalchemy.orm import sessionmaker
 
-from bot import slack_later, swarm_opening
-from bot.executor import TrackingExecutor
-from bot.experts_gateway import SlackExpertsPort
-from bot.gateway import SlackSwarmWorkspace
-from bot.identity import bot_identity
-from bot.knowledge_gateway import SlackKnowledgePort
+from bot.experts.gateway import SlackExpertsPort
+from bot.knowledge.gateway import SlackKnowledgePort
 from bot.listeners import register_all
-from bot.people import People
+from bot.opening import queued_opening
 from bot.services import AppServices
-from bot.slack_pacing import SlackPacer
-from bot.slack_queue import SlackQueue
+from bot.serving.executor import TrackingExecutor
+from bot.slack import later as slack_later
+from bot.slack.identity import bot_identity
+from bot.slack.pacing import SlackPacer
+from bot.slack.people import People
+from bot.slack.work_queue import SlackQueue
+from bot.slack.workspace import SlackSwarmWorkspace
 from swarms.case_systems import make_case_system
 from swarms.case_systems.base import CaseSystem
 from swarms.db import make_engine, make_session_factory, upgrade, utcnow
@@ -35,7 +36,7 @@ from swarms.permissions import Permissions
 from swarms.settings import Settings
 
 if TYPE_CHECKING:  # installing by OAuth loads slack_sdk's SQLAlchemy stores, and only then
-    from bot.installations import EncryptedInstallationStore, InstalledBotToken
+    from bot.install.oauth import EncryptedInstallationStore, InstalledBotToken
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def make_client(settings: Settings, *, token_source: InstalledBotToken | None = 
     """The Web API client, retrying dropped connections for us.
 
     A 429 is not retried here: slack_sdk's handler would sleep Retry-After in the calling thread, a
-    listener's. Work that can wait goes through the Slack queue (bot.slack_queue), which keeps Slack's
+    listener's. Work that can wait goes through the Slack queue (bot.slack.work_queue), which keeps Slack's
     pace and puts a refused step back for later; a listener's own call answers a 429 in words."""
     options = {"base_url": settings.slack_api_url, "timeout": 15,
                "retry_handlers": [ConnectionErrorRetryHandler(max_retry_count=2)]}
@@ -133,7 +134,7 @@ def create_app(
     store: EncryptedInstallationStore | None = None
     installed_token: InstalledBotToken | None = None
     if settings.install.oauth:
-        from bot.installations import InstalledBotToken, make_installation_store
+        from bot.install.oauth import InstalledBotToken, make_installation_store
 
         store = make_installation_store(settings, sessions, make_client(settings))
         if store.unreadable_tokens():
@@ -161,7 +162,7 @@ def create_app(
     )
     services.experts = SlackExpertsPort(services)
     services.knowledge = SlackKnowledgePort(services)
-    swarm_opening.register(services)
+    queued_opening.register(services)
     slack_later.register(services)
     bolt_log = logging.getLogger("slack_bolt.App")
     if _OWN_CLIENT_NOTE not in bolt_log.filters:
@@ -194,8 +195,8 @@ def _installed_by_oauth(settings: Settings, store: EncryptedInstallationStore | 
     from slack_bolt.oauth import OAuthFlow
 
     from bot.i18n.catalog import LANGUAGES, t
-    from bot.install_callbacks import install_callbacks
-    from bot.installations import make_authorize, make_oauth_settings
+    from bot.install.callbacks import install_callbacks
+    from bot.install.oauth import make_authorize, make_oauth_settings
 
     oauth_client = store.rotator.client if store.rotator is not None else make_client(settings)
     flow = OAuthFlow(client=oauth_client, settings=make_oauth_settings(settings, store, install_callbacks()))

@@ -25,7 +25,7 @@ log = logging.getLogger("case_swarm")
 
 def _setup_logging(verbose: bool, settings: Settings | None = None) -> None:
     """Readable lines until the settings are read; then LOG_FORMAT's choice for the long-running commands."""
-    from bot.logs import setup_logging
+    from bot.serving.logs import setup_logging
 
     setup_logging(verbose=verbose, log_format=settings.replicas.log_format if settings else "text")
     # It logs every failed request at ERROR and then raises; whoever called reports it once, in words.
@@ -48,9 +48,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     ensure_reachable(settings.database_url)
     from bot.app import create_app
-    from bot.background import BackgroundRole, start_background
-    from bot.server import serve_http
-    from bot.socket_mode import serve_socket_mode
+    from bot.jobs.background import BackgroundRole, start_background
+    from bot.serving.server import serve_http
+    from bot.serving.socket_mode import serve_socket_mode
 
     _setup_logging(args.verbose, settings)
     new_file = sqlite_file(settings.database_url)
@@ -75,8 +75,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     """Jobs and outbox delivery without Slack's HTTP endpoint; PORT serves /healthz, /readyz, /metrics."""
     from bot.app import create_app
-    from bot.background import BackgroundRole, start_background
-    from bot.server import serve_http
+    from bot.jobs.background import BackgroundRole, start_background
+    from bot.serving.server import serve_http
 
     settings = Settings.from_env()
     from swarms.db import ensure_reachable
@@ -212,7 +212,7 @@ def _installations_lines(settings: Settings, sessions) -> list:
     from slack_sdk.errors import SlackTokenRotationError
 
     from bot.app import make_client
-    from bot.installations import make_installation_store
+    from bot.install.oauth import make_installation_store
     from swarms.case_systems.base import CheckLine
     from swarms.install.token_cipher import WrongTokenKey
     from swarms.install.workspaces import all_workspaces
@@ -265,7 +265,7 @@ def _app_token_line(settings: Settings):
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo.walkthrough import run_demo
 
     return run_demo(keep=args.keep, database_url=args.database_url, socket_mode=args.socket_mode, lang=args.lang)
 
@@ -381,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
 def _slack_start_problem(exc: Exception) -> str | None:
     """One line for a Slack problem at start-up, naming the setting to fix; None for anything else."""
     from bot.app import SlackUnreachable
-    from bot.socket_mode import AppTokenRefused, SocketModeUnreachable
+    from bot.serving.socket_mode import AppTokenRefused, SocketModeUnreachable
 
     if isinstance(exc, SlackUnreachable):
         return f"{exc}. Check SLACK_API_URL and the network."
@@ -403,7 +403,7 @@ def _slack_start_problem(exc: Exception) -> str | None:
 def _load_extensions() -> None:
     import importlib
 
-    for module in ("bot.cli_experts", "bot.cli_stats"):
+    for module in ("bot.experts.cli", "bot.cli_stats"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

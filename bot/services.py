@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 from sqlalchemy.orm import sessionmaker
 
-from bot.executor import TrackingExecutor
-from bot.gateway import SlackSwarmWorkspace
-from bot.people import People
-from bot.slack_queue import SlackQueue
+from bot.serving.executor import TrackingExecutor
+from bot.slack.people import People
+from bot.slack.work_queue import SlackQueue
+from bot.slack.workspace import SlackSwarmWorkspace
 from swarms.case_systems.base import CaseSystem
 from swarms.experts.invites import ExpertsPort
 from swarms.jobs.scheduling import SafeScheduler
@@ -29,8 +29,8 @@ from swarms.settings import Settings
 from swarms.stats.swarming_outcomes import OutcomesKeeper
 
 if TYPE_CHECKING:
-    from bot.background import Background
-    from bot.installations import EncryptedInstallationStore, InstalledBotToken  # only when installing by OAuth
+    from bot.install.oauth import EncryptedInstallationStore, InstalledBotToken  # only when installing by OAuth
+    from bot.jobs.background import Background
     from bot.listeners.commands import SubcommandRegistry
     from knowledge_export.exporters import Exporter
 
@@ -82,14 +82,14 @@ class AppServices:
     hooks: Hooks = field(default_factory=Hooks)
     routes: dict[str, WsgiApp] = field(default_factory=dict)  # HTTP paths beside Slack's (the case-system webhook)
     caches: SlackCaches = field(default_factory=SlackCaches)
-    # The scheduler, the outbox worker and the lease: set by bot.background.start_background, None before.
+    # The scheduler, the outbox worker and the lease: set by bot.jobs.background.start_background, None before.
     background: Background | None = None
     # Installed by OAuth (SLACK_CLIENT_ID): the workspaces' encrypted tokens, and the served one's for `client`.
     installation_store: EncryptedInstallationStore | None = None
     installed_token: InstalledBotToken | None = None
-    # The flows' outside world, made of Slack calls (bot.experts_gateway); built by create_app from these services.
+    # The flows' outside world, made of Slack calls (bot.experts.gateway); built by create_app from these services.
     experts: ExpertsPort = field(init=False)
-    knowledge: KnowledgePort = field(init=False)  # closing, drafting, archiving, reopening (bot.knowledge_gateway)
+    knowledge: KnowledgePort = field(init=False)  # closing, drafting, archiving, reopening (bot.knowledge.gateway)
 
     @property
     def scheduler(self) -> SafeScheduler | None:

@@ -13,11 +13,11 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.i18n.catalog import t
-from bot.ids import CaseCardAction
 from bot.listeners.commands import CommandContext
 from bot.registration import Listeners
 from bot.replies import reply_privately, tell_privately
 from bot.services import AppServices
+from bot.views.case_card import CaseCardAction
 from bot.views.catchup import catchup_message
 from swarms.case_systems.base import CaseSystemError
 from swarms.models import Swarm, SwarmStatus

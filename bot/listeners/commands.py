@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from slack_bolt import App
 
 from bot.i18n.catalog import t
-from bot.offers import offer_existing_work
+from bot.opening.offers import offer_existing_work
+from bot.opening.queued_opening import opened_text, queue_opening
 from bot.registration import Listeners
 from bot.replies import reply_privately
 from bot.services import AppServices
-from bot.swarm_opening import opened_text, queue_opening
 from swarms.errors import BotNotInChannel, ThreadInSwarmChannel, ThreadNeedsChannel
 from swarms.models import SwarmMode
 from swarms.opening.case_numbers import CASE_NUMBER

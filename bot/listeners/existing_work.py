@@ -1,4 +1,4 @@
-"""The buttons of the offer of existing work (bot/offers.py): join that swarm, read it, or open anyway."""
+"""The buttons of the offer of existing work (bot/opening/offers.py): join that swarm, read it, or open anyway."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from bot.listeners.commands import (
     parse_swarm_command,
     team_of,
 )
+from bot.opening.queued_opening import opened_text
 from bot.registration import Listeners, acknowledge
 from bot.replies import reply_privately
 from bot.services import AppServices
-from bot.swarm_opening import opened_text
 from bot.views.existing_work import OfferAction
 from bot.views.roundtrip import RoundTripRefused, action_value, id_from_text
 from swarms.models import Swarm, SwarmStatus

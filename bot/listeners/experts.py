@@ -2,7 +2,7 @@
 Invite buttons, the DM's Join / Decline, and the escalation and directory-refresh jobs.
 
 Listeners ack, parse, call one flow of `swarms.experts.invites`, render. `services.experts`
-(bot.experts_gateway) is the one place that turns what those flows need into Web API calls and jobs.
+(bot.experts.gateway) is the one place that turns what those flows need into Web API calls and jobs.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from collections.abc import Callable, Sequence
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
-from bot import jobs
 from bot.errors import error_text
-from bot.gateway import slack_error
 from bot.i18n.catalog import t
-from bot.identity import workspace_url
+from bot.jobs import scheduled as jobs
 from bot.listeners.catchup import catch_up_in_dm
 from bot.listeners.commands import CommandContext
 from bot.registration import Listeners, acknowledge
 from bot.replies import reply_privately, tell_privately
 from bot.services import AppServices
+from bot.slack.identity import workspace_url
+from bot.slack.workspace import slack_error
 from bot.views.experts import (
     AnswerValue,
     DeclineState,
@@ -62,7 +62,7 @@ from swarms.opening.lifecycle import OpenedSwarm, require_swarm
 log = logging.getLogger(__name__)
 INVITE_CHUNK = 100  # conversations.invite takes at most 100 users a call
 REFRESH_JOB = "experts-refresh"
-TUNE_JOB = "experts-tune"  # bot.jobs.tune_experts, monthly (EXPERTS_TUNE_SCHEDULE)
+TUNE_JOB = "experts-tune"  # bot.jobs.scheduled.tune_experts, monthly (EXPERTS_TUNE_SCHEDULE)
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 

@@ -13,8 +13,8 @@ from datetime import timedelta
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot import jobs
 from bot.i18n.catalog import t
+from bot.jobs import scheduled as jobs
 from bot.listeners.commands import CommandContext
 from bot.registration import Listeners
 from bot.services import AppServices

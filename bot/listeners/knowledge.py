@@ -14,15 +14,15 @@ from collections.abc import Callable
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
-from bot import knowledge_gateway
 from bot.errors import error_text
 from bot.i18n.catalog import t
+from bot.knowledge import gateway as knowledge_gateway
 from bot.listeners.commands import CommandContext
 from bot.listeners.messages import captured_message, nudge_delivery
-from bot.markup import readable_text
 from bot.registration import Listeners
 from bot.replies import reply_privately, tell_privately
 from bot.services import AppServices
+from bot.slack.markup import readable_text
 from bot.views.knowledge import (
     DraftRef,
     KnowledgeAction,

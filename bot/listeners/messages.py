@@ -14,9 +14,9 @@ import time
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot.identity import workspace_url
-from bot.markup import message_permalink, note_body, readable_text, ts_to_datetime
 from bot.services import AppServices
+from bot.slack.identity import workspace_url
+from bot.slack.markup import message_permalink, note_body, readable_text, ts_to_datetime
 from swarms.note_sync.capture import (
     CapturedMessage,
     SwarmChanged,

@@ -8,10 +8,10 @@ from slack_bolt import App, BoltResponse
 from sqlalchemy import select
 
 from bot.errors import error_text, expected
-from bot.logs import REQUEST_IDS, REQUEST_LISTENER, request_ids_of
 from bot.registration import user_of
 from bot.replies import reply_privately
 from bot.services import AppServices
+from bot.serving.logs import REQUEST_IDS, REQUEST_LISTENER, request_ids_of
 from swarms.metrics import EVENTS_DEDUPLICATED
 from swarms.models import ProcessedEvent
 

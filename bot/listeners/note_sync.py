@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from bot.errors import error_text, system_name
 from bot.i18n.catalog import t
-from bot.identity import bot_identity
 from bot.listeners.catchup import catch_up_joiner
 from bot.listeners.commands import CommandContext
 from bot.listeners.messages import captured_message, nudge_delivery
 from bot.registration import Listeners
 from bot.replies import reply_privately
 from bot.services import AppServices
+from bot.slack.identity import bot_identity
 from bot.views.note_sync import (
     AddToCaseState,
     SyncBlock,

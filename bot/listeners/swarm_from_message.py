@@ -25,7 +25,7 @@ from bot.listeners.note_sync import read_message
 from bot.registration import Listeners
 from bot.replies import reply_privately
 from bot.services import AppServices
-from bot.slack_queue import NotYet
+from bot.slack.work_queue import NotYet
 from bot.views.case_card import case_card_blocks, case_card_text
 from bot.views.note_sync import AddToCaseState
 from bot.views.swarm_from_message import (

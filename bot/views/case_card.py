@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import enum
+
 from bot.i18n.catalog import t
-from bot.ids import CaseCardAction, CaseCardBlock
 from bot.views.blocks import button, clip, context, escape_mrkdwn, header, section
 from bot.views.knowledge import KnowledgeAction, close_button
+
+
+class CaseCardAction(enum.StrEnum):
+    OPEN_CASE = "case_card.open_case"
+    CATCH_UP = "case_card.catch_up"  # a thread swarm's card: slash commands do not work in threads
+
+
+class CaseCardBlock(enum.StrEnum):
+    HEADER = "case_card.header"
+    FIELDS = "case_card.fields"
+    DESCRIPTION = "case_card.description"
+    ACTIONS = "case_card.actions"
+    THREAD_HINT = "case_card.thread_hint"
+    CLOSED = "case_card.closed"
+
 
 DESCRIPTION_EXCERPT = 600
 

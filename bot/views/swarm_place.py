@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n.catalog import t
-from bot.markup import message_permalink
+from bot.slack.markup import message_permalink
 
 
 def thread_link(workspace_url: str, channel_id: str, thread_ts: str) -> str:

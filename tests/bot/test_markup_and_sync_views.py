@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.markup import message_permalink, note_body, readable_text
+from bot.slack.markup import message_permalink, note_body, readable_text
 from bot.views.note_sync import AddToCaseState, add_to_case_modal, case_change_text, picked_swarm_id, status_text
 from swarms.case_systems.base import CaseChange
 from swarms.note_sync.capture import SwarmChoice, SyncStatus

@@ -1,7 +1,6 @@
 """The thread swarm's card and place, as plain builder functions: both languages, Slack's link shape."""
 
-from bot.ids import CaseCardAction, CaseCardBlock
-from bot.views.case_card import case_card_blocks
+from bot.views.case_card import CaseCardAction, CaseCardBlock, case_card_blocks
 from bot.views.knowledge import KnowledgeAction
 from bot.views.swarm_place import place_text
 from swarms.case_systems.base import CaseRecord

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.standin_run import StandInRun, start_standin_run
+from bot.demo.standin_run import StandInRun, start_standin_run
 from swarms.case_systems.local import LocalCaseSystem
 from swarms.models import Case
 from swarms.settings import Settings

@@ -7,7 +7,7 @@ import logging
 import urllib.error
 import urllib.request
 
-from bot.logs import REQUEST_IDS, JsonFormatter, _RequestIds
+from bot.serving.logs import REQUEST_IDS, JsonFormatter, _RequestIds
 
 
 def get(url: str) -> tuple[int, str]:

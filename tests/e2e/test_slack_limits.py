@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.standin_run import start_standin_run
+from bot.demo.standin_run import start_standin_run
 from bot.views.home import HomeAction
 from slack_standin import RateLimits
 from swarms.jobs.claimed_work import ClaimedWork, WorkState

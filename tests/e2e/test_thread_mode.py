@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from bot.ids import CaseCardAction
+from bot.views.case_card import CaseCardAction
 from bot.views.existing_work import OfferAction
 from bot.views.knowledge import KnowledgeAction, KnowledgeBlock, KnowledgeCallback
 from swarms.knowledge.flows import archive_when_due

@@ -132,7 +132,7 @@ def test_a_message_too_long_to_carry_is_read_again_and_kept_whole_or_the_person_
 
 
 def test_in_a_burst_that_slack_holds_back_the_message_is_kept_once_the_swarm_opens(sessions):
-    from bot.standin_run import start_standin_run
+    from bot.demo.standin_run import start_standin_run
     from slack_standin import RateLimits
     from swarms.models import Case
     from swarms.settings import Settings
@@ -169,7 +169,7 @@ def test_in_a_burst_that_slack_holds_back_the_message_is_kept_once_the_swarm_ope
 
 def test_kept_for_later_the_message_waits_while_its_swarm_opens_then_becomes_its_first_note(swarm_app, sessions):
     from bot.listeners.swarm_from_message import START_FROM
-    from bot.slack_queue import NotYet
+    from bot.slack.work_queue import NotYet
     from bot.views.swarm_from_message import FromMessageState
     from swarms.db import utcnow
     from swarms.jobs.claimed_work import WorkItem

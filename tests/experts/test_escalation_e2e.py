@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 import swarms.db
-from bot.jobs import check_expert_answer
+from bot.jobs.scheduled import check_expert_answer
 from bot.listeners.experts import on_lead
 from bot.views.experts import ExpertsAction
 from swarms.experts.invites import escalate, escalation_job_id

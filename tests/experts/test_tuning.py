@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bot.cli import main as cli_main
-from bot.demo_tuning import seed_resolved_swarms
+from bot.demo.tuning import seed_resolved_swarms
 from expert_finder.models import DEFAULT_WEIGHTS, ExpertProfile, Skill
 from swarms.experts.directory import import_directory
 from swarms.experts.finder import weights_in_use

@@ -31,7 +31,7 @@ def test_phone_numbers_come_from_the_lite_build():
 def test_starting_the_app_loads_neither_numpy_nor_the_korean_analyser_nor_the_redaction_rules():
     """What `serve` imports before it answers: the ranking, the Korean model and redaction load on first use."""
     heavy = ("numpy", "kiwipiepy", "sklearn", "scipy", "phonenumbers", "knowledge_export.redaction")
-    probe = f"import sys, bot.app, bot.background, bot.server; print([m for m in {heavy!r} if m in sys.modules])"
+    probe = f"import sys, bot.app, bot.jobs.background, bot.serving.server; print([m for m in {heavy!r} if m in sys.modules])"
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "[]", "")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.background import SlackAccessGate
+from bot.jobs.background import SlackAccessGate
 from swarms.install.workspaces import WorkspaceAccess, workspace
 from swarms.models import LocalCaseNote, Swarm
 from tests.e2e.conftest import swarm_app  # noqa: F401  (the running bot fixture)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from bot.people import People
+from bot.slack.people import People
 from expert_finder.models import ExpertProfile, Skill
 from knowledge_export.models import ArticleDraft, Mark
 from swarms.case_systems.case_import import CaseRows, import_cases

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.demo.standin_run import start_standin_run
 from bot.listeners.commands import COMMAND
-from bot.standin_run import start_standin_run
 from bot.views.knowledge import KnowledgeCallback
 from bot.views.note_sync import SyncCallback
 from bot.views.swarm_from_message import FromMessageCallback
@@ -66,7 +66,7 @@ def test_every_subscribed_event_has_a_listener(sessions):
 
 
 def test_an_install_by_oauth_asks_for_the_scopes_the_manifest_lists_and_comes_back_to_its_redirect():
-    from bot.installations import BOT_SCOPES, REDIRECT_PATH
+    from bot.install.oauth import BOT_SCOPES, REDIRECT_PATH
 
     oauth = manifest()["oauth_config"]
     assert list(BOT_SCOPES) == oauth["scopes"]["bot"]

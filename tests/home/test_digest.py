@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from types import SimpleNamespace
 
-from bot.jobs import DIGEST_JOB, ROLLUP_JOB, plan_home_jobs
+from bot.jobs.scheduled import DIGEST_JOB, ROLLUP_JOB, plan_home_jobs
 from swarms.db import make_session_factory
 from swarms.jobs.scheduling import make_scheduler
 from swarms.stats.digest import last_week, run_weekly_digest

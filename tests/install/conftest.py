@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.standin_run import start_standin_run
+from bot.demo.standin_run import start_standin_run
 from slack_standin import OAuthApp
 
 AGENT = "U0ACMEAGT1"

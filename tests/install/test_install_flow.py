@@ -201,7 +201,7 @@ def test_install_links_nobody_finished_do_not_pile_up(oauth_run, sessions):
 def test_replicas_rotating_at_once_never_spend_a_refresh_token_twice(oauth_run, sessions, database_url):
     from concurrent.futures import ThreadPoolExecutor
 
-    from bot.installations import make_installation_store
+    from bot.install.oauth import make_installation_store
     from swarms.db import make_engine, make_session_factory
 
     if not database_url.startswith("postgresql"):

@@ -6,7 +6,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.cli import main
-from bot.standin_run import TOKEN_KEY
+from bot.demo.standin_run import TOKEN_KEY
 from swarms.settings import Settings, SettingsError
 from tests.install.conftest import AGENT
 

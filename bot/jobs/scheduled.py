@@ -1,7 +1,7 @@
 """Every scheduled job of the app, in one place: the entry points the persistent scheduler calls, and how
 each is planned.
 
-The scheduler is made with the app's services as its context (bot.background), so each entry point gets
+The scheduler is made with the app's services as its context (bot.jobs.background), so each entry point gets
 them as its first argument, then the ids it was planned with; it calls domain functions with the ports
 they need. Each isolates its own failures (logged and counted, then the next run); a one-off job that fails
 plans its own retry, or it would never run again. Job ids are stable: a restart finds them in the store.
@@ -101,7 +101,7 @@ def cancel_answer_check(scheduler: SafeScheduler | None, outcome_id: int) -> Non
 @context_job
 def refresh_expert_directory(services: AppServices) -> None:
     """Directory members re-read from Slack; closed swarms' outcomes settled as contributed or credited."""
-    from bot.experts_gateway import SlackProfileReader
+    from bot.experts.gateway import SlackProfileReader
     from swarms.experts.directory import refresh_directory
     from swarms.experts.finder import settle_outcomes
 
@@ -146,7 +146,7 @@ def plan_expert_jobs(services: AppServices, scheduler: SafeScheduler) -> None:
 @context_job
 def draft_article(services: AppServices, swarm_id: int) -> None:
     """The knowledge draft of a closed swarm, tried again after the case system could not be read."""
-    from bot.knowledge_gateway import draft_now  # the flow with this app's exporter
+    from bot.knowledge.gateway import draft_now  # the flow with this app's exporter
 
     with job_run("knowledge-draft"):
         try:

@@ -8,7 +8,7 @@ import logging
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.response import BoltResponse
 
-from bot.installations import INSTALL_PATH, STATE_SECONDS, WorkspaceRefused
+from bot.install.oauth import INSTALL_PATH, STATE_SECONDS, WorkspaceRefused
 from bot.views.install_pages import InstallOutcome, InstallPage, install_page
 
 log = logging.getLogger(__name__)

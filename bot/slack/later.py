@@ -8,7 +8,7 @@ once when the pace allows (the usual case) and otherwise by whichever process's 
 from __future__ import annotations
 
 from bot.services import AppServices
-from bot.slack_queue import NotYet
+from bot.slack.work_queue import NotYet
 from swarms.jobs.claimed_work import WorkItem
 
 POST = "slack.post"

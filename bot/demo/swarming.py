@@ -1,7 +1,7 @@
 """The demo's swarming steps: a swarm started from an alert, an offer of the swarm already at work, a
 late joiner's catch-up, and the seeded history behind the Home's swarmed/not-swarmed figures.
 
-Separate from `bot/demo.py` so the story there stays readable; each step prints what people see.
+Separate from `bot/demo/walkthrough.py` so the story there stays readable; each step prints what people see.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.standin_run import StandInRun
+from bot.demo.standin_run import StandInRun
 from bot.views.existing_work import OfferAction
 from bot.views.swarm_from_message import FromMessageAction, FromMessageBlock, FromMessageCallback
 from swarms.db import utcnow

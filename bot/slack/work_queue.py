@@ -22,7 +22,7 @@ from typing import TypeVar
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, func, or_, select
 
-from bot.slack_pacing import SlackPacer
+from bot.slack.pacing import SlackPacer
 from swarms.case_systems.base import CaseRecord
 from swarms.db import utcnow
 from swarms.jobs.claimed_work import (

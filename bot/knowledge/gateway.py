@@ -1,5 +1,5 @@
 """The knowledge flows' port (`swarms.knowledge.flows.KnowledgePort`), made of Slack Web API calls, the
-outbox worker and the scheduler, beside `bot.gateway` and `bot.experts_gateway`; and the flows wired with
+outbox worker and the scheduler, beside `bot.slack.workspace` and `bot.experts.gateway`; and the flows wired with
 this app's ports and settings, for the listeners, the hooks and the jobs."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 
-from bot import jobs
 from bot.errors import system_name
 from bot.i18n.catalog import t
-from bot.identity import workspace_url
-from bot.slack_later import post_later, update_later
+from bot.jobs import scheduled as jobs
+from bot.slack.identity import workspace_url
+from bot.slack.later import post_later, update_later
 from bot.views.case_card import case_card_blocks, case_card_text, closed_card_from_posted
 from bot.views.knowledge import card_closed_line, closed_message
 from bot.views.knowledge_review import draft_message

@@ -1,5 +1,5 @@
 """The expert flows' port (`swarms.experts.invites.ExpertsPort`) and the directory's profile reader, made of
-Slack Web API calls, the case system and the scheduler; beside `bot.gateway`, whose workspace invites."""
+Slack Web API calls, the case system and the scheduler; beside `bot.slack.workspace`, whose workspace invites."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import jobs
-from bot.gateway import slack_error
-from bot.slack_later import post_later
+from bot.jobs import scheduled as jobs
+from bot.slack.later import post_later
+from bot.slack.workspace import slack_error
 from bot.views.experts import join_request_blocks, join_request_text, notice_blocks, notice_text
 from swarms.case_systems.base import CaseRecord
 from swarms.experts.errors import ExpertUnreachable

@@ -1,6 +1,6 @@
 """Serving the bot: HTTP mode (`/slack/events` on waitress, a production WSGI server) or Socket Mode.
 
-HTTP mode is what several replicas need; Socket Mode (SLACK_APP_TOKEN set, `bot.socket_mode`) is for a
+HTTP mode is what several replicas need; Socket Mode (SLACK_APP_TOKEN set, `bot.serving.socket_mode`) is for a
 laptop or a workspace without a public URL. HTTP mode keeps Bolt's request verification on; Socket
 Mode needs none (the WebSocket is opened with the app-level token).
 
@@ -22,7 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.app import BotApp
-from bot.logs import REQUEST_IDS, REQUEST_LISTENER
+from bot.serving.logs import REQUEST_IDS, REQUEST_LISTENER
 from swarms.metrics import ACKS, HTTP_REQUESTS, app_registry, listener_label
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def _health(start_response: Callable) -> Iterable[bytes]:
 
 
 def _ready(bot: BotApp, start_response: Callable) -> Iterable[bytes]:
-    from bot.readiness import readiness
+    from bot.serving.readiness import readiness
 
     report = readiness(bot.services)
     return _send(start_response, "200 OK" if report.ready else "503 Service Unavailable", report.as_json())

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from slack_sdk.webhook import WebhookClient
 
-from bot.gateway import PACED
 from bot.i18n.catalog import t
-from bot.identity import workspace_url
 from bot.services import AppServices
-from bot.slack_pacing import bucket_of
-from bot.slack_queue import NotYet, SlackQueue, case_from_json, case_to_json
+from bot.slack.identity import workspace_url
+from bot.slack.pacing import bucket_of
+from bot.slack.work_queue import NotYet, SlackQueue, case_from_json, case_to_json
+from bot.slack.workspace import PACED
 from bot.views.swarm_place import place_text
 from swarms.case_systems.base import CaseRecord
 from swarms.jobs.claimed_work import WorkItem

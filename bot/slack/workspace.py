@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.i18n.catalog import t
-from bot.slack_pacing import SlackPacer
+from bot.slack.pacing import SlackPacer
 from bot.views.case_card import case_card_blocks, case_card_text
 from swarms.case_systems.base import CaseRecord
 from swarms.ports import ChannelRef, InviteOutcome, NameRefused, NameTaken, WorkspaceRefused

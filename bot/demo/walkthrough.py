@@ -20,8 +20,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import demo_swarming
-from bot.standin_run import StandInRun, start_standin_run
+from bot.demo import swarming
+from bot.demo.standin_run import StandInRun, start_standin_run
 from bot.views.home import home_as_text
 from swarms.db import make_engine, make_session_factory, upgrade
 from swarms.models import Case, LocalCaseNote
@@ -70,7 +70,7 @@ def run_demo(*, keep: bool = False, database_url: str = "", socket_mode: bool = 
                                   "SWARM_ARCHIVE_DAYS": "7", "KNOWLEDGE_EXPORT": "folder",
                                   "KNOWLEDGE_FOLDER": str(knowledge), "DEFAULT_LANGUAGE": lang},
                                  needs_slack=False)
-    demo_swarming.seed_history(sessions)
+    swarming.seed_history(sessions)
     run = start_standin_run(sessions, settings=settings, socket_mode=socket_mode)
     try:
         _show_connection(run)
@@ -209,7 +209,7 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
 
 
 def _tune(run: StandInRun, people: dict[str, str]) -> None:
-    from bot.demo_tuning import play_tuning
+    from bot.demo.tuning import play_tuning
 
     play_tuning(run.services.sessions, run.services.settings, people, _title)
 
@@ -272,15 +272,15 @@ def _publish_and_show(run: StandInRun, channel_id: str, user: str, *, internal: 
 
 def _play_swarming(run: StandInRun, people: dict[str, str], channel_id: str) -> None:
     _title("Meanwhile, a monitoring alert in #general: Sam uses the Swarm on this case shortcut on it")
-    demo_swarming.swarm_from_alert(run, people["sam"], lambda cid, heading: (
+    swarming.swarm_from_alert(run, people["sam"], lambda cid, heading: (
         print(f"\n{heading}"), _show_channel(run, cid, since=0)))
 
     _title("Meanwhile, Mira runs /swarm 00001029, a repeat report of E-21 after the firmware update")
-    demo_swarming.offer_existing(run, people["mira"], lambda user, heading: _show_answers(run, user, heading,
+    swarming.offer_existing(run, people["mira"], lambda user, heading: _show_answers(run, user, heading,
                                                                                          last=1))
 
     _title("Minho joins the E-21 swarm late: the catch-up only he sees")
-    shown = demo_swarming.late_joiner(run, channel_id, people["minho"])
+    shown = swarming.late_joiner(run, channel_id, people["minho"])
     print(_indent(_blocks_text(shown.get("blocks") or []) or shown.get("text", "(no catch-up)")))
 
 

@@ -60,7 +60,7 @@ def seed_resolved_swarms(session: Session, owners: dict[str, str], opener: str, 
 
 def play_tuning(sessions, settings, people: dict[str, str], title) -> None:
     """Seed a year of resolved swarms, then run `case-swarm experts tune` on them and print its report."""
-    from bot.cli_experts import tune_report
+    from bot.experts.cli import tune_report
     from swarms.db import utcnow
     from swarms.experts.tuning import tune_on_swarms
 

@@ -59,7 +59,7 @@ def cmd_experts_import(args: argparse.Namespace) -> int:
 
 def cmd_experts_refresh(args: argparse.Namespace) -> int:
     from bot.app import make_client
-    from bot.experts_gateway import SlackProfileReader
+    from bot.experts.gateway import SlackProfileReader
     from swarms.db import ensure_reachable, make_engine, make_session_factory, upgrade, utcnow
     from swarms.experts.directory import refresh_directory
     from swarms.settings import Settings

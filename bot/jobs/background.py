@@ -7,7 +7,7 @@ and the end-to-end tests. What a process runs is its `BackgroundRole`:
 - `WORKER` (`case-swarm worker`): the same, without Slack's HTTP endpoint;
 - `WEB` (`serve --web-only`): neither; its scheduler only *plans* jobs into the shared job store.
 
-Of all candidates, the one holding the scheduler lease (`swarms.jobs.leadership`) runs the jobs (bot.jobs) and
+Of all candidates, the one holding the scheduler lease (`swarms.jobs.leadership`) runs the jobs (bot.jobs.scheduled) and
 the features' `on_lead` hooks (queue missing archives, re-plan answer checks, finish interrupted drafts); another
 takes over within the lease time when it dies. The `Background` is `services.background`: the app's
 scheduler and worker are read from it.
@@ -23,10 +23,10 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from bot import jobs
 from bot.app import BotApp
+from bot.jobs import scheduled as jobs
 from bot.services import AppServices
-from bot.slack_queue import SlackQueue
+from bot.slack.work_queue import SlackQueue
 from swarms.install.workspaces import workspaces_without_access
 from swarms.jobs.leadership import Leadership
 from swarms.jobs.scheduling import SafeScheduler, make_scheduler
@@ -84,7 +84,7 @@ def start_background(bot: BotApp, *, role: BackgroundRole = BackgroundRole.ALL, 
     runs_jobs = role != BackgroundRole.WEB
     leadership: Leadership | None = None
     access = SlackAccessGate(services.sessions)
-    # Every job is called with these services first (bot.jobs).
+    # Every job is called with these services first (bot.jobs.scheduled).
     scheduler = make_scheduler(engine, start=False, may_run=lambda: leadership is not None and leadership.holds_lease()
                                and access.open(),
                                context=services)

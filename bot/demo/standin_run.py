@@ -22,9 +22,9 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.orm import sessionmaker
 
 from bot.app import BotApp, create_app, make_client
-from bot.background import Background, start_background
-from bot.server import RunningServer, start_http_server
-from bot.socket_mode import SocketModeConnection, connect_socket_mode
+from bot.jobs.background import Background, start_background
+from bot.serving.server import RunningServer, start_http_server
+from bot.serving.socket_mode import SocketModeConnection, connect_socket_mode
 from expert_finder.ranking import warm_up
 from slack_standin import BrowserPage, OAuthApp, RateLimits, SlackStandIn, Workspace
 from swarms.case_systems.base import CaseSystem

@@ -1,0 +1,1 @@
+"""Installing by OAuth: the encrypted installation store, token rotation, and the install pages' answers."""
