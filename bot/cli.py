@@ -401,14 +401,8 @@ def _slack_start_problem(exc: Exception) -> str | None:
 
 
 def _load_extensions() -> None:
-    import importlib
-
-    for module in ("bot.experts.cli", "bot.cli_stats"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    """The experts subcommands register themselves on import; imported late because they import this module."""
+    import bot.experts.cli  # noqa: F401
 
 
 if __name__ == "__main__":  # `python -m bot.cli`: run the imported module, where the extensions register
