@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 
 from swarms.ports import ChannelRef, InviteOutcome, NameTaken
@@ -119,3 +120,13 @@ class FlakyCaseSystem:
             self.crash_after_write = False
             raise Crash("after the remote write, before the local commit")
         return results
+
+
+def wait_until(condition, timeout: float) -> bool:
+    """Polls `condition` every 50 ms until it holds or `timeout` seconds pass; the last answer is returned."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pickle
 import threading
-import time
 from datetime import timedelta
 
 from sqlalchemy import text
 
 from swarms.db import utcnow
 from swarms.jobs.scheduling import context_job, is_planned, make_scheduler, schedule_once
+from tests.fakes import wait_until
 
 CALLS: list[tuple[object, int]] = []
 _calls_lock = threading.Lock()
@@ -28,15 +28,6 @@ class App:
 def remember(app: App, swarm_id: int) -> None:
     with _calls_lock:
         CALLS.append((app, swarm_id))
-
-
-def wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def test_a_stored_job_is_called_with_the_app_first_and_the_store_keeps_only_its_ids(engine):

@@ -10,6 +10,7 @@ from datetime import timedelta
 from swarms.db import utcnow
 from swarms.jobs.leadership import Leadership
 from swarms.jobs.scheduling import make_scheduler, schedule_once
+from tests.fakes import wait_until
 
 RUNS: list[str] = []
 _runs_lock = threading.Lock()
@@ -18,15 +19,6 @@ _runs_lock = threading.Lock()
 def record_run(name: str) -> None:
     with _runs_lock:
         RUNS.append(name)
-
-
-def wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def test_one_off_jobs_raced_by_three_schedulers_kill_none_of_them(engine):
