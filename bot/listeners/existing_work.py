@@ -21,9 +21,8 @@ from bot.replies import reply_privately
 from bot.services import AppServices
 from bot.views.existing_work import OfferAction
 from bot.views.roundtrip import RoundTripRefused, action_value, id_from_text
-from swarms.models import Swarm, SwarmStatus
 from swarms.opening.case_numbers import is_case_number
-from swarms.opening.lifecycle import opened_swarm, remembered_case
+from swarms.opening.lifecycle import joinable_swarm
 
 
 def register(app: App, services: AppServices) -> None:
@@ -42,12 +41,7 @@ def _join(services: AppServices) -> Callable:
         except RoundTripRefused:
             reply_privately(respond, t("offer.bad_value", lang))
             return
-        with services.sessions() as session:
-            swarm = session.get(Swarm, swarm_id)
-            # A forged id may name another workspace's swarm: only the clicker's own workspace's is joined.
-            open_now = (swarm is not None and swarm.team_id == team_of(body) and swarm.status == SwarmStatus.OPEN
-                        and swarm.channel_id)
-            opened = opened_swarm(swarm, remembered_case(swarm), created=False) if open_now else None
+        opened = joinable_swarm(services.sessions, swarm_id, team_of(body))
         if opened is None:
             reply_privately(respond, t("offer.gone", lang))
             return

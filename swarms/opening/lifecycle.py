@@ -283,6 +283,18 @@ def opened_swarm(swarm: Swarm, case: CaseRecord, *, created: bool) -> OpenedSwar
                        thread_ts=swarm.thread_ts)
 
 
+def joinable_swarm(sessions: sessionmaker, swarm_id: int, team_id: str) -> OpenedSwarm | None:
+    """The open swarm an offer's "Join that swarm" names, if it is still open and of the clicker's workspace.
+
+    A forged id may name another workspace's swarm, or one since closed: neither is joined.
+    """
+    with sessions() as session:
+        swarm = session.get(Swarm, swarm_id)
+        if swarm is None or swarm.team_id != team_id or swarm.status != SwarmStatus.OPEN or not swarm.channel_id:
+            return None
+        return opened_swarm(swarm, remembered_case(swarm), created=False)
+
+
 def open_swarm_numbered(session: Session, team_id: str, case_system: str, case_number: str) -> Swarm | None:
     return session.scalar(
         select(Swarm).where(Swarm.team_id == team_id, Swarm.case_system == case_system,
