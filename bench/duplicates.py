@@ -47,7 +47,8 @@ from swarms.case_systems.base import CaseRecord
 from swarms.db import make_engine, make_session_factory, upgrade
 from swarms.knowledge.models import DraftState, KnowledgeDraft
 from swarms.models import Swarm, SwarmStatus
-from swarms.opening.existing_work import CLEAR_SCORE, MARGIN, MIN_SCORE, find_existing_work, forget_cached_work
+from swarms.opening.existing_work import CLEAR_SCORE, MARGIN, MIN_SCORE, WorkCache, find_existing_work
+from swarms.opening.problem_similarity import analyse
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 TEAM = "T0BENCH"  # one workspace: offers are found within the workspace asking
@@ -116,19 +117,21 @@ def _add_work(session, kind: str, number: str, subject: str, product: str, text:
                                    draft={"title": subject, "problem": text, "resolution": text}))
 
 
-def measure(sessions, name: str, data: dict, numbers: dict[str, str], min_score: float | None) -> OfferRates:
+def measure(sessions, work: WorkCache, name: str, data: dict, numbers: dict[str, str],
+            min_score: float | None) -> OfferRates:
     first = false = 0
     times = []
     with sessions() as session:
         for cluster in data["clusters"]:
             for i, new in enumerate(cluster["duplicates"]):
                 started = time.perf_counter()
-                offers = find_existing_work(session, TEAM, _case(f"{cluster['id']}-{i}", new), "local",
+                offers = find_existing_work(session, work, TEAM, _case(f"{cluster['id']}-{i}", new), "local",
                                             min_score=min_score)
                 times.append((time.perf_counter() - started) * 1000)
                 first += bool(offers) and offers[0].case_number == numbers[cluster["id"]]
         for i, new in enumerate(data["unrelated"]):
-            false += bool(find_existing_work(session, TEAM, _case(f"unrelated-{i}", new), "local", min_score=min_score))
+            false += bool(find_existing_work(session, work, TEAM, _case(f"unrelated-{i}", new), "local",
+                                             min_score=min_score))
     duplicates = sum(len(c["duplicates"]) for c in data["clusters"])
     return OfferRates(name, min_score, duplicates, first, len(data["unrelated"]), false,
                       round(statistics.median(times), 2))
@@ -146,7 +149,6 @@ def run(sets: dict[str, Path] = DEVELOPMENT, min_scores: tuple[float | None, ...
     rows = []
     for name, path in sets.items():
         data = json.loads(path.read_text(encoding="utf-8"))
-        forget_cached_work()  # a new database: this process's memory of the last one's swarms is wrong here
         with tempfile.TemporaryDirectory() as folder:
             engine = make_engine(f"sqlite:///{folder}/duplicates.sqlite3")
             upgrade(engine)
@@ -154,7 +156,8 @@ def run(sets: dict[str, Path] = DEVELOPMENT, min_scores: tuple[float | None, ...
             seed_background(sessions, background)
             numbers = seed(sessions, data)
             label = f"{name}+{background // 1000}k" if background else name
-            rows += [measure(sessions, label, data, numbers, score) for score in min_scores]
+            work = WorkCache()  # a new database: what the app would remember of another one's swarms is wrong here
+            rows += [measure(sessions, work, label, data, numbers, score) for score in min_scores]
             engine.dispose()
     return rows
 
@@ -194,24 +197,25 @@ def measure_latency(sizes: tuple[int, ...] = BACKGROUND_SIZES) -> list[Latency]:
             upgrade(engine)
             sessions = make_session_factory(engine)
             seed_background(sessions, size)
-            forget_cached_work()
+            work = WorkCache()
+            analyse.cache_clear()  # cold: a new process has analysed no text yet
             with sessions() as session:
-                cold = _timed(lambda: find_existing_work(session, TEAM, probe, "local"))
+                cold = _timed(find_existing_work, session, work, TEAM, probe, "local")
             with sessions.begin() as session:
                 _add_work(session, "open_swarm", "99999999", "Battery app shows wrong state of charge", "PowerCell 10",
                           "")
             with sessions() as session:
-                rebuilt = _timed(lambda: find_existing_work(session, TEAM, probe, "local"))
-                warm = statistics.median(_timed(lambda: find_existing_work(session, TEAM, probe, "local"))
+                rebuilt = _timed(find_existing_work, session, work, TEAM, probe, "local")
+                warm = statistics.median(_timed(find_existing_work, session, work, TEAM, probe, "local")
                                          for _ in range(20))
             engine.dispose()
         rows.append(Latency(size, round(cold, 1), round(rebuilt, 1), round(warm, 1)))
     return rows
 
 
-def _timed(call) -> float:
+def _timed(call, *args) -> float:
     started = time.perf_counter()
-    call()
+    call(*args)
     return (time.perf_counter() - started) * 1000
 
 

@@ -23,6 +23,7 @@ from swarms.knowledge.flows import KnowledgePort
 from swarms.note_sync.capture import SwarmRef
 from swarms.note_sync.case_changes import ChangeNotice
 from swarms.note_sync.delivery_worker import DeliveryWorker
+from swarms.opening.existing_work import WorkCache
 from swarms.opening.lifecycle import OpenedSwarm
 from swarms.permissions import Permissions
 from swarms.settings import Settings
@@ -82,6 +83,7 @@ class AppServices:
     hooks: Hooks = field(default_factory=Hooks)
     routes: dict[str, WsgiApp] = field(default_factory=dict)  # HTTP paths beside Slack's (the case-system webhook)
     caches: SlackCaches = field(default_factory=SlackCaches)
+    existing_work: WorkCache = field(default_factory=WorkCache)  # each workspace's work, indexed for the offer
     # The scheduler, the outbox worker and the lease: set by bot.jobs.background.start_background, None before.
     background: Background | None = None
     # Installed by OAuth (SLACK_CLIENT_ID): the workspaces' encrypted tokens, and the served one's for `client`.

@@ -23,7 +23,7 @@ def offer_existing_work(services: AppServices, team_id: str, case: CaseRecord, l
 
     `place` (a `--thread` or `--channel` asked for) travels in "Open a new swarm anyway"."""
     with services.sessions() as session:
-        offers = find_existing_work(session, team_id, case, services.cases.name)
+        offers = find_existing_work(session, services.existing_work, team_id, case, services.cases.name)
     if not offers:
         return False
     log.debug("case %s: offered %s instead of a new swarm", case.number, [(o.kind, o.swarm_id) for o in offers])

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import enum
 import threading
-from dataclasses import dataclass, replace
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -31,6 +32,7 @@ MARGIN = 0.06  # between the floor and CLEAR_SCORE, the best must lead the next 
 OFFERS = 3
 RECENT_RESOLVED = 5000  # resolved swarms and articles looked at, newest first
 QUERY_DESCRIPTION_CHARS = 400
+TEAMS_KEPT = 32  # workspaces whose work is kept indexed, the most recently asked
 DETAIL_CHARS = 600
 
 
@@ -62,12 +64,12 @@ def work_text(work: ExistingWork) -> str:
     return f"{work.title}\n{work.title}\n{work.detail[:DETAIL_CHARS]}"
 
 
-def find_existing_work(session: Session, team_id: str, case: CaseRecord, case_system: str, *, limit: int = OFFERS,
-                       min_score: float | None = None) -> list[ExistingWork]:
+def find_existing_work(session: Session, work: WorkCache, team_id: str, case: CaseRecord, case_system: str, *,
+                       limit: int = OFFERS, min_score: float | None = None) -> list[ExistingWork]:
     """The work most like `case`, best first, when the best is clearly a match; an article stands for the
     swarm it came from. `min_score` replaces the floor (and drops the margin): benchmarks sweep it.
-    Only the work of `team_id`'s workspace is offered."""
-    candidates, index = _CACHE.candidates(session, team_id, case, case_system)
+    Only the work of `team_id`'s workspace is offered; `work` is what this process remembers of it."""
+    candidates, index = work.candidates(session, team_id, case, case_system)
     if not candidates:
         return []
     from swarms.opening.problem_similarity import analyse
@@ -80,35 +82,42 @@ def find_existing_work(session: Session, team_id: str, case: CaseRecord, case_sy
     runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
     if best < floor or (min_score is None and best < CLEAR_SCORE and best - runner_up < MARGIN):
         return []
-    return [replace(work, score=round(score, 4)) for score, work in ranked[:limit] if score >= floor]
+    return [replace(found, score=round(score, 4)) for score, found in ranked[:limit] if score >= floor]
 
 
-def forget_cached_work() -> None:
-    """Drop what this process remembers of earlier work (benchmarks time a cold start with it)."""
-    from swarms.opening.problem_similarity import analyse
+@dataclass
+class _TeamWork:
+    """One workspace's resolved work as last read (swarm id → (version, work)) and its index."""
 
-    global _CACHE
-    _CACHE = _WorkCache()
-    analyse.cache_clear()
+    resolved: dict[int, tuple[tuple, ExistingWork | None]] = field(default_factory=dict)
+    index: tuple[tuple, Candidates] | None = None
 
 
-class _WorkCache:
-    """What this process has read and indexed of resolved work, so an offer reads only what changed.
+class WorkCache:
+    """What this process has read and indexed of each workspace's work, so an offer reads only what changed.
 
-    A resolved swarm's text changes only when it is closed again (`closed_at`) or its draft changes
-    (`updated_at`, `state`): those and its case make its version, and a version not seen before is read again. Open
-    swarms are read whole each time (a subject and a product). The index is rebuilt when any candidate
-    changed; each text's analysis is cached apart, so a rebuild costs no re-analysis. Nothing is read at
-    start (start-up stays light: bench/startup.py): the first offer in a process pays for it.
+    Owned by the app (`bot.services.AppServices.existing_work`) and passed in; kept per workspace and case system, so
+    workspaces asking in turn do not rebuild each other's index, and the least recently asked of more than
+    `TEAMS_KEPT` is forgotten. A resolved swarm's text changes only when it is closed again (`closed_at`) or
+    its draft changes (`updated_at`, `state`): those and its case make its version, and a version not seen
+    before is read again. Open swarms are read whole each time (a subject and a product). The index is rebuilt
+    when any candidate changed; each text's analysis is cached apart, so a rebuild costs no re-analysis.
+    Nothing is read at start (start-up stays light: bench/startup.py).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._resolved: dict[int, tuple[tuple, ExistingWork | None]] = {}
-        self._index: tuple[tuple, Candidates] | None = None
+        self._teams: OrderedDict[tuple[str, str], _TeamWork] = OrderedDict()
+
+    def indexed(self, team_id: str, case_system: str) -> bool:
+        """Whether an index of this workspace's work is held (the next unchanged offer reads no text)."""
+        with self._lock:
+            team = self._teams.get((team_id, case_system))
+            return team is not None and team.index is not None
 
     def candidates(self, session: Session, team_id: str, case: CaseRecord,
                    case_system: str) -> tuple[list[ExistingWork], Candidates]:
+        """The workspace's open swarms (but `case`'s own) and recent resolved work, with their index."""
         open_work = _open_swarms(session, team_id, case, case_system)
         versions = [(swarm_id, tuple(version)) for swarm_id, *version in session.execute(
             select(Swarm.id, Swarm.case_key, Swarm.closed_at, KnowledgeDraft.state, KnowledgeDraft.updated_at)
@@ -117,31 +126,38 @@ class _WorkCache:
                    Swarm.case_system == case_system)
             .order_by(Swarm.closed_at.desc().nulls_last(), Swarm.id.desc()).limit(RECENT_RESOLVED))]
         with self._lock:
-            known = dict(self._resolved)
+            team = self._team(team_id, case_system)
+            known = dict(team.resolved)
         stale = [swarm_id for swarm_id, version in versions if known.get(swarm_id, ((),))[0] != version]
-        fresh = {work.swarm_id: work for chunk in range(0, len(stale), 500)
-                 for work in _resolved(session, stale[chunk:chunk + 500])}
+        fresh = {found.swarm_id: found for chunk in range(0, len(stale), 500)
+                 for found in _resolved(session, stale[chunk:chunk + 500])}
         for swarm_id, version in versions:
             if swarm_id in fresh or swarm_id in stale:
                 known[swarm_id] = (version, fresh.get(swarm_id))
-        resolved = [work for swarm_id, _ in versions if (work := known[swarm_id][1]) is not None]
+        resolved = [found for swarm_id, _ in versions if (found := known[swarm_id][1]) is not None]
         candidates = open_work + resolved
         key = (tuple((w.swarm_id, w.title, w.product) for w in open_work), tuple(versions))
         with self._lock:
             if len(known) > 2 * RECENT_RESOLVED:  # swarms long out of the window are forgotten
                 known = {swarm_id: known[swarm_id] for swarm_id, _ in versions}
-            self._resolved = known
-            index = self._index[1] if self._index is not None and self._index[0] == key else None
+            team.resolved = known
+            index = team.index[1] if team.index is not None and team.index[0] == key else None
         if index is None:
             from swarms.opening.problem_similarity import Candidates, analyse
 
-            index = Candidates([analyse(work_text(work), work.product) for work in candidates])
+            index = Candidates([analyse(work_text(found), found.product) for found in candidates])
             with self._lock:
-                self._index = (key, index)
+                team.index = (key, index)
         return candidates, index
 
-
-_CACHE = _WorkCache()
+    def _team(self, team_id: str, case_system: str) -> _TeamWork:
+        """This workspace's entry, now the most recently asked (called under the lock)."""
+        key = (team_id, case_system)
+        team = self._teams.pop(key, None) or _TeamWork()
+        self._teams[key] = team
+        while len(self._teams) > TEAMS_KEPT:
+            self._teams.popitem(last=False)
+        return team
 
 
 def _open_swarms(session: Session, team_id: str, case: CaseRecord, case_system: str) -> list[ExistingWork]:

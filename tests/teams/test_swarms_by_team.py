@@ -11,7 +11,7 @@ from swarms.case_systems.local import LocalCaseSystem
 from swarms.db import make_engine, upgrade, utcnow
 from swarms.install.workspaces import claim_workspace
 from swarms.models import Case, Swarm, SwarmStatus
-from swarms.opening.existing_work import find_existing_work
+from swarms.opening.existing_work import WorkCache, find_existing_work
 from swarms.opening.lifecycle import live_swarm_numbered, open_swarm, open_swarm_numbered
 from tests.fakes import FakeWorkspace
 
@@ -81,9 +81,11 @@ def test_work_on_the_same_problem_is_offered_within_the_workspace_only(sessions,
     similar = CaseRecord(key="00001002", number="00001002", product="SolarMax 5000",
                          subject="Inverter shows E-21 after updating the firmware")
 
+    work = WorkCache()
     with sessions() as session:
-        assert [work.swarm_id for work in find_existing_work(session, ACME, similar, "local")] == [acme.swarm_id]
-        assert find_existing_work(session, GLOBEX, similar, "local") == []
+        assert [found.swarm_id for found in find_existing_work(session, work, ACME, similar, "local")] == [
+            acme.swarm_id]
+        assert find_existing_work(session, work, GLOBEX, similar, "local") == []
 
 
 def test_swarms_from_before_teams_belong_to_the_first_workspace_that_claims_the_database(sessions):
@@ -111,3 +113,52 @@ def test_the_migration_gives_existing_swarms_the_workspace_the_database_served(t
     with engine.connect() as conn:
         assert conn.execute(text("SELECT team_id FROM swarms")).scalars().all() == [ACME]
     engine.dispose()
+
+
+def _resolve(sessions, team_id: str, number: str, subject: str, summary: str) -> None:
+    with sessions.begin() as session:
+        session.add(Swarm(team_id=team_id, case_system="local", case_key=number, case_number=number,
+                          case_subject=subject, case_product="SolarMax 5000", opened_by="U1",
+                          status=SwarmStatus.CLOSED, closed_at=utcnow(), resolution_summary=summary))
+
+
+def test_workspaces_asking_in_turn_each_keep_their_own_index_of_work(sessions):
+    """Given resolved work in two workspaces, when each asks for an offer in turn, then each is offered its
+    own work, and both workspaces' work stays indexed (one asking does not throw the other's index away)."""
+    _resolve(sessions, ACME, "00003001", "Inverter fan loud at night", "Replaced the fan bearing")
+    _resolve(sessions, GLOBEX, "00003002", "Inverter fan loud at night", "Cleaned the fan grille")
+    fan = CaseRecord(key="00003003", number="00003003", product="SolarMax 5000", subject="Inverter fan is loud at night")
+    work = WorkCache()
+
+    with sessions() as session:
+        for team_id, number in ((ACME, "00003001"), (GLOBEX, "00003002"), (ACME, "00003001")):
+            assert [found.case_number for found in find_existing_work(session, work, team_id, fan, "local")] == [
+                number]
+
+    assert work.indexed(ACME, "local") and work.indexed(GLOBEX, "local")
+
+
+def test_a_new_cache_remembers_nothing_of_another(sessions):
+    """Given one app's cache holding a workspace's index, when another cache is made (another app, a
+    benchmark's new database), then it holds nothing: the cache is an object passed in, not a module global."""
+    _resolve(sessions, ACME, "00003001", "Inverter fan loud at night", "Replaced the fan bearing")
+    fan = CaseRecord(key="00003003", number="00003003", product="SolarMax 5000", subject="Inverter fan is loud at night")
+    first = WorkCache()
+    with sessions() as session:
+        find_existing_work(session, first, ACME, fan, "local")
+
+    assert first.indexed(ACME, "local") and not WorkCache().indexed(ACME, "local")
+
+
+def test_beyond_the_workspaces_kept_the_least_recently_asked_is_forgotten(sessions, monkeypatch):
+    """Given a cache that keeps one workspace, when a second asks, then the first's index is dropped (memory
+    stays bounded however many workspaces the app serves) and its next offer is still right."""
+    monkeypatch.setattr("swarms.opening.existing_work.TEAMS_KEPT", 1)
+    _resolve(sessions, ACME, "00003001", "Inverter fan loud at night", "Replaced the fan bearing")
+    fan = CaseRecord(key="00003003", number="00003003", product="SolarMax 5000", subject="Inverter fan is loud at night")
+    work = WorkCache()
+    with sessions() as session:
+        find_existing_work(session, work, ACME, fan, "local")
+        find_existing_work(session, work, GLOBEX, fan, "local")
+        assert not work.indexed(ACME, "local") and work.indexed(GLOBEX, "local")
+        assert [found.case_number for found in find_existing_work(session, work, ACME, fan, "local")] == ["00003001"]
