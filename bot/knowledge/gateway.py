@@ -15,7 +15,8 @@ from bot.errors import system_name
 from bot.i18n.catalog import t
 from bot.jobs import scheduled as jobs
 from bot.slack.identity import workspace_url
-from bot.slack.later import post_later, update_later
+from bot.slack.later import post_later, posts_waiting, update_later
+from bot.slack.work_queue import NotYet
 from bot.views.case_card import case_card_blocks, case_card_text, closed_card_from_posted
 from bot.views.knowledge import card_closed_line, closed_message
 from bot.views.knowledge_review import draft_message
@@ -108,8 +109,12 @@ class SlackKnowledgePort:
     # -- archive
 
     def archive_channel(self, target: ArchiveTarget) -> None:
-        """conversations.archive at tier 2's pace (the queue puts a call that may not go yet back for later)."""
+        """conversations.archive at tier 2's pace, after the channel's queued posts (the closing summary, the
+        card's closed line); the queue puts a call that may not go yet back for later."""
         client = self.services.client
+        wait = posts_waiting(self.services, target.channel_id)
+        if wait is not None:
+            raise NotYet(wait, "the channel's queued posts go first")
         try:
             self.services.slack_queue.paced_call("conversations.archive",
                                                  lambda: client.conversations_archive(channel=target.channel_id))

@@ -7,9 +7,12 @@ once when the pace allows (the usual case) and otherwise by whichever process's 
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from bot.services import AppServices
 from bot.slack.work_queue import NotYet
-from swarms.jobs.claimed_work import WorkItem
+from swarms.db import utcnow
+from swarms.jobs.claimed_work import ClaimedWork, WorkItem, WorkState
 
 POST = "slack.post"
 UPDATE = "slack.update"
@@ -34,6 +37,18 @@ def update_later(services: AppServices, channel_id: str, ts: str, text: str, *, 
     """A message of ours changed (the case card closed): chat.update at its tier's pace."""
     payload = {"channel": channel_id, "ts": ts, "text": text, "blocks": blocks}
     return _queue_and_try(services, UPDATE, payload, key=key)
+
+
+def posts_waiting(services: AppServices, channel_id: str) -> float | None:
+    """Seconds until the first of the channel's posts and updates still queued (or held) is due, at least 1;
+    None when there are none (an archive goes after them: nothing can be posted in an archived channel)."""
+    with services.sessions() as session:
+        waiting = session.execute(select(func.count(), func.min(ClaimedWork.due_at)).where(
+            ClaimedWork.kind.in_((POST, UPDATE)), ClaimedWork.state.in_((WorkState.QUEUED, WorkState.CLAIMED)),
+            ClaimedWork.payload["channel"].as_string() == channel_id)).one()
+    if not waiting[0]:
+        return None
+    return max(1.0, (waiting[1] - utcnow()).total_seconds())
 
 
 def _queue_and_try(services: AppServices, kind: str, payload: dict, *, key: str | None) -> int | None:

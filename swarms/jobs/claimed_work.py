@@ -206,6 +206,12 @@ def make_due(session: Session, item_id: int) -> None:
                                               ClaimedWork.due_at > utcnow()).values(due_at=utcnow()))
 
 
+def reschedule(session: Session, key: str, due_at: datetime) -> None:
+    """The waiting row named `key` falls due at `due_at` (work held back until something it follows was done)."""
+    session.execute(update(ClaimedWork).where(ClaimedWork.dedupe_key == key, ClaimedWork.state == WorkState.QUEUED)
+                    .values(due_at=due_at))
+
+
 def queued_ahead(session: Session, kind: str, item_id: int) -> int:
     """How many rows of `kind` wait before this one (for "about when" answers)."""
     return session.scalar(select(func.count()).select_from(ClaimedWork).where(

@@ -4,6 +4,10 @@ steps, and tells the workspace through `KnowledgePort` (the bot implements it wi
 Called from the listeners (`/swarm close`, the Close modal), the case-change hook (a case closed or reopened in
 the case system), the jobs (the reopen poll, a draft tried again) and the claimed work queue (the archive,
 queued with the close in its transaction as `ARCHIVE_CHANNEL`, run by whichever process finds it due).
+
+The archive comes last: queued with the close but held back until the draft's review is posted (which
+makes it due at SWARM_ARCHIVE_DAYS after the close), so `SWARM_ARCHIVE_DAYS=0` cannot archive the channel
+before the draft is in it; a draft that never comes holds it back ARCHIVE_WAITS_FOR_DRAFT at most.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from swarms.case_systems.base import CaseSystem, CaseSystemError
 from swarms.db import utcnow
-from swarms.jobs.claimed_work import enqueue
+from swarms.jobs.claimed_work import enqueue, reschedule
 from swarms.knowledge.closing import (
     ArchiveTarget,
     ClosedSwarm,
@@ -40,6 +45,7 @@ from swarms.permissions import Permissions
 log = logging.getLogger(__name__)
 ARCHIVE_CHANNEL = "knowledge.archive_channel"  # claimed work, due SWARM_ARCHIVE_DAYS after the close
 DRAFT_RETRY = timedelta(minutes=5)  # the case could not be read for the draft: try again this much later
+ARCHIVE_WAITS_FOR_DRAFT = timedelta(hours=1)  # past its due time, the archive waits this long for the draft
 
 
 class KnowledgePort(Protocol):
@@ -112,7 +118,8 @@ def close_and_announce(sessions: sessionmaker, port: KnowledgePort, request: Clo
         closed = close_swarm(session, request, permissions=permissions, case_system=case_system,
                              archive_delay=archive_delay)
         if closed.archive_due_at is not None:
-            queue_archive(session, closed.swarm_id, closed.archive_due_at)  # with the close, or not at all
+            # with the close, or not at all; held back until the draft is posted (release_archive)
+            queue_archive(session, closed.swarm_id, closed.archive_due_at, after_draft=True)
     port.deliver_notes_now()
     port.announce_closed(closed)
     port.draft_later(closed.swarm_id, restart=True)  # closed again after a reopening: a fresh draft
@@ -153,9 +160,25 @@ def poll_reopened(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePort
 # ---------------------------------------------------------------- archive
 
 
-def queue_archive(session: Session, swarm_id: int, due: datetime) -> None:
-    """The archive as claimed work (one per closing, by key): any process runs it once it is due."""
-    enqueue(session, ARCHIVE_CHANNEL, {"swarm_id": swarm_id}, key=archive_key(swarm_id, due), due_at=due)
+def queue_archive(session: Session, swarm_id: int, due: datetime, *, after_draft: bool) -> None:
+    """The archive as claimed work (one per closing, by key): any process runs it once it is due.
+
+    `after_draft`: the draft is still to be posted; until `release_archive` says it is, the archive is
+    due only ARCHIVE_WAITS_FOR_DRAFT after `due`."""
+    key = archive_key(swarm_id, due)
+    enqueue(session, ARCHIVE_CHANNEL, {"swarm_id": swarm_id}, key=key,
+            due_at=due + ARCHIVE_WAITS_FOR_DRAFT if after_draft else due)
+    if not after_draft:
+        reschedule(session, key, due)  # queued before, held back for a draft posted since
+
+
+def release_archive(sessions: sessionmaker, swarm_id: int) -> None:
+    """The draft's review is in the channel: the closing's archive is due at its own time now."""
+    with sessions.begin() as session:
+        due = session.scalar(select(Swarm.archive_due_at).where(Swarm.id == swarm_id,
+                                                                Swarm.status == SwarmStatus.CLOSED))
+        if due is not None:
+            reschedule(session, archive_key(swarm_id, due), due)
 
 
 def archive_when_due(sessions: sessionmaker, port: KnowledgePort, swarm_id: int, *,
@@ -186,7 +209,7 @@ def heal(sessions: sessionmaker, port: KnowledgePort) -> None:
         undrafted = swarms_without_posted_draft(session)
     with sessions.begin() as session:
         for swarm_id, due in swarms_awaiting_archive(session):
-            queue_archive(session, swarm_id, due)
+            queue_archive(session, swarm_id, due, after_draft=swarm_id in undrafted)
     for swarm_id in undrafted:
         port.draft_later(swarm_id)
 
@@ -214,6 +237,7 @@ def draft_and_post(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePor
         draft_id = draft_of_swarm(session, swarm_id)
         posted = draft_id is not None and get_draft(session, draft_id).message_ts
     if posted and not (refresh or restart):
+        release_archive(sessions, swarm_id)
         return draft_id
     try:
         draft_id, what = redraft(sessions, cases, swarm_id, exporter=exporter,
@@ -227,4 +251,5 @@ def draft_and_post(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePor
         port.say_draft_is_behind(draft_id, what)
     elif what != Redraft.UNCHANGED:
         port.post_draft(draft_id, reupload=what == Redraft.REFRESHED)
+    release_archive(sessions, swarm_id)
     return draft_id

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from swarms.case_systems.local import set_case_field
 from swarms.db import utcnow
+from swarms.jobs.claimed_work import ClaimedWork
 from swarms.knowledge.closing import (
     CloseNotAllowed,
     CloseRequest,
@@ -22,6 +23,7 @@ from swarms.knowledge.closing import (
     swarms_awaiting_archive,
     top_contributors,
 )
+from swarms.knowledge.flows import ARCHIVE_CHANNEL, ARCHIVE_WAITS_FOR_DRAFT, queue_archive, release_archive
 from swarms.models import Case, LocalCaseNote, Swarm, SwarmMember, SwarmStatus
 from swarms.settings import Settings, SettingsError
 from tests.knowledge.conftest import ADMIN, CASE, EXPERT, HELPER, OWNER, STRANGER, post
@@ -151,6 +153,21 @@ def test_each_closing_has_its_own_archive_key(sessions, swarm_id, permissions):
     later = closed.archive_due_at + HOUR
     assert archive_key(swarm_id, closed.archive_due_at) == archive_key(swarm_id, closed.archive_due_at)
     assert archive_key(swarm_id, closed.archive_due_at) != archive_key(swarm_id, later)
+
+
+def test_the_archive_waits_for_the_draft_an_hour_at_most_and_falls_due_once_it_is_posted(sessions, swarm_id,
+                                                                                        permissions):
+    closed = close(sessions, swarm_id, permissions)
+    with sessions.begin() as session:
+        queue_archive(session, swarm_id, closed.archive_due_at, after_draft=True)
+
+    def archive_due_at():
+        with sessions() as session:
+            return session.scalar(select(ClaimedWork.due_at).where(ClaimedWork.kind == ARCHIVE_CHANNEL))
+
+    assert archive_due_at() == closed.archive_due_at + ARCHIVE_WAITS_FOR_DRAFT, "held back for the draft"
+    release_archive(sessions, swarm_id)
+    assert archive_due_at() == closed.archive_due_at, "the draft posted: due at its own time"
 
 
 def test_top_contributors_leave_out_deleted_messages_and_the_apps_notices(sessions, swarm_id, permissions):

@@ -309,3 +309,29 @@ def test_mark_as_resolution_shortcut_and_reaction_removal(opened, sessions):
     app.settle()
     with sessions() as session:
         assert session.scalar(select(Note.marks).where(Note.message_ts == fix_ts)) == ["resolution"]
+
+
+@pytest.mark.parametrize("swarm_app", [{"SWARM_ARCHIVE_DAYS": "0"}], indirect=True)
+@pytest.mark.parametrize("summary_told_to_wait", [False, True], ids=["at_its_pace", "after_a_429"])
+def test_archiving_at_once_waits_for_the_closing_summary_and_the_draft_review(opened, sessions,
+                                                                            summary_told_to_wait):
+    """Given SWARM_ARCHIVE_DAYS=0, when the owner closes the swarm (and Slack tells the closing summary to
+    wait), then the closing summary and the draft for review are posted in the channel, and only after
+    them is the channel archived."""
+    app, channel, _, _ = opened
+    if summary_told_to_wait:
+        app.standin.rate_limit("chat.postMessage", retry_after=2)
+    app.driver.command("/swarm", "close Firmware 3.2.1 fixes E-21", user=app.people.agent, channel=channel)
+    app.settle()
+
+    assert app.workspace.channel(channel).is_archived
+    assert swarm_row(sessions).status == SwarmStatus.ARCHIVED
+    draft = draft_row(sessions)
+    assert draft is not None and draft.message_ts
+    texts = [str(m.get("blocks")) for m in app.workspace.messages(channel)]
+    assert any("Swarm closed" in t for t in texts), "the closing summary"
+    assert app.workspace.message(channel, draft.message_ts), "the draft's review"
+    assert [c for c in app.standin.api.errors_answered() if c[1] == "is_archived"] == []
+    calls = [method for method, args in app.standin.calls() if args.get("channel") == channel
+             and method in ("chat.postMessage", "chat.update", "conversations.archive")]
+    assert calls[-1] == "conversations.archive" and calls.count("conversations.archive") == 1
