@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -175,6 +177,26 @@ def hold_migration_lock(connection: Connection) -> None:
     """Serialise upgrades across processes until this transaction ends (SQLite's own file lock does it there)."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite rebuilds a table to alter it (batch mode: copy, DROP, rename); with foreign keys on, the DROP
+    deletes the rows of every table that references it ON DELETE CASCADE. Migrations run with them off.
+
+    The pragma is ignored inside a transaction, so it is set on the driver's connection before the first
+    statement (the driver is in autocommit mode: SQLAlchemy sends BEGIN itself), and set back afterwards."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if connection.in_transaction():  # a failed upgrade: end it, or the pragma back on would be ignored
+            connection.rollback()
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 def refuse_schema_ahead(connection: Connection, scripts) -> None:

@@ -7,7 +7,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
 import swarms.all_models  # noqa: F401  (every table registers on Base.metadata)
-from swarms.db import Base, hold_migration_lock, refuse_schema_ahead
+from swarms.db import Base, hold_migration_lock, refuse_schema_ahead, sqlite_foreign_keys_off
 from swarms.migrations.env_filters import include_name
 
 config = context.config
@@ -23,7 +23,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
-    with engine.connect() as connection:
+    with engine.connect() as connection, sqlite_foreign_keys_off(connection):
         # Replicas starting together queue here (PostgreSQL advisory lock, held to the commit); each then
         # reads the version the one before it committed, so only the first one migrates.
         hold_migration_lock(connection)
