@@ -31,10 +31,10 @@ TOPICS = {
 }
 
 
-def seed_resolved_swarms(session: Session, owners: dict[str, str], opener: str, *, now: datetime, count: int = 60,
-                         seed: int = 7) -> int:
-    """`count` closed swarms over the last year, each credited to its topic's owner (`owners`: topic -> user
-    id) four times in five, else to another of them; returns how many were written."""
+def seed_resolved_swarms(session: Session, team_id: str, owners: dict[str, str], opener: str, *, now: datetime,
+                         count: int = 60, seed: int = 7) -> int:
+    """`count` closed swarms of workspace `team_id` over the last year, each credited to its topic's owner
+    (`owners`: topic -> user id) four times in five, else to another of them; returns how many were written."""
     rng = random.Random(seed)
     people = sorted(owners.values())
     start = now - timedelta(days=365)
@@ -46,7 +46,7 @@ def seed_resolved_swarms(session: Session, owners: dict[str, str], opener: str, 
         closed = opened + timedelta(hours=rng.randint(2, 30))
         credited = owners[topic] if rng.random() < 0.8 else rng.choice(people)
         number = f"HIST-{i + 1:04d}"
-        swarm = Swarm(case_system="local", case_key=number, case_number=number, case_subject=subject,
+        swarm = Swarm(team_id=team_id, case_system="local", case_key=number, case_number=number, case_subject=subject,
                       case_product=product, status=SwarmStatus.CLOSED, opened_by=opener, opened_at=opened,
                       last_activity_at=closed, closed_at=closed, case_closed_at=closed,
                       resolution_summary=f"Resolved: {subject}", channel_name=f"swarm-hist-{i + 1:04d}")
@@ -58,7 +58,7 @@ def seed_resolved_swarms(session: Session, owners: dict[str, str], opener: str, 
     return count
 
 
-def play_tuning(sessions, settings, people: dict[str, str], title) -> None:
+def play_tuning(sessions, settings, team_id: str, people: dict[str, str], title) -> None:
     """Seed a year of resolved swarms, then run `case-swarm experts tune` on them and print its report."""
     from bot.experts.cli import tune_report
     from swarms.db import utcnow
@@ -68,9 +68,9 @@ def play_tuning(sessions, settings, people: dict[str, str], title) -> None:
     now = utcnow()
     owners = {"firmware": people["jiwoo"], "battery": people["minho"], "field": people["sam"]}
     with sessions.begin() as session:
-        written = seed_resolved_swarms(session, owners, people["dana"], now=now)
+        written = seed_resolved_swarms(session, team_id, owners, people["dana"], now=now)
     print(f"(seeded {written} closed swarms over the last year, each with the expert credited with the fix)\n")
     with sessions.begin() as session:
-        result = tune_on_swarms(session, settings.experts, now=now)
+        result = tune_on_swarms(session, team_id, settings.experts, now=now)
     for line in tune_report(result):
         print(f"  {line}")

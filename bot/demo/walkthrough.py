@@ -109,7 +109,7 @@ def _seed_people(run: StandInRun, lang: str = "en") -> dict[str, str]:
 
 
 def _seed_directory(run: StandInRun, people: dict[str, str]) -> None:
-    """The expert directory, as `case-swarm experts import experts.yaml` would fill it."""
+    """The stand-in workspace's expert directory, as `case-swarm experts import experts.yaml` would fill it."""
     try:
         from expert_finder.models import ExpertProfile, Skill, WorkingHours
         from swarms.experts.directory import import_directory
@@ -125,7 +125,7 @@ def _seed_directory(run: StandInRun, people: dict[str, str]) -> None:
                       ("SolarMax 5000", "GridLink GW"), ("en",), always),
     ]
     with run.services.sessions.begin() as session:
-        import_directory(session, profiles, now=datetime.now(UTC))
+        import_directory(session, run.workspace.team_id, profiles, now=datetime.now(UTC))
 
 
 def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
@@ -211,7 +211,7 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
 def _tune(run: StandInRun, people: dict[str, str]) -> None:
     from bot.demo.tuning import play_tuning
 
-    play_tuning(run.services.sessions, run.services.settings, people, _title)
+    play_tuning(run.services.sessions, run.services.settings, run.workspace.team_id, people, _title)
 
 
 def _korean_swarm(run: StandInRun, people: dict[str, str]) -> None:

@@ -2,6 +2,8 @@
 
 Import reads YAML or CSV with `expert_finder.directory_file.load_directory`, which checks every row
 first: one bad row means nothing is imported, and each bad row is named. Rows are upserted by Slack id.
+Each works on one workspace's directory: `--team`, else the only workspace the database serves (before
+the first start, none: rows are kept under '' and the first workspace to start or install adopts them).
 """
 
 from __future__ import annotations
@@ -9,8 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli import EXTENSIONS, _database_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import sessionmaker
 
 EXPERTS_FILE_FORMAT = """\
 Load the expert directory from a CSV or YAML file: every row is checked first, and one bad row means
@@ -35,9 +41,33 @@ An unknown column or key is refused by name, with the closest known one.
 """
 
 
+def _team(args: argparse.Namespace, sessions: sessionmaker) -> str | None:
+    """The workspace `--team` names, else the only one served; None (said in one line) when it is not clear."""
+    from swarms.install.workspaces import WorkspaceNotChosen, chosen_workspace
+
+    try:
+        with sessions() as session:
+            return chosen_workspace(session, args.team)
+    except WorkspaceNotChosen as exc:
+        print(f"case-swarm: {exc}", file=sys.stderr)
+        return None
+
+
+def _open(settings) -> sessionmaker:
+    from swarms.db import make_engine, make_session_factory, upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return make_session_factory(engine)
+
+
+def _of(team_id: str) -> str:
+    return f" of workspace {team_id}" if team_id else ""
+
+
 def cmd_experts_import(args: argparse.Namespace) -> int:
     from expert_finder.directory_file import DirectoryFileError, load_directory
-    from swarms.db import make_engine, make_session_factory, upgrade, utcnow
+    from swarms.db import utcnow
     from swarms.experts.directory import import_directory
 
     settings = _database_settings()
@@ -49,29 +79,33 @@ def cmd_experts_import(args: argparse.Namespace) -> int:
         for row in exc.rows:
             print(f"  {row}", file=sys.stderr)
         return 2
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with make_session_factory(engine).begin() as session:
-        result = import_directory(session, profiles, now=utcnow())
-    print(f"imported {result.created} new and updated {result.updated} experts from {path}")
+    sessions = _open(settings)
+    team_id = _team(args, sessions)
+    if team_id is None:
+        return 2
+    with sessions.begin() as session:
+        result = import_directory(session, team_id, profiles, now=utcnow())
+    print(f"imported {result.created} new and updated {result.updated} experts{_of(team_id)} from {path}")
     return 0
 
 
 def cmd_experts_refresh(args: argparse.Namespace) -> int:
     from bot.app import make_client
     from bot.experts.gateway import SlackProfileReader
-    from swarms.db import ensure_reachable, make_engine, make_session_factory, upgrade, utcnow
+    from swarms.db import ensure_reachable, utcnow
     from swarms.experts.directory import refresh_directory
     from swarms.settings import Settings
 
     settings = Settings.from_env()
     ensure_reachable(settings.database_url)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    result = refresh_directory(make_session_factory(engine), SlackProfileReader(make_client(settings)),
-                               settings.experts, now=utcnow())
-    print(f"checked {result.checked} experts: {result.updated} updated, {result.deactivated} marked inactive, "
-          f"{result.failed} failed")
+    sessions = _open(settings)
+    team_id = _team(args, sessions)
+    if team_id is None:
+        return 2
+    result = refresh_directory(sessions, SlackProfileReader(make_client(settings)), settings.experts,
+                               team_id=team_id, now=utcnow())
+    print(f"checked {result.checked} experts{_of(team_id)}: {result.updated} updated, {result.deactivated} marked "
+          f"inactive, {result.failed} failed")
     return 0 if not result.failed else 1
 
 
@@ -94,14 +128,18 @@ def tune_report(result) -> list[str]:
 
 
 def cmd_experts_tune(args: argparse.Namespace) -> int:
-    from swarms.db import make_engine, make_session_factory, upgrade, utcnow
+    from swarms.db import utcnow
     from swarms.experts.tuning import tune_on_swarms
 
     settings = _database_settings()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with make_session_factory(engine).begin() as session:
-        result = tune_on_swarms(session, settings.experts, now=utcnow(), measure_last=args.last)
+    sessions = _open(settings)
+    team_id = _team(args, sessions)
+    if team_id is None:
+        return 2
+    with sessions.begin() as session:
+        result = tune_on_swarms(session, team_id, settings.experts, now=utcnow(), measure_last=args.last)
+    if team_id:
+        print(f"workspace {team_id}")
     for line in tune_report(result):
         print(line)
     return 1 if result.status == "too_few" else 0
@@ -122,6 +160,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     tune.add_argument("--last", type=int, default=None,
                       help="measure before/after on the last N resolved swarms (EXPERTS_TUNE_MEASURE_LAST)")
     tune.set_defaults(func=cmd_experts_tune)
+    for command in (imp, refresh, tune):
+        command.add_argument("--team", metavar="T", default=None,
+                             help="the Slack workspace (team id, T…) whose directory this is; default: the only "
+                                  "workspace this database serves")
 
 
 if add_commands not in EXTENSIONS:

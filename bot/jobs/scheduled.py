@@ -100,32 +100,63 @@ def cancel_answer_check(scheduler: SafeScheduler | None, outcome_id: int) -> Non
 
 @context_job
 def refresh_expert_directory(services: AppServices) -> None:
-    """Directory members re-read from Slack; closed swarms' outcomes settled as contributed or credited."""
+    """Each workspace's directory re-read from its Slack; closed swarms' outcomes settled as contributed or
+    credited."""
     from bot.experts.gateway import SlackProfileReader
-    from swarms.experts.directory import refresh_directory
+    from swarms.experts.directory import directory_teams, refresh_directory
     from swarms.experts.finder import settle_outcomes
 
     now = db.utcnow()
     with job_run("expert-directory-refresh"):
-        refresh_directory(services.sessions, SlackProfileReader(services.client), services.settings.experts, now=now)
+        with services.sessions() as session:
+            teams = directory_teams(session)
+        failed = []
+        for team_id in teams:
+            try:  # one workspace failing as a whole (its Slack unreachable) leaves the others refreshed
+                refresh_directory(services.sessions, SlackProfileReader(services.client), services.settings.experts,
+                                  team_id=team_id, now=now)
+            except Exception:
+                log.exception("refreshing the expert directory of workspace %s failed", team_id)
+                failed.append(team_id)
         with services.sessions.begin() as session:
             settle_outcomes(session, since=now - timedelta(days=30))
+        _count_failures("expert directory refresh", failed)
 
 
 @context_job
 def tune_experts(services: AppServices) -> None:
-    """Monthly: re-tune the finder's weights on the team's resolved swarms; one replica runs each month."""
+    """Monthly: re-tune each workspace's finder weights on its resolved swarms; one replica runs each month's."""
+    from swarms.experts.directory import directory_teams
     from swarms.experts.tuning import tune_on_swarms
 
     now = db.utcnow()
     with job_run("experts-tune"):  # a failed tuning: next month tries again
-        with services.sessions.begin() as session:
-            if not claim_run(session, "experts-tune", now.strftime("%Y-%m")):
-                return
-        with services.sessions.begin() as session:
-            result = tune_on_swarms(session, services.settings.experts, now=now, trigger="monthly")
-        log.info("monthly expert tuning: %s (%d resolved swarms, version %d in use)", result.status,
-                 result.resolved_swarms, result.version)
+        with services.sessions() as session:
+            teams = directory_teams(session)
+        failed = []
+        for team_id in teams:
+            with services.sessions.begin() as session:
+                if not claim_run(session, "experts-tune", f"{now:%Y-%m}:{team_id}"):
+                    continue
+            try:
+                with services.sessions.begin() as session:
+                    result = tune_on_swarms(session, team_id, services.settings.experts, now=now, trigger="monthly")
+            except Exception:
+                log.exception("monthly expert tuning of workspace %s failed", team_id)
+                failed.append(team_id)
+                continue
+            log.info("monthly expert tuning of workspace %s: %s (%d resolved swarms, version %d in use)", team_id,
+                     result.status, result.resolved_swarms, result.version)
+        _count_failures("monthly expert tuning", failed)
+
+
+class WorkspacesFailed(Exception):
+    """Some workspaces' part of a job failed (each logged with its cause): the run counts as failed."""
+
+
+def _count_failures(job: str, failed: list[str]) -> None:
+    if failed:
+        raise WorkspacesFailed(f"{job} failed for workspace(s) {', '.join(failed)}")
 
 
 def plan_expert_jobs(services: AppServices, scheduler: SafeScheduler) -> None:

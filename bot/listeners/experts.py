@@ -18,7 +18,7 @@ from bot.errors import error_text
 from bot.i18n.catalog import t
 from bot.jobs import scheduled as jobs
 from bot.listeners.catchup import catch_up_in_dm
-from bot.listeners.commands import CommandContext
+from bot.listeners.commands import CommandContext, team_of
 from bot.registration import Listeners, acknowledge
 from bot.replies import reply_privately, tell_privately
 from bot.services import AppServices
@@ -89,15 +89,16 @@ def after_open(services: AppServices, opened: OpenedSwarm) -> None:
     if not opened.created:
         return
     try:
-        post_suggestions(services, opened.swarm_id, case=opened.case, auto_invite=True)
+        post_suggestions(services, opened.team_id, opened.swarm_id, case=opened.case, auto_invite=True)
     except Exception:  # the swarm is open and answered; suggestions failing must not undo that
         log.exception("swarm %s: suggesting experts failed", opened.swarm_id)
 
 
-def post_suggestions(services: AppServices, swarm_id: int, *, case: CaseRecord | None, auto_invite: bool) -> None:
+def post_suggestions(services: AppServices, team_id: str, swarm_id: int, *, case: CaseRecord | None,
+                     auto_invite: bool) -> None:
     settings = services.settings.experts
-    ranking, invited = suggest(services.sessions, services.experts, swarm_id, now=utcnow(), settings=settings,
-                               case=case, auto_invite=auto_invite)
+    ranking, invited = suggest(services.sessions, services.experts, team_id, swarm_id, now=utcnow(),
+                               settings=settings, case=case, auto_invite=auto_invite)
     if not ranking.suggestions and not ranking.uncovered_skills:
         return  # an empty directory: nothing worth a message
     info = _swarm_info(services, swarm_id)
@@ -121,7 +122,7 @@ def _experts_command(ctx: CommandContext) -> None:
     services = ctx.services
     with services.sessions() as session:
         swarm_id = require_swarm(session, ctx.channel_id).id
-    ranking, _ = suggest(services.sessions, services.experts, swarm_id, now=utcnow(),
+    ranking, _ = suggest(services.sessions, services.experts, ctx.team_id, swarm_id, now=utcnow(),
                          settings=services.settings.experts)
     info = _swarm_info(services, swarm_id)
     ctx.answer(suggestions_text(info.case_number, ranking.suggestions, ctx.lang),
@@ -141,17 +142,17 @@ def _invite_command(ctx: CommandContext) -> None:
     with ctx.services.sessions() as session:
         swarm_id = require_swarm(session, ctx.channel_id).id
     # People named by hand are a person's choice: invited even if they opted out of suggestions.
-    _invite(ctx.services, swarm_id, users, clicker=ctx.user_id, channel_id=ctx.channel_id, lang=ctx.lang,
-            answer=ctx.answer, by_hand=True)
+    _invite(ctx.services, ctx.team_id, swarm_id, users, clicker=ctx.user_id, channel_id=ctx.channel_id,
+            lang=ctx.lang, answer=ctx.answer, by_hand=True)
 
 
-def _invite(services: AppServices, swarm_id: int, users: list[str], *, clicker: str, channel_id: str, lang: str,
-            answer: Callable[..., object], by_hand: bool = False) -> InviteResult:
+def _invite(services: AppServices, team_id: str, swarm_id: int, users: list[str], *, clicker: str, channel_id: str,
+            lang: str, answer: Callable[..., object], by_hand: bool = False) -> InviteResult:
     port = services.experts
     with services.sessions() as session:
-        check_may_invite(session, port, swarm_id, clicker, from_channel=channel_id,
+        check_may_invite(session, port, team_id, swarm_id, clicker, from_channel=channel_id,
                          is_admin=services.permissions.is_admin(clicker))
-    result = invite_experts(services.sessions, port, swarm_id, users, invited_by=clicker, now=utcnow(),
+    result = invite_experts(services.sessions, port, team_id, swarm_id, users, invited_by=clicker, now=utcnow(),
                             settings=services.settings.experts, by_hand=by_hand)
     answer(invite_result_text(result, lang))
     return result
@@ -174,7 +175,7 @@ def _invite_clicked(services: AppServices) -> Callable:
             reply_privately(respond, text)
 
         # No channel in the payload cannot pass as the swarm's channel: "-" never matches one.
-        result = _invite(services, value.swarm_id, list(value.user_ids), clicker=user_id,
+        result = _invite(services, team_of(body), value.swarm_id, list(value.user_ids), clicker=user_id,
                          channel_id=channel_id or "-", lang=lang, answer=answer)
         message = body.get("message")
         if isinstance(message, dict) and message.get("ts"):  # an ephemeral `/swarm experts` answer has none
@@ -204,7 +205,8 @@ def _join_clicked(services: AppServices) -> Callable:
             value = AnswerValue.loads(action_value(body))
         except ValueError:
             raise NotAllowed(action="join_swarm") from None
-        info = accept_invite(services.sessions, services.experts, value.outcome_id, user_id, now=utcnow())
+        info = accept_invite(services.sessions, services.experts, team_of(body), value.outcome_id, user_id,
+                             now=utcnow())
         lang = services.people.language_of(user_id)
         if info.thread_ts:
             place = place_text(info.channel_id, info.thread_ts, workspace_url=workspace_url(services), lang=lang)
@@ -242,8 +244,8 @@ def _decline_submitted(services: AppServices) -> Callable:
         lang = services.people.language_of(user_id)
         try:
             state = DeclineState.loads(view.get("private_metadata", ""))
-            info = decline_invite(services.sessions, services.experts, state.outcome_id, user_id, decline_reason(view),
-                                  now=utcnow(), settings=services.settings.experts)
+            info = decline_invite(services.sessions, services.experts, team_of(body), state.outcome_id, user_id,
+                                  decline_reason(view), now=utcnow(), settings=services.settings.experts)
         except ValueError:
             log.warning("decline modal from %s with forged metadata", user_id)
             return

@@ -20,6 +20,7 @@ from bot.registration import Listeners
 from bot.services import AppServices
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
 from bot.views.roundtrip import action_value
+from swarms.install.workspaces import chosen_workspace
 from swarms.jobs.claimed_work import WorkItem
 from swarms.stats.contributions import (
     DEFAULT_PERIOD_DAYS,
@@ -124,7 +125,8 @@ def home_model(services: AppServices, user_id: str, days: int) -> HomeModel:
     with services.sessions() as session:
         mine = my_swarms(session, user_id, period)
         team = manager_stats(session, period, rule=stall_rule(services)) if manager else None
-        finder = finder_figures(session, period) if manager else None
+        # One workspace per database until the Home is keyed by team: the finder names its tuned weights.
+        finder = finder_figures(session, chosen_workspace(session, None), period) if manager else None
         team_open = team_open_swarms(session) if manager else None
     outcomes = None
     if team is not None:

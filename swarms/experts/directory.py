@@ -6,6 +6,7 @@ Slack profile custom fields feed the directory by their label (settings `EXPERTS
 a skill may carry its level as "modbus:4", "modbus=4" or "modbus (4)", else it gets level 3.
 Entries remember their source, so a refresh replaces only what Slack gave and an import only what the
 file gave. A deactivated or vanished account is marked inactive (kept for history, never suggested).
+Each workspace (team) has its own directory: an import and a refresh name the team they fill.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session, aliased, selectinload, sessionmaker
 
 from expert_finder.models import ExpertProfile, Skill
-from swarms.experts.models import EntrySource, Expert, ExpertProduct, ExpertSkill
+from swarms.experts.models import EntrySource, Expert, ExpertProduct, ExpertSkill, ExpertWeights
 from swarms.experts.settings import ExpertSettings
 from swarms.upsert import insert_or_skip
 
@@ -37,24 +38,38 @@ class DirectoryImport:
     updated: int
 
 
-def import_directory(session: Session, profiles: Sequence[ExpertProfile], *, now: datetime) -> DirectoryImport:
-    """Upsert experts by Slack user id; their imported skills and products become exactly the file's."""
+def import_directory(session: Session, team_id: str, profiles: Sequence[ExpertProfile], *,
+                     now: datetime) -> DirectoryImport:
+    """Upsert `team_id`'s experts by Slack user id; their imported skills and products become exactly the file's."""
     ids = list(dict.fromkeys(p.user_id for p in profiles))
     session.flush()
     created = sum(  # new people first, race-free: an import or a profile sync elsewhere at once finds them
-        insert_or_skip(session, Expert.__table__, {"user_id": user_id}) is not None for user_id in ids
+        insert_or_skip(session, Expert.__table__, {"team_id": team_id, "user_id": user_id}) is not None
+        for user_id in ids
     )
     existing = {
         e.user_id: e
         for e in session.scalars(
-            select(Expert).where(Expert.user_id.in_(ids)).options(selectinload(Expert.skills),
-                                                                  selectinload(Expert.products))
+            select(Expert).where(Expert.team_id == team_id, Expert.user_id.in_(ids))
+            .options(selectinload(Expert.skills), selectinload(Expert.products))
         )
     }
     for profile in profiles:
         _apply_profile(existing[profile.user_id], profile, now)
     session.flush()
     return DirectoryImport(created, len(ids) - created)
+
+
+def adopt_unkeyed(session: Session, team_id: str) -> None:
+    """The directory and weights kept under no workspace ('': from before they were keyed by team, or imported
+    before the first start) become `team_id`'s, where it has no row of its own for that person or version."""
+    own = aliased(Expert)
+    session.execute(update(Expert).where(Expert.team_id == "", ~exists().where(
+        own.team_id == team_id, own.user_id == Expert.user_id)).values(team_id=team_id)
+        .execution_options(synchronize_session=False))
+    own_weights = aliased(ExpertWeights)
+    session.execute(update(ExpertWeights).where(ExpertWeights.team_id == "", ~exists().where(
+        own_weights.team_id == team_id)).values(team_id=team_id).execution_options(synchronize_session=False))
 
 
 def _apply_profile(expert: Expert, profile: ExpertProfile, now: datetime) -> None:
@@ -164,17 +179,25 @@ def profile_entries(profile: dict, labels: dict[str, str], settings: ExpertSetti
                           tuple(found["languages"]))
 
 
-def refresh_directory(sessions: sessionmaker, reader: ProfileReader, settings: ExpertSettings, *,
+def directory_teams(session: Session) -> list[str]:
+    """The workspaces that have a directory (someone active in it): each is refreshed and tuned on its own."""
+    return list(session.scalars(select(Expert.team_id).where(Expert.active.is_(True)).distinct()
+                                .order_by(Expert.team_id)))
+
+
+def refresh_directory(sessions: sessionmaker, reader: ProfileReader, settings: ExpertSettings, *, team_id: str,
                       now: datetime, user_ids: Sequence[str] | None = None) -> RefreshResult:
-    """Re-read every active directory member from Slack, one transaction each; one failure skips one."""
+    """Re-read every active member of `team_id`'s directory from Slack (`reader` speaks to that workspace),
+    one transaction each; one failure skips one."""
     with sessions() as session:
-        stmt = select(Expert.user_id).where(Expert.active.is_(True)).order_by(Expert.id)
+        stmt = (select(Expert.user_id).where(Expert.team_id == team_id, Expert.active.is_(True))
+                .order_by(Expert.id))
         ids = list(user_ids) if user_ids is not None else list(session.scalars(stmt))
     labels = _labels(reader)
     counts = {"checked": 0, "deactivated": 0, "updated": 0, "failed": 0}
     for user_id in ids:
         try:
-            outcome = _refresh_one(sessions, reader, settings, labels, user_id, now)
+            outcome = _refresh_one(sessions, reader, settings, labels, team_id, user_id, now)
         except Exception:
             log.exception("refreshing expert %s from Slack failed", user_id)
             counts["failed"] += 1
@@ -193,12 +216,12 @@ def _labels(reader: ProfileReader) -> dict[str, str]:
 
 
 def _refresh_one(sessions: sessionmaker, reader: ProfileReader, settings: ExpertSettings, labels: dict[str, str],
-                 user_id: str, now: datetime) -> str:
+                 team_id: str, user_id: str, now: datetime) -> str:
     user = reader.user(user_id)
     gone = _gone_reason(user)
     entries = None if gone else profile_entries(reader.profile(user_id), labels, settings)
     with sessions.begin() as session:
-        expert = session.scalar(select(Expert).where(Expert.user_id == user_id)
+        expert = session.scalar(select(Expert).where(Expert.team_id == team_id, Expert.user_id == user_id)
                                 .options(selectinload(Expert.skills), selectinload(Expert.products)))
         if expert is None:
             return "skipped"

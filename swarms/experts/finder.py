@@ -2,7 +2,9 @@
 
 `expert_finder` ranks plain values; this module builds those values from the tables in a few grouped
 queries (never one query per expert) and records what became of each suggestion, which in turn is
-history for the next ranking. Functions take the caller's session and only flush.
+history for the next ranking. Functions take the caller's session and only flush. A workspace (team) is
+ranked from its own directory, its own swarms' history and its own tuned weights: what is read takes the
+team explicitly.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from expert_finder.models import (
 )
 from expert_finder.queues import detect_queue_accounts
 from swarms.case_systems.base import CaseRecord
+from swarms.experts.errors import SwarmNotLive
 from swarms.experts.models import (
     ASKED_STATES,
     Expert,
@@ -57,28 +60,34 @@ _OUTCOME_KINDS = ("joined", "declined", "ignored", "contributed", "credited")
 # ---------------------------------------------------------------- profiles
 
 
-def expert_profiles(session: Session) -> list[ExpertProfile]:
-    """Every active expert, with their load: live swarms they are a member of right now."""
+def expert_profiles(session: Session, team_id: str) -> list[ExpertProfile]:
+    """Every active expert of `team_id`'s directory, with their load: that workspace's live swarms they are a
+    member of right now."""
     load = (
         select(SwarmMember.user_id, func.count(SwarmMember.swarm_id).label("active"))
         .join(Swarm, Swarm.id == SwarmMember.swarm_id)
-        .where(Swarm.status.in_(LIVE), SwarmMember.joined_at.is_not(None), SwarmMember.left_at.is_(None))
+        .where(Swarm.team_id == team_id, Swarm.status.in_(LIVE), SwarmMember.joined_at.is_not(None),
+               SwarmMember.left_at.is_(None))
         .group_by(SwarmMember.user_id)
         .subquery()
     )
     rows = session.execute(
         select(Expert, func.coalesce(load.c.active, 0))
         .outerjoin(load, load.c.user_id == Expert.user_id)
-        .where(Expert.active.is_(True))
+        .where(Expert.team_id == team_id, Expert.active.is_(True))
         .order_by(Expert.id)
     ).all()
     skills: dict[int, list[Skill]] = defaultdict(list)
     for expert_id, name, level in session.execute(
-        select(ExpertSkill.expert_id, ExpertSkill.name, ExpertSkill.level).order_by(ExpertSkill.id)
+        select(ExpertSkill.expert_id, ExpertSkill.name, ExpertSkill.level)
+        .join(Expert, Expert.id == ExpertSkill.expert_id).where(Expert.team_id == team_id)
+        .order_by(ExpertSkill.id)
     ):
         skills[expert_id].append(Skill(name, level))
     products: dict[int, list[str]] = defaultdict(list)
-    product_rows = select(ExpertProduct.expert_id, ExpertProduct.name).order_by(ExpertProduct.id)
+    product_rows = (select(ExpertProduct.expert_id, ExpertProduct.name)
+                    .join(Expert, Expert.id == ExpertProduct.expert_id).where(Expert.team_id == team_id)
+                    .order_by(ExpertProduct.id))
     for expert_id, name in session.execute(product_rows):
         products[expert_id].append(name)
     return [
@@ -101,8 +110,9 @@ def expert_profiles(session: Session) -> list[ExpertProfile]:
 # ---------------------------------------------------------------- history
 
 
-def past_help(session: Session, *, now: datetime, exclude_swarm_id: int | None = None) -> list[PastHelp]:
-    """Who did what on earlier swarms: credited, wrote notes on a closed case, joined, declined, ignored."""
+def past_help(session: Session, team_id: str, *, now: datetime, exclude_swarm_id: int | None = None) -> list[PastHelp]:
+    """Who did what on `team_id`'s earlier swarms: credited, wrote notes on a closed case, joined, declined,
+    ignored."""
     since = now - HISTORY_WINDOW
     best: dict[tuple[int, str], tuple[str, datetime]] = {}
 
@@ -117,7 +127,7 @@ def past_help(session: Session, *, now: datetime, exclude_swarm_id: int | None =
     for swarm_id, user_id, last in session.execute(
         select(Note.swarm_id, Note.user_id, func.max(Note.created_at))
         .join(Swarm, Swarm.id == Note.swarm_id)
-        .where(case_closed, Note.deleted_at.is_(None), Swarm.opened_at >= since)
+        .where(Swarm.team_id == team_id, case_closed, Note.deleted_at.is_(None), Swarm.opened_at >= since)
         .group_by(Note.swarm_id, Note.user_id)
     ):
         offer(swarm_id, user_id, "contributed", last)
@@ -125,13 +135,15 @@ def past_help(session: Session, *, now: datetime, exclude_swarm_id: int | None =
         select(SwarmMember.swarm_id, SwarmMember.user_id,
                func.coalesce(Swarm.case_closed_at, Swarm.closed_at, Swarm.last_activity_at))
         .join(Swarm, Swarm.id == SwarmMember.swarm_id)
-        .where(SwarmMember.credited.is_(True), Swarm.opened_at >= since)
+        .where(Swarm.team_id == team_id, SwarmMember.credited.is_(True), Swarm.opened_at >= since)
     ):
         offer(swarm_id, user_id, "credited", at)
     for swarm_id, user_id, state, at in session.execute(
         select(SuggestionOutcome.swarm_id, SuggestionOutcome.user_id, SuggestionOutcome.state,
                func.coalesce(SuggestionOutcome.answered_at, SuggestionOutcome.invited_at))
-        .where(SuggestionOutcome.state.in_(_OUTCOME_KINDS), SuggestionOutcome.suggested_at >= since)
+        .join(Swarm, Swarm.id == SuggestionOutcome.swarm_id)
+        .where(Swarm.team_id == team_id, SuggestionOutcome.state.in_(_OUTCOME_KINDS),
+               SuggestionOutcome.suggested_at >= since)
     ):
         offer(swarm_id, user_id, state, at)
     return _as_past_help(session, best)
@@ -166,14 +178,15 @@ def member_ids(session: Session, swarm_id: int) -> frozenset[str]:
     ))
 
 
-def opted_out_ids(session: Session, user_ids: Iterable[str]) -> frozenset[str]:
-    """Who of these opted out of suggestions in the directory now: a suggestion may be clicked days later."""
+def opted_out_ids(session: Session, team_id: str, user_ids: Iterable[str]) -> frozenset[str]:
+    """Who of these opted out of suggestions in `team_id`'s directory now: a suggestion may be clicked days
+    later."""
     wanted = list(user_ids)
     found: set[str] = set()
     for start in range(0, len(wanted), 500):  # a hand invite can name hundreds: stay under parameter limits
         chunk = wanted[start : start + 500]
-        found.update(session.scalars(select(Expert.user_id).where(Expert.user_id.in_(chunk),
-                                                                  Expert.opted_out.is_(True))))
+        found.update(session.scalars(select(Expert.user_id).where(
+            Expert.team_id == team_id, Expert.user_id.in_(chunk), Expert.opted_out.is_(True))))
     return frozenset(found)
 
 
@@ -207,23 +220,27 @@ def asked_ids(session: Session, swarm_id: int) -> frozenset[str]:
     ))
 
 
-def weights_in_use(session: Session) -> tuple[int, dict[str, float]]:
-    """The newest version tuned by `experts tune` and its weights; (0, the defaults) before the first."""
-    row = session.scalar(select(ExpertWeights).order_by(ExpertWeights.version.desc()).limit(1))
+def weights_in_use(session: Session, team_id: str) -> tuple[int, dict[str, float]]:
+    """`team_id`'s newest version tuned by `experts tune` and its weights; (0, the defaults) before its first."""
+    row = session.scalar(select(ExpertWeights).where(ExpertWeights.team_id == team_id)
+                         .order_by(ExpertWeights.version.desc()).limit(1))
     return (row.version, {**DEFAULT_WEIGHTS, **row.weights}) if row else (0, dict(DEFAULT_WEIGHTS))
 
 
-def suggest_for_swarm(session: Session, swarm_id: int, now: datetime, policy: RankingPolicy, *,
+def suggest_for_swarm(session: Session, team_id: str, swarm_id: int, now: datetime, policy: RankingPolicy, *,
                       case: CaseRecord | None = None) -> Ranking:
-    """Rank the directory for a swarm with the tuned weights in use, leaving out its members, anyone already
-    asked and queue accounts (named in the settings, or detected in the history)."""
-    swarm = session.get_one(Swarm, swarm_id)
+    """Rank `team_id`'s directory for a swarm of that workspace with its tuned weights in use, leaving out the
+    swarm's members, anyone already asked and queue accounts (named in the settings, or detected in the
+    history). A swarm of another workspace is refused, never ranked against this one's experts."""
+    swarm = session.get(Swarm, swarm_id)
+    if swarm is None or swarm.team_id != team_id:
+        raise SwarmNotLive()
     asked = asked_ids(session, swarm_id)
-    profiles = [p for p in expert_profiles(session) if p.user_id not in asked]
-    rows = tuple(past_help(session, now=now, exclude_swarm_id=swarm_id))
+    profiles = [p for p in expert_profiles(session, team_id) if p.user_id not in asked]
+    rows = tuple(past_help(session, team_id, now=now, exclude_swarm_id=swarm_id))
     credited = [h for h in rows if h.kind == "credited"]
     detected = detect_queue_accounts([h.user_id for h in credited], [h.product for h in credited])
-    policy = replace(policy, weights=weights_in_use(session)[1],
+    policy = replace(policy, weights=weights_in_use(session, team_id)[1],
                      queue_accounts=(*policy.queue_accounts, *sorted(detected)))
     from expert_finder.ranking import rank_experts
 

@@ -4,6 +4,8 @@ Flows of small committed steps, like opening a swarm: the database records the i
 is called, and what Slack answered right after. An invitation plans a persistent APScheduler date job
 (`expert-escalate:<outcome id>`); a join or a decline cancels it, and when it runs it first looks whether
 the person joined or wrote in the swarm meanwhile. A decline, or silence, brings the next suggestion.
+A request names its workspace (team): a swarm or an invitation of another workspace is refused, and the
+finder ranks the swarm's own workspace's directory.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def escalation_job_id(outcome_id: int) -> str:
 @dataclass(frozen=True, slots=True)
 class SwarmInfo:
     swarm_id: int
+    team_id: str  # the workspace the swarm belongs to
     channel_id: str
     channel_name: str
     case_number: str
@@ -115,21 +118,22 @@ class ExpertsPort(Protocol):
 
 
 def swarm_info(swarm: Swarm) -> SwarmInfo:
-    return SwarmInfo(swarm.id, swarm.channel_id or "", swarm.channel_name, swarm.case_number, swarm.case_subject,
-                     swarm.case_url, swarm.language, swarm.opened_by, swarm.thread_ts)
+    return SwarmInfo(swarm.id, swarm.team_id, swarm.channel_id or "", swarm.channel_name, swarm.case_number,
+                     swarm.case_subject, swarm.case_url, swarm.language, swarm.opened_by, swarm.thread_ts)
 
 
-def live_swarm(session: Session, swarm_id: int) -> Swarm:
+def live_swarm(session: Session, team_id: str, swarm_id: int) -> Swarm:
+    """The live swarm `swarm_id` of `team_id`: a forged id naming another workspace's swarm is not live here."""
     swarm = session.get(Swarm, swarm_id)
-    if swarm is None or not swarm.is_live or not swarm.channel_id:
+    if swarm is None or swarm.team_id != team_id or not swarm.is_live or not swarm.channel_id:
         raise SwarmNotLive()
     return swarm
 
 
-def check_may_invite(session: Session, port: ExpertsPort, swarm_id: int, user_id: str, *, from_channel: str,
-                     is_admin: bool) -> SwarmInfo:
+def check_may_invite(session: Session, port: ExpertsPort, team_id: str, swarm_id: int, user_id: str, *,
+                     from_channel: str, is_admin: bool) -> SwarmInfo:
     """Only people of the swarm (or admins) invite, and only from its own channel: payloads can be forged."""
-    swarm = live_swarm(session, swarm_id)
+    swarm = live_swarm(session, team_id, swarm_id)
     if from_channel and from_channel != swarm.channel_id:
         raise NotAllowed(action="invite_experts")
     if not (is_admin or user_id in member_ids(session, swarm_id) or port.in_channel(swarm.channel_id or "", user_id)):
@@ -140,32 +144,36 @@ def check_may_invite(session: Session, port: ExpertsPort, swarm_id: int, user_id
 # ---------------------------------------------------------------- suggesting
 
 
-def suggest(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, *, now: datetime, settings: ExpertSettings,
-            case: CaseRecord | None = None, auto_invite: bool = False) -> tuple[Ranking, InviteResult | None]:
-    """Rank for the swarm, store the suggestions, and invite the top N where the setting asks for it."""
+def suggest(sessions: sessionmaker, port: ExpertsPort, team_id: str, swarm_id: int, *, now: datetime,
+            settings: ExpertSettings, case: CaseRecord | None = None,
+            auto_invite: bool = False) -> tuple[Ranking, InviteResult | None]:
+    """Rank `team_id`'s directory for its swarm, store the suggestions, and invite the top N where the setting
+    asks for it."""
     if case is None:
         # Read the case outside any transaction: the case system may be this database (SQLite writers queue
         # on one lock, so a nested session would wait for ours) or a slow HTTP API.
         with sessions() as session:
-            number = live_swarm(session, swarm_id).case_number
+            number = live_swarm(session, team_id, swarm_id).case_number
         case = port.case_of(number)
     with sessions.begin() as session:
-        swarm = live_swarm(session, swarm_id)
-        ranking = suggest_for_swarm(session, swarm_id, now, settings.policy(), case=case)
+        swarm = live_swarm(session, team_id, swarm_id)
+        ranking = suggest_for_swarm(session, team_id, swarm_id, now, settings.policy(), case=case)
         record_suggestions(session, swarm_id, ranking.suggestions, now=now)
         opened_by = swarm.opened_by
     invited = None
     if auto_invite and settings.auto_invite_top_n and ranking.suggestions:
         top = [s.user_id for s in ranking.suggestions[: settings.auto_invite_top_n]]
-        invited = _auto_invite(sessions, port, swarm_id, top, invited_by=opened_by, now=now, settings=settings)
+        invited = _auto_invite(sessions, port, team_id, swarm_id, top, invited_by=opened_by, now=now,
+                               settings=settings)
     return ranking, invited
 
 
-def _auto_invite(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, user_ids: Sequence[str], *,
+def _auto_invite(sessions: sessionmaker, port: ExpertsPort, team_id: str, swarm_id: int, user_ids: Sequence[str], *,
                  invited_by: str, now: datetime, settings: ExpertSettings) -> InviteResult:
     """Invite suggestions nobody clicked: nobody hears the answer, so people skipped as opted out are named
     in the swarm instead."""
-    result = invite_experts(sessions, port, swarm_id, user_ids, invited_by=invited_by, now=now, settings=settings)
+    result = invite_experts(sessions, port, team_id, swarm_id, user_ids, invited_by=invited_by, now=now,
+                            settings=settings)
     opted_out = tuple(u for u, why in result.skipped if why == "opted_out")
     if opted_out:
         with sessions() as session:
@@ -177,9 +185,10 @@ def _auto_invite(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, user_
 # ---------------------------------------------------------------- inviting
 
 
-def invite_experts(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, user_ids: Sequence[str], *,
-                   invited_by: str, now: datetime, settings: ExpertSettings, by_hand: bool = False) -> InviteResult:
-    """Ask (DM) or add people, record each outcome as invited, and plan the answer check.
+def invite_experts(sessions: sessionmaker, port: ExpertsPort, team_id: str, swarm_id: int, user_ids: Sequence[str],
+                   *, invited_by: str, now: datetime, settings: ExpertSettings,
+                   by_hand: bool = False) -> InviteResult:
+    """Ask (DM) or add people into `team_id`'s swarm, record each outcome as invited, and plan the answer check.
 
     A suggestion can be clicked long after it was posted: whoever opted out of suggestions since is skipped
     (the directory is read now, not when the message was posted). Someone picked `by_hand` is a person's
@@ -192,9 +201,9 @@ def invite_experts(sessions: sessionmaker, port: ExpertsPort, swarm_id: int, use
     requests: list[JoinRequest] = []
     skipped: list[tuple[str, str]] = []
     with sessions.begin() as session:
-        info = swarm_info(live_swarm(session, swarm_id))
+        info = swarm_info(live_swarm(session, team_id, swarm_id))
         members = member_ids(session, swarm_id)
-        opted_out = opted_out_ids(session, wanted)
+        opted_out = opted_out_ids(session, team_id, wanted)
         for user_id in wanted:
             outcome = outcome_for(session, swarm_id, user_id, now=now)
             if user_id in unusable:
@@ -288,21 +297,23 @@ def _ask(sessions: sessionmaker, port: ExpertsPort,
 # ---------------------------------------------------------------- answers
 
 
-def _own_outcome(session: Session, outcome_id: int, user_id: str) -> SuggestionOutcome:
-    outcome = session.get(SuggestionOutcome, outcome_id)
+def _own_outcome(session: Session, team_id: str, outcome_id: int, user_id: str) -> SuggestionOutcome:
+    """The invitation of this person in this workspace: another's, or another workspace's, is not theirs."""
+    outcome = session.scalar(select(SuggestionOutcome).join(Swarm, Swarm.id == SuggestionOutcome.swarm_id)
+                             .where(SuggestionOutcome.id == outcome_id, Swarm.team_id == team_id))
     if outcome is None or outcome.user_id != user_id or outcome.state == SuggestionState.SUGGESTED:
         raise NotYourInvite()
     return outcome
 
 
-def accept_invite(sessions: sessionmaker, port: ExpertsPort, outcome_id: int, user_id: str, *,
+def accept_invite(sessions: sessionmaker, port: ExpertsPort, team_id: str, outcome_id: int, user_id: str, *,
                   now: datetime) -> SwarmInfo:
     """Join: into the channel (already there counts), recorded as a member; the answer check is cancelled."""
     with sessions.begin() as session:
-        outcome = _own_outcome(session, outcome_id, user_id)
+        outcome = _own_outcome(session, team_id, outcome_id, user_id)
         if outcome.state in (SuggestionState.JOINED, SuggestionState.CONTRIBUTED, SuggestionState.CREDITED):
             raise AlreadyAnswered(state=outcome.state)
-        info = swarm_info(live_swarm(session, outcome.swarm_id))
+        info = swarm_info(live_swarm(session, team_id, outcome.swarm_id))
     answer = port.add_to_swarm(info, [user_id])
     if answer.failed:
         raise ExpertUnreachable(user_id, answer.failed[0][1])
@@ -315,11 +326,11 @@ def accept_invite(sessions: sessionmaker, port: ExpertsPort, outcome_id: int, us
     return info
 
 
-def decline_invite(sessions: sessionmaker, port: ExpertsPort, outcome_id: int, user_id: str, reason: str, *,
-                   now: datetime, settings: ExpertSettings) -> SwarmInfo:
+def decline_invite(sessions: sessionmaker, port: ExpertsPort, team_id: str, outcome_id: int, user_id: str,
+                   reason: str, *, now: datetime, settings: ExpertSettings) -> SwarmInfo:
     """Decline (with an optional reason): recorded, the answer check cancelled, the next suggestion brought."""
     with sessions.begin() as session:
-        outcome = _own_outcome(session, outcome_id, user_id)
+        outcome = _own_outcome(session, team_id, outcome_id, user_id)
         if outcome.state not in (SuggestionState.INVITED, SuggestionState.IGNORED):
             raise AlreadyAnswered(state=outcome.state)
         outcome.state, outcome.answered_at = SuggestionState.DECLINED, now
@@ -371,11 +382,13 @@ def _settle(session: Session, outcome_id: int, **values) -> bool:
 
 def bring_next(sessions: sessionmaker, port: ExpertsPort, info: SwarmInfo, notice: ExpertNotice, *,
                now: datetime, settings: ExpertSettings) -> Suggestion | None:
-    """Tell the swarm who declined or stayed silent, with the next suggestion (auto-invited where set)."""
+    """Tell the swarm who declined or stayed silent, with the next suggestion (auto-invited where set) from its
+    own workspace's directory."""
     try:
         case = port.case_of(info.case_number)  # before the transaction, as in suggest()
         with sessions.begin() as session:
-            ranking = suggest_for_swarm(session, info.swarm_id, now, settings.policy(limit=1), case=case)
+            ranking = suggest_for_swarm(session, info.team_id, info.swarm_id, now, settings.policy(limit=1),
+                                        case=case)
             record_suggestions(session, info.swarm_id, ranking.suggestions, now=now)
         following = ranking.suggestions[0] if ranking.suggestions else None
     except Exception:
@@ -383,8 +396,8 @@ def bring_next(sessions: sessionmaker, port: ExpertsPort, info: SwarmInfo, notic
         following = None
     port.announce(ExpertNotice(notice.kind, info, notice.user_ids, reason=notice.reason, next=following))
     if following is not None and settings.auto_invite_top_n:
-        _auto_invite(sessions, port, info.swarm_id, [following.user_id], invited_by=info.opened_by, now=now,
-                     settings=settings)
+        _auto_invite(sessions, port, info.team_id, info.swarm_id, [following.user_id], invited_by=info.opened_by,
+                     now=now, settings=settings)
     return following
 
 

@@ -3,6 +3,8 @@
 The directory is filled by `case-swarm experts import` and kept fresh from Slack profiles; each
 skill and product row says where it came from, so a Slack refresh never overwrites an import and the
 other way round. Outcomes are one row per (swarm, person): the finder learns from them who helps.
+Each workspace (team) has its own directory and its own tuned weights; skills and products hang off
+their expert, outcomes off their swarm, and follow them.
 """
 
 from __future__ import annotations
@@ -42,12 +44,15 @@ class EntrySource(enum.StrEnum):
 
 
 class Expert(Base):
-    """One person of the expert directory (a Slack user)."""
+    """One person of a workspace's expert directory (a Slack user)."""
 
     __tablename__ = "experts"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # The Slack workspace whose directory this is: a workspace's swarms are offered its own experts only.
+    team_id: Mapped[str] = mapped_column(String(32), server_default="")
+    user_id: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(255), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     work_start: Mapped[time] = mapped_column(Time, default=time(9))
@@ -125,12 +130,14 @@ class SuggestionOutcome(Base):
 
 
 class ExpertWeights(Base):
-    """One version of the ranking weights tuned on the team's own resolved swarms; the newest is in use."""
+    """One version of the ranking weights tuned on a workspace's own resolved swarms; its newest is in use."""
 
     __tablename__ = "expert_weights"
+    __table_args__ = (UniqueConstraint("team_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, unique=True)
+    team_id: Mapped[str] = mapped_column(String(32), server_default="")  # versions count per workspace
+    version: Mapped[int] = mapped_column(Integer)
     weights: Mapped[dict] = mapped_column(JSON)
     tuned_on: Mapped[int] = mapped_column(Integer)  # resolved swarms the weights were tuned on
     measured_on: Mapped[int] = mapped_column(Integer)  # the last swarms, held out, before/after measured on

@@ -1,11 +1,12 @@
-"""The finder tunes itself on the team's own resolved swarms (`case-swarm experts tune`, and monthly).
+"""The finder tunes itself on a workspace's own resolved swarms (`case-swarm experts tune`, and monthly).
 
 The truth of a swarm is who was credited with its resolution. Each resolved swarm is ranked as the app
 ranks (`ranking.case_features`, the directory as it is now with availability and load neutralised), with
 only the history of earlier swarms (help recorded before it opened). The weights are tuned on all but the
 last N swarms and measured on those N, before (the weights in use) and after; new weights are stored as
 the next version only when they rank the held-out swarms at least as well, and the app then ranks with the
-newest version. With fewer resolved swarms than it needs, nothing changes.
+newest version. With fewer resolved swarms than it needs, nothing changes. Each workspace (team) is tuned
+on its own swarms and directory, and its versions are its own.
 """
 
 from __future__ import annotations
@@ -52,12 +53,12 @@ class _Resolved:
     credited: frozenset[str]
 
 
-def resolved_swarms(session: Session) -> list[_Resolved]:
-    """Closed swarms with at least one person credited with the resolution, oldest first."""
+def resolved_swarms(session: Session, team_id: str) -> list[_Resolved]:
+    """`team_id`'s closed swarms with at least one person credited with the resolution, oldest first."""
     credited: dict[int, set[str]] = {}
     for swarm_id, user_id in session.execute(
         select(SwarmMember.swarm_id, SwarmMember.user_id).join(Swarm, Swarm.id == SwarmMember.swarm_id)
-        .where(SwarmMember.credited.is_(True), Swarm.status.in_(CLOSED))
+        .where(Swarm.team_id == team_id, SwarmMember.credited.is_(True), Swarm.status.in_(CLOSED))
     ):
         credited.setdefault(swarm_id, set()).add(user_id)
     out = []
@@ -71,13 +72,13 @@ def resolved_swarms(session: Session) -> list[_Resolved]:
     return out
 
 
-def _samples(session: Session, swarms: list[_Resolved], policy: RankingPolicy) -> list[Sample]:
+def _samples(session: Session, team_id: str, swarms: list[_Resolved], policy: RankingPolicy) -> list[Sample]:
     """Each swarm's features as the app computes them, from the help recorded before it opened."""
     profiles = [replace(p, hours=ALWAYS, active_swarms=0, max_concurrent=1_000_000, opted_out=False)
-                for p in expert_profiles(session)]
+                for p in expert_profiles(session, team_id)]
     directory = DirectoryIndex.build(profiles)
     latest = max(s.opened_at for s in swarms)
-    history = past_help(session, now=latest)
+    history = past_help(session, team_id, now=latest)
     samples = []
     for s in swarms:
         earlier = [h for h in history if h.at < s.opened_at and h.case_key != s.case_key]
@@ -88,17 +89,18 @@ def _samples(session: Session, swarms: list[_Resolved], policy: RankingPolicy) -
     return samples
 
 
-def tune_on_swarms(session: Session, settings: ExpertSettings, *, now: datetime, trigger: str = "cli",
-                   measure_last: int | None = None) -> TuneResult:
-    """Tune on all but the last `measure_last` resolved swarms, measure on those, store if not worse."""
+def tune_on_swarms(session: Session, team_id: str, settings: ExpertSettings, *, now: datetime,
+                   trigger: str = "cli", measure_last: int | None = None) -> TuneResult:
+    """Tune `team_id`'s weights on all but its last `measure_last` resolved swarms, measure on those, store
+    its next version if not worse."""
     last = measure_last or settings.tune_measure_last
     needed = max(settings.tune_min_swarms, last + 10)
-    swarms = resolved_swarms(session)[-MAX_SWARMS:]
+    swarms = resolved_swarms(session, team_id)[-MAX_SWARMS:]
     if len(swarms) < needed:
         return TuneResult("too_few", len(swarms), needed)
-    version, current = weights_in_use(session)
+    version, current = weights_in_use(session, team_id)
     policy = settings.policy(weights=current)
-    samples = _samples(session, swarms, policy)
+    samples = _samples(session, team_id, swarms, policy)
     train, held = samples[:-last], samples[-last:]
     if len(train) < 10:
         return TuneResult("too_few", len(samples), needed)
@@ -106,8 +108,9 @@ def tune_on_swarms(session: Session, settings: ExpertSettings, *, now: datetime,
     before, after = figures(held, current), figures(held, new)
     if after.mrr + after.top5 < before.mrr + before.top5:
         return TuneResult("kept", len(swarms), needed, len(held), before, after, version, version)
-    newest = (session.scalar(select(func.max(ExpertWeights.version))) or 0) + 1
-    session.add(ExpertWeights(version=newest, weights=new, tuned_on=len(train), measured_on=len(held),
+    newest = (session.scalar(select(func.max(ExpertWeights.version)).where(ExpertWeights.team_id == team_id))
+              or 0) + 1
+    session.add(ExpertWeights(team_id=team_id, version=newest, weights=new, tuned_on=len(train), measured_on=len(held),
                               before=before.as_dict(), after=after.as_dict(), trigger=trigger, created_at=now))
     session.flush()
     return TuneResult("stored", len(swarms), needed, len(held), before, after, newest, version)

@@ -4,9 +4,10 @@ Kept in the database, not in a process: when Slack says the app was uninstalled 
 replica sees it and pauses its scheduled Slack work for that workspace; a reinstall (or a new token in
 single-workspace mode) makes it active again.
 
-One database serves one workspace: swarms are keyed by team (and claiming the database gives the swarms
-from before that the claiming workspace), but the expert directory and the Home figures are not keyed yet,
-so a second workspace would see the first one's experts and figures. `claim_workspace` refuses it.
+One database serves one workspace: swarms and the expert directory (with its tuned weights) are keyed by
+team, and claiming the database gives the rows from before that (or written under no workspace) to the
+claiming workspace; but the Home figures are not keyed yet, so a second workspace would see the first
+one's figures. `claim_workspace` refuses it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from swarms.db import Base, UTCDateTime
+from swarms.experts.directory import adopt_unkeyed
 from swarms.models import Swarm
 from swarms.upsert import upsert
 
@@ -50,6 +52,18 @@ class WorkspaceNotServed(Exception):
         self.owner = owner
 
 
+class WorkspaceNotChosen(Exception):
+    """A command about one workspace's data named none (or one not served) while the database serves several."""
+
+    def __init__(self, served: list[SlackWorkspaceView], named: str | None = None) -> None:
+        choices = ", ".join(f"{w.team_id} ({w.team_name})" if w.team_name else w.team_id for w in served)
+        if named is None:
+            super().__init__(f"this database serves {len(served)} workspaces: name one with --team ({choices})")
+        else:
+            super().__init__(f"this database does not serve workspace {named}: name one with --team ({choices})")
+        self.served = served
+
+
 @dataclass(frozen=True)
 class SlackWorkspaceView:
     team_id: str
@@ -69,8 +83,10 @@ def claim_workspace(session: Session, team_id: str, team_name: str, *, now: date
     if team_name:
         values["team_name"] = team_name
     upsert(session, SlackWorkspace.__table__, values, key=["team_id"])
-    # Swarms from before they were keyed by team (or seeded without one) are this workspace's.
+    # Swarms, experts and tuned weights from before they were keyed by team (or seeded or imported without
+    # one) are this workspace's.
     session.execute(update(Swarm).where(Swarm.team_id == "").values(team_id=team_id))
+    adopt_unkeyed(session, team_id)
 
 
 def record_access_lost(session: Session, team_id: str, access: WorkspaceAccess, *, now: datetime) -> bool:
@@ -90,6 +106,19 @@ def workspaces_without_access(session: Session) -> list[SlackWorkspaceView]:
 
 def all_workspaces(session: Session) -> list[SlackWorkspaceView]:
     return [_view(row) for row in session.scalars(select(SlackWorkspace).order_by(SlackWorkspace.team_id))]
+
+
+def chosen_workspace(session: Session, named: str | None) -> str:
+    """The workspace a command works on: the one named, else the only one served; '' while none is (a token's
+    first start, or the first install, adopts what was written under '')."""
+    served = all_workspaces(session)
+    if named is not None:
+        if served and named not in {w.team_id for w in served}:
+            raise WorkspaceNotChosen(served, named)
+        return named
+    if len(served) > 1:
+        raise WorkspaceNotChosen(served)
+    return served[0].team_id if served else ""
 
 
 def workspace(session: Session, team_id: str) -> SlackWorkspaceView | None:

@@ -55,6 +55,7 @@ class OpenRequest:
 @dataclass(frozen=True, slots=True)
 class OpenedSwarm:
     swarm_id: int
+    team_id: str  # the workspace it was opened in
     channel_id: str
     channel_name: str
     case: CaseRecord
@@ -270,7 +271,7 @@ def open_swarm(sessions: sessionmaker, cases: CaseSystem, workspace: SwarmWorksp
         raise SwarmBeingOpened(case=requested.case.number)
     welcome_askers(sessions, workspace, opened.swarm_id)
     save_link(sessions, workspace, opened.swarm_id, requested.case)
-    return OpenedSwarm(opened.swarm_id, opened.channel_id, opened.channel_name, opened.case,
+    return OpenedSwarm(opened.swarm_id, opened.team_id, opened.channel_id, opened.channel_name, opened.case,
                        created=requested.created, thread_ts=opened.thread_ts)
 
 
@@ -279,7 +280,7 @@ def _opened(swarm: Swarm, *, case: CaseRecord | None = None, created: bool) -> O
 
 
 def opened_swarm(swarm: Swarm, case: CaseRecord, *, created: bool) -> OpenedSwarm:
-    return OpenedSwarm(swarm.id, swarm.channel_id or "", swarm.channel_name, case, created=created,
+    return OpenedSwarm(swarm.id, swarm.team_id, swarm.channel_id or "", swarm.channel_name, case, created=created,
                        thread_ts=swarm.thread_ts)
 
 

@@ -46,7 +46,8 @@ class FinderFigures:
         return self.by_suggested / self.resolutions if self.resolutions else None
 
 
-def finder_figures(session: Session, period: Period, *, now: datetime | None = None) -> FinderFigures:
+def finder_figures(session: Session, team_id: str, period: Period, *, now: datetime | None = None) -> FinderFigures:
+    """The finder's figures for the period; `team_id`: whose tuned weights are named."""
     from swarms.experts.finder import weights_in_use
 
     start, end = period.window(now or utcnow())
@@ -73,4 +74,4 @@ def finder_figures(session: Session, period: Period, *, now: datetime | None = N
         select(func.count(func.distinct(SwarmMember.swarm_id))).join(Swarm, Swarm.id == SwarmMember.swarm_id)
         .where(and_(SwarmMember.credited.is_(True), suggested_credit), *closed)) or 0
     return FinderFigures(period, answered, len(delays), statistics.median(delays) if delays else None,
-                         resolutions, by_suggested, weights_in_use(session)[0])
+                         resolutions, by_suggested, weights_in_use(session, team_id)[0])

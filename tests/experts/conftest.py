@@ -15,6 +15,7 @@ from swarms.experts.settings import ExpertSettings
 from swarms.models import MemberRole, Swarm, SwarmMember, SwarmStatus
 from swarms.ports import InviteOutcome
 
+TEAM = "T0ACME0001"  # the workspace of the domain tests' directory and swarms
 # A Wednesday, 10:00 in Seoul: everyone below is at work.
 NOW = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
 SEOUL_DAY = WorkingHours("Asia/Seoul", time(9), time(18))
@@ -36,14 +37,14 @@ DIRECTORY = [
 @pytest.fixture
 def directory(sessions):
     with sessions.begin() as session:
-        import_directory(session, DIRECTORY, now=NOW)
+        import_directory(session, TEAM, DIRECTORY, now=NOW)
     return DIRECTORY
 
 
 def make_swarm(sessions, *, number="00001001", subject="Inverter shows E-21 after firmware update",
                product="SolarMax 5000", status=SwarmStatus.OPEN, owner="U0AGENT", channel=None, **kw) -> int:
     with sessions.begin() as session:
-        swarm = Swarm(case_system="local", case_key=number, case_number=number, case_subject=subject,
+        swarm = Swarm(team_id=kw.pop("team_id", TEAM), case_system="local", case_key=number, case_number=number, case_subject=subject,
                       case_product=product, status=status, opened_by=owner, opened_at=kw.pop("opened_at", NOW),
                       channel_id=channel or f"C{number}", channel_name=f"swarm-{number}", **kw)
         session.add(swarm)
@@ -132,6 +133,6 @@ def invite_app(sessions, request):
     app.workspace.add_user("sora", id=SORA, real_name="Sora Han", locale="en-US")
     app.workspace.add_user("ivan", id=IVAN, real_name="Ivan Petrov", locale="en-US")
     with sessions.begin() as session:
-        import_directory(session, standin_directory(app.people), now=NOW)
+        import_directory(session, app.workspace.team_id, standin_directory(app.people), now=NOW)
     yield app
     app.run.stop()

@@ -20,7 +20,7 @@ from swarms.experts.finder import (
 from swarms.experts.models import EntrySource, Expert, SuggestionOutcome, SuggestionState
 from swarms.experts.settings import ExpertSettings
 from swarms.models import Note, Swarm, SwarmMember, SwarmStatus
-from tests.experts.conftest import DIRECTORY, NOW, make_swarm, profile
+from tests.experts.conftest import DIRECTORY, NOW, TEAM, make_swarm, profile
 
 
 def _expert(session, user_id):
@@ -37,7 +37,7 @@ def test_importing_twice_updates_in_place_and_replaces_only_imported_entries(ses
     changed = profile("U0FW", "Minji Park", [("Inverter Firmware", 4), ("grid codes", 2)], ["SolarMax 6000"],
                       max_concurrent=5)
     with sessions.begin() as session:
-        result = import_directory(session, [changed, profile("U0NEW", "New Person", [("SCADA", 3)])], now=NOW)
+        result = import_directory(session, TEAM, [changed, profile("U0NEW", "New Person", [("SCADA", 3)])], now=NOW)
     assert (result.created, result.updated) == (1, 1)
     with sessions() as session:
         expert = _expert(session, "U0FW")
@@ -59,7 +59,7 @@ def test_profiles_carry_skills_and_load_from_live_swarms_only(sessions, director
         session.add(SwarmMember(swarm_id=live_a, user_id="U0BAT", joined_at=NOW, left_at=NOW))
         _expert(session, "U0UI").active = False
     with sessions() as session:
-        profiles = {p.user_id: p for p in expert_profiles(session)}
+        profiles = {p.user_id: p for p in expert_profiles(session, TEAM)}
     assert set(profiles) == {"U0FW", "U0BAT", "U0NET"}, "an inactive expert is never a candidate"
     assert profiles["U0FW"].active_swarms == 2
     assert profiles["U0BAT"].active_swarms == 0, "who left a swarm no longer carries it"
@@ -81,14 +81,14 @@ def test_history_keeps_the_strongest_part_per_swarm_and_only_counts_notes_of_clo
         session.add(SuggestionOutcome(swarm_id=closed, user_id="U0BAT", state=SuggestionState.DECLINED,
                                       answered_at=NOW - timedelta(days=5), reasons=[], covers=[]))
     with sessions() as session:
-        history = {(h.case_key, h.user_id): h for h in past_help(session, now=NOW)}
+        history = {(h.case_key, h.user_id): h for h in past_help(session, TEAM, now=NOW)}
     assert set(history) == {("10", "U0FW"), ("10", "U0NET"), ("10", "U0BAT")}, "notes of an open case don't count yet"
     assert history[("10", "U0FW")].kind == "contributed", "writing beats joining"
     assert history[("10", "U0NET")].kind == "credited"
     assert history[("10", "U0BAT")].kind == "declined"
     assert "reflashed firmware" in history[("10", "U0FW")].text
     with sessions() as session:
-        assert past_help(session, now=NOW, exclude_swarm_id=closed) == []
+        assert past_help(session, TEAM, now=NOW, exclude_swarm_id=closed) == []
 
 
 def test_the_case_query_comes_from_the_local_case_and_the_swarm(sessions, directory):
@@ -109,7 +109,7 @@ def test_the_case_query_comes_from_the_local_case_and_the_swarm(sessions, direct
 def test_suggestions_rank_the_matching_expert_first_and_leave_out_members_and_people_asked(sessions, directory):
     swarm_id = make_swarm(sessions)
     with sessions() as session:
-        ranking = suggest_for_swarm(session, swarm_id, NOW, ExpertSettings().policy())
+        ranking = suggest_for_swarm(session, TEAM, swarm_id, NOW, ExpertSettings().policy())
     assert ranking.suggestions[0].user_id == "U0FW"
     assert "skill_match" in {r.kind for r in ranking.suggestions[0].reasons}
     with sessions.begin() as session:
@@ -120,7 +120,7 @@ def test_suggestions_rank_the_matching_expert_first_and_leave_out_members_and_pe
         outcome.state = SuggestionState.DECLINED
         session.add(SwarmMember(swarm_id=swarm_id, user_id="U0NET", joined_at=NOW))
     with sessions() as session:
-        again = suggest_for_swarm(session, swarm_id, NOW, ExpertSettings().policy())
+        again = suggest_for_swarm(session, TEAM, swarm_id, NOW, ExpertSettings().policy())
     assert {"U0FW", "U0NET"}.isdisjoint(s.user_id for s in again.suggestions)
 
 
@@ -164,7 +164,7 @@ def test_a_refresh_reads_custom_fields_and_marks_deactivated_and_vanished_people
                                       "Xf02": {"value": "SolarMax 7000", "label": "Products"}}}},
         labels={"Xf01": "Skills"},
     )
-    result = refresh_directory(sessions, reader, ExpertSettings(), now=NOW)
+    result = refresh_directory(sessions, reader, ExpertSettings(), team_id=TEAM, now=NOW)
     assert (result.checked, result.deactivated, result.updated) == (4, 2, 2)
     with sessions() as session:
         experts = {e.user_id: e for e in session.scalars(select(Expert).options(selectinload(Expert.skills),

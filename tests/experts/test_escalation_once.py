@@ -12,7 +12,7 @@ from sqlalchemy import select
 import swarms.experts.invites as expert_invites
 from swarms.experts.invites import escalate, invite_experts
 from swarms.experts.models import SuggestionOutcome
-from tests.experts.conftest import NOW, make_swarm
+from tests.experts.conftest import NOW, TEAM, make_swarm
 
 CHECKS = 3
 
@@ -22,7 +22,7 @@ CHECKS = 3
 def test_three_checks_that_all_read_the_invitation_as_unanswered_escalate_it_once(sessions, directory, port,
                                                                                   expert_settings, monkeypatch):
     swarm_id = make_swarm(sessions)
-    invite_experts(sessions, port, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
+    invite_experts(sessions, port, TEAM, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
     with sessions() as session:
         outcome_id = session.scalar(select(SuggestionOutcome.id).where(SuggestionOutcome.user_id == "U0FW"))
     # Every check has read the invitation as unanswered before any of them writes: the replicas' race.

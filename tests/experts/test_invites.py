@@ -23,7 +23,7 @@ from swarms.experts.invites import (
 )
 from swarms.experts.models import Expert, SuggestionOutcome
 from swarms.models import Note, Swarm, SwarmStatus
-from tests.experts.conftest import NOW, make_swarm
+from tests.experts.conftest import NOW, TEAM, make_swarm
 
 
 def _outcomes(sessions, swarm_id):
@@ -33,8 +33,8 @@ def _outcomes(sessions, swarm_id):
 
 def test_ask_mode_dms_each_expert_with_reasons_and_plans_the_answer_check(sessions, directory, port, expert_settings):
     swarm_id = make_swarm(sessions)
-    ranking, _ = suggest(sessions, port, swarm_id, now=NOW, settings=expert_settings)
-    result = invite_experts(sessions, port, swarm_id, [ranking.suggestions[0].user_id, "U0NET"], invited_by="U0AGENT",
+    ranking, _ = suggest(sessions, port, TEAM, swarm_id, now=NOW, settings=expert_settings)
+    result = invite_experts(sessions, port, TEAM, swarm_id, [ranking.suggestions[0].user_id, "U0NET"], invited_by="U0AGENT",
                             now=NOW, settings=expert_settings)
     assert result.asked == ("U0FW", "U0NET") and not port.adds, "ask mode adds nobody before they say yes"
     assert port.dms[0].reasons and port.dms[0].swarm.case_number == "00001001"
@@ -48,15 +48,15 @@ def test_inviting_skips_members_and_pending_people_and_records_who_cannot_be_ask
     swarm_id = make_swarm(sessions)
     port.gone["U0BAT"] = "deactivated"
     port.dm_refused["U0UI"] = "user_disabled"
-    invite_experts(sessions, port, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
-    result = invite_experts(sessions, port, swarm_id, ["U0FW", "U0AGENT", "U0BAT", "U0UI"], invited_by="U0AGENT",
+    invite_experts(sessions, port, TEAM, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
+    result = invite_experts(sessions, port, TEAM, swarm_id, ["U0FW", "U0AGENT", "U0BAT", "U0UI"], invited_by="U0AGENT",
                             now=NOW, settings=expert_settings)
     assert set(result.skipped) == {("U0FW", "pending"), ("U0AGENT", "member")}
     assert set(result.failed) == {("U0BAT", "deactivated"), ("U0UI", "user_disabled")}
     outcomes = _outcomes(sessions, swarm_id)
     assert outcomes["U0BAT"].state == outcomes["U0UI"].state == "failed"
     with sessions() as session:
-        assert all(h.user_id not in ("U0BAT", "U0UI") for h in past_help(session, now=NOW)), \
+        assert all(h.user_id not in ("U0BAT", "U0UI") for h in past_help(session, TEAM, now=NOW)), \
             "someone we could not reach is not counted against them"
 
 
@@ -65,7 +65,7 @@ def test_add_mode_puts_everyone_in_with_one_call_and_records_them_as_members(ses
     swarm_id = make_swarm(sessions)
     port.channel_members.add("U0NET")  # already in the channel: success, not an error
     settings = replace(expert_settings, invite_mode="add")
-    result = invite_experts(sessions, port, swarm_id, ["U0FW", "U0NET", "U0BAT"], invited_by="U0AGENT", now=NOW,
+    result = invite_experts(sessions, port, TEAM, swarm_id, ["U0FW", "U0NET", "U0BAT"], invited_by="U0AGENT", now=NOW,
                             settings=settings)
     assert port.adds == [["U0FW", "U0NET", "U0BAT"]]
     assert set(result.added) == {"U0FW", "U0NET", "U0BAT"} and not port.dms
@@ -77,28 +77,28 @@ def test_add_mode_puts_everyone_in_with_one_call_and_records_them_as_members(ses
 
 def test_only_the_person_asked_may_join_and_joining_cancels_the_check(sessions, directory, port, expert_settings):
     swarm_id = make_swarm(sessions)
-    invite_experts(sessions, port, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
+    invite_experts(sessions, port, TEAM, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
     outcome_id = _outcomes(sessions, swarm_id)["U0FW"].id
     with pytest.raises(NotYourInvite):
-        accept_invite(sessions, port, outcome_id, "U0MALLORY", now=NOW)
+        accept_invite(sessions, port, TEAM, outcome_id, "U0MALLORY", now=NOW)
     with pytest.raises(NotYourInvite):
-        accept_invite(sessions, port, 99999, "U0FW", now=NOW)
-    accept_invite(sessions, port, outcome_id, "U0FW", now=NOW + timedelta(minutes=3))
+        accept_invite(sessions, port, TEAM, 99999, "U0FW", now=NOW)
+    accept_invite(sessions, port, TEAM, outcome_id, "U0FW", now=NOW + timedelta(minutes=3))
     assert port.adds == [["U0FW"]]
     assert outcome_id in port.cancelled and outcome_id not in port.planned
     assert _outcomes(sessions, swarm_id)["U0FW"].state == "joined"
     assert port.notices[-1].kind == "joined"
     with pytest.raises(AlreadyAnswered) as twice:
-        accept_invite(sessions, port, outcome_id, "U0FW", now=NOW)
+        accept_invite(sessions, port, TEAM, outcome_id, "U0FW", now=NOW)
     assert twice.value.message_key == "experts.error.already_joined"
     assert "joined" not in t(twice.value.message_key, "ko")  # the answer is named in words, not as a state
 
 
 def test_a_decline_keeps_its_reason_and_brings_the_next_suggestion(sessions, directory, port, expert_settings):
     swarm_id = make_swarm(sessions)
-    invite_experts(sessions, port, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
+    invite_experts(sessions, port, TEAM, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
     outcome_id = _outcomes(sessions, swarm_id)["U0FW"].id
-    decline_invite(sessions, port, outcome_id, "U0FW", "on leave until Monday", now=NOW, settings=expert_settings)
+    decline_invite(sessions, port, TEAM, outcome_id, "U0FW", "on leave until Monday", now=NOW, settings=expert_settings)
     outcome = _outcomes(sessions, swarm_id)["U0FW"]
     assert (outcome.state, outcome.decline_reason) == ("declined", "on leave until Monday")
     notice = port.notices[-1]
@@ -106,13 +106,13 @@ def test_a_decline_keeps_its_reason_and_brings_the_next_suggestion(sessions, dir
     assert notice.next is not None and notice.next.user_id != "U0FW", "the next one is someone else"
     assert outcome_id in port.cancelled
     with pytest.raises(AlreadyAnswered) as twice:
-        decline_invite(sessions, port, outcome_id, "U0FW", "", now=NOW, settings=expert_settings)
+        decline_invite(sessions, port, TEAM, outcome_id, "U0FW", "", now=NOW, settings=expert_settings)
     assert twice.value.message_key == "experts.error.already_declined"
 
 
 def test_silence_past_the_answer_time_marks_ignored_and_escalates_once(sessions, directory, port, expert_settings):
     swarm_id = make_swarm(sessions)
-    invite_experts(sessions, port, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
+    invite_experts(sessions, port, TEAM, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
     outcome_id = _outcomes(sessions, swarm_id)["U0FW"].id
     assert escalate(sessions, port, outcome_id, now=NOW + timedelta(minutes=29), settings=expert_settings) == "not_due"
     assert not port.notices
@@ -121,12 +121,12 @@ def test_silence_past_the_answer_time_marks_ignored_and_escalates_once(sessions,
     assert escalate(sessions, port, outcome_id, now=NOW + timedelta(hours=2), settings=expert_settings) == "settled"
     assert len(port.notices) == 1
     with sessions() as session:
-        assert any(h.user_id == "U0FW" and h.kind == "ignored" for h in past_help(session, now=NOW + timedelta(hours=3)))
+        assert any(h.user_id == "U0FW" and h.kind == "ignored" for h in past_help(session, TEAM, now=NOW + timedelta(hours=3)))
 
 
 def test_a_post_in_the_swarm_counts_as_an_answer(sessions, directory, port, expert_settings):
     swarm_id = make_swarm(sessions)
-    invite_experts(sessions, port, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW,
+    invite_experts(sessions, port, TEAM, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW,
                    settings=replace(expert_settings, invite_mode="add"))
     with sessions.begin() as session:
         session.add(Note(swarm_id=swarm_id, channel_id="C1", message_ts="2.1", user_id="U0FW",
@@ -138,7 +138,7 @@ def test_a_post_in_the_swarm_counts_as_an_answer(sessions, directory, port, expe
 
 def test_auto_invite_asks_the_top_n_and_a_closed_swarm_stops_everything(sessions, directory, port, expert_settings):
     swarm_id = make_swarm(sessions)
-    ranking, invited = suggest(sessions, port, swarm_id, now=NOW, settings=replace(expert_settings, auto_invite_top_n=1),
+    ranking, invited = suggest(sessions, port, TEAM, swarm_id, now=NOW, settings=replace(expert_settings, auto_invite_top_n=1),
                                auto_invite=True)
     assert invited is not None and invited.asked == (ranking.suggestions[0].user_id,)
     with sessions() as session:
@@ -148,19 +148,19 @@ def test_auto_invite_asks_the_top_n_and_a_closed_swarm_stops_everything(sessions
     assert escalate(sessions, port, port.dms[0].outcome_id, now=NOW + timedelta(hours=1),
                     settings=expert_settings) == "swarm_closed"
     with pytest.raises(SwarmNotLive):
-        invite_experts(sessions, port, swarm_id, ["U0NET"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
+        invite_experts(sessions, port, TEAM, swarm_id, ["U0NET"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
 
 
 def test_inviting_is_for_people_of_the_swarm_from_its_own_channel(sessions, directory, port):
     swarm_id = make_swarm(sessions, channel="CSWARM")
     with sessions() as session:
-        assert check_may_invite(session, port, swarm_id, "U0AGENT", from_channel="CSWARM", is_admin=False)
+        assert check_may_invite(session, port, TEAM, swarm_id, "U0AGENT", from_channel="CSWARM", is_admin=False)
         with pytest.raises(NotAllowed):
-            check_may_invite(session, port, swarm_id, "U0OUTSIDER", from_channel="CSWARM", is_admin=False)
+            check_may_invite(session, port, TEAM, swarm_id, "U0OUTSIDER", from_channel="CSWARM", is_admin=False)
         with pytest.raises(NotAllowed):
-            check_may_invite(session, port, swarm_id, "U0AGENT", from_channel="COTHER", is_admin=False)
+            check_may_invite(session, port, TEAM, swarm_id, "U0AGENT", from_channel="COTHER", is_admin=False)
         port.channel_members.add("U0LATECOMER")  # added in Slack by hand: Slack's word counts
-        assert check_may_invite(session, port, swarm_id, "U0LATECOMER", from_channel="CSWARM", is_admin=False)
+        assert check_may_invite(session, port, TEAM, swarm_id, "U0LATECOMER", from_channel="CSWARM", is_admin=False)
 
 
 # ---------------------------------------------------------------- people who opted out of suggestions
@@ -175,10 +175,10 @@ def _opt_out(sessions, user_id):
 def test_a_suggestion_clicked_after_the_expert_opted_out_skips_them_and_still_asks_the_others(
         sessions, directory, port, expert_settings):
     swarm_id = make_swarm(sessions)
-    suggest(sessions, port, swarm_id, now=NOW, settings=expert_settings)
+    suggest(sessions, port, TEAM, swarm_id, now=NOW, settings=expert_settings)
     _opt_out(sessions, "U0FW")
 
-    result = invite_experts(sessions, port, swarm_id, ["U0FW", "U0NET"], invited_by="U0AGENT", now=NOW,
+    result = invite_experts(sessions, port, TEAM, swarm_id, ["U0FW", "U0NET"], invited_by="U0AGENT", now=NOW,
                             settings=expert_settings)
 
     assert result.asked == ("U0NET",) and result.skipped == (("U0FW", "opted_out"),)
@@ -187,17 +187,17 @@ def test_a_suggestion_clicked_after_the_expert_opted_out_skips_them_and_still_as
     assert (skipped.state, skipped.decline_reason) == ("failed", "opted_out")
     assert skipped.id not in port.planned
     with sessions() as session:
-        assert all(h.user_id != "U0FW" for h in past_help(session, now=NOW)), "an opt-out is not counted against them"
+        assert all(h.user_id != "U0FW" for h in past_help(session, TEAM, now=NOW)), "an opt-out is not counted against them"
 
 
 def test_an_opted_out_expert_who_answered_earlier_keeps_that_answer(sessions, directory, port, expert_settings):
     swarm_id = make_swarm(sessions)
-    invite_experts(sessions, port, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
-    decline_invite(sessions, port, _outcomes(sessions, swarm_id)["U0FW"].id, "U0FW", "", now=NOW,
+    invite_experts(sessions, port, TEAM, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=expert_settings)
+    decline_invite(sessions, port, TEAM, _outcomes(sessions, swarm_id)["U0FW"].id, "U0FW", "", now=NOW,
                    settings=expert_settings)
     _opt_out(sessions, "U0FW")
 
-    result = invite_experts(sessions, port, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW,
+    result = invite_experts(sessions, port, TEAM, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW,
                             settings=expert_settings)
 
     assert result.skipped == (("U0FW", "opted_out"),) and len(port.dms) == 1
@@ -209,7 +209,7 @@ def test_someone_named_by_hand_is_invited_even_if_opted_out_and_the_result_says_
     swarm_id = make_swarm(sessions)
     _opt_out(sessions, "U0FW")
 
-    result = invite_experts(sessions, port, swarm_id, ["U0FW", "U0NET"], invited_by="U0AGENT", now=NOW,
+    result = invite_experts(sessions, port, TEAM, swarm_id, ["U0FW", "U0NET"], invited_by="U0AGENT", now=NOW,
                             settings=expert_settings, by_hand=True)
 
     assert result.asked == ("U0FW", "U0NET") and result.opted_out == ("U0FW",) and not result.skipped
@@ -220,7 +220,7 @@ def test_an_automatic_invite_skips_someone_who_opted_out_meanwhile_and_tells_the
                                                                                       expert_settings):
     settings = replace(expert_settings, auto_invite_top_n=1)
     swarm_id = make_swarm(sessions)
-    invite_experts(sessions, port, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=settings)
+    invite_experts(sessions, port, TEAM, swarm_id, ["U0FW"], invited_by="U0AGENT", now=NOW, settings=settings)
     told = port.announce
 
     def opt_out_the_next_one(notice):  # they opt out while the swarm is told they are next

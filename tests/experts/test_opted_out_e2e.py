@@ -24,7 +24,7 @@ def opt_out(app, sessions, user_id: str) -> None:
     """The directory is imported again, this time with `user_id` opted out."""
     people = [replace(p, opted_out=True) if p.user_id == user_id else p for p in standin_directory(app.people)]
     with sessions.begin() as session:
-        import_directory(session, people, now=NOW)
+        import_directory(session, app.workspace.team_id, people, now=NOW)
 
 
 def test_an_invite_click_on_someone_who_opted_out_since_asks_nobody_and_tells_the_clicker(invite_app, sessions):

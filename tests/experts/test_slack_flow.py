@@ -49,7 +49,8 @@ def seeded(sessions):
     with sessions.begin() as session:
         session.add(Case(number="00001001", subject="Inverter shows E-21 after firmware update", status="New",
                          product="SolarMax 5000"))
-        import_directory(session, DIRECTORY, now=NOW)
+        # Before the first start: no workspace yet; the token's workspace adopts the directory when it starts.
+        import_directory(session, "", DIRECTORY, now=NOW)
     return sessions
 
 

@@ -17,10 +17,11 @@ from swarms.experts.tuning import resolved_swarms, tune_on_swarms
 
 NOW = datetime(2025, 3, 4, 10, tzinfo=UTC)
 OWNERS = {"firmware": "U0FW", "battery": "U0BAT", "field": "U0FLD"}
+TEAM = "T0ACME0001"
 
 
-def _directory(session) -> None:
-    import_directory(session, [
+def _directory(session, team_id: str = TEAM) -> None:
+    import_directory(session, team_id, [
         ExpertProfile("U0FW", "Jiwoo", (Skill("inverter", 3),)),
         ExpertProfile("U0BAT", "Minho", (Skill("inverter", 3),)),
         ExpertProfile("U0FLD", "Sam", (Skill("inverter", 3),)),
@@ -30,11 +31,11 @@ def _directory(session) -> None:
 def test_with_too_few_resolved_swarms_it_says_so_and_changes_nothing(sessions):
     with sessions.begin() as session:
         _directory(session)
-        seed_resolved_swarms(session, OWNERS, "U0AGENT", now=NOW, count=12)
-        result = tune_on_swarms(session, ExpertSettings(), now=NOW)
+        seed_resolved_swarms(session, TEAM, OWNERS, "U0AGENT", now=NOW, count=12)
+        result = tune_on_swarms(session, TEAM, ExpertSettings(), now=NOW)
         assert (result.status, result.resolved_swarms, result.needed) == ("too_few", 12, 40)
         assert session.scalar(select(func.count(ExpertWeights.id))) == 0
-        assert weights_in_use(session) == (0, DEFAULT_WEIGHTS)
+        assert weights_in_use(session, TEAM) == (0, DEFAULT_WEIGHTS)
 
 
 def test_tuning_stores_a_version_measured_before_and_after_on_the_last_swarms(sessions):
@@ -42,17 +43,17 @@ def test_tuning_stores_a_version_measured_before_and_after_on_the_last_swarms(se
     first 45 are measured on the last 15 (each ranked from earlier swarms only) and stored as version 1."""
     with sessions.begin() as session:
         _directory(session)
-        seed_resolved_swarms(session, OWNERS, "U0AGENT", now=NOW, count=60)
+        seed_resolved_swarms(session, TEAM, OWNERS, "U0AGENT", now=NOW, count=60)
     with sessions.begin() as session:
-        assert len(resolved_swarms(session)) == 60
-        result = tune_on_swarms(session, ExpertSettings(), now=NOW)
+        assert len(resolved_swarms(session, TEAM)) == 60
+        result = tune_on_swarms(session, TEAM, ExpertSettings(), now=NOW)
     assert result.status == "stored" and result.version == 1 and result.measured_on == 15
     assert result.after.mrr + result.after.top5 >= result.before.mrr + result.before.top5
     assert result.after.top1 >= 0.6, "the history of earlier swarms finds each topic's owner"
     with sessions.begin() as session:
-        version, weights = weights_in_use(session)
+        version, weights = weights_in_use(session, TEAM)
         assert version == 1 and weights != DEFAULT_WEIGHTS
-        again = tune_on_swarms(session, ExpertSettings(), now=NOW)
+        again = tune_on_swarms(session, TEAM, ExpertSettings(), now=NOW)
     assert again.previous_version == 1 and again.version in (1, 2)
 
 
@@ -65,9 +66,9 @@ def test_the_cli_prints_before_and_after_and_refuses_too_few(tmp_path, monkeypat
     from swarms.db import make_engine, make_session_factory
 
     engine = make_engine(url)
-    with make_session_factory(engine).begin() as session:
-        _directory(session)
-        seed_resolved_swarms(session, OWNERS, "U0AGENT", now=NOW, count=50)
+    with make_session_factory(engine).begin() as session:  # no workspace has started: the CLI's team is ''
+        _directory(session, "")
+        seed_resolved_swarms(session, "", OWNERS, "U0AGENT", now=NOW, count=50)
     engine.dispose()
     assert cli_main(["experts", "tune", "--last", "10"]) == 0
     out = capsys.readouterr().out

@@ -26,7 +26,7 @@ from bot.views.experts import (
 from expert_finder.models import Reason, Suggestion
 from swarms.experts.invites import ExpertNotice, InviteResult, JoinRequest, SwarmInfo
 
-INFO = SwarmInfo(7, "CSWARM", "swarm-00001001-inverter", "00001001", "Inverter <E-21> after FW & update",
+INFO = SwarmInfo(7, "T0ACME0001", "CSWARM", "swarm-00001001-inverter", "00001001", "Inverter <E-21> after FW & update",
                  "https://cases.example/00001001", "en", "U0AGENT")
 REASONS = (Reason("skill_match", {"skill": "inverter firmware", "percent": 92}),
            Reason("history", {"count": 3, "days_ago": 12}), Reason("load", {"active": 1}))

@@ -152,5 +152,5 @@ def test_the_same_case_file_imported_on_several_processes_at_once_makes_each_cas
 def test_the_same_directory_imported_on_several_processes_at_once_makes_each_expert_once(sessions):
     profiles = [ExpertProfile(f"U0EXP{i:04d}", f"Expert {i}", (Skill("inverter", 4),)) for i in range(4)]
     now = utcnow() - timedelta(minutes=1)
-    assert all_at_once(sessions, lambda s: import_directory(s, profiles, now=now)) == []
+    assert all_at_once(sessions, lambda s: import_directory(s, "T0ACME0001", profiles, now=now)) == []
     assert count(sessions, Expert) == 4

@@ -103,7 +103,7 @@ def test_an_expert_invited_with_swarm_invite_finds_it_on_their_home_tab(swarm_ap
 
     people = swarm_app.people
     with sessions.begin() as session:
-        import_directory(session, standin_directory(people)[:2], now=DIRECTORY_NOW)
+        import_directory(session, swarm_app.workspace.team_id, standin_directory(people)[:2], now=DIRECTORY_NOW)
     swarm_app.swarm("00001026")
     channel = next(c for c in swarm_app.workspace.channels() if c.name.startswith("swarm-00001026")).id
     swarm_app.swarm(f"invite <@{people.expert2}>", channel=channel)
