@@ -407,15 +407,15 @@ def print_evaluations(evals: list[dict]) -> None:
         print(
             f"unseen test resolvers: {e['unseen_test_cases']} cases, {e['unseen_resolvers']} people; {e['seconds']} s"
         )
-        print(f"{'method':<10}" + "".join(f"{h:>13}" for h in ("top-1", "top-3", "top-5", "top-10", "MRR")))
+        print(f"{'method':<12}" + "".join(f"{h:>13}" for h in ("top-1", "top-3", "top-5", "top-10", "MRR")))
         spread = e.get("spread")
         for name, m in e["methods"].items():
             cells = [f"{m[k]:.3f}" + (f"±{spread[name][k]['std']:.3f}" if spread else "")
                      for k in ("top1", "top3", "top5", "top10", "mrr")]
-            print(f"{name:<10}" + "".join(f"{c:>13}" for c in cells))
+            print(f"{name:<12}" + "".join(f"{c:>13}" for c in cells))
         if "published_best" in e:
             p = e["published_best"]
-            print(f"{'published':<10}{p['top1']:>13.3f}{'':>13}{p['top5']:>13.3f}{p['top10']:>13.3f}")
+            print(f"{'published':<12}{p['top1']:>13.3f}{'':>13}{p['top5']:>13.3f}{p['top10']:>13.3f}")
         s = e["lead_over"]["similar"]
         print(f"{e['lead']} / similar: top-1 ×{s['top1']}, top-5 ×{s['top5']}, MRR ×{s['mrr']}; "
               f"top-5 {e['lead_top5_minus_similar_points']:+.1f} points against similar, "

@@ -8,8 +8,10 @@ The history part (first 80% by time for ``chrono``, a seeded 80% for ``random``)
 the rest is the test. Methods, all in the same run on the same split:
 
 - ``app`` (``--ranker app``, the default): the app's own `rank_experts`, over the directory as it stood
-  before each case (`evaluate_app`), its weights tuned on the history's tail by the tuning
-  `case-swarm experts tune` runs on a team's swarms;
+  before each case (`evaluate_app`), with the weights its monthly self-tuning (`tuning.retune`, the
+  decision `case-swarm experts tune` makes) gives it on the cases before: once on the history for
+  ``chrono`` and ``random``, and under ``replay`` again at each new month;
+- ``app_default``: the same ranking with the built-in weights (the app with tuning off);
 - ``finder``: the research model, history-only profiles (`profiles.ProfileModel`: character n-gram and
   word TF-IDF centroids, recency-decayed similar cases, component prior, activity before the case's time
   and since each person's latest case), weights tuned on the history's own tail (never on the test part);
@@ -31,11 +33,12 @@ cases they resolved.
 last 20% as ``chrono``, but each is ranked from every case before it, so the history grows through the
 test part. Every method (finder and baselines alike) is refitted every ``--refit-every K`` test cases on
 all cases before that block (K=1 is exact; a larger K only trades a little freshness for speed). The
-finder's weights are tuned on the initial history's tail exactly as for ``chrono``, then tuned again
-every ``--retune-every T`` test cases (at the first block boundary after T more cases), each time on the
-tail of the cases before that block alone, as a team would re-tune its finder on the cases it has closed
-(T=0 keeps the first weights for the whole replay). No tuning ever sees the block it ranks or any later
-case. There a test case counts as unseen when its resolver appears in no case before it.
+research finder's weights are tuned on the initial history's tail exactly as for ``chrono``, then tuned
+again every ``--retune-every T`` test cases (at the first block boundary after T more cases), each time on
+the tail of the cases before that block alone (T=0 keeps the first weights for the whole replay); the
+app's are tuned as the app's monthly job tunes them, at the first block of each month (`evaluate_app`).
+No tuning ever sees the block it ranks or any later case. There a test case counts as unseen when its
+resolver appears in no case before it.
 
 A test case whose resolver never appears in the history counts as a miss for every method; how many
 there are is printed, with the ceiling they leave (the share of test cases any history-based method can
@@ -60,8 +63,8 @@ from expert_finder.profiles import SMALL_HISTORY, Cases, ProfileModel, ranks_of,
 from expert_finder.queues import DEFAULT_PATTERNS, queue_accounts
 from expert_finder.tfidf import CountedTexts, TermSpec, product
 
-METHODS = ("app", "finder", "similar", "frequent", "random")
-RESEARCH_METHODS = METHODS[1:]
+METHODS = ("app", "app_default", "finder", "similar", "frequent", "random")
+RESEARCH_METHODS = METHODS[2:]
 CUTOFFS = (1, 3, 5, 10)
 SIMILAR_K = 20
 TIME_HALF_LIFE_DAYS = 365.0
@@ -187,11 +190,10 @@ def evaluate_split(data: Dataset, how: str, seed: int, ranker: str = "app", patt
         "random": rng.random((len(test.texts), len(people))),
     }
     ranks = _research_ranks(scores, truth, sorted(where[q] for q in queues))
-    app_weights = None
+    app_tunings = []
     if ranker == "app":
-        app = AppPath(data, half_life, queues)
-        app_weights = app.tune(split.history)
-        ranks = {"app": app.ranks(split.history, split.test, app_weights), **ranks}
+        app = AppPath(data, half_life, queues).rank_split(split.history, split.test)
+        ranks, app_tunings = {**app.ranks(), **ranks}, app.tunings
     unseen = [p for p in test.people if p not in where]
     return {
         "data": data.name,
@@ -205,7 +207,8 @@ def evaluate_split(data: Dataset, how: str, seed: int, ranker: str = "app", patt
         "ceiling": 1.0 - len(unseen) / max(len(split.test), 1),
         "queue_accounts": sorted(queues),
         "finder_weights": weights,
-        "app_weights": app_weights,
+        "app_weights": app_tunings[0]["weights"] if app_tunings else None,
+        "app_tunings": app_tunings,
         "seconds": round(time.perf_counter() - started, 2),
         **_figures(ranks, np.array([p in queues for p in test.people], dtype=bool)),
     }
@@ -220,8 +223,8 @@ def evaluate_replay(
     patterns: tuple[str, ...] = (),
 ) -> dict:
     """Walk-forward replay over the last 20%: each block of `refit_every` test cases is ranked by models
-    fitted on every case before the block; the finder's (and the app's) weights are tuned on the initial
-    history, then again on the cases before a block every `retune_every` test cases (0: never again)."""
+    fitted on every case before the block; the finder's weights are tuned on the initial history, then
+    again on the cases before a block every `retune_every` test cases (0: never again); the app's monthly."""
     if refit_every < 1:
         raise ValueError("refit_every must be at least 1")
     if retune_every < 0:
@@ -237,12 +240,10 @@ def evaluate_replay(
     first_weights = weights = tune(_cases(cols, np.arange(cut), True), k=FINDER_K, half_life=half_life,
                                    counted=counted)
     queues = _queues(data, np.arange(cut), sorted(set(people_all[:cut])), patterns)
-    app = AppPath(data, half_life, queues) if ranker == "app" else None
-    app_weights = app.tune(np.arange(cut)) if app else None
-    tunings = [{"before_case": cut, "weights": weights, "app_weights": app_weights}]
+    tunings = [{"before_case": cut, "weights": weights}]
     rng = np.random.default_rng(seed + 1)
     similar_counted = CountedTexts(SIMILAR_TERMS, cols[0])
-    ranks: dict[str, list[np.ndarray]] = {name: [] for name in (METHODS if app else RESEARCH_METHODS)}
+    ranks: dict[str, list[np.ndarray]] = {name: [] for name in RESEARCH_METHODS}
     refits = 0
     lagged = 0  # resolver seen before the case but not before its block: a miss that only K > 1 causes
     people_in_history = 0
@@ -251,8 +252,7 @@ def evaluate_replay(
         history = _cases(cols, np.arange(start), True)
         if retune_every and start - tunings[-1]["before_case"] >= retune_every:
             weights = tune(history, k=FINDER_K, half_life=half_life, counted=counted)
-            app_weights = app.tune(np.arange(start)) if app else None
-            tunings.append({"before_case": start, "weights": weights, "app_weights": app_weights})
+            tunings.append({"before_case": start, "weights": weights})
         block = _cases(cols, np.arange(start, stop), True)
         model = ProfileModel(k=FINDER_K, half_life=half_life, weights=weights, counted=counted).fit(history)
         refits += 1
@@ -272,8 +272,7 @@ def evaluate_replay(
         }
         for name, r in _research_ranks(scores, truth, sorted(where[q] for q in queues if q in where)).items():
             ranks[name].append(r)
-        if app:
-            ranks["app"].append(app.ranks(np.arange(start), np.arange(start, stop), app_weights))
+    app = AppPath(data, half_life, queues).replay(cut, refit_every) if ranker == "app" else None
     seen = set(people_all[:cut])
     unseen = []
     for person in people_all[cut:]:
@@ -298,10 +297,12 @@ def evaluate_replay(
         "missed_by_refit_lag": lagged,
         "queue_accounts": sorted(queues),
         "finder_weights": first_weights,
-        "app_weights": tunings[0]["app_weights"],
+        "app_weights": app.tunings[0]["weights"] if app else None,
+        "app_tunings": app.tunings if app else [],
         "seconds": round(time.perf_counter() - started, 2),
         **_figures(
-            {name: np.concatenate(r) if r else np.zeros(0, dtype=np.int64) for name, r in ranks.items()},
+            {**(app.ranks() if app else {}),
+             **{name: np.concatenate(r) if r else np.zeros(0, dtype=np.int64) for name, r in ranks.items()}},
             np.array([p in queues for p in people_all[cut:]], dtype=bool),
         ),
     }

@@ -67,6 +67,7 @@ def average_runs(runs: list[dict]) -> dict:
         }
     result["finder_weights"] = [r["finder_weights"] for r in runs]
     result["app_weights"] = [r["app_weights"] for r in runs]
+    result["app_tunings"] = [r["app_tunings"] for r in runs]
     return result
 
 
@@ -79,8 +80,11 @@ def _head(result: dict) -> list[str]:
         lag = result["missed_by_refit_lag"]
         return [
             f"{result['data']}: replay split (walk-forward, every method refitted every {result['refit_every']} "
-            f"test cases, {result['refits']} refits; weights tuned {_times(len(result['tunings']))}"
+            f"test cases, {result['refits']} refits; finder weights tuned {_times(len(result['tunings']))}"
             + (f", every {result['retune_every']} test cases" if result["retune_every"] else "")
+            + (f"; app self-tuned monthly, {_times(len(result['app_tunings']))}, new weights taken "
+               f"{_times(sum(t['status'] == 'stored' for t in result['app_tunings']))}"
+               if result.get("app_tunings") else "")
             + f"), seed {result['seed']}, history growing from "
             f"{result['history_cases']} cases ({result['people_in_history']} people) through "
             f"{result['test_cases']} test cases",
@@ -103,13 +107,13 @@ def _head(result: dict) -> list[str]:
 
 def _rows(methods: dict, spread: dict | None) -> list[str]:
     width = 15 if spread else 8
-    lines = [f"{'method':<10}" + "".join(f"{f'top-{k}':>{width}}" for k in CUTOFFS) + f"{'MRR':>{width}}"]
+    lines = [f"{'method':<12}" + "".join(f"{f'top-{k}':>{width}}" for k in CUTOFFS) + f"{'MRR':>{width}}"]
     for name, m in methods.items():
         cells = []
         for key in (*(f"top{k}" for k in CUTOFFS), "mrr"):
             cell = f"{m[key]:.3f}" + (f" ±{spread[name][key]['std']:.3f}" if spread else "")
             cells.append(f"{cell:>{width}}")
-        lines.append(f"{name:<10}" + "".join(cells))
+        lines.append(f"{name:<12}" + "".join(cells))
     return lines
 
 

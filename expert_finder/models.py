@@ -35,6 +35,11 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "active": 0.05,
     "gate": 0.0,
 }
+# `case-swarm experts tune` (and its replay in the evaluation): the newest resolved cases it tunes on, how
+# many it needs, and how many of the newest it holds out to measure before/after.
+TUNE_MAX_SAMPLES = 400
+TUNE_MIN_SAMPLES = 40
+TUNE_MEASURE_LAST = 15
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,23 @@
 """Choose the app's ranking weights on past cases, by the app's own relevance (`ranking.relevance`).
 
-Shared by the evaluation (`--ranker app` tunes on the history's tail) and by `case-swarm experts tune`
-(tunes on the team's own resolved swarms): each sample is one past case's `ranking.case_features`
-values over a fixed set of directory rows, with the rows of the people who resolved it. The search is
-coordinate ascent (a few rounds, each weight tried over a ladder of values) on MRR + top-5, with
-`centroid` fixed at 1 as the scale, since scaling every weight together changes no order.
+Shared by `case-swarm experts tune` (monthly, on the team's own resolved swarms) and by the evaluation
+(`--ranker app` replays that monthly tuning on the cases before each month): each sample is one past
+case's `ranking.case_features` values over a fixed set of directory rows, from the history before it, with
+the rows of the people who resolved it. `retune` is the whole decision both make: tune on all but the last
+few samples, measure before and after on those, take the new weights only when they rank them at least as
+well. The search is coordinate ascent (a few rounds, each weight tried over a ladder of values) on MRR +
+top-5, with `centroid` fixed at 1 as the scale, since scaling every weight together changes no order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
-from expert_finder.models import DEFAULT_WEIGHTS
+from expert_finder.models import DEFAULT_WEIGHTS, TUNE_MEASURE_LAST, TUNE_MIN_SAMPLES
 from expert_finder.ranking import relevance
 
 STEPS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 1.0, 2.0, 4.0)
@@ -110,3 +113,38 @@ def tune_weights(samples: Sequence[Sample], start: dict[str, float] | None = Non
         if not improved:
             break
     return best
+
+
+def needed_samples(min_samples: int = TUNE_MIN_SAMPLES, measure_last: int = TUNE_MEASURE_LAST) -> int:
+    """How many resolved cases a tuning needs: enough to tune on beside the ones it measures on."""
+    return max(min_samples, measure_last + 10)
+
+
+@dataclass(frozen=True)
+class Retuned:
+    """What a tuning decided: the weights to rank with from now on, and the figures it decided on."""
+
+    status: Literal["stored", "kept", "too_few"]
+    weights: dict[str, float]
+    tuned_on: int = 0
+    before: Figures | None = None  # on the held-out newest samples, with the weights in use
+    after: Figures | None = None  # the same, with the newly tuned weights
+
+
+def retune(
+    samples: Sequence[Sample],
+    current: dict[str, float],
+    *,
+    min_samples: int = TUNE_MIN_SAMPLES,
+    measure_last: int = TUNE_MEASURE_LAST,
+) -> Retuned:
+    """Tune from `current` on all but the newest `measure_last` samples (oldest first), measure both on
+    those; the new weights are taken ("stored") only when they rank them at least as well (MRR + top-5)."""
+    train, held = samples[:-measure_last], samples[-measure_last:]
+    if len(samples) < needed_samples(min_samples, measure_last) or len(train) < 10:
+        return Retuned("too_few", dict(current))
+    new = tune_weights(train, current)
+    before, after = figures(held, current), figures(held, new)
+    if after.mrr + after.top5 < before.mrr + before.top5:
+        return Retuned("kept", dict(current), len(train), before, after)
+    return Retuned("stored", new, len(train), before, after)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from expert_finder.models import RankingPolicy
+from expert_finder.models import TUNE_MEASURE_LAST, TUNE_MIN_SAMPLES, RankingPolicy
 from expert_finder.queues import DEFAULT_PATTERNS
 from swarms.experts.models import InviteMode
 from swarms.settings import SettingsReader
@@ -28,8 +28,8 @@ class ExpertSettings:
     language_fields: tuple[str, ...] = DEFAULT_LANGUAGE_FIELDS
     queue_accounts: tuple[str, ...] = DEFAULT_PATTERNS  # ids or glob patterns of queue accounts, never suggested
     tune_schedule: str = "monthly"  # `experts tune` on its own: monthly or off
-    tune_min_swarms: int = 40  # resolved swarms (with a credited resolver) tuning needs
-    tune_measure_last: int = 15  # the last swarms held out to measure before/after
+    tune_min_swarms: int = TUNE_MIN_SAMPLES  # resolved swarms (with a credited resolver) tuning needs
+    tune_measure_last: int = TUNE_MEASURE_LAST  # the last swarms held out to measure before/after
 
     @classmethod
     def read(cls, reader: SettingsReader) -> ExpertSettings:
@@ -46,8 +46,8 @@ class ExpertSettings:
             language_fields=reader.labels("EXPERTS_LANGUAGE_FIELDS", DEFAULT_LANGUAGE_FIELDS),
             queue_accounts=reader.labels("EXPERTS_QUEUE_ACCOUNTS", DEFAULT_PATTERNS),
             tune_schedule=reader.choice("EXPERTS_TUNE_SCHEDULE", "monthly", ("monthly", "off")),
-            tune_min_swarms=reader.integer("EXPERTS_TUNE_MIN_SWARMS", 40, low=20, high=100_000),
-            tune_measure_last=reader.integer("EXPERTS_TUNE_MEASURE_LAST", 15, low=5, high=10_000),
+            tune_min_swarms=reader.integer("EXPERTS_TUNE_MIN_SWARMS", TUNE_MIN_SAMPLES, low=20, high=100_000),
+            tune_measure_last=reader.integer("EXPERTS_TUNE_MEASURE_LAST", TUNE_MEASURE_LAST, low=5, high=10_000),
         )
 
     def policy(self, *, limit: int | None = None, weights: dict[str, float] | None = None) -> RankingPolicy:

@@ -2,11 +2,12 @@
 
 The truth of a swarm is who was credited with its resolution. Each resolved swarm is ranked as the app
 ranks (`ranking.case_features`, the directory as it is now with availability and load neutralised), with
-only the history of earlier swarms (help recorded before it opened). The weights are tuned on all but the
-last N swarms and measured on those N, before (the weights in use) and after; new weights are stored as
-the next version only when they rank the held-out swarms at least as well, and the app then ranks with the
-newest version. With fewer resolved swarms than it needs, nothing changes. Each workspace (team) is tuned
-on its own swarms and directory, and its versions are its own.
+only the history of earlier swarms (help recorded before it opened). `tuning.retune` decides, as the
+evaluation's replay of this monthly tuning does: tuned on all but the last N swarms and measured on those
+N, before (the weights in use) and after; new weights are stored as the next version only when they rank
+the held-out swarms at least as well, and the app then ranks with the newest version. With fewer resolved
+swarms than it needs, nothing changes. Each workspace (team) is tuned on its own swarms and directory, and
+its versions are its own.
 """
 
 from __future__ import annotations
@@ -20,16 +21,15 @@ from sqlalchemy.orm import Session
 
 from expert_finder.directory_index import DirectoryIndex
 from expert_finder.history import HistoryIndex
-from expert_finder.models import CaseQuery, RankingPolicy, WorkingHours
+from expert_finder.models import TUNE_MAX_SAMPLES, CaseQuery, RankingPolicy, WorkingHours
 from expert_finder.ranking import case_features
-from expert_finder.tuning import Figures, Sample, figures, tune_weights
+from expert_finder.tuning import Figures, Sample, needed_samples, retune
 from swarms.experts.finder import CLOSED, expert_profiles, past_help, weights_in_use
 from swarms.experts.models import ExpertWeights
 from swarms.experts.settings import ExpertSettings
 from swarms.models import Case, Swarm, SwarmMember
 
 ALWAYS = WorkingHours("UTC", time(0), time(23, 59, 59, 999999), frozenset(range(7)))
-MAX_SWARMS = 400  # the newest resolved swarms tuned on: a team's recent habits, and a bounded monthly job
 
 
 @dataclass(frozen=True)
@@ -94,23 +94,23 @@ def tune_on_swarms(session: Session, team_id: str, settings: ExpertSettings, *, 
     """Tune `team_id`'s weights on all but its last `measure_last` resolved swarms, measure on those, store
     its next version if not worse."""
     last = measure_last or settings.tune_measure_last
-    needed = max(settings.tune_min_swarms, last + 10)
-    swarms = resolved_swarms(session, team_id)[-MAX_SWARMS:]
+    needed = needed_samples(settings.tune_min_swarms, last)
+    swarms = resolved_swarms(session, team_id)[-TUNE_MAX_SAMPLES:]
     if len(swarms) < needed:
         return TuneResult("too_few", len(swarms), needed)
     version, current = weights_in_use(session, team_id)
     policy = settings.policy(weights=current)
     samples = _samples(session, team_id, swarms, policy)
-    train, held = samples[:-last], samples[-last:]
-    if len(train) < 10:
+    decided = retune(samples, current, min_samples=settings.tune_min_swarms, measure_last=last)
+    if decided.status == "too_few" or decided.before is None or decided.after is None:
         return TuneResult("too_few", len(samples), needed)
-    new = tune_weights(train, current)
-    before, after = figures(held, current), figures(held, new)
-    if after.mrr + after.top5 < before.mrr + before.top5:
-        return TuneResult("kept", len(swarms), needed, len(held), before, after, version, version)
+    before, after = decided.before, decided.after
+    if decided.status == "kept":
+        return TuneResult("kept", len(swarms), needed, before.cases, before, after, version, version)
     newest = (session.scalar(select(func.max(ExpertWeights.version)).where(ExpertWeights.team_id == team_id))
               or 0) + 1
-    session.add(ExpertWeights(team_id=team_id, version=newest, weights=new, tuned_on=len(train), measured_on=len(held),
-                              before=before.as_dict(), after=after.as_dict(), trigger=trigger, created_at=now))
+    session.add(ExpertWeights(team_id=team_id, version=newest, weights=decided.weights, tuned_on=decided.tuned_on,
+                              measured_on=before.cases, before=before.as_dict(), after=after.as_dict(),
+                              trigger=trigger, created_at=now))
     session.flush()
-    return TuneResult("stored", len(swarms), needed, len(held), before, after, newest, version)
+    return TuneResult("stored", len(swarms), needed, before.cases, before, after, newest, version)

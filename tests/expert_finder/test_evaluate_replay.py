@@ -13,7 +13,7 @@ import pytest
 
 from expert_finder import evaluate as evaluate_module
 from expert_finder.datasets import Dataset, load_dataset
-from expert_finder.evaluate import METHODS, evaluate, main
+from expert_finder.evaluate import RESEARCH_METHODS, evaluate, main
 from expert_finder.profiles import char_terms, word_terms
 from expert_finder.tfidf import CountedTexts, TermSpec, fit_tfidf, product
 
@@ -38,7 +38,7 @@ def test_replay_runs_on_the_chrono_test_part(data):
     assert result["split"] == "replay" and result["refit_every"] == 10
     assert result["test_cases"] == chrono["test_cases"] == 84 and result["refits"] == 9
     assert result["finder_weights"] == chrono["finder_weights"]  # first tuned on the initial history
-    assert set(result["methods"]) == set(METHODS) - {"app"}
+    assert set(result["methods"]) == set(RESEARCH_METHODS)
     assert result["methods"]["finder"]["mrr"] > result["methods"]["random"]["mrr"]
 
 
