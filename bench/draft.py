@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from knowledge_export.drafting import draft_article
 from knowledge_export.models import Mark, SourceCase, SwarmMessage, SwarmTranscript
 from knowledge_export.redaction import Redactor
+from korean_analysis import analyser
 from tests.knowledge_export.corpora import leak_report, over_redaction_report
 from tests.knowledge_export.threads import section_accuracy
 
@@ -76,12 +77,8 @@ def timed(function, repeat: int, clock=time.perf_counter) -> float:
 
 def kiwi_load_seconds() -> float:
     """What the first Korean name check in a process costs: kiwipiepy loading its model (timed apart)."""
-    from knowledge_export import name_rules
-
-    if name_rules._kiwi.cache_info().currsize:
-        return 0.0
     start = time.perf_counter()
-    name_rules._kiwi()
+    analyser.load()
     return time.perf_counter() - start
 
 

@@ -4,13 +4,15 @@
 
 - core install: the files of case-swarm's own distribution and every package its `dependencies` pull in
   (extras left out), read from each installed distribution's RECORD, so it is what `pip install .` puts
-  into a fresh environment; the whole environment (with dev and charts) beside it.
+  into a fresh environment; beside it core + the `korean` extra (kiwipiepy and its model: what the
+  README's commands install) and the whole environment (with dev and charts).
 - cold start to ready: a fresh `case-swarm serve` process (the installed command) against the local Slack
   stand-in and an already-migrated SQLite file, from spawning it to its first 200 on `/healthz`; and the
   same with an empty database (the first start builds the schema).
 - idle RSS: the serve process's resident memory (VmRSS) after it has been idle `--idle-seconds`. `serve`
   loads the Korean analyser (kiwipiepy's model) at its first Korean text, not at start; what a process
-  holds once it has (the finder's ranking and the draft's redaction both analysed Korean) is shown beside.
+  holds once it has (the finder's ranking, the offer's similarity and the draft's redaction all analysed
+  Korean, through the one shared analyser) is shown beside.
 Each timed figure is run `--runs` times; the table shows the median and the spread.
 """
 
@@ -35,6 +37,7 @@ from pathlib import Path
 from bench.args import positive_int
 
 TARGETS = {"cold_start_s": 1.5, "idle_rss_mb": 150.0, "core_install_mb": 250.0}
+KOREAN_EXTRA = frozenset({"korean"})
 READY_TIMEOUT_S = 60.0
 
 
@@ -175,14 +178,16 @@ KOREAN_AT_WORK = """
 import sys, bot.app, bot.jobs.background, bot.serving.server
 from expert_finder.ranking import warm_up
 from knowledge_export.redaction import redact
+from swarms.opening.problem_similarity import analyse
 warm_up()
+analyse("배터리 충전이 80%에서 멈춥니다", "PowerCell 10")
 redact("김민수 과장님이 결제 오류를 확인했습니다. 연락처 010-1234-5678")
 print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS:')) / 1024)
 """
 
 
 def korean_rss_mb() -> float:
-    """RSS of a fresh interpreter holding the app once the finder and the redaction have analysed Korean."""
+    """RSS of a fresh interpreter holding the app once the finder, the offer and the redaction analysed Korean."""
     done = subprocess.run([sys.executable, "-c", KOREAN_AT_WORK], check=True, capture_output=True, text=True)
     return float(done.stdout.strip().splitlines()[-1])
 
@@ -192,6 +197,7 @@ def measure(runs: int, idle_seconds: float) -> dict:
     from swarms.db import make_engine, upgrade
 
     core = install_closure()
+    with_korean = install_closure(extras=KOREAN_EXTRA)
     everything = environment_size()
     cold, cold_cpu, first, rss, imports, import_cpu, korean = [], [], [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="case-swarm-bench-") as folder, \
@@ -216,6 +222,8 @@ def measure(runs: int, idle_seconds: float) -> dict:
         "idle_seconds": idle_seconds,
         "core_install_mb": round(sum(core.values()) / 1e6, 1),
         "core_packages": len(core),
+        "core_korean_install_mb": round(sum(with_korean.values()) / 1e6, 1),
+        "core_korean_packages": len(with_korean),
         "largest_core_packages_mb": {k: round(v / 1e6, 1) for k, v in sorted(core.items(), key=lambda kv: -kv[1])[:6]},
         "environment_mb": round(everything / 1e6, 1),
         "import_s": _spread(imports),
@@ -239,6 +247,8 @@ def print_table(result: dict) -> None:
     rows = [
         ("core install (MB)", f"{result['core_install_mb']:.1f}", f"< {TARGETS['core_install_mb']:g}",
          f"{result['core_packages']} packages"),
+        ("core + korean install (MB)", f"{result['core_korean_install_mb']:.1f}", "",
+         f"{result['core_korean_packages']} packages: `pip install '.[korean]'`, what the README installs"),
         ("whole dev environment (MB)", f"{result['environment_mb']:.1f}", "", "with dev and charts extras"),
         ("import of the app (s)", _cell(result["import_s"]), "", "fresh interpreter, wall clock"),
         ("import of the app, CPU (s)", _cell(result["import_cpu_s"]), "", "user + system time"),
@@ -250,7 +260,7 @@ def print_table(result: dict) -> None:
         ("idle RSS of serve (MB)", _cell(result["idle_rss_mb"]), f"< {TARGETS['idle_rss_mb']:g}",
          f"after {result['idle_seconds']:g} s idle"),
         ("RSS once Korean is analysed (MB)", _cell(result["korean_rss_mb"]), "",
-         "the app with the finder's and the redaction's Korean analysers loaded"),
+         "the app once the finder, the offer and the redaction analysed Korean (one shared analyser)"),
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     print(f"{'figure':<{widths[0]}}  {'median (min-max)':<{widths[1]}}  {'target':<{widths[2]}}  note")

@@ -17,6 +17,7 @@ from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
+from korean_analysis import analyser as korean_analyser
 from swarms.db import DatabaseUnreachable, SchemaAheadOfCode, describe_database_error
 from swarms.settings import Settings, SettingsError
 
@@ -154,6 +155,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         lines.append(_slack_line(settings))
         if settings.socket_mode:
             lines.append(_app_token_line(settings))
+    lines.append(CheckLine(True, "Korean analysis", korean_analyser.describe()))
     try:
         ensure_reachable(settings.database_url)
     except DatabaseUnreachable as exc:

@@ -4,20 +4,20 @@ Case folded, NFKC (full-width forms, compatibility jamo), accents stripped from 
 turned into spaces, Hangul and other scripts kept, and a few support-desk abbreviations spelled out so
 "Inverter FW update" meets "inverter firmware".
 
-Korean words are analysed into morphemes with kiwipiepy (it ships its own model): particles and endings
-are dropped and verbs reduced to their stems, so `결제가 실패했습니다` and `결제 실패` meet. Each
-distinct word is analysed once (cached); the model loads on the first Korean word, never at start-up.
-`use_morphemes(False)` leaves Korean words whole (the evaluation's `--no-morphemes`, to measure it).
+Korean words are analysed into morphemes by the app's one shared analyser (`korean_analysis.analyser`:
+kiwipiepy, or rules without it): particles and endings are dropped and verbs reduced to their stems, so
+`결제가 실패했습니다` and `결제 실패` meet. Each distinct word is analysed once (cached); the model loads on
+the first Korean word, never at start-up. `use_morphemes(False)` leaves Korean words whole (the
+evaluation's `--no-morphemes`, to measure it).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from functools import lru_cache
 
-log = logging.getLogger(__name__)
+from korean_analysis import analyser
 
 SYNONYMS: dict[str, str] = {
     "fw": "firmware",
@@ -82,39 +82,24 @@ def normalize(text: str) -> str:
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # Content morphemes: nouns, numerals, verb and adjective stems, roots, foreign words and numbers, adverbs.
 _CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "NP", "VV", "VA", "XR", "SL", "SH", "SN", "MAG", "W_SERIAL"})
-_analyser: dict[str, object] = {"enabled": True}
+_use: dict[str, bool] = {"morphemes": True}
 
 
 def use_morphemes(enabled: bool) -> None:
     """Analyse Korean words into morphemes (the default) or leave them whole."""
-    _analyser["enabled"] = enabled
+    _use["morphemes"] = enabled
     expand.cache_clear()
     korean_morphemes.cache_clear()
 
 
-def _kiwi():
-    if "kiwi" not in _analyser:
-        try:
-            from kiwipiepy import Kiwi
-        except ImportError:  # a broken install: match Korean words whole rather than fail a ranking
-            log.warning("kiwipiepy is not installed: Korean words are matched whole")
-            _analyser["kiwi"] = None
-        else:
-            kiwi = Kiwi()
-            for word in SYNONYMS:
-                if _HANGUL.search(word):
-                    kiwi.add_user_word(word, "NNG")  # 펌웨어 is one word, not 퍼 + ㅁ + 웨어
-            _analyser["kiwi"] = kiwi
-    return _analyser["kiwi"]
+# Glossary words the model would split (`펌웨어` is one word, not 퍼 + ㅁ + 웨어).
+analyser.add_nouns(word for word in SYNONYMS if _HANGUL.search(word))
 
 
 @lru_cache(maxsize=65536)
 def korean_morphemes(word: str) -> tuple[str, ...]:
     """A Korean word's content morphemes (`결제가` → 결제; `실패했습니다` → 실패)."""
-    kiwi = _kiwi()
-    if kiwi is None:
-        return (word,)
-    tokens = kiwi.tokenize(word)
+    tokens = analyser.morphemes(word)
     kept = tuple(t.form for t in tokens if t.tag in _CONTENT_TAGS)
     if kept or all(t.tag[0] in "JEX" for t in tokens):  # a lone particle or ending (`에서`) says nothing
         return kept
@@ -123,7 +108,7 @@ def korean_morphemes(word: str) -> tuple[str, ...]:
 
 def _words(text: str) -> list[str]:
     words = normalize(text).split()
-    if not _analyser["enabled"] or not _HANGUL.search(text or ""):
+    if not _use["morphemes"] or not _HANGUL.search(text or ""):
         return words
     out: list[str] = []
     for word in words:

@@ -5,14 +5,15 @@ their parts only where a part is used as a name: a given name written as one, a 
 or a title ("민지님", "Ms. Field"), a distinctive part ("Acme"). A part that is an ordinary word ("river",
 "field", "energy"; "하늘" by the morphological analyser) is never redacted alone. Names the case does not
 know are found by context: a Korean name before a title or honorific (과장, 대리, 팀장, 고객, 님, 씨),
-confirmed as a proper noun by `kiwipiepy`; an English name after a title, a greeting or in a signature.
+confirmed as a proper noun by the shared Korean analyser (`korean_analysis.analyser`, kiwipiepy; without
+it, by the shape of a name: a family name and a given name, or a given name before a title); an English
+name after a title, a greeting or in a signature.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from knowledge_export.romanize import (
     korean_name_keys,
     latin_forms,
 )
+from korean_analysis import analyser
 
 # Words that name the legal form, not the company: "Acme GmbH" is found as "Acme" too, "GmbH" alone is not.
 LEGAL_FORMS = frozenset(
@@ -242,7 +244,8 @@ def _used_as_name(text: str, match: re.Match[str], part: _Part) -> bool:
 
 
 def find_contextual_names(text: str) -> Iterator[Finding]:
-    """Korean names before titles (kiwipiepy decides), English names after titles, greetings, in signatures."""
+    """Korean names before titles (the Korean analyser decides); English names after titles, greetings, in
+    signatures."""
     if re.search("[가-힣]", text):
         for pattern in (_KOREAN_BEFORE_TITLE, _KOREAN_AFTER_LABEL, _KOREAN_SELF):
             for match in pattern.finditer(text):
@@ -268,12 +271,36 @@ _NOT_PEOPLE = frozenset(
 )
 
 
+# Without the analyser (kiwipiepy not installed), the shape of a name decides, and these lists keep ordinary
+# words out: given names that are also common nouns (what the model reads as such; alone they need an
+# honorific, like COMMON_WORDS in English), the endings of teams and places before a title ("기술팀 팀장"),
+# and the two-syllable family names a four-syllable name starts with.
+ORDINARY_KOREAN_WORDS = frozenset(
+    """가을 겨울 고운 구름 구슬 기쁨 기적 나라 나무 노을 누리 다정 마루 물결 미소 믿음 바다 바람 보람 보배 보석
+    봄비 사랑 새벽 새봄 새싹 소망 송이 시내 아름 아침 여름 여울 열매 영광 용기 우리 으뜸 은총 은혜 이슬 자랑 저녁
+    정의 지혜 초롱 초원 축복 충성 파도 평화 하나 하늘 한결 한길 햇살 행복 호수 희망""".split()  # noqa: SIM905 - a word list reads better as text
+)
+_NOT_NAME_ENDINGS = ("팀", "실", "부", "센터", "지점", "본부", "업체", "공장", "현장", "사무소", "법인", "지사", "본사")
+_TWO_SYLLABLE_SURNAMES = ("남궁", "황보", "제갈", "선우", "독고", "사공", "서문")
+
+
+def _shaped_like_a_name(word: str) -> bool:
+    """Without the analyser: a given name alone (before a title), a family name and a given name."""
+    if word in ORDINARY_KOREAN_WORDS or word.endswith(_NOT_NAME_ENDINGS) or re.fullmatch(_TITLES_KO, word):
+        return False
+    if len(word) == 4:
+        return word.startswith(_TWO_SYLLABLE_SURNAMES)
+    return len(word) == 2 or (len(word) == 3 and word[0] in SURNAMES)
+
+
 @functools.lru_cache(maxsize=4096)
 def korean_person(word: str) -> bool:
     """Is this Hangul word (before a title) a person's name? The analyser must read a proper noun in it."""
     if word in _NOT_PEOPLE or len(word) < 2:
         return False
-    tokens = _tokenize(word)
+    tokens = analyser.morphemes(word)
+    if not analyser.has_model():
+        return _shaped_like_a_name(word)
     if any(t.tag == "NNP" for t in tokens):
         return True
     # An unknown three-syllable word starting with a family name: how most names the model has not seen read.
@@ -283,19 +310,7 @@ def korean_person(word: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def ordinary_korean_word(word: str) -> bool:
     """Is this Hangul given name also an ordinary word ("하늘", "보람")? Then it needs an honorific."""
-    return not any(t.tag == "NNP" for t in _tokenize(word))
-
-
-_KIWI_LOCK = threading.Lock()
-
-
-@functools.cache
-def _kiwi():
-    from kiwipiepy import Kiwi
-
-    return Kiwi(load_typo_dict=False, load_multi_dict=False)  # the typo and multi-word dictionaries cost ~190 MB
-
-
-def _tokenize(word: str) -> list:
-    with _KIWI_LOCK:
-        return list(_kiwi().tokenize(word))
+    tokens = analyser.morphemes(word)
+    if not analyser.has_model():
+        return word in ORDINARY_KOREAN_WORDS
+    return not any(t.tag == "NNP" for t in tokens)

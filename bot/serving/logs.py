@@ -12,11 +12,14 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from korean_analysis import analyser as korean_analyser
+
 REQUEST_IDS: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("slack_request_ids",
                                                                                      default=None)
 # The HTTP layer hands each request a list; Bolt's middleware names the listener in it (for the ack metric).
 REQUEST_LISTENER: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("slack_request_listener",
                                                                                     default=None)
+log = logging.getLogger("case_swarm")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s%(slack_ids)s"
 
 
@@ -63,3 +66,8 @@ def setup_logging(*, verbose: bool = False, log_format: str = "text") -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler], force=True)
     for noisy in ("slack_bolt", "slack_sdk", "urllib3", "waitress", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def log_korean_analysis() -> None:
+    """Say once, when the process is up, which Korean analysis it uses (kiwipiepy is the `korean` extra)."""
+    log.info("Korean analysis: %s", korean_analyser.describe())

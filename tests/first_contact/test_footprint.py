@@ -21,6 +21,14 @@ def test_the_core_install_leaves_out_charts_and_simple_salesforce():
     assert project["optional-dependencies"]["charts"] == ["matplotlib>=3.8"]
 
 
+def test_korean_morphology_is_the_korean_extra_and_the_tests_install_it():
+    """kiwipiepy and its model (150 MB) are what keeps the core under 250 MB; without them Korean is split by rules."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert not any(dep.startswith("kiwipiepy") for dep in project["dependencies"])
+    assert project["optional-dependencies"]["korean"] == ["kiwipiepy>=0.20"]
+    assert "case-swarm[charts,korean]" in project["optional-dependencies"]["dev"]
+
+
 def test_phone_numbers_come_from_the_lite_build():
     """Redaction reads only the numbering plans: phonenumberslite, not the 47 MB of geocoding and carriers."""
     dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]

@@ -89,8 +89,10 @@ def test_socket_mode_starts_without_a_signing_secret_and_without_bolts_token_war
             process.wait(timeout=10)
 
     assert process.returncode == 0
-    assert [line.split(": ", 1)[1] for line in err] == ["case-swarm connected to Slack in Socket Mode",
-                                                        "case-swarm stopped (SIGINT)"]
+    assert [line.split(": ", 1)[1] for line in err] == [
+        "case-swarm connected to Slack in Socket Mode",
+        "Korean analysis: kiwipiepy morphemes (its model loads at the first Korean text)",
+        "case-swarm stopped (SIGINT)"]
     assert out == ""
 
 

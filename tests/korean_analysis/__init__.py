@@ -1,0 +1,1 @@
+"""The shared Korean analyser: one kiwipiepy for the whole app, and the rules used without it."""
