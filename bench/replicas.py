@@ -307,18 +307,21 @@ def _jobs(config: DrillConfig, traffic: Traffic, database_url: str, figures: dic
     if config.archive_and_digest:
         _make_digest_due(database_url)
         wait_for(lambda: traffic.archives_of(closed_channel) > 0, timeout=60)
-        wait_for(lambda: bool(traffic.slack.workspace.im_channel(MANAGER)), timeout=30)
+        wait_for(lambda: _digest_dms(traffic) > 0, timeout=30)  # the DM itself, not only its channel opened
     if config.answer_check:
         wait_for(lambda: traffic.posts_in(jobs_channel, ":hourglass:") > 0,
                  timeout=max(5.0, 120 - (time.monotonic() - jobs_started)))
     time.sleep(3)  # a second copy of any of these would come now
     if config.archive_and_digest:
-        manager_dm = traffic.slack.workspace.im_channel(MANAGER)
         figures["archive: conversations.archive calls"] = traffic.archives_of(closed_channel)
-        figures["weekly digest: DMs to the manager"] = sum(
-            1 for args in traffic.calls("chat.postMessage") if manager_dm and args.get("channel") == manager_dm)
+        figures["weekly digest: DMs to the manager"] = _digest_dms(traffic)
     if config.answer_check:
         figures["answer check: 'has not answered' notices"] = traffic.posts_in(jobs_channel, ":hourglass:")
+
+
+def _digest_dms(traffic: Traffic) -> int:
+    manager_dm = traffic.slack.workspace.im_channel(MANAGER)
+    return sum(1 for args in traffic.calls("chat.postMessage") if manager_dm and args.get("channel") == manager_dm)
 
 
 def _make_digest_due(database_url: str) -> None:

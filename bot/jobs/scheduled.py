@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING
 
 from swarms import db  # the clock read at each call: tests set it
 from swarms.experts.invites import ESCALATION_RETRY, escalate, escalation_job_id
-from swarms.jobs.scheduling import SafeScheduler, cancel, claim_run, context_job, is_planned, job_run, schedule_once
+from swarms.jobs.scheduling import (
+    SafeScheduler,
+    cancel,
+    claim_run,
+    context_job,
+    is_planned,
+    job_run,
+    plan_recurring,
+    schedule_once,
+)
 from swarms.knowledge.flows import DRAFT_RETRY, poll_reopened
 from swarms.note_sync.delivery import deliver_due
 
@@ -64,10 +73,9 @@ def poll_case_changes(services: AppServices) -> None:
 
 
 def plan_sync_jobs(services: AppServices, scheduler: SafeScheduler) -> None:
-    scheduler.add_job(_ref("sweep_outbox"), "interval", seconds=services.settings.sync.sweep_seconds, id=SWEEP_JOB,
-                      replace_existing=True)
-    scheduler.add_job(_ref("poll_case_changes"), "interval", seconds=services.settings.sync.case_poll_seconds,
-                      id=CASE_POLL_JOB, replace_existing=True)
+    plan_recurring(scheduler, SWEEP_JOB, _ref("sweep_outbox"), "interval", seconds=services.settings.sync.sweep_seconds)
+    plan_recurring(scheduler, CASE_POLL_JOB, _ref("poll_case_changes"), "interval",
+                   seconds=services.settings.sync.case_poll_seconds)
 
 
 # ---------------------------------------------------------------- experts
@@ -163,10 +171,10 @@ def plan_expert_jobs(services: AppServices, scheduler: SafeScheduler) -> None:
     """The directory refresh (EXPERTS_REFRESH_HOURS) and the monthly tuning (EXPERTS_TUNE_SCHEDULE)."""
     settings = services.settings.experts
     if settings.refresh_hours:
-        scheduler.add_job(_ref("refresh_expert_directory"), "interval", hours=settings.refresh_hours, id=REFRESH_JOB,
-                          replace_existing=True)
+        plan_recurring(scheduler, REFRESH_JOB, _ref("refresh_expert_directory"), "interval",
+                       hours=settings.refresh_hours)
     if settings.tune_schedule == "monthly":
-        scheduler.add_job(_ref("tune_experts"), "cron", day=1, hour=3, id=TUNE_JOB, replace_existing=True)
+        plan_recurring(scheduler, TUNE_JOB, _ref("tune_experts"), "cron", day=1, hour=3)
     elif scheduler.get_job(TUNE_JOB) is not None:
         scheduler.remove_job(TUNE_JOB)
 
@@ -200,8 +208,8 @@ def poll_reopened_cases(services: AppServices) -> None:
 
 
 def plan_reopen_poll(services: AppServices, scheduler: SafeScheduler) -> None:
-    scheduler.add_job(_ref("poll_reopened_cases"), "interval", seconds=services.settings.sync.case_poll_seconds,
-                      id=REOPEN_POLL_JOB, replace_existing=True)
+    plan_recurring(scheduler, REOPEN_POLL_JOB, _ref("poll_reopened_cases"), "interval",
+                   seconds=services.settings.sync.case_poll_seconds)
 
 
 # ---------------------------------------------------------------- Home
@@ -230,5 +238,5 @@ def note_rollup(services: AppServices) -> None:
 
 def plan_home_jobs(services: AppServices, scheduler: SafeScheduler) -> None:
     """The weekly digest (Monday 08:00 UTC) and the notes rollup, in the persistent store."""
-    scheduler.add_job(_ref("weekly_digest"), "cron", day_of_week="mon", hour=8, id=DIGEST_JOB, replace_existing=True)
-    scheduler.add_job(_ref("note_rollup"), "interval", minutes=10, id=ROLLUP_JOB, replace_existing=True)
+    plan_recurring(scheduler, DIGEST_JOB, _ref("weekly_digest"), "cron", day_of_week="mon", hour=8)
+    plan_recurring(scheduler, ROLLUP_JOB, _ref("note_rollup"), "interval", minutes=10)

@@ -21,13 +21,15 @@ import inspect
 import logging
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -38,6 +40,7 @@ from swarms.upsert import insert_or_skip
 log = logging.getLogger(__name__)
 JOBS_TABLE = "apscheduler_jobs"
 JobFunction = TypeVar("JobFunction", bound=Callable[..., Any])
+RECURRING = {"cron": CronTrigger, "interval": IntervalTrigger}
 
 
 class JobRun(Base):
@@ -166,6 +169,22 @@ def _create_job_table(engine: Engine, store: SQLAlchemyJobStore) -> None:
 def schedule_once(scheduler: BackgroundScheduler, job_id: str, func: str, run_at: datetime, *args: Any) -> None:
     """Run `func` ("module:function") once at `run_at`; the same id replaces an earlier plan."""
     scheduler.add_job(func, "date", run_date=run_at, args=list(args), id=job_id, replace_existing=True)
+
+
+def plan_recurring(scheduler: BackgroundScheduler, job_id: str, func: str, kind: str, **when: Any) -> None:
+    """Plan a recurring job ("cron" or "interval" with APScheduler's fields, in UTC), keeping the stored one,
+    and so its next run, when it is planned as before: each new leader plans every recurring job at takeover,
+    and replacing it would move a run that fell due while nobody led (Monday's digest, as the leader died)
+    to the next period."""
+    trigger = RECURRING[kind](timezone=UTC, **when)
+    try:
+        stored = scheduler.get_job(job_id)
+    except LookupError:  # stored under a function an upgrade renamed: replaced below
+        stored = None
+    if stored is not None and stored.func_ref == func and str(stored.trigger) == str(trigger) \
+            and not stored.args and not stored.kwargs:
+        return
+    scheduler.add_job(func, trigger, id=job_id, replace_existing=True)
 
 
 def is_planned(scheduler: BackgroundScheduler, job_id: str) -> bool:

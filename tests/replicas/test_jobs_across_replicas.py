@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from swarms.db import utcnow
 from swarms.jobs.leadership import Leadership
-from swarms.jobs.scheduling import make_scheduler, schedule_once
+from swarms.jobs.scheduling import make_scheduler, plan_recurring, schedule_once
 from tests.fakes import wait_until
 
 RUNS: list[str] = []
@@ -19,6 +19,10 @@ _runs_lock = threading.Lock()
 def record_run(name: str) -> None:
     with _runs_lock:
         RUNS.append(name)
+
+
+def weekly_run() -> None:
+    record_run("weekly")
 
 
 def test_one_off_jobs_raced_by_three_schedulers_kill_none_of_them(engine):
@@ -37,6 +41,24 @@ def test_one_off_jobs_raced_by_three_schedulers_kill_none_of_them(engine):
     finally:
         for scheduler in schedulers:
             scheduler.shutdown(wait=False)
+
+
+def test_a_new_leader_planning_the_recurring_jobs_keeps_a_run_that_fell_due_meanwhile(engine):
+    """The weekly digest fell due while the leader was dying: the next leader plans every recurring job
+    at takeover, which must not move that run to next week (it replaced the stored job before)."""
+    scheduler = make_scheduler(engine, start=False)
+    scheduler.start(paused=True)
+    try:
+        plan_recurring(scheduler, "digest", f"{__name__}:weekly_run", "cron", day_of_week="mon", hour=8)
+        due = utcnow() - timedelta(seconds=30)
+        scheduler.modify_job("digest", next_run_time=due)
+
+        plan_recurring(scheduler, "digest", f"{__name__}:weekly_run", "cron", day_of_week="mon", hour=8)
+        assert scheduler.get_job("digest").next_run_time == due, "still due: the new leader runs it"
+        plan_recurring(scheduler, "digest", f"{__name__}:weekly_run", "cron", day_of_week="tue", hour=8)
+        assert scheduler.get_job("digest").next_run_time > utcnow(), "planned differently: replaced"
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def test_one_replica_leads_and_another_takes_over_within_the_lease_when_it_dies(sessions):
