@@ -106,7 +106,9 @@ class Leadership:
 
     @property
     def role(self) -> str:
-        return "leader" if self.is_leader else "follower"
+        """What /readyz and the drill read: a leader starved past its lease (which may be another's now) says
+        follower, as it runs nothing, until its next round tells it which it is."""
+        return "leader" if self.holds_lease() else "follower"
 
     def alive(self) -> bool:
         """The thread runs and reached the database within two periods (readiness, not leadership)."""
