@@ -78,6 +78,9 @@ def test_socket_mode_starts_without_a_signing_secret_and_without_bolts_token_war
     reader.start()
     try:
         assert connected.wait(timeout=45), err
+        # The bot says "connected" once its handshake is answered; the stand-in counts the connection when
+        # its own handler runs, a moment later: wait for that (TimeoutError names the count it saw).
+        slack.socket_mode.wait_for(hellos=1, open_connections=1, timeout=30)
         assert slack.socket_mode.connection_count() == 1
         process.send_signal(signal.SIGINT)  # Ctrl-C
         process.wait(timeout=90)
