@@ -96,12 +96,12 @@ class FlakyCaseSystem:
             raise CaseSystemUnavailable("case system is down", retry_after=30)
         return self.inner.search_cases(text, limit)
 
-    def closed_case_outcomes(self, start, end, swarmed_keys):
+    def closed_case_outcomes(self, start, end, swarmed_keys, elsewhere_keys):
         if self.reads_down:
             from swarms.case_systems.base import CaseSystemUnavailable
 
             raise CaseSystemUnavailable("case system is down", retry_after=30)
-        return self.inner.closed_case_outcomes(start, end, swarmed_keys)
+        return self.inner.closed_case_outcomes(start, end, swarmed_keys, elsewhere_keys)
 
     def add_notes(self, notes):
         from swarms.case_systems.base import CaseSystemUnavailable, NoteResult

@@ -217,13 +217,18 @@ def plan_reopen_poll(services: AppServices, scheduler: SafeScheduler) -> None:
 
 @context_job
 def weekly_digest(services: AppServices) -> None:
-    """Monday's digest to each manager, sent once across replicas."""
-    from bot.listeners.home import manager_ids, send_digest
-    from swarms.stats.digest import run_weekly_digest
+    """Monday's digest, each workspace's own to its managers, sent once across replicas."""
+    from bot.listeners.home import send_team_digest
+    from swarms.install.workspaces import active_team_ids
 
     with job_run("weekly-digest"):
-        run_weekly_digest(services.sessions, manager_ids(services),
-                          lambda user_id, digest: send_digest(services, user_id, digest))
+        with services.sessions() as session:
+            teams = active_team_ids(session)
+        for team_id in teams:
+            try:  # one workspace's failure must not cost the others their digest
+                send_team_digest(services, team_id, services.client)
+            except Exception:
+                log.exception("weekly digest of %s failed", team_id)
 
 
 @context_job

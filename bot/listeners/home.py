@@ -1,26 +1,30 @@
 """The Home tab, the stats export and the weekly digest.
 
 Roles are checked here, on the server, for every request: a select or a Download button can be
-forged, so a non-manager's request never computes team figures, whatever its payload says.
+forged, so a non-manager's request never computes team figures, whatever its payload says. Every figure
+is of the workspace the request came from (the event's or the action's team), never another's.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from slack_bolt import App
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import sessionmaker
 
 from bot.i18n.catalog import t
 from bot.jobs import scheduled as jobs
-from bot.listeners.commands import CommandContext
+from bot.listeners.commands import CommandContext, team_of
 from bot.registration import Listeners
 from bot.services import AppServices
+from bot.slack.identity import workspace_url
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
 from bot.views.roundtrip import action_value
-from swarms.install.workspaces import chosen_workspace
+from swarms.install.workspaces import WorkspaceNotChosen, all_workspaces, chosen_workspace
 from swarms.jobs.claimed_work import WorkItem
 from swarms.stats.contributions import (
     DEFAULT_PERIOD_DAYS,
@@ -31,7 +35,7 @@ from swarms.stats.contributions import (
     person_rows,
     weekly_series,
 )
-from swarms.stats.digest import WeeklyDigest
+from swarms.stats.digest import WeeklyDigest, run_weekly_digest
 from swarms.stats.export import charts_available, people_csv, weekly_chart_png, weekly_csv
 from swarms.stats.finder_stats import finder_figures
 from swarms.stats.home_open import team_open_swarms
@@ -48,9 +52,9 @@ def register(app: App, services: AppServices) -> None:
     services.hooks.on_lead.append(jobs.plan_home_jobs)
     services.slack_queue.handle(PUBLISH_HOME, lambda item: _publish_home(services, item))
 
-    def on_home_opened(event: dict) -> None:
+    def on_home_opened(body: dict, event: dict) -> None:
         if event.get("tab", "home") == "home":
-            publish_home(services, event["user"], DEFAULT_PERIOD_DAYS)
+            publish_home(services, team_of(body), event["user"], DEFAULT_PERIOD_DAYS)
 
     # Lazy: Slack gets its 200 at once; the stats queries and views.publish run after it, at Slack's pace.
     listeners = Listeners(app, services)
@@ -62,7 +66,7 @@ def register(app: App, services: AppServices) -> None:
         except ValueError:
             log.warning("home period from %s refused: %r", body["user"]["id"], body.get("actions"))
             days = DEFAULT_PERIOD_DAYS
-        publish_home(services, body["user"]["id"], days)
+        publish_home(services, team_of(body), body["user"]["id"], days)
 
     def on_download(body: dict) -> None:
         try:
@@ -74,7 +78,7 @@ def register(app: App, services: AppServices) -> None:
         if not is_manager(services, user_id):
             _dm(services, user_id, text=t("home.export.refused", lang))
             return
-        export_stats(services, user_id, days, lang)
+        export_stats(services, team_of(body), user_id, days, lang)
 
     listeners.action(HomeAction.PERIOD, lazy=[on_period])
     listeners.action(HomeAction.DOWNLOAD, lazy=[on_download])
@@ -117,33 +121,33 @@ def stall_rule(services: AppServices) -> StallRule:
     return StallRule(no_expert_after=timedelta(hours=home.no_expert_hours), idle_after=timedelta(hours=home.idle_hours))
 
 
-def home_model(services: AppServices, user_id: str, days: int) -> HomeModel:
-    """Everyone's own part; the team's part only when the server says this person is a manager."""
+def home_model(services: AppServices, team_id: str, user_id: str, days: int) -> HomeModel:
+    """Everyone's own part; the team's part only when the server says this person is a manager. Both are of
+    the workspace `team_id`, where the Home is looked at."""
     lang = services.people.language_of(user_id)
     manager = is_manager(services, user_id)
     period = Period(days)
     with services.sessions() as session:
-        mine = my_swarms(session, user_id, period)
-        team = manager_stats(session, period, rule=stall_rule(services)) if manager else None
-        # One workspace per database until the Home is keyed by team: the finder names its tuned weights.
-        finder = finder_figures(session, chosen_workspace(session, None), period) if manager else None
-        team_open = team_open_swarms(session) if manager else None
+        mine = my_swarms(session, team_id, user_id, period)
+        team = manager_stats(session, team_id, period, rule=stall_rule(services)) if manager else None
+        finder = finder_figures(session, team_id, period) if manager else None
+        team_open = team_open_swarms(session, team_id) if manager else None
     outcomes = None
     if team is not None:
-        outcomes = services.outcomes.compare(services.sessions, services.cases, team.figures.start,
+        outcomes = services.outcomes.compare(services.sessions, services.cases, team_id, team.figures.start,
                                              team.figures.end, days)
     return HomeModel(lang=lang, mine=mine, team=team, can_download=manager, outcomes=outcomes, finder=finder,
-                     team_open=team_open)
+                     team_open=team_open, workspace_url=workspace_url(services))
 
 
-def publish_home(services: AppServices, user_id: str, days: int) -> None:
+def publish_home(services: AppServices, team_id: str, user_id: str, days: int) -> None:
     """Queue this person's Home, superseding one of theirs still waiting, and publish it now if the pace allows.
 
     Opening the tab twice, or picking periods quickly, publishes what was asked last and spends one
     `views.publish` (tier 4) per person rather than one per click; a burst waits in the queue, and
     another replica carries on if this one stops. Slack refusing it (not its pace) is told to the person."""
     queue = services.slack_queue
-    item_id = queue.enqueue(PUBLISH_HOME, {"user": user_id, "days": days}, priority=HOME_PRIORITY,
+    item_id = queue.enqueue(PUBLISH_HOME, {"team": team_id, "user": user_id, "days": days}, priority=HOME_PRIORITY,
                             coalesce=f"home:{user_id}", run_here=True)
     outcome = queue.run_now(item_id) if item_id is not None else None
     if outcome is not None and outcome.failure is not None:
@@ -152,12 +156,21 @@ def publish_home(services: AppServices, user_id: str, days: int) -> None:
 
 def _publish_home(services: AppServices, item: WorkItem) -> None:
     user_id, days = str(item.payload["user"]), int(item.payload["days"])
+    team_id = str(item.payload.get("team") or _sole_team(services))  # queued before Homes were per workspace
     # The figures are read when the slot is ours, so what goes out is as fresh as it can be.
     services.slack_queue.paced_call("views.publish", lambda: services.client.views_publish(
-        user_id=user_id, view=build_home(home_model(services, user_id, days))))
+        user_id=user_id, view=build_home(home_model(services, team_id, user_id, days))))
 
 
 # ---------------------------------------------------------------- export
+
+
+def _sole_team(services: AppServices) -> str:
+    try:
+        with services.sessions() as session:
+            return chosen_workspace(session, None)
+    except WorkspaceNotChosen:  # several served: a Home queued before they were is not published
+        return ""
 
 
 def stats_command(ctx: CommandContext) -> None:
@@ -175,14 +188,16 @@ def stats_command(ctx: CommandContext) -> None:
         ctx.answer(t("home.export.bad_period", ctx.lang))
         return
     ctx.answer(t("home.export.started", ctx.lang))
-    export_stats(ctx.services, ctx.user_id, days, ctx.lang)
+    export_stats(ctx.services, ctx.team_id, ctx.user_id, days, ctx.lang)
 
 
-def export_files(services: AppServices, days: int, lang: str) -> list[dict]:
-    """The per-person CSV and the weekly chart (PNG), or the weekly figures as CSV without the charts extra."""
-    with services.sessions() as session:
-        rows = person_rows(session, Period(days))
-        weeks = weekly_series(session, weeks=max(4, days // 7))
+def export_files(sessions: sessionmaker, team_id: str, days: int, lang: str, *,
+                 now: datetime | None = None) -> list[dict]:
+    """The workspace's per-person CSV and weekly chart (PNG), or the weekly figures as CSV without the charts
+    extra."""
+    with sessions() as session:
+        rows = person_rows(session, team_id, Period(days), now=now)
+        weeks = weekly_series(session, team_id, weeks=max(4, days // 7), now=now)
     files = [{"content": people_csv(rows, t("home.csv.header", lang)),
               "filename": f"swarm-contributions-{days}d.csv", "title": f"contributions-{days}d.csv"}]
     if charts_available():
@@ -196,22 +211,53 @@ def export_files(services: AppServices, days: int, lang: str) -> list[dict]:
     return files
 
 
-def export_stats(services: AppServices, user_id: str, days: int, lang: str) -> None:
-    """Upload the tables (and the chart) to the manager's DM in one message (files upload v2)."""
-    files = export_files(services, days, lang)
+def export_stats(services: AppServices, team_id: str, user_id: str, days: int, lang: str) -> None:
+    """Upload the workspace's tables (and the chart) to the manager's DM in one message (files upload v2)."""
+    files = export_files(services.sessions, team_id, days, lang)
     comment = "home.export.comment" if files[-1]["filename"].endswith(".png") else "home.export.comment_csv_only"
     dm = services.client.conversations_open(users=user_id)["channel"]["id"]
     services.client.files_upload_v2(channel=dm, initial_comment=t(comment, lang, days=days), file_uploads=files)
 
 
 def _dm(services: AppServices, user_id: str, **message) -> None:
-    dm = services.client.conversations_open(users=user_id)["channel"]["id"]
-    services.client.chat_postMessage(channel=dm, **message)
+    _dm_with(services.client, user_id, **message)
+
+
+def _dm_with(client: WebClient, user_id: str, **message) -> None:
+    dm = client.conversations_open(users=user_id)["channel"]["id"]
+    client.chat_postMessage(channel=dm, **message)
 
 
 # ---------------------------------------------------------------- jobs
 
 
-def send_digest(services: AppServices, user_id: str, digest: WeeklyDigest) -> None:
+def send_team_digest(services: AppServices, team_id: str, client: WebClient) -> int:
+    """The workspace's digest of last week, to its managers, through `client` (a client acting in that
+    workspace); returns how many got it."""
+    recipients = team_manager_ids(services, team_id, client)
+    return run_weekly_digest(services.sessions, team_id, recipients,
+                             lambda user_id, digest: send_digest(services, client, user_id, digest))
+
+
+def team_manager_ids(services: AppServices, team_id: str, client: WebClient) -> set[str]:
+    """The digest's recipients in `team_id`: the managers in settings who are people of that workspace (asked
+    of Slack when the database serves more than one), and the manager user group."""
+    managers = manager_ids(services)
+    with services.sessions() as session:
+        served = all_workspaces(session)
+    if len(served) <= 1:
+        return managers
+    return {user_id for user_id in managers if _in_workspace(client, user_id, team_id)}
+
+
+def _in_workspace(client: WebClient, user_id: str, team_id: str) -> bool:
+    try:
+        user = client.users_info(user=user_id).get("user") or {}
+    except SlackApiError:  # user_not_found: someone of another workspace
+        return False
+    return user.get("team_id") == team_id or team_id in ((user.get("enterprise_user") or {}).get("teams") or [])
+
+
+def send_digest(services: AppServices, client: WebClient, user_id: str, digest: WeeklyDigest) -> None:
     lang = services.people.language_of(user_id)
-    _dm(services, user_id, **digest_message(digest.figures, digest.top, digest.week, lang))
+    _dm_with(client, user_id, **digest_message(digest.figures, digest.top, digest.week, lang))

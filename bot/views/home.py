@@ -28,10 +28,11 @@ from bot.views.blocks import (
     section,
 )
 from bot.views.roundtrip import OneOf, RoundTrip, slot
+from bot.views.swarm_place import thread_link
 from swarms.case_systems.outcomes import OutcomeComparison, OutcomeGroup
-from swarms.stats.contributions import PERIOD_DAYS, ManagerStats, MySwarms, PersonRow, SwarmLine, TeamFigures
+from swarms.stats.contributions import PERIOD_DAYS, ManagerStats, MySwarms, PersonRow, TeamFigures
 from swarms.stats.finder_stats import FinderFigures
-from swarms.stats.home_open import OpenSwarms
+from swarms.stats.home_open import OpenSwarms, SwarmLine
 from swarms.stats.swarming_outcomes import OutcomesAnswer
 
 LIST_LINES = 10
@@ -74,6 +75,7 @@ class HomeModel:
     finder: FinderFigures | None = None  # is the expert finder helping? (managers)
     can_download: bool = False
     team_open: OpenSwarms | None = None  # the team's open swarms, oldest first (managers)
+    workspace_url: str = ""  # https://<team>.slack.com/, for links to thread swarms ("" while Slack cannot say)
 
 
 # ---------------------------------------------------------------- formatting
@@ -101,20 +103,24 @@ def who(row_id: str, name: str, left_slack: bool, lang: str) -> str:
     return f"<@{row_id}>"
 
 
-def _channel(line: SwarmLine) -> str:
-    return f"<#{line.channel_id}>" if line.channel_id else "#—"
+def swarm_place(line: SwarmLine, workspace_url: str, lang: str) -> str:
+    """Where to go: the swarm's channel, or a thread swarm's thread (a link into its team channel)."""
+    if not line.channel_id:
+        return "#—"
+    link = thread_link(workspace_url, line.channel_id, line.thread_ts) if line.thread_ts else ""
+    return t("home.thread_place", lang, channel=line.channel_id, link=link) if link else f"<#{line.channel_id}>"
 
 
-def _swarm_line(line: SwarmLine, now: datetime, lang: str) -> str:
-    return t("home.swarm_line", lang, channel=_channel(line), case=escape_mrkdwn(line.case_number),
+def _swarm_line(line: SwarmLine, now: datetime, lang: str, url: str) -> str:
+    return t("home.swarm_line", lang, channel=swarm_place(line, url, lang), case=escape_mrkdwn(line.case_number),
              subject=escape_mrkdwn(clip(line.case_subject, SUBJECT_CHARS)),
              age=duration((now - line.opened_at).total_seconds(), lang),
              idle=duration((now - line.last_activity_at).total_seconds(), lang))
 
 
-def _invite_line(line: SwarmLine, now: datetime, lang: str) -> str:
+def _invite_line(line: SwarmLine, now: datetime, lang: str, url: str) -> str:
     """An invitation asked by DM is answered there: the channel is private and they are not in it yet."""
-    text = _swarm_line(line, now, lang)
+    text = _swarm_line(line, now, lang, url)
     return t("home.mine.invite_dm", lang, line=text) if line.reason == "dm" else text
 
 
@@ -167,7 +173,7 @@ def team_fields(figures: TeamFigures, lang: str) -> list[str]:
 
 def build_home(model: HomeModel) -> dict:
     """The `home` view for views.publish: everyone's part, then the team's for managers."""
-    lang, mine = model.lang, model.mine
+    lang, mine, url = model.lang, model.mine, model.workspace_url
     days = mine.period.days
     controls = [period_select(days, lang)]
     if model.can_download and model.team is not None:
@@ -179,19 +185,19 @@ def build_home(model: HomeModel) -> dict:
         section(t("home.mine.contributions", lang, days=days), block_id=HomeBlock.MINE,
                 fields=person_fields(mine.contributions, lang)),
         header(t("home.mine.open_header", lang, count=mine.open_total)),
-        _lines([_swarm_line(line, mine.generated_at, lang) for line in mine.open], total=mine.open_total, lang=lang,
-               block_id=HomeBlock.OPEN, empty=t("home.mine.open_empty", lang)),
+        _lines([_swarm_line(line, mine.generated_at, lang, url) for line in mine.open], total=mine.open_total,
+               lang=lang, block_id=HomeBlock.OPEN, empty=t("home.mine.open_empty", lang)),
         header(t("home.mine.invites_header", lang)),
-        _lines([_invite_line(line, mine.generated_at, lang) for line in mine.invitations],
+        _lines([_invite_line(line, mine.generated_at, lang, url) for line in mine.invitations],
                total=len(mine.invitations), lang=lang, block_id=HomeBlock.INVITES,
                empty=t("home.mine.invites_empty", lang)),
     ]
     if model.team is not None:
-        blocks += [divider(), *team_blocks(model.team, mine.generated_at, lang)]
+        blocks += [divider(), *team_blocks(model.team, mine.generated_at, lang, workspace_url=url)]
         if model.team_open is not None:
             from bot.views.home_open import open_swarm_blocks
 
-            blocks += open_swarm_blocks(model.team_open, mine.generated_at, lang)
+            blocks += open_swarm_blocks(model.team_open, mine.generated_at, lang, workspace_url=url)
         if model.outcomes is not None:
             blocks += outcome_blocks(model.outcomes, model.team.figures.period.days, lang)
         if model.finder is not None:
@@ -202,14 +208,15 @@ def build_home(model: HomeModel) -> dict:
     return {"type": "home", "blocks": blocks}
 
 
-def team_blocks(team: ManagerStats, now: datetime, lang: str) -> list[dict]:
+def team_blocks(team: ManagerStats, now: datetime, lang: str, *, workspace_url: str = "") -> list[dict]:
     figures = team.figures
     top = [t("home.top.line", lang, rank=i, who=who(p.user_id, p.name, p.left_slack, lang),
              resolutions=p.resolutions, joined=p.swarms_joined, notes=p.notes) for i, p in enumerate(team.top, 1)]
     silent = [t("home.silent.line", lang, who=who(s.user_id, s.name, s.left_slack, lang), count=s.unanswered,
                 age=duration((now - s.last_invited_at).total_seconds(), lang)) for s in team.silent_experts]
-    stalled = [t("home.stalled.line", lang, channel=_channel(s), case=escape_mrkdwn(s.case_number),
-                 subject=escape_mrkdwn(clip(s.case_subject, SUBJECT_CHARS)), reason=t(f"home.stalled.{s.reason}", lang),
+    stalled = [t("home.stalled.line", lang, channel=swarm_place(s, workspace_url, lang),
+                 case=escape_mrkdwn(s.case_number), subject=escape_mrkdwn(clip(s.case_subject, SUBJECT_CHARS)),
+                 reason=t(f"home.stalled.{s.reason}", lang),
                  idle=duration((now - s.last_activity_at).total_seconds(), lang)) for s in team.stalled]
     blocks = [
         header(t("home.team.header", lang, days=figures.period.days)),

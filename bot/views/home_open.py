@@ -6,15 +6,15 @@ from datetime import datetime
 
 from bot.i18n.catalog import t
 from bot.views.blocks import clip, escape_mrkdwn, header, section
-from bot.views.home import SUBJECT_CHARS, duration
+from bot.views.home import SUBJECT_CHARS, duration, swarm_place
 from swarms.stats.home_open import OpenSwarms
 
 MAX_SECTION_TEXT = 3000
 OPEN_BLOCK = "home_team_open"
 
 
-def open_swarm_blocks(open_swarms: OpenSwarms, now: datetime, lang: str) -> list[dict]:
-    lines = [t("home.open.line", lang, channel=f"<#{line.channel_id}>" if line.channel_id else "#—",
+def open_swarm_blocks(open_swarms: OpenSwarms, now: datetime, lang: str, *, workspace_url: str = "") -> list[dict]:
+    lines = [t("home.open.line", lang, channel=swarm_place(line, workspace_url, lang),
                case=escape_mrkdwn(line.case_number), subject=escape_mrkdwn(clip(line.case_subject, SUBJECT_CHARS)),
                age=duration((now - line.opened_at).total_seconds(), lang), members=line.members,
                idle=duration((now - line.last_activity_at).total_seconds(), lang))

@@ -173,6 +173,8 @@ class CaseSystem(Protocol):
         """Cases whose number starts with, or subject contains, `text`; open ones first."""
         ...
 
-    def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
-        """Cases closed in [start, end), swarmed (these keys) against the rest. Raises CaseSystemError."""
+    def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str],
+                             elsewhere_keys: Sequence[str]) -> OutcomeComparison:
+        """Cases closed in [start, end), swarmed (these keys) against the rest, less the cases another workspace
+        swarmed (`elsewhere_keys`), which are neither. Raises CaseSystemError."""
         ...

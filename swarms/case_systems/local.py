@@ -86,8 +86,9 @@ class LocalCaseSystem:
     def search_cases(self, text: str, limit: int = SEARCH_LIMIT) -> list[CaseHit]:
         return local_search(self._sessions, text, limit)
 
-    def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
-        return local_outcomes(self._sessions, start, end, swarmed_keys)
+    def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str],
+                             elsewhere_keys: Sequence[str]) -> OutcomeComparison:
+        return local_outcomes(self._sessions, start, end, swarmed_keys, elsewhere_keys)
 
     def check(self) -> list[CheckLine]:
         with self._sessions() as session:

@@ -4,6 +4,10 @@ The figure swarming is sold on ("better, more same-day resolution"), asked of th
 not guessed from the app's own tables: the local store from its rows, Salesforce with one SOQL aggregate
 per group, Zendesk with search counts. "Same day" is the calendar day (UTC) the case was created.
 Each system says what it could not measure (Zendesk's counts carry no times) instead of inventing it.
+
+The case system is the deployment's, shared by every Slack workspace it serves, while a comparison is of
+one workspace: "swarmed" is its own swarms' cases (`swarmed_keys`), and a case only another workspace
+swarmed (`elsewhere_keys`) is that workspace's, so it is in neither group, not among the non-swarmed.
 """
 
 from __future__ import annotations
@@ -78,36 +82,44 @@ def _day(moment: datetime) -> date:
 # ---------------------------------------------------------------- local store
 
 
-def local_outcomes(sessions: sessionmaker, start: datetime, end: datetime, swarmed_keys: Sequence[str]
-                   ) -> OutcomeComparison:
+def local_outcomes(sessions: sessionmaker, start: datetime, end: datetime, swarmed_keys: Sequence[str],
+                   elsewhere_keys: Sequence[str]) -> OutcomeComparison:
     from swarms.models import Case  # the store's own table
 
-    keys = set(swarmed_keys)
+    keys, theirs = set(swarmed_keys), set(elsewhere_keys)
     with sessions() as session:
         rows = session.execute(select(Case.number, Case.created_at, Case.closed_at)
                                .where(Case.closed_at >= start, Case.closed_at < end)).all()
     swarmed = group_of((created, closed) for number, created, closed in rows if number in keys)
-    others = group_of((created, closed) for number, created, closed in rows if number not in keys)
+    others = group_of((created, closed) for number, created, closed in rows if number not in keys | theirs)
     return OutcomeComparison(start, end, swarmed, others, "local")
 
 
 # ---------------------------------------------------------------- Salesforce
 
 
-def salesforce_outcomes(query_all, start: datetime, end: datetime, swarmed_keys: Sequence[str]
-                        ) -> OutcomeComparison:
-    """Two kinds of aggregate: every closed case of the period, and the swarmed ones by Id (in chunks);
-    the non-swarmed figures are the difference, day pair by day pair."""
+def salesforce_outcomes(query_all, start: datetime, end: datetime, swarmed_keys: Sequence[str],
+                        elsewhere_keys: Sequence[str]) -> OutcomeComparison:
+    """Two kinds of aggregate: every closed case of the period, and the swarmed ones by Id (in chunks; those
+    of other workspaces too, when there are any); the non-swarmed figures are the difference, day pair by
+    day pair."""
     where = f"IsClosed = true AND ClosedDate >= {_soql_datetime(start)} AND ClosedDate < {_soql_datetime(end)}"
     everyone = _day_gaps(query_all, where)
-    ids = sorted({key for key in swarmed_keys if _SALESFORCE_ID.match(key)})
-    swarmed: Counter[int] = Counter()
-    for i in range(0, len(ids), SOQL_IDS_PER_QUERY):
-        chunk = ", ".join(f"'{key}'" for key in ids[i:i + SOQL_IDS_PER_QUERY])
-        swarmed += _day_gaps(query_all, f"{where} AND Id IN ({chunk})")
-    others = everyone - swarmed
+    swarmed = _day_gaps_of(query_all, where, set(swarmed_keys))
+    elsewhere = _day_gaps_of(query_all, where, set(elsewhere_keys) - set(swarmed_keys))
+    others = everyone - swarmed - elsewhere
     return OutcomeComparison(start, end, group_of_days(swarmed), group_of_days(others), "salesforce",
                              day_granular=True)
+
+
+def _day_gaps_of(query_all, where: str, keys: set[str]) -> Counter[int]:
+    """The day gaps of these cases (by Id, in chunks); keys that are not Salesforce Ids are never asked."""
+    ids = sorted(key for key in keys if _SALESFORCE_ID.match(key))
+    gaps: Counter[int] = Counter()
+    for i in range(0, len(ids), SOQL_IDS_PER_QUERY):
+        chunk = ", ".join(f"'{key}'" for key in ids[i:i + SOQL_IDS_PER_QUERY])
+        gaps += _day_gaps(query_all, f"{where} AND Id IN ({chunk})")
+    return gaps
 
 
 def _day_gaps(query_all, where: str) -> Counter[int]:
@@ -136,7 +148,8 @@ def _iso_date(value: Any) -> date | None:
 # ---------------------------------------------------------------- Zendesk
 
 
-def zendesk_outcomes(request, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
+def zendesk_outcomes(request, start: datetime, end: datetime, swarmed_keys: Sequence[str],
+                     elsewhere_keys: Sequence[str]) -> OutcomeComparison:
     """Counts from the search count API (solved in the period; created and solved on the same day, one
     count a day), and the swarmed tickets' own times from their metric sets. Search counts carry no
     times, so the non-swarmed median is not given."""
@@ -145,7 +158,9 @@ def zendesk_outcomes(request, start: datetime, end: datetime, swarmed_keys: Sequ
     same_day_total = sum(_count(request, f"type:ticket created:{day.isoformat()} solved:{day.isoformat()}")
                          for day in _days(first, last))
     swarmed = _zendesk_swarmed(request, start, end, swarmed_keys)
-    others = OutcomeGroup(max(0, total - swarmed.closed), max(0, same_day_total - swarmed.same_day), None)
+    elsewhere = _zendesk_swarmed(request, start, end, sorted(set(elsewhere_keys) - set(swarmed_keys)))
+    others = OutcomeGroup(max(0, total - swarmed.closed - elsewhere.closed),
+                          max(0, same_day_total - swarmed.same_day - elsewhere.same_day), None)
     return OutcomeComparison(start, end, swarmed, others, "zendesk")
 
 

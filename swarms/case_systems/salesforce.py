@@ -350,8 +350,9 @@ class SalesforceCaseSystem:
         return salesforce_search(self.rest.query_all, text, limit)
 
     @in_case_system_words
-    def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
-        return salesforce_outcomes(self.rest.query_all, start, end, swarmed_keys)
+    def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str],
+                             elsewhere_keys: Sequence[str]) -> OutcomeComparison:
+        return salesforce_outcomes(self.rest.query_all, start, end, swarmed_keys, elsewhere_keys)
 
     @in_case_system_words
     def check(self) -> list[CheckLine]:

@@ -245,8 +245,9 @@ class ZendeskCaseSystem:
         return zendesk_search(self.client.request, text, CLOSED_STATUSES, limit)
 
     @in_case_system_words
-    def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str]) -> OutcomeComparison:
-        return zendesk_outcomes(self.client.request, start, end, swarmed_keys)
+    def closed_case_outcomes(self, start: datetime, end: datetime, swarmed_keys: Sequence[str],
+                             elsewhere_keys: Sequence[str]) -> OutcomeComparison:
+        return zendesk_outcomes(self.client.request, start, end, swarmed_keys, elsewhere_keys)
 
     @in_case_system_words
     def check(self) -> list[CheckLine]:

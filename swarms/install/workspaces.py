@@ -4,10 +4,10 @@ Kept in the database, not in a process: when Slack says the app was uninstalled 
 replica sees it and pauses its scheduled Slack work for that workspace; a reinstall (or a new token in
 single-workspace mode) makes it active again.
 
-One database serves one workspace: swarms and the expert directory (with its tuned weights) are keyed by
-team, and claiming the database gives the rows from before that (or written under no workspace) to the
-claiming workspace; but the Home figures are not keyed yet, so a second workspace would see the first
-one's figures. `claim_workspace` refuses it.
+One database serves one workspace: swarms, the expert directory (with its tuned weights) and the Home's
+notes rollup are keyed by team, and claiming the database gives the rows from before that (or written under
+no workspace) to the claiming workspace; but the scheduled jobs still act through one Slack client, so
+`claim_workspace` refuses a second workspace.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from swarms.db import Base, UTCDateTime
 from swarms.experts.directory import adopt_unkeyed
 from swarms.models import Swarm
+from swarms.stats.rollup import adopt_note_days
 from swarms.upsert import upsert
 
 
@@ -84,9 +85,10 @@ def claim_workspace(session: Session, team_id: str, team_name: str, *, now: date
         values["team_name"] = team_name
     upsert(session, SlackWorkspace.__table__, values, key=["team_id"])
     # Swarms, experts and tuned weights from before they were keyed by team (or seeded or imported without
-    # one) are this workspace's.
+    # one) are this workspace's, and so are the swarms' notes' rolled-up days.
     session.execute(update(Swarm).where(Swarm.team_id == "").values(team_id=team_id))
     adopt_unkeyed(session, team_id)
+    adopt_note_days(session, team_id)
 
 
 def record_access_lost(session: Session, team_id: str, access: WorkspaceAccess, *, now: datetime) -> bool:
@@ -128,3 +130,9 @@ def workspace(session: Session, team_id: str) -> SlackWorkspaceView | None:
 
 def _view(row: SlackWorkspace) -> SlackWorkspaceView:
     return SlackWorkspaceView(row.team_id, row.team_name, WorkspaceAccess(row.access), row.access_changed_at)
+
+
+def active_team_ids(session: Session) -> list[str]:
+    """The workspaces the app can reach now: each gets its own scheduled work (the weekly digest)."""
+    return list(session.scalars(select(SlackWorkspace.team_id).where(SlackWorkspace.access == WorkspaceAccess.ACTIVE)
+                                .order_by(SlackWorkspace.team_id)))

@@ -3,11 +3,16 @@
 Every figure is one SQL aggregate (GROUP BY, windows for medians); Python only reads the few result
 rows. Decisions the numbers rest on:
 
+- *A workspace's figures*: every figure is of one Slack workspace (team), the one whose Home, digest or
+  export asks: its swarms (`swarms.team_id`), their members, notes and invitations. People are counted
+  where they swarmed, so someone in two workspaces has a row in each, with that workspace's work only.
 - A period is today so far and the `days - 1` whole UTC days before it, start included, end excluded.
 - *Same-day resolution*: the case closed within 24 hours of its swarm opening (a calendar day would
   depend on whose timezone; 24 hours does not).
 - *Share of closed cases that were swarmed* compares the local case store (`cases.closed_at`) with the
-  swarms for those cases; with Salesforce or Zendesk the store is empty and the share is None.
+  workspace's swarms for those cases; with Salesforce or Zendesk the store is empty and the share is None.
+  The store is the deployment's, shared by every workspace: a case only another workspace swarmed is that
+  workspace's, so it counts in neither part of this one's share.
 - *Outside working hours*: a note written outside 09:00-18:00 Monday to Friday in its author's Slack
   timezone (`slack_users.tz`). The zone's current UTC offset is passed into the query as a CASE over
   the few distinct zones, so the clock arithmetic stays in SQL; across a DST change the hour can be off
@@ -31,6 +36,7 @@ from sqlalchemy.orm import Session, aliased
 from swarms.db import utcnow
 from swarms.experts.models import InviteMode, SuggestionOutcome, SuggestionState
 from swarms.models import Case, MemberRole, SlackUser, Swarm, SwarmMember, SwarmStatus
+from swarms.stats.home_open import LINE_COLUMNS, SwarmLine, swarm_line
 from swarms.stats.rollup import midnight, notes_by_person
 from swarms.stats.sql import at, aware, median_by, seconds_between, weeks_since
 
@@ -123,17 +129,6 @@ class SilentExpert:
 
 
 @dataclass(frozen=True, slots=True)
-class SwarmLine:
-    swarm_id: int
-    channel_id: str
-    case_number: str
-    case_subject: str
-    opened_at: datetime
-    last_activity_at: datetime
-    reason: str = ""  # stalled: "no_expert" or "idle"; invitations: "" (in the channel) or "dm" (asked by DM)
-
-
-@dataclass(frozen=True, slots=True)
 class WeekPoint:
     week_start: datetime
     swarms_opened: int
@@ -166,27 +161,28 @@ class MySwarms:
 # ---------------------------------------------------------------- team figures
 
 
-def team_figures(session: Session, period: Period, *, now: datetime | None = None) -> TeamFigures:
+def team_figures(session: Session, team_id: str, period: Period, *, now: datetime | None = None) -> TeamFigures:
     """Headline figures of the period: swarms opened and closed, time to close, same-day rate, coverage.
 
-    One statement of one-row parts, each on its own index, so the figures cost one round trip.
+    One statement of one-row parts, each on its own index (led by the workspace), so the figures cost one
+    round trip.
     """
     start, end = period.window(now or utcnow())
     lo, hi = at(start), at(end)
-    # Opened = all opened in the period less the half-made ones: two counts from indexes alone, where
-    # `status != 'opening'` would read every row of the period.
-    opened = (select(func.count()).where(Swarm.opened_at >= lo, Swarm.opened_at < hi).scalar_subquery()
-              - select(func.count()).where(Swarm.status == SwarmStatus.OPENING, Swarm.opened_at >= lo,
-                                           Swarm.opened_at < hi).scalar_subquery())
-    closed = select(func.count()).where(Swarm.closed_at >= lo, Swarm.closed_at < hi).scalar_subquery()
+    mine = Swarm.team_id == team_id
+    # The half-made ones are not opened: the status is in the index, so no row is read to leave them out.
+    opened = select(func.count()).where(mine, Swarm.opened_at >= lo, Swarm.opened_at < hi,
+                                        Swarm.status != SwarmStatus.OPENING).scalar_subquery()
+    closed = select(func.count()).where(mine, Swarm.closed_at >= lo, Swarm.closed_at < hi).scalar_subquery()
     duration = seconds_between(Swarm.case_closed_at, Swarm.opened_at)
-    in_window = and_(Swarm.case_closed_at >= lo, Swarm.case_closed_at < hi)
+    in_window = and_(mine, Swarm.case_closed_at >= lo, Swarm.case_closed_at < hi)
     cases = select(func.count().label("n"), func.sum(case((duration <= SAME_DAY_SECONDS, 1), else_=0))
                    .label("same_day")).where(in_window).subquery("closed_cases")
     median = median_by(select(duration.label("value")).where(in_window))
-    swarmed = exists().where(Swarm.case_system == "local", Swarm.case_key == Case.number)
+    swarmed = exists().where(Swarm.case_system == "local", Swarm.case_key == Case.number, mine)
+    elsewhere = exists().where(Swarm.case_system == "local", Swarm.case_key == Case.number, Swarm.team_id != team_id)
     store = select(func.count().label("n"), func.sum(case((swarmed, 1), else_=0)).label("swarmed")).where(
-        Case.closed_at >= lo, Case.closed_at < hi).subquery("store_cases")
+        Case.closed_at >= lo, Case.closed_at < hi, or_(swarmed, ~elsewhere)).subquery("store_cases")
     row = session.execute(
         select(opened, closed, cases.c.n, cases.c.same_day, median.c.median, store.c.n, store.c.swarmed)
         .select_from(cases).join(median, true()).join(store, true())).one()
@@ -196,20 +192,21 @@ def team_figures(session: Session, period: Period, *, now: datetime | None = Non
                        (same_day or 0) / count if count else None, store_closed or 0, store_swarmed or 0)
 
 
-def weekly_series(session: Session, *, weeks: int = 12, now: datetime | None = None) -> list[WeekPoint]:
+def weekly_series(session: Session, team_id: str, *, weeks: int = 12, now: datetime | None = None) -> list[WeekPoint]:
     """Swarms opened and same-day resolution per week (Monday 00:00 UTC), oldest first, for the chart."""
     now = now or utcnow()
     this_monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     anchor = this_monday - timedelta(weeks=weeks - 1)
     opened_week = weeks_since(Swarm.opened_at, at(anchor)).label("week")
     opened = dict(session.execute(
-        select(opened_week, func.count()).where(Swarm.opened_at >= at(anchor), Swarm.opened_at < at(now),
+        select(opened_week, func.count()).where(Swarm.team_id == team_id, Swarm.opened_at >= at(anchor),
+                                                Swarm.opened_at < at(now),
                                                 Swarm.status != SwarmStatus.OPENING).group_by(opened_week)).all())
     closed_week = weeks_since(Swarm.case_closed_at, at(anchor)).label("week")
     same_day = case((seconds_between(Swarm.case_closed_at, Swarm.opened_at) <= SAME_DAY_SECONDS, 1), else_=0)
     closed = {week: (count, hits) for week, count, hits in session.execute(
         select(closed_week, func.count(), func.sum(same_day))
-        .where(Swarm.case_closed_at >= at(anchor), Swarm.case_closed_at < at(now))
+        .where(Swarm.team_id == team_id, Swarm.case_closed_at >= at(anchor), Swarm.case_closed_at < at(now))
         .group_by(closed_week))}
     points = []
     for week in range(weeks):  # one point per week of the chart, not per row
@@ -222,14 +219,16 @@ def weekly_series(session: Session, *, weeks: int = 12, now: datetime | None = N
 # ---------------------------------------------------------------- per person
 
 
-def person_rows(session: Session, period: Period, *, now: datetime | None = None, user_ids: list[str] | None = None,
-                limit: int | None = None, hours: WorkingHours = WorkingHours()) -> list[PersonRow]:
+def person_rows(session: Session, team_id: str, period: Period, *, now: datetime | None = None,
+                user_ids: list[str] | None = None, limit: int | None = None,
+                hours: WorkingHours = WorkingHours()) -> list[PersonRow]:
     """The per-person table, most contributing first (resolutions, then swarms joined, then notes)."""
-    return person_table(session, period, now=now, user_ids=user_ids, limit=limit, hours=hours)[0]
+    return person_table(session, team_id, period, now=now, user_ids=user_ids, limit=limit, hours=hours)[0]
 
 
-def person_table(session: Session, period: Period, *, now: datetime | None = None, user_ids: list[str] | None = None,
-                 limit: int | None = None, hours: WorkingHours = WorkingHours()) -> tuple[list[PersonRow], int]:
+def person_table(session: Session, team_id: str, period: Period, *, now: datetime | None = None,
+                 user_ids: list[str] | None = None, limit: int | None = None,
+                 hours: WorkingHours = WorkingHours()) -> tuple[list[PersonRow], int]:
     """The top `limit` rows of the per-person table, and how many rows the whole table has.
 
     The rows are ranked and cut to `limit` first; the median reply time, the one figure that sorts its
@@ -239,19 +238,21 @@ def person_table(session: Session, period: Period, *, now: datetime | None = Non
     start, end = period.window(now)
     lo, hi = at(start), at(end)
     only = [SwarmMember.user_id.in_(user_ids)] if user_ids is not None else []
-    notes = notes_by_person(session, start, end, now=now, hours=hours, user_ids=user_ids)
+    mine = Swarm.team_id == team_id
+    notes = notes_by_person(session, team_id, start, end, now=now, hours=hours, user_ids=user_ids)
     joined = (select(SwarmMember.user_id.label("user_id"), func.count().label("joined"))
-              .where(SwarmMember.joined_at >= lo, SwarmMember.joined_at < hi, *only)
+              .where(SwarmMember.joined_at >= lo, SwarmMember.joined_at < hi, in_team(SwarmMember.swarm_id, team_id),
+                     *only)
               .group_by(SwarmMember.user_id).cte("person_joined"))
     # Both start from the few swarms that qualify (closed in the period; open now) and reach their members
     # through partial indexes, instead of a hash join over every member row.
     credited = (select(SwarmMember.user_id.label("user_id"), func.count().label("credited"))
                 .select_from(Swarm).join(SwarmMember, and_(SwarmMember.swarm_id == Swarm.id, SwarmMember.credited))
-                .where(Swarm.closed_at >= lo, Swarm.closed_at < hi, *only)
+                .where(mine, Swarm.closed_at >= lo, Swarm.closed_at < hi, *only)
                 .group_by(SwarmMember.user_id).cte("person_credited"))
     load = (select(SwarmMember.user_id.label("user_id"), func.count().label("load"))
             .select_from(Swarm).join(SwarmMember, and_(SwarmMember.swarm_id == Swarm.id, SwarmMember.left_at.is_(None)))
-            .where(_live(), SwarmMember.swarm_id >= _first_open_id(), *only)
+            .where(mine, _live(), SwarmMember.swarm_id >= _first_open_id(team_id), *only)
             .group_by(SwarmMember.user_id).cte("person_load"))
     everyone = union(*(select(part.c.user_id) for part in (notes, joined, credited, load))).subquery("people")
     n_notes, n_joined = func.coalesce(notes.c.notes, 0), func.coalesce(joined.c.joined, 0)
@@ -276,7 +277,8 @@ def person_table(session: Session, period: Period, *, now: datetime | None = Non
         select(SwarmMember.user_id.label("user_id"),
                seconds_between(SwarmMember.first_reply_at, SwarmMember.invited_at).label("value"))
         .where(SwarmMember.invited_at >= lo, SwarmMember.invited_at < hi, SwarmMember.first_reply_at.is_not(None),
-               _invited_by_someone_else(), SwarmMember.user_id.in_(select(ranked.c.user_id))),
+               _invited_by_someone_else(), SwarmMember.user_id.in_(select(ranked.c.user_id)),
+               in_team(SwarmMember.swarm_id, team_id)),
         key="user_id")
     r = ranked.c
     result = session.execute(
@@ -290,21 +292,30 @@ def person_table(session: Session, period: Period, *, now: datetime | None = Non
     return rows, int(result[0][-1]) if result else 0
 
 
+def in_team(swarm_id: ColumnElement, team_id: str) -> ColumnElement:
+    """The row's swarm is of the workspace, for rows found by their own index (members, invitations by date).
+
+    An EXISTS, not a join: each database then starts from the row's own range and looks its swarm up by id
+    (SQLite's planner, given a join, starts from every swarm of the workspace instead)."""
+    return exists().where(Swarm.id == swarm_id, Swarm.team_id == team_id)
+
+
 def _live() -> ColumnElement:
     """Open swarms, with the status inline (not a bound parameter) so SQLite can use the partial indexes on it."""
     return Swarm.status == literal(SwarmStatus.OPEN, literal_execute=True)
 
 
-def _first_open_id() -> ColumnElement:
-    """The lowest id of an open swarm, as a redundant bound on `swarm_members.swarm_id`.
+def _first_open_id(team_id: str) -> ColumnElement:
+    """The lowest id of the workspace's open swarms, as a redundant bound on `swarm_members.swarm_id`.
 
     Open swarms are the recent ones, so with it their members are a short range of a partial index;
     without it PostgreSQL hashes every member row. The figures never depend on it: an old open swarm only
-    makes the range longer. (PostgreSQL answers it from the first entry of `ix_swarms_open_id`.)
+    makes the range longer. (Either database answers it from the first entry of `ix_swarms_team_id_open`.)
     """
     swarm = aliased(Swarm)
     return (select(func.coalesce(func.min(swarm.id), 0))
-            .where(swarm.status == literal(SwarmStatus.OPEN, literal_execute=True)).scalar_subquery())
+            .where(swarm.team_id == team_id, swarm.status == literal(SwarmStatus.OPEN, literal_execute=True))
+            .scalar_subquery())
 
 
 def _invited_by_someone_else() -> ColumnElement:
@@ -317,7 +328,7 @@ def _asked_by_dm() -> ColumnElement:
     return and_(SuggestionOutcome.mode == InviteMode.ASK, SuggestionOutcome.invited_at.is_not(None))
 
 
-def silent_experts(session: Session, period: Period, *, now: datetime | None = None,
+def silent_experts(session: Session, team_id: str, period: Period, *, now: datetime | None = None,
                    grace: timedelta = timedelta(hours=4), limit: int = 10) -> list[SilentExpert]:
     """Experts invited in the period who never answered: members (invited `grace` ago) who never wrote,
     and DM invitations left unanswered past their answer time. A member row, when there is one, decides."""
@@ -325,12 +336,14 @@ def silent_experts(session: Session, period: Period, *, now: datetime | None = N
     start, _ = period.window(now)
     in_channel = (select(SwarmMember.user_id.label("user_id"), SwarmMember.invited_at.label("invited_at"))
                   .where(SwarmMember.role == MemberRole.EXPERT, SwarmMember.first_reply_at.is_(None),
-                         SwarmMember.invited_at >= at(start), SwarmMember.invited_at < at(now - grace)))
+                         SwarmMember.invited_at >= at(start), SwarmMember.invited_at < at(now - grace),
+                         in_team(SwarmMember.swarm_id, team_id)))
     ask = SuggestionOutcome
     no_answer = or_(ask.state == SuggestionState.IGNORED,
                     and_(ask.state == SuggestionState.INVITED, ask.answer_due_at < at(now)))
     by_dm = (select(ask.user_id, ask.invited_at)
              .where(_asked_by_dm(), no_answer, ask.invited_at >= at(start), ask.invited_at < at(now),
+                    in_team(ask.swarm_id, team_id),
                     ~exists().where(SwarmMember.swarm_id == ask.swarm_id, SwarmMember.user_id == ask.user_id)))
     asked = union_all(in_channel, by_dm).subquery("asked")
     query = (
@@ -345,69 +358,64 @@ def silent_experts(session: Session, period: Period, *, now: datetime | None = N
             for uid, name, left, count, last in session.execute(query)]
 
 
-def stalled_swarms(session: Session, *, now: datetime | None = None, rule: StallRule = StallRule(),
+def stalled_swarms(session: Session, team_id: str, *, now: datetime | None = None, rule: StallRule = StallRule(),
                    limit: int = 10) -> tuple[list[SwarmLine], int]:
     """Open swarms no expert joined (after a while) or where nothing happened for `rule.idle_after`."""
     now = now or utcnow()
     expert_joined = exists().where(SwarmMember.swarm_id == Swarm.id, SwarmMember.role == MemberRole.EXPERT,
-                                   SwarmMember.joined_at.is_not(None), SwarmMember.swarm_id >= _first_open_id())
+                                   SwarmMember.joined_at.is_not(None), SwarmMember.swarm_id >= _first_open_id(team_id))
     no_expert = and_(Swarm.opened_at < at(now - rule.no_expert_after), ~expert_joined)
     idle = Swarm.last_activity_at < at(now - rule.idle_after)
-    reason = case((idle, "idle"), else_="no_expert")
-    # Ranked and counted from the index alone; only the rows shown are read for channel and subject.
+    reason = case((idle, "idle"), (no_expert, "no_expert"))
+    # Ranked and counted from the workspace's open swarms in their index alone (the reason as the filter, so no
+    # planner splits it into ranges over other indexes); only the rows shown are read for channel and subject.
     ranked = (select(Swarm.id, Swarm.last_activity_at, reason.label("reason"), func.count().over().label("total"))
-              .where(_live(), or_(idle, no_expert))
+              .where(Swarm.team_id == team_id, _live(), reason.is_not(None))
               .order_by(Swarm.last_activity_at, Swarm.id).limit(limit).subquery("stalled"))
     rows = session.execute(
-        select(Swarm.id, Swarm.channel_id, Swarm.case_number, Swarm.case_subject, Swarm.opened_at,
-               Swarm.last_activity_at, ranked.c.reason, ranked.c.total).join(ranked, ranked.c.id == Swarm.id)
+        select(*LINE_COLUMNS, ranked.c.reason, ranked.c.total).join(ranked, ranked.c.id == Swarm.id)
         .order_by(ranked.c.last_activity_at, ranked.c.id)).all()
-    return [SwarmLine(*row[:4], aware(row[4]), aware(row[5]), row[6]) for row in rows], int(rows[0][-1]) if rows else 0
+    return [swarm_line(row[:-1]) for row in rows], int(rows[0][-1]) if rows else 0
 
 
-def manager_stats(session: Session, period: Period, *, now: datetime | None = None, people_limit: int = 15,
-                  top: int = 5, rule: StallRule = StallRule(), hours: WorkingHours = WorkingHours()) -> ManagerStats:
-    """Everything the manager's part of the Home tab shows."""
+def manager_stats(session: Session, team_id: str, period: Period, *, now: datetime | None = None,
+                  people_limit: int = 15, top: int = 5, rule: StallRule = StallRule(),
+                  hours: WorkingHours = WorkingHours()) -> ManagerStats:
+    """Everything the manager's part of the Home tab shows, of the manager's workspace."""
     now = now or utcnow()
-    people, people_total = person_table(session, period, now=now, limit=people_limit, hours=hours)
-    stalled, stalled_total = stalled_swarms(session, now=now, rule=rule)
+    people, people_total = person_table(session, team_id, period, now=now, limit=people_limit, hours=hours)
+    stalled, stalled_total = stalled_swarms(session, team_id, now=now, rule=rule)
     top_rows = [p for p in people[:top] if p.resolutions or p.swarms_joined or p.notes]
-    return ManagerStats(team_figures(session, period, now=now), people, people_total,
-                        top_rows, silent_experts(session, period, now=now), stalled, stalled_total)
+    return ManagerStats(team_figures(session, team_id, period, now=now), people, people_total,
+                        top_rows, silent_experts(session, team_id, period, now=now), stalled, stalled_total)
 
 
 # ---------------------------------------------------------------- everyone's own view
 
 
-def my_swarms(session: Session, user_id: str, period: Period, *, now: datetime | None = None,
+def my_swarms(session: Session, team_id: str, user_id: str, period: Period, *, now: datetime | None = None,
               limit: int = 10) -> MySwarms:
-    """A person's open swarms, invitations waiting on them, and their own figures for the period."""
+    """A person's open swarms in this workspace, invitations waiting on them, and their own figures for the period."""
     now = now or utcnow()
     mine = and_(SwarmMember.swarm_id == Swarm.id, SwarmMember.user_id == user_id, _live(),
-                SwarmMember.left_at.is_(None))
-    columns = (Swarm.id, Swarm.channel_id, Swarm.case_number, Swarm.case_subject, Swarm.opened_at,
-               Swarm.last_activity_at)
-    open_rows = session.execute(select(*columns, literal(""), func.count().over()).join(SwarmMember, mine)
+                SwarmMember.left_at.is_(None), Swarm.team_id == team_id)
+    open_rows = session.execute(select(*LINE_COLUMNS, literal(""), func.count().over()).join(SwarmMember, mine)
                                 .order_by(Swarm.last_activity_at.desc(), Swarm.id.desc()).limit(limit)).all()
     open_total = int(open_rows[0][-1]) if open_rows else 0
-    in_channel = (select(*columns, literal("").label("reason"), SwarmMember.invited_at.label("invited_at"))
+    in_channel = (select(*LINE_COLUMNS, literal("").label("reason"), SwarmMember.invited_at.label("invited_at"))
                   .join(SwarmMember, mine).where(_invited_by_someone_else(), SwarmMember.first_reply_at.is_(None)))
     # Asked by DM and not in the channel now (someone who left and is asked again waits too).
     present = exists().where(SwarmMember.swarm_id == Swarm.id, SwarmMember.user_id == user_id,
                              SwarmMember.left_at.is_(None))
     ask = SuggestionOutcome
-    by_dm = (select(*columns, literal("dm"), ask.invited_at)
+    by_dm = (select(*LINE_COLUMNS, literal("dm"), ask.invited_at)
              .join(ask, and_(ask.swarm_id == Swarm.id, ask.user_id == user_id, ask.state == SuggestionState.INVITED))
-             .where(_asked_by_dm(), _live(), ~present))
+             .where(_asked_by_dm(), _live(), Swarm.team_id == team_id, ~present))
     both = union_all(in_channel, by_dm).subquery("waiting")
     waiting = session.execute(select(*(c for c in both.c if c.name != "invited_at"))
                               .order_by(both.c.invited_at.desc(), both.c.id.desc()).limit(limit))
-    own = person_rows(session, period, now=now, user_ids=[user_id])
+    own = person_rows(session, team_id, period, now=now, user_ids=[user_id])
     contributions = own[0] if own else PersonRow(user_id, user_id, False)
-    return MySwarms(user_id, period, [_line(r[:-1]) for r in open_rows], open_total, [_line(r) for r in waiting],
-                    contributions, now)
+    return MySwarms(user_id, period, [swarm_line(r[:-1]) for r in open_rows], open_total,
+                    [swarm_line(r) for r in waiting], contributions, now)
 
-
-def _line(row) -> SwarmLine:
-    swarm_id, channel, number, subject, opened, last, reason = row
-    return SwarmLine(swarm_id, channel or "", number, subject, aware(opened), aware(last), reason)

@@ -1,6 +1,7 @@
-"""The weekly digest to managers: last week's headline figures and top contributors, sent once.
+"""The weekly digest to managers: last week's headline figures and top contributors, sent once per workspace.
 
-Several bot replicas each run the cron job; `claim_run` on the ISO week lets exactly one of them send.
+Each workspace gets its own digest, of its own swarms, sent to its own managers. Several bot replicas each
+run the cron job; `claim_run` on the ISO week and the workspace lets exactly one of them send it.
 The claim is committed before anything is sent, so a crash mid-send loses that week's digest rather
 than sending it twice (managers prefer a missing digest to a duplicate).
 """
@@ -26,6 +27,7 @@ TOP = 5
 
 @dataclass(frozen=True, slots=True)
 class WeeklyDigest:
+    team_id: str  # the workspace it is of, and sent in
     week: str  # ISO week covered, "2026-W10"
     figures: TeamFigures
     top: list[PersonRow]
@@ -38,25 +40,27 @@ def last_week(now: datetime) -> tuple[str, datetime]:
     return f"{year}-W{week:02d}", this_monday - timedelta(microseconds=1)
 
 
-def prepare_digest(sessions: sessionmaker, *, now: datetime | None = None) -> WeeklyDigest | None:
-    """Claim last week's digest and compute it; None when another replica (or an earlier run) has it."""
+def prepare_digest(sessions: sessionmaker, team_id: str, *, now: datetime | None = None) -> WeeklyDigest | None:
+    """Claim the workspace's digest of last week and compute it; None when another replica (or an earlier run)
+    has it."""
     week, as_of = last_week(now or utcnow())
     with sessions.begin() as session:
-        if not claim_run(session, JOB, week):
+        if not claim_run(session, JOB, f"{week} {team_id}"):
             return None
     with sessions() as session:
-        figures = team_figures(session, Period(7), now=as_of)
-        top = [p for p in person_rows(session, Period(7), now=as_of, limit=TOP)
+        figures = team_figures(session, team_id, Period(7), now=as_of)
+        top = [p for p in person_rows(session, team_id, Period(7), now=as_of, limit=TOP)
                if p.resolutions or p.swarms_joined or p.notes]
-    return WeeklyDigest(week, figures, top)
+    return WeeklyDigest(team_id, week, figures, top)
 
 
-def run_weekly_digest(sessions: sessionmaker, recipients: Iterable[str], send: Callable[[str, WeeklyDigest], None],
-                      *, now: datetime | None = None) -> int:
-    """Send last week's digest to each recipient once; returns how many got it (0 if already sent)."""
-    digest = prepare_digest(sessions, now=now)
+def run_weekly_digest(sessions: sessionmaker, team_id: str, recipients: Iterable[str],
+                      send: Callable[[str, WeeklyDigest], None], *, now: datetime | None = None) -> int:
+    """Send the workspace's digest of last week to each of its recipients once; returns how many got it (0 if
+    already sent)."""
+    digest = prepare_digest(sessions, team_id, now=now)
     if digest is None:
-        log.info("weekly digest already claimed; not sending")
+        log.info("weekly digest of %s already claimed; not sending", team_id)
         return 0
     sent = 0
     for user_id in sorted(set(recipients)):

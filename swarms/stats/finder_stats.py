@@ -6,7 +6,8 @@
 - Time to join: the median from asking to joining, for those who joined.
 - Resolutions credited to a suggestion: of the swarms closed in the period with someone credited with
   the resolution, the share where a credited person had been suggested by the finder for that swarm.
-Invitations by hand (`rank` 0) are not the finder's and count in none of these.
+Invitations by hand (`rank` 0) are not the finder's and count in none of these. Every figure is of one
+workspace: the suggestions and resolutions of its own swarms.
 """
 
 from __future__ import annotations
@@ -47,11 +48,13 @@ class FinderFigures:
 
 
 def finder_figures(session: Session, team_id: str, period: Period, *, now: datetime | None = None) -> FinderFigures:
-    """The finder's figures for the period; `team_id`: whose tuned weights are named."""
+    """The finder's figures for the period, of the workspace's swarms; `team_id` also names whose tuned weights."""
     from swarms.experts.finder import weights_in_use
 
     start, end = period.window(now or utcnow())
-    asked = (SuggestionOutcome.rank > 0, SuggestionOutcome.invited_at >= start, SuggestionOutcome.invited_at < end)
+    mine = Swarm.team_id == team_id
+    asked = (SuggestionOutcome.rank > 0, SuggestionOutcome.invited_at >= start, SuggestionOutcome.invited_at < end,
+             exists().where(Swarm.id == SuggestionOutcome.swarm_id, mine))
     answered = session.scalar(select(func.count()).select_from(SuggestionOutcome)
                               .where(*asked, SuggestionOutcome.state.in_(ANSWERED_STATES))) or 0
     # answered_at is set by Join (ask mode); someone added straight into the channel has none: joined at once
@@ -66,7 +69,7 @@ def finder_figures(session: Session, team_id: str, period: Period, *, now: datet
         SuggestionOutcome.swarm_id == SwarmMember.swarm_id, SuggestionOutcome.user_id == SwarmMember.user_id,
         SuggestionOutcome.rank > 0,
     )
-    closed = (Swarm.closed_at >= start, Swarm.closed_at < end)
+    closed = (mine, Swarm.closed_at >= start, Swarm.closed_at < end)
     resolutions = session.scalar(
         select(func.count(func.distinct(SwarmMember.swarm_id))).join(Swarm, Swarm.id == SwarmMember.swarm_id)
         .where(SwarmMember.credited.is_(True), *closed)) or 0

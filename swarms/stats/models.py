@@ -8,6 +8,10 @@ when the day is rolled up. The benchmark showed the need: counting 400k raw note
 Members (joins, credits, load, reply times) have no rollup: with the indexes of migration 0005 their
 figures for a period read a few thousand index entries, and the whole manager view builds in about
 100 ms at 100k swarms on either database (bench/home.py), so a second rollup would buy little.
+
+Every figure is of one workspace (team): the rollup is keyed by it, the swarm indexes the figures start
+from lead with it (migration 0018), and the member indexes carry `swarm_id` so a member's swarm (and so its
+team) is reached without reading the member row.
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ from swarms.models import Case, MemberRole, Note, Swarm, SwarmMember, SwarmStatu
 
 
 class NoteDay(Base):
-    """Notes one person wrote in swarms on one UTC day, and how many fell outside their working hours."""
+    """Notes one person wrote in one workspace's swarms on one UTC day, and how many fell outside their hours."""
 
     __tablename__ = "home_note_days"
 
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the swarms' workspace (Swarm.team_id)
     day: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     notes: Mapped[int] = mapped_column(Integer, default=0)
@@ -34,7 +39,9 @@ class NoteDay(Base):
 
 
 class RollupState(Base):
-    """How far the rollup goes: notes before `complete_until` are in it (today's row up to that moment)."""
+    """How far the rollup goes: notes before `complete_until` are in it (today's row up to that moment).
+
+    One row for every workspace: a run rolls up the notes of all of them, each day's rows keyed by team."""
 
     __tablename__ = "home_rollup_state"
 
@@ -45,13 +52,14 @@ class RollupState(Base):
 
 
 HOME_INDEXES = (
-    Index("ix_swarms_case_closed_at_opened_at", Swarm.case_closed_at, Swarm.opened_at),  # 0005: covering
     Index("ix_swarms_status_last_activity_at", Swarm.status, Swarm.last_activity_at),
-    Index("ix_swarms_case_system_case_key", Swarm.case_system, Swarm.case_key),
-    # Covering: the per-person figures of a period read these columns only, never the rows.
+    # With the workspace (0018): whether a case was swarmed here, or elsewhere, is answered from the index.
+    Index("ix_swarms_case_system_case_key", Swarm.case_system, Swarm.case_key, Swarm.team_id),
+    # Covering: the per-person figures of a period read these columns only, never the rows; `swarm_id`
+    # (0018) reaches the member's swarm, and so its workspace, from the index.
     Index("ix_swarm_members_invited_at", SwarmMember.invited_at, SwarmMember.user_id, SwarmMember.first_reply_at,
-          SwarmMember.role, SwarmMember.invited_by),
-    Index("ix_swarm_members_joined_at", SwarmMember.joined_at, SwarmMember.user_id),
+          SwarmMember.role, SwarmMember.invited_by, SwarmMember.swarm_id),
+    Index("ix_swarm_members_joined_at", SwarmMember.joined_at, SwarmMember.user_id, SwarmMember.swarm_id),
     Index("ix_notes_created_at_user_id", Note.created_at, Note.user_id, Note.deleted_at),
     # Partial: only deletions (few) are indexed, so the planner never walks it to find live notes.
     Index("ix_notes_deleted_at", Note.deleted_at, sqlite_where=Note.deleted_at.is_not(None),
@@ -64,9 +72,7 @@ HOME_INDEXES = (
 # invitations of one person in a period, for the median reply time of the people shown.
 HOME_INDEXES_0005 = (
     Index("ix_swarm_members_user_id_invited_at", SwarmMember.user_id, SwarmMember.invited_at,
-          SwarmMember.first_reply_at, SwarmMember.role, SwarmMember.invited_by),
-    Index("ix_swarms_open_id", Swarm.id, Swarm.last_activity_at, Swarm.opened_at,
-          sqlite_where=Swarm.status == SwarmStatus.OPEN, postgresql_where=Swarm.status == SwarmStatus.OPEN),
+          SwarmMember.first_reply_at, SwarmMember.role, SwarmMember.invited_by, SwarmMember.swarm_id),
     Index("ix_swarm_members_credited", SwarmMember.swarm_id, SwarmMember.user_id, SwarmMember.credited,
           sqlite_where=SwarmMember.credited, postgresql_where=SwarmMember.credited),
     Index("ix_swarm_members_present", SwarmMember.swarm_id, SwarmMember.user_id, SwarmMember.left_at,
@@ -74,6 +80,17 @@ HOME_INDEXES_0005 = (
     Index("ix_swarm_members_expert_joined", SwarmMember.swarm_id, SwarmMember.role, SwarmMember.joined_at,
           sqlite_where=(SwarmMember.role == MemberRole.EXPERT) & SwarmMember.joined_at.is_not(None),
           postgresql_where=(SwarmMember.role == MemberRole.EXPERT) & SwarmMember.joined_at.is_not(None)),
+)
+
+# Migration 0018: the team's figures start from its own swarms, so the swarm indexes they read lead with the
+# workspace: a period of one workspace is one range, and another workspace's swarms are never read.
+HOME_INDEXES_0018 = (
+    Index("ix_swarms_team_id_opened_at", Swarm.team_id, Swarm.opened_at, Swarm.status),
+    Index("ix_swarms_team_id_closed_at", Swarm.team_id, Swarm.closed_at),
+    # Covering: the median time to close reads both timestamps of every case closed in the period.
+    Index("ix_swarms_team_id_case_closed_at", Swarm.team_id, Swarm.case_closed_at, Swarm.opened_at),
+    Index("ix_swarms_team_id_open", Swarm.team_id, Swarm.id, Swarm.last_activity_at, Swarm.opened_at,
+          sqlite_where=Swarm.status == SwarmStatus.OPEN, postgresql_where=Swarm.status == SwarmStatus.OPEN),
 )
 
 # Migration 0006: invitations asked by DM live in the expert finder's outcomes until the expert joins; the

@@ -1,7 +1,8 @@
-"""Notes per person for a period: the daily rollup for finished days, raw notes for the rest.
+"""Notes per person of one workspace for a period: the daily rollup for finished days, raw notes for the rest.
 
-`refresh_note_days` (a scheduled job, and the benchmark's seeding) recomputes whole days from the notes,
-so running it twice, or on two replicas, gives the same rows; the state row is locked while it runs.
+`refresh_note_days` (a scheduled job, and the benchmark's seeding) recomputes whole days from the notes of
+every workspace, each row keyed by its swarm's team, so running it twice, or on two replicas, gives the
+same rows; the one state row is locked while it runs.
 """
 
 from __future__ import annotations
@@ -9,11 +10,25 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import CTE, ColumnElement, case, delete, func, insert, literal, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
 
 from swarms.knowledge.marks import NOTICE_SOURCE
-from swarms.models import Note, SlackUser
+from swarms.models import Note, SlackUser, Swarm
 from swarms.stats.models import NoteDay, RollupState
 from swarms.stats.sql import at, aware, local_hour, local_weekday, utc_day
 from swarms.upsert import insert_or_skip
@@ -51,38 +66,45 @@ def people_only() -> list[ColumnElement]:
     return [Note.user_id != "", Note.source != NOTICE_SOURCE]
 
 
-def _raw_notes(session: Session, lo: datetime, hi: datetime, now: datetime, hours, user_ids, *, by_day: bool):
-    day = [utc_day(Note.created_at).label("day")] if by_day else []
-    query = (select(*day, Note.user_id.label("user_id"), func.count().label("notes"),
+def _raw_notes(session: Session, lo: datetime, hi: datetime, now: datetime, hours, *, team_id: str | None,
+               user_ids: list[str] | None = None):
+    """(user_id, notes, outside) of one workspace's swarms; with `team_id` None, (team_id, day, user_id, ...) of all."""
+    by_day = [Swarm.team_id.label("team_id"), utc_day(Note.created_at).label("day")] if team_id is None else []
+    query = (select(*by_day, Note.user_id.label("user_id"), func.count().label("notes"),
                     func.sum(outside_hours(Note.created_at, tz_offsets(session, now), hours)).label("outside"))
+             .join(Swarm, Swarm.id == Note.swarm_id)
              .outerjoin(SlackUser, SlackUser.id == Note.user_id)
              .where(Note.created_at >= at(lo), Note.created_at < at(hi), Note.deleted_at.is_(None), *people_only()))
+    if team_id is not None:
+        query = query.where(Swarm.team_id == team_id)
     if user_ids is not None:
         query = query.where(Note.user_id.in_(user_ids))
-    return query.group_by(*day, Note.user_id)
+    return query.group_by(*by_day, Note.user_id)
 
 
-def notes_by_person(session: Session, start: datetime, end: datetime, *, now: datetime, hours,
+def notes_by_person(session: Session, team_id: str, start: datetime, end: datetime, *, now: datetime, hours,
                     user_ids: list[str] | None = None) -> CTE:
-    """(user_id, notes, outside) for [start, end); `start` on a UTC midnight lets the rollup answer."""
+    """(user_id, notes, outside) in `team_id`'s swarms for [start, end); `start` on a UTC midnight lets the
+    rollup answer."""
     complete = session.scalar(select(RollupState.complete_until).where(RollupState.name == STATE))
     split = min(max(complete, start), end) if complete and start == midnight(start) else start
     parts = []
     if split > start:
         rolled = select(NoteDay.user_id, NoteDay.notes, NoteDay.outside).where(
-            NoteDay.day >= at(start), NoteDay.day < at(split))
+            NoteDay.team_id == team_id, NoteDay.day >= at(start), NoteDay.day < at(split))
         if user_ids is not None:
             rolled = rolled.where(NoteDay.user_id.in_(user_ids))
         parts.append(rolled)
     if end > split:
-        parts.append(_raw_notes(session, split, end, now, hours, user_ids, by_day=False))
+        parts.append(_raw_notes(session, split, end, now, hours, team_id=team_id, user_ids=user_ids))
     both = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
     return (select(both.c.user_id, func.sum(both.c.notes).label("notes"), func.sum(both.c.outside).label("outside"))
             .group_by(both.c.user_id).cte("person_notes"))
 
 
 def refresh_note_days(session: Session, *, now: datetime, hours) -> int:
-    """Roll up notes up to `now` (today's row is partial), redoing days that changed; returns ranges redone.
+    """Roll up every workspace's notes up to `now` (today's row is partial), redoing days that changed;
+    returns ranges redone.
 
     Every run redoes the days from the last run's day on, so reading the rollup up to `complete_until`
     and the raw notes after it gives exact figures with only minutes of raw notes to count.
@@ -98,13 +120,29 @@ def refresh_note_days(session: Session, *, now: datetime, hours) -> int:
         ranges += [(day, day + DAY) for day in _changed_days(session, state) if day < midnight(state.complete_until)]
     for lo, hi in ranges:
         session.execute(delete(NoteDay).where(NoteDay.day >= at(lo), NoteDay.day < at(hi)))
-        rows = _raw_notes(session, lo, hi, now, hours, None, by_day=True)
-        session.execute(insert(NoteDay).from_select(["day", "user_id", "notes", "outside"], rows))
+        rows = _raw_notes(session, lo, hi, now, hours, team_id=None)
+        session.execute(insert(NoteDay).from_select(["team_id", "day", "user_id", "notes", "outside"], rows))
     state.complete_until = now
     state.max_note_id = session.scalar(select(func.max(Note.id))) or 0
     state.checked_at = now
     session.flush()
     return len(ranges)
+
+
+def adopt_note_days(session: Session, team_id: str) -> None:
+    """Rows rolled up from swarms of no workspace ('') become `team_id`'s, as those swarms do when it claims
+    the database; a day both have is summed (it is what rolling it up again would give)."""
+    if not team_id:
+        return
+    unclaimed = aliased(NoteDay)
+    same = and_(unclaimed.team_id == "", unclaimed.day == NoteDay.day, unclaimed.user_id == NoteDay.user_id)
+    session.execute(update(NoteDay).where(NoteDay.team_id == team_id, exists().where(same)).values(
+        notes=NoteDay.notes + select(unclaimed.notes).where(same).scalar_subquery(),
+        outside=NoteDay.outside + select(unclaimed.outside).where(same).scalar_subquery()))
+    claimed = aliased(NoteDay)
+    session.execute(delete(NoteDay).where(NoteDay.team_id == "", exists().where(
+        claimed.team_id == team_id, claimed.day == NoteDay.day, claimed.user_id == NoteDay.user_id)))
+    session.execute(update(NoteDay).where(NoteDay.team_id == "").values(team_id=team_id))
 
 
 def _changed_days(session: Session, state: RollupState) -> list[datetime]:

@@ -146,7 +146,7 @@ def test_closing_from_the_card_posts_in_the_thread_drafts_there_counts_in_the_st
     assert [m["ts"] for m in app.workspace.messages(support)] == [card_ts]  # nothing else in the team channel
     with sessions() as session:
         draft = session.scalar(select(KnowledgeDraft))
-        figures = team_figures(session, Period(7))
+        figures = team_figures(session, swarm.team_id, Period(7))
     assert draft is not None and draft.message_ts in [m["ts"] for m in app.workspace.replies(support, card_ts)]
     assert "Install firmware 3.2.1" in str(app.workspace.message(support, draft.message_ts)["blocks"])
     assert (figures.swarms_opened, figures.swarms_closed) == (1, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -27,6 +28,8 @@ def _closed_case(number: str, created: datetime, after: timedelta) -> Case:
 
 
 def test_the_local_store_compares_swarmed_and_other_closed_cases_of_the_period(sessions):
+    """Given the store's closed cases, three swarmed here and one only in another workspace, that one is in
+    neither group: it was swarmed, just not by this workspace."""
     at = datetime(2026, 11, 10, 9, tzinfo=UTC)
     with sessions.begin() as session:
         session.add_all([
@@ -35,11 +38,12 @@ def test_the_local_store_compares_swarmed_and_other_closed_cases_of_the_period(s
             _closed_case("N1", at, timedelta(hours=2)), _closed_case("N2", at, 3 * DAY),
             _closed_case("N3", at, 4 * DAY), _closed_case("N4", at, 6 * DAY),
             _closed_case("OLD", at - 60 * DAY, DAY),  # closed before the period
+            _closed_case("E1", at, timedelta(hours=1)),  # swarmed in another workspace only
         ])
         session.add_all(Swarm(case_system="local", case_key=n, case_number=n, opened_by="U1",
                               status=SwarmStatus.CLOSED) for n in ("S1", "S2", "S3"))
 
-    comparison = LocalCaseSystem(sessions).closed_case_outcomes(START, END, ["S1", "S2", "S3"])
+    comparison = LocalCaseSystem(sessions).closed_case_outcomes(START, END, ["S1", "S2", "S3"], ["E1"])
 
     assert (comparison.swarmed.closed, comparison.swarmed.same_day) == (3, 2)
     assert comparison.swarmed.median_close_s == 5 * 3600
@@ -65,7 +69,7 @@ def test_salesforce_answers_with_soql_aggregates_and_the_difference_is_the_non_s
                                                               ("2026-11-02", "2026-11-04", 2)]))
     swarmed_id = "5005g00000AbCdEAAA"
 
-    comparison = salesforce.closed_case_outcomes(START, END, [swarmed_id, "not-an-id'"])
+    comparison = salesforce.closed_case_outcomes(START, END, [swarmed_id, "not-an-id'"], [])
 
     everyone, swarmed = (_soql(call) for call in http.calls if "/query" in call.request.url)
     assert "GROUP BY DAY_ONLY(CreatedDate), DAY_ONLY(ClosedDate)" in everyone
@@ -74,6 +78,21 @@ def test_salesforce_answers_with_soql_aggregates_and_the_difference_is_the_non_s
     assert (comparison.swarmed.closed, comparison.swarmed.same_day) == (8, 6)
     assert (comparison.not_swarmed.closed, comparison.not_swarmed.same_day) == (72, 24)
     assert comparison.not_swarmed.median_close_s == 2 * 86400 and comparison.day_granular
+
+
+def test_salesforce_leaves_the_cases_another_workspace_swarmed_out_of_the_non_swarmed(http, salesforce):
+    for rows in ([("2026-11-02", "2026-11-02", 30), ("2026-11-02", "2026-11-04", 50)],  # every closed case
+                 [("2026-11-02", "2026-11-02", 6), ("2026-11-02", "2026-11-04", 2)],  # swarmed here
+                 [("2026-11-02", "2026-11-02", 4)]):  # swarmed in another workspace only
+        http.add(responses.GET, f"{DATA}/query", json=_aggregate(rows))
+    ours, theirs = "5005g00000AbCdEAAA", "5005g00000XyZzYAAA"
+
+    comparison = salesforce.closed_case_outcomes(START, END, [ours], [theirs, ours])
+
+    asked = [_soql(call) for call in http.calls if "/query" in call.request.url]
+    assert f"Id IN ('{theirs}')" in asked[2]  # a case swarmed in both is this workspace's
+    assert (comparison.swarmed.closed, comparison.swarmed.same_day) == (8, 6)
+    assert (comparison.not_swarmed.closed, comparison.not_swarmed.same_day) == (68, 20)
 
 
 def test_zendesk_answers_with_search_counts_and_the_swarmed_tickets_metric_sets():
@@ -89,7 +108,7 @@ def test_zendesk_answers_with_search_counts_and_the_swarmed_tickets_metric_sets(
             "tickets": [{"id": 35436}],
             "metric_sets": [{"ticket_id": 35436, "created_at": "2026-11-02T08:00:00Z",
                              "solved_at": "2026-11-02T11:00:00Z"}]})
-        comparison = zendesk.closed_case_outcomes(START, datetime(2026, 11, 4, tzinfo=UTC), ["35436"])
+        comparison = zendesk.closed_case_outcomes(START, datetime(2026, 11, 4, tzinfo=UTC), ["35436"], [])
         asked = [parse_qs(urlsplit(c.request.url).query) for c in http.calls]
     assert sum("query" in q for q in asked) == 1 + 3  # the period's total, then one same-day count a day
     assert asked[-1]["ids"] == ["35436"] and asked[-1]["include"] == ["metric_sets"]
@@ -97,11 +116,34 @@ def test_zendesk_answers_with_search_counts_and_the_swarmed_tickets_metric_sets(
     assert comparison.not_swarmed == OutcomeGroup(39, 11, None)  # Zendesk's counts carry no times
 
 
+def test_zendesk_leaves_the_tickets_another_workspace_swarmed_out_of_the_non_swarmed():
+    zendesk = ZendeskCaseSystem(ZendeskConfig(base_url="https://example.zendesk.com", email="b@x.com", api_token="t"))
+    counts = {"type:ticket solved>=2026-11-01 solved<=2026-11-03": 40}
+    metrics = {"35436": ("2026-11-02T08:00:00Z", "2026-11-02T11:00:00Z"),  # swarmed here
+               "35437": ("2026-11-01T08:00:00Z", "2026-11-03T08:00:00Z")}  # swarmed in another workspace only
+    with responses.RequestsMock() as http:
+        def count(request):
+            return 200, {}, f'{{"count": {counts.get(parse_qs(urlsplit(request.url).query)["query"][0], 4)}}}'
+
+        def show_many(request):
+            ids = parse_qs(urlsplit(request.url).query)["ids"][0].split(",")
+            sets = [{"ticket_id": int(i), "created_at": metrics[i][0], "solved_at": metrics[i][1]} for i in ids]
+            return 200, {}, json.dumps({"metric_sets": sets})
+
+        http.add_callback(responses.GET, "https://example.zendesk.com/api/v2/search/count.json", callback=count)
+        http.add_callback(responses.GET, "https://example.zendesk.com/api/v2/tickets/show_many.json",
+                          callback=show_many)
+        comparison = zendesk.closed_case_outcomes(START, datetime(2026, 11, 4, tzinfo=UTC), ["35436"],
+                                                  ["35437", "35436"])
+    assert comparison.swarmed == OutcomeGroup(1, 1, 3 * 3600.0)
+    assert comparison.not_swarmed == OutcomeGroup(38, 11, None)  # 40 solved, less ours and theirs (not same day)
+
+
 def test_a_comparison_is_kept_for_a_while_and_a_case_system_that_is_down_is_asked_again(sessions):
     class Counting:
         name, calls, down = "local", 0, False
 
-        def closed_case_outcomes(self, start, end, keys):
+        def closed_case_outcomes(self, start, end, keys, elsewhere):
             self.calls += 1
             if self.down:
                 raise CaseSystemUnavailable("Salesforce answered 503")
@@ -110,12 +152,12 @@ def test_a_comparison_is_kept_for_a_while_and_a_case_system_that_is_down_is_aske
     clock = [0.0]
     keeper, cases = OutcomesKeeper(ttl=600, clock=lambda: clock[0]), Counting()
     cases.down = True
-    assert keeper.compare(sessions, cases, START, END, 30).unavailable == "Salesforce answered 503"
+    assert keeper.compare(sessions, cases, "T0ACME0001", START, END, 30).unavailable == "Salesforce answered 503"
     cases.down = False
-    assert keeper.compare(sessions, cases, START, END, 30).comparison is not None
-    keeper.compare(sessions, cases, START, END, 30)
+    assert keeper.compare(sessions, cases, "T0ACME0001", START, END, 30).comparison is not None
+    keeper.compare(sessions, cases, "T0ACME0001", START, END, 30)
     clock[0] = 601
-    keeper.compare(sessions, cases, START, END, 30)
+    keeper.compare(sessions, cases, "T0ACME0001", START, END, 30)
     assert cases.calls == 3
 
 
@@ -141,8 +183,8 @@ def test_a_manager_opening_home_sees_swarmed_against_other_cases_and_an_agent_do
     with sessions.begin() as session:
         session.add_all([_closed_case("S9", now - DAY, timedelta(hours=1)),
                          _closed_case("N9", now - 3 * DAY, 2 * DAY)])
-        session.add(Swarm(case_system="local", case_key="S9", case_number="S9", opened_by="U1",
-                          status=SwarmStatus.CLOSED))
+        session.add(Swarm(team_id=swarm_app.workspace.team_id, case_system="local", case_key="S9", case_number="S9",
+                          opened_by="U1", status=SwarmStatus.CLOSED))
     people = swarm_app.people
     swarm_app.driver.user_opens_home(people.manager)
     swarm_app.driver.user_opens_home(people.agent)

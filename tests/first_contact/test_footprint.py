@@ -46,7 +46,7 @@ def test_starting_the_app_loads_neither_numpy_nor_the_korean_analyser_nor_the_re
 
 def test_without_matplotlib_the_stats_export_sends_the_weekly_figures_as_csv(swarm_app, monkeypatch):  # noqa: F811
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as in a core install
-    files = export_files(swarm_app.services, 30, "en")
+    files = export_files(swarm_app.services.sessions, swarm_app.workspace.team_id, 30, "en")
     assert [f["filename"] for f in files] == ["swarm-contributions-30d.csv", "swarm-weekly-30d.csv"]
     weekly = files[1]["content"].decode("utf-8-sig").splitlines()
     assert weekly[0] == "week_start,swarms_opened,cases_closed,same_day_resolution_share"
@@ -54,7 +54,7 @@ def test_without_matplotlib_the_stats_export_sends_the_weekly_figures_as_csv(swa
 
 
 def test_with_matplotlib_the_export_carries_the_chart(swarm_app):  # noqa: F811
-    files = export_files(swarm_app.services, 30, "en")
+    files = export_files(swarm_app.services.sessions, swarm_app.workspace.team_id, 30, "en")
     assert files[1]["filename"] == "swarm-weekly-30d.png" and files[1]["content"][:4] == b"\x89PNG"
 
 

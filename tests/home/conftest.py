@@ -14,6 +14,7 @@ from swarms.knowledge.marks import NOTICE_SOURCE
 from swarms.models import Case, MemberRole, Note, SlackUser, Swarm, SwarmMember, SwarmStatus
 
 NOW = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)  # a Wednesday, noon UTC
+TEAM = "T0HOME0001"  # the workspace the swarms are opened in, unless a test says another
 
 
 def ago(**delta) -> datetime:
@@ -25,6 +26,7 @@ class World:
     """Writes rows the way the app would have, with times the test picks."""
 
     session: Session
+    team_id: str = TEAM
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def person(self, user_id: str, name: str = "", *, tz: str = "", deleted: bool = False, bot: bool = False,
@@ -36,14 +38,17 @@ class World:
 
     def swarm(self, *, opened: datetime, owner: str = "UOWNER", status: str | None = None,
               closed: datetime | None = None, case_closed: datetime | None = None,
-              last_activity: datetime | None = None, number: str | None = None) -> Swarm:
-        """Open, or closed when given a close time (as closing a swarm writes both)."""
+              last_activity: datetime | None = None, number: str | None = None, team: str | None = None,
+              thread_ts: str | None = None) -> Swarm:
+        """Open, or closed when given a close time (as closing a swarm writes both); in this world's workspace
+        unless `team` says another; a thread swarm when given its thread."""
         n = next(self._ids)
         status = status or (SwarmStatus.CLOSED if closed or case_closed else SwarmStatus.OPEN)
         number = number or f"{1000 + n}"
-        swarm = Swarm(case_system="local", case_key=number, case_number=number, case_subject=f"Case {number}",
-                      status=status, channel_id=f"C{n:05d}", channel_name=f"swarm-{number}", opened_by=owner,
-                      opened_at=opened, last_activity_at=last_activity or opened, closed_at=closed,
+        swarm = Swarm(team_id=self.team_id if team is None else team, case_system="local", case_key=number,
+                      case_number=number, case_subject=f"Case {number}", status=status, channel_id=f"C{n:05d}",
+                      mode="thread" if thread_ts else "channel", thread_ts=thread_ts, card_ts=thread_ts,
+                      channel_name=f"swarm-{number}", opened_by=owner, opened_at=opened, last_activity_at=last_activity or opened, closed_at=closed,
                       case_closed_at=case_closed)
         self.session.add(swarm)
         self.session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -16,11 +17,11 @@ from swarms.stats.contributions import (
     Period,
     PersonRow,
     SilentExpert,
-    SwarmLine,
     TeamFigures,
     WeekPoint,
 )
 from swarms.stats.export import people_csv, weekly_chart_png
+from swarms.stats.home_open import OpenSwarms, SwarmLine
 from tests.home.conftest import NOW, ago
 
 
@@ -97,6 +98,23 @@ def test_an_empty_home_says_so():
     empty = MySwarms("UME", Period(30), [], 0, [], PersonRow("UME", "UME", False), NOW)
     text = home_as_text(build_home(HomeModel("en", empty)))
     assert "You are in no open swarm." in text and "No invitation is waiting for you." in text
+
+
+def test_a_thread_swarm_links_to_its_thread_in_every_list_and_a_channel_swarm_to_its_channel():
+    """Given a thread-mode swarm and a channel one in my swarms, the stalled list and the team's open list, each
+    thread line links to the thread (its permalink), each channel line names the channel."""
+    thread = replace(line(1), channel_id="C0SUPPORT1", thread_ts="1700000000.000100", members=3)
+    channel = replace(line(2), members=2)
+    own = replace(mine(0), open=[thread, channel], open_total=2)
+    model = HomeModel("en", own, replace(team(), stalled=[thread], stalled_total=1), can_download=True,
+                      team_open=OpenSwarms([thread, channel], 2), workspace_url="https://acme.slack.com/")
+    view = texts(build_home(model))
+    link = "<https://acme.slack.com/archives/C0SUPPORT1/p1700000000000100|a thread> in <#C0SUPPORT1>"
+    assert view.count(link) == 3 and view.count("<#C000002>") == 2
+    korean = texts(build_home(replace(model, lang="ko")))
+    assert "<#C0SUPPORT1>의 <https://acme.slack.com/archives/C0SUPPORT1/p1700000000000100|스레드>" in korean
+    unknown = texts(build_home(replace(model, workspace_url="")))  # Slack could not say the workspace's URL
+    assert "archives" not in unknown and unknown.count("<#C0SUPPORT1>") == 3
 
 
 @pytest.mark.parametrize("value", ['{"days": 14}', '{"days": "30", "user": "U1"}', "[30]", "30", "", None,

@@ -9,7 +9,7 @@ from bot.jobs.scheduled import DIGEST_JOB, ROLLUP_JOB, plan_home_jobs
 from swarms.db import make_session_factory
 from swarms.jobs.scheduling import make_scheduler
 from swarms.stats.digest import last_week, run_weekly_digest
-from tests.home.conftest import NOW, World, ago
+from tests.home.conftest import NOW, TEAM, World, ago
 
 
 def seed(sessions) -> None:
@@ -36,10 +36,10 @@ def test_two_replicas_send_the_digest_once(engine):
     def send(user_id, digest):
         sent.append((user_id, digest.week, digest.figures.swarms_opened, [p.user_id for p in digest.top]))
 
-    counts = [run_weekly_digest(sessions, ["UMGR1", "UMGR2", "UMGR1"], send, now=NOW) for sessions in replicas]
+    counts = [run_weekly_digest(sessions, TEAM, ["UMGR1", "UMGR2", "UMGR1"], send, now=NOW) for sessions in replicas]
     assert sorted(counts) == [0, 2]
     assert sent == [("UMGR1", "2026-W10", 1, ["UKIM", "UOWNER"]), ("UMGR2", "2026-W10", 1, ["UKIM", "UOWNER"])]
-    assert run_weekly_digest(replicas[0], ["UMGR1"], send, now=NOW + timedelta(days=7)) == 1  # next week is new
+    assert run_weekly_digest(replicas[0], TEAM, ["UMGR1"], send, now=NOW + timedelta(days=7)) == 1  # next week is new
 
 
 def test_one_failing_recipient_does_not_cost_the_others_their_digest(sessions):
@@ -50,7 +50,7 @@ def test_one_failing_recipient_does_not_cost_the_others_their_digest(sessions):
             raise RuntimeError("channel_not_found")
         got.append(user_id)
 
-    assert run_weekly_digest(sessions, ["UBROKEN", "UOK"], send, now=NOW) == 1
+    assert run_weekly_digest(sessions, TEAM, ["UBROKEN", "UOK"], send, now=NOW) == 1
     assert got == ["UOK"]
 
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 from bot.views.home import HomeModel, build_home, home_as_text
 from swarms.experts.models import InviteMode, SuggestionState
 from swarms.models import MemberRole, SwarmStatus
-from swarms.stats.contributions import MySwarms, Period, PersonRow, SwarmLine, my_swarms, silent_experts
+from swarms.stats.contributions import MySwarms, Period, PersonRow, my_swarms, silent_experts
+from swarms.stats.home_open import SwarmLine
 from tests.e2e.conftest import swarm_app  # noqa: F401  (the end-to-end harness's fixture)
 from tests.experts.conftest import NOW as DIRECTORY_NOW
 from tests.experts.conftest import standin_directory
-from tests.home.conftest import NOW, ago
+from tests.home.conftest import NOW, TEAM, ago
 
 
 def waiting(world, user_id: str) -> list[tuple[int, str]]:
-    return [(line.swarm_id, line.reason) for line in my_swarms(world.session, user_id, Period(7), now=NOW).invitations]
+    return [(line.swarm_id, line.reason)
+            for line in my_swarms(world.session, TEAM, user_id, Period(7), now=NOW).invitations]
 
 
 def test_an_invitation_asked_by_dm_waits_for_the_experts_answer(world):
@@ -70,7 +72,7 @@ def test_experts_asked_by_dm_who_never_answered_are_silent(world):
     world.asked(swarm, "UJOIN", at=ago(days=1), state=SuggestionState.JOINED)
     world.member(swarm, "UJOIN", invited=ago(days=1), joined=ago(days=1), replied=ago(hours=20))
     world.asked(world.swarm(opened=ago(days=30)), "UIGN", at=ago(days=30), state=SuggestionState.IGNORED)  # before
-    silent = silent_experts(world.session, Period(7), now=NOW)
+    silent = silent_experts(world.session, TEAM, Period(7), now=NOW)
     assert [(s.user_id, s.unanswered) for s in silent] == [("UIGN", 1), ("ULATE", 1)]
     assert silent[0].name == "Ignored Expert" and silent[0].last_invited_at == ago(days=2)
 
@@ -84,7 +86,7 @@ def test_an_expert_with_a_member_row_and_an_outcome_is_counted_once(world):
     other = world.swarm(opened=ago(days=1))
     world.asked(other, "UDM", at=ago(days=1), state=SuggestionState.IGNORED)  # never joined this one
     world.member(other, "UAGENT", role=MemberRole.AGENT, invited=ago(days=1))
-    silent = silent_experts(world.session, Period(7), now=NOW)
+    silent = silent_experts(world.session, TEAM, Period(7), now=NOW)
     assert [(s.user_id, s.unanswered) for s in silent] == [("UDM", 2), ("UADD", 1)]
     assert silent[0].last_invited_at == ago(days=1)
 

@@ -12,10 +12,11 @@ from swarms.stats.contributions import Period
 from swarms.stats.finder_stats import finder_figures
 
 NOW = datetime(2025, 3, 4, 10, tzinfo=UTC)
+TEAM = "T0FINDER01"
 
 
 def _swarm(session, number: str, *, closed: bool) -> int:
-    swarm = Swarm(case_system="local", case_key=number, case_number=number, case_subject="Inverter E-21",
+    swarm = Swarm(team_id=TEAM, case_system="local", case_key=number, case_number=number, case_subject="Inverter E-21",
                   status=SwarmStatus.CLOSED if closed else SwarmStatus.OPEN, opened_by="U0AGENT",
                   opened_at=NOW - timedelta(days=2), closed_at=NOW - timedelta(days=1) if closed else None,
                   channel_name=f"swarm-{number}")
@@ -46,7 +47,7 @@ def test_the_finders_figures_count_only_its_own_suggestions(sessions):
         session.add_all([SwarmMember(swarm_id=first, user_id="U0FW", credited=True),
                          SwarmMember(swarm_id=second, user_id="U0HAND", credited=True)])
     with sessions() as session:
-        figures = finder_figures(session, "", Period(7), now=NOW)
+        figures = finder_figures(session, TEAM, Period(7), now=NOW)
     assert (figures.asked, figures.joined, figures.median_join_s) == (4, 3, 20 * 60)
     assert (figures.resolutions, figures.by_suggested, figures.suggested_rate) == (2, 1, 0.5)
     assert figures.weights_version == 0
@@ -59,6 +60,6 @@ def test_the_finders_figures_count_only_its_own_suggestions(sessions):
 
 def test_an_empty_period_says_nothing_was_asked_yet(sessions):
     with sessions() as session:
-        figures = finder_figures(session, "", Period(7), now=NOW)
+        figures = finder_figures(session, TEAM, Period(7), now=NOW)
     text = home_as_text({"type": "home", "blocks": finder_blocks(figures, "en")})
     assert "No suggested expert was asked in this period yet." in text

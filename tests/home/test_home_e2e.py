@@ -16,12 +16,13 @@ from tests.home.conftest import World
 DAY = 86400
 
 
-def seed_activity(sessions, people) -> None:
+def seed_activity(app, sessions) -> None:
+    """A week of one workspace's swarming (the stand-in's): an open swarm, a closed one, their members and notes."""
     from datetime import timedelta
 
-    now = utcnow()
+    now, people = utcnow(), app.people
     with sessions.begin() as session:
-        world = World(session)
+        world = World(session, app.workspace.team_id)
         world.person(people.expert, "김지우", tz="Asia/Seoul", locale="ko-KR")
         world.person("U0GONE0001", "Gone Person", deleted=True)
         swarm = world.swarm(opened=now - timedelta(days=2), owner=people.agent, last_activity=now - timedelta(hours=1))
@@ -44,7 +45,7 @@ def home_text(app, user: str) -> str:
 
 def test_a_manager_opening_home_sees_team_figures_and_an_agent_only_their_own(swarm_app, sessions):  # noqa: F811
     people = swarm_app.people
-    seed_activity(sessions, people)
+    seed_activity(swarm_app, sessions)
     swarm_app.driver.user_opens_home(people.manager)
     swarm_app.driver.user_opens_home(people.agent)
     swarm_app.settle()
@@ -58,7 +59,7 @@ def test_a_manager_opening_home_sees_team_figures_and_an_agent_only_their_own(sw
 
 
 def test_a_korean_expert_reads_home_in_korean(swarm_app, sessions):  # noqa: F811
-    seed_activity(sessions, swarm_app.people)
+    seed_activity(swarm_app, sessions)
     swarm_app.driver.user_opens_home(swarm_app.people.expert)
     swarm_app.settle()
     assert "내 스웜" in home_text(swarm_app, swarm_app.people.expert)
@@ -66,7 +67,7 @@ def test_a_korean_expert_reads_home_in_korean(swarm_app, sessions):  # noqa: F81
 
 def test_a_non_manager_never_gets_team_figures_even_with_forged_actions(swarm_app, sessions):  # noqa: F811
     people = swarm_app.people
-    seed_activity(sessions, people)
+    seed_activity(swarm_app, sessions)
     swarm_app.driver.user_opens_home(people.outsider)
     swarm_app.settle()
     view_id = swarm_app.workspace.home_view(people.outsider)["id"]
@@ -95,7 +96,7 @@ def test_a_forged_period_falls_back_to_the_default(swarm_app):  # noqa: F811
 
 def test_download_sends_the_csv_and_the_chart_to_the_managers_dm(swarm_app, sessions):  # noqa: F811
     people = swarm_app.people
-    seed_activity(sessions, people)
+    seed_activity(swarm_app, sessions)
     swarm_app.driver.user_opens_home(people.manager)
     swarm_app.settle()
     view_id = swarm_app.workspace.home_view(people.manager)["id"]
@@ -114,7 +115,7 @@ def test_download_sends_the_csv_and_the_chart_to_the_managers_dm(swarm_app, sess
 
 def test_swarm_stats_export_is_for_managers_only(swarm_app, sessions):  # noqa: F811
     people = swarm_app.people
-    seed_activity(sessions, people)
+    seed_activity(swarm_app, sessions)
     result = swarm_app.swarm("stats export", user=people.outsider)
     assert result.acked_in_time
     assert any("Only managers" in text for text in swarm_app.answers(people.outsider))

@@ -23,20 +23,20 @@ from swarms.stats.contributions import (
 )
 from swarms.stats.models import NoteDay
 from swarms.stats.rollup import refresh_note_days
-from tests.home.conftest import NOW, ago
+from tests.home.conftest import NOW, TEAM, ago
 
 HOUR = 3600.0
 
 
 def test_an_empty_workspace_has_zeros_and_no_medians(world):
-    stats = manager_stats(world.session, Period(30), now=NOW)
+    stats = manager_stats(world.session, TEAM, Period(30), now=NOW)
     figures = stats.figures
     assert (figures.swarms_opened, figures.swarms_closed, figures.cases_closed) == (0, 0, 0)
     assert figures.median_open_to_close_s is None and figures.same_day_rate is None
     assert figures.swarmed_share is None
     assert stats.people == [] and stats.people_total == 0 and stats.top == []
     assert stats.silent_experts == [] and stats.stalled == [] and stats.stalled_total == 0
-    mine = my_swarms(world.session, "UANY", Period(7), now=NOW)
+    mine = my_swarms(world.session, TEAM, "UANY", Period(7), now=NOW)
     assert mine.open == [] and mine.invitations == [] and mine.contributions.notes == 0
 
 
@@ -51,7 +51,7 @@ def test_periods_count_what_happened_inside_them(world):
     world.swarm(opened=ago(days=20), status=SwarmStatus.CLOSED, closed=ago(days=10))
     world.swarm(opened=ago(days=80), status=SwarmStatus.CLOSED, closed=ago(days=2))
     world.swarm(opened=ago(days=1), status=SwarmStatus.OPENING)  # half-made: not counted
-    counts = {days: team_figures(world.session, Period(days), now=NOW) for days in (7, 30, 90)}
+    counts = {days: team_figures(world.session, TEAM, Period(days), now=NOW) for days in (7, 30, 90)}
     assert [(c.swarms_opened, c.swarms_closed) for c in counts.values()] == [(1, 1), (2, 2), (3, 2)]
 
 
@@ -60,12 +60,12 @@ def test_median_time_to_case_close_and_same_day_rate(world):
         world.swarm(opened=ago(days=5, hours=hours), case_closed=ago(days=5), status=SwarmStatus.CLOSED,
                     closed=ago(days=5))
     world.swarm(opened=ago(days=50), case_closed=ago(days=40))  # closed before the period
-    figures = team_figures(world.session, Period(30), now=NOW)
+    figures = team_figures(world.session, TEAM, Period(30), now=NOW)
     assert figures.cases_closed == 4
     assert figures.median_open_to_close_s == pytest.approx(6 * HOUR, abs=1)  # mean of 2 h and 10 h
     assert figures.same_day_rate == pytest.approx(3 / 4)
     world.swarm(opened=ago(days=4, hours=3), case_closed=ago(days=4))
-    assert team_figures(world.session, Period(30), now=NOW).median_open_to_close_s == pytest.approx(3 * HOUR, abs=1)
+    assert team_figures(world.session, TEAM, Period(30), now=NOW).median_open_to_close_s == pytest.approx(3 * HOUR, abs=1)
 
 
 def test_share_of_closed_cases_that_were_swarmed(world):
@@ -76,7 +76,7 @@ def test_share_of_closed_cases_that_were_swarmed(world):
     world.swarm(opened=ago(days=3), number="A1")
     world.swarm(opened=ago(days=3), number="A2")
     world.swarm(opened=ago(days=70), number="A5")
-    figures = team_figures(world.session, Period(30), now=NOW)
+    figures = team_figures(world.session, TEAM, Period(30), now=NOW)
     assert (figures.store_closed_cases, figures.store_swarmed_cases) == (3, 2)
     assert figures.swarmed_share == pytest.approx(2 / 3)
 
@@ -95,7 +95,7 @@ def test_per_person_figures(world):
     for when in (ago(days=1), ago(days=1, hours=1), ago(days=40)):
         world.note(one, "UANN", when)
     world.note(one, "UANN", ago(hours=2), deleted=True)
-    rows = {row.user_id: row for row in person_rows(world.session, Period(30), now=NOW)}
+    rows = {row.user_id: row for row in person_rows(world.session, TEAM, Period(30), now=NOW)}
     ann = rows["UANN"]
     assert (ann.name, ann.swarms_joined, ann.notes, ann.resolutions, ann.current_load) == ("Ann", 3, 2, 1, 2)
     assert ann.median_first_reply_s == pytest.approx(30 * 60, abs=1)
@@ -114,7 +114,7 @@ def test_outside_hours_share_uses_each_persons_timezone(world):
     world.note(swarm, "UKIM", NOW - timedelta(days=4, hours=2))  # Saturday 19:00 KST: outside
     world.note(swarm, "UNYC", NOW.replace(hour=15))  # 10:00 EST: in hours
     world.note(swarm, "UNOTZ", NOW.replace(hour=20) - timedelta(days=1))  # no zone known: UTC 20:00, outside
-    rows = {row.user_id: row for row in person_rows(world.session, Period(7), now=NOW + timedelta(hours=6))}
+    rows = {row.user_id: row for row in person_rows(world.session, TEAM, Period(7), now=NOW + timedelta(hours=6))}
     assert rows["UKIM"].outside_hours_notes == 2 and rows["UKIM"].outside_hours_share == pytest.approx(2 / 3)
     assert rows["UNYC"].outside_hours_share == 0
     assert rows["UNOTZ"].outside_hours_share == 1
@@ -128,11 +128,11 @@ def test_a_person_who_left_slack_still_counts_and_bots_do_not(world):
     world.note(swarm, "UGONE", ago(days=1))
     world.note(swarm, "UBOT", ago(days=1))
     world.note(swarm, "UNEVERSEEN", ago(days=1))
-    rows = {row.user_id: row for row in person_rows(world.session, Period(7), now=NOW)}
+    rows = {row.user_id: row for row in person_rows(world.session, TEAM, Period(7), now=NOW)}
     assert rows["UGONE"].left_slack and rows["UGONE"].name == "Gone Person" and rows["UGONE"].notes == 1
     assert "UBOT" not in rows
     assert rows["UNEVERSEEN"].name == "UNEVERSEEN" and not rows["UNEVERSEEN"].left_slack
-    assert manager_stats(world.session, Period(7), now=NOW).people_total == len(rows)
+    assert manager_stats(world.session, TEAM, Period(7), now=NOW).people_total == len(rows)
 
 
 def test_experts_invited_who_never_answered(world):
@@ -144,7 +144,7 @@ def test_experts_invited_who_never_answered(world):
     world.member(other, "UTALK", invited=ago(days=2), replied=ago(days=1))
     world.member(other, "UNEW", invited=ago(hours=1))  # still within the grace
     world.member(other, "UAGENT", role=MemberRole.AGENT, invited=ago(days=2))  # not an expert
-    silent = silent_experts(world.session, Period(7), now=NOW)
+    silent = silent_experts(world.session, TEAM, Period(7), now=NOW)
     assert [(s.user_id, s.unanswered, s.left_slack) for s in silent] == [("USIL", 2, True)]
     assert silent[0].last_invited_at == ago(hours=10)
 
@@ -159,7 +159,7 @@ def test_stalled_swarms(world):
     busy = world.swarm(opened=ago(days=1), last_activity=ago(hours=1))
     world.member(busy, "UEXP", invited=ago(days=1), joined=ago(days=1))
     world.swarm(opened=ago(days=9), status=SwarmStatus.CLOSED, closed=ago(days=8), last_activity=ago(days=8))
-    lines, total = stalled_swarms(world.session, now=NOW, rule=rule)
+    lines, total = stalled_swarms(world.session, TEAM, now=NOW, rule=rule)
     assert total == 2
     assert [(line.swarm_id, line.reason) for line in lines] == [(idle.id, "idle"), (lonely.id, "no_expert")]
     assert fresh.id not in {line.swarm_id for line in lines}
@@ -173,7 +173,7 @@ def test_my_swarms(world):
     world.member(left, "UME", invited=ago(days=1), joined=ago(days=1), left=ago(hours=5))
     world.swarm(opened=ago(days=3), owner="UME", status=SwarmStatus.CLOSED, closed=ago(days=1))
     world.note(mine, "UME", ago(hours=3))
-    view = my_swarms(world.session, "UME", Period(7), now=NOW)
+    view = my_swarms(world.session, TEAM, "UME", Period(7), now=NOW)
     assert [line.swarm_id for line in view.open] == [invited.id, mine.id] and view.open_total == 2
     assert [line.swarm_id for line in view.invitations] == [invited.id]
     assert view.contributions.notes == 1 and view.contributions.current_load == 2
@@ -185,7 +185,7 @@ def test_weekly_series_counts_per_monday_week(world):
     world.swarm(opened=ago(days=1), case_closed=ago(hours=20))  # this week (Monday 9 March), same day
     world.swarm(opened=ago(days=8), case_closed=ago(days=2))  # opened last week, closed this week, 6 days
     world.swarm(opened=ago(days=9))
-    points = weekly_series(world.session, weeks=4, now=NOW)
+    points = weekly_series(world.session, TEAM, weeks=4, now=NOW)
     assert [p.week_start.day for p in points] == [16, 23, 2, 9]
     assert [p.swarms_opened for p in points] == [0, 0, 2, 1]
     assert points[-1].cases_closed == 2 and points[-1].same_day_rate == pytest.approx(0.5)
@@ -197,20 +197,20 @@ def test_the_daily_rollup_gives_the_same_figures_and_follows_late_notes_and_dele
     swarm = world.swarm(opened=ago(days=20))
     notes = [world.note(swarm, "UKIM", ago(days=d, hours=h)) for d in (1, 2, 5, 12) for h in (0, 5, 11)]
     world.note(swarm, "UBOB", ago(hours=1))  # today: never in the rollup
-    before = person_rows(world.session, Period(30), now=NOW)
+    before = person_rows(world.session, TEAM, Period(30), now=NOW)
     assert refresh_note_days(world.session, now=NOW, hours=WorkingHours()) > 0
-    assert person_rows(world.session, Period(30), now=NOW) == before
-    assert person_rows(world.session, Period(7), now=NOW)[0].notes == 9
+    assert person_rows(world.session, TEAM, Period(30), now=NOW) == before
+    assert person_rows(world.session, TEAM, Period(7), now=NOW)[0].notes == 9
 
     notes[0].deleted_at = NOW  # a deletion in a rolled-up day
     world.note(swarm, "UKIM", ago(days=3))  # a late note (retried event) for a rolled-up day
     world.session.flush()
     later = NOW + timedelta(minutes=5)
     refresh_note_days(world.session, now=later, hours=WorkingHours())
-    rows = {row.user_id: row for row in person_rows(world.session, Period(30), now=later)}
+    rows = {row.user_id: row for row in person_rows(world.session, TEAM, Period(30), now=later)}
     assert rows["UKIM"].notes == 12 and rows["UBOB"].notes == 1
     refresh_note_days(world.session, now=later, hours=WorkingHours())  # a second run changes nothing
-    assert person_rows(world.session, Period(30), now=later) == list(rows.values())
+    assert person_rows(world.session, TEAM, Period(30), now=later) == list(rows.values())
 
 
 def test_the_apps_own_notices_count_nowhere_raw_or_rolled_up(world):
@@ -223,14 +223,14 @@ def test_the_apps_own_notices_count_nowhere_raw_or_rolled_up(world):
     world.notice(swarm, ago(minutes=30), user_id="UKIM")
 
     def people():
-        return {row.user_id: row for row in person_rows(world.session, Period(7), now=NOW)}
+        return {row.user_id: row for row in person_rows(world.session, TEAM, Period(7), now=NOW)}
 
     raw = people()
     refresh_note_days(world.session, now=NOW - timedelta(hours=2), hours=WorkingHours())
     rolled = people()
     for rows in (raw, rolled):
         assert set(rows) == {"UKIM"} and rows["UKIM"].notes == 1
-    assert manager_stats(world.session, Period(7), now=NOW).people_total == 1
+    assert manager_stats(world.session, TEAM, Period(7), now=NOW).people_total == 1
     assert "" not in set(world.session.scalars(select(NoteDay.user_id)))
 
 
@@ -242,8 +242,8 @@ def test_the_median_reply_is_the_same_for_the_people_shown_as_in_the_whole_table
     for minutes, swarm in zip((5, 15), swarms[:2], strict=True):  # UNEXT: 2 replies, median 10 min
         world.member(swarm, "UNEXT", invited=swarm.opened_at, joined=swarm.opened_at,
                      replied=swarm.opened_at + timedelta(minutes=minutes))
-    whole = {row.user_id: row for row in person_rows(world.session, Period(7), now=NOW)}
-    top, total = person_table(world.session, Period(7), now=NOW, limit=2)
+    whole = {row.user_id: row for row in person_rows(world.session, TEAM, Period(7), now=NOW)}
+    top, total = person_table(world.session, TEAM, Period(7), now=NOW, limit=2)
     assert total == len(whole) == 3  # UOWNER, who opened them, too
     assert [row.user_id for row in top] == ["UTOP", "UOWNER"]
     assert top[0] == whole["UTOP"] and top[0].median_first_reply_s == pytest.approx(40 * 60, abs=1)
@@ -258,21 +258,21 @@ def test_load_and_stalled_swarms_count_an_old_open_swarm_beside_new_ones(world):
     new = world.swarm(opened=ago(days=1), last_activity=ago(hours=1))
     world.member(new, "UEXP", invited=ago(days=1), joined=ago(days=1))
     world.member(old, "UEXP", invited=ago(days=80), joined=ago(days=80), role=MemberRole.AGENT)
-    rows = {row.user_id: row for row in person_rows(world.session, Period(90), now=NOW)}
+    rows = {row.user_id: row for row in person_rows(world.session, TEAM, Period(90), now=NOW)}
     assert rows["UEXP"].current_load == 2 and rows["UOWNER"].current_load == 2
-    lines, total = stalled_swarms(world.session, now=NOW, rule=rule)
+    lines, total = stalled_swarms(world.session, TEAM, now=NOW, rule=rule)
     assert total == 1 and [(line.swarm_id, line.reason) for line in lines] == [(old.id, "no_expert")]
 
 
 def test_stalled_swarms_beyond_the_list_are_counted(world):
     for hours in range(30, 42):
         world.swarm(opened=ago(hours=hours), last_activity=ago(hours=hours))
-    lines, total = stalled_swarms(world.session, now=NOW, limit=10)
+    lines, total = stalled_swarms(world.session, TEAM, now=NOW, limit=10)
     assert total == 12 and len(lines) == 10
     assert lines[0].last_activity_at == ago(hours=41)  # the longest idle first
 
 
 def test_median_time_to_close_with_one_case_and_with_none(world):
-    assert team_figures(world.session, Period(7), now=NOW).median_open_to_close_s is None
+    assert team_figures(world.session, TEAM, Period(7), now=NOW).median_open_to_close_s is None
     world.swarm(opened=ago(days=2, hours=5), case_closed=ago(days=2))
-    assert team_figures(world.session, Period(7), now=NOW).median_open_to_close_s == pytest.approx(5 * HOUR, abs=1)
+    assert team_figures(world.session, TEAM, Period(7), now=NOW).median_open_to_close_s == pytest.approx(5 * HOUR, abs=1)
