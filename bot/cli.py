@@ -403,8 +403,10 @@ def _slack_start_problem(exc: Exception) -> str | None:
 
 
 def _load_extensions() -> None:
-    """The experts subcommands register themselves on import; imported late because they import this module."""
-    import bot.experts.cli  # noqa: F401
+    """The experts and stats subcommands register themselves on import; imported late because they import this
+    module."""
+    import bot.experts.cli
+    import bot.stats.cli  # noqa: F401
 
 
 if __name__ == "__main__":  # `python -m bot.cli`: run the imported module, where the extensions register
