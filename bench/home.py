@@ -3,6 +3,7 @@
     python bench/home.py                      # SQLite, 1k / 10k / 100k swarms, 50 notes each
     python bench/home.py --postgres URL       # and PostgreSQL (TEST_DATABASE_URL is used when set)
     python bench/home.py --json               # one JSON object instead of the table
+    python bench/home.py --workspaces 2       # the swarms dealt round-robin to 2 workspaces; the first one's Home
 
 Seeded databases are kept between runs (SQLite files under the temp dir, one PostgreSQL schema per
 size) and rebuilt when the migrations change. Swarms are spread evenly over `--span-days` before a
@@ -45,6 +46,11 @@ TARGET_MS = 300.0
 MANAGER = "U0MANAGER"
 
 
+def team(i: int, workspaces: int) -> str:
+    """The workspace swarm i was opened in; the Home measured is the first one's (team(0, ...))."""
+    return f"T0BENCH{i % workspaces:03d}"
+
+
 def user(n: int) -> str:
     return f"U{n % PEOPLE:05d}"
 
@@ -67,7 +73,7 @@ def schema_key() -> str:
 # ---------------------------------------------------------------- seeding
 
 
-def seed(engine: Engine, size: int, span_days: int) -> None:
+def seed(engine: Engine, size: int, span_days: int, workspaces: int) -> None:
     step = timedelta(days=span_days) / size
     people = [{"id": user(n), "name": f"person{n}", "real_name": f"Person {n}", "tz": ZONES[n % len(ZONES)],
                "locale": "ko-KR" if n % 3 == 0 else "en-US", "deleted": n % 50 == 49, "fetched_at": NOW}
@@ -79,7 +85,8 @@ def seed(engine: Engine, size: int, span_days: int) -> None:
         opened = NOW - step * (size - i + 1)
         live = NOW - opened < timedelta(days=14)
         case_closed = None if live else opened + timedelta(hours=(i * 37) % 72)
-        swarms.append({"id": i, "case_system": "local", "case_key": f"{i:08d}", "case_number": f"{i:08d}",
+        swarms.append({"id": i, "team_id": team(i, workspaces), "case_system": "local", "case_key": f"{i:08d}",
+                       "case_number": f"{i:08d}",
                        "case_subject": f"Case {i}", "status": SwarmStatus.OPEN if live else SwarmStatus.CLOSED,
                        "channel_id": f"C{i:08d}", "channel_name": f"swarm-{i:08d}", "opened_by": user(i),
                        "opened_at": opened, "last_activity_at": opened + timedelta(minutes=7 * NOTES_PER_SWARM),
@@ -149,10 +156,10 @@ def _pad(expr: str, dialect: str) -> str:
     return f"printf('%05d', {expr})" if dialect == "sqlite" else f"lpad(({expr})::text, 5, '0')"
 
 
-def sqlite_database(name: str, size: int, span_days: int) -> tuple[Engine, float]:
+def sqlite_database(name: str, size: int, span_days: int, workspaces: int) -> tuple[Engine, float]:
     folder = Path(tempfile.gettempdir()) / "case-swarm-bench"
     folder.mkdir(exist_ok=True)
-    path = folder / f"home-{name}-{span_days}d-{schema_key()}.sqlite3"
+    path = folder / f"home-{name}-{span_days}d-{workspaces}ws-{schema_key()}.sqlite3"
     seeded = 0.0
     if not path.exists():
         began = time.perf_counter()
@@ -160,7 +167,7 @@ def sqlite_database(name: str, size: int, span_days: int) -> tuple[Engine, float
         partial.unlink(missing_ok=True)
         engine = make_engine(f"sqlite:///{partial}")
         upgrade(engine)
-        seed(engine, size, span_days)
+        seed(engine, size, span_days, workspaces)
         with engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
         engine.dispose()
@@ -169,10 +176,10 @@ def sqlite_database(name: str, size: int, span_days: int) -> tuple[Engine, float
     return make_engine(f"sqlite:///{path}"), seeded
 
 
-def postgres_database(url: str, name: str, size: int, span_days: int) -> tuple[Engine, float]:
+def postgres_database(url: str, name: str, size: int, span_days: int, workspaces: int) -> tuple[Engine, float]:
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    schema = f"bench_home_{name}_{span_days}d"
+    schema = f"bench_home_{name}_{span_days}d_{workspaces}ws"
     marker = schema_key()
     admin = make_engine(url)
     with admin.begin() as conn:
@@ -187,7 +194,7 @@ def postgres_database(url: str, name: str, size: int, span_days: int) -> tuple[E
             conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
         engine = _in_schema(url, schema)
         upgrade(engine)
-        seed(engine, size, span_days)
+        seed(engine, size, span_days, workspaces)
         # VACUUM as autovacuum would have by then: index-only scans need the visibility map it sets.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
@@ -210,15 +217,16 @@ def _in_schema(url: str, schema: str) -> Engine:
 
 
 def build_manager_view(sessions, days: int) -> int:
-    """What app_home_opened does for a manager: every query, then the builder; returns the block count."""
+    """What app_home_opened does for a manager of the first workspace: every query, then the builder; returns
+    the block count."""
     from bot.views.home import HomeModel, build_home
     from swarms.stats.contributions import Period, manager_stats, my_swarms
 
-    period = Period(days)
+    period, team_id = Period(days), team(0, 1)
     with sessions() as session:
-        mine = my_swarms(session, MANAGER, period, now=NOW)
-        team = manager_stats(session, period, now=NOW)
-    view = build_home(HomeModel(lang="en", mine=mine, team=team, can_download=True))
+        mine = my_swarms(session, team_id, MANAGER, period, now=NOW)
+        figures = manager_stats(session, team_id, period, now=NOW)
+    view = build_home(HomeModel(lang="en", mine=mine, team=figures, can_download=True))
     return len(view["blocks"])
 
 
@@ -244,18 +252,21 @@ def main(argv: list[str] | None = None) -> int:
         "--span-days", type=positive_int, default=365, help="swarms spread over this many days"
     )
     parser.add_argument("--repeat", type=positive_int, default=20)
+    parser.add_argument("--workspaces", type=positive_int, default=1,
+                        help="the swarms dealt round-robin to this many workspaces; the first one's Home is built")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     results = []
     for name in args.sizes:
-        databases = [("sqlite", lambda n=name: sqlite_database(n, SIZES[n], args.span_days))]
+        databases = [("sqlite", lambda n=name: sqlite_database(n, SIZES[n], args.span_days, args.workspaces))]
         if args.postgres:
             databases.append(("postgresql", lambda n=name: postgres_database(args.postgres, n, SIZES[n],
-                                                                              args.span_days)))
+                                                                              args.span_days, args.workspaces)))
         for db, opener in databases:
             engine, seeded = opener()
             for days in args.periods:
-                row = {"db": db, "swarms": SIZES[name], "notes": SIZES[name] * NOTES_PER_SWARM, "period_days": days,
+                row = {"db": db, "workspaces": args.workspaces, "swarms": SIZES[name],
+                       "notes": SIZES[name] * NOTES_PER_SWARM, "period_days": days,
                        "seeded_s": round(seeded, 1), **measure(engine, days, args.repeat)}
                 row["ok"] = row["median_ms"] < TARGET_MS
                 results.append(row)
