@@ -224,11 +224,14 @@ def weekly_digest(services: AppServices) -> None:
     with job_run("weekly-digest"):
         with services.sessions() as session:
             teams = active_team_ids(session)
+        failed = []
         for team_id in teams:
             try:  # one workspace's failure must not cost the others their digest
                 send_team_digest(services, team_id, services.client)
             except Exception:
-                log.exception("weekly digest of %s failed", team_id)
+                log.exception("weekly digest of workspace %s failed", team_id)
+                failed.append(team_id)
+        _count_failures("weekly digest", failed)
 
 
 @context_job

@@ -11,7 +11,7 @@ so one workspace's period is one index range; the member indexes carry swarm_id,
 its workspace) is reached from the index alone; a case's swarms carry their workspace in its index.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 """
 import sqlalchemy as sa
 from alembic import op
@@ -19,7 +19,7 @@ from alembic import op
 import swarms.db
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = "0006"  # after the home branch: its indexes are replaced here
 
