@@ -72,6 +72,10 @@ class Listeners:
               lazy: Sequence[Listener] = ()) -> None:
         self._listen(self.app.event(event_type), listener, ack, lazy)
 
+    def options(self, action_id: str, listener: Listener) -> None:
+        """A select's options, answered in the ack itself (Slack waits for them): no lazy steps."""
+        self.app.options(action_id)(listener)
+
     def _listen(self, listen: Callable[..., Any], listener: Listener | None, ack: Listener,
                 lazy: Sequence[Listener]) -> None:
         if listener is not None:

@@ -14,6 +14,7 @@ import time
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot.registration import Listeners
 from bot.services import AppServices
 from bot.slack.identity import workspace_url
 from bot.slack.markup import message_permalink, note_body, readable_text, ts_to_datetime
@@ -34,7 +35,12 @@ SWARM_CACHE_TTL = 30.0  # seconds a channel's syncing swarm is remembered; the c
 
 
 def register(app: App, services: AppServices) -> None:
-    @app.event("message")
+    Listeners(app, services).event("message", _on_message(services))
+
+
+def _on_message(services: AppServices):
+    """A new message, an edit or a deletion; handled before the ack (see above), so no lazy step."""
+
     def on_message(body: dict, event: dict) -> None:
         subtype = event.get("subtype")
         if subtype == "message_changed":
@@ -43,6 +49,8 @@ def register(app: App, services: AppServices) -> None:
             _on_delete(services, event, body.get("event_id", ""))
         elif subtype in NEW_MESSAGE_SUBTYPES and not event.get("bot_id"):
             _on_new(services, event, body.get("event_id", ""))
+
+    return on_message
 
 
 def captured_message(services: AppServices, event: dict, *, event_id: str, source: str) -> CapturedMessage:

@@ -11,6 +11,7 @@ import logging
 from slack_bolt import App
 
 from bot.listeners.messages import nudge_delivery
+from bot.registration import Listeners
 from bot.services import AppServices
 from swarms.db import utcnow
 from swarms.install.workspaces import WorkspaceAccess, record_access_lost
@@ -20,12 +21,13 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, services: AppServices) -> None:
+    listeners = Listeners(app, services)
     for prefix in ("group", "channel"):
-        app.event(f"{prefix}_archive")(_on_archive(services))
-        app.event(f"{prefix}_unarchive")(_on_unarchive(services))
-        app.event(f"{prefix}_rename")(_on_rename(services))
-    app.event("app_uninstalled")(_on_uninstalled(services))
-    app.event("tokens_revoked")(_on_tokens_revoked(services))
+        listeners.event(f"{prefix}_archive", _on_archive(services))
+        listeners.event(f"{prefix}_unarchive", _on_unarchive(services))
+        listeners.event(f"{prefix}_rename", _on_rename(services))
+    listeners.event("app_uninstalled", _on_uninstalled(services))
+    listeners.event("tokens_revoked", _on_tokens_revoked(services))
 
 
 def _channel_id(event: dict) -> str:

@@ -57,7 +57,7 @@ def register(app: App, services: AppServices) -> None:
     services.slack_queue.handle(START_FROM, lambda item: _start_when_open(services, item))
     listeners = Listeners(app, services)
     listeners.shortcut(FromMessageCallback.SHORTCUT, ack=_open_modal(services), lazy=[_in_their_language(services)])
-    app.options(FromMessageAction.SEARCH)(_search(services))
+    listeners.options(FromMessageAction.SEARCH, _search(services))
     listeners.view(FromMessageCallback.VIEW, ack=_check_submission(services), lazy=[_open_from_message(services)])
 
 
