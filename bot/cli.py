@@ -50,6 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ensure_reachable(settings.database_url)
     from bot.app import create_app
     from bot.jobs.background import BackgroundRole, start_background
+    from bot.opening.warm_up import start_warming
     from bot.serving.server import serve_http
     from bot.serving.socket_mode import serve_socket_mode
 
@@ -60,6 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         bot = create_app(settings)
         # Outbox worker and a candidate for the scheduled jobs, unless --web-only leaves both to `worker`s.
         background = start_background(bot, role=BackgroundRole.WEB if args.web_only else BackgroundRole.ALL)
+        start_warming(bot.services)  # the offer's index, on a thread, once ready (not before the first ack)
     except BaseException:
         _remove_new_database(new_file)  # a start-up that failed leaves no stray database behind
         raise

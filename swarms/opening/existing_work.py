@@ -16,7 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from swarms.case_systems.base import CaseRecord
@@ -34,6 +34,11 @@ RECENT_RESOLVED = 5000  # resolved swarms and articles looked at, newest first
 QUERY_DESCRIPTION_CHARS = 400
 TEAMS_KEPT = 32  # workspaces whose work is kept indexed, the most recently asked
 DETAIL_CHARS = 600
+
+
+_OFFERED_STATUSES = (SwarmStatus.OPEN, SwarmStatus.CLOSED, SwarmStatus.ARCHIVED)
+# A case no swarm has (its key is empty), in Korean, so warming also loads the Korean analyser.
+_WARMING_PROBE = CaseRecord(key="", number="", subject="인버터 펌웨어 업데이트 후 오류", description="")
 
 
 class WorkKind(enum.StrEnum):
@@ -83,6 +88,20 @@ def find_existing_work(session: Session, work: WorkCache, team_id: str, case: Ca
     if best < floor or (min_score is None and best < CLEAR_SCORE and best - runner_up < MARGIN):
         return []
     return [replace(found, score=round(score, 4)) for score, found in ranked[:limit] if score >= floor]
+
+
+def teams_with_work(session: Session, case_system: str) -> list[str]:
+    """The workspaces with swarms that an offer would look at, most recently active first, as many as a
+    `WorkCache` keeps."""
+    return list(session.scalars(
+        select(Swarm.team_id).where(Swarm.case_system == case_system, Swarm.status.in_(_OFFERED_STATUSES))
+        .group_by(Swarm.team_id).order_by(func.max(Swarm.id).desc()).limit(TEAMS_KEPT)))
+
+
+def warm_existing_work(session: Session, work: WorkCache, team_id: str, case_system: str) -> None:
+    """Read and index the workspace's work and load the analysers, so its first offer after a start costs
+    what later ones do."""
+    find_existing_work(session, work, team_id, _WARMING_PROBE, case_system)
 
 
 @dataclass
