@@ -13,6 +13,10 @@
   loads the Korean analyser (kiwipiepy's model) at its first Korean text, not at start; what a process
   holds once it has (the finder's ranking, the offer's similarity and the draft's redaction all analysed
   Korean, through the one shared analyser) is shown beside.
+- with `--swarms N`: the same serve on a database holding N swarms (bench/duplicates.py's background), where
+  serve warms the offer's index once ready (bot/opening/warm_up.py): how long the warm-up took (its log
+  line) and the RSS after `--warm-seconds`. Without swarms serve warms nothing, so the idle RSS above is the
+  figure for a new install.
 Each timed figure is run `--runs` times; the table shows the median and the spread.
 """
 
@@ -123,9 +127,11 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def serve_once(api_url: str, database_url: str, idle_seconds: float) -> tuple[float, float, float]:
+def serve_once(api_url: str, database_url: str, idle_seconds: float,
+               log_lines: list[str] | None = None) -> tuple[float, float, float]:
     """(seconds from spawn to the first 200 on /healthz, CPU seconds used by then, RSS in MB after idling).
-    The CPU time moves far less than the wall time when other work shares the machine."""
+    The CPU time moves far less than the wall time when other work shares the machine. `log_lines` gets
+    what serve logged."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR", "PYTHONPATH")}
     env |= {"SLACK_BOT_TOKEN": "xoxb-standin-bot-token", "SLACK_SIGNING_SECRET": "standin-signing-secret",
@@ -146,6 +152,8 @@ def serve_once(api_url: str, database_url: str, idle_seconds: float) -> tuple[fl
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+            if log_lines is not None:
+                log_lines.extend(process.stderr.read().splitlines())
     return ready, cpu, rss
 
 
@@ -192,7 +200,32 @@ def korean_rss_mb() -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def measure(runs: int, idle_seconds: float) -> dict:
+WARMED = re.compile(r"offer warm-up: the work of (\d+) workspace\(s\) indexed in ([\d.]+) s")
+
+
+def measure_with_swarms(api_url: str, folder: Path, swarms: int, runs: int, warm_seconds: float) -> dict:
+    """Serve on a database holding `swarms` swarms: the warm-up's own time (from its log line) and the RSS after."""
+    from bench.duplicates import seed_background
+    from swarms.db import make_engine, make_session_factory, upgrade
+
+    database = f"sqlite:///{folder / f'swarms{swarms}.sqlite3'}"
+    engine = make_engine(database)
+    upgrade(engine)
+    seed_background(make_session_factory(engine), swarms)
+    engine.dispose()
+    warm, rss = [], []
+    for _ in range(runs):
+        lines: list[str] = []
+        _, _, memory = serve_once(api_url, database, warm_seconds, lines)
+        found = [m for line in lines if (m := WARMED.search(line))]
+        if found:  # a warm-up still running when the RSS is read is not counted
+            warm.append(float(found[-1].group(2)))
+        rss.append(memory)
+    return {"swarms": swarms, "warm_seconds": warm_seconds, "warmed_runs": len(warm),
+            "warm_up_s": _spread(warm or [warm_seconds]), "rss_mb": _spread(rss)}
+
+
+def measure(runs: int, idle_seconds: float, swarms: int = 0, warm_seconds: float = 30.0) -> dict:
     from slack_standin import SlackStandIn
     from swarms.db import make_engine, upgrade
 
@@ -217,6 +250,7 @@ def measure(runs: int, idle_seconds: float) -> dict:
             cold_cpu.append(cpu)
             rss.append(memory)
             korean.append(korean_rss_mb())
+        warmed = measure_with_swarms(standin.api_url, Path(folder), swarms, runs, warm_seconds) if swarms else None
     return {
         "runs": runs,
         "idle_seconds": idle_seconds,
@@ -234,6 +268,7 @@ def measure(runs: int, idle_seconds: float) -> dict:
         "first_start_s": _spread(first),
         "idle_rss_mb": _spread(rss),
         "korean_rss_mb": _spread(korean),
+        "with_swarms": warmed,
         "targets": TARGETS,
     }
 
@@ -262,6 +297,12 @@ def print_table(result: dict) -> None:
         ("RSS once Korean is analysed (MB)", _cell(result["korean_rss_mb"]), "",
          "the app once the finder, the offer and the redaction analysed Korean (one shared analyser)"),
     ]
+    if result.get("with_swarms"):
+        warmed = result["with_swarms"]
+        rows += [(f"offer warm-up, {warmed['swarms']} swarms (s)", _cell(warmed["warm_up_s"]), "",
+                  f"serve's log line; {warmed['warmed_runs']}/{result['runs']} runs done in time"),
+                 (f"RSS of serve, {warmed['swarms']} swarms (MB)", _cell(warmed["rss_mb"]), "",
+                  f"after {warmed['warm_seconds']:g} s: warmed, as after a first offer")]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     print(f"{'figure':<{widths[0]}}  {'median (min-max)':<{widths[1]}}  {'target':<{widths[2]}}  note")
     for row in rows:
@@ -279,9 +320,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=positive_int, default=3, help="times each timed figure is taken")
     parser.add_argument("--idle-seconds", type=float, default=5.0, help="idle time before reading RSS")
+    parser.add_argument("--swarms", type=int, default=0, help="also serve on a database with this many swarms")
+    parser.add_argument("--warm-seconds", type=float, default=30.0, help="time given to the warm-up (--swarms)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = parser.parse_args(argv)
-    result = measure(args.runs, args.idle_seconds)
+    result = measure(args.runs, args.idle_seconds, args.swarms, args.warm_seconds)
     if args.json:
         print(json.dumps(result))
     else:
