@@ -194,9 +194,14 @@ print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith(
 """
 
 
-def korean_rss_mb() -> float:
-    """RSS of a fresh interpreter holding the app once the finder, the offer and the redaction analysed Korean."""
-    done = subprocess.run([sys.executable, "-c", KOREAN_AT_WORK], check=True, capture_output=True, text=True)
+WITHOUT_KIWIPIEPY = 'import sys; sys.modules["kiwipiepy"] = None  # as in a core install\n'
+
+
+def korean_rss_mb(*, kiwipiepy: bool = True) -> float:
+    """RSS of a fresh interpreter holding the app once the finder, the offer and the redaction analysed Korean
+    (with kiwipiepy's model, or, as in a core install, by the rules without it)."""
+    script = KOREAN_AT_WORK if kiwipiepy else WITHOUT_KIWIPIEPY + KOREAN_AT_WORK
+    done = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
     return float(done.stdout.strip().splitlines()[-1])
 
 
@@ -232,7 +237,7 @@ def measure(runs: int, idle_seconds: float, swarms: int = 0, warm_seconds: float
     core = install_closure()
     with_korean = install_closure(extras=KOREAN_EXTRA)
     everything = environment_size()
-    cold, cold_cpu, first, rss, imports, import_cpu, korean = [], [], [], [], [], [], []
+    cold, cold_cpu, first, rss, imports, import_cpu, korean, by_rules = [], [], [], [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="case-swarm-bench-") as folder, \
             SlackStandIn(signing_secret="standin-signing-secret", bot_token="xoxb-standin-bot-token") as standin:
         migrated = f"sqlite:///{Path(folder) / 'migrated.sqlite3'}"
@@ -250,6 +255,7 @@ def measure(runs: int, idle_seconds: float, swarms: int = 0, warm_seconds: float
             cold_cpu.append(cpu)
             rss.append(memory)
             korean.append(korean_rss_mb())
+            by_rules.append(korean_rss_mb(kiwipiepy=False))
         warmed = measure_with_swarms(standin.api_url, Path(folder), swarms, runs, warm_seconds) if swarms else None
     return {
         "runs": runs,
@@ -268,6 +274,7 @@ def measure(runs: int, idle_seconds: float, swarms: int = 0, warm_seconds: float
         "first_start_s": _spread(first),
         "idle_rss_mb": _spread(rss),
         "korean_rss_mb": _spread(korean),
+        "korean_rules_rss_mb": _spread(by_rules),
         "with_swarms": warmed,
         "targets": TARGETS,
     }
@@ -282,7 +289,7 @@ def print_table(result: dict) -> None:
     rows = [
         ("core install (MB)", f"{result['core_install_mb']:.1f}", f"< {TARGETS['core_install_mb']:g}",
          f"{result['core_packages']} packages"),
-        ("core + korean install (MB)", f"{result['core_korean_install_mb']:.1f}", "",
+        ("core + korean install (MB)", f"{result['core_korean_install_mb']:.1f}", f"(< {TARGETS['core_install_mb']:g})",
          f"{result['core_korean_packages']} packages: `pip install '.[korean]'`, what the README installs"),
         ("whole dev environment (MB)", f"{result['environment_mb']:.1f}", "", "with dev and charts extras"),
         ("import of the app (s)", _cell(result["import_s"]), "", "fresh interpreter, wall clock"),
@@ -296,6 +303,8 @@ def print_table(result: dict) -> None:
          f"after {result['idle_seconds']:g} s idle"),
         ("RSS once Korean is analysed (MB)", _cell(result["korean_rss_mb"]), "",
          "the app once the finder, the offer and the redaction analysed Korean (one shared analyser)"),
+        ("... without kiwipiepy (MB)", _cell(result["korean_rules_rss_mb"]), "",
+         "the same in a core install: Korean split by rules"),
     ]
     if result.get("with_swarms"):
         warmed = result["with_swarms"]
