@@ -155,7 +155,7 @@ def _measure(run, salesforce, case_id, sessions, messages: int, env: dict, drive
         ws.join(channel.id, expert)
     card_ts = ws.messages(channel.id)[0]["ts"]
     for person in [agent, *experts]:  # names cached, as in a live swarm after its first minutes
-        run.services.people.get(person)
+        run.services.people.get(ws.team_id, person)
     run.settle()
     envelopes = [
         driver.envelope({"type": "message", "channel": channel.id, "user": experts[index % len(experts)],

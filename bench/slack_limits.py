@@ -136,7 +136,7 @@ def _measure(args, run_, sessions, numbers: list[str]) -> dict:
 
     def wave() -> None:
         for n in range(args.wave):
-            post_later(run_.services, wave_channel, f":rotating_light: Escalation {n + 1} of {args.wave}")
+            post_later(run_.services, ws.team_id, wave_channel, f":rotating_light: Escalation {n + 1} of {args.wave}")
 
     def notes() -> None:
         for n in range(args.notes):

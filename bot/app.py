@@ -11,7 +11,6 @@ from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped, warning_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from sqlalchemy.orm import sessionmaker
 
 from bot.experts.gateway import SlackExpertsPort
@@ -21,22 +20,21 @@ from bot.opening import queued_opening
 from bot.services import AppServices
 from bot.serving.executor import TrackingExecutor
 from bot.slack import later as slack_later
-from bot.slack.identity import bot_identity
+from bot.slack.access import SlackAccessGate
+from bot.slack.clients import SlackClients, make_client, metered_request_client
 from bot.slack.pacing import SlackPacer
 from bot.slack.people import People
 from bot.slack.work_queue import SlackQueue
-from bot.slack.workspace import SlackSwarmWorkspace
 from swarms.case_systems import make_case_system
 from swarms.case_systems.base import CaseSystem
 from swarms.db import make_engine, make_session_factory, upgrade, utcnow
 from swarms.install.token_cipher import WrongTokenKey
 from swarms.install.workspaces import claim_workspace
-from swarms.metrics import API_CALLS
 from swarms.permissions import Permissions
 from swarms.settings import Settings
 
 if TYPE_CHECKING:  # installing by OAuth loads slack_sdk's SQLAlchemy stores, and only then
-    from bot.install.oauth import EncryptedInstallationStore, InstalledBotToken
+    from bot.install.oauth import EncryptedInstallationStore
 
 log = logging.getLogger(__name__)
 
@@ -68,54 +66,6 @@ class _OwnClientNote(logging.Filter):
 _OWN_CLIENT_NOTE = _OwnClientNote()
 
 
-class MeteredWebClient(WebClient):
-    """slack_sdk's client, counting each Web API call by its answer for `/metrics`."""
-
-    def api_call(self, api_method: str, **kwargs):  # type: ignore[override]
-        try:
-            response = super().api_call(api_method, **kwargs)
-        except SlackApiError as exc:
-            API_CALLS.labels("slack", "429" if exc.response.status_code == 429 else "error").inc()
-            raise
-        except Exception:
-            API_CALLS.labels("slack", "unreachable").inc()
-            raise
-        API_CALLS.labels("slack", "ok").inc()
-        return response
-
-
-class InstalledBotClient(MeteredWebClient):
-    """The app's own client when installed by OAuth: each call carries the bot token of the installation this
-    database serves, read from the installation store (and rotated there before it expires)."""
-
-    def __init__(self, token_source: InstalledBotToken, **kwargs) -> None:
-        self._token_source = token_source
-        super().__init__(**kwargs)
-
-    @property  # type: ignore[override]
-    def token(self) -> str | None:
-        return self._token_source.get()
-
-    @token.setter
-    def token(self, value: str | None) -> None:
-        """WebClient's constructor sets a token; this client's comes from the installation instead."""
-
-
-def make_client(settings: Settings, *, token_source: InstalledBotToken | None = None) -> WebClient:
-    """The Web API client, retrying dropped connections for us.
-
-    A 429 is not retried here: slack_sdk's handler would sleep Retry-After in the calling thread, a
-    listener's. Work that can wait goes through the Slack queue (bot.slack.work_queue), which keeps Slack's
-    pace and puts a refused step back for later; a listener's own call answers a 429 in words."""
-    options = {"base_url": settings.slack_api_url, "timeout": 15,
-               "retry_handlers": [ConnectionErrorRetryHandler(max_retry_count=2)]}
-    if token_source is not None:
-        return InstalledBotClient(token_source, **options)
-    if settings.install.oauth:
-        return MeteredWebClient(**options)  # no bot token: oauth.v2.access with the client id and secret
-    return MeteredWebClient(token=settings.slack_bot_token, **options)
-
-
 def open_database(settings: Settings) -> sessionmaker:
     """Engine + sessions; an empty database is upgraded by itself on first start."""
     engine = make_engine(settings.database_url)
@@ -132,23 +82,21 @@ def create_app(
 ) -> BotApp:
     sessions = sessions or open_database(settings)
     store: EncryptedInstallationStore | None = None
-    installed_token: InstalledBotToken | None = None
     if settings.install.oauth:
-        from bot.install.oauth import InstalledBotToken, make_installation_store
+        from bot.install.oauth import make_installation_store
 
         store = make_installation_store(settings, sessions, make_client(settings))
         if store.unreadable_tokens():
             raise WrongTokenKey("the stored Slack installations")
-        installed_token = InstalledBotToken(store, sessions)
-    client = client or make_client(settings, token_source=installed_token)
+    slack = SlackClients(settings, client=client, store=store)
+    client = slack.app_client
     executor = TrackingExecutor(max_workers=settings.listener_threads)
     services = AppServices(
         settings=settings,
         sessions=sessions,
-        client=client,
+        slack=slack,
         cases=case_system or make_case_system(settings, sessions),
-        people=People(client, sessions, default_language=settings.default_language),
-        workspace=SlackSwarmWorkspace(client, ascii_channel_names=settings.channel_names_ascii),
+        people=People(slack, sessions, default_language=settings.default_language),
         permissions=Permissions(
             admins=settings.admin_user_ids,
             managers=settings.manager_user_ids,
@@ -156,9 +104,8 @@ def create_app(
             swarm_openers=settings.swarm_opener_user_ids,
         ),
         executor=executor,
-        slack_queue=SlackQueue(sessions, SlackPacer(sessions)),
+        slack_queue=SlackQueue(sessions, SlackPacer(sessions), SlackAccessGate(sessions)),
         installation_store=store,
-        installed_token=installed_token,
     )
     services.experts = SlackExpertsPort(services)
     services.knowledge = SlackKnowledgePort(services)
@@ -184,6 +131,7 @@ def create_app(
         raise SlackUnreachable(client.base_url, getattr(exc, "reason", None) or exc) from None
     if store is None:
         _claim_token_workspace(services)
+    bolt.use(metered_request_client)
     register_all(bolt, services)
     return BotApp(bolt, services)
 
@@ -209,7 +157,12 @@ def _installed_by_oauth(settings: Settings, store: EncryptedInstallationStore | 
 def _claim_token_workspace(services: AppServices) -> None:
     """Single-workspace mode: the token's workspace is the database's, and its access is active again (a new
     token after a reinstall lifts the pause an uninstall left)."""
-    identity = bot_identity(services)
-    if identity.get("team_id"):
+    try:
+        identity = dict(services.slack.app_client.auth_test().data)
+    except SlackApiError:  # Bolt's own auth.test at start-up has said why
+        return
+    team_id = str(identity.get("team_id") or "")
+    if team_id:
+        services.caches.bot_identity[team_id] = identity
         with services.sessions.begin() as session:
-            claim_workspace(session, str(identity["team_id"]), str(identity.get("team", "")), now=utcnow())
+            claim_workspace(session, team_id, str(identity.get("team", "")), now=utcnow())

@@ -215,8 +215,8 @@ def _installations_lines(settings: Settings, sessions) -> list:
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackTokenRotationError
 
-    from bot.app import make_client
     from bot.install.oauth import make_installation_store
+    from bot.slack.clients import make_client
     from swarms.case_systems.base import CheckLine
     from swarms.install.token_cipher import WrongTokenKey
     from swarms.install.workspaces import all_workspaces

@@ -35,6 +35,13 @@ def user_of(body: dict) -> str:
                or "")
 
 
+def team_of(body: dict) -> str:
+    """The workspace a request came from: a command or an event says `team_id`, an interaction its `team` (or
+    its user's)."""
+    team = body.get("team_id") or (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+    return str(team or "")
+
+
 def channel_of(body: dict) -> str:
     """The channel the request came from, if it came from one (a view submission does not)."""
     return str((body.get("channel") or {}).get("id") or body.get("channel_id")
@@ -107,4 +114,4 @@ class Listeners:
         if args.context.response_url:
             reply_privately(args.respond, text)
         else:
-            tell_privately(self.services.client, user_of(body), channel_of(body), text)
+            tell_privately(args.client, user_of(body), channel_of(body), text)

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import sessionmaker
 
 from bot.serving.executor import TrackingExecutor
+from bot.slack.clients import SlackClients
 from bot.slack.people import People
 from bot.slack.work_queue import SlackQueue
 from bot.slack.workspace import SlackSwarmWorkspace
@@ -30,7 +31,7 @@ from swarms.settings import Settings
 from swarms.stats.swarming_outcomes import OutcomesKeeper
 
 if TYPE_CHECKING:
-    from bot.install.oauth import EncryptedInstallationStore, InstalledBotToken  # only when installing by OAuth
+    from bot.install.oauth import EncryptedInstallationStore  # only when installing by OAuth
     from bot.jobs.background import Background
     from bot.listeners.commands import SubcommandRegistry
     from knowledge_export.exporters import Exporter
@@ -57,8 +58,9 @@ class SlackCaches:
     # (channel, "") for a swarm channel, (channel, thread_ts) for a thread swarm → (swarm, expires at)
     swarm_by_channel: dict[tuple[str, str], tuple[SwarmRef, float]] = field(default_factory=dict)
     channel_names: dict[str, str] = field(default_factory=dict)
-    manager_group: tuple[float, frozenset[str]] | None = None  # (read at, members of MANAGER_USERGROUP_ID)
-    bot_identity: dict | None = None  # auth.test's answer
+    manager_group: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)  # team → (read at, members)
+    bot_identity: dict[str, dict] = field(default_factory=dict)  # team → auth.test's answer there
+
 
 
 def _subcommands() -> SubcommandRegistry:
@@ -71,10 +73,9 @@ def _subcommands() -> SubcommandRegistry:
 class AppServices:
     settings: Settings
     sessions: sessionmaker
-    client: WebClient
+    slack: SlackClients  # each workspace's Web API client: `slack_for(team_id)`
     cases: CaseSystem
     people: People
-    workspace: SlackSwarmWorkspace
     permissions: Permissions
     executor: TrackingExecutor
     slack_queue: SlackQueue  # Slack work that can wait: opening swarms, bookmarks; paced, claimed, persisted
@@ -86,12 +87,19 @@ class AppServices:
     existing_work: WorkCache = field(default_factory=WorkCache)  # each workspace's work, indexed for the offer
     # The scheduler, the outbox worker and the lease: set by bot.jobs.background.start_background, None before.
     background: Background | None = None
-    # Installed by OAuth (SLACK_CLIENT_ID): the workspaces' encrypted tokens, and the served one's for `client`.
+    # Installed by OAuth (SLACK_CLIENT_ID): the workspaces' encrypted tokens.
     installation_store: EncryptedInstallationStore | None = None
-    installed_token: InstalledBotToken | None = None
     # The flows' outside world, made of Slack calls (bot.experts.gateway); built by create_app from these services.
     experts: ExpertsPort = field(init=False)
     knowledge: KnowledgePort = field(init=False)  # closing, drafting, archiving, reopening (bot.knowledge.gateway)
+
+    def slack_for(self, team_id: str) -> WebClient:
+        """The client that acts in workspace `team_id` (on one SLACK_BOT_TOKEN: that token's, whatever the team)."""
+        return self.slack.for_team(team_id)
+
+    def workspace_for(self, team_id: str) -> SlackSwarmWorkspace:
+        """The domain's SwarmWorkspace port in workspace `team_id`."""
+        return SlackSwarmWorkspace(self.slack_for(team_id), ascii_channel_names=self.settings.channel_names_ascii)
 
     @property
     def scheduler(self) -> SafeScheduler | None:

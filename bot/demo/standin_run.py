@@ -21,10 +21,11 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.app import BotApp, create_app, make_client
+from bot.app import BotApp, create_app
 from bot.jobs.background import Background, start_background
 from bot.serving.server import RunningServer, start_http_server
 from bot.serving.socket_mode import SocketModeConnection, connect_socket_mode
+from bot.slack.clients import make_client
 from expert_finder.ranking import warm_up
 from slack_standin import BrowserPage, OAuthApp, RateLimits, SlackStandIn, Workspace
 from swarms.case_systems.base import CaseSystem

@@ -90,8 +90,8 @@ def cmd_experts_import(args: argparse.Namespace) -> int:
 
 
 def cmd_experts_refresh(args: argparse.Namespace) -> int:
-    from bot.app import make_client
     from bot.experts.gateway import SlackProfileReader
+    from bot.slack.clients import standalone_clients
     from swarms.db import ensure_reachable, utcnow
     from swarms.experts.directory import refresh_directory
     from swarms.settings import Settings
@@ -102,8 +102,8 @@ def cmd_experts_refresh(args: argparse.Namespace) -> int:
     team_id = _team(args, sessions)
     if team_id is None:
         return 2
-    result = refresh_directory(sessions, SlackProfileReader(make_client(settings)), settings.experts,
-                               team_id=team_id, now=utcnow())
+    slack = standalone_clients(settings, sessions).for_team(team_id)  # that workspace's token
+    result = refresh_directory(sessions, SlackProfileReader(slack), settings.experts, team_id=team_id, now=utcnow())
     print(f"checked {result.checked} experts{_of(team_id)}: {result.updated} updated, {result.deactivated} marked "
           f"inactive, {result.failed} failed")
     return 0 if not result.failed else 1

@@ -39,17 +39,17 @@ class SlackExpertsPort:
             log.warning("case %s unreadable for the expert finder; ranking on the swarm's copy", case_number)
             return None
 
-    def unavailable(self, user_id: str) -> str:
-        person = self.services.people.get(user_id, fresh=True)  # a deactivation must not wait a day
+    def unavailable(self, team_id: str, user_id: str) -> str:
+        person = self.services.people.get(team_id, user_id, fresh=True)  # a deactivation must not wait a day
         if not person.known:
             return "user_not_found" if person.deleted else ""
         if person.deleted:
             return "deactivated"
         return "bot" if person.is_bot else ""
 
-    def in_channel(self, channel_id: str, user_id: str) -> bool:
+    def in_channel(self, team_id: str, channel_id: str, user_id: str) -> bool:
         try:
-            for page in self.services.client.conversations_members(channel=channel_id, limit=1000):
+            for page in self.services.slack_for(team_id).conversations_members(channel=channel_id, limit=1000):
                 if user_id in page.get("members", []):
                     return True
         except SlackApiError as exc:
@@ -62,20 +62,22 @@ class SlackExpertsPort:
         waiting. A thread swarm in a public team channel needs no invite: the "joined" notice in the thread
         mentions them, and anyone can read and answer a public channel's thread; a private team channel takes
         them in, or they could not read it."""
-        if swarm.thread_ts and not self._is_private(swarm.channel_id):
+        if swarm.thread_ts and not self._is_private(swarm.team_id, swarm.channel_id):
             return InviteOutcome(tuple(user_ids))
-        return self.services.workspace.invite(swarm.channel_id, user_ids, refusal_fails_each=True)
+        return self.services.workspace_for(swarm.team_id).invite(swarm.channel_id, user_ids, refusal_fails_each=True)
 
-    def _is_private(self, channel_id: str) -> bool:
+    def _is_private(self, team_id: str, channel_id: str) -> bool:
         try:
-            return bool(self.services.client.conversations_info(channel=channel_id)["channel"].get("is_private"))
+            channel = self.services.slack_for(team_id).conversations_info(channel=channel_id)["channel"]
+            return bool(channel.get("is_private"))
         except SlackApiError as exc:
             log.info("conversations.info %s: %s", channel_id, slack_error(exc))
             return True  # not visible to the bot as public: invite, and let Slack say what it refuses
 
     def ask_to_join(self, request: JoinRequest) -> tuple[str, str]:
-        lang = self.services.people.language_of(request.user_id)
-        client = self.services.client
+        team_id = request.swarm.team_id
+        lang = self.services.people.language_of(team_id, request.user_id)
+        client = self.services.slack_for(team_id)
         try:
             dm = client.conversations_open(users=request.user_id)["channel"]["id"]
             answer = client.chat_postMessage(channel=dm, text=join_request_text(request, lang),
@@ -88,7 +90,7 @@ class SlackExpertsPort:
         lang = notice.swarm.language
         with_next = notice.kind in ("declined", "ignored")
         # Queued at the channel's pace: a wave of escalations into one channel waits its turn, never fails.
-        post_later(self.services, notice.swarm.channel_id, notice_text(notice, lang),
+        post_later(self.services, notice.swarm.team_id, notice.swarm.channel_id, notice_text(notice, lang),
                    blocks=notice_blocks(notice, lang, with_next=with_next), thread_ts=notice.swarm.thread_ts)
 
     def plan_answer_check(self, outcome_id: int, run_at: datetime) -> None:

@@ -20,14 +20,10 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import sessionmaker
-
 from bot.app import BotApp
 from bot.jobs import scheduled as jobs
 from bot.services import AppServices
 from bot.slack.work_queue import SlackQueue
-from swarms.install.workspaces import workspaces_without_access
 from swarms.jobs.leadership import Leadership
 from swarms.jobs.scheduling import SafeScheduler, make_scheduler
 from swarms.metrics import set_scheduler_role
@@ -83,10 +79,9 @@ def start_background(bot: BotApp, *, role: BackgroundRole = BackgroundRole.ALL, 
     engine = services.sessions.kw["bind"]
     runs_jobs = role != BackgroundRole.WEB
     leadership: Leadership | None = None
-    access = SlackAccessGate(services.sessions)
-    # Every job is called with these services first (bot.jobs.scheduled).
-    scheduler = make_scheduler(engine, start=False, may_run=lambda: leadership is not None and leadership.holds_lease()
-                               and access.open(),
+    # Every job is called with these services first (bot.jobs.scheduled). A job acting in Slack asks
+    # services.slack_queue.access which workspaces it may act in: a lost workspace waits, the others go on.
+    scheduler = make_scheduler(engine, start=False, may_run=lambda: leadership is not None and leadership.holds_lease(),
                                context=services)
     worker = _make_worker(services, linger) if runs_jobs else None
     background = Background(role, scheduler, worker, None)
@@ -107,29 +102,6 @@ def start_background(bot: BotApp, *, role: BackgroundRole = BackgroundRole.ALL, 
     if worker is not None:
         worker.nudge()  # whatever the last run left pending goes out now
     return background
-
-
-class SlackAccessGate:
-    """Scheduled work waits while the app has lost its access to the workspace (uninstalled, token revoked):
-    read from the database at each scheduler pass, so every replica pauses and resumes together."""
-
-    def __init__(self, sessions: sessionmaker) -> None:
-        self.sessions = sessions
-        self._open = True
-
-    def open(self) -> bool:
-        try:
-            with self.sessions() as session:
-                lost = workspaces_without_access(session)
-        except SQLAlchemyError:  # the leadership check reports an unreachable database; keep the last answer
-            return self._open
-        if bool(lost) == self._open:
-            if lost:
-                log.warning("scheduled jobs paused: no Slack access to %s (%s)", lost[0].team_id, lost[0].access)
-            else:
-                log.info("scheduled jobs resumed: Slack access is back")
-        self._open = not lost
-        return self._open
 
 
 def _make_worker(services: AppServices, linger: float) -> DeliveryWorker:

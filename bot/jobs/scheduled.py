@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from swarms import db  # the clock read at each call: tests set it
-from swarms.experts.invites import ESCALATION_RETRY, escalate, escalation_job_id
+from swarms.experts.invites import ESCALATION_RETRY, escalate, escalation_job_id, team_of_outcome
+from swarms.install.workspaces import team_of_swarm
 from swarms.jobs.scheduling import (
     SafeScheduler,
     cancel,
@@ -39,6 +40,7 @@ TUNE_JOB = "experts-tune"
 REOPEN_POLL_JOB = "knowledge-reopen-poll"
 DIGEST_JOB = "weekly_digest"
 ROLLUP_JOB = "home_note_rollup"
+ACCESS_RECHECK = timedelta(minutes=10)  # a job of a workspace the app lost looks again this much later
 
 
 def _ref(name: str) -> str:
@@ -81,10 +83,20 @@ def plan_sync_jobs(services: AppServices, scheduler: SafeScheduler) -> None:
 # ---------------------------------------------------------------- experts
 
 
+def _waits_for_access(services: AppServices, team_id: str | None) -> bool:
+    """The work's workspace is one the app lost (uninstalled, token revoked): it waits for a reinstall."""
+    return team_id is not None and not services.slack_queue.access.open_for(team_id)
+
+
 @context_job
 def check_expert_answer(services: AppServices, outcome_id: int) -> None:
     """An invitation's answer is due: escalate to the next expert unless the person joined or wrote."""
     with job_run("expert-answer-check"):
+        with services.sessions() as session:
+            team_id = team_of_outcome(session, outcome_id)
+        if _waits_for_access(services, team_id):
+            plan_answer_check(services.scheduler, outcome_id, db.utcnow() + ACCESS_RECHECK)
+            return
         try:
             escalate(services.sessions, services.experts, outcome_id, now=db.utcnow(),
                      settings=services.settings.experts)
@@ -120,9 +132,11 @@ def refresh_expert_directory(services: AppServices) -> None:
             teams = directory_teams(session)
         failed = []
         for team_id in teams:
+            if _waits_for_access(services, team_id):  # refreshed after a reinstall; the others go on
+                continue
             try:  # one workspace failing as a whole (its Slack unreachable) leaves the others refreshed
-                refresh_directory(services.sessions, SlackProfileReader(services.client), services.settings.experts,
-                                  team_id=team_id, now=now)
+                refresh_directory(services.sessions, SlackProfileReader(services.slack_for(team_id)),
+                                  services.settings.experts, team_id=team_id, now=now)
             except Exception:
                 log.exception("refreshing the expert directory of workspace %s failed", team_id)
                 failed.append(team_id)
@@ -188,6 +202,11 @@ def draft_article(services: AppServices, swarm_id: int) -> None:
     from bot.knowledge.gateway import draft_now  # the flow with this app's exporter
 
     with job_run("knowledge-draft"):
+        with services.sessions() as session:
+            team_id = team_of_swarm(session, swarm_id)
+        if _waits_for_access(services, team_id):
+            plan_draft(services.scheduler, swarm_id, db.utcnow() + ACCESS_RECHECK)
+            return
         try:
             draft_now(services, swarm_id)
         except Exception:
@@ -219,15 +238,12 @@ def plan_reopen_poll(services: AppServices, scheduler: SafeScheduler) -> None:
 def weekly_digest(services: AppServices) -> None:
     """Monday's digest, each workspace's own to its managers, sent once across replicas."""
     from bot.listeners.home import send_team_digest
-    from swarms.install.workspaces import active_team_ids
 
     with job_run("weekly-digest"):
-        with services.sessions() as session:
-            teams = active_team_ids(session)
         failed = []
-        for team_id in teams:
+        for team_id in services.slack_queue.access.active_teams():
             try:  # one workspace's failure must not cost the others their digest
-                send_team_digest(services, team_id, services.client)
+                send_team_digest(services, team_id)
             except Exception:
                 log.exception("weekly digest of workspace %s failed", team_id)
                 failed.append(team_id)

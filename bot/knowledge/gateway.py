@@ -45,7 +45,7 @@ class SlackKnowledgePort:
 
     # -- closing and reopening
 
-    def case_owner_ids(self, case_number: str) -> frozenset[str]:
+    def case_owner_ids(self, team_id: str, case_number: str) -> frozenset[str]:
         """The case owner's Slack id, where the case system gives an e-mail Slack knows."""
         try:
             owner = self.services.cases.get_case(case_number).owner
@@ -54,7 +54,7 @@ class SlackKnowledgePort:
         if "@" not in owner:
             return frozenset()
         try:
-            return frozenset({self.services.client.users_lookupByEmail(email=owner.strip())["user"]["id"]})
+            return frozenset({self.services.slack_for(team_id).users_lookupByEmail(email=owner.strip())["user"]["id"]})
         except SlackApiError:
             return frozenset()
 
@@ -67,7 +67,7 @@ class SlackKnowledgePort:
         services = self.services
         text, blocks = closed_message(closed, system=system_name(services.cases.name, closed.language))
         closing = f"{closed.swarm_id}:{closed.closed_at:%Y%m%dT%H%M%S.%f}"
-        post_later(services, closed.channel_id, text, blocks=blocks, key=f"close_summary:{closing}",
+        post_later(services, closed.team_id, closed.channel_id, text, blocks=blocks, key=f"close_summary:{closing}",
                    thread_ts=closed.thread_ts)
         if not closed.card_ts:
             return
@@ -79,14 +79,15 @@ class SlackKnowledgePort:
                                       in_thread=bool(closed.thread_ts))
         except CaseSystemError:
             text, blocks = self._posted_card_closed(closed, closed_line)
-        update_later(services, closed.channel_id, closed.card_ts, text, blocks=blocks, key=f"close_card:{closing}")
+        update_later(services, closed.team_id, closed.channel_id, closed.card_ts, text, blocks=blocks,
+                     key=f"close_card:{closing}")
 
     def _posted_card_closed(self, closed: ClosedSwarm, closed_line: str) -> tuple[str, list[dict]]:
         """The case system is down: close the card as posted, keeping its fields; if Slack cannot give it
         back either, rebuild it from what the swarm row remembers."""
         try:
-            answer = self.services.client.conversations_history(channel=closed.channel_id, latest=closed.card_ts,
-                                                                inclusive=True, limit=1)
+            answer = self.services.slack_for(closed.team_id).conversations_history(
+                channel=closed.channel_id, latest=closed.card_ts, inclusive=True, limit=1)
             posted = next((m for m in answer.get("messages", []) if m.get("ts") == closed.card_ts), None)
         except SlackApiError as exc:
             log.warning("swarm %s: could not read the case card back: %s", closed.swarm_id, exc.response.get("error"))
@@ -103,20 +104,20 @@ class SlackKnowledgePort:
         key = "knowledge.reopened" if reopened.reopened else "knowledge.reopened_archive_only"
         if reopened.thread_ts:
             key = "knowledge.reopened_thread" if reopened.reopened else "knowledge.reopened_thread_newer"
-        post_later(self.services, reopened.channel_id, t(key, reopened.language, case=reopened.case_number),
-                   thread_ts=reopened.thread_ts)
+        post_later(self.services, reopened.team_id, reopened.channel_id,
+                   t(key, reopened.language, case=reopened.case_number), thread_ts=reopened.thread_ts)
 
     # -- archive
 
     def archive_channel(self, target: ArchiveTarget) -> None:
         """conversations.archive at tier 2's pace, after the channel's queued posts (the closing summary, the
         card's closed line); the queue puts a call that may not go yet back for later."""
-        client = self.services.client
+        client = self.services.slack_for(target.team_id)
         wait = posts_waiting(self.services, target.channel_id)
         if wait is not None:
             raise NotYet(wait, "the channel's queued posts go first")
         try:
-            self.services.slack_queue.paced_call("conversations.archive",
+            self.services.slack_queue.paced_call(target.team_id, "conversations.archive",
                                                  lambda: client.conversations_archive(channel=target.channel_id))
         except SlackApiError as exc:
             if exc.response.get("error") not in ARCHIVED_ALREADY | GONE:
@@ -130,16 +131,17 @@ class SlackKnowledgePort:
         with services.sessions() as session:
             record = get_draft(session, draft_id)
         message = draft_message(record, article_options(services))
+        client = services.slack_for(record.team_id)
         if message.file_name and (not record.message_ts or reupload):
-            services.client.files_upload_v2(channel=record.channel_id, thread_ts=record.thread_ts,
+            client.files_upload_v2(channel=record.channel_id, thread_ts=record.thread_ts,
                                             content=message.file_content, filename=message.file_name,
                                             title=record.draft.title[:250])
         if record.message_ts:
-            services.client.chat_update(channel=record.channel_id, ts=record.message_ts, text=message.text,
-                                        blocks=message.blocks)
+            client.chat_update(channel=record.channel_id, ts=record.message_ts, text=message.text,
+                               blocks=message.blocks)
             return
-        answer = services.client.chat_postMessage(channel=record.channel_id, thread_ts=record.thread_ts,
-                                                  text=message.text, blocks=message.blocks, unfurl_links=False)
+        answer = client.chat_postMessage(channel=record.channel_id, thread_ts=record.thread_ts,
+                                         text=message.text, blocks=message.blocks, unfurl_links=False)
         with services.sessions.begin() as session:
             record_post(session, draft_id, channel_id=record.channel_id, message_ts=answer["ts"],
                         as_file=bool(message.file_name))
@@ -154,21 +156,21 @@ class SlackKnowledgePort:
             text = t("knowledge.redraft_out_of_reach", record.language, location=record.export_location or "—")
         try:
             # Under the review message, also sent to its channel; a thread swarm's answer stays in its thread.
-            self.services.client.chat_postMessage(channel=record.channel_id, text=text,
-                                                  thread_ts=record.thread_ts or record.message_ts or None,
-                                                  reply_broadcast=bool(record.message_ts) and not record.thread_ts)
+            self.services.slack_for(record.team_id).chat_postMessage(
+                channel=record.channel_id, text=text, thread_ts=record.thread_ts or record.message_ts or None,
+                reply_broadcast=bool(record.message_ts) and not record.thread_ts)
         except SlackApiError as exc:
             log.warning("draft %s: could not say it is behind the channel: %s", draft_id, exc.response.get("error"))
 
-    def say_drafting_failed(self, channel_id: str, thread_ts: str | None, lang: str, case_number: str,
-                            error: str) -> None:
+    def say_drafting_failed(self, team_id: str, channel_id: str, thread_ts: str | None, lang: str,
+                            case_number: str, error: str) -> None:
         with contextlib.suppress(SlackApiError):
-            self.services.client.chat_postMessage(channel=channel_id, thread_ts=thread_ts,
-                                                  text=t("knowledge.drafting_failed", lang, case=case_number,
-                                                         error=error[:200]))
+            self.services.slack_for(team_id).chat_postMessage(
+                channel=channel_id, thread_ts=thread_ts,
+                text=t("knowledge.drafting_failed", lang, case=case_number, error=error[:200]))
 
-    def place_url(self, channel_id: str, thread_ts: str | None) -> str:
-        workspace = workspace_url(self.services)
+    def place_url(self, team_id: str, channel_id: str, thread_ts: str | None) -> str:
+        workspace = workspace_url(self.services, team_id)
         if thread_ts:  # a thread swarm talked in its thread, not in the team channel
             return thread_link(workspace, channel_id, thread_ts)
         return f"{workspace.rstrip('/')}/archives/{channel_id}"

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.i18n.catalog import t
 from bot.listeners.commands import CommandContext
-from bot.registration import Listeners
+from bot.registration import Listeners, team_of
 from bot.replies import reply_privately, tell_privately
 from bot.services import AppServices
 from bot.views.case_card import CaseCardAction
@@ -36,9 +36,9 @@ def _catchup_clicked(services: AppServices) -> Callable:
     """Catch me up on a thread swarm's card (Slack takes no `/swarm catchup` in a thread): shown in the thread,
     to the clicker only."""
 
-    def clicked(body: dict, respond) -> None:
+    def clicked(body: dict, respond, client) -> None:
         user_id = body["user"]["id"]
-        lang = services.people.language_of(user_id)
+        lang = services.people.language_of(team_of(body), user_id)
         channel_id = (body.get("channel") or {}).get("id", "")
         card = body.get("message") or {}
         with services.sessions() as session:
@@ -47,7 +47,7 @@ def _catchup_clicked(services: AppServices) -> Callable:
             catchup = catch_up(session, swarm.id, for_user=user_id)
         message = render(services, catchup, lang)
         try:
-            services.client.chat_postEphemeral(channel=channel_id, user=user_id, thread_ts=thread_ts, **message)
+            client.chat_postEphemeral(channel=channel_id, user=user_id, thread_ts=thread_ts, **message)
         except SlackApiError as exc:  # not a member of a public team channel: the button's own answer
             log.info("catch-up for %s in %s as a response: %s", user_id, channel_id, exc.response.get("error"))
             reply_privately(respond, **message)
@@ -63,10 +63,11 @@ def catch_up_in_dm(services: AppServices, swarm_id: int, user_id: str) -> None:
         if swarm is None or swarm.status != SwarmStatus.OPEN:
             return
         catchup = catch_up(session, swarm.id, for_user=user_id)
+        team_id = swarm.team_id
     if catchup.is_empty:
         return
-    message = render(services, catchup, services.people.language_of(user_id))
-    tell_privately(services.client, user_id, "", message.pop("text"), **message)  # "": by DM
+    message = render(services, catchup, services.people.language_of(team_id, user_id))
+    tell_privately(services.slack_for(team_id), user_id, "", message.pop("text"), **message)  # "": by DM
 
 
 def _catchup_command(ctx: CommandContext) -> None:
@@ -76,7 +77,7 @@ def _catchup_command(ctx: CommandContext) -> None:
     ctx.answer(**render(ctx.services, catchup, ctx.lang))
 
 
-def catch_up_joiner(services: AppServices, channel_id: str, user_id: str) -> None:
+def catch_up_joiner(services: AppServices, team_id: str, channel_id: str, user_id: str) -> None:
     """After someone joins an open swarm channel with something already said in it: an ephemeral catch-up.
 
     The opener (who saw it all) and an empty swarm (the card says everything) get nothing."""
@@ -87,9 +88,9 @@ def catch_up_joiner(services: AppServices, channel_id: str, user_id: str) -> Non
         catchup = catch_up(session, swarm.id, for_user=user_id)
     if catchup.is_empty:
         return
-    message = render(services, catchup, services.people.language_of(user_id))
+    message = render(services, catchup, services.people.language_of(team_id, user_id))
     # They may have left again already: Slack refusing is logged, there is nothing to repair.
-    tell_privately(services.client, user_id, channel_id, message.pop("text"), **message)
+    tell_privately(services.slack_for(team_id), user_id, channel_id, message.pop("text"), **message)
 
 
 def render(services: AppServices, catchup: CatchUp, lang: str) -> dict:

@@ -16,7 +16,7 @@ from slack_bolt import App
 from bot.i18n.catalog import t
 from bot.opening.offers import offer_existing_work
 from bot.opening.queued_opening import opened_text, queue_opening
-from bot.registration import Listeners
+from bot.registration import Listeners, team_of
 from bot.replies import reply_privately
 from bot.services import AppServices
 from swarms.errors import BotNotInChannel, ThreadInSwarmChannel, ThreadNeedsChannel
@@ -70,12 +70,6 @@ class CommandContext:
 
 
 Handler = Callable[[CommandContext], None]
-
-
-def team_of(body: dict) -> str:
-    """The workspace a request came from: a command says `team_id`, an interaction its `team` (or user's)."""
-    team = body.get("team_id") or (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
-    return str(team or "")
 
 
 @dataclass
@@ -135,7 +129,7 @@ def register(app: App, services: AppServices) -> None:
     registry = services.subcommands
 
     def lang_of(body: dict) -> str:
-        return services.people.language_of(body.get("user_id", ""))
+        return services.people.language_of(team_of(body), body.get("user_id", ""))
 
     def ack_swarm(ack, body: dict) -> None:
         command = parse_swarm_command(body.get("text", ""), set(registry.handlers))
@@ -199,10 +193,10 @@ def join_open_swarm(services: AppServices, opened: OpenedSwarm, user_id: str) ->
     if opened.thread_ts:
         record_joiner(services.sessions, opened.swarm_id, user_id)
     else:
-        services.workspace.invite(opened.channel_id, [user_id])
+        services.workspace_for(opened.team_id).invite(opened.channel_id, [user_id])
 
 
-def _check_thread_place(services: AppServices, channel_id: str, number: str) -> None:
+def _check_thread_place(services: AppServices, team_id: str, channel_id: str, number: str) -> None:
     """A thread swarm needs a channel the bot is in (to post the card and hear the replies) that is not
     another swarm's channel (whose replies are that swarm's notes)."""
     if not channel_id or channel_id.startswith("D"):
@@ -211,7 +205,7 @@ def _check_thread_place(services: AppServices, channel_id: str, number: str) -> 
         other = find_swarm_at(session, channel_id)
         if other is not None:
             raise ThreadInSwarmChannel(case=number, other=other.case_number)
-    if not services.workspace.bot_is_member(channel_id):
+    if not services.workspace_for(team_id).bot_is_member(channel_id):
         raise BotNotInChannel(case=number)
 
 
@@ -232,7 +226,7 @@ def open_case(ctx: CommandContext, *, offer: bool = True) -> OpenedSwarm | None:
     mode = ctx.command.place or services.settings.opening.mode
     already_open = _swarm_open_for(services, ctx.team_id, number)
     if mode == SwarmMode.THREAD and may_open and not already_open:
-        _check_thread_place(services, ctx.channel_id, number)
+        _check_thread_place(services, ctx.team_id, ctx.channel_id, number)
     case = None
     if offer and may_open and services.settings.opening.offer_existing and not already_open:
         case = services.cases.get_case(number)

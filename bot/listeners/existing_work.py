@@ -13,10 +13,9 @@ from bot.listeners.commands import (
     join_open_swarm,
     open_case,
     parse_swarm_command,
-    team_of,
 )
 from bot.opening.queued_opening import opened_text
-from bot.registration import Listeners, acknowledge
+from bot.registration import Listeners, acknowledge, team_of
 from bot.replies import reply_privately
 from bot.services import AppServices
 from bot.views.existing_work import OfferAction
@@ -35,7 +34,7 @@ def register(app: App, services: AppServices) -> None:
 def _join(services: AppServices) -> Callable:
     def join(body: dict, respond) -> None:
         user_id = body["user"]["id"]
-        lang = services.people.language_of(user_id)
+        lang = services.people.language_of(team_of(body), user_id)
         try:
             swarm_id = id_from_text(action_value(body))
         except RoundTripRefused:
@@ -56,7 +55,7 @@ def _join(services: AppServices) -> Callable:
 def _open_anyway(services: AppServices) -> Callable:
     def open_anyway(body: dict, respond) -> None:
         user_id = body["user"]["id"]
-        lang = services.people.language_of(user_id)
+        lang = services.people.language_of(team_of(body), user_id)
         try:  # the command as typed: `00001026 --thread`
             command = parse_swarm_command(action_value(body)[:100], ())
         except RoundTripRefused:

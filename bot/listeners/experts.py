@@ -12,14 +12,15 @@ import re
 from collections.abc import Callable, Sequence
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import error_text
 from bot.i18n.catalog import t
 from bot.jobs import scheduled as jobs
 from bot.listeners.catchup import catch_up_in_dm
-from bot.listeners.commands import CommandContext, team_of
-from bot.registration import Listeners, acknowledge
+from bot.listeners.commands import CommandContext
+from bot.registration import Listeners, acknowledge, team_of
 from bot.replies import reply_privately, tell_privately
 from bot.services import AppServices
 from bot.slack.identity import workspace_url
@@ -103,7 +104,7 @@ def post_suggestions(services: AppServices, team_id: str, swarm_id: int, *, case
         return  # an empty directory: nothing worth a message
     info = _swarm_info(services, swarm_id)
     auto = (invited.asked + invited.added) if invited else ()
-    services.client.chat_postMessage(
+    services.slack_for(info.team_id).chat_postMessage(
         channel=info.channel_id, thread_ts=info.thread_ts,
         text=suggestions_text(info.case_number, ranking.suggestions, info.language),
         blocks=suggestion_blocks(swarm_id, info.case_number, ranking.suggestions, ranking.uncovered_skills,
@@ -162,14 +163,14 @@ def _invite(services: AppServices, team_id: str, swarm_id: int, users: list[str]
 
 
 def _invite_clicked(services: AppServices) -> Callable:
-    def invite_clicked(body: dict, respond) -> None:
+    def invite_clicked(body: dict, respond, client) -> None:
         user_id = body["user"]["id"]
         try:
             value = InviteValue.loads(action_value(body))
         except ValueError:
             raise NotAllowed(action="invite_experts") from None
         channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
-        lang = services.people.language_of(user_id)
+        lang = services.people.language_of(team_of(body), user_id)
 
         def answer(text: str) -> None:
             reply_privately(respond, text)
@@ -179,21 +180,20 @@ def _invite_clicked(services: AppServices) -> Callable:
                          channel_id=channel_id or "-", lang=lang, answer=answer)
         message = body.get("message")
         if isinstance(message, dict) and message.get("ts"):  # an ephemeral `/swarm experts` answer has none
-            _show_invited(services, value.swarm_id, channel_id, message, result, clicker=user_id)
+            _show_invited(services, client, value.swarm_id, channel_id, message, result, clicker=user_id)
 
     return invite_clicked
 
 
-def _show_invited(services: AppServices, swarm_id: int, channel_id: str, message: dict, result: InviteResult, *,
-                  clicker: str) -> None:
+def _show_invited(services: AppServices, client: WebClient, swarm_id: int, channel_id: str, message: dict,
+                  result: InviteResult, *, clicker: str) -> None:
     """Everyone in the channel sees who was invited and by whom; a used button does not stay to be clicked."""
     if not (result.asked or result.added or result.skipped):
         return
     blocks = suggestions_after_invite(message.get("blocks") or [], result, by=clicker,
                                       lang=_swarm_info(services, swarm_id).language)
     try:
-        services.client.chat_update(channel=channel_id, ts=message["ts"], text=str(message.get("text") or ""),
-                                    blocks=blocks)
+        client.chat_update(channel=channel_id, ts=message["ts"], text=str(message.get("text") or ""), blocks=blocks)
     except SlackApiError as exc:  # the invitations went out; the message keeping its buttons is only cosmetic
         log.info("swarm %s: could not update the suggestions message: %s", swarm_id, slack_error(exc))
 
@@ -207,9 +207,10 @@ def _join_clicked(services: AppServices) -> Callable:
             raise NotAllowed(action="join_swarm") from None
         info = accept_invite(services.sessions, services.experts, team_of(body), value.outcome_id, user_id,
                              now=utcnow())
-        lang = services.people.language_of(user_id)
+        lang = services.people.language_of(info.team_id, user_id)
         if info.thread_ts:
-            place = place_text(info.channel_id, info.thread_ts, workspace_url=workspace_url(services), lang=lang)
+            place = place_text(info.channel_id, info.thread_ts, workspace_url=workspace_url(services, info.team_id),
+                               lang=lang)
             text = t("experts.request.joined_thread", lang, place=place, case=info.case_number)
         else:
             text = t("experts.request.joined", lang, channel=info.channel_id, case=info.case_number)
@@ -239,9 +240,9 @@ def _decline_clicked(services: AppServices) -> Callable:
 
 
 def _decline_submitted(services: AppServices) -> Callable:
-    def decline_submitted(body: dict, view: dict) -> None:
+    def decline_submitted(body: dict, view: dict, client) -> None:
         user_id = body["user"]["id"]
-        lang = services.people.language_of(user_id)
+        lang = services.people.language_of(team_of(body), user_id)
         try:
             state = DeclineState.loads(view.get("private_metadata", ""))
             info = decline_invite(services.sessions, services.experts, team_of(body), state.outcome_id, user_id,
@@ -251,13 +252,12 @@ def _decline_submitted(services: AppServices) -> Callable:
             return
         except SwarmError as exc:
             log.info("decline by %s refused: %s", user_id, exc)
-            tell_privately(services.client, user_id, "", error_text(exc, lang, system=services.settings.case_system))
+            tell_privately(client, user_id, "", error_text(exc, lang, system=services.settings.case_system))
             return
         if state.dm_channel and state.dm_ts:
             text = t("experts.request.declined", lang, case=info.case_number)
             try:
-                services.client.chat_update(channel=state.dm_channel, ts=state.dm_ts, text=text,
-                                            blocks=answered_blocks(text))
+                client.chat_update(channel=state.dm_channel, ts=state.dm_ts, text=text, blocks=answered_blocks(text))
             except SlackApiError as exc:
                 log.info("could not update the DM after a decline: %s", slack_error(exc))
 

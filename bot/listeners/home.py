@@ -18,13 +18,13 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.i18n.catalog import t
 from bot.jobs import scheduled as jobs
-from bot.listeners.commands import CommandContext, team_of
-from bot.registration import Listeners
+from bot.listeners.commands import CommandContext
+from bot.registration import Listeners, team_of
 from bot.services import AppServices
 from bot.slack.identity import workspace_url
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
 from bot.views.roundtrip import action_value
-from swarms.install.workspaces import WorkspaceNotChosen, all_workspaces, chosen_workspace
+from swarms.install.workspaces import all_workspaces
 from swarms.jobs.claimed_work import WorkItem
 from swarms.stats.contributions import (
     DEFAULT_PERIOD_DAYS,
@@ -73,12 +73,12 @@ def register(app: App, services: AppServices) -> None:
             days = DownloadRequest.loads(action_value(body)).days
         except ValueError:
             days = DEFAULT_PERIOD_DAYS
-        user_id = body["user"]["id"]
-        lang = services.people.language_of(user_id)
-        if not is_manager(services, user_id):
-            _dm(services, user_id, text=t("home.export.refused", lang))
+        user_id, team_id = body["user"]["id"], team_of(body)
+        lang = services.people.language_of(team_id, user_id)
+        if not is_manager(services, team_id, user_id):
+            _dm(services, team_id, user_id, text=t("home.export.refused", lang))
             return
-        export_stats(services, team_of(body), user_id, days, lang)
+        export_stats(services, team_id, user_id, days, lang)
 
     listeners.action(HomeAction.PERIOD, lazy=[on_period])
     listeners.action(HomeAction.DOWNLOAD, lazy=[on_download])
@@ -87,30 +87,33 @@ def register(app: App, services: AppServices) -> None:
 # ---------------------------------------------------------------- roles
 
 
-def is_manager(services: AppServices, user_id: str) -> bool:
-    """Settings' managers and admins, or a member of MANAGER_USERGROUP_ID (asked of Slack, cached briefly)."""
-    return services.permissions.is_manager(user_id) or user_id in manager_group(services)
+def is_manager(services: AppServices, team_id: str, user_id: str) -> bool:
+    """Settings' managers and admins, or a member of MANAGER_USERGROUP_ID in their workspace (asked of Slack,
+    cached briefly)."""
+    return services.permissions.is_manager(user_id) or user_id in manager_group(services, team_id)
 
 
-def manager_group(services: AppServices) -> frozenset[str]:
+def manager_group(services: AppServices, team_id: str) -> frozenset[str]:
+    """MANAGER_USERGROUP_ID's members in workspace `team_id` (a user group is a workspace's: elsewhere, none)."""
     group = services.settings.manager_usergroup_id
     if not group:
         return frozenset()
-    cached = services.caches.manager_group
+    cached = services.caches.manager_group.get(team_id)
     if cached and time.monotonic() - cached[0] < GROUP_CACHE_SECONDS:
         return cached[1]
     try:
-        members = frozenset(services.client.usergroups_users_list(usergroup=group).get("users") or [])
+        members = frozenset(services.slack_for(team_id).usergroups_users_list(usergroup=group).get("users") or [])
     except SlackApiError as exc:  # fail closed: nobody gets team figures through a group we cannot read
         log.warning("usergroups.users.list %s failed: %s", group, exc.response.get("error"))
         return frozenset()
-    services.caches.manager_group = (time.monotonic(), members)
+    services.caches.manager_group[team_id] = (time.monotonic(), members)
     return members
 
 
-def manager_ids(services: AppServices) -> set[str]:
-    """Who gets the digest: the managers in settings and the manager user group (not every admin)."""
-    return set(services.settings.manager_user_ids) | set(manager_group(services))
+def manager_ids(services: AppServices, team_id: str) -> set[str]:
+    """Who gets the digest in workspace `team_id`: the managers in settings and the manager user group (not
+    every admin)."""
+    return set(services.settings.manager_user_ids) | set(manager_group(services, team_id))
 
 
 # ---------------------------------------------------------------- Home tab
@@ -124,8 +127,8 @@ def stall_rule(services: AppServices) -> StallRule:
 def home_model(services: AppServices, team_id: str, user_id: str, days: int) -> HomeModel:
     """Everyone's own part; the team's part only when the server says this person is a manager. Both are of
     the workspace `team_id`, where the Home is looked at."""
-    lang = services.people.language_of(user_id)
-    manager = is_manager(services, user_id)
+    lang = services.people.language_of(team_id, user_id)
+    manager = is_manager(services, team_id, user_id)
     period = Period(days)
     with services.sessions() as session:
         mine = my_swarms(session, team_id, user_id, period)
@@ -137,7 +140,7 @@ def home_model(services: AppServices, team_id: str, user_id: str, days: int) -> 
         outcomes = services.outcomes.compare(services.sessions, services.cases, team_id, team.figures.start,
                                              team.figures.end, days)
     return HomeModel(lang=lang, mine=mine, team=team, can_download=manager, outcomes=outcomes, finder=finder,
-                     team_open=team_open, workspace_url=workspace_url(services))
+                     team_open=team_open, workspace_url=workspace_url(services, team_id))
 
 
 def publish_home(services: AppServices, team_id: str, user_id: str, days: int) -> None:
@@ -147,7 +150,7 @@ def publish_home(services: AppServices, team_id: str, user_id: str, days: int) -
     `views.publish` (tier 4) per person rather than one per click; a burst waits in the queue, and
     another replica carries on if this one stops. Slack refusing it (not its pace) is told to the person."""
     queue = services.slack_queue
-    item_id = queue.enqueue(PUBLISH_HOME, {"team": team_id, "user": user_id, "days": days}, priority=HOME_PRIORITY,
+    item_id = queue.enqueue(PUBLISH_HOME, {"user": user_id, "days": days}, team_id=team_id, priority=HOME_PRIORITY,
                             coalesce=f"home:{user_id}", run_here=True)
     outcome = queue.run_now(item_id) if item_id is not None else None
     if outcome is not None and outcome.failure is not None:
@@ -155,22 +158,14 @@ def publish_home(services: AppServices, team_id: str, user_id: str, days: int) -
 
 
 def _publish_home(services: AppServices, item: WorkItem) -> None:
-    user_id, days = str(item.payload["user"]), int(item.payload["days"])
-    team_id = str(item.payload.get("team") or _sole_team(services))  # queued before Homes were per workspace
+    user_id, days, team_id = str(item.payload["user"]), int(item.payload["days"]), item.team_id
+    client = services.slack_for(team_id)
     # The figures are read when the slot is ours, so what goes out is as fresh as it can be.
-    services.slack_queue.paced_call("views.publish", lambda: services.client.views_publish(
+    services.slack_queue.paced_call(team_id, "views.publish", lambda: client.views_publish(
         user_id=user_id, view=build_home(home_model(services, team_id, user_id, days))))
 
 
 # ---------------------------------------------------------------- export
-
-
-def _sole_team(services: AppServices) -> str:
-    try:
-        with services.sessions() as session:
-            return chosen_workspace(session, None)
-    except WorkspaceNotChosen:  # several served: a Home queued before they were is not published
-        return ""
 
 
 def stats_command(ctx: CommandContext) -> None:
@@ -179,7 +174,7 @@ def stats_command(ctx: CommandContext) -> None:
     if not args or args[0] != "export" or len(args) > 2:
         ctx.answer(t("home.export.bad_period", ctx.lang))
         return
-    if not is_manager(ctx.services, ctx.user_id):
+    if not is_manager(ctx.services, ctx.team_id, ctx.user_id):
         ctx.answer(t("home.export.refused", ctx.lang))
         return
     try:
@@ -215,15 +210,13 @@ def export_stats(services: AppServices, team_id: str, user_id: str, days: int, l
     """Upload the workspace's tables (and the chart) to the manager's DM in one message (files upload v2)."""
     files = export_files(services.sessions, team_id, days, lang)
     comment = "home.export.comment" if files[-1]["filename"].endswith(".png") else "home.export.comment_csv_only"
-    dm = services.client.conversations_open(users=user_id)["channel"]["id"]
-    services.client.files_upload_v2(channel=dm, initial_comment=t(comment, lang, days=days), file_uploads=files)
+    client = services.slack_for(team_id)
+    dm = client.conversations_open(users=user_id)["channel"]["id"]
+    client.files_upload_v2(channel=dm, initial_comment=t(comment, lang, days=days), file_uploads=files)
 
 
-def _dm(services: AppServices, user_id: str, **message) -> None:
-    _dm_with(services.client, user_id, **message)
-
-
-def _dm_with(client: WebClient, user_id: str, **message) -> None:
+def _dm(services: AppServices, team_id: str, user_id: str, **message) -> None:
+    client = services.slack_for(team_id)
     dm = client.conversations_open(users=user_id)["channel"]["id"]
     client.chat_postMessage(channel=dm, **message)
 
@@ -231,22 +224,22 @@ def _dm_with(client: WebClient, user_id: str, **message) -> None:
 # ---------------------------------------------------------------- jobs
 
 
-def send_team_digest(services: AppServices, team_id: str, client: WebClient) -> int:
-    """The workspace's digest of last week, to its managers, through `client` (a client acting in that
-    workspace); returns how many got it."""
-    recipients = team_manager_ids(services, team_id, client)
+def send_team_digest(services: AppServices, team_id: str) -> int:
+    """The workspace's digest of last week, to its managers, in that workspace; returns how many got it."""
+    recipients = team_manager_ids(services, team_id)
     return run_weekly_digest(services.sessions, team_id, recipients,
-                             lambda user_id, digest: send_digest(services, client, user_id, digest))
+                             lambda user_id, digest: send_digest(services, team_id, user_id, digest))
 
 
-def team_manager_ids(services: AppServices, team_id: str, client: WebClient) -> set[str]:
+def team_manager_ids(services: AppServices, team_id: str) -> set[str]:
     """The digest's recipients in `team_id`: the managers in settings who are people of that workspace (asked
     of Slack when the database serves more than one), and the manager user group."""
-    managers = manager_ids(services)
+    managers = manager_ids(services, team_id)
     with services.sessions() as session:
         served = all_workspaces(session)
     if len(served) <= 1:
         return managers
+    client = services.slack_for(team_id)
     return {user_id for user_id in managers if _in_workspace(client, user_id, team_id)}
 
 
@@ -258,6 +251,6 @@ def _in_workspace(client: WebClient, user_id: str, team_id: str) -> bool:
     return user.get("team_id") == team_id or team_id in ((user.get("enterprise_user") or {}).get("teams") or [])
 
 
-def send_digest(services: AppServices, client: WebClient, user_id: str, digest: WeeklyDigest) -> None:
-    lang = services.people.language_of(user_id)
-    _dm_with(client, user_id, **digest_message(digest.figures, digest.top, digest.week, lang))
+def send_digest(services: AppServices, team_id: str, user_id: str, digest: WeeklyDigest) -> None:
+    lang = services.people.language_of(team_id, user_id)
+    _dm(services, team_id, user_id, **digest_message(digest.figures, digest.top, digest.week, lang))

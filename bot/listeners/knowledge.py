@@ -19,7 +19,7 @@ from bot.i18n.catalog import t
 from bot.knowledge import gateway as knowledge_gateway
 from bot.listeners.commands import CommandContext
 from bot.listeners.messages import captured_message, nudge_delivery
-from bot.registration import Listeners
+from bot.registration import Listeners, team_of
 from bot.replies import reply_privately, tell_privately
 from bot.services import AppServices
 from bot.slack.markup import readable_text
@@ -89,15 +89,15 @@ def _close_command(ctx: CommandContext) -> None:
         swarm = require_swarm(session, ctx.channel_id)
         swarm_id, case_number = swarm.id, swarm.case_number
     words = ctx.command.raw.strip().split(None, 1)
-    summary = _readable(services, words[1] if len(words) > 1 else "")
+    summary = _readable(services, ctx.team_id, words[1] if len(words) > 1 else "")
     owners = knowledge_gateway.case_owners_for_close(services, swarm_id, ctx.user_id)
     knowledge_gateway.close(services, CloseRequest(swarm_id, ctx.user_id, CloseSource.COMMAND, summary,
                                               case_owner_ids=owners))
     ctx.answer(t("knowledge.closed_reply", ctx.lang, case=case_number))
 
 
-def _readable(services: AppServices, text: str) -> str:
-    return readable_text(text, user_name=lambda uid: services.people.get(uid).display_name,
+def _readable(services: AppServices, team_id: str, text: str) -> str:
+    return readable_text(text, user_name=lambda uid: services.people.get(team_id, uid).display_name,
                          channel_name=lambda cid: cid)
 
 
@@ -128,8 +128,8 @@ def _open_close_modal(services: AppServices) -> Callable:
 
 
 def _submit_close(services: AppServices) -> Callable:
-    def submit(body: dict, view: dict) -> None:
-        user_id = body["user"]["id"]
+    def submit(body: dict, view: dict, client) -> None:
+        user_id, team_id = body["user"]["id"], team_of(body)
         lang = services.people.cached_language_of(user_id)
         try:
             state, summary, credited = close_submission(view)
@@ -142,10 +142,10 @@ def _submit_close(services: AppServices) -> Callable:
         try:
             owners = knowledge_gateway.case_owners_for_close(services, state.swarm_id, user_id)
             knowledge_gateway.close(services, CloseRequest(state.swarm_id, user_id, CloseSource.BUTTON,
-                                                      _readable(services, summary), credited, owners))
+                                                      _readable(services, team_id, summary), credited, owners))
         except (SwarmError, CaseSystemError) as exc:
             text = error_text(exc, lang, system=services.cases.name)
-            tell_privately(services.client, user_id, channel_id or "", text)
+            tell_privately(client, user_id, channel_id or "", text)
 
     return submit
 
@@ -158,6 +158,7 @@ def _on_reaction(services: AppServices, *, added: bool) -> Callable:
         item = event.get("item") or {}
         mark = mark_for_reaction(event.get("reaction", ""), mark_emoji(services.settings.knowledge))
         channel_id, ts, user_id = item.get("channel", ""), item.get("ts", ""), event.get("user", "")
+        team_id = team_of(body)
         if item.get("type") != "message" or mark is None or not channel_id or not user_id:
             return
         # A reaction names the message, not its thread: a thread swarm's reply is found through its note.
@@ -165,8 +166,8 @@ def _on_reaction(services: AppServices, *, added: bool) -> Callable:
             if syncing_swarm_of_message(session, channel_id, ts) is None:
                 return
             known = is_captured(session, channel_id, ts)
-        name = services.people.get(user_id).display_name
-        message = None if known or not added else _read_message(services, channel_id, ts, body.get("event_id", ""))
+        name = services.people.get(team_id, user_id).display_name
+        message = None if known or not added else _read_message(services, team_id, channel_id, ts)
         with services.sessions.begin() as session:
             swarm = syncing_swarm_of_message(session, channel_id, ts)
             if swarm is None:
@@ -181,39 +182,40 @@ def _on_reaction(services: AppServices, *, added: bool) -> Callable:
                                      user_name=name, event_id=body.get("event_id", ""))
         if change.changed:
             nudge_delivery(services)
-            _acknowledge_mark(services, channel_id, user_id, event.get("reaction", ""), mark, added=added,
+            _acknowledge_mark(services, team_id, channel_id, user_id, event.get("reaction", ""), mark, added=added,
                               thread_ts=thread_ts)
 
     return handle
 
 
-def _acknowledge_mark(services: AppServices, channel_id: str, user_id: str, emoji: str, mark, *, added: bool,
-                      thread_ts: str | None = None) -> None:
+def _acknowledge_mark(services: AppServices, team_id: str, channel_id: str, user_id: str, emoji: str, mark, *,
+                      added: bool, thread_ts: str | None = None) -> None:
     """The marker sees that the reaction counted (only they see it; in a thread swarm's thread): what it
     marks and where it goes."""
-    lang = services.people.language_of(user_id)
+    lang = services.people.language_of(team_id, user_id)
     key = "knowledge.mark_reaction.added" if added else "knowledge.mark_reaction.removed"
     text = t(key, lang, emoji=f":{emoji.split('::')[0]}:", mark=t(f"knowledge.mark_name.{mark.value}", lang))
     # The mark is recorded; only this may be lost.
-    tell_privately(services.client, user_id, channel_id, text, thread_ts=thread_ts)
+    tell_privately(services.slack_for(team_id), user_id, channel_id, text, thread_ts=thread_ts)
 
 
-def _read_message(services: AppServices, channel_id: str, ts: str, event_id: str):
+def _read_message(services: AppServices, team_id: str, channel_id: str, ts: str):
     """A message the bot never captured (sent before the swarm, or with top-level sync off), read once."""
     found = None
+    client = services.slack_for(team_id)
     try:
-        answer = services.client.conversations_history(channel=channel_id, latest=ts, oldest=ts, inclusive=True,
+        answer = client.conversations_history(channel=channel_id, latest=ts, oldest=ts, inclusive=True,
                                                        limit=1)
         found = next((m for m in answer.get("messages", []) if m.get("ts") == ts), None)
         if found is None:
-            answer = services.client.conversations_replies(channel=channel_id, ts=ts, limit=1)
+            answer = client.conversations_replies(channel=channel_id, ts=ts, limit=1)
             found = next((m for m in answer.get("messages", []) if m.get("ts") == ts), None)
     except SlackApiError as exc:
         log.info("could not read %s/%s to mark it: %s", channel_id, ts, exc.response.get("error"))
     if found is None or found.get("bot_id"):
         return None
     in_thread = bool(found.get("thread_ts")) and found.get("thread_ts") != ts
-    return captured_message(services, {**found, "channel": channel_id}, event_id="",
+    return captured_message(services, team_id, {**found, "channel": channel_id}, event_id="",
                             source="thread" if in_thread else "channel")
 
 
@@ -239,9 +241,9 @@ def _mark_resolution(services: AppServices) -> Callable:
             return
         ts = message["ts"]
         in_thread = bool(message.get("thread_ts")) and message.get("thread_ts") != ts
-        captured = captured_message(services, {**message, "channel": channel_id}, event_id="",
+        captured = captured_message(services, team_of(shortcut), {**message, "channel": channel_id}, event_id="",
                                     source="thread" if in_thread else "channel")
-        name = services.people.get(user_id).display_name
+        name = services.people.get(team_of(shortcut), user_id).display_name
         with services.sessions.begin() as session:
             change = add_mark(session, syncing_swarm(session, channel_id, thread_ts), channel_id=channel_id, ts=ts,
                               mark=Mark.RESOLUTION, user_id=user_id, user_name=name, via=MarkVia.SHORTCUT,
@@ -344,8 +346,8 @@ def _say_restored(services: AppServices, draft_id: int, user_id: str, placeholde
     text = t("knowledge.review.restored_post", record.language, user=user_id, placeholder=placeholder,
              kind=kind_name(restored.kind, record.language), case=record.case_number)
     try:
-        services.client.chat_postMessage(channel=record.channel_id, text=text,
-                                         thread_ts=record.thread_ts or record.message_ts or None)
+        services.slack_for(record.team_id).chat_postMessage(channel=record.channel_id, text=text,
+                                                            thread_ts=record.thread_ts or record.message_ts or None)
     except SlackApiError as exc:
         log.warning("could not say draft %s had %s restored: %s", draft_id, placeholder, exc.response.get("error"))
 
@@ -369,7 +371,7 @@ def _publish(services: AppServices) -> Callable:
             services.knowledge.post_draft(ref.draft_id)  # the message shows the error and keeps the buttons
             raise
         services.knowledge.post_draft(record.id)
-        _post(services, record.channel_id, t("knowledge.published_post", record.language, user=user_id,
+        _post(services, record.team_id, record.channel_id, t("knowledge.published_post", record.language, user=user_id,
                                              case=record.case_number, location=record.export_location),
               thread_ts=record.thread_ts)
 
@@ -395,8 +397,8 @@ def _discard(services: AppServices) -> Callable:
     return discard
 
 
-def _post(services: AppServices, channel_id: str, text: str, *, thread_ts: str | None = None) -> None:
+def _post(services: AppServices, team_id: str, channel_id: str, text: str, *, thread_ts: str | None = None) -> None:
     try:
-        services.client.chat_postMessage(channel=channel_id, thread_ts=thread_ts, text=text)
+        services.slack_for(team_id).chat_postMessage(channel=channel_id, thread_ts=thread_ts, text=text)
     except SlackApiError as exc:
         log.warning("could not post to %s: %s", channel_id, exc.response.get("error"))

@@ -14,7 +14,7 @@ import time
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot.registration import Listeners
+from bot.registration import Listeners, team_of
 from bot.services import AppServices
 from bot.slack.identity import workspace_url
 from bot.slack.markup import message_permalink, note_body, readable_text, ts_to_datetime
@@ -43,27 +43,30 @@ def _on_message(services: AppServices):
 
     def on_message(body: dict, event: dict) -> None:
         subtype = event.get("subtype")
+        team_id = team_of(body)
         if subtype == "message_changed":
-            _on_edit(services, event, body.get("event_id", ""))
+            _on_edit(services, team_id, event, body.get("event_id", ""))
         elif subtype == "message_deleted":
             _on_delete(services, event, body.get("event_id", ""))
         elif subtype in NEW_MESSAGE_SUBTYPES and not event.get("bot_id"):
-            _on_new(services, event, body.get("event_id", ""))
+            _on_new(services, team_id, event, body.get("event_id", ""))
 
     return on_message
 
 
-def captured_message(services: AppServices, event: dict, *, event_id: str, source: str) -> CapturedMessage:
-    """Turn a Slack message into the domain's CapturedMessage, names resolved and permalink built."""
+def captured_message(services: AppServices, team_id: str, event: dict, *, event_id: str,
+                     source: str) -> CapturedMessage:
+    """Turn a Slack message of workspace `team_id` into the domain's CapturedMessage, names resolved and
+    permalink built."""
     user_id = event.get("user", "")
     text = event.get("text", "")
-    readable = readable_text(text, user_name=lambda uid: services.people.get(uid).display_name,
-                             channel_name=lambda cid: _channel_name(services, cid))
+    readable = readable_text(text, user_name=lambda uid: services.people.get(team_id, uid).display_name,
+                             channel_name=lambda cid: _channel_name(services, team_id, cid))
     thread_ts = event.get("thread_ts")
-    permalink = message_permalink(workspace_url(services), event["channel"], event["ts"], thread_ts)
+    permalink = message_permalink(workspace_url(services, team_id), event["channel"], event["ts"], thread_ts)
     files = tuple({"name": f.get("name", ""), "permalink": f.get("permalink", "")} for f in event.get("files", []))
     # An app's message (an alert) has no user: its name is the one it posted under.
-    author = (services.people.get(user_id).display_name if user_id else
+    author = (services.people.get(team_id, user_id).display_name if user_id else
               event.get("username") or (event.get("bot_profile") or {}).get("name") or "app")
     return CapturedMessage(
         channel_id=event["channel"], ts=event["ts"], user_id=user_id,
@@ -73,7 +76,7 @@ def captured_message(services: AppServices, event: dict, *, event_id: str, sourc
     )
 
 
-def _on_new(services: AppServices, event: dict, event_id: str) -> None:
+def _on_new(services: AppServices, team_id: str, event: dict, event_id: str) -> None:
     """One transaction per message, remembered swarm: the capture's own UPDATE checks the swarm is unchanged."""
     channel_id, thread_ts = event.get("channel", ""), event.get("thread_ts")
     swarm = syncing_swarm_ref(services, channel_id, thread_ts)
@@ -84,7 +87,8 @@ def _on_new(services: AppServices, event: dict, event_id: str) -> None:
         return  # a thread swarm's notes are its thread's replies, never the team channel's own messages
     if swarm.card_ts == event["ts"]:
         return
-    message = captured_message(services, event, event_id=event_id, source="thread" if in_thread else "channel")
+    message = captured_message(services, team_id, event, event_id=event_id,
+                               source="thread" if in_thread else "channel")
     try:
         with services.sessions.begin() as session:
             captured: object = capture_note(session, swarm, message, check_swarm=True)
@@ -99,14 +103,14 @@ def _on_new(services: AppServices, event: dict, event_id: str) -> None:
         nudge_delivery(services)
 
 
-def _on_edit(services: AppServices, event: dict, event_id: str) -> None:
+def _on_edit(services: AppServices, team_id: str, event: dict, event_id: str) -> None:
     message = event.get("message") or {}
     channel_id = event.get("channel", "")
     swarm = None if message.get("bot_id") else syncing_swarm_ref(services, channel_id, message.get("thread_ts"))
     if swarm is None:
         return
     edited = {**message, "channel": channel_id}
-    captured = captured_message(services, edited, event_id=event_id, source="thread")
+    captured = captured_message(services, team_id, edited, event_id=event_id, source="thread")
     with services.sessions.begin() as session:
         changed = capture_edit(session, channel_id, message.get("ts", ""), text=captured.text, body=captured.body,
                                event_id=event_id)
@@ -178,11 +182,11 @@ def _swarm_cache(services: AppServices) -> dict[tuple[str, str], tuple[SwarmRef,
     return services.caches.swarm_by_channel
 
 
-def _channel_name(services: AppServices, channel_id: str) -> str:
+def _channel_name(services: AppServices, team_id: str, channel_id: str) -> str:
     names = services.caches.channel_names
     if channel_id not in names:
         try:
-            names[channel_id] = services.client.conversations_info(channel=channel_id)["channel"]["name"]
+            names[channel_id] = services.slack_for(team_id).conversations_info(channel=channel_id)["channel"]["name"]
         except SlackApiError:
             names[channel_id] = channel_id
     return names[channel_id]

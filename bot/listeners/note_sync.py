@@ -20,10 +20,11 @@ from bot.i18n.catalog import t
 from bot.listeners.catchup import catch_up_joiner
 from bot.listeners.commands import CommandContext
 from bot.listeners.messages import captured_message, nudge_delivery
-from bot.registration import Listeners
+from bot.registration import Listeners, team_of
 from bot.replies import reply_privately
 from bot.services import AppServices
 from bot.slack.identity import bot_identity
+from bot.slack.later import post_later
 from bot.views.note_sync import (
     AddToCaseState,
     SyncBlock,
@@ -65,16 +66,16 @@ def register(app: App, services: AppServices) -> None:
 def _member_joined(services: AppServices) -> Callable:
     """People added by hand in Slack count as swarm members (stats, permissions, suggestions leave them out)."""
 
-    def on_join(event: dict) -> None:
-        user_id, channel_id = event.get("user", ""), event.get("channel", "")
-        if not user_id or user_id == bot_identity(services).get("user_id"):
+    def on_join(event: dict, body: dict) -> None:
+        user_id, channel_id, team_id = event.get("user", ""), event.get("channel", ""), team_of(body)
+        if not user_id or user_id == bot_identity(services, team_id).get("user_id"):
             return
         with services.sessions.begin() as session:  # add_member settles a race with an invite recording them
             swarm = find_swarm_at(session, channel_id)
             if swarm is None or swarm.status != SwarmStatus.OPEN:
                 return
             add_member(session, swarm.id, user_id, role=MemberRole.EXPERT, invited_by=event.get("inviter"))
-        services.executor.submit(catch_up_joiner, services, channel_id, user_id)
+        services.executor.submit(catch_up_joiner, services, team_id, channel_id, user_id)
 
     return on_join
 
@@ -160,7 +161,7 @@ def _open_add_to_case(services: AppServices) -> Callable:
 
 def _submit_add_to_case(services: AppServices) -> Callable:
     def submit(ack: Ack, body: dict, view: dict) -> None:
-        user_id = body["user"]["id"]
+        user_id, team_id = body["user"]["id"], team_of(body)
         lang = services.people.cached_language_of(user_id)
         swarm_id = picked_swarm_id(view)
         try:
@@ -172,23 +173,25 @@ def _submit_add_to_case(services: AppServices) -> Callable:
             ack(response_action="errors", errors={SyncBlock.PICK: t("sync.add_pick_placeholder", lang)})
             return
         try:
-            case_number, channel_id, permalink = add_to_case(services, user_id, swarm_id, state)
+            case_number, channel_id, permalink = add_to_case(services, team_id, user_id, swarm_id, state)
         except (SwarmError, SlackApiError) as exc:
             ack(response_action="errors", errors={SyncBlock.PICK: error_text(exc, lang)})
             return
         ack(response_action="update", view=added_modal(case_number, channel_id, lang=lang))
-        _announce_added(services, swarm_id, user_id, state.channel_id, permalink)
+        _announce_added(services, swarm_id, user_id, state.channel_id, permalink)  # in the swarm's workspace
 
     return submit
 
 
-def add_to_case(services: AppServices, user_id: str, swarm_id: int, state: AddToCaseState) -> tuple[str, str, str]:
-    """Capture the chosen message as a note of the swarm's case; (case number, swarm channel, permalink)."""
-    message = read_message(services, state)
+def add_to_case(services: AppServices, team_id: str, user_id: str, swarm_id: int,
+                state: AddToCaseState) -> tuple[str, str, str]:
+    """Capture the chosen message (of workspace `team_id`) as a note of the swarm's case; (case number, swarm
+    channel, permalink)."""
+    message = read_message(services, team_id, state)
     message = {**message, "channel": state.channel_id, "ts": state.ts}
     if not message.get("text") and not message.get("files"):
         raise _EmptyMessage()
-    captured = captured_message(services, message, event_id="", source="shortcut")
+    captured = captured_message(services, team_id, message, event_id="", source="shortcut")
     with services.sessions.begin() as session:
         note = add_message_to_swarm(session, swarm_id, captured, user_id=user_id,
                                     may_choose_any=services.permissions.is_admin(user_id))
@@ -206,18 +209,19 @@ class _CannotRead(SwarmError):
     message_key = "sync.add_cannot_read"
 
 
-def read_message(services: AppServices, state: AddToCaseState) -> dict:
+def read_message(services: AppServices, team_id: str, state: AddToCaseState) -> dict:
     """The message as the shortcut carried it, or re-read from Slack when it was too long to keep."""
     if state.text is not None:
         return {"text": state.text, "thread_ts": state.thread_ts or None, "user": state.user_id,
                 "files": list(state.files)}
+    client = services.slack_for(team_id)
     try:
         if state.thread_ts and state.thread_ts != state.ts:
-            found = services.client.conversations_replies(channel=state.channel_id, ts=state.thread_ts,
-                                                          latest=state.ts, oldest=state.ts, inclusive=True)
+            found = client.conversations_replies(channel=state.channel_id, ts=state.thread_ts, latest=state.ts,
+                                                 oldest=state.ts, inclusive=True)
         else:
-            found = services.client.conversations_history(channel=state.channel_id, latest=state.ts,
-                                                          oldest=state.ts, inclusive=True, limit=1)
+            found = client.conversations_history(channel=state.channel_id, latest=state.ts, oldest=state.ts,
+                                                 inclusive=True, limit=1)
     except SlackApiError as exc:
         if exc.response.get("error") in ("not_in_channel", "channel_not_found", "missing_scope"):
             raise _CannotRead() from exc
@@ -234,9 +238,9 @@ def _announce_added(services: AppServices, swarm_id: int, user_id: str, source: 
         swarm = session.get(Swarm, swarm_id)
         if swarm is None or not swarm.channel_id or (swarm.channel_id == source and not swarm.thread_ts):
             return
-        channel_id, thread_ts, lang = swarm.channel_id, swarm.thread_ts, swarm.language
+        channel_id, thread_ts, lang, team_id = swarm.channel_id, swarm.thread_ts, swarm.language, swarm.team_id
     try:
-        services.client.chat_postMessage(
+        services.slack_for(team_id).chat_postMessage(
             channel=channel_id, thread_ts=thread_ts,
             text=t("sync.add_announce", lang, user=user_id, source=source, permalink=permalink))
     except SlackApiError:
@@ -252,27 +256,23 @@ def announce_parked(services: AppServices, swarm_id: int, count: int, error: str
         if swarm is None or not swarm.channel_id:
             return
         channel_id, lang, case_number = swarm.channel_id, swarm.language, swarm.case_number
-        thread_ts = swarm.thread_ts
+        thread_ts, team_id = swarm.thread_ts, swarm.team_id
     key = "sync.parked_notice_thread" if thread_ts else "sync.parked_notice"
     text = t(key, lang, count=count, case=case_number, error=error[:300] or "—",
              system=system_name(services.settings.case_system, lang))
-    try:
-        services.client.chat_postMessage(channel=channel_id, thread_ts=thread_ts, text=text)
-    except SlackApiError:
-        log.warning("could not tell %s about %s parked notes", channel_id, count)
+    # Queued in the swarm's workspace: it waits there while the app has lost that workspace.
+    post_later(services, team_id, channel_id, text, thread_ts=thread_ts)
 
 
 def post_case_changes(services: AppServices, notices: Iterable[ChangeNotice]) -> int:
-    """Each change once in its swarm channel, then the features' hooks (closing on a closed case, ...)."""
+    """Each change once in its swarm channel (queued in its workspace, at the channel's pace, in order), then
+    the features' hooks (closing on a closed case, ...)."""
     posted = 0
     for notice in notices:
         text = case_change_text(notice.case_number, notice.change, lang=notice.language)
-        try:
-            services.client.chat_postMessage(channel=notice.channel_id, thread_ts=notice.thread_ts, text=text,
-                                             blocks=case_change_blocks(text))
-            posted += 1
-        except SlackApiError:
-            log.warning("could not post a case change to %s", notice.channel_id)
+        post_later(services, notice.team_id, notice.channel_id, text, blocks=case_change_blocks(text),
+                   thread_ts=notice.thread_ts)
+        posted += 1
         for hook in services.hooks.on_case_change:
             try:
                 hook(services, notice)

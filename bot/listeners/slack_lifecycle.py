@@ -11,7 +11,7 @@ import logging
 from slack_bolt import App
 
 from bot.listeners.messages import nudge_delivery
-from bot.registration import Listeners
+from bot.registration import Listeners, team_of
 from bot.services import AppServices
 from swarms.db import utcnow
 from swarms.install.workspaces import WorkspaceAccess, record_access_lost
@@ -38,7 +38,7 @@ def _channel_id(event: dict) -> str:
 def _on_archive(services: AppServices):
     def handle(event: dict, body: dict) -> None:
         user_id = event.get("user") or event.get("actor_id") or ""
-        name = services.people.get(user_id).display_name if user_id else "Slack"
+        name = services.people.get(team_of(body), user_id).display_name if user_id else "Slack"
         with services.sessions.begin() as session:
             channel_archived(session, _channel_id(event), name, event_id=str(body.get("event_id", "")))
         nudge_delivery(services)
@@ -98,8 +98,7 @@ def _access_lost(services: AppServices, body: dict, access: WorkspaceAccess) -> 
     store = services.installation_store
     if store is not None:
         store.delete_all(enterprise_id=body.get("enterprise_id") or None, team_id=team_id)
-        if services.installed_token is not None:
-            services.installed_token.forget()
+        services.slack.forget(team_id)
         how = "an admin of the workspace can install it again at /slack/install"
     else:
         how = "reinstall the app and set the new SLACK_BOT_TOKEN, then restart case-swarm"

@@ -19,10 +19,10 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.errors import error_text
 from bot.i18n.catalog import t
-from bot.listeners.commands import CommandContext, SwarmCommand, open_case, team_of
+from bot.listeners.commands import CommandContext, SwarmCommand, open_case
 from bot.listeners.messages import captured_message, nudge_delivery
 from bot.listeners.note_sync import read_message
-from bot.registration import Listeners
+from bot.registration import Listeners, team_of
 from bot.replies import reply_privately
 from bot.services import AppServices
 from bot.slack.work_queue import NotYet
@@ -114,7 +114,7 @@ def _in_their_language(services: AppServices) -> Callable:
         guessed = services.people.cached_language_of(user_id, unknown="")
         if guessed:
             return
-        lang = services.people.language_of(user_id)
+        lang = services.people.language_of(team_of(shortcut), user_id)
         if lang == services.settings.default_language:
             return
         view = _modal_for(services, shortcut, lang)
@@ -164,9 +164,10 @@ def _open_from_message(services: AppServices) -> Callable:
             return
         if not is_case_number(number):
             return  # refused in the ack
-        lang = services.people.language_of(user_id)
-        respond = _responder(services, state, user_id)
-        ctx = CommandContext(services, SwarmCommand("open", (number,), number), team_of(body), user_id,
+        team_id = team_of(body)
+        lang = services.people.language_of(team_id, user_id)
+        respond = _responder(services, team_id, state, user_id)
+        ctx = CommandContext(services, SwarmCommand("open", (number,), number), team_id, user_id,
                              state.channel_id, lang, respond, {"user_id": user_id, "channel_id": state.channel_id,
                                        "trigger_id": body.get("trigger_id", ""), "response_url": state.response_url})
         try:
@@ -177,9 +178,9 @@ def _open_from_message(services: AppServices) -> Callable:
         if opened is not None:
             _start_from(services, opened, state, user_id, respond)
         else:  # Slack holds the opening back (or another replica has it): keep the message once it is open
-            services.slack_queue.enqueue(START_FROM, {"team": ctx.team_id, "case": number, "state": state.dumps(),
-                                                       "user": user_id},
-                                         key=f"start_from:{state.channel_id}:{state.ts}", priority=160)
+            services.slack_queue.enqueue(START_FROM, {"case": number, "state": state.dumps(), "user": user_id},
+                                         team_id=team_id, key=f"start_from:{state.channel_id}:{state.ts}",
+                                         priority=160)
 
     return run
 
@@ -191,14 +192,14 @@ def _start_from(services: AppServices, opened: OpenedSwarm, state: FromMessageSt
                "user": state.user_id, "text": state.text or "", "username": state.app_name}
     if state.text is None:  # too long to keep in the modal: read again from Slack
         try:
-            message = {**read_message(services, AddToCaseState(state.channel_id, state.ts, state.thread_ts,
-                                                               state.user_id)), **_where(state)}
+            kept = AddToCaseState(state.channel_id, state.ts, state.thread_ts, state.user_id)
+            message = {**read_message(services, opened.team_id, kept), **_where(state)}
         except (SwarmError, SlackApiError) as exc:
             log.info("swarm %s: the starting message could not be read again: %s", opened.swarm_id, exc)
-            lang = services.people.language_of(user_id)
+            lang = services.people.language_of(opened.team_id, user_id)
             reply_privately(respond, t("from_message.not_kept", lang))
             return
-    captured = captured_message(services, message, event_id="", source="shortcut")
+    captured = captured_message(services, opened.team_id, message, event_id="", source="shortcut")
     try:
         with services.sessions.begin() as session:
             add_message_to_swarm(session, opened.swarm_id, captured, user_id=user_id, may_choose_any=True)
@@ -215,8 +216,8 @@ def _start_from(services: AppServices, opened: OpenedSwarm, state: FromMessageSt
         blocks = [*case_card_blocks(opened.case, lang=lang, in_thread=bool(opened.thread_ts)),
                   origin_block(captured.permalink, author, lang)]
         try:
-            services.client.chat_update(channel=opened.channel_id, ts=card_ts, blocks=blocks,
-                                        text=case_card_text(opened.case, lang))
+            services.slack_for(opened.team_id).chat_update(channel=opened.channel_id, ts=card_ts, blocks=blocks,
+                                                           text=case_card_text(opened.case, lang))
         except SlackApiError as exc:
             log.info("swarm %s: card not linked to its message (%s)", opened.swarm_id, exc.response.get("error"))
 
@@ -225,8 +226,7 @@ def _start_when_open(services: AppServices, item: WorkItem) -> None:
     """Claimed work (any replica): the swarm of the case is open now, or this waits and tries again."""
     state, user_id = FromMessageState.loads(item.payload["state"]), str(item.payload["user"])
     with services.sessions() as session:
-        swarm = live_swarm_numbered(session, str(item.payload["team"]), services.cases.name,
-                                    str(item.payload["case"]))
+        swarm = live_swarm_numbered(session, item.team_id, services.cases.name, str(item.payload["case"]))
         if swarm is None:
             return  # the opening was abandoned (the case closed meanwhile): nothing to keep it in
         if swarm.status != SwarmStatus.OPEN or not swarm.card_ts:
@@ -237,20 +237,22 @@ def _start_when_open(services: AppServices, item: WorkItem) -> None:
             opened = replace(opened, case=services.cases.get_case(opened.case.number), created=True)
         except CaseSystemError as exc:
             log.info("swarm %s: card not linked to its message (%s)", opened.swarm_id, exc)
-    _start_from(services, opened, state, user_id, _responder(services, replace(state, response_url=""), user_id))
+    _start_from(services, opened, state, user_id,
+                _responder(services, item.team_id, replace(state, response_url=""), user_id))
 
 
 def _where(state: FromMessageState) -> dict:
     return {"channel": state.channel_id, "ts": state.ts, "username": state.app_name}
 
 
-def _responder(services: AppServices, state: FromMessageState, user_id: str) -> Callable[..., object]:
+def _responder(services: AppServices, team_id: str, state: FromMessageState,
+               user_id: str) -> Callable[..., object]:
     """Answers go where the shortcut was used (its response_url); without one, to the person by DM."""
 
     def respond(**message: object) -> None:
         if state.response_url:
             WebhookClient(state.response_url).send_dict(message)
             return
-        services.client.chat_postMessage(channel=user_id, text=str(message.get("text", "")))
+        services.slack_for(team_id).chat_postMessage(channel=user_id, text=str(message.get("text", "")))
 
     return respond

@@ -57,12 +57,13 @@ def queue_opening(services: AppServices, requested: SwarmRequested) -> QueuedOpe
     queue = services.slack_queue
     key = opening_key(requested.swarm_id)
     payload = {"swarm_id": requested.swarm_id, "case": case_to_json(requested.case)}
-    item_id = queue.enqueue(OPEN_SWARM, payload, key=key, run_here=True) or queue.item_id(key)
+    item_id = (queue.enqueue(OPEN_SWARM, payload, team_id=requested.team_id, key=key, run_here=True)
+               or queue.item_id(key))
     outcome = queue.run_now(item_id) if item_id is not None else None
     if outcome is not None and outcome.done:
         return QueuedOpening(True, _opened_now(services, requested), 0.0)
     ahead = queue.ahead_of(OPEN_SWARM, item_id or 0)
-    return QueuedOpening(False, None, queue.pacer.eta("conversations.create", ahead + 1),
+    return QueuedOpening(False, None, queue.pacer.eta(requested.team_id, "conversations.create", ahead + 1),
                          error=outcome.error if outcome is not None else "")
 
 
@@ -74,14 +75,14 @@ def _opened_now(services: AppServices, requested: SwarmRequested) -> OpenedSwarm
         return opened_swarm(swarm, requested.case, created=requested.created)
 
 
-def _paced(services: AppServices):
-    return services.workspace.paced(services.slack_queue.pacer)
+def _paced(services: AppServices, team_id: str):
+    return services.workspace_for(team_id).paced(services.slack_queue.pacer, team_id)
 
 
-def _not_yet(queue: SlackQueue, refused: WorkspaceRefused, *, spread: float = 0.0) -> NotYet:
+def _not_yet(queue: SlackQueue, team_id: str, refused: WorkspaceRefused, *, spread: float = 0.0) -> NotYet:
     """A refusal with a Retry-After (our pace, or Slack's 429) puts the row back; a 429 holds the bucket."""
     if refused.code != PACED:
-        queue.pacer.hold(refused.method, refused.channel, refused.retry_after or 1.0)
+        queue.pacer.hold(team_id, refused.method, refused.channel, refused.retry_after or 1.0)
     return NotYet(max(refused.retry_after or 1.0, spread), f"{refused.method}: {refused.code}")
 
 
@@ -89,7 +90,7 @@ def _open_swarm(services: AppServices, item: WorkItem) -> None:
     queue, sessions = services.slack_queue, services.sessions
     swarm_id = int(item.payload["swarm_id"])
     case = case_from_json(item.payload["case"])
-    workspace = _paced(services)
+    workspace = _paced(services, item.team_id)
     try:
         finish_opening(sessions, workspace, swarm_id, case, holder=f"work:{item.id}")
         askers = welcome_askers(sessions, workspace, swarm_id)
@@ -99,7 +100,7 @@ def _open_swarm(services: AppServices, item: WorkItem) -> None:
             return
         if refused.retry_after is None:
             raise
-        raise _not_yet(queue, refused, spread=_turn(queue, item, refused)) from refused
+        raise _not_yet(queue, item.team_id, refused, spread=_turn(queue, item, refused)) from refused
     with sessions() as session:
         swarm = session.get(Swarm, swarm_id)
         status = swarm.status if swarm is not None else None
@@ -111,8 +112,11 @@ def _open_swarm(services: AppServices, item: WorkItem) -> None:
     for asker in askers:
         tell_opened(services, asker, opened)
     payload = {"swarm_id": swarm_id, "case": item.payload["case"]}
-    follow_ups = [queue.enqueue(AFTER_OPEN, payload, key=f"after_open:{swarm_id}", priority=150, run_here=True),
-                  queue.enqueue(SAVE_LINK, payload, key=f"save_link:{swarm_id}", priority=200, run_here=True)]
+    team_id = item.team_id
+    follow_ups = [queue.enqueue(AFTER_OPEN, payload, team_id=team_id, key=f"after_open:{swarm_id}", priority=150,
+                                run_here=True),
+                  queue.enqueue(SAVE_LINK, payload, team_id=team_id, key=f"save_link:{swarm_id}", priority=200,
+                                run_here=True)]
     for follow_up in follow_ups:  # at once when the pace allows; otherwise the runner takes them when due
         if follow_up is not None:
             queue.run_now(follow_up)
@@ -138,7 +142,7 @@ def _give_up(services: AppServices, swarm_id: int, case: CaseRecord) -> None:
 
 def _turn(queue: SlackQueue, item: WorkItem, refused: WorkspaceRefused) -> float:
     """Openings queued behind this one wait about their turn, rather than all waking for the next slot."""
-    bucket = bucket_of(refused.method, refused.channel)
+    bucket = bucket_of(item.team_id, refused.method, refused.channel)
     if refused.method != "conversations.create" or bucket is None:
         return 0.0
     return 0.9 * queue.ahead_of(OPEN_SWARM, item.id) * bucket.interval
@@ -164,7 +168,8 @@ def opened_text(services: AppServices, opened: OpenedSwarm, lang: str, *, alread
     if not opened.thread_ts:
         key = "swarm.already_open" if already else "swarm.opened"
         return t(key, lang, case=opened.case.number, channel=opened.channel_id)
-    place = place_text(opened.channel_id, opened.thread_ts, workspace_url=workspace_url(services), lang=lang)
+    place = place_text(opened.channel_id, opened.thread_ts, workspace_url=workspace_url(services, opened.team_id),
+                       lang=lang)
     key = "swarm.already_open_thread" if already else "swarm.opened_thread"
     return t(key, lang, case=opened.case.number, place=place)
 
@@ -174,7 +179,7 @@ def _after_open(services: AppServices, item: WorkItem) -> None:
     opened = _opened(services, item)
     if opened is None:
         return
-    wait = services.slack_queue.pacer.take("chat.postMessage", opened.channel_id)
+    wait = services.slack_queue.pacer.take(item.team_id, "chat.postMessage", opened.channel_id)
     if wait > 0:
         raise NotYet(wait, "chat.postMessage: paced")
     for hook in services.hooks.after_open:
@@ -189,11 +194,11 @@ def _save_link(services: AppServices, item: WorkItem) -> None:
     if opened is None:
         return
     try:
-        save_link(services.sessions, _paced(services), opened.swarm_id, opened.case)
+        save_link(services.sessions, _paced(services, item.team_id), opened.swarm_id, opened.case)
     except WorkspaceRefused as refused:
         if refused.retry_after is None:
             raise
-        raise _not_yet(services.slack_queue, refused) from refused
+        raise _not_yet(services.slack_queue, item.team_id, refused) from refused
 
 
 def _opened(services: AppServices, item: WorkItem) -> OpenedSwarm | None:

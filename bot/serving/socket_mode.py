@@ -66,7 +66,7 @@ def connect_socket_mode(bot: BotApp) -> SocketModeConnection:
     # The SDK's connection chatter goes under slack_sdk (quiet unless -v); Bolt's dispatch keeps app.logger.
     handler = SocketModeHandler(bot.bolt, settings.slack_app_token, concurrency=settings.listener_threads,
                                 logger=logging.getLogger("slack_sdk.socket_mode"))
-    client = bot.services.client
+    client = bot.services.slack.app_client  # no bot token needed: the app-level token opens the connection
     try:
         url = client.apps_connections_open(app_token=settings.slack_app_token)["url"]
     except SlackApiError as exc:

@@ -1,4 +1,5 @@
-"""Who the bot is in this workspace (auth.test), asked once per process: its user id and the workspace URL."""
+"""Who the bot is in each workspace (auth.test), asked once per process and team: its user id and the
+workspace URL."""
 
 from __future__ import annotations
 
@@ -7,18 +8,19 @@ from slack_sdk.errors import SlackApiError
 from bot.services import AppServices
 
 
-def bot_identity(services: AppServices) -> dict:
-    """auth.test's answer, cached; an empty dict (asked again next time) while Slack refuses or is down."""
-    identity = services.caches.bot_identity
+def bot_identity(services: AppServices, team_id: str) -> dict:
+    """auth.test's answer in `team_id`, cached; an empty dict (asked again next time) while Slack refuses or is
+    down."""
+    identity = services.caches.bot_identity.get(team_id)
     if identity is None:
         try:
-            identity = dict(services.client.auth_test().data)
+            identity = dict(services.slack_for(team_id).auth_test().data)
         except SlackApiError:
             return {}
-        services.caches.bot_identity = identity
+        services.caches.bot_identity[team_id] = identity
     return identity
 
 
-def workspace_url(services: AppServices) -> str:
+def workspace_url(services: AppServices, team_id: str) -> str:
     """`https://<team>.slack.com/`, for permalinks built without a call each; "" while Slack cannot say."""
-    return bot_identity(services).get("url", "") or ""
+    return bot_identity(services, team_id).get("url", "") or ""

@@ -24,19 +24,19 @@ def register(services: AppServices) -> None:
     services.slack_queue.handle(UPDATE, lambda item: _update(services, item))
 
 
-def post_later(services: AppServices, channel_id: str, text: str, *, blocks: list | None = None,
+def post_later(services: AppServices, team_id: str, channel_id: str, text: str, *, blocks: list | None = None,
                key: str | None = None, thread_ts: str | None = None) -> int | None:
-    """A message that can wait (a notice, an escalation): queued, posted at the channel's pace, in order
-    (in the thread `thread_ts`, a thread swarm's)."""
+    """A message that can wait (a notice, an escalation) in workspace `team_id`: queued, posted at the
+    channel's pace, in order (in the thread `thread_ts`, a thread swarm's)."""
     payload = {"channel": channel_id, "text": text, "blocks": blocks, "thread_ts": thread_ts}
-    return _queue_and_try(services, POST, payload, key=key)
+    return _queue_and_try(services, team_id, POST, payload, key=key)
 
 
-def update_later(services: AppServices, channel_id: str, ts: str, text: str, *, blocks: list | None = None,
-                 key: str | None = None) -> int | None:
+def update_later(services: AppServices, team_id: str, channel_id: str, ts: str, text: str, *,
+                 blocks: list | None = None, key: str | None = None) -> int | None:
     """A message of ours changed (the case card closed): chat.update at its tier's pace."""
     payload = {"channel": channel_id, "ts": ts, "text": text, "blocks": blocks}
-    return _queue_and_try(services, UPDATE, payload, key=key)
+    return _queue_and_try(services, team_id, UPDATE, payload, key=key)
 
 
 def posts_waiting(services: AppServices, channel_id: str) -> float | None:
@@ -51,18 +51,18 @@ def posts_waiting(services: AppServices, channel_id: str) -> float | None:
     return max(1.0, (waiting[1] - utcnow()).total_seconds())
 
 
-def _queue_and_try(services: AppServices, kind: str, payload: dict, *, key: str | None) -> int | None:
+def _queue_and_try(services: AppServices, team_id: str, kind: str, payload: dict, *, key: str | None) -> int | None:
     queue = services.slack_queue
-    item_id = queue.enqueue(kind, payload, key=key, priority=POSTS_PRIORITY)
+    item_id = queue.enqueue(kind, payload, team_id=team_id, key=key, priority=POSTS_PRIORITY)
     if item_id is not None and queue.ahead_of(kind, item_id) == 0:
         queue.run_now(item_id)  # nothing queued before it: at once if the pace allows (else the runner has it)
     return item_id
 
 
 def _post(services: AppServices, item: WorkItem) -> None:
-    queue, channel = services.slack_queue, str(item.payload["channel"])
+    queue, channel, client = services.slack_queue, str(item.payload["channel"]), services.slack_for(item.team_id)
     try:
-        queue.paced_call("chat.postMessage", lambda: services.client.chat_postMessage(
+        queue.paced_call(item.team_id, "chat.postMessage", lambda: client.chat_postMessage(
             channel=channel, text=item.payload["text"], blocks=item.payload.get("blocks"),
             thread_ts=item.payload.get("thread_ts"), unfurl_links=False),
             channel=channel)
@@ -71,6 +71,7 @@ def _post(services: AppServices, item: WorkItem) -> None:
 
 
 def _update(services: AppServices, item: WorkItem) -> None:
-    services.slack_queue.paced_call("chat.update", lambda: services.client.chat_update(
+    client = services.slack_for(item.team_id)
+    services.slack_queue.paced_call(item.team_id, "chat.update", lambda: client.chat_update(
         channel=item.payload["channel"], ts=item.payload["ts"], text=item.payload["text"],
         blocks=item.payload.get("blocks")))

@@ -12,11 +12,11 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import sessionmaker
 
 from bot.i18n.catalog import language_for_locale
+from bot.slack.clients import SlackClients
 from swarms.db import utcnow
 from swarms.models import SlackUser
 from swarms.upsert import upsert
@@ -45,20 +45,23 @@ class Person:
 
 
 class People:
-    def __init__(self, client: WebClient, sessions: sessionmaker, *, default_language: str = "en") -> None:
-        self._client = client
+    """A person is asked of Slack in their own workspace (`team_id`); the cache is by user id, which Slack
+    gives one person only."""
+
+    def __init__(self, slack: SlackClients, sessions: sessionmaker, *, default_language: str = "en") -> None:
+        self._slack = slack
         self._sessions = sessions
         self.default_language = default_language
         self._memory: dict[str, tuple[Person, float]] = {}
         self._memory_lock = threading.Lock()
 
-    def get(self, user_id: str, *, fresh: bool = False) -> Person:
+    def get(self, team_id: str, user_id: str, *, fresh: bool = False) -> Person:
         if not fresh:
             cached = self._cached(user_id)
             if cached is not None:
                 return cached
         try:
-            answer = self._client.users_info(user=user_id, include_locale=True)
+            answer = self._slack.for_team(team_id).users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
             if exc.response.get("error") == "user_not_found":
                 return Person(user_id, user_id, known=False, deleted=True)
@@ -66,8 +69,8 @@ class People:
             return self._cached(user_id, any_age=True) or Person(user_id, user_id, known=False)
         return self._store(answer["user"])
 
-    def language_of(self, user_id: str) -> str:
-        return language_for_locale(self.get(user_id).locale, self.default_language)
+    def language_of(self, team_id: str, user_id: str) -> str:
+        return language_for_locale(self.get(team_id, user_id).locale, self.default_language)
 
     def cached_language_of(self, user_id: str, *, unknown: str | None = None) -> str:
         """The language without calling Slack: for acks, which must answer within 3 seconds.

@@ -22,6 +22,7 @@ from typing import TypeVar
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, func, or_, select
 
+from bot.slack.access import SlackAccessGate
 from bot.slack.pacing import SlackPacer
 from swarms.case_systems.base import CaseRecord
 from swarms.db import utcnow
@@ -86,6 +87,7 @@ class SlackQueue:
 
     sessions: object
     pacer: SlackPacer
+    access: SlackAccessGate  # a workspace the app lost has its work wait; the others' goes on
     handlers: dict[str, Handler] = field(default_factory=dict)
     holder: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
     _wake: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -99,21 +101,23 @@ class SlackQueue:
 
     # -- queueing
 
-    def enqueue(self, kind: str, payload: dict, *, key: str | None = None, priority: int = 100,
+    def enqueue(self, kind: str, payload: dict, *, team_id: str, key: str | None = None, priority: int = 100,
                 run_here: bool = False, coalesce: str | None = None) -> int | None:
-        """Queue work (None: `key` was queued before). `run_here`: the caller runs it now (`run_now`), so
-        the runner leaves it alone for a lease's time, taking it only if the caller dies first.
-        `coalesce`: waiting rows of this key are superseded by this one (swarms.jobs.claimed_work)."""
+        """Queue work in workspace `team_id` (None: `key` was queued before). `run_here`: the caller runs it
+        now (`run_now`), so the runner leaves it alone for a lease's time, taking it only if the caller dies
+        first. `coalesce`: waiting rows of this key are superseded by this one (swarms.jobs.claimed_work)."""
         due_at = utcnow() + LEASE if run_here else None
         with self.sessions.begin() as session:
-            item_id = enqueue(session, kind, payload, key=key, priority=priority, due_at=due_at, coalesce=coalesce)
+            item_id = enqueue(session, kind, payload, team_id=team_id, key=key, priority=priority, due_at=due_at,
+                              coalesce=coalesce)
         if not run_here:
             self._wake.set()
         return item_id
 
-    def paced_call(self, method: str, call: Callable[[], T], *, channel: str = "") -> T:
-        """One Web API call at Slack's pace, from a handler: NotYet when our pace or a 429 says wait."""
-        wait = self.pacer.take(method, channel)
+    def paced_call(self, team_id: str, method: str, call: Callable[[], T], *, channel: str = "") -> T:
+        """One Web API call at workspace `team_id`'s pace, from a handler: NotYet when our pace or a 429 says
+        wait."""
+        wait = self.pacer.take(team_id, method, channel)
         if wait > 0:
             raise NotYet(wait, f"{method}: paced")
         try:
@@ -122,7 +126,7 @@ class SlackQueue:
             if exc.response.status_code != 429:
                 raise
             retry_after = float(exc.response.headers.get("Retry-After") or 1)
-            self.pacer.hold(method, channel, retry_after)
+            self.pacer.hold(team_id, method, channel, retry_after)
             raise NotYet(retry_after, f"{method}: 429") from exc
 
     def release_key(self, key: str) -> None:
@@ -135,7 +139,7 @@ class SlackQueue:
 
     def run_now(self, item_id: int) -> RunOutcome:
         """Run one queued row in the calling thread if nobody holds it (never waits for its pace)."""
-        item = claim_one(self.sessions, item_id, holder=self.holder, lease=LEASE)
+        item = claim_one(self.sessions, item_id, holder=self.holder, lease=LEASE, paused_teams=self.access.paused())
         if item is None:  # held elsewhere; or waiting behind its coalesce key's row: the runner takes it next
             with self.sessions.begin() as session:
                 make_due(session, item_id)
@@ -180,13 +184,14 @@ class SlackQueue:
 
     def run_due(self, limit: int = 20) -> float:
         """Run what is due now; return seconds until the next row falls due (for the runner's nap)."""
-        for item in claim_due(self.sessions, holder=self.holder, lease=LEASE, limit=limit):
+        paused = self.access.paused()
+        for item in claim_due(self.sessions, holder=self.holder, lease=LEASE, limit=limit, paused_teams=paused):
             if self._stop.is_set():
                 put_back(self.sessions, item.id, self.holder, due_at=utcnow(), count_attempt=False)
                 continue
             self._run(item)
         with self.sessions() as session:
-            due = next_due(session)
+            due = next_due(session, paused)
         return POLL_SECONDS if due is None else max(0.0, (due - utcnow()).total_seconds())
 
     def _run(self, item: WorkItem) -> RunOutcome:

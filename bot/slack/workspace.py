@@ -41,20 +41,23 @@ def refused(exc: SlackApiError, method: str = "", channel: str = "") -> Workspac
 
 class SlackSwarmWorkspace:
     def __init__(self, client: WebClient, *, ascii_channel_names: bool = False,
-                 pacer: SlackPacer | None = None) -> None:
+                 pacer: SlackPacer | None = None, team_id: str = "") -> None:
         self._client = client
         self.ascii_channel_names = ascii_channel_names
         self._pacer = pacer  # the queue's workspace keeps Slack's pace; a listener's acts at once
+        self._team_id = team_id  # whose pace
         self._bot_user: str | None = None
 
-    def paced(self, pacer: SlackPacer) -> SlackSwarmWorkspace:
-        """The same workspace, keeping Slack's pace: a call that may not go yet is refused before it is sent."""
-        return SlackSwarmWorkspace(self._client, ascii_channel_names=self.ascii_channel_names, pacer=pacer)
+    def paced(self, pacer: SlackPacer, team_id: str) -> SlackSwarmWorkspace:
+        """The same workspace, keeping its pace (`team_id`'s): a call that may not go yet is refused before it
+        is sent."""
+        return SlackSwarmWorkspace(self._client, ascii_channel_names=self.ascii_channel_names, pacer=pacer,
+                                   team_id=team_id)
 
     def _pace(self, method: str, channel: str = "") -> None:
         if self._pacer is None:
             return
-        wait = self._pacer.take(method, channel)
+        wait = self._pacer.take(self._team_id, method, channel)
         if wait > 0:
             raise WorkspaceRefused(PACED, retry_after=wait, method=method, channel=channel)
 

@@ -96,11 +96,11 @@ class ExpertsPort(Protocol):
 
     def case_of(self, case_number: str) -> CaseRecord | None: ...
 
-    def unavailable(self, user_id: str) -> str:
+    def unavailable(self, team_id: str, user_id: str) -> str:
         """"" when the person can be asked; else why not ("deactivated", "bot", "user_not_found")."""
         ...
 
-    def in_channel(self, channel_id: str, user_id: str) -> bool: ...
+    def in_channel(self, team_id: str, channel_id: str, user_id: str) -> bool: ...
 
     def add_to_swarm(self, swarm: SwarmInfo, user_ids: Sequence[str]) -> InviteOutcome:
         """Into the swarm's channel; for a thread swarm, wherever they need to be to read and answer the thread."""
@@ -136,7 +136,8 @@ def check_may_invite(session: Session, port: ExpertsPort, team_id: str, swarm_id
     swarm = live_swarm(session, team_id, swarm_id)
     if from_channel and from_channel != swarm.channel_id:
         raise NotAllowed(action="invite_experts")
-    if not (is_admin or user_id in member_ids(session, swarm_id) or port.in_channel(swarm.channel_id or "", user_id)):
+    if not (is_admin or user_id in member_ids(session, swarm_id)
+            or port.in_channel(swarm.team_id, swarm.channel_id or "", user_id)):
         raise NotAllowed(action="invite_experts")
     return swarm_info(swarm)
 
@@ -195,7 +196,7 @@ def invite_experts(sessions: sessionmaker, port: ExpertsPort, team_id: str, swar
     own choice and is still invited; the result names them so the inviter learns of the opt-out.
     """
     wanted = list(dict.fromkeys(user_ids))
-    unusable = {u: why for u in wanted if (why := port.unavailable(u))}
+    unusable = {u: why for u in wanted if (why := port.unavailable(team_id, u))}
     mode = settings.invite_mode
     due = now + timedelta(minutes=settings.answer_minutes)
     requests: list[JoinRequest] = []
@@ -344,6 +345,12 @@ def decline_invite(sessions: sessionmaker, port: ExpertsPort, team_id: str, outc
         bring_next(sessions, port, info, ExpertNotice("declined", info, (user_id,), reason=(reason or "").strip()),
                    now=now, settings=settings)
     return info
+
+
+def team_of_outcome(session: Session, outcome_id: int) -> str | None:
+    """The workspace of an invitation's swarm (None: no such invitation), for its answer check."""
+    return session.scalar(select(Swarm.team_id).join(SuggestionOutcome, SuggestionOutcome.swarm_id == Swarm.id)
+                          .where(SuggestionOutcome.id == outcome_id))
 
 
 def escalate(sessions: sessionmaker, port: ExpertsPort, outcome_id: int, *, now: datetime,

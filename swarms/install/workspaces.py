@@ -123,6 +123,11 @@ def chosen_workspace(session: Session, named: str | None) -> str:
     return served[0].team_id if served else ""
 
 
+def team_of_swarm(session: Session, swarm_id: int) -> str | None:
+    """The workspace a swarm is in (None: no such swarm), for work that names only the swarm."""
+    return session.scalar(select(Swarm.team_id).where(Swarm.id == swarm_id))
+
+
 def workspace(session: Session, team_id: str) -> SlackWorkspaceView | None:
     row = session.get(SlackWorkspace, team_id)
     return _view(row) if row is not None else None
@@ -130,9 +135,3 @@ def workspace(session: Session, team_id: str) -> SlackWorkspaceView | None:
 
 def _view(row: SlackWorkspace) -> SlackWorkspaceView:
     return SlackWorkspaceView(row.team_id, row.team_name, WorkspaceAccess(row.access), row.access_changed_at)
-
-
-def active_team_ids(session: Session) -> list[str]:
-    """The workspaces the app can reach now: each gets its own scheduled work (the weekly digest)."""
-    return list(session.scalars(select(SlackWorkspace.team_id).where(SlackWorkspace.access == WorkspaceAccess.ACTIVE)
-                                .order_by(SlackWorkspace.team_id)))

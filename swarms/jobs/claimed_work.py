@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, Float, Index, Integer, String, Text, and_, exists, func, or_, select, update
+from sqlalchemy import JSON, Float, Index, Integer, String, Text, and_, exists, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, sessionmaker
@@ -45,6 +46,7 @@ class ClaimedWork(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(60))  # the handler's name, e.g. "slack.open_swarm"
+    team_id: Mapped[str] = mapped_column(String(32), default="", server_default="")  # the workspace it acts in
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)  # one row per key, ever
     coalesce_key: Mapped[str | None] = mapped_column(String(200), index=True)  # only the newest waiting row runs
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -72,6 +74,7 @@ class RateBucket(Base):
 class WorkItem:
     id: int
     kind: str
+    team_id: str  # the Slack workspace the work acts in
     payload: dict
     attempts: int
     created_at: datetime
@@ -81,12 +84,13 @@ def _insert(session: Session):
     return sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
 
 
-def enqueue(session: Session, kind: str, payload: dict, *, key: str | None = None, priority: int = 100,
-            due_at: datetime | None = None, coalesce: str | None = None) -> int | None:
-    """Add work in the caller's transaction; None when `key` was queued before (then nothing is added).
+def enqueue(session: Session, kind: str, payload: dict, *, team_id: str, key: str | None = None,
+            priority: int = 100, due_at: datetime | None = None, coalesce: str | None = None) -> int | None:
+    """Add work for workspace `team_id` in the caller's transaction; None when `key` was queued before (then
+    nothing is added).
 
     `coalesce`: the rows of this key still waiting are superseded by this one (they would say less)."""
-    values = {"kind": kind, "dedupe_key": key, "coalesce_key": coalesce, "payload": payload,
+    values = {"kind": kind, "team_id": team_id, "dedupe_key": key, "coalesce_key": coalesce, "payload": payload,
               "priority": priority, "state": WorkState.QUEUED, "due_at": due_at or utcnow(), "attempts": 0,
               "last_error": "", "created_at": utcnow()}
     statement = _insert(session)(ClaimedWork).values(**values)
@@ -120,19 +124,29 @@ def release_key(session: Session, key: str) -> None:
     session.execute(update(ClaimedWork).where(ClaimedWork.dedupe_key == key).values(dedupe_key=None))
 
 
-def _claimable(now: datetime):
+def _not_paused(paused_teams: Collection[str]):
+    return ClaimedWork.team_id.not_in(list(paused_teams)) if paused_teams else true()
+
+
+def _claimable(now: datetime, paused_teams: Collection[str]):
     return and_(or_(and_(ClaimedWork.state == WorkState.QUEUED, ClaimedWork.due_at <= now),
                     and_(ClaimedWork.state == WorkState.CLAIMED, ClaimedWork.lease_until < now)),
-                _no_sibling_held(now))
+                _no_sibling_held(now), _not_paused(paused_teams))
+
+
+def _item(row: ClaimedWork) -> WorkItem:
+    return WorkItem(row.id, row.kind, row.team_id, dict(row.payload or {}), row.attempts, row.created_at)
 
 
 def claim_due(sessions: sessionmaker, *, holder: str, lease: timedelta, limit: int = 20,
-              kinds: tuple[str, ...] | None = None) -> list[WorkItem]:
-    """Take up to `limit` due rows (or rows whose holder's lease ran out); each taken by one caller only."""
+              kinds: tuple[str, ...] | None = None, paused_teams: Collection[str] = ()) -> list[WorkItem]:
+    """Take up to `limit` due rows (or rows whose holder's lease ran out); each taken by one caller only.
+
+    The work of `paused_teams` (workspaces the app lost access to) waits, whatever its due time."""
     now = utcnow()
     taken: list[WorkItem] = []
     with sessions.begin() as session:
-        query = select(ClaimedWork.id).where(_claimable(now))
+        query = select(ClaimedWork.id).where(_claimable(now, paused_teams))
         if kinds is not None:
             query = query.where(ClaimedWork.kind.in_(kinds))
         ids = session.scalars(query.order_by(ClaimedWork.priority, ClaimedWork.due_at, ClaimedWork.id)
@@ -140,22 +154,23 @@ def claim_due(sessions: sessionmaker, *, holder: str, lease: timedelta, limit: i
     for item_id in ids:
         with sessions.begin() as session:
             claimed = session.execute(
-                update(ClaimedWork).where(ClaimedWork.id == item_id, _claimable(now))
+                update(ClaimedWork).where(ClaimedWork.id == item_id, _claimable(now, paused_teams))
                 .values(state=WorkState.CLAIMED, holder=holder, lease_until=now + lease,
                         attempts=ClaimedWork.attempts + 1)
             ).rowcount == 1
             if claimed:
                 row = session.get_one(ClaimedWork, item_id, populate_existing=True)
-                taken.append(WorkItem(row.id, row.kind, dict(row.payload or {}), row.attempts, row.created_at))
+                taken.append(_item(row))
     return taken
 
 
-def claim_one(sessions: sessionmaker, item_id: int, *, holder: str, lease: timedelta) -> WorkItem | None:
+def claim_one(sessions: sessionmaker, item_id: int, *, holder: str, lease: timedelta,
+              paused_teams: Collection[str] = ()) -> WorkItem | None:
     """Take one given row, due or not, if nobody holds it (the request that queued it runs it at once)."""
     now = utcnow()
     unheld = and_(or_(ClaimedWork.state == WorkState.QUEUED,
                       and_(ClaimedWork.state == WorkState.CLAIMED, ClaimedWork.lease_until < now)),
-                  _no_sibling_held(now))
+                  _no_sibling_held(now), _not_paused(paused_teams))
     with sessions.begin() as session:
         claimed = session.execute(
             update(ClaimedWork).where(ClaimedWork.id == item_id, unheld)
@@ -163,8 +178,7 @@ def claim_one(sessions: sessionmaker, item_id: int, *, holder: str, lease: timed
         ).rowcount == 1
         if not claimed:
             return None
-        row = session.get_one(ClaimedWork, item_id, populate_existing=True)
-        return WorkItem(row.id, row.kind, dict(row.payload or {}), row.attempts, row.created_at)
+        return _item(session.get_one(ClaimedWork, item_id, populate_existing=True))
 
 
 def _by_holder(item_id: int, holder: str):
@@ -219,9 +233,10 @@ def queued_ahead(session: Session, kind: str, item_id: int) -> int:
         ClaimedWork.state.in_([WorkState.QUEUED, WorkState.CLAIMED]))) or 0
 
 
-def next_due(session: Session) -> datetime | None:
-    """When the earliest queued row falls due (the runner sleeps until then, or until nudged)."""
-    return session.scalar(select(func.min(ClaimedWork.due_at)).where(ClaimedWork.state == WorkState.QUEUED))
+def next_due(session: Session, paused_teams: Collection[str] = ()) -> datetime | None:
+    """When the earliest queued row not paused falls due (the runner sleeps until then, or until nudged)."""
+    return session.scalar(select(func.min(ClaimedWork.due_at)).where(ClaimedWork.state == WorkState.QUEUED,
+                                                                     _not_paused(paused_teams)))
 
 
 # ---------------------------------------------------------------- pacing shared by every process

@@ -80,6 +80,7 @@ class ClosedSwarm:
     archive_due_at: datetime | None
     source: CloseSource
     thread_ts: str | None = None  # a thread swarm: the summary goes in its thread, nothing is archived
+    team_id: str = ""  # the workspace the swarm is in: its Slack calls are made there
 
 
 def archive_key(swarm_id: int, due: datetime) -> str:
@@ -163,7 +164,8 @@ def close_swarm(session: Session, request: CloseRequest, *, permissions: Permiss
         _write_close_to_case(session, swarm, case_system, summary, credited, now)
     session.flush()
     return ClosedSwarm(swarm.id, swarm.channel_id or "", swarm.card_ts or "", swarm.case_number, swarm.language,
-                       closed_by, now, summary, credited, due, request.source, swarm.thread_ts)
+                       closed_by, now, summary, credited, due, request.source, swarm.thread_ts,
+                       swarm.team_id)
 
 
 def _credit(session: Session, swarm_id: int, credited: Sequence[str], closed_by: str) -> None:
@@ -218,6 +220,7 @@ class ReopenedSwarm:
     language: str
     reopened: bool  # False: another swarm is live for the case; only the archive was cancelled
     thread_ts: str | None = None
+    team_id: str = ""  # the workspace the swarm is in: its Slack calls are made there
 
 
 def reopen_swarm(session: Session, swarm_id: int) -> ReopenedSwarm | None:
@@ -239,7 +242,7 @@ def reopen_swarm(session: Session, swarm_id: int) -> ReopenedSwarm | None:
         swarm.archive_due_at = None
         reopened = False
     return ReopenedSwarm(swarm.id, swarm.channel_id or "", swarm.case_number, swarm.language, reopened,
-                         swarm.thread_ts)
+                         swarm.thread_ts, swarm.team_id)
 
 
 def swarms_awaiting_archive(session: Session, *, due_before: datetime | None = None) -> list[tuple[int, datetime]]:
@@ -290,18 +293,19 @@ class ArchiveTarget:
     channel_id: str
     case_number: str
     thread_ts: str | None = None  # a thread swarm: nothing in Slack to archive
+    team_id: str = ""  # the workspace the swarm is in: its Slack calls are made there
 
 
 def archive_target(session: Session, swarm_id: int, *, now: datetime) -> ArchiveTarget | None:
     """The channel to archive now; None when there is nothing to archive (reopened, archived by hand, not
     due: closed again since, with a later archive of its own). The queue's claim makes the caller the only one."""
     row = session.execute(
-        select(Swarm.channel_id, Swarm.case_number, Swarm.thread_ts)
+        select(Swarm.channel_id, Swarm.case_number, Swarm.thread_ts, Swarm.team_id)
         .where(Swarm.id == swarm_id, Swarm.status == SwarmStatus.CLOSED, Swarm.archive_due_at.is_not(None),
                Swarm.archive_due_at <= now + timedelta(seconds=5), Swarm.channel_id.is_not(None),
                Swarm.channel_id != "")
     ).first()
-    return ArchiveTarget(swarm_id, row.channel_id, row.case_number, row.thread_ts) if row else None
+    return ArchiveTarget(swarm_id, row.channel_id, row.case_number, row.thread_ts, row.team_id) if row else None
 
 
 def mark_archived(session: Session, swarm_id: int) -> None:

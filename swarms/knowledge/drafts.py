@@ -104,6 +104,7 @@ class DraftRecord:
     message_ts: str
     as_file: bool
     thread_ts: str | None = None  # a thread swarm's thread: the review message and its answers go there
+    team_id: str = ""  # the workspace the swarm is in: its Slack calls are made there
 
 
 # ---------------------------------------------------------------- the transcript
@@ -241,7 +242,7 @@ def get_draft(session: Session, draft_id: int) -> DraftRecord:
     return DraftRecord(row.id, row.swarm_id, swarm.case_number, swarm.opened_by, swarm.language,
                        ArticleDraft.from_dict(row.draft), tuple(row.similar or ()), row.state, row.reviewer or "",
                        row.export_location, row.last_error, row.channel_id or swarm.channel_id or "",
-                       row.message_ts or "", row.as_file, swarm.thread_ts)
+                       row.message_ts or "", row.as_file, swarm.thread_ts, swarm.team_id)
 
 
 def record_post(session: Session, draft_id: int, *, channel_id: str, message_ts: str, as_file: bool) -> None:

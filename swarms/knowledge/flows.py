@@ -51,7 +51,7 @@ ARCHIVE_WAITS_FOR_DRAFT = timedelta(hours=1)  # past its due time, the archive w
 class KnowledgePort(Protocol):
     """What the flows need from outside: the chat workspace, the outbox and the scheduler."""
 
-    def case_owner_ids(self, case_number: str) -> frozenset[str]:
+    def case_owner_ids(self, team_id: str, case_number: str) -> frozenset[str]:
         """The workspace ids of the case's owner, where the case system names one the workspace knows."""
         ...
 
@@ -78,10 +78,10 @@ class KnowledgePort(Protocol):
         """The draft could not follow the channel: a reviewer's edits, or it left for the knowledge base."""
         ...
 
-    def say_drafting_failed(self, channel_id: str, thread_ts: str | None, lang: str, case_number: str,
-                            error: str) -> None: ...
+    def say_drafting_failed(self, team_id: str, channel_id: str, thread_ts: str | None, lang: str,
+                            case_number: str, error: str) -> None: ...
 
-    def place_url(self, channel_id: str, thread_ts: str | None) -> str:
+    def place_url(self, team_id: str, channel_id: str, thread_ts: str | None) -> str:
         """A link to where the swarm talked (its channel, or a thread swarm's thread) for the article's sources
         ("" when unknown)."""
         ...
@@ -105,10 +105,10 @@ def case_owners_for_close(sessions: sessionmaker, port: KnowledgePort, permissio
         swarm = session.get(Swarm, swarm_id)
         if swarm is None:
             return frozenset()
-        owner, case_number = swarm.opened_by, swarm.case_number
+        owner, case_number, team_id = swarm.opened_by, swarm.case_number, swarm.team_id
     if permissions.can_close_swarm(user_id, swarm_owner=owner):
         return frozenset()
-    return port.case_owner_ids(case_number)
+    return port.case_owner_ids(team_id, case_number)
 
 
 def close_and_announce(sessions: sessionmaker, port: KnowledgePort, request: CloseRequest, *,
@@ -161,12 +161,14 @@ def poll_reopened(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePort
 
 
 def queue_archive(session: Session, swarm_id: int, due: datetime, *, after_draft: bool) -> None:
-    """The archive as claimed work (one per closing, by key): any process runs it once it is due.
+    """The archive as claimed work (one per closing, by key), in the swarm's workspace: any process runs it once
+    it is due.
 
     `after_draft`: the draft is still to be posted; until `release_archive` says it is, the archive is
     due only ARCHIVE_WAITS_FOR_DRAFT after `due`."""
     key = archive_key(swarm_id, due)
-    enqueue(session, ARCHIVE_CHANNEL, {"swarm_id": swarm_id}, key=key,
+    team_id = session.scalar(select(Swarm.team_id).where(Swarm.id == swarm_id)) or ""
+    enqueue(session, ARCHIVE_CHANNEL, {"swarm_id": swarm_id}, team_id=team_id, key=key,
             due_at=due + ARCHIVE_WAITS_FOR_DRAFT if after_draft else due)
     if not after_draft:
         reschedule(session, key, due)  # queued before, held back for a draft posted since
@@ -233,7 +235,7 @@ def draft_and_post(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePor
     with sessions() as session:
         swarm = session.get_one(Swarm, swarm_id)
         channel_id, lang, case_number = swarm.channel_id or "", swarm.language, swarm.case_number
-        thread_ts = swarm.thread_ts
+        thread_ts, team_id = swarm.thread_ts, swarm.team_id
         draft_id = draft_of_swarm(session, swarm_id)
         posted = draft_id is not None and get_draft(session, draft_id).message_ts
     if posted and not (refresh or restart):
@@ -241,10 +243,10 @@ def draft_and_post(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePor
         return draft_id
     try:
         draft_id, what = redraft(sessions, cases, swarm_id, exporter=exporter,
-                                 channel_url=port.place_url(channel_id, thread_ts) if channel_id else "",
+                                 channel_url=port.place_url(team_id, channel_id, thread_ts) if channel_id else "",
                                  refresh=refresh, restart=restart, phone_region=phone_region)
     except CaseSystemError as exc:  # its contact names are needed for redaction: say so, try again later
-        port.say_drafting_failed(channel_id, thread_ts, lang, case_number, str(exc))
+        port.say_drafting_failed(team_id, channel_id, thread_ts, lang, case_number, str(exc))
         port.plan_draft(swarm_id, utcnow() + DRAFT_RETRY)
         return None
     if what in (Redraft.KEPT_EDITED, Redraft.OUT_OF_REACH):

@@ -35,6 +35,7 @@ class ChangeNotice:
     language: str
     change: CaseChange
     thread_ts: str | None = None  # a thread swarm: posted in its thread
+    team_id: str = ""  # the swarm's workspace, where it is posted
 
 
 def poll_case_changes(sessions: sessionmaker, cases: CaseSystem, *, case_keys: Sequence[str] | None = None,
@@ -51,15 +52,17 @@ def poll_case_changes(sessions: sessionmaker, cases: CaseSystem, *, case_keys: S
         return []
     since = min(s.case_synced_at or (s.opened_at - FIRST_LOOK_BACK) for s in swarms) - OVERLAP
     changes = cases.changes_since(sorted({s.case_key for s in swarms}), since)
-    by_key = {s.case_key: s for s in swarms}
+    by_key: dict[str, list[Swarm]] = {}
+    for swarm in swarms:  # one open swarm per case in each workspace: the same case may have one in several
+        by_key.setdefault(swarm.case_key, []).append(swarm)
     notices: list[ChangeNotice] = []
     with sessions.begin() as session:
         for change in sorted(changes, key=lambda c: (c.at, c.change_id)):
-            swarm = by_key.get(change.case_key)
-            if swarm is None or not claim_event(session, f"case-change:{cases.name}:{change.change_id}"):
-                continue
-            notices.append(ChangeNotice(swarm.id, swarm.channel_id or "", swarm.case_number, swarm.language, change,
-                                        swarm.thread_ts))
+            for swarm in by_key.get(change.case_key, []):
+                if not claim_event(session, f"case-change:{cases.name}:{change.change_id}:{swarm.id}"):
+                    continue
+                notices.append(ChangeNotice(swarm.id, swarm.channel_id or "", swarm.case_number, swarm.language,
+                                            change, swarm.thread_ts, swarm.team_id))
         for swarm in swarms:
             row = session.get(Swarm, swarm.id)
             if row is not None:

@@ -189,6 +189,7 @@ class SwarmRequested:
     case: CaseRecord
     opened: OpenedSwarm | None  # None: being opened; the asker is told when it is
     created: bool = False  # this request made the swarm row
+    team_id: str = ""  # the workspace it is (being) opened in
 
 
 def request_swarm(sessions: sessionmaker, cases: CaseSystem, request: OpenRequest) -> SwarmRequested:
@@ -200,7 +201,8 @@ def request_swarm(sessions: sessionmaker, cases: CaseSystem, request: OpenReques
     with sessions() as session:
         existing = open_swarm_numbered(session, request.team_id, cases.name, request.case_number)
         if existing is not None:
-            return SwarmRequested(existing.id, remembered_case(existing), _opened(existing, created=False))
+            return SwarmRequested(existing.id, remembered_case(existing), _opened(existing, created=False),
+                                  team_id=request.team_id)
     if not request.may_open:
         raise NotAllowed(action="open_swarm")
     case = request.case or cases.get_case(request.case_number)
@@ -230,8 +232,8 @@ def _wait_for(sessions: sessionmaker, swarm_id: int, case: CaseRecord, request: 
     with sessions.begin() as session:
         swarm = session.get_one(Swarm, swarm_id)
         if swarm.status == SwarmStatus.OPEN and claim_request(session, request_id):
-            return SwarmRequested(swarm_id, case, _opened(swarm, case=case, created=False))
-    return SwarmRequested(swarm_id, case, None, created=created)
+            return SwarmRequested(swarm_id, case, _opened(swarm, case=case, created=False), team_id=request.team_id)
+    return SwarmRequested(swarm_id, case, None, created=created, team_id=request.team_id)
 
 
 def claim_request(session: Session, request_id: int) -> bool:

@@ -32,6 +32,7 @@ def test_a_status_and_priority_change_in_the_case_system_is_posted_once(swarm_ap
         set_case_field(session, "00001026", "priority", "Critical", author="Dana Agent")
     assert poll_and_post(swarm_app.services) == 2
     assert poll_and_post(swarm_app.services) == 0, "a second poll finds nothing new"
+    swarm_app.settle()  # queued at the channel's pace, in order
     posted = [t for t in texts(swarm_app, channel) if "🔔" in t]
     assert posted == ["🔔 Case 00001026: status *New* → *Working* (by Dana Agent)",
                       "🔔 Case 00001026: priority *High* → *Critical* (by Dana Agent)"]
@@ -44,6 +45,7 @@ def test_the_notes_the_bot_wrote_are_not_echoed_back(swarm_app, sessions):
     swarm_app.settle()
     before = len(swarm_app.workspace.messages(channel))
     poll_and_post(swarm_app.services)
+    swarm_app.settle()
     assert len(swarm_app.workspace.messages(channel)) == before
 
 

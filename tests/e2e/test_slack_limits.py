@@ -58,7 +58,7 @@ def test_period_picks_while_slack_holds_the_home_back_publish_only_the_last_one(
     driver.user_opens_home(agent)
     limited_app.settle()
     view_id = ws.home_view(agent)["id"]
-    limited_app.services.slack_queue.pacer.hold("views.publish", "", 1.5)  # a 429 came for another Home
+    limited_app.services.slack_queue.pacer.hold(ws.team_id, "views.publish", "", 1.5)  # a 429 came for another Home
     for days in ("7", "30", "90"):
         result = driver.block_action(HomeAction.PERIOD, user=agent, view_id=view_id,
                                      action={"type": "static_select", "selected_option": {"value": days}})

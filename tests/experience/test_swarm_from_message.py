@@ -181,8 +181,9 @@ def test_kept_for_later_the_message_waits_while_its_swarm_opens_then_becomes_its
     message = swarm_app.driver.user_posts(people.outsider, ws.general_id, "Case 00001026: E-21 again")
     swarm_app.settle()
     state = FromMessageState(ws.general_id, message["ts"], user_id=people.outsider, text=message["text"])
-    item = WorkItem(id=1, kind=START_FROM, payload={"team": ws.team_id, "case": "00001026", "state": state.dumps(),
-                                                    "user": people.agent}, attempts=0, created_at=utcnow())
+    item = WorkItem(id=1, kind=START_FROM, team_id=ws.team_id,
+                    payload={"case": "00001026", "state": state.dumps(), "user": people.agent}, attempts=0,
+                    created_at=utcnow())
     handler = swarm_app.services.slack_queue.handlers[START_FROM]
     with sessions.begin() as session:
         session.get(Swarm, swarm.id).status = SwarmStatus.OPENING

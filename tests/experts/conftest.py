@@ -69,10 +69,10 @@ class FakeExpertsPort:
     def case_of(self, case_number):
         return None
 
-    def unavailable(self, user_id):
+    def unavailable(self, team_id, user_id):
         return self.gone.get(user_id, "")
 
-    def in_channel(self, channel_id, user_id):
+    def in_channel(self, team_id, channel_id, user_id):
         return user_id in self.channel_members
 
     def add_to_swarm(self, swarm, user_ids):

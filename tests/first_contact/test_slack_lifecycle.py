@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.jobs.background import SlackAccessGate
+from bot.slack.access import SlackAccessGate
 from swarms.install.workspaces import WorkspaceAccess, workspace
 from swarms.models import LocalCaseNote, Swarm
 from tests.e2e.conftest import swarm_app  # noqa: F401  (the running bot fixture)
@@ -44,15 +44,16 @@ def test_a_rename_by_hand_is_remembered(swarm_app, sessions):  # noqa: F811
     assert swarm_row(sessions).channel_name == "inverter-e21-war-room"
 
 
-def test_an_uninstall_pauses_the_scheduled_slack_work_on_every_replica_and_says_why(swarm_app, sessions,  # noqa: F811
+def test_an_uninstall_pauses_the_workspaces_slack_work_on_every_replica_and_says_why(swarm_app, sessions,  # noqa: F811
                                                                                      caplog):
-    scheduler = swarm_app.services.scheduler
+    team_id = swarm_app.workspace.team_id
     another_replica = SlackAccessGate(sessions)
-    assert another_replica.open()
+    assert another_replica.open_for(team_id)
     swarm_app.driver.event({"type": "app_uninstalled", "event_ts": "1795430009.000100"})
     swarm_app.settle()
-    assert not scheduler.may_run()  # this replica runs no scheduled job
-    assert not another_replica.open()  # nor does any other: the pause is in the database
+    assert not swarm_app.services.slack_queue.access.open_for(team_id)  # this replica's Slack work there waits
+    assert not another_replica.open_for(team_id)  # and any other's: the pause is in the database
+    assert team_id not in another_replica.active_teams()
     with sessions() as session:
         assert workspace(session, swarm_app.workspace.team_id).access is WorkspaceAccess.UNINSTALLED
     assert any("Slack access lost: the app was uninstalled" in r.getMessage() for r in caplog.records)
@@ -64,12 +65,12 @@ def test_a_revoked_bot_token_pauses_too_and_a_working_token_at_the_next_start_li
                             "event_ts": "1795430010.000100"})
     swarm_app.settle()
     gate = SlackAccessGate(sessions)
-    assert not gate.open()
+    assert not gate.open_for(swarm_app.workspace.team_id)
 
     restarted = create_app(swarm_app.services.settings, sessions=sessions)  # a start with a token Slack accepts
     restarted.services.executor.shutdown(wait=True)
 
-    assert gate.open()
+    assert gate.open_for(swarm_app.workspace.team_id)
     with sessions() as session:
         assert workspace(session, swarm_app.workspace.team_id).access is WorkspaceAccess.ACTIVE
 
@@ -78,4 +79,4 @@ def test_revoked_user_tokens_alone_pause_nothing(swarm_app, sessions):  # noqa: 
     swarm_app.driver.event({"type": "tokens_revoked", "tokens": {"oauth": ["U0DANA0001"], "bot": []},
                             "event_ts": "1795430011.000100"})
     swarm_app.settle()
-    assert SlackAccessGate(sessions).open()
+    assert SlackAccessGate(sessions).open_for(swarm_app.workspace.team_id)

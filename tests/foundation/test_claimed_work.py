@@ -12,6 +12,7 @@ from swarms.jobs.claimed_work import (
     claim_one,
     complete,
     enqueue,
+    next_due,
     put_back,
     take_pace,
 )
@@ -21,8 +22,8 @@ LEASE = timedelta(seconds=30)
 
 def test_a_due_row_is_claimed_by_one_holder_only_and_a_key_is_queued_once(sessions):
     with sessions.begin() as session:
-        first = enqueue(session, "slack.open_swarm", {"swarm_id": 1}, key="open_swarm:1")
-        assert enqueue(session, "slack.open_swarm", {"swarm_id": 1}, key="open_swarm:1") is None
+        first = enqueue(session, "slack.open_swarm", {"swarm_id": 1}, team_id="T0ONE0001", key="open_swarm:1")
+        assert enqueue(session, "slack.open_swarm", {"swarm_id": 1}, team_id="T0ONE0001", key="open_swarm:1") is None
     taken_a = claim_due(sessions, holder="A", lease=LEASE)
     taken_b = claim_due(sessions, holder="B", lease=LEASE)
     assert [i.id for i in taken_a] == [first] and taken_b == []
@@ -33,7 +34,7 @@ def test_a_due_row_is_claimed_by_one_holder_only_and_a_key_is_queued_once(sessio
 
 def test_a_holder_that_died_loses_its_row_when_the_lease_runs_out(sessions):
     with sessions.begin() as session:
-        item = enqueue(session, "slack.post", {"channel": "C1", "text": "hi"})
+        item = enqueue(session, "slack.post", {"channel": "C1", "text": "hi"}, team_id="T0ONE0001")
     assert claim_due(sessions, holder="A", lease=LEASE)
     with sessions.begin() as session:  # A was killed; its lease runs out
         session.execute(update(ClaimedWork).values(lease_until=utcnow() - timedelta(seconds=1)))
@@ -44,13 +45,25 @@ def test_a_holder_that_died_loses_its_row_when_the_lease_runs_out(sessions):
 
 def test_a_row_put_back_for_its_pace_waits_until_due_and_keeps_its_attempt_count(sessions):
     with sessions.begin() as session:
-        item = enqueue(session, "slack.post", {"channel": "C1", "text": "hi"})
+        item = enqueue(session, "slack.post", {"channel": "C1", "text": "hi"}, team_id="T0ONE0001")
     assert [i.id for i in claim_due(sessions, holder="A", lease=LEASE)] == [item]
     put_back(sessions, item, "A", due_at=utcnow() + timedelta(seconds=60), count_attempt=False)
     assert claim_due(sessions, holder="A", lease=LEASE) == []
     with sessions() as session:
         row = session.get(ClaimedWork, item)
         assert row.state == WorkState.QUEUED and row.attempts == 0
+
+
+def test_the_work_of_a_workspace_the_app_lost_waits_while_another_workspaces_goes_on(sessions):
+    with sessions.begin() as session:
+        lost = enqueue(session, "slack.post", {"channel": "C1", "text": "hi"}, team_id="T0LOST0001")
+        kept = enqueue(session, "slack.post", {"channel": "C2", "text": "hi"}, team_id="T0KEPT0001")
+    assert claim_one(sessions, lost, holder="A", lease=LEASE, paused_teams={"T0LOST0001"}) is None
+    taken = claim_due(sessions, holder="A", lease=LEASE, paused_teams={"T0LOST0001"})
+    assert [(i.id, i.team_id) for i in taken] == [(kept, "T0KEPT0001")]
+    with sessions() as session:
+        assert next_due(session, {"T0LOST0001"}) is None, "the runner does not wake for work that waits"
+    assert [i.id for i in claim_due(sessions, holder="A", lease=LEASE)] == [lost], "a reinstall lets it go"
 
 
 def test_the_shared_pace_allows_the_burst_then_one_call_per_interval(sessions):
@@ -62,13 +75,13 @@ def test_the_shared_pace_allows_the_burst_then_one_call_per_interval(sessions):
 
 
 def home(session, days: int) -> int:
-    return enqueue(session, "slack.publish_home", {"user": "U1", "days": days}, coalesce="home:U1")
+    return enqueue(session, "slack.publish_home", {"user": "U1", "days": days}, team_id="T0ONE0001", coalesce="home:U1")
 
 
 def test_a_newer_home_for_the_same_person_supersedes_the_one_still_waiting(sessions):
     with sessions.begin() as session:
         first, second = home(session, 7), home(session, 30)
-        other = enqueue(session, "slack.publish_home", {"user": "U2", "days": 7}, coalesce="home:U2")
+        other = enqueue(session, "slack.publish_home", {"user": "U2", "days": 7}, team_id="T0ONE0001", coalesce="home:U2")
     taken = claim_due(sessions, holder="A", lease=LEASE)
     assert sorted(i.id for i in taken) == [second, other], "only what was asked last, for each person"
     with sessions() as session:

@@ -80,7 +80,10 @@ def swarm_id(sessions) -> int:
 
 
 class SlackUsersInfo:
-    """users.info as Slack answers it, for a person nobody has cached yet."""
+    """users.info as Slack answers it, for a person nobody has cached yet (the one client of every team)."""
+
+    def for_team(self, team_id: str):
+        return self
 
     def users_info(self, *, user: str, include_locale: bool):
         return {"ok": True, "user": {"id": user, "name": user.lower(), "real_name": f"Person {user}",
@@ -90,7 +93,7 @@ class SlackUsersInfo:
 def test_a_person_seen_for_the_first_time_by_several_replicas_is_cached_once(sessions):
     for round_ in range(3):
         replicas = [People(SlackUsersInfo(), sessions) for _ in range(REPLICAS)]
-        meet = lambda _, replicas=replicas, user_id=f"U0NEW{round_:04d}": replicas.pop().get(user_id)  # noqa: E731
+        meet = lambda _, replicas=replicas, user_id=f"U0NEW{round_:04d}": replicas.pop().get("T0RACE", user_id)  # noqa: E731
         assert all_at_once(sessions, meet, own_transaction=False) == []
     assert count(sessions, SlackUser) == 3
 

@@ -29,7 +29,7 @@ def test_installing_in_a_workspace_stores_its_token_encrypted_and_says_so_in_bot
     # the token in the store opens to the one Slack issued, and it works
     token = oauth_run.services.installation_store.find_bot(enterprise_id=None, team_id="T0ACME0001").bot_token
     assert token.startswith("xoxb-T0ACME0001-")
-    assert oauth_run.services.client.auth_test()["team_id"] == "T0ACME0001"
+    assert oauth_run.services.slack_for("T0ACME0001").auth_test()["team_id"] == "T0ACME0001"
     assert stored_rows(sessions, slack_oauth_states) == []  # the state was used up
     with sessions() as session:
         assert workspace(session, "T0ACME0001").access is WorkspaceAccess.ACTIVE
@@ -116,13 +116,13 @@ def test_an_expiring_token_is_rotated_before_it_ends_and_the_used_refresh_token_
 def test_a_token_slack_has_expired_is_never_used_the_app_rotates_first(oauth_run, sessions):
     # Tokens of 7000 s are always within the two hours before their end: each read of the store rotates.
     oauth_run.install_in(oauth_run.acme, AGENT)
-    assert oauth_run.services.client.auth_test()["team_id"] == "T0ACME0001"
+    assert oauth_run.services.slack_for("T0ACME0001").auth_test()["team_id"] == "T0ACME0001"
     spent = oauth_run.services.installation_store.find_bot(enterprise_id=None, team_id="T0ACME0001").bot_token
     oauth_run.acme.clock.advance(7001)  # Slack's clock: every token issued so far has expired
 
     assert error_of(lambda: WebClientFor(oauth_run, spent).auth_test()) == "token_expired"
-    oauth_run.services.installed_token.forget()
-    assert oauth_run.services.client.auth_test()["team_id"] == "T0ACME0001"
+    oauth_run.services.slack.forget("T0ACME0001")
+    assert oauth_run.services.slack_for("T0ACME0001").auth_test()["team_id"] == "T0ACME0001"
     assert [kind for kind, _ in oauth_run.standin.oauth.exchanges] == ["authorization_code"] + ["refresh_token"] * 3
 
 

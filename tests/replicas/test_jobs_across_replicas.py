@@ -103,7 +103,7 @@ def test_three_replicas_claiming_one_due_archive_get_it_once(sessions):
     from swarms.jobs.claimed_work import claim_due, enqueue
 
     with sessions.begin() as session:
-        enqueue(session, "knowledge.archive_channel", {"swarm_id": 1}, key="archive_swarm:1:20260101T000000",
+        enqueue(session, "knowledge.archive_channel", {"swarm_id": 1}, team_id="T0ONE0001", key="archive_swarm:1:20260101T000000",
                 due_at=utcnow() - timedelta(minutes=1))
     start = threading.Barrier(3, timeout=10)
 
