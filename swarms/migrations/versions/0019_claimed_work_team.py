@@ -4,13 +4,13 @@ Rows queued before are given the one workspace this database served (a second in
 now); a database that never recorded its workspace keeps '' on them, which the token mode's one client serves.
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = "0014"  # claimed_work as the coalescing change left it
 
