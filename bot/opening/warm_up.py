@@ -3,7 +3,8 @@
 The first offer in a process reads and analyses every recent swarm and article and loads the Korean analyser
 (seconds with thousands of swarms). Here that happens on a background thread of low priority, once the
 process reports ready, so start-up and the acks are not kept waiting. A database without swarms is left
-alone (one query, nothing loaded), so a new install stays as light as before its first use (bench/startup.py).
+alone (one query, nothing loaded), so a new install stays as light as before its first use (bench/startup.py);
+with SWARM_OFFER_EXISTING=false nothing is warmed (no offer will use it).
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def start_warming(services: AppServices, *, poll_seconds: float = READY_POLL_SEC
 
 
 def warm_when_ready(services: AppServices, poll_seconds: float, wait_seconds: float) -> list[str]:
-    """The workspaces warmed (none when there are no swarms, or the process never got ready)."""
+    """The workspaces warmed (none when the offer is off, there are no swarms, or the process never got ready)."""
+    if not services.settings.opening.offer_existing:
+        return []
     with contextlib.suppress(AttributeError, OSError):  # on Linux a thread has its own nice value: the
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # warm-up yields the CPU to the listeners
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.opening.warm_up import warm_when_ready
 from swarms.case_systems.base import CaseRecord
 from swarms.db import utcnow
@@ -60,3 +62,14 @@ def test_the_running_app_warms_its_own_cache_once_ready(swarm_app, sessions):
 
 def test_an_app_without_swarms_warms_nothing(swarm_app):
     assert warm_when_ready(swarm_app.services, poll_seconds=0.05, wait_seconds=30) == []
+
+
+@pytest.mark.parametrize("swarm_app", [{"SWARM_OFFER_EXISTING": "false"}], indirect=True)
+def test_with_the_offer_turned_off_nothing_is_warmed(swarm_app, sessions):
+    """Given swarms at work but SWARM_OFFER_EXISTING=false, when the warm-up runs, then nothing is read or
+    loaded: no offer will use it."""
+    team_id = swarm_app.workspace.team_id
+    _swarm(sessions, team_id, "00004001", SwarmStatus.OPEN, "Inverter fan loud at night")
+
+    assert warm_when_ready(swarm_app.services, poll_seconds=0.05, wait_seconds=30) == []
+    assert not swarm_app.services.existing_work.indexed(team_id, "local")
