@@ -22,6 +22,7 @@ from bot.listeners.commands import CommandContext
 from bot.registration import Listeners, team_of
 from bot.services import AppServices
 from bot.slack.identity import workspace_url
+from bot.slack.markup import ts_to_datetime
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
 from bot.views.roundtrip import action_value
 from swarms.install.workspaces import all_workspaces
@@ -54,7 +55,8 @@ def register(app: App, services: AppServices) -> None:
 
     def on_home_opened(body: dict, event: dict) -> None:
         if event.get("tab", "home") == "home":
-            publish_home(services, team_of(body), event["user"], DEFAULT_PERIOD_DAYS)
+            publish_home(services, team_of(body), event["user"], DEFAULT_PERIOD_DAYS,
+                         asked_at=slack_time(event.get("event_ts")))
 
     # Lazy: Slack gets its 200 at once; the stats queries and views.publish run after it, at Slack's pace.
     listeners = Listeners(app, services)
@@ -66,7 +68,8 @@ def register(app: App, services: AppServices) -> None:
         except ValueError:
             log.warning("home period from %s refused: %r", body["user"]["id"], body.get("actions"))
             days = DEFAULT_PERIOD_DAYS
-        publish_home(services, team_of(body), body["user"]["id"], days)
+        publish_home(services, team_of(body), body["user"]["id"], days,
+                     asked_at=slack_time(((body.get("actions") or [{}])[0]).get("action_ts")))
 
     def on_download(body: dict) -> None:
         try:
@@ -143,18 +146,28 @@ def home_model(services: AppServices, team_id: str, user_id: str, days: int) -> 
                      team_open=team_open, workspace_url=workspace_url(services, team_id))
 
 
-def publish_home(services: AppServices, team_id: str, user_id: str, days: int) -> None:
+def publish_home(services: AppServices, team_id: str, user_id: str, days: int, *,
+                 asked_at: datetime | None = None) -> None:
     """Queue this person's Home, superseding one of theirs still waiting, and publish it now if the pace allows.
 
-    Opening the tab twice, or picking periods quickly, publishes what was asked last and spends one
-    `views.publish` (tier 4) per person rather than one per click; a burst waits in the queue, and
-    another replica carries on if this one stops. Slack refusing it (not its pace) is told to the person."""
+    Opening the tab twice, or picking periods quickly, publishes what was asked last (by Slack's time of
+    the click or the opening, `asked_at`: two clicks' requests can reach the queue in either order) and
+    spends one `views.publish` (tier 4) per person rather than one per click; a burst waits in the queue,
+    and another replica carries on if this one stops. Slack refusing it (not its pace) is told to the person."""
     queue = services.slack_queue
     item_id = queue.enqueue(PUBLISH_HOME, {"user": user_id, "days": days}, team_id=team_id, priority=HOME_PRIORITY,
-                            coalesce=f"home:{user_id}", run_here=True)
+                            coalesce=f"home:{user_id}", run_here=True, asked_at=asked_at)
     outcome = queue.run_now(item_id) if item_id is not None else None
     if outcome is not None and outcome.failure is not None:
         raise outcome.failure  # told in words by the lazy step's guard; the queue tries again by itself
+
+
+def slack_time(ts: object) -> datetime | None:
+    """Slack's `action_ts` / `event_ts` as a time (None when absent or not a timestamp)."""
+    try:
+        return ts_to_datetime(str(ts)) if ts else None
+    except ValueError:
+        return None
 
 
 def _publish_home(services: AppServices, item: WorkItem) -> None:

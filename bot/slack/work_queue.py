@@ -102,14 +102,15 @@ class SlackQueue:
     # -- queueing
 
     def enqueue(self, kind: str, payload: dict, *, team_id: str, key: str | None = None, priority: int = 100,
-                run_here: bool = False, coalesce: str | None = None) -> int | None:
+                run_here: bool = False, coalesce: str | None = None, asked_at: datetime | None = None) -> int | None:
         """Queue work in workspace `team_id` (None: `key` was queued before). `run_here`: the caller runs it
         now (`run_now`), so the runner leaves it alone for a lease's time, taking it only if the caller dies
-        first. `coalesce`: waiting rows of this key are superseded by this one (swarms.jobs.claimed_work)."""
+        first. `coalesce`: rows of this key asked before this one (`asked_at`, Slack's time of the click) and
+        still waiting are superseded by it (swarms.jobs.claimed_work)."""
         due_at = utcnow() + LEASE if run_here else None
         with self.sessions.begin() as session:
             item_id = enqueue(session, kind, payload, team_id=team_id, key=key, priority=priority, due_at=due_at,
-                              coalesce=coalesce)
+                              coalesce=coalesce, asked_at=asked_at)
         if not run_here:
             self._wake.set()
         return item_id

@@ -5,8 +5,11 @@ with a conditional UPDATE (`state = 'queued'`, or a `claimed` row whose lease ra
 holder died), so among N replicas exactly one runs it, and a restart or another replica carries on.
 A row that cannot go yet (an outside system's rate limit) goes back with a later `due_at`; nobody
 sleeps holding it. Rows sharing a `coalesce_key` (a person's App Home) are "only the latest matters":
-queueing one supersedes the older ones still waiting, and only one of them is held at a time, so
-what goes out last is what was asked last.
+latest by when they were asked (`created_at`: the caller gives Slack's own time of the click), not by
+when they were queued, since two clicks' requests can reach the queue in either order. Queueing one
+supersedes the ones asked before it that still wait; one asked before a row already queued, held or
+done is superseded at once; only one of them is held at a time; so what goes out last is what was asked
+last.
 
 `RateBucket` paces calls across replicas (GCRA: one "theoretical arrival time" per bucket, moved by a
 conditional UPDATE), so N processes together keep within one rate.
@@ -57,7 +60,7 @@ class ClaimedWork(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # when asked: coalesced rows' order
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -85,29 +88,47 @@ def _insert(session: Session):
 
 
 def enqueue(session: Session, kind: str, payload: dict, *, team_id: str, key: str | None = None,
-            priority: int = 100, due_at: datetime | None = None, coalesce: str | None = None) -> int | None:
+            priority: int = 100, due_at: datetime | None = None, coalesce: str | None = None,
+            asked_at: datetime | None = None) -> int | None:
     """Add work for workspace `team_id` in the caller's transaction; None when `key` was queued before (then
     nothing is added).
 
-    `coalesce`: the rows of this key still waiting are superseded by this one (they would say less)."""
+    `coalesce`: the rows of this key asked before this one and still waiting are superseded by it (they
+    would say less), or this one is, if a row of the key was asked after it; `asked_at`: when it was asked
+    (Slack's time of the click), now if not given."""
     values = {"kind": kind, "team_id": team_id, "dedupe_key": key, "coalesce_key": coalesce, "payload": payload,
               "priority": priority, "state": WorkState.QUEUED, "due_at": due_at or utcnow(), "attempts": 0,
-              "last_error": "", "created_at": utcnow()}
+              "last_error": "", "created_at": asked_at or utcnow()}
     statement = _insert(session)(ClaimedWork).values(**values)
     if key is not None:
         statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
     item_id = session.execute(statement.returning(ClaimedWork.id)).scalar()
     if coalesce is not None and item_id is not None:
-        _supersede_older(session, coalesce)
+        _supersede_stale(session, coalesce)
     return item_id
 
 
-def _supersede_older(session: Session, coalesce: str) -> None:
-    """Of the waiting rows with this coalesce key, only the newest stays queued."""
-    newest = select(func.max(ClaimedWork.id)).where(ClaimedWork.coalesce_key == coalesce).scalar_subquery()
-    session.execute(update(ClaimedWork).where(ClaimedWork.coalesce_key == coalesce,
-                                              ClaimedWork.state == WorkState.QUEUED, ClaimedWork.id < newest)
-                    .values(state=WorkState.SUPERSEDED, done_at=utcnow()).execution_options(synchronize_session=False))
+def _asked_later():
+    """A row of the same coalesce key, asked after this one (or at the same moment and queued after it),
+    still to go, going, or gone out: this one would only say less."""
+    sibling = aliased(ClaimedWork)
+    return exists().where(
+        sibling.coalesce_key == ClaimedWork.coalesce_key, sibling.id != ClaimedWork.id,
+        sibling.state.in_([WorkState.QUEUED, WorkState.CLAIMED, WorkState.DONE]),
+        or_(sibling.created_at > ClaimedWork.created_at,
+            and_(sibling.created_at == ClaimedWork.created_at, sibling.id > ClaimedWork.id)))
+
+
+def _supersede_stale(session: Session, coalesce: str | None = None) -> None:
+    """Rows of this coalesce key (of every key: None) asked before another of their key, waiting or left by a
+    holder that died: superseded."""
+    now = utcnow()
+    scope = ClaimedWork.coalesce_key == coalesce if coalesce is not None else ClaimedWork.coalesce_key.is_not(None)
+    waiting = or_(ClaimedWork.state == WorkState.QUEUED,
+                  and_(ClaimedWork.state == WorkState.CLAIMED, ClaimedWork.lease_until < now))
+    session.execute(update(ClaimedWork).where(scope, waiting, _asked_later())
+                    .values(state=WorkState.SUPERSEDED, done_at=now, holder=None, lease_until=None)
+                    .execution_options(synchronize_session=False))
 
 
 def _no_sibling_held(now: datetime):
@@ -131,7 +152,13 @@ def _not_paused(paused_teams: Collection[str]):
 def _claimable(now: datetime, paused_teams: Collection[str]):
     return and_(or_(and_(ClaimedWork.state == WorkState.QUEUED, ClaimedWork.due_at <= now),
                     and_(ClaimedWork.state == WorkState.CLAIMED, ClaimedWork.lease_until < now)),
-                _no_sibling_held(now), _not_paused(paused_teams))
+                _no_sibling_held(now), _not_paused(paused_teams), _up_to_date())
+
+
+def _up_to_date():
+    """Not a coalesced row asked before another of its key (two requests queued at once on PostgreSQL each
+    commit without seeing the other: the claim still tells them apart)."""
+    return or_(ClaimedWork.coalesce_key.is_(None), ~_asked_later())
 
 
 def _item(row: ClaimedWork) -> WorkItem:
@@ -146,6 +173,7 @@ def claim_due(sessions: sessionmaker, *, holder: str, lease: timedelta, limit: i
     now = utcnow()
     taken: list[WorkItem] = []
     with sessions.begin() as session:
+        _supersede_stale(session)  # what the claims below pass over must not wait for ever
         query = select(ClaimedWork.id).where(_claimable(now, paused_teams))
         if kinds is not None:
             query = query.where(ClaimedWork.kind.in_(kinds))
@@ -170,7 +198,7 @@ def claim_one(sessions: sessionmaker, item_id: int, *, holder: str, lease: timed
     now = utcnow()
     unheld = and_(or_(ClaimedWork.state == WorkState.QUEUED,
                       and_(ClaimedWork.state == WorkState.CLAIMED, ClaimedWork.lease_until < now)),
-                  _no_sibling_held(now), _not_paused(paused_teams))
+                  _no_sibling_held(now), _not_paused(paused_teams), _up_to_date())
     with sessions.begin() as session:
         claimed = session.execute(
             update(ClaimedWork).where(ClaimedWork.id == item_id, unheld)
@@ -203,7 +231,7 @@ def put_back(sessions: sessionmaker, item_id: int, holder: str, *, due_at: datet
         put = session.execute(update(ClaimedWork).where(_by_holder(item_id, holder)).values(**values)
                               .returning(ClaimedWork.coalesce_key)).first()
         if put is not None and put.coalesce_key is not None:
-            _supersede_older(session, put.coalesce_key)  # a newer one was queued while this one was held
+            _supersede_stale(session, put.coalesce_key)  # a newer one was queued while this one was held
         return put is not None
 
 

@@ -62,8 +62,7 @@ def test_period_picks_while_slack_holds_the_home_back_publish_only_the_last_one(
     for days in ("7", "30", "90"):
         result = driver.block_action(HomeAction.PERIOD, user=agent, view_id=view_id,
                                      action={"type": "static_select", "selected_option": {"value": days}})
-        assert result.acked_in_time
-        limited_app.services.executor.wait_idle(timeout=10)  # a person's clicks are apart; their lazy steps too
+        assert result.acked_in_time  # their lazy steps run at once, queueing in any order: Slack's action_ts decides
     limited_app.settle()
     assert len(limited_app.standin.calls("views.publish")) == 2, "the first Home, then only the last pick"
     assert "last 90 days" in str(ws.home_view(agent)["blocks"])

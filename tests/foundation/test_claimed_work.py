@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from swarms.db import utcnow
 from swarms.jobs.claimed_work import (
@@ -74,8 +74,14 @@ def test_the_shared_pace_allows_the_burst_then_one_call_per_interval(sessions):
     assert take_pace(sessions, "chat.postMessage:C1", interval=1.0, burst=3, now=now) == 0.0, "buckets are apart"
 
 
-def home(session, days: int) -> int:
-    return enqueue(session, "slack.publish_home", {"user": "U1", "days": days}, team_id="T0ONE0001", coalesce="home:U1")
+def home(session, days: int, *, asked_at=None) -> int:
+    return enqueue(session, "slack.publish_home", {"user": "U1", "days": days}, team_id="T0ONE0001", coalesce="home:U1",
+                   asked_at=asked_at)
+
+
+def state_of(sessions, item_id: int) -> str:
+    with sessions() as session:
+        return session.get(ClaimedWork, item_id).state
 
 
 def test_a_newer_home_for_the_same_person_supersedes_the_one_still_waiting(sessions):
@@ -119,3 +125,55 @@ def test_a_home_whose_publisher_died_is_taken_over(sessions):
     with sessions.begin() as session:  # A was killed mid-publish; its lease runs out
         session.execute(update(ClaimedWork).values(lease_until=utcnow() - timedelta(seconds=1)))
     assert [i.id for i in claim_due(sessions, holder="B", lease=LEASE)] == [first], "taken over"
+
+
+CLICKED = utcnow()
+SECOND = timedelta(seconds=1)
+
+
+def test_a_click_whose_request_queued_after_a_later_click_is_superseded_by_it(sessions):
+    """Two picks' lazy steps ran in the other order: what goes out is the pick made last."""
+    with sessions.begin() as session:
+        later = home(session, 30, asked_at=CLICKED)
+        earlier = home(session, 7, asked_at=CLICKED - SECOND)
+    assert [i.id for i in claim_due(sessions, holder="A", lease=LEASE)] == [later]
+    assert state_of(sessions, earlier) == WorkState.SUPERSEDED
+
+
+def test_a_click_queued_after_a_later_one_went_out_is_never_sent(sessions):
+    with sessions.begin() as session:
+        later = home(session, 30, asked_at=CLICKED)
+    assert [i.id for i in claim_due(sessions, holder="A", lease=LEASE)] == [later]
+    assert complete(sessions, later, "A")
+    with sessions.begin() as session:
+        earlier = home(session, 7, asked_at=CLICKED - SECOND)
+    assert claim_one(sessions, earlier, holder="B", lease=LEASE) is None
+    assert claim_due(sessions, holder="B", lease=LEASE) == []
+    assert state_of(sessions, earlier) == WorkState.SUPERSEDED
+
+
+def test_two_clicks_queued_at_once_unseen_by_each_other_still_send_only_the_later(sessions):
+    """On PostgreSQL two requests' transactions can each commit without seeing the other's row: nothing
+    superseded either at queueing. The claims tell them apart, and the runner clears the earlier one."""
+    with sessions.begin() as session:
+        later = home(session, 30, asked_at=CLICKED)
+        session.add(ClaimedWork(kind="slack.publish_home", team_id="T0ONE0001", payload={"user": "U1", "days": 7},
+                                coalesce_key="home:U1",
+                                state=WorkState.QUEUED, due_at=utcnow(), created_at=CLICKED - SECOND))
+        session.flush()
+        earlier = session.scalar(select(func.max(ClaimedWork.id)))
+    assert claim_one(sessions, earlier, holder="A", lease=LEASE) is None, "the request's own try"
+    assert [i.id for i in claim_due(sessions, holder="B", lease=LEASE)] == [later]
+    assert state_of(sessions, earlier) == WorkState.SUPERSEDED
+
+
+def test_an_earlier_click_whose_publisher_died_is_not_taken_over_after_a_later_one(sessions):
+    with sessions.begin() as session:
+        earlier = home(session, 7, asked_at=CLICKED - SECOND)
+    claim_due(sessions, holder="A", lease=LEASE)
+    with sessions.begin() as session:
+        later = home(session, 30, asked_at=CLICKED)
+        session.execute(update(ClaimedWork).where(ClaimedWork.id == earlier)  # A died mid-publish
+                        .values(lease_until=utcnow() - timedelta(seconds=1)))
+    assert [i.id for i in claim_due(sessions, holder="B", lease=LEASE)] == [later]
+    assert state_of(sessions, earlier) == WorkState.SUPERSEDED
