@@ -133,3 +133,16 @@ def test_members_of_the_manager_user_group_are_managers(swarm_app):  # noqa: F81
     swarm_app.driver.user_opens_home(people.outsider)
     swarm_app.settle()
     assert "Team, last 30 days" in home_text(swarm_app, people.outsider)
+
+
+def test_a_thread_swarm_on_home_links_to_its_thread(swarm_app, sessions):  # noqa: F811
+    """Given the agent's swarm running in a thread of a team channel, their Home's line opens that thread."""
+    now = utcnow()
+    with sessions.begin() as session:
+        thread = World(session, swarm_app.workspace.team_id).swarm(opened=now, owner=swarm_app.people.agent,
+                                                                   thread_ts="1700000000.000100")
+        channel = thread.channel_id
+    swarm_app.driver.user_opens_home(swarm_app.people.agent)
+    swarm_app.settle()
+    link = f"https://{swarm_app.workspace.domain}.slack.com/archives/{channel}/p1700000000000100"
+    assert f"<{link}|a thread> in <#{channel}>" in home_text(swarm_app, swarm_app.people.agent)
