@@ -36,10 +36,11 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "gate": 0.0,
 }
 # `case-swarm experts tune` (and its replay in the evaluation): the newest resolved cases it tunes on, how
-# many it needs, and how many of the newest it holds out to measure before/after.
+# many it needs, and how many of the newest it holds out to measure before/after (a share, at least a few).
 TUNE_MAX_SAMPLES = 400
 TUNE_MIN_SAMPLES = 40
 TUNE_MEASURE_LAST = 15
+TUNE_MEASURE_SHARE = 0.15
 
 
 @dataclass(frozen=True)

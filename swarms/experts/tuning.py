@@ -3,11 +3,11 @@
 The truth of a swarm is who was credited with its resolution. Each resolved swarm is ranked as the app
 ranks (`ranking.case_features`, the directory as it is now with availability and load neutralised), with
 only the history of earlier swarms (help recorded before it opened). `tuning.retune` decides, as the
-evaluation's replay of this monthly tuning does: tuned on all but the last N swarms and measured on those
-N, before (the weights in use) and after; new weights are stored as the next version only when they rank
-the held-out swarms at least as well, and the app then ranks with the newest version. With fewer resolved
-swarms than it needs, nothing changes. Each workspace (team) is tuned on its own swarms and directory, and
-its versions are its own.
+evaluation's replay of this monthly tuning does: tuned on all but the newest swarms (15% of them, at least
+EXPERTS_TUNE_MEASURE_LAST) and measured on those, before (the weights in use) and after; new weights are
+stored as the next version only when they rank the held-out swarms at least as well, and the app then
+ranks with the newest version. With fewer resolved swarms than it needs, nothing changes. Each workspace
+(team) is tuned on its own swarms and directory, and its versions are its own.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from expert_finder.directory_index import DirectoryIndex
 from expert_finder.history import HistoryIndex
-from expert_finder.models import TUNE_MAX_SAMPLES, CaseQuery, RankingPolicy, WorkingHours
+from expert_finder.models import TUNE_MAX_SAMPLES, TUNE_MEASURE_SHARE, CaseQuery, RankingPolicy, WorkingHours
 from expert_finder.ranking import case_features
 from expert_finder.tuning import Figures, Sample, needed_samples, retune
 from swarms.experts.finder import CLOSED, expert_profiles, past_help, weights_in_use
@@ -91,9 +91,11 @@ def _samples(session: Session, team_id: str, swarms: list[_Resolved], policy: Ra
 
 def tune_on_swarms(session: Session, team_id: str, settings: ExpertSettings, *, now: datetime,
                    trigger: str = "cli", measure_last: int | None = None) -> TuneResult:
-    """Tune `team_id`'s weights on all but its last `measure_last` resolved swarms, measure on those, store
-    its next version if not worse."""
+    """Tune `team_id`'s weights on all but its newest resolved swarms, measure on those, store its next
+    version if not worse. Measured on exactly `measure_last` when given (`experts tune --last N`), else on
+    `tuning.held_out` of them (a share, at least `settings.tune_measure_last`)."""
     last = measure_last or settings.tune_measure_last
+    share = 0.0 if measure_last else TUNE_MEASURE_SHARE
     needed = needed_samples(settings.tune_min_swarms, last)
     swarms = resolved_swarms(session, team_id)[-TUNE_MAX_SAMPLES:]
     if len(swarms) < needed:
@@ -101,7 +103,7 @@ def tune_on_swarms(session: Session, team_id: str, settings: ExpertSettings, *, 
     version, current = weights_in_use(session, team_id)
     policy = settings.policy(weights=current)
     samples = _samples(session, team_id, swarms, policy)
-    decided = retune(samples, current, min_samples=settings.tune_min_swarms, measure_last=last)
+    decided = retune(samples, current, min_samples=settings.tune_min_swarms, measure_last=last, share=share)
     if decided.status == "too_few" or decided.before is None or decided.after is None:
         return TuneResult("too_few", len(samples), needed)
     before, after = decided.before, decided.after

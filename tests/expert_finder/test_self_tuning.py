@@ -12,7 +12,7 @@ from expert_finder.datasets import load_dataset
 from expert_finder.evaluate import evaluate
 from expert_finder.evaluate_app import AppPath
 from expert_finder.models import DEFAULT_WEIGHTS, TUNE_MAX_SAMPLES
-from expert_finder.tuning import Sample, retune
+from expert_finder.tuning import Sample, held_out, retune
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "support_cases.csv"
 ROWS = 6
@@ -39,6 +39,14 @@ def test_given_cases_only_one_evidence_explains_the_new_weights_lean_on_it_and_r
     assert decided.weights["knn"] > DEFAULT_WEIGHTS["knn"]
     assert decided.after.top1 >= decided.before.top1 and decided.after.cases == 15
     assert decided.tuned_on == 45
+
+
+def test_a_tuning_is_measured_on_the_newest_share_of_its_cases_never_fewer_than_fifteen():
+    assert (held_out(40), held_out(100), held_out(400)) == (15, 15, 60)
+    assert held_out(400, measure_last=10, share=0.0) == 10, "experts tune --last N measures on exactly N"
+    rng = np.random.default_rng(4)
+    decided = retune([_sample(rng, "words") for _ in range(400)], DEFAULT_WEIGHTS)
+    assert (decided.tuned_on, decided.before.cases, decided.after.cases) == (340, 60, 60)
 
 
 def test_given_new_weights_rank_the_newest_cases_worse_the_weights_in_use_are_kept():
