@@ -17,6 +17,12 @@ class NotAllowed(SwarmError):
     message_key = "error.not_allowed"
 
 
+class SwarmOfAnotherWorkspace(SwarmError):
+    """A button or a picked value names a swarm (or its draft) of another workspace: payloads can be forged."""
+
+    message_key = "error.swarm_of_another_workspace"
+
+
 class SwarmNotFound(SwarmError):
     message_key = "error.swarm_not_found"
 

@@ -35,7 +35,7 @@ from bot.views.knowledge_review import edit_modal, edit_submission, kind_name
 from bot.views.roundtrip import action_value
 from knowledge_export.models import Mark
 from swarms.case_systems.base import CaseSystemError
-from swarms.errors import NotASwarmChannel, SwarmError
+from swarms.errors import NotASwarmChannel, SwarmError, SwarmOfAnotherWorkspace
 from swarms.knowledge.closing import (
     CloseRequest,
     CloseSource,
@@ -56,7 +56,7 @@ from swarms.knowledge.marks import add_mark, mark_emoji, mark_for_reaction, remo
 from swarms.knowledge.models import MarkVia
 from swarms.models import Swarm
 from swarms.note_sync.capture import is_captured, syncing_swarm, syncing_swarm_of_message
-from swarms.opening.lifecycle import require_swarm
+from swarms.opening.lifecycle import of_workspace, require_swarm
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _close_command(ctx: CommandContext) -> None:
     summary = _readable(services, ctx.team_id, words[1] if len(words) > 1 else "")
     owners = knowledge_gateway.case_owners_for_close(services, swarm_id, ctx.user_id)
     knowledge_gateway.close(services, CloseRequest(swarm_id, ctx.user_id, CloseSource.COMMAND, summary,
-                                              case_owner_ids=owners))
+                                                   case_owner_ids=owners, team_id=ctx.team_id))
     ctx.answer(t("knowledge.closed_reply", ctx.lang, case=case_number))
 
 
@@ -104,17 +104,18 @@ def _readable(services: AppServices, team_id: str, text: str) -> str:
 def _open_close_modal(services: AppServices) -> Callable:
     def open_modal(ack: Ack, body: dict, client, respond) -> None:
         ack()
-        user_id = body["user"]["id"]
+        user_id, team_id = body["user"]["id"], team_of(body)
         lang = services.people.cached_language_of(user_id)
         channel_id = (body.get("channel") or {}).get("id", "")
         card = body.get("message") or {}  # the card: a thread swarm's is its thread's parent
         try:
             with services.sessions() as session:
-                swarm = require_swarm(session, channel_id, card.get("thread_ts") or card.get("ts"))
+                swarm = of_workspace(require_swarm(session, channel_id, card.get("thread_ts") or card.get("ts")),
+                                     team_id)
                 swarm_id, case_number, in_thread = swarm.id, swarm.case_number, swarm.in_thread
             owners = knowledge_gateway.case_owners_for_close(services, swarm_id, user_id)
             with services.sessions() as session:
-                check_may_close(session, swarm_id, user_id, services.permissions, owners)
+                check_may_close(session, swarm_id, user_id, services.permissions, owners, team_id=team_id)
                 credited = top_contributors(session, swarm_id)
         except SwarmError as exc:
             reply_privately(respond, error_text(exc, lang))
@@ -142,7 +143,8 @@ def _submit_close(services: AppServices) -> Callable:
         try:
             owners = knowledge_gateway.case_owners_for_close(services, state.swarm_id, user_id)
             knowledge_gateway.close(services, CloseRequest(state.swarm_id, user_id, CloseSource.BUTTON,
-                                                      _readable(services, team_id, summary), credited, owners))
+                                                      _readable(services, team_id, summary), credited, owners,
+                                                      team_id))
         except (SwarmError, CaseSystemError) as exc:
             text = error_text(exc, lang, system=services.cases.name)
             tell_privately(client, user_id, channel_id or "", text)
@@ -222,7 +224,7 @@ def _read_message(services: AppServices, team_id: str, channel_id: str, ts: str)
 def _mark_resolution(services: AppServices) -> Callable:
     def mark(ack: Ack, shortcut: dict, respond) -> None:
         ack()
-        user_id = shortcut["user"]["id"]
+        user_id, team_id = shortcut["user"]["id"], team_of(shortcut)
         lang = services.people.cached_language_of(user_id)
         channel_id = (shortcut.get("channel") or {}).get("id", "")
         message = shortcut.get("message") or {}
@@ -230,6 +232,12 @@ def _mark_resolution(services: AppServices) -> Callable:
         with services.sessions() as session:
             swarm = syncing_swarm(session, channel_id, thread_ts)
             case_number = swarm.case_number if swarm else ""
+            try:
+                if swarm is not None:
+                    of_workspace(swarm, team_id)  # the channel in the payload can be forged
+            except SwarmOfAnotherWorkspace as exc:
+                reply_privately(respond, error_text(exc, lang))
+                return
         if swarm is None:
             reply_privately(respond, error_text(NotASwarmChannel(), lang))
             return
@@ -241,9 +249,9 @@ def _mark_resolution(services: AppServices) -> Callable:
             return
         ts = message["ts"]
         in_thread = bool(message.get("thread_ts")) and message.get("thread_ts") != ts
-        captured = captured_message(services, team_of(shortcut), {**message, "channel": channel_id}, event_id="",
+        captured = captured_message(services, team_id, {**message, "channel": channel_id}, event_id="",
                                     source="thread" if in_thread else "channel")
-        name = services.people.get(team_of(shortcut), user_id).display_name
+        name = services.people.get(team_id, user_id).display_name
         with services.sessions.begin() as session:
             change = add_mark(session, syncing_swarm(session, channel_id, thread_ts), channel_id=channel_id, ts=ts,
                               mark=Mark.RESOLUTION, user_id=user_id, user_name=name, via=MarkVia.SHORTCUT,
@@ -278,7 +286,8 @@ def _open_edit_modal(services: AppServices) -> Callable:
         try:
             ref = _draft_ref(body)
             with services.sessions() as session:
-                record = check_may_review(session, ref.draft_id, user_id, services.permissions)
+                record = check_may_review(session, ref.draft_id, user_id, services.permissions,
+                                          team_id=team_of(body))
         except ValueError:
             reply_privately(respond, t("knowledge.bad_payload", lang))
             return
@@ -305,7 +314,7 @@ def _save_edits(services: AppServices) -> Callable:
             submitted = edit_submission(view)
             with services.sessions.begin() as session:
                 edit_draft(session, submitted.draft_id, user_id, services.permissions, submitted.sections,
-                           restore=submitted.restore)
+                           team_id=team_of(body), restore=submitted.restore)
         except RequiredSectionsEmptied as exc:
             ack(response_action="errors", errors={f"{KnowledgeBlock.EDIT_PREFIX}{name}.1": error_text(exc, lang)
                                                   for name in exc.sections})
@@ -326,7 +335,8 @@ def _after_edits(services: AppServices) -> Callable:
         try:
             submitted = edit_submission(view)
             with services.sessions() as session:  # the ack refused anyone else, in the modal: nothing to redo
-                check_may_review(session, submitted.draft_id, body["user"]["id"], services.permissions)
+                check_may_review(session, submitted.draft_id, body["user"]["id"], services.permissions,
+                                 team_id=team_of(body))
         except (ValueError, SwarmError):
             return
         services.knowledge.post_draft(submitted.draft_id, reupload=True)
@@ -363,7 +373,7 @@ def _publish(services: AppServices) -> Callable:
             return
         try:
             record = publish_draft(services.sessions, ref.draft_id, user_id, services.permissions,
-                                   services.exporter)
+                                   services.exporter, team_id=team_of(body))
         except DraftNotEditable as exc:
             reply_privately(respond, _review_error(exc, lang))
             return
@@ -385,7 +395,8 @@ def _discard(services: AppServices) -> Callable:
         try:
             ref = _draft_ref(body)
             with services.sessions.begin() as session:
-                record = discard_draft(session, ref.draft_id, user_id, services.permissions)
+                record = discard_draft(session, ref.draft_id, user_id, services.permissions,
+                                       team_id=team_of(body))
         except ValueError:
             reply_privately(respond, t("knowledge.bad_payload", lang))
             return

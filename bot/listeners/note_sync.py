@@ -144,7 +144,8 @@ def _open_add_to_case(services: AppServices) -> Callable:
         lang = services.people.cached_language_of(user_id)
         message = shortcut.get("message") or {}
         with services.sessions() as session:
-            choices = swarms_for_user(session, user_id, include_all=services.permissions.is_admin(user_id))
+            choices = swarms_for_user(session, team_of(shortcut), user_id,
+                                      include_all=services.permissions.is_admin(user_id))
         if not choices:
             reply_privately(respond, t("sync.add_no_swarms", lang))
             return
@@ -193,7 +194,7 @@ def add_to_case(services: AppServices, team_id: str, user_id: str, swarm_id: int
         raise _EmptyMessage()
     captured = captured_message(services, team_id, message, event_id="", source="shortcut")
     with services.sessions.begin() as session:
-        note = add_message_to_swarm(session, swarm_id, captured, user_id=user_id,
+        note = add_message_to_swarm(session, swarm_id, captured, team_id=team_id, user_id=user_id,
                                     may_choose_any=services.permissions.is_admin(user_id))
         swarm = session.get(Swarm, note.swarm_id)
         result = swarm.case_number, swarm.channel_id or "", captured.permalink

@@ -202,7 +202,8 @@ def _start_from(services: AppServices, opened: OpenedSwarm, state: FromMessageSt
     captured = captured_message(services, opened.team_id, message, event_id="", source="shortcut")
     try:
         with services.sessions.begin() as session:
-            add_message_to_swarm(session, opened.swarm_id, captured, user_id=user_id, may_choose_any=True)
+            add_message_to_swarm(session, opened.swarm_id, captured, team_id=opened.team_id, user_id=user_id,
+                                 may_choose_any=True)
             swarm = session.get_one(Swarm, opened.swarm_id)
             card_ts, lang = swarm.card_ts, swarm.language
     except AlreadySynced:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from swarms.case_systems.base import CaseNotFound, CaseSystem
 from swarms.db import utcnow
-from swarms.errors import NotAllowed, SwarmError, SwarmNotFound
+from swarms.errors import NotAllowed, SwarmError, SwarmNotFound, SwarmOfAnotherWorkspace
 from swarms.knowledge.marks import NOTICE_SOURCE, add_notice
 from swarms.models import MemberRole, Note, SlackUser, Swarm, SwarmMember, SwarmStatus
 from swarms.note_sync.case_note_words import case_note
@@ -64,6 +64,7 @@ class CloseRequest:
     summary: str = ""
     credited: tuple[str, ...] | None = None  # None: the top contributors
     case_owner_ids: frozenset[str] = frozenset()  # Slack ids of the case's owner, where known
+    team_id: str = ""  # the workspace of the person closing (a swarm of another is refused); "" for the case system
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +119,14 @@ def may_close(swarm: Swarm, user_id: str, permissions: Permissions, case_owner_i
 
 
 def check_may_close(session: Session, swarm_id: int, user_id: str, permissions: Permissions,
-                    case_owner_ids: frozenset[str] = frozenset()) -> Swarm:
-    """The swarm, if it is open and this person may close it; a clear error otherwise."""
+                    case_owner_ids: frozenset[str] = frozenset(), *, team_id: str) -> Swarm:
+    """The swarm, if it is open, of the closer's workspace `team_id`, and this person may close it; a clear
+    error otherwise (a close button's swarm id can be forged)."""
     swarm = session.get(Swarm, swarm_id)
     if swarm is None:
         raise SwarmNotFound()
+    if swarm.team_id != team_id:
+        raise SwarmOfAnotherWorkspace()
     if swarm.status in (SwarmStatus.CLOSED, SwarmStatus.ARCHIVED):
         raise SwarmAlreadyClosed(case=swarm.case_number, user=swarm.closed_by or "—")
     if swarm.status != SwarmStatus.OPEN:
@@ -142,7 +146,8 @@ def close_swarm(session: Session, request: CloseRequest, *, permissions: Permiss
         if swarm is None:
             raise SwarmNotFound()
     else:
-        swarm = check_may_close(session, request.swarm_id, request.user_id, permissions, request.case_owner_ids)
+        swarm = check_may_close(session, request.swarm_id, request.user_id, permissions, request.case_owner_ids,
+                                team_id=request.team_id)
     closed_by = CASE_SYSTEM_CLOSER if by_case_system else request.user_id
     summary = (request.summary or "").strip()
     due = now + archive_delay

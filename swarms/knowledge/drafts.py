@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from knowledge_export.models import ArticleDraft, Section, SourceCase, SwarmMessage, SwarmTranscript
 from swarms.case_systems.base import CaseRecord
 from swarms.db import utcnow
-from swarms.errors import NotAllowed, SwarmError, SwarmNotFound
+from swarms.errors import NotAllowed, SwarmError, SwarmNotFound, SwarmOfAnotherWorkspace
 from swarms.knowledge.closing import display_names
 from swarms.knowledge.marks import NOTICE_SOURCE, note_text
 from swarms.knowledge.models import DraftState, KnowledgeDraft
@@ -258,8 +258,17 @@ def may_review(record: DraftRecord, user_id: str, permissions: Permissions) -> b
     return permissions.can_publish_knowledge(user_id, swarm_owner=record.swarm_owner)
 
 
-def _reviewable(session: Session, draft_id: int, user_id: str, permissions: Permissions) -> KnowledgeDraft:
-    record = get_draft(session, draft_id)
+def of_workspace(record: DraftRecord, team_id: str) -> DraftRecord:
+    """A review button names its draft by id, and a payload can be forged: only the draft's own workspace acts
+    on it, whoever clicks."""
+    if record.team_id != team_id:
+        raise SwarmOfAnotherWorkspace()
+    return record
+
+
+def _reviewable(session: Session, draft_id: int, user_id: str, permissions: Permissions,
+                team_id: str) -> KnowledgeDraft:
+    record = of_workspace(get_draft(session, draft_id), team_id)
     if not may_review(record, user_id, permissions):
         raise ReviewNotAllowed(owner=record.swarm_owner, case=record.case_number)
     row = session.get_one(KnowledgeDraft, draft_id)
@@ -268,17 +277,18 @@ def _reviewable(session: Session, draft_id: int, user_id: str, permissions: Perm
     return row
 
 
-def check_may_review(session: Session, draft_id: int, user_id: str, permissions: Permissions) -> DraftRecord:
-    """The draft if this person may review it now (Edit opens a modal only then)."""
-    _reviewable(session, draft_id, user_id, permissions)
+def check_may_review(session: Session, draft_id: int, user_id: str, permissions: Permissions, *,
+                     team_id: str) -> DraftRecord:
+    """The draft if this person (of workspace `team_id`) may review it now (Edit opens a modal only then)."""
+    _reviewable(session, draft_id, user_id, permissions, team_id)
     return get_draft(session, draft_id)
 
 
 def edit_draft(session: Session, draft_id: int, user_id: str, permissions: Permissions,
-               sections: dict[str, Any], *, restore: str = "") -> DraftRecord:
+               sections: dict[str, Any], *, team_id: str, restore: str = "") -> DraftRecord:
     """Apply a reviewer's edits (the edited sections are no longer flagged as guessed or missing), then put
     back the one redacted value `restore` names, recording who did it and when."""
-    row = _reviewable(session, draft_id, user_id, permissions)
+    row = _reviewable(session, draft_id, user_id, permissions, team_id)
     unknown = set(sections) - {s.value for s in EDITABLE}
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -300,18 +310,19 @@ def edit_draft(session: Session, draft_id: int, user_id: str, permissions: Permi
     return get_draft(session, draft_id)
 
 
-def discard_draft(session: Session, draft_id: int, user_id: str, permissions: Permissions) -> DraftRecord:
-    row = _reviewable(session, draft_id, user_id, permissions)
+def discard_draft(session: Session, draft_id: int, user_id: str, permissions: Permissions, *,
+                  team_id: str) -> DraftRecord:
+    row = _reviewable(session, draft_id, user_id, permissions, team_id)
     row.state, row.reviewer, row.discarded_at, row.updated_at = DraftState.DISCARDED, user_id, utcnow(), utcnow()
     session.flush()
     return get_draft(session, draft_id)
 
 
 def claim_publish(session: Session, draft_id: int, user_id: str, permissions: Permissions,
-                  *, now: datetime | None = None) -> DraftRecord:
+                  *, team_id: str, now: datetime | None = None) -> DraftRecord:
     """drafted → publishing for exactly one caller (a lost claim older than 5 minutes may be taken over)."""
     now = now or utcnow()
-    record = get_draft(session, draft_id)
+    record = of_workspace(get_draft(session, draft_id), team_id)
     if not may_review(record, user_id, permissions):
         raise ReviewNotAllowed(owner=record.swarm_owner, case=record.case_number)
     if record.state == DraftState.DRAFTED and incomplete_sections(record.draft):
@@ -350,12 +361,12 @@ def fail_publish(session: Session, draft_id: int, *, error: str) -> DraftRecord:
 
 
 def publish_draft(sessions: sessionmaker, draft_id: int, user_id: str, permissions: Permissions,
-                  exporter: Any) -> DraftRecord:
+                  exporter: Any, *, team_id: str) -> DraftRecord:
     """Claim, export (outside any transaction), record. Raises ExportFailed with the exporter's words."""
     from knowledge_export.exporters.base import ExportError
 
     with sessions.begin() as session:
-        record = claim_publish(session, draft_id, user_id, permissions)
+        record = claim_publish(session, draft_id, user_id, permissions, team_id=team_id)
     try:
         result = exporter.export(record.draft)
     except ExportError as exc:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from swarms.case_systems.base import NoteKind
 from swarms.db import utcnow
-from swarms.errors import AlreadySynced, NotYourSwarm, SwarmClosedForNotes, SwarmGone
+from swarms.errors import AlreadySynced, NotYourSwarm, SwarmClosedForNotes, SwarmGone, SwarmOfAnotherWorkspace
 from swarms.metrics import EVENTS_DEDUPLICATED
 from swarms.models import (
     Note,
@@ -335,10 +335,12 @@ class SwarmChoice:
     channel_id: str
 
 
-def swarms_for_user(session: Session, user_id: str, *, include_all: bool = False,
+def swarms_for_user(session: Session, team_id: str, user_id: str, *, include_all: bool = False,
                     limit: int = 100) -> list[SwarmChoice]:
-    """Open swarms a person may add a message to: those they are a member of (admins: all), newest first."""
-    query = select(Swarm).where(Swarm.status == SwarmStatus.OPEN, Swarm.channel_id.is_not(None))
+    """Open swarms of workspace `team_id` a person may add a message to: those they are a member of (admins:
+    all of that workspace's), newest first."""
+    query = select(Swarm).where(Swarm.team_id == team_id, Swarm.status == SwarmStatus.OPEN,
+                                Swarm.channel_id.is_not(None))
     if not include_all:
         member = select(SwarmMember.swarm_id).where(SwarmMember.user_id == user_id, SwarmMember.left_at.is_(None))
         query = query.where(Swarm.id.in_(member))
@@ -346,20 +348,23 @@ def swarms_for_user(session: Session, user_id: str, *, include_all: bool = False
     return [SwarmChoice(s.id, s.case_number, s.case_subject, s.channel_id or "") for s in rows]
 
 
-def add_message_to_swarm(session: Session, swarm_id: int, message: CapturedMessage, *, user_id: str,
+def add_message_to_swarm(session: Session, swarm_id: int, message: CapturedMessage, *, team_id: str, user_id: str,
                          may_choose_any: bool = False) -> Note:
-    """The "Add to case" shortcut: the message becomes a note of the chosen swarm's case.
+    """The "Add to case" shortcut: the message (of workspace `team_id`) becomes a note of the chosen swarm's case.
 
-    Raises SwarmGone for a swarm that is gone, SwarmClosedForNotes for one that has closed, NotYourSwarm
-    for one the person is not in, and AlreadySynced when this message is already a note (of this or
-    another case).
+    Raises SwarmGone for a swarm that is gone, SwarmOfAnotherWorkspace for one of another workspace (the
+    picked id can be forged), SwarmClosedForNotes for one that has closed, NotYourSwarm for one the person
+    is not in, and AlreadySynced when this message is already a note (of this or another case).
     """
     swarm = session.get(Swarm, swarm_id)
     if swarm is None or swarm.status not in (SwarmStatus.OPEN, SwarmStatus.CLOSED):
         raise SwarmGone()
+    if swarm.team_id != team_id:
+        raise SwarmOfAnotherWorkspace()
     if swarm.status == SwarmStatus.CLOSED:
         raise SwarmClosedForNotes(case=swarm.case_number)
-    if not may_choose_any and swarm_id not in {c.swarm_id for c in swarms_for_user(session, user_id, limit=1000)}:
+    if not may_choose_any and swarm_id not in {c.swarm_id for c in swarms_for_user(session, team_id, user_id,
+                                                                                         limit=1000)}:
         raise NotYourSwarm(case=swarm.case_number)
     existing = _note(session, message.channel_id, message.ts)
     if existing is not None:

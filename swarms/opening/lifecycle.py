@@ -20,7 +20,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from swarms.case_systems.base import CaseRecord, CaseSystem
 from swarms.db import utcnow
-from swarms.errors import CaseClosed, NotAllowed, NotASwarmChannel, SwarmBeingOpened, SwarmError, SwarmsInThreads
+from swarms.errors import (
+    CaseClosed,
+    NotAllowed,
+    NotASwarmChannel,
+    SwarmBeingOpened,
+    SwarmError,
+    SwarmOfAnotherWorkspace,
+    SwarmsInThreads,
+)
 from swarms.models import MemberRole, Swarm, SwarmMember, SwarmMode, SwarmStatus
 from swarms.opening.models import HandledTrigger, OpenRequestState, SwarmOpenRequest
 from swarms.ports import SwarmWorkspace
@@ -296,6 +304,14 @@ def joinable_swarm(sessions: sessionmaker, swarm_id: int, team_id: str) -> Opene
         if swarm is None or swarm.team_id != team_id or swarm.status != SwarmStatus.OPEN or not swarm.channel_id:
             return None
         return opened_swarm(swarm, remembered_case(swarm), created=False)
+
+
+def of_workspace(swarm: Swarm, team_id: str) -> Swarm:
+    """The swarm, if it is of workspace `team_id`: a button's channel or swarm id can be forged, and another
+    workspace's swarm is refused, whoever clicks."""
+    if swarm.team_id != team_id:
+        raise SwarmOfAnotherWorkspace()
+    return swarm
 
 
 def open_swarm_numbered(session: Session, team_id: str, case_system: str, case_number: str) -> Swarm | None:

@@ -17,6 +17,7 @@ STRANGER = "U0STRANGER"
 EDITOR = "U0EDITOR1"
 ADMIN = "U0ADMIN1"
 CASE = "00001001"
+TEAM = "T0HANBIT01"  # the workspace the swarm was opened in
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def swarm_id(sessions) -> int:
                          description="Since the update to 2.3.0 the inverter stops with E-21 every morning.",
                          product="SolarMax 5000", account="Hanbit Energy", contact_name="Minji Park",
                          contact_email="minji.park@hanbit.example"))
-        swarm = Swarm(case_system="local", case_key=CASE, case_number=CASE, case_subject="Inverter shows E-21",
+        swarm = Swarm(team_id=TEAM, case_system="local", case_key=CASE, case_number=CASE, case_subject="Inverter shows E-21",
                       status=SwarmStatus.OPEN, channel_id=CHANNEL, channel_name="swarm-00001001", opened_by=OWNER,
                       card_ts="1700000000.000001", case_url=f"https://cases.example/{CASE}")
         session.add(swarm)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from swarms.case_systems.local import set_case_field
 from swarms.db import utcnow
+from swarms.errors import SwarmOfAnotherWorkspace
 from swarms.jobs.claimed_work import ClaimedWork
 from swarms.knowledge.closing import (
     CloseNotAllowed,
@@ -26,15 +27,15 @@ from swarms.knowledge.closing import (
 from swarms.knowledge.flows import ARCHIVE_CHANNEL, ARCHIVE_WAITS_FOR_DRAFT, queue_archive, release_archive
 from swarms.models import Case, LocalCaseNote, Swarm, SwarmMember, SwarmStatus
 from swarms.settings import Settings, SettingsError
-from tests.knowledge.conftest import ADMIN, CASE, EXPERT, HELPER, OWNER, STRANGER, post
+from tests.knowledge.conftest import ADMIN, CASE, EXPERT, HELPER, OWNER, STRANGER, TEAM, post
 
 WEEK = timedelta(days=7)
 HOUR = timedelta(hours=1)
 
 
 def close(sessions, swarm_id, permissions, *, user=OWNER, source=CloseSource.COMMAND, summary="Firmware 2.3.1",
-          credited=None, case_owner_ids=frozenset(), system="local"):
-    request = CloseRequest(swarm_id, user, source, summary, credited, case_owner_ids)
+          credited=None, case_owner_ids=frozenset(), system="local", team=TEAM):
+    request = CloseRequest(swarm_id, user, source, summary, credited, case_owner_ids, team)
     with sessions.begin() as session:
         return close_swarm(session, request, permissions=permissions, case_system=system, archive_delay=WEEK)
 
@@ -53,6 +54,13 @@ def test_the_owner_closes_with_a_summary_and_the_top_contributors_are_credited(s
         credited = set(session.scalars(select(SwarmMember.user_id).where(SwarmMember.credited.is_(True))))
         assert credited == {EXPERT, HELPER}
 
+
+
+def test_a_close_from_another_workspace_is_refused_even_for_the_owner(sessions, swarm_id, permissions):
+    with pytest.raises(SwarmOfAnotherWorkspace):
+        close(sessions, swarm_id, permissions, team="T0GLOBEX01")
+    with sessions() as session:
+        assert session.get(Swarm, swarm_id).status == SwarmStatus.OPEN
 
 def test_closing_writes_closed_status_and_a_closing_note_to_the_local_case(sessions, swarm_id, permissions, cases):
     close(sessions, swarm_id, permissions, credited=(EXPERT,))

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from knowledge_export.exporters.base import ExportError, ExportResult
 from knowledge_export.models import ArticleDraft, Mark
 from knowledge_export.similar import ExistingArticle
+from swarms.errors import SwarmOfAnotherWorkspace
 from swarms.knowledge.closing import CloseRequest, CloseSource, close_swarm
 from swarms.knowledge.drafts import (
     DraftIncomplete,
@@ -27,7 +28,7 @@ from swarms.knowledge.drafts import (
 from swarms.knowledge.marks import add_mark
 from swarms.knowledge.models import DraftState, KnowledgeDraft, MarkVia
 from swarms.models import Note, Swarm
-from tests.knowledge.conftest import CHANNEL, EDITOR, EXPERT, HELPER, OWNER, STRANGER, post
+from tests.knowledge.conftest import CHANNEL, EDITOR, EXPERT, HELPER, OWNER, STRANGER, TEAM, post
 
 WEEK = timedelta(days=7)
 
@@ -64,7 +65,7 @@ def closed_swarm(sessions, swarm_id, permissions):
         note = session.scalar(select(Note).where(Note.message_ts == "1700000001.000400"))
         note.deleted_at = note.created_at
         close_swarm(session, CloseRequest(swarm_id, OWNER, CloseSource.COMMAND, "Firmware 2.3.1 fixes E-21",
-                                          (EXPERT,)), permissions=permissions, case_system="local",
+                                          (EXPERT,), team_id=TEAM), permissions=permissions, case_system="local",
                     archive_delay=WEEK)
     return swarm_id
 
@@ -102,10 +103,27 @@ def test_only_the_owner_or_a_knowledge_editor_may_review(sessions, closed_swarm,
     draft_id = make_draft(sessions, cases, closed_swarm)
     with sessions.begin() as session:
         with pytest.raises(ReviewNotAllowed):
-            check_may_review(session, draft_id, STRANGER, permissions)
+            check_may_review(session, draft_id, STRANGER, permissions, team_id=TEAM)
         with pytest.raises(ReviewNotAllowed):
-            discard_draft(session, draft_id, EXPERT, permissions)
-        assert check_may_review(session, draft_id, EDITOR, permissions).id == draft_id
+            discard_draft(session, draft_id, EXPERT, permissions, team_id=TEAM)
+        assert check_may_review(session, draft_id, EDITOR, permissions, team_id=TEAM).id == draft_id
+
+
+def test_a_review_button_from_another_workspace_is_refused_even_for_the_owner(sessions, closed_swarm, cases,
+                                                                             permissions):
+    draft_id = make_draft(sessions, cases, closed_swarm)
+    exporter = FakeExporter()
+    with pytest.raises(SwarmOfAnotherWorkspace):
+        publish_draft(sessions, draft_id, OWNER, permissions, exporter, team_id="T0GLOBEX01")
+    with sessions.begin() as session:
+        for review in (lambda: check_may_review(session, draft_id, OWNER, permissions, team_id="T0GLOBEX01"),
+                       lambda: discard_draft(session, draft_id, OWNER, permissions, team_id="T0GLOBEX01"),
+                       lambda: edit_draft(session, draft_id, OWNER, permissions, {"title": "x"}, team_id="T0GLOBEX01")):
+            with pytest.raises(SwarmOfAnotherWorkspace):
+                review()
+    assert exporter.exported == []
+    with sessions() as session:
+        assert get_draft(session, draft_id).state == DraftState.DRAFTED
 
 
 def test_a_forged_publish_from_a_non_owner_is_refused_and_nothing_is_exported(sessions, closed_swarm, cases,
@@ -113,7 +131,7 @@ def test_a_forged_publish_from_a_non_owner_is_refused_and_nothing_is_exported(se
     draft_id = make_draft(sessions, cases, closed_swarm)
     exporter = FakeExporter()
     with pytest.raises(ReviewNotAllowed):
-        publish_draft(sessions, draft_id, STRANGER, permissions, exporter)
+        publish_draft(sessions, draft_id, STRANGER, permissions, exporter, team_id=TEAM)
     assert exporter.exported == []
     with sessions() as session:
         assert get_draft(session, draft_id).state == DraftState.DRAFTED
@@ -123,7 +141,7 @@ def test_edits_replace_sections_and_clear_their_guess_flags(sessions, closed_swa
     draft_id = make_draft(sessions, cases, closed_swarm)
     with sessions.begin() as session:
         record = edit_draft(session, draft_id, OWNER, permissions,
-                            {"environment": "SolarMax 5000, firmware 2.3.0", "steps": ("Install 2.3.1",)})
+                            {"environment": "SolarMax 5000, firmware 2.3.0", "steps": ("Install 2.3.1",)}, team_id=TEAM)
     assert record.draft.environment == "SolarMax 5000, firmware 2.3.0"
     assert record.draft.steps == ("Install 2.3.1",)
     assert "environment" not in record.draft.guessed_sections | record.draft.missing_sections
@@ -132,11 +150,11 @@ def test_edits_replace_sections_and_clear_their_guess_flags(sessions, closed_swa
 def test_publish_exports_once_and_a_second_publish_is_refused(sessions, closed_swarm, cases, permissions):
     draft_id = make_draft(sessions, cases, closed_swarm)
     exporter = FakeExporter()
-    record = publish_draft(sessions, draft_id, EDITOR, permissions, exporter)
+    record = publish_draft(sessions, draft_id, EDITOR, permissions, exporter, team_id=TEAM)
     assert (record.state, record.reviewer) == (DraftState.PUBLISHED, EDITOR)
     assert record.export_location.endswith(".md")
     with pytest.raises(DraftNotEditable):
-        publish_draft(sessions, draft_id, OWNER, permissions, exporter)
+        publish_draft(sessions, draft_id, OWNER, permissions, exporter, team_id=TEAM)
     assert len(exporter.exported) == 1
 
 
@@ -144,27 +162,27 @@ def test_an_export_failure_keeps_the_draft_for_a_retry(sessions, closed_swarm, c
     draft_id = make_draft(sessions, cases, closed_swarm)
     exporter = FakeExporter(fail="knowledge base refused the section")
     with pytest.raises(ExportFailed, match="refused the section"):
-        publish_draft(sessions, draft_id, OWNER, permissions, exporter)
+        publish_draft(sessions, draft_id, OWNER, permissions, exporter, team_id=TEAM)
     with sessions() as session:
         record = get_draft(session, draft_id)
     assert record.state == DraftState.DRAFTED and "refused" in record.last_error
     exporter.fail = ""
-    assert publish_draft(sessions, draft_id, OWNER, permissions, exporter).state == DraftState.PUBLISHED
+    assert publish_draft(sessions, draft_id, OWNER, permissions, exporter, team_id=TEAM).state == DraftState.PUBLISHED
 
 
 def test_a_discarded_draft_cannot_be_published_or_edited(sessions, closed_swarm, cases, permissions):
     draft_id = make_draft(sessions, cases, closed_swarm)
     with sessions.begin() as session:
-        assert discard_draft(session, draft_id, OWNER, permissions).state == DraftState.DISCARDED
+        assert discard_draft(session, draft_id, OWNER, permissions, team_id=TEAM).state == DraftState.DISCARDED
     with pytest.raises(DraftNotEditable):
-        publish_draft(sessions, draft_id, OWNER, permissions, FakeExporter())
+        publish_draft(sessions, draft_id, OWNER, permissions, FakeExporter(), team_id=TEAM)
     with sessions.begin() as session, pytest.raises(DraftNotEditable):
-        edit_draft(session, draft_id, OWNER, permissions, {"title": "x"})
+        edit_draft(session, draft_id, OWNER, permissions, {"title": "x"}, team_id=TEAM)
 
 
 def test_an_empty_swarm_still_gets_a_draft_that_says_what_is_missing(sessions, swarm_id, cases, permissions):
     with sessions.begin() as session:
-        close_swarm(session, CloseRequest(swarm_id, OWNER, CloseSource.COMMAND), permissions=permissions,
+        close_swarm(session, CloseRequest(swarm_id, OWNER, CloseSource.COMMAND, team_id=TEAM), permissions=permissions,
                     case_system="local", archive_delay=WEEK)
     draft_id = make_draft(sessions, cases, swarm_id)
     with sessions() as session:
@@ -177,36 +195,36 @@ def test_a_draft_without_a_resolution_is_not_published_until_someone_writes_it(s
     """Given an empty swarm's draft (no resolution found), Publish is refused in words; once the owner writes
     the problem and the resolution, it goes out. A section emptied by an edit counts as missing again."""
     with sessions.begin() as session:
-        close_swarm(session, CloseRequest(swarm_id, OWNER, CloseSource.COMMAND), permissions=permissions,
+        close_swarm(session, CloseRequest(swarm_id, OWNER, CloseSource.COMMAND, team_id=TEAM), permissions=permissions,
                     case_system="local", archive_delay=WEEK)
     draft_id = make_draft(sessions, cases, swarm_id)
     exporter = FakeExporter()
     with pytest.raises(DraftIncomplete):
-        publish_draft(sessions, draft_id, OWNER, permissions, exporter)
+        publish_draft(sessions, draft_id, OWNER, permissions, exporter, team_id=TEAM)
     with sessions.begin() as session, pytest.raises(RequiredSectionsEmptied) as emptied:
-        edit_draft(session, draft_id, OWNER, permissions, {"problem": "E-21 every hour", "resolution": ""})
+        edit_draft(session, draft_id, OWNER, permissions, {"problem": "E-21 every hour", "resolution": ""}, team_id=TEAM)
     assert emptied.value.sections == ["resolution"]
     with sessions.begin() as session:
         edit_draft(session, draft_id, OWNER, permissions,
-                   {"problem": "E-21 every hour", "resolution": "Flash 3.2.1", "cause": ""})
+                   {"problem": "E-21 every hour", "resolution": "Flash 3.2.1", "cause": ""}, team_id=TEAM)
     with sessions() as session:
         draft = get_draft(session, draft_id).draft
     assert "cause" in draft.missing_sections and "resolution" not in draft.missing_sections
-    assert publish_draft(sessions, draft_id, OWNER, permissions, exporter).state == DraftState.PUBLISHED
+    assert publish_draft(sessions, draft_id, OWNER, permissions, exporter, team_id=TEAM).state == DraftState.PUBLISHED
     assert exporter.exported and exporter.exported[0].resolution == "Flash 3.2.1"
 
 
 def test_a_resolution_holding_only_a_placeholder_cannot_be_published(sessions, closed_swarm, cases, permissions):
     draft_id = make_draft(sessions, cases, closed_swarm)
     with sessions.begin() as session, pytest.raises(RequiredSectionsEmptied) as emptied:
-        edit_draft(session, draft_id, OWNER, permissions, {"resolution": "[NAME-1].", "steps": ()})
+        edit_draft(session, draft_id, OWNER, permissions, {"resolution": "[NAME-1].", "steps": ()}, team_id=TEAM)
     assert emptied.value.sections == ["resolution"]
     with sessions.begin() as session:
         row = session.get_one(KnowledgeDraft, draft_id)
         row.draft = {**row.draft, "resolution": "[NAME-1] 🙏", "steps": ["[PHONE-1]"]}
     exporter = FakeExporter()
     with pytest.raises(DraftIncomplete):
-        publish_draft(sessions, draft_id, OWNER, permissions, exporter)
+        publish_draft(sessions, draft_id, OWNER, permissions, exporter, team_id=TEAM)
     assert exporter.exported == []
 
 
@@ -219,13 +237,13 @@ def test_a_reviewer_restores_one_false_positive_and_the_choice_is_recorded(sessi
     phone = next(r for r in before.redactions if r.kind == "phone")
     assert name.placeholder in before.cause
     with sessions.begin() as session:
-        edit_draft(session, draft_id, EDITOR, permissions, {}, restore=name.placeholder)
+        edit_draft(session, draft_id, EDITOR, permissions, {}, restore=name.placeholder, team_id=TEAM)
     with sessions() as session:
         after = get_draft(session, draft_id).draft
     assert "Minji Park" in after.cause and phone.placeholder in after.cause, "only the one picked comes back"
     restored = next(r for r in after.redactions if r.placeholder == name.placeholder)
     assert restored.restored_by == EDITOR and restored.restored_at
     with sessions.begin() as session, pytest.raises(ValueError):
-        edit_draft(session, draft_id, EDITOR, permissions, {}, restore=name.placeholder)
+        edit_draft(session, draft_id, EDITOR, permissions, {}, restore=name.placeholder, team_id=TEAM)
     with sessions.begin() as session, pytest.raises(ReviewNotAllowed):
-        edit_draft(session, draft_id, STRANGER, permissions, {}, restore=phone.placeholder)
+        edit_draft(session, draft_id, STRANGER, permissions, {}, restore=phone.placeholder, team_id=TEAM)

@@ -214,7 +214,8 @@ def test_a_change_after_a_reviewer_edited_the_draft_keeps_their_edits_and_tells_
     from swarms.knowledge.drafts import edit_draft
 
     with sessions.begin() as session:
-        edit_draft(session, draft.id, app.people.agent, app.services.permissions, {"title": "E-21: reflash 3.2.1"})
+        edit_draft(session, draft.id, app.people.agent, app.services.permissions, {"title": "E-21: reflash 3.2.1"},
+                   team_id=app.workspace.team_id)
     app.driver.user_deletes(app.people.expert, channel, fix_ts)
     app.settle()
     assert draft_row(sessions).draft["title"] == "E-21: reflash 3.2.1"

@@ -9,8 +9,10 @@ from sqlalchemy import select, text
 from swarms.case_systems.base import CaseRecord
 from swarms.case_systems.local import LocalCaseSystem
 from swarms.db import make_engine, upgrade, utcnow
+from swarms.errors import SwarmOfAnotherWorkspace
 from swarms.install.workspaces import claim_workspace
-from swarms.models import Case, Swarm, SwarmStatus
+from swarms.models import Case, Note, Swarm, SwarmStatus
+from swarms.note_sync.capture import CapturedMessage, add_message_to_swarm, swarms_for_user
 from swarms.opening.existing_work import WorkCache, find_existing_work
 from swarms.opening.lifecycle import live_swarm_numbered, open_swarm, open_swarm_numbered
 from tests.fakes import FakeWorkspace
@@ -162,3 +164,16 @@ def test_beyond_the_workspaces_kept_the_least_recently_asked_is_forgotten(sessio
         find_existing_work(session, work, GLOBEX, fan, "local")
         assert not work.indexed(ACME, "local") and work.indexed(GLOBEX, "local")
         assert [found.case_number for found in find_existing_work(session, work, ACME, fan, "local")] == ["00003001"]
+
+
+def test_add_to_case_offers_and_takes_only_the_workspaces_own_swarms(sessions, cases, acme_slack, globex_slack):
+    acme = _open(sessions, cases, acme_slack, ACME, "U0ACMEAGT1")
+    message = CapturedMessage(channel_id="C0GLXGEN01", ts="1795430200.000100", user_id="U0GLXAGT01",
+                              author_name="Gil Agent", text="the fix", body="the fix")
+    with sessions.begin() as session:
+        assert swarms_for_user(session, GLOBEX, "U0GLXAGT01", include_all=True) == []  # an admin of Globex
+        with pytest.raises(SwarmOfAnotherWorkspace):  # a picked id forged from Globex
+            add_message_to_swarm(session, acme.swarm_id, message, team_id=GLOBEX, user_id="U0GLXAGT01",
+                                 may_choose_any=True)
+    with sessions() as session:
+        assert session.scalars(select(Note)).all() == []
