@@ -1,5 +1,6 @@
 """The demo's swarming steps: a swarm started from an alert, an offer of the swarm already at work, a
-late joiner's catch-up, and the seeded history behind the Home's swarmed/not-swarmed figures.
+late joiner's catch-up, a quick swarm in a thread of a team channel, and the seeded history behind the
+Home's swarmed/not-swarmed figures.
 
 Separate from `bot/demo/walkthrough.py` so the story there stays readable; each step prints what people see.
 """
@@ -19,6 +20,10 @@ from swarms.models import Case, Swarm, SwarmStatus
 REPEAT_CASE = dict(number="00001029", subject="E-21 error on inverter since firmware update", status="New",
                    priority="Medium", product="SolarMax 5000", account="Daesung Solar",
                    description="Customer updated to FW 3.2 and now sees E-21 several times a day.")
+# A quick question, swarmed in a thread of the team's channel rather than in a channel of its own.
+THREAD_CASE = dict(number="00001030", subject="Portal shows yesterday's yield under today", status="New",
+                   priority="Low", product="Solar Portal", account="Hanbit Energy",
+                   description="The daily yield graph is shifted by one day for a customer in Seoul.")
 HISTORY = [  # (number, subject, hours to close, swarmed)
     ("00000901", "Inverter fan noise at night", 5, True),
     ("00000902", "Portal graph missing days", 30, True),
@@ -30,10 +35,12 @@ HISTORY = [  # (number, subject, hours to close, swarmed)
 
 
 def seed_history(sessions) -> None:
-    """Closed cases of the last weeks, for the manager's swarmed/not-swarmed comparison."""
+    """Closed cases of the last weeks, for the manager's swarmed/not-swarmed comparison (and the open cases
+    the swarming steps use)."""
     now = utcnow()
     with sessions.begin() as session:
         session.add(Case(**REPEAT_CASE))
+        session.add(Case(**THREAD_CASE))
         for i, (number, subject, hours, swarmed) in enumerate(HISTORY):
             created = now - timedelta(days=3 + 2 * i, hours=hours)
             session.add(Case(number=number, subject=subject, status="Closed", created_at=created,
@@ -91,3 +98,17 @@ def late_joiner(run: StandInRun, channel_id: str, user: str) -> str:
     run.settle()
     shown = run.workspace.ephemerals(user, channel_id)
     return shown[-1] if shown else {}
+
+
+def thread_swarm(run: StandInRun, agent: str, expert: str) -> tuple[str, str]:
+    """`/swarm <case> --thread` in #support: the card is a message of the team channel and the swarm talks in
+    its thread (no new channel); the expert's reply there becomes a case note. Returns (#support, card ts)."""
+    ws, driver = run.workspace, run.driver
+    support = ws.add_channel("support", members=[ws.bot_user_id, agent, expert])
+    driver.command("/swarm", f"{THREAD_CASE['number']} --thread", user=agent, channel=support)
+    run.settle()
+    card = next(m for m in ws.messages(support) if THREAD_CASE["number"] in m.get("text", ""))
+    driver.user_posts(expert, support, "The portal draws each day in UTC: setting the site's time zone to "
+                                       "Asia/Seoul puts the yield on the right day.", thread_ts=card["ts"])
+    run.settle()
+    return support, card["ts"]

@@ -3,9 +3,10 @@
 Nothing to install or configure: the stand-in (a real HTTP Slack Web API), the real bot on a free port
 and a temporary SQLite database. It seeds realistic cases, people (English and Korean speakers) and an
 expert directory, then: the agent runs `/swarm`, experts reply in threads (one edits, one deletes),
-the notes reach the case record, someone marks the resolution, the owner closes the swarm, the bot
-drafts a knowledge article, and the manager opens the App Home. Each step prints what the agent, the
-channel and the case record show.
+the notes reach the case record (meanwhile: a swarm from an alert, an offer of a swarm at work, a late
+joiner's catch-up, a swarm in a thread of a team channel), someone marks the resolution, the owner
+closes the swarm, the bot drafts a knowledge article, and the manager opens the App Home. Each step
+prints what the agent, the channel and the case record show.
 """
 
 from __future__ import annotations
@@ -282,6 +283,13 @@ def _play_swarming(run: StandInRun, people: dict[str, str], channel_id: str) -> 
     _title("Minho joins the E-21 swarm late: the catch-up only he sees")
     shown = swarming.late_joiner(run, channel_id, people["minho"])
     print(_indent(_blocks_text(shown.get("blocks") or []) or shown.get("text", "(no catch-up)")))
+
+    _title("Meanwhile, in #support (a team channel), Dana runs /swarm 00001030 --thread: a swarm in a thread")
+    support, card_ts = swarming.thread_swarm(run, people["dana"], people["sam"])
+    _show_answers(run, people["dana"], "What Dana sees", last=1)
+    _show_channel(run, support)
+    _show_thread(run, support, card_ts)
+    _show_case_record(run.services.sessions, swarming.THREAD_CASE["number"])
 
 
 # ---------------------------------------------------------------- printing

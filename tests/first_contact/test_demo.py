@@ -34,6 +34,15 @@ def test_the_demo_plays_its_story_in_order(case_swarm, lang):
     assert invite_all not in updated and "[초대]" not in updated and "[Invite]" not in updated
     assert ("@dana asked @jiwoo, @sam by DM to join." if lang == "en"
             else "@dana 님이 @jiwoo, @sam 님에게 DM으로 참여를 요청했습니다.") in updated
+    # Meanwhile (in step 3), a swarm in a thread of #support: the card is the thread's parent there, no new
+    # channel, and the reply in the thread is a note on the case.
+    thread = story["3"].split("Dana runs /swarm 00001030 --thread", 1)[1]
+    card = "[case-swarm bot] *Case 00001030:" if lang == "en" else "[case-swarm bot] *케이스 00001030:"
+    assert card in thread.split("The thread under the case card:", 1)[0]
+    assert "swarm-00001030" not in ran.out
+    reply = "The portal draws each day in UTC"
+    assert reply in thread.split("The thread under the case card:", 1)[1].split("The case record 00001030", 1)[0]
+    assert f"internal note · Sam Field\n    │ {reply}" in thread.split("The case record 00001030", 1)[1]
     # Step 4: the marks are acknowledged to the one who marked, and the case record shows the closing.
     assert story["4"].count("[only Dana sees]") == 2
     closing = "[Swarm closed] Closed in Slack by Dana Agent." if lang == "en" else "[스웜 종료] Dana Agent 님이"

@@ -118,3 +118,5 @@ def test_the_demo_plays_over_socket_mode(tmp_path):
     assert lines[0].startswith("Slack stand-in at http://127.0.0.1:")
     assert "opened its Socket Mode connection with the app-level token" in lines[0]
     assert "#swarm-00001026" in demo.stdout  # the swarm opened, over the WebSocket
+    assert "Dana runs /swarm 00001030 --thread" in demo.stdout and "[case-swarm bot] *Case 00001030:" in demo.stdout
+    assert "internal note · Sam Field\n    │ The portal draws each day in UTC" in demo.stdout  # the thread's reply
