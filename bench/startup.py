@@ -15,8 +15,9 @@
   Korean, through the one shared analyser) is shown beside.
 - with `--swarms N`: the same serve on a database holding N swarms (bench/duplicates.py's background), where
   serve warms the offer's index once ready (bot/opening/warm_up.py): how long the warm-up took (its log
-  line) and the RSS after `--warm-seconds`. Without swarms serve warms nothing, so the idle RSS above is the
-  figure for a new install.
+  line), the RSS after `--warm-seconds` and the slowest /healthz asked meanwhile (kiwipiepy's model load holds
+  the interpreter for about a second, wherever it happens). Without swarms serve warms nothing, so the idle
+  RSS above is the figure for a new install.
 Each timed figure is run `--runs` times; the table shows the median and the spread.
 """
 
@@ -127,11 +128,12 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def serve_once(api_url: str, database_url: str, idle_seconds: float,
-               log_lines: list[str] | None = None) -> tuple[float, float, float]:
+def serve_once(api_url: str, database_url: str, idle_seconds: float, log_lines: list[str] | None = None,
+               health_ms: list[float] | None = None) -> tuple[float, float, float]:
     """(seconds from spawn to the first 200 on /healthz, CPU seconds used by then, RSS in MB after idling).
     The CPU time moves far less than the wall time when other work shares the machine. `log_lines` gets
-    what serve logged."""
+    what serve logged; `health_ms`, when given, how long each /healthz took, asked every 0.1 s while idling
+    (a request stalled behind work holding the interpreter shows there)."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR", "PYTHONPATH")}
     env |= {"SLACK_BOT_TOKEN": "xoxb-standin-bot-token", "SLACK_SIGNING_SECRET": "standin-signing-secret",
@@ -143,7 +145,10 @@ def serve_once(api_url: str, database_url: str, idle_seconds: float,
         try:
             ready = _wait_ready(process, f"http://127.0.0.1:{port}/healthz") - started
             cpu = _cpu_seconds(process.pid)
-            time.sleep(idle_seconds)
+            if health_ms is None:
+                time.sleep(idle_seconds)
+            else:
+                health_ms += _answer_times(f"http://127.0.0.1:{port}/healthz", idle_seconds)
             rss = _rss_mb(process.pid)
         finally:
             process.send_signal(signal.SIGTERM)
@@ -155,6 +160,19 @@ def serve_once(api_url: str, database_url: str, idle_seconds: float,
             if log_lines is not None:
                 log_lines.extend(process.stderr.read().splitlines())
     return ready, cpu, rss
+
+
+def _answer_times(url: str, seconds: float) -> list[float]:
+    """Milliseconds each GET of `url` took, one every 0.1 s for `seconds`."""
+    times = []
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            answer.read()
+        times.append((time.perf_counter() - started) * 1000)
+        time.sleep(0.1)
+    return times
 
 
 def _wait_ready(process: subprocess.Popen, url: str) -> float:
@@ -218,16 +236,19 @@ def measure_with_swarms(api_url: str, folder: Path, swarms: int, runs: int, warm
     upgrade(engine)
     seed_background(make_session_factory(engine), swarms)
     engine.dispose()
-    warm, rss = [], []
+    warm, rss, slowest = [], [], []
     for _ in range(runs):
         lines: list[str] = []
-        _, _, memory = serve_once(api_url, database, warm_seconds, lines)
+        health: list[float] = []
+        _, _, memory = serve_once(api_url, database, warm_seconds, lines, health)
+        slowest.append(max(health))
         found = [m for line in lines if (m := WARMED.search(line))]
         if found:  # a warm-up still running when the RSS is read is not counted
             warm.append(float(found[-1].group(2)))
         rss.append(memory)
     return {"swarms": swarms, "warm_seconds": warm_seconds, "warmed_runs": len(warm),
-            "warm_up_s": _spread(warm or [warm_seconds]), "rss_mb": _spread(rss)}
+            "warm_up_s": _spread(warm or [warm_seconds]), "rss_mb": _spread(rss),
+            "slowest_health_ms": _spread(slowest)}
 
 
 def measure(runs: int, idle_seconds: float, swarms: int = 0, warm_seconds: float = 30.0) -> dict:
@@ -311,7 +332,9 @@ def print_table(result: dict) -> None:
         rows += [(f"offer warm-up, {warmed['swarms']} swarms (s)", _cell(warmed["warm_up_s"]), "",
                   f"serve's log line; {warmed['warmed_runs']}/{result['runs']} runs done in time"),
                  (f"RSS of serve, {warmed['swarms']} swarms (MB)", _cell(warmed["rss_mb"]), "",
-                  f"after {warmed['warm_seconds']:g} s: warmed, as after a first offer")]
+                  f"after {warmed['warm_seconds']:g} s: warmed, as after a first offer"),
+                 ("slowest /healthz meanwhile (ms)", _cell(warmed["slowest_health_ms"]), "",
+                  "one every 0.1 s while warming: a stall behind work holding the interpreter")]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     print(f"{'figure':<{widths[0]}}  {'median (min-max)':<{widths[1]}}  {'target':<{widths[2]}}  note")
     for row in rows:

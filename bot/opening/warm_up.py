@@ -1,7 +1,8 @@
 """After `serve` is ready, index the work already under way, so the first `/swarm` of the day is not the slow one.
 
-The first offer in a process reads and analyses every recent swarm and article and loads the Korean analyser
-(seconds with thousands of swarms). Here that happens on a background thread of low priority, once the
+The first offer in a process reads and analyses every recent swarm and article, and loads the Korean analyser
+where they hold Korean (seconds with thousands of swarms; the analyser's model load holds the interpreter
+for about a second, here as on a first offer). Here that happens on a background thread of low priority, once the
 process reports ready, so start-up and the acks are not kept waiting. A database without swarms is left
 alone (one query, nothing loaded), so a new install stays as light as before its first use (bench/startup.py);
 with SWARM_OFFER_EXISTING=false nothing is warmed (no offer will use it).

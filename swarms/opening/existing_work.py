@@ -37,8 +37,9 @@ DETAIL_CHARS = 600
 
 
 _OFFERED_STATUSES = (SwarmStatus.OPEN, SwarmStatus.CLOSED, SwarmStatus.ARCHIVED)
-# A case no swarm has (its key is empty), in Korean, so warming also loads the Korean analyser.
-_WARMING_PROBE = CaseRecord(key="", number="", subject="인버터 펌웨어 업데이트 후 오류", description="")
+# A case no swarm has (its key is empty) and with no words: warming loads the Korean analyser only when the
+# work itself holds Korean (its model is ~300 MB, and its load holds the interpreter for about a second).
+_WARMING_PROBE = CaseRecord(key="", number="", subject="")
 
 
 class WorkKind(enum.StrEnum):
@@ -99,8 +100,8 @@ def teams_with_work(session: Session, case_system: str) -> list[str]:
 
 
 def warm_existing_work(session: Session, work: WorkCache, team_id: str, case_system: str) -> None:
-    """Read and index the workspace's work and load the analysers, so its first offer after a start costs
-    what later ones do."""
+    """Read and index the workspace's work (analysing it loads what it needs: the Korean analyser if it holds
+    Korean), so its first offer after a start costs what later ones do."""
     find_existing_work(session, work, team_id, _WARMING_PROBE, case_system)
 
 
