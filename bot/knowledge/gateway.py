@@ -15,16 +15,25 @@ from bot.errors import system_name
 from bot.i18n.catalog import t
 from bot.jobs import scheduled as jobs
 from bot.slack.identity import workspace_url
-from bot.slack.later import post_later, posts_waiting, update_later
+from bot.slack.later import POSTS_PRIORITY, post_later, posts_waiting, update_later
 from bot.slack.work_queue import NotYet
 from bot.views.case_card import case_card_blocks, case_card_text, closed_card_from_posted
 from bot.views.knowledge import card_closed_line, closed_message
 from bot.views.knowledge_review import draft_message
 from bot.views.swarm_place import thread_link
 from swarms.case_systems.base import CaseSystemError
+from swarms.jobs.claimed_work import WorkItem
 from swarms.jobs.scheduling import SafeScheduler
 from swarms.knowledge import flows
-from swarms.knowledge.closing import ArchiveTarget, ClosedSwarm, CloseRequest, ReopenedSwarm, flush_notes
+from swarms.knowledge.closing import (
+    ArchiveTarget,
+    ClosedSwarm,
+    CloseRequest,
+    ReopenedSwarm,
+    closing_key,
+    flush_notes,
+    summary_key,
+)
 from swarms.knowledge.drafts import Redraft, case_record_of, get_draft, record_post
 from swarms.knowledge.models import KnowledgeDraft
 from swarms.note_sync.case_changes import ChangeNotice
@@ -63,11 +72,12 @@ class SlackKnowledgePort:
 
     def announce_closed(self, closed: ClosedSwarm) -> None:
         """The summary, then the card's closed line: queued (keyed by the closing), in that order per channel,
-        at Slack's pace (a floor closing its swarms at once loses none to a 429)."""
+        at Slack's pace (a floor closing its swarms at once loses none to a 429). The draft review goes after
+        the summary (`queue_draft_post`)."""
         services = self.services
         text, blocks = closed_message(closed, system=system_name(services.cases.name, closed.language))
-        closing = f"{closed.swarm_id}:{closed.closed_at:%Y%m%dT%H%M%S.%f}"
-        post_later(services, closed.team_id, closed.channel_id, text, blocks=blocks, key=f"close_summary:{closing}",
+        closing = closing_key(closed.swarm_id, closed.closed_at)
+        post_later(services, closed.team_id, closed.channel_id, text, blocks=blocks, key=summary_key(closing),
                    thread_ts=closed.thread_ts)
         if not closed.card_ts:
             return
@@ -146,6 +156,19 @@ class SlackKnowledgePort:
             record_post(session, draft_id, channel_id=record.channel_id, message_ts=answer["ts"],
                         as_file=bool(message.file_name))
 
+    def queue_draft_post(self, team_id: str, draft_id: int, *, closing: str, reupload: bool = False) -> None:
+        """After the closing summary, on any process; tried here at once (it waits if the summary has not gone).
+        A newer post of the same draft, queued while one waits, replaces it (it reads the draft when it runs)."""
+        queue = self.services.slack_queue
+        with self.services.sessions() as session:
+            channel = get_draft(session, draft_id).channel_id
+        item_id = queue.enqueue(flows.POST_DRAFT, {"draft_id": draft_id, "closing": closing, "reupload": reupload,
+                                                   "channel": channel},
+                                team_id=team_id, priority=POSTS_PRIORITY, coalesce=f"draft_review:{draft_id}",
+                                after=summary_key(closing))
+        if item_id is not None:
+            queue.run_now(item_id)
+
     def say_draft_is_behind(self, draft_id: int, what: Redraft) -> None:
         with self.services.sessions() as session:
             record = get_draft(session, draft_id)
@@ -189,9 +212,19 @@ class SlackKnowledgePort:
 
 
 def register_work(services: AppServices) -> None:
-    """The archive, queued by the close flow as claimed work, runs here when due (on any process)."""
+    """The archive, queued by the close flow as claimed work, and the draft review, queued after the closing
+    summary, run here when due (on any process)."""
     services.slack_queue.handle(flows.ARCHIVE_CHANNEL, lambda item: flows.archive_when_due(
         services.sessions, services.knowledge, int(item.payload["swarm_id"])))
+    services.slack_queue.handle(flows.POST_DRAFT, lambda item: _post_queued_draft(services, item))
+
+
+def _post_queued_draft(services: AppServices, item: WorkItem) -> None:
+    """At the channel's chat.postMessage pace (a 429 puts it back for later, like any queued post)."""
+    payload = item.payload
+    services.slack_queue.paced_call(item.team_id, "chat.postMessage", lambda: flows.post_draft_of_closing(
+        services.sessions, services.knowledge, int(payload["draft_id"]), str(payload["closing"]),
+        reupload=bool(payload.get("reupload"))), channel=str(payload.get("channel") or ""))
 
 
 def on_case_change(services: AppServices, notice: ChangeNotice) -> None:

@@ -84,6 +84,22 @@ class ClosedSwarm:
     team_id: str = ""  # the workspace the swarm is in: its Slack calls are made there
 
 
+def closing_key(swarm_id: int, closed_at: datetime) -> str:
+    """One closing of a swarm: closed again after a reopening, it is another (its summary, its draft post)."""
+    return f"{swarm_id}:{closed_at:%Y%m%dT%H%M%S.%f}"
+
+
+def summary_key(closing: str) -> str:
+    """The closing summary's queued post: the draft review goes after it."""
+    return f"close_summary:{closing}"
+
+
+def current_closing(session: Session, swarm_id: int) -> str | None:
+    """The swarm's closing now (archived included); None while it is open (reopened since)."""
+    closed_at = session.scalar(select(Swarm.closed_at).where(Swarm.id == swarm_id))
+    return None if closed_at is None else closing_key(swarm_id, closed_at)
+
+
 def archive_key(swarm_id: int, due: datetime) -> str:
     """One archive per closing: a swarm closed again after a reopening gets its own, later one."""
     return f"archive_swarm:{swarm_id}:{due:%Y%m%dT%H%M%S}"

@@ -5,6 +5,12 @@ Called from the listeners (`/swarm close`, the Close modal), the case-change hoo
 the case system), the jobs (the reopen poll, a draft tried again) and the claimed work queue (the archive,
 queued with the close in its transaction as `ARCHIVE_CHANNEL`, run by whichever process finds it due).
 
+The draft review comes after the closing summary, which promises it "follows here": its post is queued work
+(`POST_DRAFT`) that goes after the summary's queued post, on whichever process runs it, however long Slack
+makes the summary wait (the work queue's `after`). If Slack gives up on the summary, the draft is posted
+without it: the draft is the closing's work, the summary only its notice. A draft whose swarm was reopened
+before its turn is not posted (its closing is over); closing again drafts and posts it afresh.
+
 The archive comes last: queued with the close but held back until the draft's review is posted (which
 makes it due at SWARM_ARCHIVE_DAYS after the close), so `SWARM_ARCHIVE_DAYS=0` cannot archive the channel
 before the draft is in it; a draft that never comes holds it back ARCHIVE_WAITS_FOR_DRAFT at most.
@@ -34,6 +40,7 @@ from swarms.knowledge.closing import (
     archive_target,
     check_reopened,
     close_swarm,
+    current_closing,
     mark_archived,
     reopen_swarm,
     swarms_awaiting_archive,
@@ -44,6 +51,7 @@ from swarms.permissions import Permissions
 
 log = logging.getLogger(__name__)
 ARCHIVE_CHANNEL = "knowledge.archive_channel"  # claimed work, due SWARM_ARCHIVE_DAYS after the close
+POST_DRAFT = "knowledge.post_draft"  # claimed work: the draft review, after the closing summary
 DRAFT_RETRY = timedelta(minutes=5)  # the case could not be read for the draft: try again this much later
 ARCHIVE_WAITS_FOR_DRAFT = timedelta(hours=1)  # past its due time, the archive waits this long for the draft
 
@@ -72,6 +80,11 @@ class KnowledgePort(Protocol):
 
     def post_draft(self, draft_id: int, *, reupload: bool = False) -> None:
         """Post the draft for review (or update its message)."""
+        ...
+
+    def queue_draft_post(self, team_id: str, draft_id: int, *, closing: str, reupload: bool = False) -> None:
+        """`post_draft` as work queued after the closing's summary (`summary_key`); any process runs it
+        (`post_draft_of_closing`)."""
         ...
 
     def say_draft_is_behind(self, draft_id: int, what: Redraft) -> None:
@@ -228,7 +241,7 @@ def after_note_change(sessions: sessionmaker, port: KnowledgePort, swarm_id: int
 def draft_and_post(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePort, swarm_id: int, *,
                    exporter: Any = None, phone_region: str = "", refresh: bool = False,
                    restart: bool = False) -> int | None:
-    """Draft (unless done before), then post it for review in the swarm channel.
+    """Draft (unless done before), then queue its review post, after the closing summary, in the swarm channel.
 
     `refresh`: a note changed after closing; `restart`: the swarm closed again (see `store_draft`);
     `exporter`: where similar published articles are looked up (None: drafted without them)."""
@@ -236,6 +249,7 @@ def draft_and_post(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePor
         swarm = session.get_one(Swarm, swarm_id)
         channel_id, lang, case_number = swarm.channel_id or "", swarm.language, swarm.case_number
         thread_ts, team_id = swarm.thread_ts, swarm.team_id
+        closing = current_closing(session, swarm_id)
         draft_id = draft_of_swarm(session, swarm_id)
         posted = draft_id is not None and get_draft(session, draft_id).message_ts
     if posted and not (refresh or restart):
@@ -251,7 +265,23 @@ def draft_and_post(sessions: sessionmaker, cases: CaseSystem, port: KnowledgePor
         return None
     if what in (Redraft.KEPT_EDITED, Redraft.OUT_OF_REACH):
         port.say_draft_is_behind(draft_id, what)
-    elif what != Redraft.UNCHANGED:
-        port.post_draft(draft_id, reupload=what == Redraft.REFRESHED)
+    elif what != Redraft.UNCHANGED and closing is not None:  # reopened: posted when it closes again
+        port.queue_draft_post(team_id, draft_id, closing=closing, reupload=what == Redraft.REFRESHED)
+        return draft_id  # the archive is released once the review is posted
     release_archive(sessions, swarm_id)
     return draft_id
+
+
+def post_draft_of_closing(sessions: sessionmaker, port: KnowledgePort, draft_id: int, closing: str, *,
+                          reupload: bool = False) -> bool:
+    """The queued draft post, its closing's summary out (or given up): post it, then let the archive come.
+    False, posting nothing, when that closing is over (the swarm reopened, or closed again with its own post)."""
+    with sessions() as session:
+        swarm_id = get_draft(session, draft_id).swarm_id
+        current = current_closing(session, swarm_id)
+    if current != closing:
+        log.info("draft %s: its swarm was reopened before the review was posted; not posted", draft_id)
+        return False
+    port.post_draft(draft_id, reupload=reupload)
+    release_archive(sessions, swarm_id)
+    return True

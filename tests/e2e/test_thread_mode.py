@@ -118,8 +118,9 @@ def test_a_reaction_on_a_thread_reply_marks_it(swarm_app, support, sessions):
     assert told and told[-1]["thread_ts"] == card_ts  # the marker is told in the thread, not the team channel
 
 
+@pytest.mark.parametrize("summary_told_to_wait", [False, True], ids=["at_its_pace", "after_a_429"])
 def test_closing_from_the_card_posts_in_the_thread_drafts_there_counts_in_the_stats_and_archives_nothing(
-        swarm_app, support, sessions, tmp_path):
+        swarm_app, support, sessions, tmp_path, summary_told_to_wait):
     settings = swarm_app.services.settings
     swarm_app.services.settings = replace(settings, knowledge=replace(settings.knowledge, folder=str(tmp_path)))
     app, people = swarm_app, swarm_app.people
@@ -132,6 +133,8 @@ def test_closing_from_the_card_posts_in_the_thread_drafts_there_counts_in_the_st
     app.settle()
     view = app.workspace.modal_stack(people.agent)[-1]
     assert view["callback_id"] == KnowledgeCallback.CLOSE_VIEW and "this thread" in str(view["blocks"])
+    if summary_told_to_wait:
+        app.standin.rate_limit("chat.postMessage", retry_after=2)
     app.driver.view_submission(view["id"], user=people.agent, values={
         KnowledgeBlock.CLOSE_SUMMARY: {KnowledgeAction.SUMMARY_INPUT: {"type": "plain_text_input",
                                                                        "value": "Firmware 3.2.1 fixes E-21"}}})
@@ -148,6 +151,8 @@ def test_closing_from_the_card_posts_in_the_thread_drafts_there_counts_in_the_st
         draft = session.scalar(select(KnowledgeDraft))
         figures = team_figures(session, swarm.team_id, Period(7))
     assert draft is not None and draft.message_ts in [m["ts"] for m in app.workspace.replies(support, card_ts)]
+    summary_ts = [m["ts"] for m in app.workspace.replies(support, card_ts) if "Swarm closed" in str(m.get("blocks"))]
+    assert len(summary_ts) == 1 and float(summary_ts[0]) < float(draft.message_ts), "the summary, then the draft"
     assert "Install firmware 3.2.1" in str(app.workspace.message(support, draft.message_ts)["blocks"])
     assert (figures.swarms_opened, figures.swarms_closed) == (1, 1)
     assert "Closed in Slack by Dana Agent" in case_notes(sessions)[-1].body

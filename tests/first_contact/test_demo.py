@@ -47,5 +47,11 @@ def test_the_demo_plays_its_story_in_order(case_swarm, lang):
     assert story["4"].count("[only Dana sees]") == 2
     closing = "[Swarm closed] Closed in Slack by Dana Agent." if lang == "en" else "[스웜 종료] Dana Agent 님이"
     assert "notes added since:" in story["4"] and closing in story["4"]
+    # Step 4: the channel shows the closing summary, which says the draft follows, and then the draft review.
+    channel = story["4"].split("The channel shows:", 1)[1].split("The case record", 1)[0]
+    summary, review = ("*Swarm closed*", "*Knowledge article draft*") if lang == "en" else ("*스웜을 닫았습니다*",
+                                                                                            "*지식 문서 초안*")
+    assert channel.count(summary) == 1 and channel.count(review) == 1
+    assert channel.index(summary) < channel.index(review)
     if lang == "ko":
         assert "스웜" in story["1"] and "Swarm a case" not in ran.out
