@@ -5,9 +5,12 @@ when the day is rolled up. The benchmark showed the need: counting 400k raw note
 (100k swarms) took over a second; reading the rollup takes milliseconds. Notes after the last run
 (minutes of them, or more while the job is behind) are counted raw, so figures are never stale.
 
-Members (joins, credits, load, reply times) have no rollup: with the indexes of migration 0005 their
-figures for a period read a few thousand index entries, and the whole manager view builds in about
-100 ms at 100k swarms on either database (bench/home.py), so a second rollup would buy little.
+Members (joins, credits, load, reply times) have no rollup: with the indexes of migrations 0005 and 0018
+their figures for a period read a few thousand index entries, and each one's swarm for its workspace; the
+whole manager view builds in 70-90 ms at 100k swarms on SQLite and 130-200 ms on PostgreSQL (bench/home.py,
+load 2-3; 60-65 and 80-105 ms before the figures were per workspace), so a second rollup would buy little.
+Most of that difference is the workspace check of the period's member rows (PostgreSQL hashes the
+workspace's swarms for the 20k joins of 30 days); a team_id on swarm_members would remove it.
 
 Every figure is of one workspace (team): the rollup is keyed by it, the swarm indexes the figures start
 from lead with it (migration 0018), and the member indexes carry `swarm_id` so a member's swarm (and so its
