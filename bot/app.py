@@ -165,4 +165,4 @@ def _claim_token_workspace(services: AppServices) -> None:
     if team_id:
         services.caches.bot_identity[team_id] = identity
         with services.sessions.begin() as session:
-            claim_workspace(session, team_id, str(identity.get("team", "")), now=utcnow())
+            claim_workspace(session, team_id, str(identity.get("team", "")), now=utcnow(), alone=True)

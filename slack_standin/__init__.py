@@ -195,5 +195,9 @@ class SlackStandIn:
     def calls(self, method: str | None = None) -> list[tuple[str, dict[str, Any]]]:
         return self.api.calls(method)
 
+    def calls_by_workspace(self, method: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+        """(team id, method, args): which workspace's token made each call."""
+        return self.api.calls_by_workspace(method)
+
     def responses(self, user_id: str | None = None) -> list[dict[str, Any]]:
         return self.workspace.responses(user_id)

@@ -91,6 +91,7 @@ class WebApi:
         self._lock = threading.Lock()
         self._faults: dict[str, list[Fault]] = {}
         self._calls: list[tuple[str, dict[str, Any]]] = []
+        self._acted: list[tuple[str, str, dict[str, Any]]] = []  # (team the token acted in, method, args)
         self._errors: list[tuple[str, str]] = []
 
     # test controls -----------------------------------------------------------------------------------
@@ -116,6 +117,12 @@ class WebApi:
         """Every call so far as (method, args without the token), failed and rate-limited ones included."""
         with self._lock:
             return copy.deepcopy([c for c in self._calls if method is None or c[0] == method])
+
+    def calls_by_workspace(self, method: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+        """(team id, method, args) of every call a bot token made, naming the workspace that token acts in:
+        which workspace's token made each call (several workspaces, installed by OAuth)."""
+        with self._lock:
+            return copy.deepcopy([c for c in self._acted if method is None or c[1] == method])
 
     def errors_answered(self) -> list[tuple[str, str]]:
         """(method, error code) of every `ok: false` answer, injected faults included."""
@@ -147,6 +154,8 @@ class WebApi:
             workspace = self.tokens.resolve(token, self.workspace.clock.now())
         except SlackError as error:
             return ApiAnswer(200, error.body(), headers)
+        with self._lock:
+            self._acted.append((workspace.team_id, method, copy.deepcopy(args)))
         fault = self._take_fault(method)
         if fault is not None:
             return _fault_answer(fault, headers)

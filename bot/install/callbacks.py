@@ -8,7 +8,7 @@ import logging
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.response import BoltResponse
 
-from bot.install.oauth import INSTALL_PATH, STATE_SECONDS, WorkspaceRefused
+from bot.install.oauth import INSTALL_PATH, STATE_SECONDS
 from bot.views.install_pages import InstallOutcome, InstallPage, install_page
 
 log = logging.getLogger(__name__)
@@ -36,11 +36,6 @@ def _installed(args: SuccessArgs) -> BoltResponse:
 
 
 def _failed(args: FailureArgs) -> BoltResponse:
-    if isinstance(args.error, WorkspaceRefused):
-        refused = args.error.refused
-        log.warning("install refused: %s", refused)
-        owner = refused.owner.team_name or refused.owner.team_id
-        return _page(403, InstallPage(InstallOutcome.OTHER_WORKSPACE, team=refused.team_id, owner=owner))
     outcome, status = _FAILURES.get(args.reason, (InstallOutcome.FAILED, 500))
     if outcome is InstallOutcome.FAILED:
         log.error("install failed: %s", args.reason, exc_info=args.error)

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
-from slack_bolt.error import BoltError
 from slack_bolt.oauth.callback_options import CallbackOptions
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
@@ -32,7 +31,7 @@ from sqlalchemy.orm import sessionmaker
 from swarms.db import Base, utcnow
 from swarms.install.tables import slack_bots, slack_installations, slack_oauth_states
 from swarms.install.token_cipher import TokenCipher, WrongTokenKey
-from swarms.install.workspaces import SlackWorkspace, WorkspaceNotServed, claim_workspace
+from swarms.install.workspaces import claim_workspace
 from swarms.settings import Settings
 
 INSTALL_PATH = "/slack/install"
@@ -47,14 +46,6 @@ BOT_SCOPES = ("commands", "chat:write", "groups:write", "groups:read", "groups:h
 _INSTALLATION_SECRETS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token", "incoming_webhook_url")
 _BOT_SECRETS = ("bot_token", "bot_refresh_token")
 _ROTATION_LOCK_BASE = 7_261_937_100  # pg_advisory_lock keys of token rotation, one per team
-
-
-class WorkspaceRefused(BoltError):
-    """The install callback's workspace is not the one this database serves (Bolt shows our failure page)."""
-
-    def __init__(self, refused: WorkspaceNotServed) -> None:
-        super().__init__(str(refused))
-        self.refused = refused
 
 
 class EncryptedInstallationStore(SQLAlchemyInstallationStore):
@@ -73,11 +64,9 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
     # writes: sealed -------------------------------------------------------------------------------------
 
     def save(self, installation: Installation) -> None:
-        try:
-            with self.sessions.begin() as session:
-                claim_workspace(session, installation.team_id or "", installation.team_name or "", now=utcnow())
-        except WorkspaceNotServed as refused:
-            raise WorkspaceRefused(refused) from None
+        with self.sessions.begin() as session:  # one more workspace served (or one served again)
+            claim_workspace(session, installation.team_id or "", installation.team_name or "", now=utcnow(),
+                            alone=False)
         sealed = Installation(**installation.to_dict_for_copying())
         for name in _INSTALLATION_SECRETS:
             setattr(sealed, name, self.cipher.seal(getattr(sealed, name)))
@@ -228,36 +217,3 @@ def make_authorize(settings: Settings, store: EncryptedInstallationStore,
                                       client_id=settings.install.client_id,
                                       client_secret=settings.install.client_secret, bot_only=True, client=client,
                                       token_rotation_expiration_minutes=ROTATE_WITHIN_MINUTES)
-
-
-class InstalledBotToken:
-    """The bot token of the workspace this database serves, for the app's own client (jobs, services): read
-    from the installation store (rotated there when near its end), kept for half a minute."""
-
-    def __init__(self, store: EncryptedInstallationStore, sessions: sessionmaker, *, keep_seconds: float = 30) -> None:
-        self.store = store
-        self.sessions = sessions
-        self.keep_seconds = keep_seconds
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._read_at = 0.0
-
-    def get(self) -> str | None:
-        with self._lock:
-            if self._token is None or time.monotonic() - self._read_at > self.keep_seconds:
-                self._token = self._read()
-                self._read_at = time.monotonic()
-            return self._token
-
-    def forget(self) -> None:
-        with self._lock:
-            self._token = None
-
-    def _read(self) -> str | None:
-        with self.sessions() as session:
-            team_id = session.scalars(select(SlackWorkspace.team_id).limit(1)).first()
-        if team_id is None:
-            return None
-        bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
-        return bot.bot_token if bot is not None else None
-

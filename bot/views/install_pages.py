@@ -15,7 +15,6 @@ class InstallOutcome(enum.StrEnum):
     CANCELLED = "cancelled"
     BAD_LINK = "bad_link"  # forged, expired, reused or foreign state
     NO_CODE = "no_code"  # no code, or Slack refused it
-    OTHER_WORKSPACE = "other_workspace"
     FAILED = "failed"
 
 
@@ -23,7 +22,6 @@ class InstallOutcome(enum.StrEnum):
 class InstallPage:
     outcome: InstallOutcome
     team: str = ""  # the workspace being installed, as Slack named it
-    owner: str = ""  # OTHER_WORKSPACE: the workspace this database serves
     slack_url: str = ""  # DONE: where "Open Slack" goes
     install_path: str = "/slack/install"
     link_minutes: int = 10
@@ -32,15 +30,13 @@ class InstallPage:
 def install_page(page: InstallPage) -> str:
     """A small self-contained HTML page saying what happened and what to do next."""
     key = f"install.{page.outcome}"
-    params = {"team": page.team or "?", "owner": page.owner or "?", "minutes": page.link_minutes}
+    params = {"team": page.team or "?", "minutes": page.link_minutes}
     sections = []
     for lang in LANGUAGES:
         title = escape(t(f"{key}.title", lang, **params))
         body = escape(t(f"{key}.body", lang, **params))
         if page.outcome is InstallOutcome.DONE:
             link = f'<a href="{escape(page.slack_url, quote=True)}">{escape(t("install.done.open", lang))}</a>'
-        elif page.outcome is InstallOutcome.OTHER_WORKSPACE:
-            link = ""
         else:
             link = f'<a href="{escape(page.install_path, quote=True)}">{escape(t("install.again", lang))}</a>'
         sections.append(f'<section lang="{lang}"><h1>{title}</h1><p>{body}</p><p>{link}</p></section>')

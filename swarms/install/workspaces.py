@@ -1,13 +1,16 @@
 """The Slack workspaces this database serves, and whether the app may still reach each one.
 
-Kept in the database, not in a process: when Slack says the app was uninstalled or its tokens revoked, every
-replica sees it and pauses its scheduled Slack work for that workspace; a reinstall (or a new token in
-single-workspace mode) makes it active again.
+Installed by OAuth, one database serves every workspace that installs the app: every table with a
+workspace's data is keyed by team (swarms, and through them notes, marks, drafts and invitations; the expert
+directory with its tuned weights; the Home's notes rollup; queued Slack work), and each workspace's Slack
+calls are made with its own token, so no workspace sees another's swarms, experts or figures. The case
+system is the deployment's, shared by all of them. On one SLACK_BOT_TOKEN the database serves that token's
+workspace alone: `claim_workspace` refuses a start whose token belongs to another than the one served.
 
-One database serves one workspace: swarms, the expert directory (with its tuned weights) and the Home's
-notes rollup are keyed by team, and claiming the database gives the rows from before that (or written under
-no workspace) to the claiming workspace; but the scheduled jobs still act through one Slack client, so
-`claim_workspace` refuses a second workspace.
+Kept in the database, not in a process: when Slack says the app was uninstalled or its tokens revoked, every
+replica sees it and pauses that workspace's Slack work, while the others' goes on; a reinstall (or a new
+token in single-workspace mode) makes it active again. The first workspace to claim the database is given
+the rows written before they were keyed by team (or seeded under no workspace).
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ class SlackWorkspace(Base):
 
 
 class WorkspaceNotServed(Exception):
-    """Another workspace already owns this database."""
+    """On one SLACK_BOT_TOKEN: the database serves another workspace, which this token cannot act in (a wrong
+    DATABASE_URL or token)."""
 
     def __init__(self, team_id: str, owner: SlackWorkspaceView) -> None:
         super().__init__(f"workspace {team_id} cannot be served by this database: it holds the data of "
@@ -73,13 +77,15 @@ class SlackWorkspaceView:
     access_changed_at: datetime
 
 
-def claim_workspace(session: Session, team_id: str, team_name: str, *, now: datetime) -> None:
-    """The app is installed (or reinstalled) in `team_id`: its access is active again.
+def claim_workspace(session: Session, team_id: str, team_name: str, *, now: datetime, alone: bool) -> None:
+    """The app is installed (or reinstalled) in `team_id`: the database serves it, and its access is active.
 
-    Raises WorkspaceNotServed when the database already belongs to another workspace."""
-    owner = session.scalars(select(SlackWorkspace).where(SlackWorkspace.team_id != team_id).limit(1)).first()
-    if owner is not None:
-        raise WorkspaceNotServed(team_id, _view(owner))
+    `alone`: single-workspace mode (one SLACK_BOT_TOKEN, which acts in its own workspace only); raises
+    WorkspaceNotServed when the database already serves another. Installed by OAuth, it serves several."""
+    if alone:
+        owner = session.scalars(select(SlackWorkspace).where(SlackWorkspace.team_id != team_id).limit(1)).first()
+        if owner is not None:
+            raise WorkspaceNotServed(team_id, _view(owner))
     values = {"team_id": team_id, "access": WorkspaceAccess.ACTIVE, "access_changed_at": now}
     if team_name:
         values["team_name"] = team_name
@@ -94,7 +100,8 @@ def claim_workspace(session: Session, team_id: str, team_name: str, *, now: date
 def record_access_lost(session: Session, team_id: str, access: WorkspaceAccess, *, now: datetime) -> bool:
     """Slack said the app can no longer act in `team_id` (uninstalled, or its bot token revoked).
 
-    False for a workspace this database does not serve (one that was refused its install): nothing changes."""
+    False for a workspace this database does not serve (the app never finished installing there): nothing
+    changes."""
     changed = session.execute(update(SlackWorkspace).where(SlackWorkspace.team_id == team_id)
                               .values(access=access, access_changed_at=now))
     return bool(changed.rowcount)

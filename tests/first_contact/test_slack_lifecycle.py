@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import create_app
 from bot.slack.access import SlackAccessGate
-from swarms.install.workspaces import WorkspaceAccess, workspace
+from swarms.db import utcnow
+from swarms.install.workspaces import SlackWorkspace, WorkspaceAccess, WorkspaceNotServed, workspace
 from swarms.models import LocalCaseNote, Swarm
 from tests.e2e.conftest import swarm_app  # noqa: F401  (the running bot fixture)
 
@@ -80,3 +82,11 @@ def test_revoked_user_tokens_alone_pause_nothing(swarm_app, sessions):  # noqa: 
                             "event_ts": "1795430011.000100"})
     swarm_app.settle()
     assert SlackAccessGate(sessions).open_for(swarm_app.workspace.team_id)
+
+
+def test_a_bot_token_of_another_workspace_than_the_one_served_does_not_start(swarm_app, sessions):  # noqa: F811
+    with sessions.begin() as session:  # the database serves Globex; the token is the stand-in workspace's
+        session.add(SlackWorkspace(team_id="T0GLOBEX01", team_name="Globex", access_changed_at=utcnow()))
+
+    with pytest.raises(WorkspaceNotServed, match="holds the data of Globex"):
+        create_app(swarm_app.services.settings, sessions=sessions)

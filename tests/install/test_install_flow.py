@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from swarms.install.tables import slack_bots, slack_installations, slack_oauth_states
-from swarms.install.workspaces import WorkspaceAccess, workspace
+from swarms.install.workspaces import WorkspaceAccess, all_workspaces, workspace
 from swarms.models import Case, Swarm
 from tests.install.conftest import AGENT, stored_rows
 
@@ -142,17 +142,38 @@ def test_uninstalling_deletes_the_workspaces_tokens_and_pauses_it_for_every_repl
         assert workspace(session, "T0ACME0001").access is WorkspaceAccess.ACTIVE
 
 
-def test_a_second_workspace_is_refused_while_data_is_not_kept_apart_by_team(oauth_run, sessions):
+def test_a_second_workspace_installs_beside_the_first_and_each_is_called_with_its_own_token(oauth_run, sessions):
     oauth_run.install_in(oauth_run.acme, AGENT)
     globex = oauth_run.standin.add_workspace("T0GLOBEX01", "Globex")
     globex.add_user("gus", id="U0GLOBEX01", real_name="Gus", email="gus@globex.example", locale="ko-KR")
 
     page = oauth_run.install_in(globex, "U0GLOBEX01")
 
-    assert page.status == 403
-    assert "already serves another workspace" in page.body and "Acme Support" in page.body
-    assert "이미 다른 워크스페이스" in page.body
+    assert page.status == 200 and "case-swarm is installed in Globex" in page.body
+    assert {row["team_id"] for row in stored_rows(sessions, slack_installations)} == {"T0ACME0001", "T0GLOBEX01"}
+    assert oauth_run.services.slack_for("T0GLOBEX01").auth_test()["team_id"] == "T0GLOBEX01"
+    assert oauth_run.services.slack_for("T0ACME0001").auth_test()["team_id"] == "T0ACME0001"
+    with sessions() as session:
+        assert {w.team_id: w.access for w in all_workspaces(session)} == {
+            "T0ACME0001": WorkspaceAccess.ACTIVE, "T0GLOBEX01": WorkspaceAccess.ACTIVE}
+
+
+def test_uninstalling_one_workspace_leaves_the_other_served_and_reachable(oauth_run, sessions):
+    oauth_run.install_in(oauth_run.acme, AGENT)
+    globex = oauth_run.standin.add_workspace("T0GLOBEX01", "Globex")
+    globex.add_user("gus", id="U0GLOBEX01", real_name="Gus", email="gus@globex.example", locale="ko-KR")
+    oauth_run.install_in(globex, "U0GLOBEX01")
+
+    oauth_run.standin.uninstall(globex)
+    oauth_run.settle()
+
     assert {row["team_id"] for row in stored_rows(sessions, slack_installations)} == {"T0ACME0001"}
+    with sessions() as session:
+        assert workspace(session, "T0GLOBEX01").access is not WorkspaceAccess.ACTIVE
+        assert workspace(session, "T0ACME0001").access is WorkspaceAccess.ACTIVE
+    access = oauth_run.services.slack_queue.access
+    assert access.paused() == {"T0GLOBEX01"} and access.active_teams() == ("T0ACME0001",)
+    assert oauth_run.services.slack_for("T0ACME0001").auth_test()["team_id"] == "T0ACME0001"
 
 
 def WebClientFor(run, token):
@@ -173,8 +194,7 @@ def error_of(call) -> str:
 
 def test_lost_access_to_a_workspace_this_database_never_served_changes_nothing(oauth_run, sessions):
     oauth_run.install_in(oauth_run.acme, AGENT)
-    globex = oauth_run.standin.add_workspace("T0GLOBEX01", "Globex")
-    assert oauth_run.install_in(globex, "U0GLOBEX01").status == 403
+    globex = oauth_run.standin.add_workspace("T0GLOBEX01", "Globex")  # the app was never installed there
 
     oauth_run.standin.uninstall(globex)
     oauth_run.settle()

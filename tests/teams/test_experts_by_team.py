@@ -141,7 +141,7 @@ def test_experts_and_weights_kept_under_no_workspace_belong_to_the_first_that_cl
         session.add(ExpertWeights(version=1, weights={"skill": 2.0}, tuned_on=30, measured_on=15, before={},
                                   after={}, created_at=NOW))
     with sessions.begin() as session:
-        claim_workspace(session, ACME, "Acme Support", now=utcnow())
+        claim_workspace(session, ACME, "Acme Support", now=utcnow(), alone=False)
 
     with sessions() as session:
         assert session.execute(select(Expert.team_id, Expert.user_id)).all() == [(ACME, "U0EARLY")]

@@ -84,7 +84,7 @@ def test_before_any_workspace_the_import_waits_for_the_first_to_claim_and_then_t
     assert code == 0 and _directory(sessions) == {("", "U0FW"), ("", "U0BAT"), ("", "U0FLD")}
 
     with sessions.begin() as session:  # the token's first start
-        claim_workspace(session, ACME, "Acme Support", now=utcnow())
+        claim_workspace(session, ACME, "Acme Support", now=utcnow(), alone=False)
     code, out, _ = cli("experts", "import", "FILE")
 
     assert code == 0 and f"imported 0 new and updated 3 experts of workspace {ACME}" in out

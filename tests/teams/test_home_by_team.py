@@ -156,7 +156,7 @@ def test_note_days_from_before_workspaces_are_adopted_by_the_claiming_workspace_
                          NoteDay(team_id=ACME, day=day, user_id="UKIM", notes=3, outside=0),
                          NoteDay(team_id="", day=day, user_id="ULEE", notes=4, outside=4)])
     with sessions.begin() as session:
-        claim_workspace(session, ACME, "Acme Support", now=utcnow())
+        claim_workspace(session, ACME, "Acme Support", now=utcnow(), alone=False)
     with sessions() as session:
         rows = session.execute(select(NoteDay.team_id, NoteDay.user_id, NoteDay.notes, NoteDay.outside)
                                .order_by(NoteDay.user_id)).all()

@@ -20,7 +20,7 @@ def seed(sessions, *teams: str) -> None:
     """A swarm of yesterday in each workspace, with one person's note; the first workspace claims the database."""
     now = utcnow()
     with sessions.begin() as session:
-        claim_workspace(session, teams[0], "Acme Support", now=now)
+        claim_workspace(session, teams[0], "Acme Support", now=now, alone=False)
         for n, (team, person) in enumerate(zip(teams, ("UKIM", "ULEE"), strict=False)):
             world = World(session, team, itertools.count(1 + 500 * n))
             swarm = world.swarm(opened=now - timedelta(days=1), owner=f"UOWNER{n}")

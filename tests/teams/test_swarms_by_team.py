@@ -95,7 +95,7 @@ def test_swarms_from_before_teams_belong_to_the_first_workspace_that_claims_the_
         session.add(Swarm(case_system="local", case_key=CASE, case_number=CASE, opened_by="U1",
                           status=SwarmStatus.CLOSED))
     with sessions.begin() as session:
-        claim_workspace(session, ACME, "Acme Support", now=utcnow())
+        claim_workspace(session, ACME, "Acme Support", now=utcnow(), alone=False)
     with sessions() as session:
         assert session.scalars(select(Swarm.team_id)).all() == [ACME]
 
