@@ -206,16 +206,19 @@ class SyncSettings:
 
 @dataclass(frozen=True)
 class ReplicaSettings:
-    """Running several replicas: how long the scheduler's lease lasts, and the log format."""
+    """Running several replicas: how long the scheduler's lease lasts, the log format, and how long the
+    queue they share keeps finished work."""
 
     scheduler_lease_seconds: int = 15  # a dead leader's jobs move to another replica within this
     log_format: str = "text"  # json: one object a line, with the Slack event or trigger id
+    claimed_work_keep_days: int = 7  # finished queued work (Slack calls done, failed, superseded) is kept this long
 
     @classmethod
     def read(cls, reader: SettingsReader) -> ReplicaSettings:
         return cls(
             scheduler_lease_seconds=reader.integer("SCHEDULER_LEASE_SECONDS", 15, low=2, high=600, unit="seconds"),
             log_format=reader.choice("LOG_FORMAT", "text", LOG_FORMATS),
+            claimed_work_keep_days=reader.integer("CLAIMED_WORK_KEEP_DAYS", 7, low=1, high=3650, unit="days"),
         )
 
 

@@ -116,6 +116,7 @@ def _lead(services: AppServices, scheduler: SafeScheduler) -> None:
     """This process now runs the jobs: make sure the recurring ones exist, let features heal, wake up."""
     set_scheduler_role("leader")
     jobs.plan_sync_jobs(services, scheduler)
+    jobs.plan_retention_jobs(services, scheduler)
     for hook in services.hooks.on_lead:
         try:
             hook(services, scheduler)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from swarms import db  # the clock read at each call: tests set it
 from swarms.experts.invites import ESCALATION_RETRY, escalate, escalation_job_id, team_of_outcome
 from swarms.install.workspaces import team_of_swarm
+from swarms.jobs.claimed_work import forget_finished
 from swarms.jobs.scheduling import (
     SafeScheduler,
     cancel,
@@ -40,6 +41,7 @@ TUNE_JOB = "experts-tune"
 REOPEN_POLL_JOB = "knowledge-reopen-poll"
 DIGEST_JOB = "weekly_digest"
 ROLLUP_JOB = "home_note_rollup"
+FORGET_WORK_JOB = "claimed-work-retention"
 ACCESS_RECHECK = timedelta(minutes=10)  # a job of a workspace the app lost looks again this much later
 
 
@@ -78,6 +80,24 @@ def plan_sync_jobs(services: AppServices, scheduler: SafeScheduler) -> None:
     plan_recurring(scheduler, SWEEP_JOB, _ref("sweep_outbox"), "interval", seconds=services.settings.sync.sweep_seconds)
     plan_recurring(scheduler, CASE_POLL_JOB, _ref("poll_case_changes"), "interval",
                    seconds=services.settings.sync.case_poll_seconds)
+
+
+# ---------------------------------------------------------------- the queue's finished work
+
+
+@context_job
+def forget_finished_work(services: AppServices) -> None:
+    """Finished queued work older than CLAIMED_WORK_KEEP_DAYS is deleted: the queue (and each click's check
+    against the person's earlier rows) would otherwise grow for ever."""
+    keep = timedelta(days=services.settings.replicas.claimed_work_keep_days)
+    with job_run("claimed-work-retention"):
+        deleted = forget_finished(services.sessions, before=db.utcnow() - keep)
+        if deleted:
+            log.info("deleted %d finished pieces of queued work older than %s", deleted, keep)
+
+
+def plan_retention_jobs(services: AppServices, scheduler: SafeScheduler) -> None:
+    plan_recurring(scheduler, FORGET_WORK_JOB, _ref("forget_finished_work"), "interval", hours=1)
 
 
 # ---------------------------------------------------------------- experts

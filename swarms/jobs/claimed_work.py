@@ -11,6 +11,11 @@ supersedes the ones asked before it that still wait; one asked before a row alre
 done is superseded at once; only one of them is held at a time; so what goes out last is what was asked
 last.
 
+Finished rows (done, failed, superseded) are kept `CLAIMED_WORK_KEEP_DAYS`, then deleted in batches by a
+scheduled job (`forget_finished`): while kept, a row's `dedupe_key` still refuses the same work again and a
+finished Home publish still outranks a click asked before it; the keys name work that is not asked twice
+days apart (a swarm's opening, a closing's posts, one Slack message's start).
+
 `RateBucket` paces calls across replicas (GCRA: one "theoretical arrival time" per bucket, moved by a
 conditional UPDATE), so N processes together keep within one rate.
 """
@@ -23,7 +28,22 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, Float, Index, Integer, String, Text, and_, exists, func, or_, select, true, update
+from sqlalchemy import (
+    JSON,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, sessionmaker
@@ -41,17 +61,25 @@ class WorkState(enum.StrEnum):
     SUPERSEDED = "superseded"  # a newer row with the same coalesce key was queued before this one ran
 
 
+FINISHED = (WorkState.DONE, WorkState.FAILED, WorkState.SUPERSEDED)  # never run again; deleted after a while
+
+
 class ClaimedWork(Base):
     """One piece of work that can wait, run once by whichever process claims it."""
 
     __tablename__ = "claimed_work"
-    __table_args__ = (Index("ix_claimed_work_state_due_at", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_claimed_work_state_due_at", "state", "due_at"),
+        # A click's "asked after it?" check reads one person's rows in the order asked, not all of them.
+        Index("ix_claimed_work_coalesce_key_created_at", "coalesce_key", "created_at"),
+        Index("ix_claimed_work_done_at", "done_at"),  # the retention's oldest finished rows first
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(60))  # the handler's name, e.g. "slack.open_swarm"
     team_id: Mapped[str] = mapped_column(String(32), default="", server_default="")  # the workspace it acts in
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)  # one row per key, ever
-    coalesce_key: Mapped[str | None] = mapped_column(String(200), index=True)  # only the newest waiting row runs
+    coalesce_key: Mapped[str | None] = mapped_column(String(200))  # only the newest waiting row runs
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     priority: Mapped[int] = mapped_column(Integer, default=100)  # lower runs first among due rows
     state: Mapped[str] = mapped_column(String(10), default=WorkState.QUEUED)
@@ -273,6 +301,23 @@ def next_due(session: Session, paused_teams: Collection[str] = ()) -> datetime |
     """When the earliest queued row not paused falls due (the runner sleeps until then, or until nudged)."""
     return session.scalar(select(func.min(ClaimedWork.due_at)).where(ClaimedWork.state == WorkState.QUEUED,
                                                                      _not_paused(paused_teams)))
+
+
+def forget_finished(sessions: sessionmaker, *, before: datetime, batch: int = 1000, max_batches: int = 100) -> int:
+    """Delete rows finished before `before`, oldest first, `batch` rows a transaction (no long lock on the
+    queue), at most `max_batches` a call (the rest next time); the number deleted. Waiting and held rows stay."""
+    deleted = 0
+    for _ in range(max_batches):
+        with sessions.begin() as session:
+            oldest = (select(ClaimedWork.id).where(ClaimedWork.done_at < before, ClaimedWork.state.in_(FINISHED))
+                      .order_by(ClaimedWork.done_at).limit(batch))
+            count = session.execute(delete(ClaimedWork).where(ClaimedWork.id.in_(oldest.scalar_subquery()),
+                                                              ClaimedWork.state.in_(FINISHED))
+                                    .execution_options(synchronize_session=False)).rowcount
+        deleted += count
+        if count < batch:
+            break
+    return deleted
 
 
 # ---------------------------------------------------------------- pacing shared by every process

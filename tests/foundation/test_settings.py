@@ -44,6 +44,8 @@ def test_defaults_need_only_the_two_slack_secrets():
         ("EXPERTS_SUGGESTIONS", "lots", "is 'lots'; expected a whole number from 1 to 10"),
         ("HOME_IDLE_HOURS", "a day", "is 'a day'; expected a number of hours"),
         ("SWARM_MODE", "threads", "is 'threads'; expected one of channel, thread"),
+        ("CLAIMED_WORK_KEEP_DAYS", "a week", "is 'a week'; expected a whole number of days from 1 to 3650"),
+        ("CLAIMED_WORK_KEEP_DAYS", "0", "is '0'; expected a whole number of days from 1 to 3650"),
     ],
 )
 def test_a_bad_setting_is_named_with_what_was_given_and_what_is_expected(name, value, words):
