@@ -149,7 +149,7 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     run.settle()
     _show_answers(run, dana, "What Dana sees (only to her)", last=1)
     print("\nThe suggestions message, updated for everyone in the channel (its buttons used):")
-    print(_indent(_blocks_text(ws.message(channel.id, suggestions["ts"]).get("blocks") or [])))
+    print(_indent(run, _blocks_text(ws.message(channel.id, suggestions["ts"]).get("blocks") or [])))
     for person in (jiwoo, sam):
         dm_channel = ws.im_channel(person)
         ask = next((m for m in ws.messages(dm_channel) if "experts.join" in str(m.get("blocks"))), None) \
@@ -157,7 +157,7 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
         if ask is None:
             continue
         print(f"\nThe DM {_names(run, [person])[0]} gets, in their language:")
-        print(_indent(_blocks_text(ask.get("blocks") or []) or ask.get("text", "")))
+        print(_indent(run, _blocks_text(ask.get("blocks") or []) or ask.get("text", "")))
         driver.block_action("experts.join", user=person, channel=dm_channel, message_ts=ask["ts"])
     run.settle()
     print(f"\nMembers now: {', '.join(_names(run, ws.members(channel.id)))}")
@@ -180,7 +180,7 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     driver.user_deletes(dana, channel.id, wrong["ts"])
     run.settle()
     _show_thread(run, channel.id, card_ts)
-    _show_case_record(sessions, "00001026")
+    _show_case_record(run, "00001026")
     _play_swarming(run, people, channel.id)
 
     _title("4. Marks: ✅ on the resolution, 💡 on the cause; Dana closes the swarm")
@@ -189,14 +189,14 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     driver.user_reacts(dana, channel.id, cause["ts"], "bulb")
     run.settle()
     for message in ws.ephemerals(dana, channel.id)[-2:]:
-        print(_indent(f"[only Dana sees] {message.get('text', '')}"))
+        print(_indent(run, f"[only Dana sees] {message.get('text', '')}"))
     seen = len(ws.messages(channel.id))
     driver.command("/swarm", "close Lowered the ISO threshold to 0.5 MΩ; E-21 gone after reboot.", user=dana,
                    channel=channel.id)
     run.settle(timeout=DRAFT_SETTLE)
     _show_answers(run, dana, "What Dana sees", last=1)
     _show_channel(run, channel.id, since=seen)
-    _show_case_record(sessions, "00001026", since=noted)
+    _show_case_record(run, "00001026", since=noted)
 
     _title("5. Dana reviews the draft (a preview of exactly what leaves) and publishes it to the knowledge folder")
     _publish_and_show(run, channel.id, dana, internal=("Dana Agent", "김지우", "Sam Field", "Min-ji Park", "00001026"))
@@ -206,7 +206,7 @@ def _play(run: StandInRun, people: dict[str, str], sessions) -> None:
     driver.user_opens_home(people["mira"])
     run.settle()
     view = ws.home_view(people["mira"])
-    print(_indent(home_as_text(view)) if view else "(no Home view published)")
+    print(_indent(run, home_as_text(view)) if view else "(no Home view published)")
 
 
 def _tune(run: StandInRun, people: dict[str, str]) -> None:
@@ -253,7 +253,7 @@ def _publish_and_show(run: StandInRun, channel_id: str, user: str, *, internal: 
     ws = run.workspace
     draft = next(m for m in reversed(ws.messages(channel_id)) if "knowledge.publish" in str(m.get("blocks")))
     print("\nThe draft review in the channel:")
-    print(_indent(_blocks_text(draft.get("blocks") or [])))
+    print(_indent(run, _blocks_text(draft.get("blocks") or [])))
     before = {path.name for path in Path(run.services.settings.knowledge.folder).glob("*.md")}
     run.driver.block_action("knowledge.publish", user=user, channel=channel_id, message_ts=draft["ts"])
     run.settle()
@@ -263,7 +263,7 @@ def _publish_and_show(run: StandInRun, channel_id: str, user: str, *, internal: 
             continue
         article = path.read_text(encoding="utf-8")
         print(f"\n{path.name}:")
-        print(_indent(article[:2500]))
+        print(_indent(run, article[:2500]))
         review_only = ("slack.com", "drafted automatically", "자동 추정", "Not found in the swarm",
                        "스웜에서 찾지 못했습니다", "Contributors", "기여자")
         leaked = [word for word in (*internal, *review_only) if word in article]
@@ -282,14 +282,14 @@ def _play_swarming(run: StandInRun, people: dict[str, str], channel_id: str) -> 
 
     _title("Minho joins the E-21 swarm late: the catch-up only he sees")
     shown = swarming.late_joiner(run, channel_id, people["minho"])
-    print(_indent(_blocks_text(shown.get("blocks") or []) or shown.get("text", "(no catch-up)")))
+    print(_indent(run, _blocks_text(shown.get("blocks") or []) or shown.get("text", "(no catch-up)")))
 
     _title("Meanwhile, in #support (a team channel), Dana runs /swarm 00001030 --thread: a swarm in a thread")
     support, card_ts = swarming.thread_swarm(run, people["dana"], people["sam"])
     _show_answers(run, people["dana"], "What Dana sees", last=1)
     _show_channel(run, support)
     _show_thread(run, support, card_ts)
-    _show_case_record(run.services.sessions, swarming.THREAD_CASE["number"])
+    _show_case_record(run, swarming.THREAD_CASE["number"])
 
 
 # ---------------------------------------------------------------- printing
@@ -318,21 +318,21 @@ def _show_answers(run: StandInRun, user: str, heading: str, last: int = 10) -> N
     print(f"\n{heading}:")
     for response in run.standin.responses(user)[-last:]:
         payload = response["payload"]
-        print(_indent(_blocks_text(payload.get("blocks") or []) or payload.get("text", "")))
+        print(_indent(run, _blocks_text(payload.get("blocks") or []) or payload.get("text", "")))
 
 
 def _show_channel(run: StandInRun, channel_id: str, since: int = 0) -> None:
     print("\nThe channel shows:")
     for message in run.workspace.messages(channel_id)[since:]:
         text = _blocks_text(message.get("blocks") or []) or message.get("text", "")
-        print(_indent(f"[{_author(run, message)}] {text}"))
+        print(_indent(run, f"[{_author(run, message)}] {text}"))
 
 
 def _show_thread(run: StandInRun, channel_id: str, thread_ts: str) -> None:
     print("\nThe thread under the case card:")
     for message in run.workspace.replies(channel_id, thread_ts):
         edited = " (edited)" if message.get("edited") else ""
-        print(_indent(f"[{_author(run, message)}]{edited} {message.get('text', '')}"))
+        print(_indent(run, f"[{_author(run, message)}]{edited} {message.get('text', '')}"))
 
 
 def _author(run: StandInRun, message: dict) -> str:
@@ -349,8 +349,8 @@ def _case_note_count(sessions, number: str) -> int:
                                                                   LocalCaseNote.revises_id.is_(None))).all())
 
 
-def _show_case_record(sessions, number: str, *, since: int = 0) -> None:
-    with sessions() as session:
+def _show_case_record(run: StandInRun, number: str, *, since: int = 0) -> None:
+    with run.services.sessions() as session:
         case = session.scalar(select(Case).where(Case.number == number))
         notes = list(session.scalars(select(LocalCaseNote).where(LocalCaseNote.case_id == case.id,
                                                                  LocalCaseNote.revises_id.is_(None))
@@ -359,7 +359,7 @@ def _show_case_record(sessions, number: str, *, since: int = 0) -> None:
     print(f"\nThe case record {number} (local case store) · status {case.status} · {heading}:")
     for note in notes[since:]:
         flag = " · RETRACTED" if note.retracted else ""
-        print(_indent(f"internal note · {note.author_name}{flag}\n{note.body}"))
+        print(_indent(run, f"internal note · {note.author_name}{flag}\n{note.body}"))
 
 
 def _blocks_text(blocks: list[dict]) -> str:
@@ -385,11 +385,19 @@ def _blocks_text(blocks: list[dict]) -> str:
 
 
 _MENTION = re.compile(r"<@(U[A-Z0-9]+)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>")
 _NAMES = {user_id: name for name, user_id in PEOPLE.items()}
 
 
-def _indent(text: str) -> str:
-    """Mentions shown as names and dates as dates, as Slack renders them."""
+def _channel_name(run: StandInRun, match: re.Match) -> str:
+    """`<#C…>` or `<#C…|name>` as Slack shows it: the channel's name now (the label only if it is unknown)."""
+    channel = run.workspace.channel(match.group(1))
+    return "#" + (channel.name if channel is not None else match.group(2) or match.group(1))
+
+
+def _indent(run: StandInRun, text: str) -> str:
+    """Mentions of people and channels shown as names and dates as dates, as Slack renders them."""
     text = _MENTION.sub(lambda m: "@" + _NAMES.get(m.group(1), m.group(1)), text)
+    text = _CHANNEL.sub(lambda m: _channel_name(run, m), text)
     text = _DATE.sub(_render_date, text)
     return textwrap.indent(text, "    │ ")

@@ -8,6 +8,9 @@ import pytest
 
 from tests.first_contact.conftest import REPO  # noqa: F401
 
+RAW_MARKUP = re.compile(r"<#C|<@U|<!date")  # Slack's mention and date markup, which Slack never shows as is
+SWARM_CHANNEL = "#swarm-00001026-inverter-shows-e-21-after-firmware-update"
+
 
 def steps(out: str) -> dict[str, str]:
     """The demo's output cut at its numbered titles: {"1": text of step 1, ...}."""
@@ -21,7 +24,11 @@ def test_the_demo_plays_its_story_in_order(case_swarm, lang):
     assert (ran.code, ran.err) == (0, "")
     story = steps(ran.out)
     assert list(story)[:6] == ["1", "2", "3", "4", "5", "5b"]
-    assert "<!date" not in ran.out, "dates are rendered as Slack shows them"
+    assert RAW_MARKUP.findall(ran.out) == [], "mentions and dates are rendered as Slack shows them"
+    # Step 1: Dana's answer names the new channel as Slack shows it; the thread swarm names its team channel.
+    opened = "is open: " if lang == "en" else "스웜이 열렸습니다: "
+    assert f"{opened}{SWARM_CHANNEL}" in story["1"]
+    assert "#support" in story["3"].split("Dana runs /swarm 00001030 --thread", 1)[1].split("The channel", 1)[0]
     # Step 2: the DMs, each in its reader's language, and the answer to Invite all where it happened.
     assert "The DM 김지우 gets, in their language:" in story["2"] and "님이 케이스 *00001026* 지원을 요청했습니다" in story["2"]
     assert "The DM Sam Field gets, in their language:" in story["2"] and "asks you to help on case" in story["2"]

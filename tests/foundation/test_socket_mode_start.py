@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from slack_standin import SlackStandIn
+from tests.first_contact.test_demo import RAW_MARKUP, SWARM_CHANNEL
 
 BOT_TOKEN = "xoxb-the-bot-token"
 APP_TOKEN = "xapp-1-A0STANDAPP-1-the-app-token"
@@ -118,5 +119,7 @@ def test_the_demo_plays_over_socket_mode(tmp_path):
     assert lines[0].startswith("Slack stand-in at http://127.0.0.1:")
     assert "opened its Socket Mode connection with the app-level token" in lines[0]
     assert "#swarm-00001026" in demo.stdout  # the swarm opened, over the WebSocket
+    assert f"is open: {SWARM_CHANNEL}. I've added you to it." in demo.stdout  # a channel shown by its name
+    assert RAW_MARKUP.findall(demo.stdout) == [], "mentions and dates are rendered as Slack shows them"
     assert "Dana runs /swarm 00001030 --thread" in demo.stdout and "[case-swarm bot] *Case 00001030:" in demo.stdout
     assert "internal note · Sam Field\n    │ The portal draws each day in UTC" in demo.stdout  # the thread's reply
