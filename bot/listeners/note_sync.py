@@ -42,6 +42,7 @@ from swarms.errors import SwarmError
 from swarms.models import MemberRole, Swarm, SwarmMember, SwarmStatus
 from swarms.note_sync.capture import add_message_to_swarm, retry_parked, swarms_for_user, sync_status
 from swarms.note_sync.case_changes import ChangeNotice, poll_case_changes
+from swarms.opening.case_numbers import is_case_number
 from swarms.opening.lifecycle import add_member, find_swarm_at, require_swarm, thread_swarm_numbered
 
 log = logging.getLogger(__name__)
@@ -99,8 +100,10 @@ def _member_left(services: AppServices) -> Callable:
 
 def _swarm_of(session: Session, ctx: CommandContext, case_number: str = "") -> Swarm:
     """This channel's swarm; in a team channel, its thread swarm of `case_number` (`/swarm sync retry 00001026`:
-    Slack takes no slash commands in the thread itself)."""
-    in_thread = thread_swarm_numbered(session, ctx.channel_id, case_number.lstrip("#")) if case_number else None
+    Slack takes no slash commands in the thread itself). Anything typed that is not a case number (a NUL byte,
+    which PostgreSQL refuses in a query) is not looked up: the channel's own swarm answers, or its absence."""
+    number = case_number.lstrip("#")
+    in_thread = thread_swarm_numbered(session, ctx.channel_id, number) if is_case_number(number) else None
     return in_thread or require_swarm(session, ctx.channel_id)
 
 
