@@ -405,9 +405,10 @@ def _slack_start_problem(exc: Exception) -> str | None:
 
 
 def _load_extensions() -> None:
-    """The experts and stats subcommands register themselves on import; imported late because they import this
-    module."""
+    """The experts, stats and workspace subcommands register themselves on import; imported late because they
+    import this module."""
     import bot.experts.cli
+    import bot.install.cli
     import bot.stats.cli  # noqa: F401
 
 

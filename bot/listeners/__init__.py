@@ -17,6 +17,7 @@ from bot.listeners import (
     note_sync,
     slack_lifecycle,
     swarm_from_message,
+    workspace_settings,
 )
 from bot.services import AppServices
 
@@ -33,3 +34,4 @@ def register_all(app: App, services: AppServices) -> None:
     swarm_from_message.register(app, services)
     slack_lifecycle.register(app, services)
     existing_work.register(app, services)
+    workspace_settings.register(app, services)

@@ -20,6 +20,7 @@ from bot.registration import Listeners, team_of
 from bot.replies import reply_privately
 from bot.services import AppServices
 from swarms.errors import BotNotInChannel, ThreadInSwarmChannel, ThreadNeedsChannel
+from swarms.install.workspaces import swarm_mode_of
 from swarms.models import SwarmMode
 from swarms.opening.case_numbers import CASE_NUMBER
 from swarms.opening.lifecycle import (
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 COMMAND = "/swarm"
 SAY_WHEN_SECONDS = 2  # Slack holding an opening back longer than this: say roughly when
 HELP_WORDS = frozenset({"", "help", "도움말", "?", "-h", "--help"})
-# Where to open, per command (SWARM_MODE otherwise); Korean words for Korean agents.
+# Where to open, per command (the workspace's swarm mode otherwise); Korean words for Korean agents.
 PLACE_FLAGS = {"--thread": SwarmMode.THREAD, "--스레드": SwarmMode.THREAD,
                "--channel": SwarmMode.CHANNEL, "--채널": SwarmMode.CHANNEL}
 DASHES = ("\u2014", "\u2013")  # macOS and iOS turn a typed "--" into an em (or en) dash
@@ -50,7 +51,7 @@ class SwarmCommand:
     word: str
     args: tuple[str, ...] = ()
     raw: str = ""
-    place: str = ""  # "open": SwarmMode asked with --thread / --channel; "" for the SWARM_MODE setting
+    place: str = ""  # "open": SwarmMode asked with --thread / --channel; "" for the workspace's swarm mode
 
 
 @dataclass
@@ -209,6 +210,12 @@ def _check_thread_place(services: AppServices, team_id: str, channel_id: str, nu
         raise BotNotInChannel(case=number)
 
 
+def _workspace_mode(services: AppServices, team_id: str) -> str:
+    """Where a swarm opens when the command does not say: the workspace's choice, else the deployment's."""
+    with services.sessions() as session:
+        return swarm_mode_of(session, team_id, services.settings.opening.mode).mode
+
+
 def _swarm_open_for(services: AppServices, team_id: str, number: str) -> bool:
     with services.sessions() as session:
         return open_swarm_numbered(session, team_id, services.cases.name, number) is not None
@@ -219,11 +226,11 @@ def open_case(ctx: CommandContext, *, offer: bool = True) -> OpenedSwarm | None:
 
     Before a new swarm is opened, work already existing on the same problem is offered instead (unless
     `offer` is off: the person chose "Open a new swarm anyway"); None then, and while another process
-    is still opening it. A new swarm opens in its own channel, or in a thread of this channel (SWARM_MODE,
-    or `--thread` / `--channel`); a swarm already open stays where it is."""
+    is still opening it. A new swarm opens in its own channel, or in a thread of this channel (`--thread` /
+    `--channel`, else the workspace's swarm mode, else SWARM_MODE); a swarm already open stays where it is."""
     services = ctx.services
     number, may_open = ctx.command.args[0], services.permissions.can_open_swarm(ctx.user_id)
-    mode = ctx.command.place or services.settings.opening.mode
+    mode = ctx.command.place or _workspace_mode(services, ctx.team_id)
     already_open = _swarm_open_for(services, ctx.team_id, number)
     if mode == SwarmMode.THREAD and may_open and not already_open:
         _check_thread_place(services, ctx.team_id, ctx.channel_id, number)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from swarms.db import Base, UTCDateTime
 from swarms.experts.directory import adopt_unkeyed
-from swarms.models import Swarm
+from swarms.models import Swarm, SwarmMode
 from swarms.stats.rollup import adopt_note_days
 from swarms.upsert import upsert
 
@@ -44,6 +44,10 @@ class SlackWorkspace(Base):
     team_name: Mapped[str] = mapped_column(String(200), default="")
     access: Mapped[str] = mapped_column(String(20), default=WorkspaceAccess.ACTIVE)
     access_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Where `/swarm <case>` opens a swarm here (a SwarmMode); None: the deployment's SWARM_MODE.
+    swarm_mode: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    swarm_mode_set_by: Mapped[str | None] = mapped_column(String(32), nullable=True)  # '' from the command line
+    swarm_mode_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class WorkspaceNotServed(Exception):
@@ -75,6 +79,17 @@ class SlackWorkspaceView:
     team_name: str
     access: WorkspaceAccess
     access_changed_at: datetime
+
+
+@dataclass(frozen=True)
+class WorkspaceSwarmMode:
+    """Where `/swarm <case>` opens a swarm in a workspace, and whether the workspace chose it (`set_by`, `set_at`)
+    or follows the deployment's SWARM_MODE (`chosen` False)."""
+
+    mode: SwarmMode
+    chosen: bool
+    set_by: str = ""  # a Slack user id; '' when set with `case-swarm workspace mode`
+    set_at: datetime | None = None
 
 
 def claim_workspace(session: Session, team_id: str, team_name: str, *, now: datetime, alone: bool) -> None:
@@ -128,6 +143,29 @@ def chosen_workspace(session: Session, named: str | None) -> str:
     if len(served) > 1:
         raise WorkspaceNotChosen(served)
     return served[0].team_id if served else ""
+
+
+def swarm_mode_of(session: Session, team_id: str, default: str) -> WorkspaceSwarmMode:
+    """The workspace's own swarm mode, else `default` (the deployment's SWARM_MODE)."""
+    row = session.get(SlackWorkspace, team_id)
+    if row is None or row.swarm_mode is None:
+        return WorkspaceSwarmMode(SwarmMode(default), chosen=False)
+    return WorkspaceSwarmMode(SwarmMode(row.swarm_mode), chosen=True, set_by=row.swarm_mode_set_by or "",
+                              set_at=row.swarm_mode_set_at)
+
+
+def set_swarm_mode(session: Session, team_id: str, mode: SwarmMode | None, *, set_by: str, now: datetime) -> None:
+    """Choose where swarms open in the workspace from now on; None: follow the deployment's SWARM_MODE again.
+
+    A live swarm stays where it is. A workspace not recorded yet (served before workspaces were recorded) is
+    recorded, active, so its choice is kept."""
+    values = {"swarm_mode": mode.value if mode is not None else None,
+              "swarm_mode_set_by": set_by if mode is not None else None,
+              "swarm_mode_set_at": now if mode is not None else None}
+    changed = session.execute(update(SlackWorkspace).where(SlackWorkspace.team_id == team_id).values(**values))
+    if not changed.rowcount:
+        upsert(session, SlackWorkspace.__table__, {"team_id": team_id, "access": WorkspaceAccess.ACTIVE,
+                                                   "access_changed_at": now, **values}, key=["team_id"])
 
 
 def team_of_swarm(session: Session, swarm_id: int) -> str | None:
