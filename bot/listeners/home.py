@@ -148,7 +148,8 @@ def home_model(services: AppServices, team_id: str, user_id: str, days: int) -> 
 
 def publish_home(services: AppServices, team_id: str, user_id: str, days: int, *,
                  asked_at: datetime | None = None) -> None:
-    """Queue this person's Home, superseding one of theirs still waiting, and publish it now if the pace allows.
+    """Queue this person's Home, superseding one of theirs still waiting in this workspace (an Enterprise Grid
+    person has one user id in several: each workspace's Home is its own), and publish it now if the pace allows.
 
     Opening the tab twice, or picking periods quickly, publishes what was asked last (by Slack's time of
     the click or the opening, `asked_at`: two clicks' requests can reach the queue in either order) and
@@ -156,7 +157,7 @@ def publish_home(services: AppServices, team_id: str, user_id: str, days: int, *
     and another replica carries on if this one stops. Slack refusing it (not its pace) is told to the person."""
     queue = services.slack_queue
     item_id = queue.enqueue(PUBLISH_HOME, {"user": user_id, "days": days}, team_id=team_id, priority=HOME_PRIORITY,
-                            coalesce=f"home:{user_id}", run_here=True, asked_at=asked_at)
+                            coalesce=f"home:{team_id}:{user_id}", run_here=True, asked_at=asked_at)
     outcome = queue.run_now(item_id) if item_id is not None else None
     if outcome is not None and outcome.failure is not None:
         raise outcome.failure  # told in words by the lazy step's guard; the queue tries again by itself

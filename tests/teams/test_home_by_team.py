@@ -203,3 +203,26 @@ def test_the_weekly_digest_job_sends_each_served_workspace_its_own_to_its_own_ma
     with sessions() as session:
         claimed = session.scalars(text("SELECT run_key FROM job_runs WHERE job = 'weekly_digest'")).all()
     assert sorted(key.split()[1] for key in claimed) == sorted([swarm_app.workspace.team_id, GLOBEX])
+
+
+def test_a_persons_home_in_one_workspace_never_supersedes_their_home_in_another(swarm_app, sessions):
+    """Given a person (one Enterprise Grid user id) whose Home in the stand-in's workspace was published, when
+    their Home in Globex was asked a moment earlier and reaches the queue after it, then Globex's still waits
+    to be published (Globex is uninstalled here, so it stays queued): a Home only supersedes its own
+    workspace's."""
+    from bot.listeners.home import PUBLISH_HOME, publish_home
+    from swarms.install.workspaces import SlackWorkspace
+    from swarms.jobs.claimed_work import ClaimedWork
+
+    services, person = swarm_app.services, swarm_app.people.manager
+    with sessions.begin() as session:
+        session.add(SlackWorkspace(team_id=GLOBEX, team_name="Globex", access="uninstalled",
+                                   access_changed_at=utcnow()))
+    now = utcnow()
+    publish_home(services, swarm_app.workspace.team_id, person, 7, asked_at=now)
+    publish_home(services, GLOBEX, person, 7, asked_at=now - timedelta(seconds=1))
+
+    with sessions() as session:
+        states = dict(session.execute(select(ClaimedWork.team_id, ClaimedWork.state)
+                                      .where(ClaimedWork.kind == PUBLISH_HOME)).all())
+    assert states == {swarm_app.workspace.team_id: "done", GLOBEX: "queued"}
