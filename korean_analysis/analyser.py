@@ -76,9 +76,13 @@ def _kiwi():
             if importlib.util.find_spec("kiwipiepy") is not None:
                 log.exception("kiwipiepy is installed but does not load: Korean words are split by rules")
             _loaded["kiwi"] = None
-        else:
+            return None
+        try:
             kiwi = Kiwi(load_typo_dict=LOAD_EXTRA_DICTIONARIES, load_multi_dict=LOAD_EXTRA_DICTIONARIES)
             for word in sorted(_nouns):
                 kiwi.add_user_word(word, "NNG")
-            _loaded["kiwi"] = kiwi
+        except Exception:  # its model missing or unreadable: said once, not raised at every Korean word
+            log.exception("kiwipiepy's model does not load: Korean words are split by rules")
+            kiwi = None
+        _loaded["kiwi"] = kiwi
     return _loaded["kiwi"]

@@ -80,3 +80,28 @@ def test_check_says_which_korean_analysis_is_in_use(monkeypatch, tmp_path, capsy
         "ok  Korean analysis: kiwipiepy morphemes (its model loads at the first Korean text)"]
     assert [line for line in without if "Korean" in line] == [
         "ok  Korean analysis: rules (kiwipiepy is not installed; pip install 'case-swarm[korean]' for morphemes)"]
+
+
+def test_a_kiwipiepy_whose_model_does_not_load_leaves_korean_to_the_rules_and_says_so_once(monkeypatch, caplog):
+    """Given kiwipiepy importable but its model failing to load (the model package missing or unreadable),
+    Korean words are split by the rules instead of every caller failing, and the log says why once."""
+    import types
+
+    from korean_analysis.rules import split_word
+
+    made = []
+
+    class BrokenKiwi:
+        def __init__(self, **kwargs):
+            made.append(kwargs)
+            raise OSError("Cannot open extract.mdl")
+
+    monkeypatch.setitem(sys.modules, "kiwipiepy", types.SimpleNamespace(Kiwi=BrokenKiwi))
+    monkeypatch.setattr(analyser, "_loaded", {})
+
+    assert analyser.morphemes("결제가") == split_word("결제가")
+    assert analyser.morphemes("실패했습니다") == split_word("실패했습니다")
+    assert not analyser.has_model()
+    assert len(made) == 1
+    assert [r.getMessage() for r in caplog.records if "model does not load" in r.getMessage()] == [
+        "kiwipiepy's model does not load: Korean words are split by rules"]
