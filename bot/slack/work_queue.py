@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 
 from bot.slack.access import SlackAccessGate
 from bot.slack.pacing import SlackPacer
@@ -264,11 +264,14 @@ class SlackQueue:
     # -- for tests, the demo and benchmarks
 
     def pending(self) -> int:
-        """Rows held, or queued to go within SOON (a paced row, a 429's wait; not an archive days away)."""
+        """Rows held, or queued to go within SOON (a paced row, a 429's wait; not an archive days away, nor the
+        work of a workspace the app lost access to, which waits for a reinstall)."""
+        paused = self.access.paused()
         with self.sessions() as session:
             return session.scalar(select(func.count()).select_from(ClaimedWork).where(or_(
                 ClaimedWork.state == WorkState.CLAIMED,
-                and_(ClaimedWork.state == WorkState.QUEUED, ClaimedWork.due_at <= utcnow() + SOON)))) or 0
+                and_(ClaimedWork.state == WorkState.QUEUED, ClaimedWork.due_at <= utcnow() + SOON,
+                     ClaimedWork.team_id.not_in(list(paused)) if paused else true())))) or 0
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until nothing is running or `pending`; False on timeout."""

@@ -61,6 +61,17 @@ def test_an_uninstall_pauses_the_workspaces_slack_work_on_every_replica_and_says
     assert any("Slack access lost: the app was uninstalled" in r.getMessage() for r in caplog.records)
 
 
+def test_work_queued_for_an_uninstalled_workspace_waits_without_holding_the_app_busy(swarm_app):  # noqa: F811
+    """Its rows stay queued for a reinstall; "pending" (what settles a run, and what `wait_idle` waits for)
+    counts only work that can go, so the app still settles."""
+    queue = swarm_app.services.slack_queue
+    swarm_app.driver.event({"type": "app_uninstalled", "event_ts": "1795430009.000100"})
+    swarm_app.settle()
+    queue.enqueue("slack.home_publish", {"user_id": swarm_app.people.agent}, team_id=swarm_app.workspace.team_id)
+    assert queue.pending() == 0
+    swarm_app.settle()
+
+
 def test_a_revoked_bot_token_pauses_too_and_a_working_token_at_the_next_start_lifts_it(swarm_app,  # noqa: F811
                                                                                        sessions):
     swarm_app.driver.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [swarm_app.workspace.bot_user_id]},
