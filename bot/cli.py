@@ -16,6 +16,7 @@ from alembic.util import CommandError as AlembicCommandError
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
 
 from korean_analysis import analyser as korean_analyser
 from swarms.db import DatabaseUnreachable, SchemaAheadOfCode, describe_database_error
@@ -41,6 +42,28 @@ def _database_settings() -> Settings:
     settings = Settings.from_env(needs_slack=False)
     ensure_reachable(settings.database_url)
     return settings
+
+
+def database_sessions(settings: Settings) -> sessionmaker:
+    """The database brought up to date, for a command that works on it."""
+    from swarms.db import make_engine, make_session_factory, upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return make_session_factory(engine)
+
+
+def workspace_named(args: argparse.Namespace, sessions: sessionmaker) -> str | None:
+    """The workspace `--team` names, else the only one served ("" before any is); None, said in one line,
+    when that is not clear (several served, or a team this database does not serve)."""
+    from swarms.install.workspaces import WorkspaceNotChosen, chosen_workspace
+
+    try:
+        with sessions() as session:
+            return chosen_workspace(session, args.team)
+    except WorkspaceNotChosen as exc:
+        print(f"case-swarm: {exc}", file=sys.stderr)
+        return None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

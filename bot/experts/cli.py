@@ -11,12 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from bot.cli import EXTENSIONS, _database_settings
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import sessionmaker
+from bot.cli import EXTENSIONS, _database_settings, database_sessions, workspace_named
 
 EXPERTS_FILE_FORMAT = """\
 Load the expert directory from a CSV or YAML file: every row is checked first, and one bad row means
@@ -41,26 +37,6 @@ An unknown column or key is refused by name, with the closest known one.
 """
 
 
-def _team(args: argparse.Namespace, sessions: sessionmaker) -> str | None:
-    """The workspace `--team` names, else the only one served; None (said in one line) when it is not clear."""
-    from swarms.install.workspaces import WorkspaceNotChosen, chosen_workspace
-
-    try:
-        with sessions() as session:
-            return chosen_workspace(session, args.team)
-    except WorkspaceNotChosen as exc:
-        print(f"case-swarm: {exc}", file=sys.stderr)
-        return None
-
-
-def _open(settings) -> sessionmaker:
-    from swarms.db import make_engine, make_session_factory, upgrade
-
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    return make_session_factory(engine)
-
-
 def _of(team_id: str) -> str:
     return f" of workspace {team_id}" if team_id else ""
 
@@ -79,8 +55,8 @@ def cmd_experts_import(args: argparse.Namespace) -> int:
         for row in exc.rows:
             print(f"  {row}", file=sys.stderr)
         return 2
-    sessions = _open(settings)
-    team_id = _team(args, sessions)
+    sessions = database_sessions(settings)
+    team_id = workspace_named(args, sessions)
     if team_id is None:
         return 2
     with sessions.begin() as session:
@@ -98,8 +74,8 @@ def cmd_experts_refresh(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     ensure_reachable(settings.database_url)
-    sessions = _open(settings)
-    team_id = _team(args, sessions)
+    sessions = database_sessions(settings)
+    team_id = workspace_named(args, sessions)
     if team_id is None:
         return 2
     slack = standalone_clients(settings, sessions).for_team(team_id)  # that workspace's token
@@ -132,8 +108,8 @@ def cmd_experts_tune(args: argparse.Namespace) -> int:
     from swarms.experts.tuning import tune_on_swarms
 
     settings = _database_settings()
-    sessions = _open(settings)
-    team_id = _team(args, sessions)
+    sessions = database_sessions(settings)
+    team_id = workspace_named(args, sessions)
     if team_id is None:
         return 2
     with sessions.begin() as session:

@@ -6,30 +6,20 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import EXTENSIONS, _database_settings
+from bot.cli import EXTENSIONS, _database_settings, database_sessions, workspace_named
 
 PLACES = {"thread": "in a thread of the channel where /swarm is typed", "channel": "in its own private channel"}
 
 
 def cmd_workspace_mode(args: argparse.Namespace) -> int:
-    from swarms.db import make_engine, make_session_factory, upgrade, utcnow
-    from swarms.install.workspaces import (
-        WorkspaceNotChosen,
-        chosen_workspace,
-        set_swarm_mode,
-        swarm_mode_of,
-    )
+    from swarms.db import utcnow
+    from swarms.install.workspaces import set_swarm_mode, swarm_mode_of
     from swarms.models import SwarmMode
 
     settings = _database_settings()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    sessions = make_session_factory(engine)
-    try:
-        with sessions() as session:
-            team_id = chosen_workspace(session, args.team)
-    except WorkspaceNotChosen as exc:
-        print(f"case-swarm: {exc}", file=sys.stderr)
+    sessions = database_sessions(settings)
+    team_id = workspace_named(args, sessions)
+    if team_id is None:
         return 2
     if not team_id:
         print("case-swarm: this database serves no workspace yet: start the app (or install it by OAuth) first, "

@@ -4,27 +4,18 @@ same files a manager gets in Slack from `/swarm stats export`, for someone with 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from bot.cli import EXTENSIONS, _database_settings
+from bot.cli import EXTENSIONS, _database_settings, database_sessions, workspace_named
 from swarms.stats.contributions import DEFAULT_PERIOD_DAYS, PERIOD_DAYS
 
 
 def cmd_stats_export(args: argparse.Namespace) -> int:
     from bot.listeners.home import export_files
-    from swarms.db import make_engine, make_session_factory, upgrade
-    from swarms.install.workspaces import WorkspaceNotChosen, chosen_workspace
 
-    settings = _database_settings()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    sessions = make_session_factory(engine)
-    try:
-        with sessions() as session:
-            team_id = chosen_workspace(session, args.team)
-    except WorkspaceNotChosen as exc:
-        print(f"case-swarm: {exc}", file=sys.stderr)
+    sessions = database_sessions(_database_settings())
+    team_id = workspace_named(args, sessions)
+    if team_id is None:
         return 2
     folder = Path(args.out)
     folder.mkdir(parents=True, exist_ok=True)
