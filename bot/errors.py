@@ -34,7 +34,10 @@ def error_text(exc: BaseException, lang: str, *, system: str = "local") -> str:
     if isinstance(exc, CaseSystemUnavailable | CaseSystemError):
         return t("error.case_system_down", lang, system=name)
     if isinstance(exc, SlackApiError) and exc.response.status_code == 429:
-        return t("error.slack_busy", lang, seconds=exc.response.headers.get("Retry-After") or "a few")
+        retry_after = exc.response.headers.get("Retry-After")
+        if not retry_after:  # Slack sends it with every 429; without it, no number is made up
+            return t("error.slack_busy_unsaid", lang)
+        return t("error.slack_busy", lang, seconds=retry_after)
     if isinstance(exc, WorkspaceRefused) and exc.retry_after is not None:
         return t("error.slack_busy", lang, seconds=max(1, round(exc.retry_after)))
     if isinstance(exc, SlackApiError):
