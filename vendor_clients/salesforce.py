@@ -32,6 +32,7 @@ import jwt
 import requests
 
 from vendor_clients.errors import IncompleteConfig, VendorAuthError, VendorError, VendorUnavailable
+from vendor_clients.http import not_counted, send_counted
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ class SalesforceRest:
         self._token_provider = token_provider  # an existing session instead of an OAuth login
         self._session = session or requests.Session()
         self._clock = clock
-        self._count = count or _not_counted  # told each call's answer ("200", "timeout"…), e.g. for a metric
+        self._count = count or not_counted  # told each call's answer ("200", "timeout"…), e.g. for a metric
         self._lock = threading.Lock()
         self._token: SalesforceToken | None = None
         self._calls = 0
@@ -276,17 +277,8 @@ class SalesforceRest:
     def _send(self, method: str, path: str, token: SalesforceToken, params: Any, json: Any) -> requests.Response:
         url = token.instance_url + (path if path.startswith("/") else self.data_path(path))
         headers = {"Authorization": f"Bearer {token.access_token}", "Accept": "application/json"}
-        try:
-            response = self._session.request(
-                method, url, params=params, json=json, headers=headers, timeout=self.config.timeout
-            )
-        except requests.Timeout:
-            self._count("timeout")
-            raise VendorUnavailable("Salesforce did not answer in time") from None
-        except requests.RequestException as exc:
-            self._count("unreachable")
-            raise VendorUnavailable(f"Salesforce could not be reached ({type(exc).__name__})") from None
-        self._count(str(response.status_code))
+        response = send_counted(self._session, "Salesforce", self._count, method, url, params=params, json=json,
+                                headers=headers, timeout=self.config.timeout)
         usage = _LIMIT_INFO.search(response.headers.get("Sforce-Limit-Info", ""))
         with self._lock:
             self._calls += 1
@@ -323,9 +315,6 @@ class SalesforceRest:
         if remaining > 0:
             raise VendorUnavailable(reason, retry_after=remaining)
 
-
-def _not_counted(answer: str) -> None:
-    pass
 
 
 def _json(response: requests.Response) -> Any:

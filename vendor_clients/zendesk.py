@@ -16,6 +16,7 @@ from typing import Any
 import requests
 
 from vendor_clients.errors import VendorAuthError, VendorError, VendorUnavailable
+from vendor_clients.http import not_counted, send_counted
 
 DIGITS = re.compile(r"^\d+$")
 
@@ -60,7 +61,7 @@ class ZendeskClient:
     ) -> None:
         self.config = config
         self._session = session or requests.Session()
-        self._count = count or _not_counted  # told each call's answer ("200", "timeout"…), e.g. for a metric
+        self._count = count or not_counted  # told each call's answer ("200", "timeout"…), e.g. for a metric
         self._lock = threading.Lock()
         self._calls = 0
 
@@ -81,24 +82,12 @@ class ZendeskClient:
             headers["Authorization"] = f"Bearer {self.config.oauth_token}"
         else:
             auth = (f"{self.config.email}/token", self.config.api_token)
-        try:
-            response = self._session.request(
-                method, url, params=params, json=json, headers=headers, auth=auth, timeout=self.config.timeout
-            )
-        except requests.Timeout:
-            self._count("timeout")
-            raise VendorUnavailable("Zendesk did not answer in time") from None
-        except requests.RequestException as exc:
-            self._count("unreachable")
-            raise VendorUnavailable(f"Zendesk could not be reached ({type(exc).__name__})") from None
-        self._count(str(response.status_code))
+        response = send_counted(self._session, "Zendesk", self._count, method, url, params=params, json=json,
+                                headers=headers, auth=auth, timeout=self.config.timeout)
         with self._lock:
             self._calls += 1
         return _answer(response)
 
-
-def _not_counted(answer: str) -> None:
-    pass
 
 
 def _answer(response: requests.Response) -> Any:
