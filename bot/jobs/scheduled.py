@@ -257,7 +257,7 @@ def plan_reopen_poll(services: AppServices, scheduler: SafeScheduler) -> None:
 @context_job
 def weekly_digest(services: AppServices) -> None:
     """Monday's digest, each workspace's own to its managers, sent once across replicas."""
-    from bot.listeners.home import send_team_digest
+    from bot.stats.reports import send_team_digest
 
     with job_run("weekly-digest"):
         failed = []

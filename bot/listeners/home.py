@@ -8,13 +8,9 @@ is of the workspace the request came from (the event's or the action's team), ne
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
 
 from slack_bolt import App
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from sqlalchemy.orm import sessionmaker
 
 from bot.i18n.catalog import t
 from bot.jobs import scheduled as jobs
@@ -22,10 +18,11 @@ from bot.listeners.commands import CommandContext
 from bot.registration import Listeners, team_of
 from bot.services import AppServices
 from bot.slack.identity import workspace_url
+from bot.slack.managers import is_manager
 from bot.slack.markup import ts_to_datetime
-from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home, digest_message
+from bot.stats.reports import export_stats, post_dm
+from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home
 from bot.views.roundtrip import action_value
-from swarms.install.workspaces import all_workspaces
 from swarms.jobs.claimed_work import WorkItem
 from swarms.stats.contributions import (
     DEFAULT_PERIOD_DAYS,
@@ -33,16 +30,11 @@ from swarms.stats.contributions import (
     StallRule,
     manager_stats,
     my_swarms,
-    person_rows,
-    weekly_series,
 )
-from swarms.stats.digest import WeeklyDigest, run_weekly_digest
-from swarms.stats.export import charts_available, people_csv, weekly_chart_png, weekly_csv
 from swarms.stats.finder_stats import finder_figures
 from swarms.stats.home_open import team_open_swarms
 
 log = logging.getLogger(__name__)
-GROUP_CACHE_SECONDS = 300
 PUBLISH_HOME = "slack.publish_home"
 HOME_PRIORITY = 90  # someone is looking at the tab: before openings and posts that can wait
 
@@ -79,7 +71,7 @@ def register(app: App, services: AppServices) -> None:
         user_id, team_id = body["user"]["id"], team_of(body)
         lang = services.people.language_of(team_id, user_id)
         if not is_manager(services, team_id, user_id):
-            _dm(services, team_id, user_id, text=t("home.export.refused", lang))
+            post_dm(services, team_id, user_id, text=t("home.export.refused", lang))
             return
         export_stats(services, team_id, user_id, days, lang)
 
@@ -88,35 +80,6 @@ def register(app: App, services: AppServices) -> None:
 
 
 # ---------------------------------------------------------------- roles
-
-
-def is_manager(services: AppServices, team_id: str, user_id: str) -> bool:
-    """Settings' managers and admins, or a member of MANAGER_USERGROUP_ID in their workspace (asked of Slack,
-    cached briefly)."""
-    return services.permissions.is_manager(user_id) or user_id in manager_group(services, team_id)
-
-
-def manager_group(services: AppServices, team_id: str) -> frozenset[str]:
-    """MANAGER_USERGROUP_ID's members in workspace `team_id` (a user group is a workspace's: elsewhere, none)."""
-    group = services.settings.manager_usergroup_id
-    if not group:
-        return frozenset()
-    cached = services.caches.manager_group.get(team_id)
-    if cached and time.monotonic() - cached[0] < GROUP_CACHE_SECONDS:
-        return cached[1]
-    try:
-        members = frozenset(services.slack_for(team_id).usergroups_users_list(usergroup=group).get("users") or [])
-    except SlackApiError as exc:  # fail closed: nobody gets team figures through a group we cannot read
-        log.warning("usergroups.users.list %s failed: %s", group, exc.response.get("error"))
-        return frozenset()
-    services.caches.manager_group[team_id] = (time.monotonic(), members)
-    return members
-
-
-def manager_ids(services: AppServices, team_id: str) -> set[str]:
-    """Who gets the digest in workspace `team_id`: the managers in settings and the manager user group (not
-    every admin)."""
-    return set(services.settings.manager_user_ids) | set(manager_group(services, team_id))
 
 
 # ---------------------------------------------------------------- Home tab
@@ -198,73 +161,3 @@ def stats_command(ctx: CommandContext) -> None:
         return
     ctx.answer(t("home.export.started", ctx.lang))
     export_stats(ctx.services, ctx.team_id, ctx.user_id, days, ctx.lang)
-
-
-def export_files(sessions: sessionmaker, team_id: str, days: int, lang: str, *,
-                 now: datetime | None = None) -> list[dict]:
-    """The workspace's per-person CSV and weekly chart (PNG), or the weekly figures as CSV without the charts
-    extra."""
-    with sessions() as session:
-        rows = person_rows(session, team_id, Period(days), now=now)
-        weeks = weekly_series(session, team_id, weeks=max(4, days // 7), now=now)
-    files = [{"content": people_csv(rows, t("home.csv.header", lang)),
-              "filename": f"swarm-contributions-{days}d.csv", "title": f"contributions-{days}d.csv"}]
-    if charts_available():
-        chart = weekly_chart_png(weeks, title=t("home.export.chart_title", lang),
-                                 swarms_label=t("home.export.chart_swarms", lang),
-                                 rate_label=t("home.export.chart_rate", lang))
-        files.append({"content": chart, "filename": f"swarm-weekly-{days}d.png", "title": f"weekly-{days}d.png"})
-    else:
-        files.append({"content": weekly_csv(weeks, t("home.csv.weekly_header", lang)),
-                      "filename": f"swarm-weekly-{days}d.csv", "title": f"weekly-{days}d.csv"})
-    return files
-
-
-def export_stats(services: AppServices, team_id: str, user_id: str, days: int, lang: str) -> None:
-    """Upload the workspace's tables (and the chart) to the manager's DM in one message (files upload v2)."""
-    files = export_files(services.sessions, team_id, days, lang)
-    comment = "home.export.comment" if files[-1]["filename"].endswith(".png") else "home.export.comment_csv_only"
-    client = services.slack_for(team_id)
-    dm = client.conversations_open(users=user_id)["channel"]["id"]
-    client.files_upload_v2(channel=dm, initial_comment=t(comment, lang, days=days), file_uploads=files)
-
-
-def _dm(services: AppServices, team_id: str, user_id: str, **message) -> None:
-    client = services.slack_for(team_id)
-    dm = client.conversations_open(users=user_id)["channel"]["id"]
-    client.chat_postMessage(channel=dm, **message)
-
-
-# ---------------------------------------------------------------- jobs
-
-
-def send_team_digest(services: AppServices, team_id: str) -> int:
-    """The workspace's digest of last week, to its managers, in that workspace; returns how many got it."""
-    recipients = team_manager_ids(services, team_id)
-    return run_weekly_digest(services.sessions, team_id, recipients,
-                             lambda user_id, digest: send_digest(services, team_id, user_id, digest))
-
-
-def team_manager_ids(services: AppServices, team_id: str) -> set[str]:
-    """The digest's recipients in `team_id`: the managers in settings who are people of that workspace (asked
-    of Slack when the database serves more than one), and the manager user group."""
-    managers = manager_ids(services, team_id)
-    with services.sessions() as session:
-        served = all_workspaces(session)
-    if len(served) <= 1:
-        return managers
-    client = services.slack_for(team_id)
-    return {user_id for user_id in managers if _in_workspace(client, user_id, team_id)}
-
-
-def _in_workspace(client: WebClient, user_id: str, team_id: str) -> bool:
-    try:
-        user = client.users_info(user=user_id).get("user") or {}
-    except SlackApiError:  # user_not_found: someone of another workspace
-        return False
-    return user.get("team_id") == team_id or team_id in ((user.get("enterprise_user") or {}).get("teams") or [])
-
-
-def send_digest(services: AppServices, team_id: str, user_id: str, digest: WeeklyDigest) -> None:
-    lang = services.people.language_of(team_id, user_id)
-    _dm(services, team_id, user_id, **digest_message(digest.figures, digest.top, digest.week, lang))

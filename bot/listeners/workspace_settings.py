@@ -13,8 +13,8 @@ from slack_bolt import App
 
 from bot.i18n.catalog import t
 from bot.listeners.commands import CommandContext
-from bot.listeners.home import is_manager
 from bot.services import AppServices
+from bot.slack.managers import is_manager
 from bot.views.knowledge import slack_date
 from swarms.db import utcnow
 from swarms.install.workspaces import WorkspaceSwarmMode, set_swarm_mode, swarm_mode_of

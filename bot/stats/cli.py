@@ -11,7 +11,7 @@ from swarms.stats.contributions import DEFAULT_PERIOD_DAYS, PERIOD_DAYS
 
 
 def cmd_stats_export(args: argparse.Namespace) -> int:
-    from bot.listeners.home import export_files
+    from bot.stats.reports import export_files
 
     sessions = database_sessions(_database_settings())
     team_id = workspace_named(args, sessions)

@@ -7,7 +7,7 @@ import sys
 import tomllib
 from datetime import UTC, datetime
 
-from bot.listeners.home import export_files
+from bot.stats.reports import export_files
 from tests.e2e.conftest import swarm_app  # noqa: F401  (the running bot fixture)
 from tests.first_contact.conftest import REPO
 from vendor_clients.soql import format_soql

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from bot.listeners.home import export_files
+from bot.stats.reports import export_files
 from swarms.db import make_engine, upgrade, utcnow
 from swarms.install.workspaces import claim_workspace
 from swarms.models import Case

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.demo.standin_run import start_standin_run
-from bot.listeners.home import send_digest, team_manager_ids
 from bot.listeners.note_sync import poll_and_post
+from bot.slack.managers import team_manager_ids
+from bot.stats.reports import send_digest
 from slack_standin import OAuthApp
 from swarms.case_systems.local import set_case_field
 from swarms.db import utcnow
