@@ -51,10 +51,10 @@ from swarms.case_systems.base import CaseRecord
 from swarms.db import make_engine, make_session_factory, upgrade
 from swarms.knowledge.models import DraftState, KnowledgeDraft
 from swarms.models import Swarm, SwarmStatus
+from swarms.opening import problem_meaning
 from swarms.opening.existing_work import (
-    CLEAR_SCORE,
-    MARGIN,
-    MIN_SCORE,
+    MEANING_RULE,
+    WORDS_RULE,
     WorkCache,
     find_existing_work,
     warm_existing_work,
@@ -64,7 +64,8 @@ from swarms.opening.problem_similarity import analyse
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 TEAM = "T0BENCH"  # one workspace: offers are found within the workspace asking
 DEVELOPMENT = {"dev": DATA / "duplicate_cases.json", "dev2": DATA / "duplicate_cases_dev2.json",
-               "dev3": DATA / "duplicate_cases_dev3.json", "dev4": DATA / "duplicate_cases_dev4.json"}
+               "dev3": DATA / "duplicate_cases_dev3.json", "dev4": DATA / "duplicate_cases_dev4.json",
+               "dev5": DATA / "duplicate_cases_dev5.json"}
 HELD_OUT = {"held-out": DATA / "duplicate_cases_heldout.json"}
 SWEEP = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 TARGET_FIRST, TARGET_FALSE = 0.80, 0.05
@@ -75,6 +76,7 @@ CLOSED_AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 @dataclass(frozen=True)
 class OfferRates:
     data: str
+    comparison: str  # "meaning": words, letters, codes and meaning (the README's install); "words": without meaning
     min_score: float | None  # None: the app's own rule (floor and margin)
     duplicates: int
     offered_first: int
@@ -146,7 +148,8 @@ def measure(sessions, work: WorkCache, name: str, data: dict, numbers: dict[str,
             false += bool(find_existing_work(session, work, TEAM, _case(f"unrelated-{i}", new), "local",
                                              min_score=min_score))
     duplicates = sum(len(c["duplicates"]) for c in data["clusters"])
-    return OfferRates(name, min_score, duplicates, first, len(data["unrelated"]), false,
+    return OfferRates(name, "meaning" if work.meaning else "words", min_score, duplicates, first,
+                      len(data["unrelated"]), false,
                       round(statistics.median(times), 2))
 
 
@@ -156,9 +159,10 @@ def _case(key: str, new: dict) -> CaseRecord:
 
 
 def run(sets: dict[str, Path] = DEVELOPMENT, min_scores: tuple[float | None, ...] = (None,), *,
-        background: int = 0) -> list[OfferRates]:
+        background: int = 0, meaning: bool = True) -> list[OfferRates]:
     """The offer's rates on each labelled set, each on its own database holding that set's work and, with
-    `background`, that many other swarms (real cases of tests/data: an offer of one counts against)."""
+    `background`, that many other swarms (real cases of tests/data: an offer of one counts against).
+    `meaning=False` compares as an install without the sentence encoder does (SWARM_OFFER_MEANING=false)."""
     rows = []
     for name, path in sets.items():
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -169,7 +173,7 @@ def run(sets: dict[str, Path] = DEVELOPMENT, min_scores: tuple[float | None, ...
             seed_background(sessions, background)
             numbers = seed(sessions, data)
             label = f"{name}+{background // 1000}k" if background else name
-            work = WorkCache()  # a new database: what the app would remember of another one's swarms is wrong here
+            work = WorkCache(meaning=meaning)  # a new database: what the app remembered of another one's is wrong
             rows += [measure(sessions, work, label, data, numbers, score) for score in min_scores]
             engine.dispose()
     return rows
@@ -199,8 +203,9 @@ def background_cases() -> list[dict]:
     return cases
 
 
-def measure_latency(sizes: tuple[int, ...] = BACKGROUND_SIZES) -> list[Latency]:
-    """One offer's time with each number of other swarms."""
+def measure_latency(sizes: tuple[int, ...] = BACKGROUND_SIZES, *, meaning: bool = True) -> list[Latency]:
+    """One offer's time with each number of other swarms (the encoder, once loaded, stays loaded: a new
+    process also loads it in its cold offer or its warm-up, about a second)."""
     rows = []
     probe = CaseRecord(key="probe", number="probe", subject="인버터 펌웨어 업데이트 후 E-21 오류", product="Hybrid 5K",
                        description="어제 펌웨어 3.2 설치 후 매시간 E-21이 뜹니다")
@@ -210,12 +215,14 @@ def measure_latency(sizes: tuple[int, ...] = BACKGROUND_SIZES) -> list[Latency]:
             upgrade(engine)
             sessions = make_session_factory(engine)
             seed_background(sessions, size)
-            work = WorkCache()
+            work = WorkCache(meaning=meaning)
             analyse.cache_clear()  # cold: a new process has analysed no text yet
+            problem_meaning.clear_cache()
             with sessions() as session:
                 cold = _timed(find_existing_work, session, work, TEAM, probe, "local")
-                work = WorkCache()  # serve's warm-up (bot/opening/warm_up.py) before the first offer
+                work = WorkCache(meaning=meaning)  # serve's warm-up (bot/opening/warm_up.py) before the first offer
                 analyse.cache_clear()
+                problem_meaning.clear_cache()
                 warming = _timed(warm_existing_work, session, work, TEAM, "local")
                 after_warming = _timed(find_existing_work, session, work, TEAM, probe, "local")
             with sessions.begin() as session:
@@ -244,30 +251,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--held-out", action="store_true", help="add the held-out set (report it; never tune on it)")
     parser.add_argument("--sweep", action="store_true", help="also the development sets at other floors")
     parser.add_argument("--no-latency", action="store_true", help="skip the 1,000 and 10,000 swarm latency runs")
+    parser.add_argument("--words-only", action="store_true",
+                        help="only the comparison without meaning (as SWARM_OFFER_MEANING=false or no encoder)")
     args = parser.parse_args(argv)
     sets = {args.data.stem: args.data} if args.data else {**DEVELOPMENT, **(HELD_OUT if args.held_out else {})}
-    rows = run(sets)
-    if not args.data:
-        rows += run(sets, background=1000)
-    if args.sweep:
-        rows += run(DEVELOPMENT, SWEEP)
-    latency = [] if args.no_latency else measure_latency()
+    comparisons = [False] if args.words_only or not problem_meaning.available() else [True, False]
+    rows = []
+    for meaning in comparisons:  # the app's comparison first, then the one without meaning beside it
+        rows += run(sets, meaning=meaning)
+        if not args.data:
+            rows += run(sets, background=1000, meaning=meaning)
+        if args.sweep:
+            rows += run(DEVELOPMENT, SWEEP, meaning=meaning)
+    latency = [] if args.no_latency else measure_latency(meaning=comparisons[0])
+    rules = {"meaning": asdict(MEANING_RULE), "words": asdict(WORDS_RULE)}
     if args.json:
-        print(json.dumps({"benchmark": "duplicates", "rule": {"min_score": MIN_SCORE, "margin": MARGIN,
-                          "clear_score": CLEAR_SCORE}, "targets": {"offered_first": TARGET_FIRST,
-                          "unrelated_offered": TARGET_FALSE}, "results": [
+        print(json.dumps({"benchmark": "duplicates", "rules": rules, "meaning_installed": problem_meaning.available(),
+                          "targets": {"offered_first": TARGET_FIRST, "unrelated_offered": TARGET_FALSE}, "results": [
             {**asdict(row), "first_rate": round(row.first_rate, 3), "false_rate": round(row.false_rate, 3),
              "meets_targets": row.meets_targets} for row in rows], "latency": [asdict(row) for row in latency]}))
         return 0
-    print(f"the app's rule: offered when the best scores >= {MIN_SCORE} and leads the next by {MARGIN} "
-          f"(no lead needed from {CLEAR_SCORE})")
-    print(f"{'set':<10} {'floor':>5}  {'duplicate offered first':>23}  {'unrelated offered':>17}  "
+    print(problem_meaning.describe())
+    for name, rule in (("meaning", MEANING_RULE), ("words", WORDS_RULE)):
+        print(f"the app's rule with {name}: offered when the best scores >= {rule.floor} and leads the next by "
+              f"{rule.margin} (no lead needed from {rule.clear})")
+    print(f"{'set':<10} {'compare':<8} {'floor':>5}  {'duplicate offered first':>23}  {'unrelated offered':>17}  "
           f"{'median ms':>9}  targets")
     for row in rows:
         score = "app" if row.min_score is None else f"{row.min_score:.2f}"
-        print(f"{row.data:<10} {score:>5}  {row.offered_first:>5}/{row.duplicates:<3} {row.first_rate:>7.0%}      "
-              f"{row.falsely_offered:>4}/{row.unrelated:<3} {row.false_rate:>5.0%}    {row.median_ms:>9}  "
-              f"{'met' if row.meets_targets else 'missed'}")
+        print(f"{row.data:<10} {row.comparison:<8} {score:>5}  {row.offered_first:>5}/{row.duplicates:<3} "
+              f"{row.first_rate:>7.0%}      {row.falsely_offered:>4}/{row.unrelated:<3} {row.false_rate:>5.0%}    "
+              f"{row.median_ms:>9}  {'met' if row.meets_targets else 'missed'}")
     if latency:
         print(f"\n{'other swarms':>12}  {'cold ms':>8}  {'warm-up ms':>10}  {'first after it ms':>17}  "
               f"{'one more swarm ms':>17}  {'warm ms':>8}")

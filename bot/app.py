@@ -30,6 +30,7 @@ from swarms.case_systems.base import CaseSystem
 from swarms.db import make_engine, make_session_factory, upgrade, utcnow
 from swarms.install.token_cipher import WrongTokenKey
 from swarms.install.workspaces import claim_workspace
+from swarms.opening.existing_work import WorkCache
 from swarms.permissions import Permissions
 from swarms.settings import Settings
 
@@ -106,6 +107,7 @@ def create_app(
         executor=executor,
         slack_queue=SlackQueue(sessions, SlackPacer(sessions), SlackAccessGate(sessions)),
         installation_store=store,
+        existing_work=WorkCache(meaning=settings.opening.offer_meaning),
     )
     services.experts = SlackExpertsPort(services)
     services.knowledge = SlackKnowledgePort(services)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 
 from korean_analysis import analyser as korean_analyser
 from swarms.db import DatabaseUnreachable, SchemaAheadOfCode, describe_database_error
+from swarms.opening import problem_meaning
 from swarms.settings import Settings, SettingsError
 
 log = logging.getLogger("case_swarm")
@@ -181,6 +182,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if settings.socket_mode:
             lines.append(_app_token_line(settings))
     lines.append(CheckLine(True, "Korean analysis", korean_analyser.describe()))
+    lines.append(CheckLine(True, "Offer compares", problem_meaning.describe()))
     try:
         ensure_reachable(settings.database_url)
     except DatabaseUnreachable as exc:

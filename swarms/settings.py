@@ -286,6 +286,8 @@ class OpeningSettings:
 
     case_pattern: str = ""  # a regular expression; empty: swarms.opening.case_numbers.DEFAULT_CASE_PATTERN
     offer_existing: bool = True  # before opening, offer open swarms and articles on the same problem
+    # ... comparing the texts' meaning too, where the sentence encoder is installed (the `meaning` extra)
+    offer_meaning: bool = True
     # Where `/swarm <case>` opens a swarm: its own private channel, or a thread of the channel it was typed in;
     # `--thread` / `--channel` choose per command.
     mode: str = "channel"
@@ -296,6 +298,7 @@ class OpeningSettings:
                                               "a regular expression with at most one group (the number), "
                                               "such as '#?(\\d{5,10})'"),
                    offer_existing=reader.boolean("SWARM_OFFER_EXISTING", True),
+                   offer_meaning=reader.boolean("SWARM_OFFER_MEANING", True),
                    mode=reader.choice("SWARM_MODE", "channel", SWARM_MODES))
 
 

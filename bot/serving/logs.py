@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime
 
 from korean_analysis import analyser as korean_analyser
+from swarms.opening import problem_meaning
 
 REQUEST_IDS: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("slack_request_ids",
                                                                                      default=None)
@@ -68,6 +69,8 @@ def setup_logging(*, verbose: bool = False, log_format: str = "text") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def log_korean_analysis() -> None:
-    """Say once, when the process is up, which Korean analysis it uses (kiwipiepy is the `korean` extra)."""
+def log_text_analysis() -> None:
+    """Say once, when the process is up, which Korean analysis it uses (kiwipiepy is the `korean` extra) and
+    how the offer of existing work compares problems (the sentence encoder is the `meaning` extra)."""
     log.info("Korean analysis: %s", korean_analyser.describe())
+    log.info("Offer of existing work compares: %s", problem_meaning.describe())

@@ -19,7 +19,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 
 from bot.app import BotApp, SlackUnreachable
-from bot.serving.logs import log_korean_analysis
+from bot.serving.logs import log_text_analysis
 
 log = logging.getLogger(__name__)
 CONNECT_SECONDS = 10.0
@@ -99,7 +99,7 @@ def serve_socket_mode(bot: BotApp) -> None:
 
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     log.info("case-swarm connected to Slack in Socket Mode")
-    log_korean_analysis()
+    log_text_analysis()
     try:
         while not stopping.wait(timeout=1.0):
             pass

@@ -2,10 +2,12 @@
 
 Three kinds are looked at: open swarms on other cases (join them), resolved swarms (how it was solved)
 and published knowledge articles (read them). Each is compared with the new case by
-`swarms.opening.problem_similarity` (words and letter 3-grams across Korean and English, codes, the product).
-Something is offered only when the best is above a floor and, when it is not far above it, clearly ahead
-of the next: a score just over the floor among many alike is a guess. The floor and margin were chosen on
-the development sets of bench/duplicates.py; its held-out set says how well they carry over.
+`swarms.opening.problem_similarity` (words and letter 3-grams across Korean and English, codes, the product,
+and the texts' meaning when the sentence encoder is installed). Something is offered only when the best is
+above a floor and, when it is not far above it, clearly ahead of the next: a score just over the floor among
+many alike is a guess. Scores with meaning run higher, so each comparison has its own floor and margin
+(`OfferRule`), chosen on the development sets of bench/duplicates.py; its held-out set says how well they
+carry over.
 """
 
 from __future__ import annotations
@@ -26,9 +28,6 @@ from swarms.models import Swarm, SwarmStatus
 if TYPE_CHECKING:  # the similarity (numpy, the Korean analyser) loads at the first offer, not at start
     from swarms.opening.problem_similarity import Candidates
 
-MIN_SCORE = 0.22  # below it nothing is offered
-CLEAR_SCORE = 0.35  # from here on an offer needs no margin
-MARGIN = 0.06  # between the floor and CLEAR_SCORE, the best must lead the next by this much
 OFFERS = 3
 RECENT_RESOLVED = 5000  # resolved swarms and articles looked at, newest first
 QUERY_DESCRIPTION_CHARS = 400
@@ -40,6 +39,26 @@ _OFFERED_STATUSES = (SwarmStatus.OPEN, SwarmStatus.CLOSED, SwarmStatus.ARCHIVED)
 # A case no swarm has (its key is empty) and with no words: warming loads the Korean analyser only when the
 # work itself holds Korean (its model is ~300 MB, and its load holds the interpreter for about a second).
 _WARMING_PROBE = CaseRecord(key="", number="", subject="")
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRule:
+    """When the best is clearly a match: at least `floor`, and below `clear` ahead of the next by `margin`."""
+
+    floor: float
+    clear: float
+    margin: float
+
+    def offers(self, best: float, runner_up: float) -> bool:
+        return best >= self.floor and (best >= self.clear or best - runner_up >= self.margin)
+
+
+WORDS_RULE = OfferRule(floor=0.22, clear=0.35, margin=0.06)  # words, letters and codes
+MEANING_RULE = OfferRule(floor=0.26, clear=0.55, margin=0.10)  # ... and meaning (`problem_meaning`)
+
+
+def offer_rule(index: Candidates) -> OfferRule:
+    return MEANING_RULE if index.with_meaning else WORDS_RULE
 
 
 class WorkKind(enum.StrEnum):
@@ -83,12 +102,10 @@ def find_existing_work(session: Session, work: WorkCache, team_id: str, case: Ca
     best = index.best(analyse(case_text(case), case.product), limit + 8)  # ties further down change nothing shown
     ranked = sorted(((score, candidates[i]) for i, score in best),
                     key=lambda pair: (-pair[0], pair[1].kind != WorkKind.OPEN_SWARM, pair[1].swarm_id))
-    floor = MIN_SCORE if min_score is None else min_score
-    best = ranked[0][0]
-    runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-    if best < floor or (min_score is None and best < CLEAR_SCORE and best - runner_up < MARGIN):
+    rule = offer_rule(index) if min_score is None else OfferRule(min_score, min_score, 0.0)
+    if not rule.offers(ranked[0][0], ranked[1][0] if len(ranked) > 1 else 0.0):
         return []
-    return [replace(found, score=round(score, 4)) for score, found in ranked[:limit] if score >= floor]
+    return [replace(found, score=round(score, 4)) for score, found in ranked[:limit] if score >= rule.floor]
 
 
 def teams_with_work(session: Session, case_system: str) -> list[str]:
@@ -125,7 +142,8 @@ class WorkCache:
     Nothing is read at start (start-up stays light: bench/startup.py).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, meaning: bool = True) -> None:
+        self.meaning = meaning  # compare meaning too where the encoder is installed (SWARM_OFFER_MEANING)
         self._lock = threading.Lock()
         self._teams: OrderedDict[tuple[str, str], _TeamWork] = OrderedDict()
 
@@ -165,7 +183,8 @@ class WorkCache:
         if index is None:
             from swarms.opening.problem_similarity import Candidates, analyse
 
-            index = Candidates([analyse(work_text(found), found.product) for found in candidates])
+            index = Candidates([analyse(work_text(found), found.product) for found in candidates],
+                               meaning=self.meaning)
             with self._lock:
                 team.index = (key, index)
         return candidates, index

