@@ -5,67 +5,33 @@ per-command flag still decides for one swarm. Through the stand-in, both workspa
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from bot.demo.standin_run import start_standin_run
-from slack_standin import OAuthApp
 from swarms.install.workspaces import swarm_mode_of
-from swarms.models import Case, Swarm, SwarmMode
-
-CASE, OTHER_CASE = "00002001", "00002002"
-ACME, GLOBEX = "T0ACME0001", "T0GLOBEX01"
-ACME_AGENT, ACME_MANAGER = "U0ACMEAGT1", "U0ACMEMGR1"
-GLX_AGENT, GLX_MANAGER = "U0GLXAGT01", "U0GLXMGR01"
-
-
-@pytest.fixture
-def two_workspaces(sessions):
-    """Acme (English) and Globex (Korean), each with an agent, a manager (MANAGER_USER_IDS) and a #support
-    channel the bot is in; the deployment's SWARM_MODE is channel."""
-    run = start_standin_run(sessions, oauth=OAuthApp(), env={"MANAGER_USER_IDS": f"{ACME_MANAGER},{GLX_MANAGER}"})
-    acme = run.standin.add_workspace(ACME, "Acme Support")
-    acme.add_user("ana", id=ACME_AGENT, real_name="Ana Acme", locale="en-US")
-    acme.add_user("mia", id=ACME_MANAGER, real_name="Mia Acme", locale="en-US")
-    globex = run.standin.add_workspace(GLOBEX, "Globex Support")
-    globex.add_user("gil", id=GLX_AGENT, real_name="Gil Globex", locale="ko-KR")
-    globex.add_user("gwen", id=GLX_MANAGER, real_name="Gwen Globex", locale="ko-KR")
-    for workspace, admin in ((acme, ACME_AGENT), (globex, GLX_AGENT)):
-        assert run.install_in(workspace, admin).status == 200
-    support = {}
-    for workspace, people in ((acme, (ACME_AGENT, ACME_MANAGER)), (globex, (GLX_AGENT, GLX_MANAGER))):
-        support[workspace.team_id] = workspace.add_channel("support", members=[workspace.bot_user_id, *people])
-    with sessions.begin() as session:
-        session.add_all([Case(number=CASE, subject="Inverter shows E-21 after firmware update", status="New",
-                              priority="High", product="SolarMax 5000"),
-                         Case(number=OTHER_CASE, subject="Invoice address cannot be changed in the portal",
-                              status="New", priority="Low", product="Billing")])
-    yield run, acme, globex, support
-    run.stop()
-
-
-def _type(run, workspace, user: str, channel: str, text: str) -> str:
-    """`/swarm <text>` typed by `user`; the answer they read (the last response_url post)."""
-    run.standin.driver(run.server.events_url, workspace=workspace).command("/swarm", text, user=user,
-                                                                           channel=channel)
-    run.settle()
-    return workspace.responses(user)[-1]["payload"].get("text", "")
-
-
-def _swarm(sessions, team_id: str, number: str) -> Swarm:
-    with sessions() as session:
-        return session.scalars(select(Swarm).where(Swarm.team_id == team_id, Swarm.case_number == number)).one()
+from swarms.models import SwarmMode
+from tests.teams.two_workspaces import (
+    ACME,
+    ACME_AGENT,
+    ACME_MANAGER,
+    CASE,
+    GLOBEX,
+    GLX_AGENT,
+    GLX_MANAGER,
+    OTHER_CASE,
+    swarm_of,
+    type_swarm,
+)
 
 
 def test_given_acme_set_to_thread_when_each_workspace_swarms_then_acme_opens_a_thread_and_globex_a_channel(
         two_workspaces, sessions):
     run, acme, globex, support = two_workspaces
 
-    said = _type(run, acme, ACME_MANAGER, support[ACME], "settings mode thread")
+    said = type_swarm(run, acme, ACME_MANAGER, support[ACME], "settings mode thread")
     assert said.startswith(":white_check_mark: From now on `/swarm <case>` opens a swarm in a thread"), said
 
-    _type(run, acme, ACME_AGENT, support[ACME], CASE)
-    _type(run, globex, GLX_AGENT, support[GLOBEX], CASE)
-    in_acme, in_globex = _swarm(sessions, ACME, CASE), _swarm(sessions, GLOBEX, CASE)
+    type_swarm(run, acme, ACME_AGENT, support[ACME], CASE)
+    type_swarm(run, globex, GLX_AGENT, support[GLOBEX], CASE)
+    in_acme, in_globex = swarm_of(sessions, ACME, CASE), swarm_of(sessions, GLOBEX, CASE)
     assert (in_acme.mode, in_acme.channel_id) == (SwarmMode.THREAD, support[ACME])
     assert in_acme.thread_ts == in_acme.card_ts is not None
     assert in_globex.mode == SwarmMode.CHANNEL and in_globex.channel_id != support[GLOBEX]
@@ -75,11 +41,11 @@ def test_given_acme_set_to_thread_when_each_workspace_swarms_then_acme_opens_a_t
 
 def test_given_acme_set_to_thread_when_the_agent_asks_for_a_channel_then_the_flag_decides(two_workspaces, sessions):
     run, acme, _, support = two_workspaces
-    _type(run, acme, ACME_MANAGER, support[ACME], "settings mode thread")
+    type_swarm(run, acme, ACME_MANAGER, support[ACME], "settings mode thread")
 
-    _type(run, acme, ACME_AGENT, support[ACME], f"{OTHER_CASE} --channel")
+    type_swarm(run, acme, ACME_AGENT, support[ACME], f"{OTHER_CASE} --channel")
 
-    swarm = _swarm(sessions, ACME, OTHER_CASE)
+    swarm = swarm_of(sessions, ACME, OTHER_CASE)
     assert swarm.mode == SwarmMode.CHANNEL and acme.channel(swarm.channel_id).name.startswith("swarm-")
 
 
@@ -87,23 +53,23 @@ def test_given_globex_in_channel_mode_when_its_manager_sets_it_in_korean_then_a_
         two_workspaces, sessions):
     run, _, globex, support = two_workspaces
 
-    said = _type(run, globex, GLX_MANAGER, support[GLOBEX], "설정 모드 스레드")
+    said = type_swarm(run, globex, GLX_MANAGER, support[GLOBEX], "설정 모드 스레드")
     assert said.startswith(":white_check_mark: 이제부터 이 워크스페이스에서"), said
-    _type(run, globex, GLX_AGENT, support[GLOBEX], CASE)
+    type_swarm(run, globex, GLX_AGENT, support[GLOBEX], CASE)
 
-    assert _swarm(sessions, GLOBEX, CASE).mode == SwarmMode.THREAD
+    assert swarm_of(sessions, GLOBEX, CASE).mode == SwarmMode.THREAD
 
 
 def test_given_a_manager_set_the_mode_when_anyone_asks_for_the_settings_then_they_read_it_and_who_chose_it(
         two_workspaces):
     run, acme, _, support = two_workspaces
-    before = _type(run, acme, ACME_AGENT, support[ACME], "settings")
+    before = type_swarm(run, acme, ACME_AGENT, support[ACME], "settings")
     assert before.startswith("In this workspace `/swarm <case>` opens a swarm in its own private channel: the "
                              "app's default (`SWARM_MODE`)"), before
     assert "/swarm settings mode thread" in before
 
-    _type(run, acme, ACME_MANAGER, support[ACME], "settings mode thread")
-    after = _type(run, acme, ACME_AGENT, support[ACME], "settings")
+    type_swarm(run, acme, ACME_MANAGER, support[ACME], "settings mode thread")
+    after = type_swarm(run, acme, ACME_AGENT, support[ACME], "settings")
 
     assert after.startswith("In this workspace `/swarm <case>` opens a swarm in a thread of the channel"), after
     assert f"chosen for this workspace by <@{ACME_MANAGER}> on <!date^" in after
@@ -112,9 +78,9 @@ def test_given_a_manager_set_the_mode_when_anyone_asks_for_the_settings_then_the
 def test_given_a_chosen_mode_when_the_manager_sets_default_then_the_workspace_follows_swarm_mode_again(
         two_workspaces, sessions):
     run, acme, _, support = two_workspaces
-    _type(run, acme, ACME_MANAGER, support[ACME], "settings mode thread")
+    type_swarm(run, acme, ACME_MANAGER, support[ACME], "settings mode thread")
 
-    said = _type(run, acme, ACME_MANAGER, support[ACME], "settings mode default")
+    said = type_swarm(run, acme, ACME_MANAGER, support[ACME], "settings mode default")
 
     assert said == (":white_check_mark: This workspace follows the app's default (`SWARM_MODE`) again: "
                     "`/swarm <case>` opens a swarm in its own private channel.")
@@ -126,8 +92,8 @@ def test_given_an_agent_who_is_no_manager_when_they_set_the_mode_then_they_are_r
         two_workspaces, sessions):
     run, acme, globex, support = two_workspaces
 
-    said = _type(run, acme, ACME_AGENT, support[ACME], "settings mode thread")
-    korean = _type(run, globex, GLX_AGENT, support[GLOBEX], "settings mode thread")
+    said = type_swarm(run, acme, ACME_AGENT, support[ACME], "settings mode thread")
+    korean = type_swarm(run, globex, GLX_AGENT, support[GLOBEX], "settings mode thread")
 
     assert said == ("Only managers can change where swarms open in this workspace. `/swarm settings` shows the "
                     "current choice.")
@@ -142,7 +108,7 @@ def test_given_a_bad_value_when_a_manager_sets_it_then_one_line_lists_the_choice
         two_workspaces, sessions, text):
     run, acme, _, support = two_workspaces
 
-    said = _type(run, acme, ACME_MANAGER, support[ACME], text)
+    said = type_swarm(run, acme, ACME_MANAGER, support[ACME], text)
 
     if text == "settings mode":  # no value: it shows the setting
         assert said.startswith("In this workspace `/swarm <case>` opens a swarm"), said
