@@ -23,7 +23,10 @@ from bot.slack.markup import ts_to_datetime
 from bot.stats.reports import export_stats, post_dm
 from bot.views.home import DownloadRequest, HomeAction, HomeModel, build_home
 from bot.views.roundtrip import action_value
+from bot.views.workspace_settings import WorkspaceSettings
+from swarms.install.workspaces import swarm_mode_of
 from swarms.jobs.claimed_work import WorkItem
+from swarms.models import SwarmMode
 from swarms.stats.contributions import (
     DEFAULT_PERIOD_DAYS,
     Period,
@@ -91,8 +94,8 @@ def stall_rule(services: AppServices) -> StallRule:
 
 
 def home_model(services: AppServices, team_id: str, user_id: str, days: int) -> HomeModel:
-    """Everyone's own part; the team's part only when the server says this person is a manager. Both are of
-    the workspace `team_id`, where the Home is looked at."""
+    """Everyone's own part; the team's part, and the select that changes the workspace's settings, only when
+    the server says this person is a manager. All of the workspace `team_id`, where the Home is looked at."""
     lang = services.people.language_of(team_id, user_id)
     manager = is_manager(services, team_id, user_id)
     period = Period(days)
@@ -101,12 +104,15 @@ def home_model(services: AppServices, team_id: str, user_id: str, days: int) -> 
         team = manager_stats(session, team_id, period, rule=stall_rule(services)) if manager else None
         finder = finder_figures(session, team_id, period) if manager else None
         team_open = team_open_swarms(session, team_id) if manager else None
+        app_default = services.settings.opening.mode
+        settings = WorkspaceSettings(team_id, swarm_mode_of(session, team_id, app_default), SwarmMode(app_default),
+                                     can_change=manager)
     outcomes = None
     if team is not None:
         outcomes = services.outcomes.compare(services.sessions, services.cases, team_id, team.figures.start,
                                              team.figures.end, days)
     return HomeModel(lang=lang, mine=mine, team=team, can_download=manager, outcomes=outcomes, finder=finder,
-                     team_open=team_open, workspace_url=workspace_url(services, team_id))
+                     team_open=team_open, workspace_url=workspace_url(services, team_id), settings=settings)
 
 
 def publish_home(services: AppServices, team_id: str, user_id: str, days: int, *,

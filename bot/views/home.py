@@ -29,6 +29,7 @@ from bot.views.blocks import (
 )
 from bot.views.roundtrip import OneOf, RoundTrip, slot
 from bot.views.swarm_place import thread_link
+from bot.views.workspace_settings import WorkspaceSettings, settings_blocks
 from swarms.case_systems.outcomes import OutcomeComparison, OutcomeGroup
 from swarms.stats.contributions import PERIOD_DAYS, ManagerStats, MySwarms, PersonRow, TeamFigures
 from swarms.stats.finder_stats import FinderFigures
@@ -76,6 +77,7 @@ class HomeModel:
     can_download: bool = False
     team_open: OpenSwarms | None = None  # the team's open swarms, oldest first (managers)
     workspace_url: str = ""  # https://<team>.slack.com/, for links to thread swarms ("" while Slack cannot say)
+    settings: WorkspaceSettings | None = None  # where new swarms open; the select only for managers
 
 
 # ---------------------------------------------------------------- formatting
@@ -172,7 +174,8 @@ def team_fields(figures: TeamFigures, lang: str) -> list[str]:
 
 
 def build_home(model: HomeModel) -> dict:
-    """The `home` view for views.publish: everyone's part, then the team's for managers."""
+    """The `home` view for views.publish: everyone's part, then the team's for managers, then the workspace's
+    settings."""
     lang, mine, url = model.lang, model.mine, model.workspace_url
     days = mine.period.days
     controls = [period_select(days, lang)]
@@ -204,8 +207,11 @@ def build_home(model: HomeModel) -> dict:
             from bot.views.home_finder import finder_blocks
 
             blocks += finder_blocks(model.finder, lang)
-    blocks = fit_blocks(blocks, MAX_VIEW_BLOCKS, context(t("home.overflow", lang), block_id=HomeBlock.OVERFLOW))
-    return {"type": "home", "blocks": blocks}
+    # The settings close the Home, kept whole: a long team part is cut before them, never they.
+    settings = settings_blocks(model.settings, days, lang) if model.settings is not None else []
+    blocks = fit_blocks(blocks, MAX_VIEW_BLOCKS - len(settings),
+                        context(t("home.overflow", lang), block_id=HomeBlock.OVERFLOW))
+    return {"type": "home", "blocks": [*blocks, *settings]}
 
 
 def team_blocks(team: ManagerStats, now: datetime, lang: str, *, workspace_url: str = "") -> list[dict]:

@@ -26,13 +26,15 @@ pytestmark = pytest.mark.parametrize("swarm_app", [{"SWARM_OPENER_USER_IDS": "U0
 
 EXCEPTION_TEXT = ("Traceback", "Exception", "Error(", "Error:", "sqlalchemy", "psycopg", 'File "', "out of range",
                   "RecursionError", "KeyError", "TypeError", "ValueError", "AttributeError")
+WORKSPACE_SETTINGS = "SELECT team_id, swarm_mode, swarm_mode_set_by, swarm_mode_set_at FROM slack_workspaces"
 GUARDED = ("SELECT * FROM swarms", "SELECT * FROM swarm_members", "SELECT * FROM expert_suggestions",
            "SELECT * FROM knowledge_drafts", "SELECT * FROM note_marks", "SELECT * FROM notes", "SELECT * FROM outbox",
-           "SELECT * FROM cases")
+           "SELECT * FROM cases", WORKSPACE_SETTINGS)
 # Anyone may join an open swarm with /swarm <case> (a member, a note saying so): only opening, closing and
 # changing swarms, cases, drafts and invitations need a right.
 GUARDED_FROM_COMMANDS = ("SELECT id, status, case_key, channel_id, closed_at, archive_due_at FROM swarms",
-                         "SELECT * FROM cases", "SELECT * FROM knowledge_drafts", "SELECT * FROM expert_suggestions")
+                         "SELECT * FROM cases", "SELECT * FROM knowledge_drafts", "SELECT * FROM expert_suggestions",
+                         WORKSPACE_SETTINGS)
 EXAMPLES = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -62,7 +64,8 @@ values = st.one_of(
 slack_text = st.one_of(
     st.text(max_size=200),
     st.tuples(st.sampled_from(["", "status", "sync retry", "experts", "invite", "stats", "close", "catchup", "help",
-                               "00001026", "00001027", "00000999", "join"]),
+                               "00001026", "00001027", "00000999", "join",
+                               "settings mode"]),
               st.text(max_size=80)).map(" ".join),
     st.integers(-(2**80), 2**80).map(str),
 )
