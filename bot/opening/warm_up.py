@@ -52,12 +52,18 @@ def warm_when_ready(services: AppServices, poll_seconds: float, wait_seconds: fl
                 log.info("offer warm-up skipped: not ready after %.0f s", wait_seconds)
                 return []
             time.sleep(poll_seconds)
-        started = time.perf_counter()
-        for team_id in teams:
-            with services.sessions() as session:
-                warm_existing_work(session, services.existing_work, team_id, services.cases.name)
     except Exception:  # the first offer then does the work itself; nothing is lost
         log.exception("offer warm-up failed")
         return []
-    log.info("offer warm-up: the work of %d workspace(s) indexed in %.1f s", len(teams), time.perf_counter() - started)
-    return teams
+    started = time.perf_counter()
+    warmed = []
+    for team_id in teams:
+        try:
+            with services.sessions() as session:
+                warm_existing_work(session, services.existing_work, team_id, services.cases.name)
+        except Exception:  # that workspace's first offer does it itself; the others are still warmed
+            log.exception("offer warm-up failed for workspace %s", team_id)
+            continue
+        warmed.append(team_id)
+    log.info("offer warm-up: the work of %d workspace(s) indexed in %.1f s", len(warmed), time.perf_counter() - started)
+    return warmed

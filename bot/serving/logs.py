@@ -69,8 +69,8 @@ def setup_logging(*, verbose: bool = False, log_format: str = "text") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def log_text_analysis() -> None:
+def log_text_analysis(offer_meaning: bool) -> None:
     """Say once, when the process is up, which Korean analysis it uses (kiwipiepy is the `korean` extra) and
     how the offer of existing work compares problems (the sentence encoder is the `meaning` extra)."""
     log.info("Korean analysis: %s", korean_analyser.describe())
-    log.info("Offer of existing work compares: %s", problem_meaning.describe())
+    log.info("Offer of existing work compares: %s", problem_meaning.describe(offer_meaning))

@@ -150,7 +150,7 @@ def serve_http(bot: BotApp, *, port: int, host: str = "0.0.0.0", slack: bool = T
         log.info("case-swarm listening on http://%s:%s%s", host, port, EVENTS_PATH)
     else:
         log.info("case-swarm worker: health and metrics on http://%s:%s (no Slack endpoint)", host, port)
-    log_text_analysis()  # the worker drafts and redacts Korean too
+    log_text_analysis(bot.services.settings.opening.offer_meaning)  # the worker drafts and redacts Korean too
     serve(wsgi_app(bot, slack=slack), host=host, port=port, threads=max(4, bot.services.settings.listener_threads),
           ident="case-swarm")
 

@@ -99,7 +99,7 @@ def serve_socket_mode(bot: BotApp) -> None:
 
     previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     log.info("case-swarm connected to Slack in Socket Mode")
-    log_text_analysis()
+    log_text_analysis(bot.services.settings.opening.offer_meaning)
     try:
         while not stopping.wait(timeout=1.0):
             pass

@@ -50,6 +50,7 @@ class OfferRule:
     margin: float
 
     def offers(self, best: float, runner_up: float) -> bool:
+        """Whether a best score of `best`, with the next at `runner_up`, is offered."""
         return best >= self.floor and (best >= self.clear or best - runner_up >= self.margin)
 
 
@@ -58,6 +59,7 @@ MEANING_RULE = OfferRule(floor=0.26, clear=0.55, margin=0.10)  # ... and meaning
 
 
 def offer_rule(index: Candidates) -> OfferRule:
+    """The rule for the scores `index` gives: with meaning they run higher."""
     return MEANING_RULE if index.with_meaning else WORDS_RULE
 
 
@@ -128,6 +130,8 @@ class _TeamWork:
 
     resolved: dict[int, tuple[tuple, ExistingWork | None]] = field(default_factory=dict)
     index: tuple[tuple, Candidates] | None = None
+    # One build at a time: a `/swarm` during the warm-up waits for its index instead of encoding every text again.
+    building: threading.Lock = field(default_factory=threading.Lock)
 
 
 class WorkCache:
@@ -179,15 +183,24 @@ class WorkCache:
             if len(known) > 2 * RECENT_RESOLVED:  # swarms long out of the window are forgotten
                 known = {swarm_id: known[swarm_id] for swarm_id, _ in versions}
             team.resolved = known
-            index = team.index[1] if team.index is not None and team.index[0] == key else None
+            index = self._index(team, key)
         if index is None:
-            from swarms.opening.problem_similarity import Candidates, analyse
+            with team.building:
+                with self._lock:
+                    index = self._index(team, key)  # built meanwhile by the one this waited for
+                if index is None:
+                    from swarms.opening.problem_similarity import Candidates, analyse
 
-            index = Candidates([analyse(work_text(found), found.product) for found in candidates],
-                               meaning=self.meaning)
-            with self._lock:
-                team.index = (key, index)
+                    index = Candidates([analyse(work_text(found), found.product) for found in candidates],
+                                       meaning=self.meaning)
+                    with self._lock:
+                        team.index = (key, index)
         return candidates, index
+
+    @staticmethod
+    def _index(team: _TeamWork, key: tuple) -> Candidates | None:
+        """The workspace's index if it was built for exactly this work (called under the lock)."""
+        return team.index[1] if team.index is not None and team.index[0] == key else None
 
     def _team(self, team_id: str, case_system: str) -> _TeamWork:
         """This workspace's entry, now the most recently asked (called under the lock)."""

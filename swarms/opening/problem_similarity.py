@@ -90,7 +90,7 @@ class Candidates:
 
     def __init__(self, documents: Sequence[ProblemText], *, meaning: bool = True):
         self.size = len(documents)
-        self._meanings = problem_meaning.meanings([d.text for d in documents]) if meaning else None
+        self._meanings = problem_meaning.meanings([d.text for d in documents]) if meaning and documents else None
         self.with_meaning = self._meanings is not None
         self._words = _Space([(d.terms, d.term_counts) for d in documents])
         self._letters = _Space([(d.grams, d.gram_counts) for d in documents])
@@ -104,7 +104,9 @@ class Candidates:
         return [(int(i), float(scores[i])) for i in np.argsort(-scores, kind="stable")[:count]]
 
     def similarities(self, query: ProblemText) -> np.ndarray:
-        """How alike `query` is to each document, 0 to about 1 (words, letters, codes and product together)."""
+        """How alike `query` is to each document, 0 to about 1 (words, letters, codes, meaning and product
+        together; a little above 1 for a text and its near copy with a code in common). Where the encoder fails
+        on the query alone, words carry it, under the index's rule with meaning: a stricter one."""
         if not self.size:
             return np.zeros(0)
         words, shared = self._words.cosines(query.terms, query.term_counts)

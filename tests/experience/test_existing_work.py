@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from bench.duplicates import DEVELOPMENT
 from bench.duplicates import run as measure_offers
 from bot.views.existing_work import OfferAction
@@ -117,3 +119,20 @@ def test_an_english_report_is_offered_the_swarm_solved_in_korean_on_the_same_pro
     assert solved.startswith(":white_check_mark: *Solved before* on case 00001027"), solved
     assert "1.4.3" in solved
     assert len(swarm_app.workspace.channels()) == channels_before
+
+
+def test_when_looking_for_existing_work_fails_the_swarm_opens_without_an_offer(swarm_app, sessions, monkeypatch,
+                                                                               caplog):
+    """The offer is a help, never a reason a swarm does not open: a failure there is logged and the swarm opens."""
+    from bot.opening import offers
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("index unreadable")
+
+    _seed_repeat_report(sessions)
+    swarm_app.swarm("00001026")
+    monkeypatch.setattr(offers, "find_existing_work", broken)
+    with caplog.at_level(logging.ERROR, logger=offers.__name__):
+        swarm_app.swarm("00002001", user=swarm_app.people.admin)
+    assert any(c.name.startswith("swarm-00002001") for c in swarm_app.workspace.channels())
+    assert "case 00002001: looking for existing work failed; opening without an offer" in caplog.messages

