@@ -54,16 +54,19 @@ def database_sessions(settings: Settings) -> sessionmaker:
     return make_session_factory(engine)
 
 
-def workspace_named(args: argparse.Namespace, sessions: sessionmaker) -> str | None:
-    """The workspace `--team` names, else the only one served ("" before any is); None, said in one line,
-    when that is not clear (several served, or a team this database does not serve)."""
+def workspace_named(args: argparse.Namespace, sessions: sessionmaker, *, until_served: str,
+                    needs_one: bool = False) -> str | None:
+    """The workspace `--team` names (one this database serves), else the only one served ("" before any is,
+    unless the command `needs_one`); None, said in one line, when that is not clear (several served, or a team
+    this database does not serve). `until_served`: what the command can do while no workspace is served, said
+    after the refusal then."""
     from swarms.install.workspaces import WorkspaceNotChosen, chosen_workspace
 
     try:
         with sessions() as session:
-            return chosen_workspace(session, args.team)
+            return chosen_workspace(session, args.team, needs_one=needs_one)
     except WorkspaceNotChosen as exc:
-        print(f"case-swarm: {exc}", file=sys.stderr)
+        print(f"case-swarm: {exc}" + ("" if exc.served else f": {until_served}"), file=sys.stderr)
         return None
 
 

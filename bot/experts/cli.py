@@ -35,6 +35,8 @@ UTF-8, Korean Excel's CP949/EUC-KR and UTF-16 files are read, comma-, semicolon-
 YAML: a list of mappings with the same keys (skills may be a mapping {modbus: 3}).
 An unknown column or key is refused by name, with the closest known one.
 """
+# Before any workspace is served, rows are kept under '' for the first one to start or install (see the top).
+UNTIL_SERVED = "leave out --team, and the directory is kept for the first workspace to start the app or install it"
 
 
 def _of(team_id: str) -> str:
@@ -56,7 +58,7 @@ def cmd_experts_import(args: argparse.Namespace) -> int:
             print(f"  {row}", file=sys.stderr)
         return 2
     sessions = database_sessions(settings)
-    team_id = workspace_named(args, sessions)
+    team_id = workspace_named(args, sessions, until_served=UNTIL_SERVED)
     if team_id is None:
         return 2
     with sessions.begin() as session:
@@ -75,7 +77,7 @@ def cmd_experts_refresh(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     ensure_reachable(settings.database_url)
     sessions = database_sessions(settings)
-    team_id = workspace_named(args, sessions)
+    team_id = workspace_named(args, sessions, until_served=UNTIL_SERVED)
     if team_id is None:
         return 2
     slack = standalone_clients(settings, sessions).for_team(team_id)  # that workspace's token
@@ -109,7 +111,7 @@ def cmd_experts_tune(args: argparse.Namespace) -> int:
 
     settings = _database_settings()
     sessions = database_sessions(settings)
-    team_id = workspace_named(args, sessions)
+    team_id = workspace_named(args, sessions, until_served=UNTIL_SERVED)
     if team_id is None:
         return 2
     with sessions.begin() as session:

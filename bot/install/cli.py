@@ -4,10 +4,10 @@ workspace, for someone with the database and no Slack (in Slack: `/swarm setting
 from __future__ import annotations
 
 import argparse
-import sys
 
 from bot.cli import EXTENSIONS, _database_settings, database_sessions, workspace_named
 
+UNTIL_SERVED = "the mode can be set once the app has started with its token, or been installed by OAuth"
 PLACES = {"thread": "in a thread of the channel where /swarm is typed", "channel": "in its own private channel"}
 
 
@@ -18,12 +18,8 @@ def cmd_workspace_mode(args: argparse.Namespace) -> int:
 
     settings = _database_settings()
     sessions = database_sessions(settings)
-    team_id = workspace_named(args, sessions)
+    team_id = workspace_named(args, sessions, needs_one=True, until_served=UNTIL_SERVED)
     if team_id is None:
-        return 2
-    if not team_id:
-        print("case-swarm: this database serves no workspace yet: start the app (or install it by OAuth) first, "
-              "or name one with --team", file=sys.stderr)
         return 2
     with sessions.begin() as session:
         if args.mode is not None:

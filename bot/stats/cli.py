@@ -9,12 +9,15 @@ from pathlib import Path
 from bot.cli import EXTENSIONS, _database_settings, database_sessions, workspace_named
 from swarms.stats.contributions import DEFAULT_PERIOD_DAYS, PERIOD_DAYS
 
+UNTIL_SERVED = ("a workspace's figures can be exported once the app has started with its token, or been installed "
+                "by OAuth")
+
 
 def cmd_stats_export(args: argparse.Namespace) -> int:
     from bot.stats.reports import export_files
 
     sessions = database_sessions(_database_settings())
-    team_id = workspace_named(args, sessions)
+    team_id = workspace_named(args, sessions, until_served=UNTIL_SERVED)
     if team_id is None:
         return 2
     folder = Path(args.out)

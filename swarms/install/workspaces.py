@@ -62,11 +62,15 @@ class WorkspaceNotServed(Exception):
 
 
 class WorkspaceNotChosen(Exception):
-    """A command about one workspace's data named none (or one not served) while the database serves several."""
+    """A command about one workspace's data named one the database does not serve (none, before any is), or
+    named none while it serves several, or none yet when the command needs one."""
 
     def __init__(self, served: list[SlackWorkspaceView], named: str | None = None) -> None:
         choices = ", ".join(f"{w.team_id} ({w.team_name})" if w.team_name else w.team_id for w in served)
-        if named is None:
+        if not served:
+            either = f", so not {named}" if named is not None else ""
+            super().__init__(f"this database serves no workspace yet{either}")
+        elif named is None:
             super().__init__(f"this database serves {len(served)} workspaces: name one with --team ({choices})")
         else:
             super().__init__(f"this database does not serve workspace {named}: name one with --team ({choices})")
@@ -132,15 +136,18 @@ def all_workspaces(session: Session) -> list[SlackWorkspaceView]:
     return [_view(row) for row in session.scalars(select(SlackWorkspace).order_by(SlackWorkspace.team_id))]
 
 
-def chosen_workspace(session: Session, named: str | None) -> str:
-    """The workspace a command works on: the one named, else the only one served; '' while none is (a token's
-    first start, or the first install, adopts what was written under '')."""
+def chosen_workspace(session: Session, named: str | None, *, needs_one: bool = False) -> str:
+    """The workspace a command works on: the one named, which must be one served, else the only one served.
+
+    While none is, '' (a token's first start, or the first install, adopts what was written under ''), unless
+    the command `needs_one`. A team named before any is served is refused too: it may be a typo, and work kept
+    under it would be no workspace's (or, recorded as a workspace, stop the token's start)."""
     served = all_workspaces(session)
     if named is not None:
-        if served and named not in {w.team_id for w in served}:
+        if named not in {w.team_id for w in served}:
             raise WorkspaceNotChosen(served, named)
         return named
-    if len(served) > 1:
+    if len(served) > 1 or (needs_one and not served):
         raise WorkspaceNotChosen(served)
     return served[0].team_id if served else ""
 

@@ -79,6 +79,15 @@ def test_a_team_the_database_does_not_serve_is_refused_by_name(cli, sessions):
     assert _directory(sessions) == set()
 
 
+def test_before_any_workspace_a_named_team_is_refused_and_nothing_is_imported(cli, sessions):
+    code, out, err = cli("experts", "import", "--team", "T0TYPO0001", "FILE")
+
+    assert code == 2 and not out
+    assert err == ("case-swarm: this database serves no workspace yet, so not T0TYPO0001: leave out --team, and the "
+                   "directory is kept for the first workspace to start the app or install it\n")
+    assert _directory(sessions) == set()
+
+
 def test_before_any_workspace_the_import_waits_for_the_first_to_claim_and_then_the_only_one_is_meant(cli, sessions):
     code, _, _ = cli("experts", "import", "FILE")  # a token's app that has not started yet: no workspace
     assert code == 0 and _directory(sessions) == {("", "U0FW"), ("", "U0BAT"), ("", "U0FLD")}

@@ -58,3 +58,16 @@ def test_with_two_workspaces_the_export_asks_which_and_writes_only_that_ones(dat
     assert "does not serve workspace T0NOBODY01" in capsys.readouterr().err
     assert main(["stats", "export", "--team", GLOBEX, "--out", str(tmp_path / "globex")]) == 0
     assert people_in(tmp_path / "globex") == {"ULEE", "UOWNER1"}
+
+
+def test_before_any_workspace_a_named_team_is_refused_and_nothing_is_written(database_url, tmp_path, monkeypatch,
+                                                                            capsys):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["stats", "export", "--team", "T0TYPO0001", "--out", str(tmp_path / "out")]) == 2
+
+    assert capsys.readouterr() == ("", "case-swarm: this database serves no workspace yet, so not T0TYPO0001: a "
+                                       "workspace's figures can be exported once the app has started with its "
+                                       "token, or been installed by OAuth\n")
+    assert not (tmp_path / "out").exists()

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from bot.cli import main
 from bot.listeners.workspace_settings import DEFAULT, SettingsRequest, parse_settings
 from swarms.db import make_engine, upgrade, utcnow
-from swarms.install.workspaces import SlackWorkspace, claim_workspace, swarm_mode_of
+from swarms.install.workspaces import SlackWorkspace, all_workspaces, claim_workspace, swarm_mode_of
 from swarms.models import SwarmMode
 
 ACME, GLOBEX = "T0ACME0001", "T0GLOBEX01"
@@ -72,9 +72,29 @@ def test_given_no_workspace_yet_when_a_mode_is_set_then_it_says_to_start_first(d
                                                                                capsys):
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["workspace", "mode", "thread"]) == 2
-    assert "serves no workspace yet" in capsys.readouterr().err
+    assert capsys.readouterr().err == ("case-swarm: this database serves no workspace yet: the mode can be set once "
+                                       "the app has started with its token, or been installed by OAuth\n")
     with sessions() as session:
         assert session.get(SlackWorkspace, "") is None
+
+
+@pytest.mark.parametrize(("served", "refusal"), [
+    ((), "this database serves no workspace yet, so not T0TYPO0001: the mode can be set once the app has started "
+         "with its token, or been installed by OAuth"),
+    ((ACME,), f"this database does not serve workspace T0TYPO0001: name one with --team ({ACME})"),
+], ids=["none served yet", "one served"])
+def test_a_team_the_database_does_not_serve_is_refused_in_one_line_and_nothing_is_recorded(
+        database_url, sessions, monkeypatch, capsys, served, refusal):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    serve(sessions, *served)
+
+    assert main(["workspace", "mode", "--team", "T0TYPO0001", "thread"]) == 2
+
+    assert capsys.readouterr() == ("", f"case-swarm: {refusal}\n")
+    with sessions() as session:
+        assert [w.team_id for w in all_workspaces(session)] == list(served)
+    with sessions.begin() as session:  # the token's next start is not refused on account of the typo
+        claim_workspace(session, ACME, "Acme", now=utcnow(), alone=True)
 
 
 def test_a_bad_value_is_refused_by_name(database_url, monkeypatch, capsys):
