@@ -59,6 +59,8 @@ class SlackCaches:
     swarm_by_channel: dict[tuple[str, str], tuple[SwarmRef, float]] = field(default_factory=dict)
     channel_names: dict[str, str] = field(default_factory=dict)
     manager_group: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)  # team → (read at, members)
+    # (team, user) → (asked at, whether users.info in that team says the user is one of its people)
+    in_workspace: dict[tuple[str, str], tuple[float, bool]] = field(default_factory=dict)
     bot_identity: dict[str, dict] = field(default_factory=dict)  # team → auth.test's answer there
 
 
