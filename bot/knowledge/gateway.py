@@ -16,7 +16,7 @@ from bot.i18n.catalog import t
 from bot.jobs import scheduled as jobs
 from bot.slack.identity import workspace_url
 from bot.slack.later import POSTS_PRIORITY, post_later, posts_waiting, update_later
-from bot.slack.work_queue import NotYet
+from bot.slack.work_queue import NotYet, channel_order
 from bot.views.case_card import case_card_blocks, case_card_text, closed_card_from_posted
 from bot.views.knowledge import card_closed_line, closed_message
 from bot.views.knowledge_review import draft_message
@@ -71,9 +71,9 @@ class SlackKnowledgePort:
         flush_notes(self.services.sessions, self.services.cases, self.services.worker)
 
     def announce_closed(self, closed: ClosedSwarm) -> None:
-        """The summary, then the card's closed line: queued (keyed by the closing), in that order per channel,
-        at Slack's pace (a floor closing its swarms at once loses none to a 429). The draft review goes after
-        the summary (`queue_draft_post`)."""
+        """The summary, then the card's closed line: queued (keyed by the closing) in the order of the swarm's
+        place, at Slack's pace (a floor closing its swarms at once loses none to a 429). The draft review,
+        queued later in the same order, follows the summary (`queue_draft_post`)."""
         services = self.services
         text, blocks = closed_message(closed, system=system_name(services.cases.name, closed.language))
         closing = closing_key(closed.swarm_id, closed.closed_at)
@@ -90,7 +90,7 @@ class SlackKnowledgePort:
         except CaseSystemError:
             text, blocks = self._posted_card_closed(closed, closed_line)
         update_later(services, closed.team_id, closed.channel_id, closed.card_ts, text, blocks=blocks,
-                     key=f"close_card:{closing}")
+                     key=f"close_card:{closing}", thread_ts=closed.thread_ts)
 
     def _posted_card_closed(self, closed: ClosedSwarm, closed_line: str) -> tuple[str, list[dict]]:
         """The case system is down: close the card as posted, keeping its fields; if Slack cannot give it
@@ -123,7 +123,7 @@ class SlackKnowledgePort:
         """conversations.archive at tier 2's pace, after the channel's queued posts (the closing summary, the
         card's closed line); the queue puts a call that may not go yet back for later."""
         client = self.services.slack_for(target.team_id)
-        wait = posts_waiting(self.services, target.channel_id)
+        wait = posts_waiting(self.services, target.team_id, target.channel_id)
         if wait is not None:
             raise NotYet(wait, "the channel's queued posts go first")
         try:
@@ -157,15 +157,16 @@ class SlackKnowledgePort:
                         as_file=bool(message.file_name))
 
     def queue_draft_post(self, team_id: str, draft_id: int, *, closing: str, reupload: bool = False) -> None:
-        """After the closing summary, on any process; tried here at once (it waits if the summary has not gone).
-        A newer post of the same draft, queued while one waits, replaces it (it reads the draft when it runs)."""
+        """In the order of the swarm's place, so after the closing summary queued before it, on any process;
+        tried here at once (it waits if the summary has not gone). A newer post of the same draft, queued while
+        one waits, replaces it (it reads the draft when it runs)."""
         queue = self.services.slack_queue
         with self.services.sessions() as session:
-            channel = get_draft(session, draft_id).channel_id
+            record = get_draft(session, draft_id)
         item_id = queue.enqueue(flows.POST_DRAFT, {"draft_id": draft_id, "closing": closing, "reupload": reupload,
-                                                   "channel": channel},
+                                                   "channel": record.channel_id},
                                 team_id=team_id, priority=POSTS_PRIORITY, coalesce=f"draft_review:{draft_id}",
-                                after=summary_key(closing))
+                                order_key=channel_order(team_id, record.channel_id, record.thread_ts))
         if item_id is not None:
             queue.run_now(item_id)
 

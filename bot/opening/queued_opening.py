@@ -18,7 +18,7 @@ from bot.i18n.catalog import t
 from bot.services import AppServices
 from bot.slack.identity import workspace_url
 from bot.slack.pacing import bucket_of
-from bot.slack.work_queue import NotYet, SlackQueue, case_from_json, case_to_json
+from bot.slack.work_queue import NotYet, SlackQueue, case_from_json, case_to_json, channel_order
 from bot.slack.workspace import PACED
 from bot.views.swarm_place import place_text
 from swarms.case_systems.base import CaseRecord
@@ -113,8 +113,9 @@ def _open_swarm(services: AppServices, item: WorkItem) -> None:
         tell_opened(services, asker, opened)
     payload = {"swarm_id": swarm_id, "case": item.payload["case"]}
     team_id = item.team_id
+    # The features' posts (suggestions) come first in the swarm's place: a notice queued since waits for them.
     follow_ups = [queue.enqueue(AFTER_OPEN, payload, team_id=team_id, key=f"after_open:{swarm_id}", priority=150,
-                                run_here=True),
+                                run_here=True, order_key=channel_order(team_id, opened.channel_id, opened.thread_ts)),
                   queue.enqueue(SAVE_LINK, payload, team_id=team_id, key=f"save_link:{swarm_id}", priority=200,
                                 run_here=True)]
     for follow_up in follow_ups:  # at once when the pace allows; otherwise the runner takes them when due

@@ -5,10 +5,11 @@ its own thread when Slack's pace allows (the usual case: no added latency); othe
 restart, the queue's runner thread takes it when due. A step Slack may not take yet (our pace, or a
 429) puts the row back for when it may: no thread ever sleeps on Retry-After.
 
-Work queued `after` another row's key (the draft review after the closing summary) is not run while that
-row waits or runs, on any replica: it is put back for the earlier one's due time. The earlier row given up
-(Slack refused it MAX_ATTEMPTS times) no longer holds it, and neither does one still waiting AFTER_AT_MOST
-after the later one was queued: order is worth a wait, not the later message.
+Work queued with an `order_key` (`channel_order`: a channel's posts and updates, a thread swarm's in its
+thread, the draft review after the closing summary) is not claimed while earlier work of that key waits or
+runs, on any replica, so the channel reads in the order things happened. Earlier work given up (Slack
+refused it MAX_ATTEMPTS times) or superseded no longer holds it, and neither does one still not out
+ORDER_HOLDS_AT_MOST after it was queued (swarms.jobs.claimed_work).
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ from swarms.jobs.claimed_work import (
     put_back,
     queued_ahead,
     release_key,
-    waiting_row,
 )
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,6 @@ LEASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 8  # Slack refusing the same step this often (not a rate limit) is for a person to read
 SOON = timedelta(minutes=10)  # what `wait_idle` waits for; work planned later (an archive in days) is not
 POLL_SECONDS = 0.5  # other replicas' work is noticed within this; our own is nudged at once
-AFTER = "after"  # the payload's entry naming the row this work goes after (SlackQueue.enqueue's `after`)
-AFTER_AT_MOST = timedelta(minutes=15)  # past this, work stops waiting for the row it goes after
 
 Handler = Callable[[WorkItem], None]
 T = TypeVar("T")
@@ -73,6 +71,12 @@ class RunOutcome:
     done: bool
     error: str = ""  # why it failed this time (it is queued again), "" when it only has to wait
     failure: Exception | None = None  # what failed, for a caller that answers a person in words
+
+
+def channel_order(team_id: str, channel_id: str, thread_ts: str | None = None) -> str:
+    """The order key of what the app says in a channel of workspace `team_id` (in a thread swarm, its thread):
+    one workspace's rows never wait for another's (a channel shared between workspaces)."""
+    return f"{team_id}/{channel_id}/{thread_ts}" if thread_ts else f"{team_id}/{channel_id}"
 
 
 def case_to_json(case: CaseRecord) -> dict:
@@ -111,18 +115,16 @@ class SlackQueue:
 
     def enqueue(self, kind: str, payload: dict, *, team_id: str, key: str | None = None, priority: int = 100,
                 run_here: bool = False, coalesce: str | None = None, asked_at: datetime | None = None,
-                after: str | None = None) -> int | None:
+                order_key: str | None = None) -> int | None:
         """Queue work in workspace `team_id` (None: `key` was queued before). `run_here`: the caller runs it
         now (`run_now`), so the runner leaves it alone for a lease's time, taking it only if the caller dies
         first. `coalesce`: rows of this key asked before this one (`asked_at`, Slack's time of the click) and
-        still waiting are superseded by it (swarms.jobs.claimed_work). `after`: the key of the row that must
-        be done first (see the module's docstring)."""
+        still waiting are superseded by it (swarms.jobs.claimed_work). `order_key`: it goes after the
+        unfinished work queued before it with that key (`channel_order`; see the module's docstring)."""
         due_at = utcnow() + LEASE if run_here else None
-        if after is not None:
-            payload = {**payload, AFTER: after}
         with self.sessions.begin() as session:
             item_id = enqueue(session, kind, payload, team_id=team_id, key=key, priority=priority, due_at=due_at,
-                              coalesce=coalesce, asked_at=asked_at)
+                              coalesce=coalesce, asked_at=asked_at, order_key=order_key)
         if not run_here:
             self._wake.set()
         return item_id
@@ -153,7 +155,7 @@ class SlackQueue:
     def run_now(self, item_id: int) -> RunOutcome:
         """Run one queued row in the calling thread if nobody holds it (never waits for its pace)."""
         item = claim_one(self.sessions, item_id, holder=self.holder, lease=LEASE, paused_teams=self.access.paused())
-        if item is None:  # held elsewhere; or waiting behind its coalesce key's row: the runner takes it next
+        if item is None:  # held elsewhere, or waiting its turn (coalesce or order key): the runner takes it then
             with self.sessions.begin() as session:
                 make_due(session, item_id)
             self._wake.set()
@@ -215,7 +217,6 @@ class SlackQueue:
         with self._lock:
             self._running += 1
         try:
-            self._check_after(item)
             handler(item)
         except NotYet as later:
             put_back(self.sessions, item.id, self.holder, due_at=utcnow() + timedelta(seconds=later.seconds),
@@ -228,22 +229,6 @@ class SlackQueue:
                 self._running -= 1
         complete(self.sessions, item.id, self.holder)
         return RunOutcome(True)
-
-    def _check_after(self, item: WorkItem) -> None:
-        """NotYet while the row this one goes after is queued or held (and AFTER_AT_MOST has not passed)."""
-        key = item.payload.get(AFTER)
-        if not key:
-            return
-        with self.sessions() as session:
-            earlier = waiting_row(session, key)
-        if earlier is None:
-            return
-        if utcnow() - item.created_at >= AFTER_AT_MOST:
-            log.warning("Slack work %s (%s) stops waiting for %s, still %s", item.id, item.kind, key, earlier[0])
-            return
-        state, due_at = earlier
-        seconds = POLL_SECONDS if state == WorkState.CLAIMED else (due_at - utcnow()).total_seconds()
-        raise NotYet(max(0.05, seconds), f"after {key}")
 
     def _failed(self, item: WorkItem, exc: Exception) -> str:
         """Put the row back with a growing backoff (or give up); return the error's short name."""

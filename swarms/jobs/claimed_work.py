@@ -313,14 +313,6 @@ def reschedule(session: Session, key: str, due_at: datetime) -> None:
                     .values(due_at=due_at))
 
 
-def waiting_row(session: Session, key: str) -> tuple[str, datetime] | None:
-    """(state, due_at) of the row named `key` while it is queued or held; None once it is done, given up or
-    superseded, or if it was never queued (work queued `after` it waits only that long)."""
-    row = session.execute(select(ClaimedWork.state, ClaimedWork.due_at).where(
-        ClaimedWork.dedupe_key == key, ClaimedWork.state.in_([WorkState.QUEUED, WorkState.CLAIMED]))).first()
-    return None if row is None else (row.state, row.due_at)
-
-
 def queued_ahead(session: Session, kind: str, item_id: int) -> int:
     """How many rows of `kind` wait before this one (for "about when" answers)."""
     return session.scalar(select(func.count()).select_from(ClaimedWork).where(

@@ -6,9 +6,10 @@ the case system), the jobs (the reopen poll, a draft tried again) and the claime
 queued with the close in its transaction as `ARCHIVE_CHANNEL`, run by whichever process finds it due).
 
 The draft review comes after the closing summary, which promises it "follows here": its post is queued work
-(`POST_DRAFT`) that goes after the summary's queued post, on whichever process runs it, however long Slack
-makes the summary wait (the work queue's `after`). If Slack gives up on the summary, the draft is posted
-without it: the draft is the closing's work, the summary only its notice. A draft whose swarm was reopened
+(`POST_DRAFT`) in the order of the swarm's place, queued after the summary's post, so it waits for it on
+whichever process runs it, however long Slack makes the summary wait (the work queue's order key). If Slack
+gives up on the summary, the draft is posted without it: the draft is the closing's work, the summary only
+its notice. A draft whose swarm was reopened
 before its turn is not posted (its closing is over); closing again drafts and posts it afresh.
 
 The archive comes last: queued with the close but held back until the draft's review is posted (which
@@ -83,8 +84,8 @@ class KnowledgePort(Protocol):
         ...
 
     def queue_draft_post(self, team_id: str, draft_id: int, *, closing: str, reupload: bool = False) -> None:
-        """`post_draft` as work queued after the closing's summary (`summary_key`); any process runs it
-        (`post_draft_of_closing`)."""
+        """`post_draft` as queued work, in the order of the swarm's place (so after the closing's summary,
+        queued before it); any process runs it (`post_draft_of_closing`)."""
         ...
 
     def say_draft_is_behind(self, draft_id: int, what: Redraft) -> None:

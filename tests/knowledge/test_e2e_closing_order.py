@@ -1,5 +1,6 @@
-"""The closing summary ("… A knowledge article draft follows here.") comes before the draft review, in the
-channel and on any replica, however long Slack makes the summary wait; through the stand-in."""
+"""The closing summary ("… A knowledge article draft follows here.") comes before the draft review, and a
+reopening's notice after both, in the channel and on any replica, however long Slack makes the summary wait;
+through the stand-in."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from bot.slack import work_queue
-from bot.slack.work_queue import AFTER_AT_MOST, LEASE, SlackQueue
+from bot.slack.work_queue import LEASE, SlackQueue
 from swarms.case_systems.local import set_case_field
 from swarms.db import utcnow
-from swarms.jobs.claimed_work import ClaimedWork, RateBucket, WorkState, claim_one, put_back
+from swarms.jobs.claimed_work import ORDER_HOLDS_AT_MOST, ClaimedWork, RateBucket, WorkState, claim_one, put_back
 from swarms.knowledge.flows import POST_DRAFT, poll_reopened
 from swarms.models import SwarmStatus
 from tests.e2e.conftest import swarm_app  # noqa: F401  (the running bot fixture)
@@ -18,6 +19,7 @@ from tests.knowledge.test_e2e_knowledge import CASE, draft_row, knowledge_folder
 
 SUMMARY = "Swarm closed"
 REVIEW = "Knowledge article draft"
+REOPENED = "was reopened"
 
 
 def posted(app, channel: str, words: str) -> list[str]:
@@ -33,6 +35,12 @@ def queued(sessions, kind: str) -> list[ClaimedWork]:
 def summary_row(sessions) -> ClaimedWork:
     with sessions() as session:
         return session.scalars(select(ClaimedWork).where(ClaimedWork.dedupe_key.like("close_summary:%"))
+                               .order_by(ClaimedWork.id)).all()[-1]
+
+
+def card_update_row(sessions) -> ClaimedWork:
+    with sessions() as session:
+        return session.scalars(select(ClaimedWork).where(ClaimedWork.dedupe_key.like("close_card:%"))
                                .order_by(ClaimedWork.id)).all()[-1]
 
 
@@ -84,7 +92,8 @@ def test_a_summary_slack_gives_up_on_leaves_the_draft_review_posted(opened, sess
 
 def test_on_another_replica_the_draft_review_waits_for_the_summary(opened, sessions):  # noqa: F811
     """Given the summary refused once and waiting to be tried again (then held by a third replica), when another
-    replica takes the draft's post, it posts nothing; once a replica posts the summary, the draft review follows."""
+    replica takes the draft's post, it posts nothing; once a replica posts the summary and closes the card (both
+    queued before it), the draft review follows."""
     app, channel, _, _ = opened
     app.standin.fail_next("chat.postMessage", "internal_error")
     close_with_the_runner_stopped(app, channel)
@@ -101,25 +110,30 @@ def test_on_another_replica_the_draft_review_waits_for_the_summary(opened, sessi
     pace_aside(sessions)
     assert here.run_now(summary.id).done
     pace_aside(sessions)
+    assert not other.run_now(draft_post.id).done, "the card's closed line, queued before it, is not out yet"
+    assert here.run_now(card_update_row(sessions).id).done
     assert other.run_now(draft_post.id).done
 
     summary_ts, review_ts = posted(app, channel, SUMMARY), posted(app, channel, REVIEW)
     assert len(summary_ts) == 1 and len(review_ts) == 1 and float(summary_ts[0]) < float(review_ts[0])
 
 
-def test_a_draft_review_that_waited_its_longest_for_the_summary_is_posted_without_it(opened,  # noqa: F811
-                                                                                     sessions):
-    """Given a summary Slack still holds back AFTER_AT_MOST after the draft review was queued, the review is
-    posted: order is worth a wait, not the draft."""
+def test_a_summary_still_held_back_at_the_longest_wait_no_longer_holds_the_draft_review(opened,  # noqa: F811
+                                                                                        sessions):
+    """Given a summary Slack still holds back ORDER_HOLDS_AT_MOST after it was queued, the card's closed line and
+    the draft review queued after it are posted, in their order: order is worth a wait, not the draft."""
     app, channel, _, _ = opened
     app.standin.fail_next("chat.postMessage", "internal_error")
     close_with_the_runner_stopped(app, channel)
-    draft_post = queued(sessions, POST_DRAFT)[0]
+    queue, draft_post = app.services.slack_queue, queued(sessions, POST_DRAFT)[0]
+    assert not queue.run_now(draft_post.id).done, "the summary waits to be tried again"
     with sessions.begin() as session:
-        session.execute(update(ClaimedWork).where(ClaimedWork.id == draft_post.id)
-                        .values(created_at=utcnow() - AFTER_AT_MOST))
+        session.execute(update(ClaimedWork).where(ClaimedWork.id == summary_row(sessions).id)
+                        .values(created_at=utcnow() - ORDER_HOLDS_AT_MOST))
     pace_aside(sessions)
-    assert app.services.slack_queue.run_now(draft_post.id).done
+    assert not queue.run_now(draft_post.id).done, "the card's closed line, queued before it, goes first"
+    assert queue.run_now(card_update_row(sessions).id).done
+    assert queue.run_now(draft_post.id).done
     assert summary_row(sessions).state == WorkState.QUEUED and posted(app, channel, SUMMARY) == []
     assert posted(app, channel, REVIEW) == [draft_row(sessions).message_ts]
 
@@ -147,3 +161,32 @@ def test_reopening_before_the_draft_review_is_posted_keeps_it_for_the_next_closi
     assert len(summaries) == 2 and review == [draft_row(sessions).message_ts]
     assert float(summaries[-1]) < float(review[0])
 
+
+
+def said(app, channel: str, words: str) -> list[str]:
+    """The ts of the channel's messages with `words` in their text or blocks, oldest first."""
+    return [m["ts"] for m in app.workspace.messages(channel) if words in f"{m.get('text')} {m.get('blocks')}"]
+
+
+@pytest.mark.parametrize("slack_says", ["429", "refused"])
+def test_a_swarm_reopened_while_its_closing_summary_waits_reads_closed_then_reopened(opened, sessions,  # noqa: F811
+                                                                                     slack_says):
+    """Given an owner's closing whose summary Slack tells to wait (a 429) or refuses once, when the case is
+    reopened at once, then the channel shows the summary, and the reopening's notice after it."""
+    app, channel, _, _ = opened
+    if slack_says == "429":
+        app.standin.rate_limit("chat.postMessage", retry_after=2)
+    else:
+        app.standin.fail_next("chat.postMessage", "internal_error")
+    app.driver.command("/swarm", "close Firmware 3.2.1 fixes E-21", user=app.people.agent, channel=channel)
+    assert app.services.executor.wait_idle(timeout=60), "closed and drafted"
+    assert posted(app, channel, SUMMARY) == [], "the summary waits"
+    with sessions.begin() as session:
+        set_case_field(session, CASE, "status", "Open")
+    assert poll_reopened(app.services.sessions, app.services.cases, app.services.knowledge) == [swarm_row(sessions).id]
+    app.settle()
+
+    summary, reopened = said(app, channel, SUMMARY), said(app, channel, REOPENED)
+    assert len(summary) == 1 and len(reopened) == 1
+    assert float(summary[0]) < float(reopened[0]), "closed, then reopened: in the order it happened"
+    assert posted(app, channel, REVIEW) == [], "the review waits for the next closing"
