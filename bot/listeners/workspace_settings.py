@@ -23,9 +23,8 @@ from bot.registration import Listeners, team_of
 from bot.services import AppServices
 from bot.slack.managers import is_manager
 from bot.stats.reports import post_dm
-from bot.views.knowledge import slack_date
 from bot.views.roundtrip import action_value
-from bot.views.workspace_settings import DEFAULT, ModeChoice, SettingsAction
+from bot.views.workspace_settings import DEFAULT, ModeChoice, SettingsAction, mode_text, place_text
 from swarms.db import utcnow
 from swarms.install.workspaces import WorkspaceSwarmMode, set_swarm_mode, swarm_mode_of
 from swarms.models import SwarmMode
@@ -40,7 +39,6 @@ MODE_VALUES: dict[str, str] = {
     "channel": SwarmMode.CHANNEL, "채널": SwarmMode.CHANNEL,
     "default": DEFAULT, "기본": DEFAULT, "기본값": DEFAULT,
 }
-PLACE_KEYS = {SwarmMode.THREAD: "settings.place.thread", SwarmMode.CHANNEL: "settings.place.channel"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,18 +102,7 @@ def settings_command(ctx: CommandContext) -> None:
     mode = None if request.value == DEFAULT else SwarmMode(request.value)
     now = change_swarm_mode(services, ctx.team_id, ctx.user_id, mode, via="/swarm settings")
     key = "settings.mode_reset" if mode is None else "settings.mode_set"
-    ctx.answer(t(key, ctx.lang, place=t(PLACE_KEYS[now.mode], ctx.lang)))
-
-
-def mode_text(now: WorkspaceSwarmMode, lang: str) -> str:
-    """Where swarms open in the workspace, and where that comes from."""
-    place = t(PLACE_KEYS[now.mode], lang)
-    if not now.chosen:
-        return t("settings.mode_deployment", lang, place=place)
-    date = slack_date(now.set_at) if now.set_at else ""
-    if now.set_by:
-        return t("settings.mode_chosen_by", lang, place=place, who=f"<@{now.set_by}>", date=date)
-    return t("settings.mode_chosen_cli", lang, place=place, date=date)
+    ctx.answer(t(key, ctx.lang, place=place_text(now.mode, ctx.lang)))
 
 
 def home_mode_picked(services: AppServices, body: dict) -> None:

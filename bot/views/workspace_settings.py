@@ -80,12 +80,31 @@ def settings_blocks(settings: WorkspaceSettings, days: int, lang: str) -> list[d
 
 def source_text(mode: WorkspaceSwarmMode, lang: str) -> str:
     """Where the mode comes from: chosen for this workspace (by whom, when), or the app's default."""
+    origin, fields = _origin(mode)
+    return t(f"settings.home.source.{origin}", lang, **fields)
+
+
+def mode_text(mode: WorkspaceSwarmMode, lang: str) -> str:
+    """`/swarm settings`'s line: where swarms open in the workspace, and where that comes from."""
+    origin, fields = _origin(mode)
+    key = {"app_default": "settings.mode_deployment", "chosen_by": "settings.mode_chosen_by",
+           "chosen_cli": "settings.mode_chosen_cli"}[origin]
+    return t(key, lang, place=place_text(mode.mode, lang), **fields)
+
+
+def place_text(mode: SwarmMode, lang: str) -> str:
+    """Where a swarm opens, as the command's answers say it."""
+    return t(f"settings.place.{mode.value}", lang)
+
+
+def _origin(mode: WorkspaceSwarmMode) -> tuple[str, dict[str, str]]:
+    """How the workspace came to its mode: the app's default, chosen by someone (who, when) or by the CLI."""
     if not mode.chosen:
-        return t("settings.home.source.app_default", lang)
+        return "app_default", {}
     date = slack_date(mode.set_at) if mode.set_at else ""
     if mode.set_by:
-        return t("settings.home.source.chosen_by", lang, who=f"<@{mode.set_by}>", date=date)
-    return t("settings.home.source.chosen_cli", lang, date=date)
+        return "chosen_by", {"who": f"<@{mode.set_by}>", "date": date}
+    return "chosen_cli", {"date": date}
 
 
 def mode_select(settings: WorkspaceSettings, days: int, lang: str) -> dict:
